@@ -1,0 +1,44 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# mvgpu top-level Makefile.
+#
+#   make              build the kernel modules, tools and selftests
+#   make check        install what is missing, build, run static checks and
+#                     every test in a VM; last line "N passed, M failed"
+#   make check-static checkpatch --strict, sparse and a W=1 build
+#   make demo         boot the VM and show vGPUs at work
+#   make deps         install build and VM dependencies (root)
+
+# Kernel to build against: the running kernel's build dir when it has one,
+# else the installed Debian 6.12 headers.
+KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
+		    $(lastword $(sort $(wildcard /usr/src/linux-headers-6.12*-amd64))))
+KSRC ?= /usr/src/linux-source-6.12
+BUILD := $(CURDIR)/build
+W ?= 1
+
+export KDIR KSRC BUILD
+
+.PHONY: all modules tools selftests clean deps check check-static demo vm-tests
+
+all: modules tools selftests
+
+modules:
+	@test -n "$(KDIR)" || { echo "no kernel headers: run 'make deps'"; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) W=$(W) modules
+
+tools:
+	$(MAKE) -C tools
+
+selftests:
+	$(MAKE) -C selftests
+
+clean:
+	-test -z "$(KDIR)" || $(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	$(MAKE) -C tools clean
+	$(MAKE) -C selftests clean
+	rm -rf $(BUILD)
+
+deps:
+	@if [ "$$(id -u)" = 0 ]; then bash qemu-scripts/install-deps.sh; \
+	 else sudo bash qemu-scripts/install-deps.sh; fi

@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * mvgpu: the virtual GPU (vGPU) device interface.
+ *
+ * One header shared by the host mediator, the guest driver and the tools:
+ * PCI identity, the BAR0 register map, the ring command encoding and the
+ * GPU page-table format. Documentation/mvgpu/device.rst is the prose
+ * version of this file.
+ *
+ * All registers are 32 bits wide, little endian, and must be accessed with
+ * naturally aligned 32-bit accesses; 64-bit quantities are split into _LO
+ * and _HI halves. Other access sizes are refused by the device.
+ */
+#ifndef _UAPI_LINUX_MVGPU_H
+#define _UAPI_LINUX_MVGPU_H
+
+#include <linux/types.h>
+
+/* ---- PCI identity (defaults; the host may override the IDs) ---------- */
+#define MVGPU_PCI_VENDOR_ID		0x1b36	/* Red Hat, Inc. (QEMU range) */
+#define MVGPU_PCI_DEVICE_ID		0x10f0
+#define MVGPU_PCI_SUBVENDOR_ID		0x1af4
+#define MVGPU_PCI_SUBDEVICE_ID		0x1100
+#define MVGPU_PCI_REVISION		0x01
+#define MVGPU_PCI_CLASS			0x120000 /* processing accelerator */
+
+/* BARs */
+#define MVGPU_BAR_MMIO			0	/* registers, 32-bit non-prefetchable */
+#define MVGPU_BAR_VRAM			2	/* VRAM, 64-bit prefetchable */
+#define MVGPU_MMIO_SIZE			0x10000
+
+/* ---- BAR0 global registers -------------------------------------------- */
+#define MVGPU_REG_ID			0x0000	/* RO: MVGPU_ID_MAGIC */
+#define   MVGPU_ID_MAGIC		0x5550474d /* "MGPU" in memory order */
+#define MVGPU_REG_VERSION		0x0004	/* RO: major << 16 | minor */
+#define   MVGPU_VERSION_MAJOR		1
+#define   MVGPU_VERSION_MINOR		0
+#define MVGPU_REG_CAPS			0x0008	/* RO: MVGPU_CAP_* */
+#define   MVGPU_CAP_MSI			(1u << 0)
+#define   MVGPU_CAP_INTX		(1u << 1)
+#define   MVGPU_CAP_LARGE_PAGE		(1u << 2)
+#define   MVGPU_CAP_VRAM		(1u << 3)
+#define MVGPU_REG_NR_CONTEXTS		0x000c	/* RO: contexts implemented */
+#define MVGPU_REG_VRAM_SIZE_LO		0x0010	/* RO: bytes of VRAM (BAR2) */
+#define MVGPU_REG_VRAM_SIZE_HI		0x0014
+#define MVGPU_REG_WEIGHT		0x0018	/* RO: scheduling weight 1..16 */
+#define MVGPU_REG_SCRATCH		0x001c	/* RW: no side effect */
+#define MVGPU_REG_IRQ_STATUS		0x0020	/* RO: pending MVGPU_IRQ_* */
+#define MVGPU_REG_IRQ_MASK		0x0024	/* RW: 1 = source enabled */
+#define MVGPU_REG_IRQ_ACK		0x0028	/* WO: write 1 to clear status */
+#define MVGPU_REG_RESET			0x002c	/* WO: MVGPU_RESET_MAGIC resets */
+#define   MVGPU_RESET_MAGIC		0x52534554 /* "TESR" */
+#define MVGPU_REG_TIMESTAMP_LO		0x0030	/* RO: ns clock, LO latches HI */
+#define MVGPU_REG_TIMESTAMP_HI		0x0034
+
+/*
+ * Interrupt sources: bit n is "context n completed an interrupting
+ * fence", bit 16 + n is "context n faulted". The status bit is set even
+ * when masked; the interrupt is raised while (STATUS & MASK) != 0.
+ */
+#define MVGPU_IRQ_FENCE(ctx)		(1u << (ctx))
+#define MVGPU_IRQ_FAULT(ctx)		(1u << (16 + (ctx)))
+
+/* ---- BAR0 per-context registers ---------------------------------------- */
+#define MVGPU_MAX_CONTEXTS		16
+#define MVGPU_CTX_BASE			0x1000
+#define MVGPU_CTX_STRIDE		0x100
+#define MVGPU_CTX_REG(ctx, reg)		(MVGPU_CTX_BASE + (ctx) * MVGPU_CTX_STRIDE + (reg))
+
+#define MVGPU_CTX_PT_ROOT_LO		0x00	/* RW: GPA of level-3 table */
+#define MVGPU_CTX_PT_ROOT_HI		0x04
+#define MVGPU_CTX_RING_BASE_LO		0x08	/* RW: GPU VA of the ring */
+#define MVGPU_CTX_RING_BASE_HI		0x0c
+#define MVGPU_CTX_RING_SIZE		0x10	/* RW: bytes, power of 2, 4K..1M */
+#define MVGPU_CTX_RING_HEAD		0x14	/* RO: byte offset consumed */
+#define MVGPU_CTX_RING_TAIL		0x18	/* RW: byte offset; write = doorbell */
+#define MVGPU_CTX_CONTROL		0x1c	/* RW: MVGPU_CTX_CONTROL_* */
+#define   MVGPU_CTX_CONTROL_ENABLE	(1u << 0)
+#define MVGPU_CTX_STATUS		0x20	/* RO: MVGPU_CTX_STATUS_* */
+#define   MVGPU_CTX_STATUS_ENABLED	(1u << 0)
+#define   MVGPU_CTX_STATUS_BUSY		(1u << 1)
+#define   MVGPU_CTX_STATUS_FAULTED	(1u << 2)
+#define MVGPU_CTX_FENCE_LO		0x28	/* RO: last fence value signalled */
+#define MVGPU_CTX_FENCE_HI		0x2c
+#define MVGPU_CTX_FAULT_REASON		0x30	/* RO: MVGPU_FAULT_* */
+#define MVGPU_CTX_FAULT_ADDR_LO		0x34	/* RO: faulting GPU VA / offset */
+#define MVGPU_CTX_FAULT_ADDR_HI		0x38
+#define MVGPU_CTX_FAULT_CLEAR		0x3c	/* WO: 1 = clear fault, resume */
+#define MVGPU_CTX_TLB_INV_ADDR_LO	0x40	/* RW: GPU VA, 4K aligned */
+#define MVGPU_CTX_TLB_INV_ADDR_HI	0x44
+#define MVGPU_CTX_TLB_INV_SIZE_LO	0x48	/* RW: bytes, 4K multiple; 0 = all */
+#define MVGPU_CTX_TLB_INV_SIZE_HI	0x4c
+#define MVGPU_CTX_TLB_INV		0x50	/* WO: 1 = invalidate the range */
+
+/* Fault reasons */
+#define MVGPU_FAULT_NONE		0
+#define MVGPU_FAULT_NOT_PRESENT		1	/* no valid translation */
+#define MVGPU_FAULT_WRITE		2	/* write to a read-only page */
+#define MVGPU_FAULT_BAD_TABLE		3	/* malformed page-table entry */
+#define MVGPU_FAULT_BAD_GPA		4	/* GPA outside the VM */
+#define MVGPU_FAULT_BAD_VRAM		5	/* VRAM offset beyond the slice */
+#define MVGPU_FAULT_BAD_COMMAND		6	/* malformed command */
+#define MVGPU_FAULT_BAD_RING		7	/* ring registers invalid */
+
+/* ---- Ring command encoding --------------------------------------------- */
+/*
+ * Every command starts with a header dword: opcode in bits 7:0, flags in
+ * bits 15:8 and the command length in dwords (header included) in bits
+ * 31:16. Payload dwords follow. Commands do not wrap: a command that
+ * would cross the end of the ring is preceded by NOPs up to the end.
+ */
+#define MVGPU_CMD_HDR(op, flags, ndw)	((__u32)(op) | ((__u32)(flags) << 8) | \
+					 ((__u32)(ndw) << 16))
+#define MVGPU_CMD_OP(hdr)		((hdr) & 0xff)
+#define MVGPU_CMD_FLAGS(hdr)		(((hdr) >> 8) & 0xff)
+#define MVGPU_CMD_NDW(hdr)		((hdr) >> 16)
+
+#define MVGPU_CMD_NOP			0x00	/* ndw >= 1, payload ignored */
+#define MVGPU_CMD_FENCE			0x01	/* va(2) value(2) */
+#define   MVGPU_CMD_FLAG_IRQ		(1u << 0)
+#define MVGPU_CMD_COPY			0x02	/* src(2) dst(2) size(2) */
+#define MVGPU_CMD_FILL			0x03	/* dst(2) size(2) pattern(1) */
+#define MVGPU_CMD_COMPUTE		0x04	/* kernel(1) args... */
+#define MVGPU_CMD_WAIT			0x05	/* va(2) value(2): until *va >= value */
+#define MVGPU_CMD_TIMESTAMP		0x06	/* va(2) */
+
+/* ---- GPU page-table format --------------------------------------------- */
+/*
+ * 48-bit GPU VA, four levels of 512 eight-byte entries, 4 KiB pages.
+ * Level 3 is the root (VA bits 47:39) down to level 0 (bits 20:12). A
+ * level-1 entry with MVGPU_PTE_LARGE maps a 2 MiB page. Table pages live
+ * in guest system memory. A leaf's address is a GPA, or with
+ * MVGPU_PTE_VRAM an offset into the vGPU's VRAM (BAR2).
+ */
+#define MVGPU_PT_LEVELS			4
+#define MVGPU_PT_ENTRIES		512
+#define MVGPU_PAGE_SHIFT		12
+#define MVGPU_LARGE_PAGE_SHIFT		21
+#define MVGPU_VA_BITS			48
+
+#define MVGPU_PTE_PRESENT		(1ull << 0)
+#define MVGPU_PTE_WRITABLE		(1ull << 1)
+#define MVGPU_PTE_VRAM			(1ull << 2)
+#define MVGPU_PTE_LARGE			(1ull << 7)
+#define MVGPU_PTE_ADDR_MASK		0x000ffffffffff000ull
+
+#endif /* _UAPI_LINUX_MVGPU_H */

@@ -1,0 +1,110 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Install everything mvgpu needs to build and to run its VM tests on a
+# Debian 12 machine. Idempotent: does nothing when all is present.
+#
+# - Debian 6.12 headers and the *matching* unsigned image (same ABI string);
+# - QEMU 10 from bookworm-backports (the suite is added by reusing the URI
+#   of the Debian source already configured on this machine);
+# - busybox-static, cpio, kmod, sparse, linux-source-6.12, xz-utils.
+set -euo pipefail
+
+log() { echo "install-deps: $*" >&2; }
+
+[ "$(id -u)" = 0 ] || { log "must run as root"; exit 1; }
+export DEBIAN_FRONTEND=noninteractive
+
+# Print the URI of the configured Debian archive (the source serving the
+# plain "bookworm" suite), from deb822 or one-line sources.
+debian_uri() {
+	local f
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[ -e "$f" ] || continue
+		awk '
+			/^[[:space:]]*$/ { if (uri != "" && suite ~ /(^| )bookworm( |$)/) { print uri; exit } uri=""; suite=""; next }
+			/^URIs:/ { uri=$2 }
+			/^Suites:/ { $1=""; suite=$0 " " }
+			END { if (uri != "" && suite ~ /(^| )bookworm( |$)/) print uri }
+		' "$f" | head -n1
+	done
+	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+		[ -e "$f" ] || continue
+		awk '$1 == "deb" && $0 !~ /security/ {
+			for (i = 2; i <= NF; i++) if ($i !~ /^\[/) { if ($(i+1) == "bookworm") print $i; break }
+		}' "$f"
+	done
+}
+
+have_backports() {
+	grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/
+}
+
+need_update=0
+if ! have_backports; then
+	uri=$(debian_uri | head -n1)
+	[ -n "$uri" ] || { log "no configured Debian source found to reuse"; exit 1; }
+	log "adding bookworm-backports from the configured Debian source"
+	cat > /etc/apt/sources.list.d/mvgpu-backports.sources <<EOS
+Types: deb
+URIs: $uri
+Suites: bookworm-backports
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+EOS
+	need_update=1
+fi
+
+stamp=/var/lib/apt/periodic/mvgpu-update-stamp
+if [ $need_update = 1 ] || [ ! -e "$stamp" ] || \
+   [ -z "$(apt-cache policy linux-headers-6.12-amd64 2>/dev/null | grep Candidate)" ]; then
+	log "apt-get update"
+	apt-get update -qq
+	mkdir -p "$(dirname $stamp)"; touch "$stamp"
+fi
+
+pkgs="busybox-static cpio kmod sparse xz-utils linux-headers-6.12-amd64
+      linux-source-6.12 make gcc libc6-dev bc flex bison libelf-dev"
+missing=""
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	log "installing:$missing"
+	apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+
+# The image must be exactly the ABI of the installed headers.
+abi=$(dpkg-query -W -f='${Depends}' linux-headers-6.12-amd64 | grep -o 'linux-headers-6\.12[^ ,]*-amd64' | head -n1)
+abi=${abi#linux-headers-}
+[ -n "$abi" ] || { log "cannot resolve the 6.12 ABI from linux-headers-6.12-amd64"; exit 1; }
+img="linux-image-$abi-unsigned"
+if ! dpkg-query -W -f='${Status}' "$img" 2>/dev/null | grep -q 'install ok installed'; then
+	# Download only: we need its files, not to boot this host from it.
+	cache=/var/cache/mvgpu
+	mkdir -p "$cache"
+	if ! ls "$cache/$img"_*.deb >/dev/null 2>&1; then
+		log "downloading $img"
+		(cd "$cache" && apt-get download -qq "$img")
+	fi
+fi
+
+# QEMU 10 from backports.
+qv=$(qemu-system-x86_64 --version 2>/dev/null | head -n1 | grep -o 'version [0-9]*' | cut -d' ' -f2 || true)
+if [ "${qv:-0}" -lt 10 ]; then
+	log "installing QEMU from bookworm-backports"
+	apt-get install -y -qq --no-install-recommends -t bookworm-backports \
+		qemu-system-x86 qemu-system-data seabios ipxe-qemu >/dev/null
+fi
+
+# linux-source ships as a tarball; unpack the few files we use.
+src=/usr/src/linux-source-6.12
+if [ ! -f "$src/scripts/checkpatch.pl" ]; then
+	tarball=$(ls /usr/src/linux-source-6.12*.tar.* | head -n1)
+	log "unpacking checkpatch and kselftest harness from $tarball"
+	mkdir -p /usr/src
+	tar -C /usr/src -xf "$tarball" --wildcards \
+		'*/scripts/checkpatch.pl' '*/scripts/spelling.txt' '*/scripts/const_structs.checkpatch' \
+		'*/tools/testing/selftests/kselftest_harness.h' '*/tools/testing/selftests/kselftest.h'
+fi
+log "ok: headers $abi, image $img, $(qemu-system-x86_64 --version | head -n1)"
