@@ -52,6 +52,7 @@
 #define   MVGPU_RESET_MAGIC		0x52534554 /* "TESR" */
 #define MVGPU_REG_TIMESTAMP_LO		0x0030	/* RO: ns clock, LO latches HI */
 #define MVGPU_REG_TIMESTAMP_HI		0x0034
+#define MVGPU_REG_IRQ_RAISE		0x0038	/* WO: bits are ORed into IRQ_STATUS */
 
 /*
  * Interrupt sources: bit n is "context n completed an interrupting
