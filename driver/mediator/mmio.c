@@ -7,6 +7,7 @@
  * before they are used. Documentation/mvgpu/device.rst is the spec.
  */
 #include <linux/ktime.h>
+#include <linux/log2.h>
 #include <linux/string.h>
 
 #include "mvgpu_drv.h"
@@ -139,7 +140,9 @@ static void mvgpu_ctx_doorbell(struct mvgpu_vgpu *vgpu, unsigned int n,
 
 	if (val % 4)
 		return;
-	ctx->ring_tail = val;
+	/* Kept modulo the ring size, so a driver may write a running offset. */
+	ctx->ring_tail = is_power_of_2(ctx->ring_size) ?
+			 val & (ctx->ring_size - 1) : val;
 	if (!(ctx->control & MVGPU_CTX_CONTROL_ENABLE) ||
 	    (ctx->status & MVGPU_CTX_STATUS_FAULTED))
 		return;

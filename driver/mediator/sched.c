@@ -20,6 +20,9 @@
 
 #include "mvgpu_drv.h"
 
+/* How often contexts blocked on WAIT look at their semaphore again. */
+#define MVGPU_WAIT_POLL_NS	(500 * NSEC_PER_USEC)
+
 /**
  * mvgpu_ring_valid() - are a context's ring registers usable?
  * @r: the context's registers
@@ -220,11 +223,19 @@ static void mvgpu_sched_complete(struct mvgpu_vgpu *vgpu, unsigned int n,
 		set_bit(n, &vgpu->waiting);
 		break;
 	case MVGPU_RUN_IDLE:
-		/* Empty, or an incomplete command: the doorbell re-arms. */
-		clear_bit(n, &vgpu->runnable);
-		r->status &= ~MVGPU_CTX_STATUS_BUSY;
-		mvgpu_irq_update(vgpu, false);
-		return;
+		/*
+		 * The engine got to the tail it was given. A doorbell during
+		 * the run moved the tail on: more work. Otherwise the ring is
+		 * empty or ends in an incomplete command, and only the next
+		 * doorbell re-arms the context.
+		 */
+		if (r->ring_tail == ectx->tail) {
+			clear_bit(n, &vgpu->runnable);
+			r->status &= ~MVGPU_CTX_STATUS_BUSY;
+			mvgpu_irq_update(vgpu, false);
+			return;
+		}
+		break;
 	case MVGPU_RUN_PREEMPTED:
 		break;
 	}
@@ -297,6 +308,7 @@ static int mvgpu_engine_thread(void *data)
 {
 	struct mvgpu_engine *eng = data;
 	struct mvgpu_sched *sched = &eng->gpu->sched;
+	u64 retry_at = 0;
 
 	while (!kthread_should_stop()) {
 		struct mvgpu_vgpu *vgpu;
@@ -315,16 +327,22 @@ static int mvgpu_engine_thread(void *data)
 			continue;
 		}
 		if (pick == MVGPU_PICK_WAITING) {
-			/* Poll semaphores every millisecond, or on new work. */
-			wait_event_interruptible_timeout(sched->work_wq,
-							 kthread_should_stop() ||
-							 mvgpu_sched_has_ready(sched),
-							 msecs_to_jiffies(1));
+			/* Only semaphore waits: look again soon, or on work. */
+			wait_event_interruptible_hrtimeout(sched->work_wq,
+							   kthread_should_stop() ||
+							   mvgpu_sched_has_ready(sched),
+							   ns_to_ktime(MVGPU_WAIT_POLL_NS));
 			mvgpu_sched_retry_waiting(sched);
+			retry_at = ktime_get_ns() + MVGPU_WAIT_POLL_NS;
 			continue;
 		}
 
 		ns = mvgpu_engine_run_ctx(eng, vgpu, n);
+		/* Waiters get another look even while others keep it busy. */
+		if (ktime_get_ns() >= retry_at) {
+			mvgpu_sched_retry_waiting(sched);
+			retry_at = ktime_get_ns() + MVGPU_WAIT_POLL_NS;
+		}
 
 		spin_lock(&sched->lock);
 		vgpu->vruntime += div_u64(ns * MVGPU_WEIGHT_MAX,

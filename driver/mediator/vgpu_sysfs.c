@@ -44,12 +44,9 @@ static ssize_t weight_store(struct device *dev, struct device_attribute *attr,
 			    const char *buf, size_t count)
 {
 	unsigned int weight;
-	int ret;
 
-	ret = kstrtouint(buf, 0, &weight);
-	if (ret)
-		return ret;
-	if (weight < 1 || weight > 16)
+	if (kstrtouint(buf, 0, &weight) || weight < 1 ||
+	    weight > MVGPU_WEIGHT_MAX)
 		return -EINVAL;
 	atomic_set(&dev_to_vgpu(dev)->weight, weight);
 	return count;

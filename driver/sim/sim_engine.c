@@ -176,7 +176,8 @@ static enum sim_cmd_result sim_hash(struct sim_run *run, const u32 *cmd)
  * A[i][kk] * B[kk][*] for kk = 0..k-1, and C itself holds the partial
  * sums between chunks.
  */
-static enum sim_cmd_result sim_gemm(struct sim_run *run, const u32 *cmd)
+static enum sim_cmd_result sim_gemm(struct sim_run *run, const u32 *cmd,
+				    u64 cmd_va)
 {
 	struct mvgpu_engine_ctx *ctx = run->ctx;
 	u64 a = sim_qword(&cmd[2]), b = sim_qword(&cmd[4]);
@@ -191,7 +192,7 @@ static enum sim_cmd_result sim_gemm(struct sim_run *run, const u32 *cmd)
 
 	if (!m || !n || !k || m > MVGPU_GEMM_MAX_DIM ||
 	    n > MVGPU_GEMM_MAX_DIM || k > MVGPU_GEMM_MAX_DIM)
-		return sim_fault(run, MVGPU_FAULT_BAD_COMMAND, 0);
+		return sim_fault(run, MVGPU_FAULT_BAD_COMMAND, cmd_va);
 	if ((a | b | c) & 3)
 		return sim_fault(run, MVGPU_FAULT_ALIGN, (a | b) & 3 ? a : c);
 
@@ -236,7 +237,7 @@ static enum sim_cmd_result sim_compute(struct sim_run *run, const u32 *cmd,
 	case MVGPU_KERNEL_GEMM_I32:
 		if (ndw != MVGPU_CMD_NDW_GEMM)
 			break;
-		return sim_gemm(run, cmd);
+		return sim_gemm(run, cmd, cmd_va);
 	case MVGPU_KERNEL_HASH64:
 		if (ndw != MVGPU_CMD_NDW_HASH)
 			break;

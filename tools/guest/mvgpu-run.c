@@ -3,12 +3,14 @@
  * mvgpu-run: run workloads on an mvgpu vGPU from inside the VM and check
  * every result against a CPU reference.
  *
- *   mvgpu-run [-d DEV] [-s SIZE] [-n ITERS] [-t SECONDS] [-v] WORK...
+ *   mvgpu-run [-d DEV] [-s SIZE] [-n ITERS] [-t SECONDS] [-q DEPTH] [-v] WORK...
  *
  * WORK is copy, fill, gemm, hash, all, or fault (provokes a GPU page fault
  * and expects this process, alone, to get the error). SIZE is bytes for
  * copy/fill/hash and the matrix dimension for gemm. -v puts the
- * destination buffers in VRAM. Each work prints one line:
+ * destination buffers in VRAM. -q keeps up to DEPTH submissions in flight
+ * (to keep the vGPU busy); then only the last result is checked. Each
+ * work prints one line:
  *
  *   mvgpu-run: copy ok iters=8 bytes=8388608 ms=123 MBps=68.20
  *   mvgpu-run: gemm ok iters=2 macs=524288 ms=90 MMACps=5.83
@@ -28,12 +30,14 @@
 #define WAIT_MS		120000
 /* An address every context leaves unmapped. */
 #define UNMAPPED_VA	0x800000ull
+#define MAX_QUEUE	64
 
 struct opts {
 	const char *dev;
 	uint64_t size;
 	unsigned int iters;
 	double seconds;
+	unsigned int queue;
 	int vram;
 };
 
@@ -53,22 +57,6 @@ static uint32_t rnd(uint32_t *state)
 	return *state;
 }
 
-static int run_cmds(struct mva_dev *dev, struct mva_cmds *c)
-{
-	uint64_t seqno, addr;
-	uint32_t reason;
-	int ret;
-
-	ret = mva_submit(dev, c, &seqno);
-	if (ret)
-		return ret;
-	ret = mva_wait(dev, seqno, WAIT_MS, &reason, &addr);
-	if (ret == -EIO)
-		fprintf(stderr, "mvgpu-run: GPU fault reason %u at %#llx\n",
-			reason, (unsigned long long)addr);
-	return ret;
-}
-
 /* Whether to run another iteration. */
 static int more(const struct opts *o, unsigned int done, double start)
 {
@@ -85,164 +73,207 @@ static void report(const char *work, int ok, unsigned int iters,
 	       ok ? "ok" : "FAIL", iters, unit, (unsigned long long)units, ms,
 	       !strcmp(unit, "bytes") ? "MB" : "MMAC",
 	       ms > 0 ? units / ms / 1e3 : 0.0);
+	fflush(stdout);
 }
 
-static int work_copy(struct mva_dev *dev, const struct opts *o)
+static int wait_seqno(struct mva_dev *dev, uint64_t seqno)
 {
-	struct mva_bo src, dst;
-	struct mva_cmds c;
-	unsigned int iters = 0;
-	uint32_t seed = 1, i;
-	double start;
-	int ret, ok = 1;
+	uint64_t addr;
+	uint32_t reason;
+	int ret;
 
-	ret = mva_bo_new(dev, o->size, 0, 1, &src);
-	if (ret)
-		return ret;
-	ret = mva_bo_new(dev, o->size, o->vram, 0, &dst);
-	if (ret) {
-		mva_bo_free(dev, &src);
-		return ret;
-	}
-	for (i = 0; i < o->size / 4; i++)
-		((uint32_t *)src.cpu)[i] = rnd(&seed);
-	mva_cmds_init(&c);
-	mva_emit_copy(&c, src.va, dst.va, o->size);
-	start = now_ms();
-	while (ok && more(o, iters, start)) {
-		memset(dst.cpu, 0, 64);
-		ret = run_cmds(dev, &c);
-		ok = !ret && !memcmp(src.cpu, dst.cpu, o->size);
+	ret = mva_wait(dev, seqno, WAIT_MS, &reason, &addr);
+	if (ret == -EIO)
+		fprintf(stderr, "mvgpu-run: GPU fault reason %u at %#llx\n",
+			reason, (unsigned long long)addr);
+	return ret;
+}
+
+/*
+ * What one work provides: the commands of one iteration, a way to wipe the
+ * result so a GPU that did nothing cannot pass, and the check.
+ */
+struct work {
+	const char *name;
+	struct mva_cmds cmds;
+	void (*wipe)(struct work *w);
+	int (*check)(struct work *w);
+	struct mva_bo bo[3];
+	uint64_t expect;
+	int32_t *ref;
+	uint64_t units_per_iter;
+	const char *unit;
+};
+
+/*
+ * Run iterations (-n) or for a time (-t), keeping up to -q submissions in
+ * flight; with one in flight every iteration's result is checked, else the
+ * result of the last.
+ */
+static int run_loop(const struct opts *o, struct mva_dev *dev, struct work *w)
+{
+	uint64_t seq[MAX_QUEUE];
+	unsigned int iters = 0, inflight = 0, done = 0;
+	double start = now_ms();
+	int ret = 0, ok = 1;
+
+	w->wipe(w);
+	while (ok && !ret && more(o, iters, start)) {
+		if (inflight == o->queue) {
+			ret = wait_seqno(dev, seq[done % MAX_QUEUE]);
+			done++;
+			inflight--;
+			if (ret)
+				break;
+			if (o->queue == 1) {
+				ok = w->check(w);
+				w->wipe(w);
+			}
+		}
+		ret = mva_submit(dev, &w->cmds, &seq[iters % MAX_QUEUE]);
+		if (ret)
+			break;
 		iters++;
+		inflight++;
 	}
-	report("copy", ok, iters, iters * o->size, "bytes", now_ms() - start);
-	mva_cmds_free(&c);
-	mva_bo_free(dev, &dst);
-	mva_bo_free(dev, &src);
+	while (inflight && !ret) {
+		ret = wait_seqno(dev, seq[done % MAX_QUEUE]);
+		done++;
+		inflight--;
+	}
+	if (!ret && ok)
+		ok = w->check(w);
+	report(w->name, ok && !ret, done, done * w->units_per_iter, w->unit,
+	       now_ms() - start);
 	return ret ? ret : (ok ? 0 : -EBADMSG);
 }
 
-static int work_fill(struct mva_dev *dev, const struct opts *o)
+static void wipe_bo1(struct work *w)
 {
-	unsigned int iters = 0;
-	struct mva_cmds c;
-	struct mva_bo dst;
-	double start;
-	int ret, ok = 1;
+	memset(w->bo[1].cpu, 0, w->bo[1].size < 64 ? w->bo[1].size : 64);
+}
+
+static void wipe_bo2(struct work *w)
+{
+	memset(w->bo[2].cpu, 0, 64);
+}
+
+static int check_copy(struct work *w)
+{
+	return !memcmp(w->bo[0].cpu, w->bo[1].cpu, w->units_per_iter);
+}
+
+static int check_fill(struct work *w)
+{
+	const uint32_t *p = w->bo[1].cpu;
 	uint64_t i;
 
-	ret = mva_bo_new(dev, o->size, o->vram, 0, &dst);
-	if (ret)
-		return ret;
-	mva_cmds_init(&c);
-	start = now_ms();
-	while (ok && more(o, iters, start)) {
-		uint32_t pattern = 0x5a5a0000 + iters;
-
-		mva_cmds_reset(&c);
-		mva_emit_fill(&c, dst.va, o->size & ~3ull, pattern);
-		ret = run_cmds(dev, &c);
-		ok = !ret;
-		for (i = 0; ok && i < o->size / 4; i++)
-			ok = ((uint32_t *)dst.cpu)[i] == pattern;
-		iters++;
-	}
-	report("fill", ok, iters, iters * o->size, "bytes", now_ms() - start);
-	mva_cmds_free(&c);
-	mva_bo_free(dev, &dst);
-	return ret ? ret : (ok ? 0 : -EBADMSG);
+	for (i = 0; i < w->units_per_iter / 4; i++)
+		if (p[i] != (uint32_t)w->expect)
+			return 0;
+	return 1;
 }
 
-static int work_hash(struct mva_dev *dev, const struct opts *o)
+static int check_hash(struct work *w)
 {
-	unsigned int iters = 0;
-	struct mva_bo src, out;
-	struct mva_cmds c;
-	uint32_t seed = 7, i;
-	uint64_t expect;
-	double start;
-	int ret, ok = 1;
-
-	ret = mva_bo_new(dev, o->size, o->vram, 1, &src);
-	if (ret)
-		return ret;
-	ret = mva_bo_new(dev, 4096, 0, 0, &out);
-	if (ret) {
-		mva_bo_free(dev, &src);
-		return ret;
-	}
-	for (i = 0; i < o->size / 4; i++)
-		((uint32_t *)src.cpu)[i] = rnd(&seed);
-	expect = mva_ref_hash(src.cpu, o->size);
-	mva_cmds_init(&c);
-	mva_emit_hash(&c, src.va, o->size, out.va);
-	start = now_ms();
-	while (ok && more(o, iters, start)) {
-		*(volatile uint64_t *)out.cpu = 0;
-		ret = run_cmds(dev, &c);
-		ok = !ret && *(volatile uint64_t *)out.cpu == expect;
-		iters++;
-	}
-	report("hash", ok, iters, iters * o->size, "bytes", now_ms() - start);
-	mva_cmds_free(&c);
-	mva_bo_free(dev, &out);
-	mva_bo_free(dev, &src);
-	return ret ? ret : (ok ? 0 : -EBADMSG);
+	return *(volatile uint64_t *)w->bo[1].cpu == w->expect;
 }
 
-static int work_gemm(struct mva_dev *dev, const struct opts *o)
+static int check_gemm(struct work *w)
 {
-	uint32_t dim = o->size, seed = 3, i;
-	uint64_t bytes = (uint64_t)dim * dim * 4;
-	struct mva_bo a, b, cm;
-	unsigned int iters = 0;
-	struct mva_cmds c;
-	int32_t *ref;
-	double start;
-	int ret, ok = 1;
+	return !memcmp(w->bo[2].cpu, w->ref, w->expect);
+}
 
-	if (!dim || dim > MVGPU_GEMM_MAX_DIM)
-		return -EINVAL;
-	ref = malloc(bytes);
-	if (!ref)
-		return -ENOMEM;
-	ret = mva_bo_new(dev, bytes, 0, 1, &a);
-	if (!ret) {
-		ret = mva_bo_new(dev, bytes, 0, 1, &b);
-		if (!ret) {
-			ret = mva_bo_new(dev, bytes, o->vram, 0, &cm);
-			if (ret)
-				mva_bo_free(dev, &b);
-		}
+static void fill_random(void *buf, uint64_t bytes, uint32_t seed, int small)
+{
+	uint32_t *p = buf;
+	uint64_t i;
+
+	for (i = 0; i < bytes / 4; i++)
+		p[i] = small ? (uint32_t)((int32_t)rnd(&seed) % 1000) :
+			       rnd(&seed);
+}
+
+/* Set up work @name; buffers that get results honour -v. */
+static int work_setup(struct mva_dev *dev, const struct opts *o,
+		      const char *name, struct work *w)
+{
+	uint64_t size = o->size;
+	int ret;
+
+	memset(w, 0, sizeof(*w));
+	w->name = name;
+	w->unit = "bytes";
+	w->units_per_iter = size;
+	w->wipe = wipe_bo1;
+	mva_cmds_init(&w->cmds);
+
+	if (!strcmp(name, "copy")) {
+		ret = mva_bo_new(dev, size, 0, 1, &w->bo[0]);
+		if (!ret)
+			ret = mva_bo_new(dev, size, o->vram, 0, &w->bo[1]);
 		if (ret)
-			mva_bo_free(dev, &a);
+			return ret;
+		fill_random(w->bo[0].cpu, size, 1, 0);
+		mva_emit_copy(&w->cmds, w->bo[0].va, w->bo[1].va, size);
+		w->check = check_copy;
+	} else if (!strcmp(name, "fill")) {
+		ret = mva_bo_new(dev, size, o->vram, 0, &w->bo[1]);
+		if (ret)
+			return ret;
+		w->expect = 0x5a5a1234;
+		mva_emit_fill(&w->cmds, w->bo[1].va, size, w->expect);
+		w->check = check_fill;
+	} else if (!strcmp(name, "hash")) {
+		ret = mva_bo_new(dev, size, o->vram, 1, &w->bo[0]);
+		if (!ret)
+			ret = mva_bo_new(dev, 4096, 0, 0, &w->bo[1]);
+		if (ret)
+			return ret;
+		fill_random(w->bo[0].cpu, size, 7, 0);
+		w->expect = mva_ref_hash(w->bo[0].cpu, size);
+		mva_emit_hash(&w->cmds, w->bo[0].va, size, w->bo[1].va);
+		w->check = check_hash;
+	} else if (!strcmp(name, "gemm")) {
+		uint32_t dim = size > 512 ? 64 : size;	/* bytes given: a dim */
+		uint64_t bytes = (uint64_t)dim * dim * 4;
+
+		w->ref = malloc(bytes);
+		if (!w->ref)
+			return -ENOMEM;
+		ret = mva_bo_new(dev, bytes, 0, 1, &w->bo[0]);
+		if (!ret)
+			ret = mva_bo_new(dev, bytes, 0, 1, &w->bo[1]);
+		if (!ret)
+			ret = mva_bo_new(dev, bytes, o->vram, 0, &w->bo[2]);
+		if (ret)
+			return ret;
+		fill_random(w->bo[0].cpu, bytes, 3, 1);
+		fill_random(w->bo[1].cpu, bytes, 5, 1);
+		mva_ref_gemm(w->bo[0].cpu, w->bo[1].cpu, w->ref, dim, dim, dim);
+		mva_emit_gemm(&w->cmds, w->bo[0].va, w->bo[1].va, w->bo[2].va,
+			      dim, dim, dim);
+		w->expect = bytes;
+		w->units_per_iter = (uint64_t)dim * dim * dim;
+		w->unit = "macs";
+		w->wipe = wipe_bo2;
+		w->check = check_gemm;
+	} else {
+		fprintf(stderr, "mvgpu-run: unknown work '%s'\n", name);
+		return -EINVAL;
 	}
-	if (ret) {
-		free(ref);
-		return ret;
-	}
-	for (i = 0; i < dim * dim; i++) {
-		((int32_t *)a.cpu)[i] = (int32_t)rnd(&seed) % 1000;
-		((int32_t *)b.cpu)[i] = (int32_t)rnd(&seed) % 1000;
-	}
-	mva_ref_gemm(a.cpu, b.cpu, ref, dim, dim, dim);
-	mva_cmds_init(&c);
-	mva_emit_gemm(&c, a.va, b.va, cm.va, dim, dim, dim);
-	start = now_ms();
-	while (ok && more(o, iters, start)) {
-		memset(cm.cpu, 0, 64);
-		ret = run_cmds(dev, &c);
-		ok = !ret && !memcmp(cm.cpu, ref, bytes);
-		iters++;
-	}
-	report("gemm", ok, iters, (uint64_t)iters * dim * dim * dim, "macs",
-	       now_ms() - start);
-	mva_cmds_free(&c);
-	mva_bo_free(dev, &cm);
-	mva_bo_free(dev, &b);
-	mva_bo_free(dev, &a);
-	free(ref);
-	return ret ? ret : (ok ? 0 : -EBADMSG);
+	return 0;
+}
+
+static void work_teardown(struct mva_dev *dev, struct work *w)
+{
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if (w->bo[i].handle)
+			mva_bo_free(dev, &w->bo[i]);
+	mva_cmds_free(&w->cmds);
+	free(w->ref);
 }
 
 /* A copy from an address this context never mapped must fail here only. */
@@ -274,10 +305,10 @@ static int work_fault(struct mva_dev *dev)
 	return ok ? 0 : -EBADMSG;
 }
 
-static int run_work(const char *work, const struct opts *o)
+static int run_work(const char *name, const struct opts *o)
 {
-	struct opts g = *o;
 	struct mva_dev dev;
+	struct work w;
 	int ret;
 
 	ret = mva_open(&dev, o->dev);
@@ -285,24 +316,16 @@ static int run_work(const char *work, const struct opts *o)
 		fprintf(stderr, "mvgpu-run: %s: %s\n", o->dev, strerror(-ret));
 		return ret;
 	}
-	if (!strcmp(work, "copy")) {
-		ret = work_copy(&dev, o);
-	} else if (!strcmp(work, "fill")) {
-		ret = work_fill(&dev, o);
-	} else if (!strcmp(work, "hash")) {
-		ret = work_hash(&dev, o);
-	} else if (!strcmp(work, "gemm")) {
-		if (g.size > 512)
-			g.size = 64;	/* a byte size was given: pick a dim */
-		ret = work_gemm(&dev, &g);
-	} else if (!strcmp(work, "fault")) {
+	if (!strcmp(name, "fault")) {
 		ret = work_fault(&dev);
 	} else {
-		fprintf(stderr, "mvgpu-run: unknown work '%s'\n", work);
-		ret = -EINVAL;
+		ret = work_setup(&dev, o, name, &w);
+		if (!ret)
+			ret = run_loop(o, &dev, &w);
+		work_teardown(&dev, &w);
 	}
 	if (ret && ret != -EBADMSG)
-		fprintf(stderr, "mvgpu-run: %s: %s\n", work, strerror(-ret));
+		fprintf(stderr, "mvgpu-run: %s: %s\n", name, strerror(-ret));
 	mva_close(&dev);
 	return ret;
 }
@@ -310,7 +333,7 @@ static int run_work(const char *work, const struct opts *o)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: mvgpu-run [-d DEV] [-s SIZE] [-n ITERS] [-t SECONDS] [-v] WORK...\n"
+		"usage: mvgpu-run [-d DEV] [-s SIZE] [-n ITERS] [-t SECONDS] [-q DEPTH] [-v] WORK...\n"
 		"WORK: copy fill gemm hash all fault\n");
 }
 
@@ -320,10 +343,11 @@ int main(int argc, char **argv)
 		.dev = "/dev/accel/accel0",
 		.size = 1 << 20,
 		.iters = 1,
+		.queue = 1,
 	};
 	int opt, i, failed = 0;
 
-	while ((opt = getopt(argc, argv, "d:s:n:t:vh")) != -1) {
+	while ((opt = getopt(argc, argv, "d:s:n:t:q:vh")) != -1) {
 		switch (opt) {
 		case 'd':
 			o.dev = optarg;
@@ -337,6 +361,9 @@ int main(int argc, char **argv)
 		case 't':
 			o.seconds = strtod(optarg, NULL);
 			break;
+		case 'q':
+			o.queue = strtoul(optarg, NULL, 0);
+			break;
 		case 'v':
 			o.vram = 1;
 			break;
@@ -345,7 +372,8 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind == argc || !o.size || o.size % 4) {
+	if (optind == argc || !o.size || o.size % 4 || !o.queue ||
+	    o.queue > MAX_QUEUE) {
 		usage();
 		return 2;
 	}
