@@ -371,6 +371,14 @@ uint32_t mvgpu_ring_space(struct mvgpu_ctx *ctx)
 	return ctx->ring_size - used - 4;
 }
 
+uint32_t mvgpu_ring_update(struct mvgpu_ctx *ctx)
+{
+	if (ctx->gpu->dev)
+		ctx->head = mvgpu_ctx_rd(ctx, MVGPU_CTX_RING_HEAD) &
+			    (ctx->ring_size - 1);
+	return mvgpu_ring_space(ctx);
+}
+
 static void ring_put(struct mvgpu_ctx *ctx, uint32_t dw)
 {
 	ctx->ring[ctx->tail / 4] = dw;

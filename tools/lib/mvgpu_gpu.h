@@ -159,6 +159,8 @@ void mvgpu_ctx_tlb_inv(struct mvgpu_ctx *ctx, uint64_t va, uint64_t size);
 
 /* Free bytes in the ring from the software tail to the last head seen. */
 uint32_t mvgpu_ring_space(struct mvgpu_ctx *ctx);
+/* Read RING_HEAD into the cached head; returns mvgpu_ring_space(). */
+uint32_t mvgpu_ring_update(struct mvgpu_ctx *ctx);
 /*
  * Reserve ndw dwords at the tail: pads with NOPs to the end of the ring
  * first when the command would cross it, and waits (up to timeout_ms, for
