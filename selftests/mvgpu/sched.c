@@ -194,9 +194,11 @@ TEST_F(sch, weights_share_engine_time)
 	}
 	for (i = 0; i < NR_LOADS; i++)
 		load_stop(&self->l[i]);
-	for (i = 0; i < NR_LOADS; i++)
-		ASSERT_EQ(0, self->l[i].err) TH_LOG("feeder %d: %s", i,
-						    strerror(-self->l[i].err));
+	for (i = 0; i < NR_LOADS; i++) {
+		int err = self->l[i].err;
+
+		ASSERT_EQ(0, err) TH_LOG("feeder %d: %s", i, strerror(-err));
+	}
 	ASSERT_LT(0, sum);
 	for (i = 0; i < NR_LOADS; i++) {
 		double share = 100.0 * d[i] / sum;
