@@ -288,7 +288,8 @@ TEST_F(lib, ring_wrap_padding)
 
 	ASSERT_EQ(0, mvgpu_ctx_init(&c, &self->gpu, &self->pt, 0, 4096));
 	/* pretend the engine consumed everything up to 4096 - 16 */
-	c.head = c.tail = 4096 - 16;
+	c.head = 4096 - 16;
+	c.tail = c.head;
 	ASSERT_EQ(0, mvgpu_emit_gemm(&c, 1, 2, 3, 4, 5, 6));
 	/* 4 dwords of NOP padding, then the command at 0 */
 	ASSERT_EQ(MVGPU_CMD_HDR(MVGPU_CMD_NOP, 0, 4), ring_dw(&c, 4096 - 16));
@@ -296,7 +297,8 @@ TEST_F(lib, ring_wrap_padding)
 	ASSERT_EQ(44, c.tail);
 
 	/* exactly fitting at the end: no padding */
-	c.head = c.tail = 4096 - 20;
+	c.head = 4096 - 20;
+	c.tail = c.head;
 	ASSERT_EQ(0, mvgpu_emit_fence(&c, 8, 9, false));
 	ASSERT_EQ(0x00050001, ring_dw(&c, 4096 - 20));
 	ASSERT_EQ(0, c.tail);
@@ -311,7 +313,8 @@ TEST_F(lib, ring_wrap_padding)
 	ASSERT_EQ(off, c.tail);
 
 	/* raw commands may cross the end (malformed-command tests) */
-	c.head = c.tail = 4096 - 8;
+	c.head = 4096 - 8;
+	c.tail = c.head;
 	{
 		const uint32_t dw[4] = { 0x00040000, 1, 2, 3 };
 

@@ -31,7 +31,7 @@ struct load {
 	struct et_buf work;	/* VRAM: GEMM operands and copy buffers */
 	pthread_t thread;
 	bool running;
-	volatile bool stop;
+	bool stop;		/* atomic: read by the feeder */
 	unsigned int gemm_dim;
 	uint64_t emitted;	/* commands emitted by the feeder */
 	int err;
@@ -85,9 +85,10 @@ static void *feeder(void *arg)
 {
 	struct load *l = arg;
 
-	while (!l->stop) {
+	while (!__atomic_load_n(&l->stop, __ATOMIC_RELAXED)) {
 		/* top up, keeping room for the fence */
-		while (!l->stop && mvgpu_ring_update(&l->ctx) >= 4096) {
+		while (!__atomic_load_n(&l->stop, __ATOMIC_RELAXED) &&
+		       mvgpu_ring_update(&l->ctx) >= 4096) {
 			l->err = emit_work(l);
 			if (l->err)
 				return NULL;
@@ -123,7 +124,7 @@ static void load_stop(struct load *l)
 {
 	if (!l->running)
 		return;
-	l->stop = true;
+	__atomic_store_n(&l->stop, true, __ATOMIC_RELAXED);
 	pthread_join(l->thread, NULL);
 	l->running = false;
 }

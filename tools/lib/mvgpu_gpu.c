@@ -332,8 +332,8 @@ int mvgpu_ctx_init(struct mvgpu_ctx *ctx, struct mvgpu_gpu *gpu,
 	ctx->pt = pt;
 	ctx->idx = idx;
 	ctx->ring_size = ring_size;
-	ctx->ring_va = MVGPU_CTX_RING_VA;
-	ctx->fence_va = MVGPU_CTX_FENCE_VA;
+	ctx->ring_va = MVGPU_CTX_RING_VA(idx);
+	ctx->fence_va = MVGPU_CTX_FENCE_VA(idx);
 
 	ret = mvgpu_gpu_alloc(gpu, ring_size, 0, &ctx->ring_gpa,
 			      (void **)&ctx->ring);

@@ -136,15 +136,19 @@ struct mvgpu_ctx {
 	uint64_t seqno;		/* last fence value emitted */
 };
 
-/* GPU VAs mvgpu_ctx_init() uses in the context's address space. */
-#define MVGPU_CTX_RING_VA	0x10000000ull
-#define MVGPU_CTX_FENCE_VA	0x0ff00000ull
+/*
+ * GPU VAs mvgpu_ctx_init() uses in the context's address space: one per
+ * context index, so that contexts may share a page table.
+ */
+#define MVGPU_CTX_RING_VA(idx)	(0x10000000ull + (uint64_t)(idx) * 0x100000)
+#define MVGPU_CTX_FENCE_VA(idx)	(0x0ff00000ull + (uint64_t)(idx) * 0x1000)
 
 /*
  * Set up context idx on page table pt: a ring of ring_size bytes from the
- * RAM pool mapped read-only at MVGPU_CTX_RING_VA, a fence page mapped
- * writable at MVGPU_CTX_FENCE_VA, then program PT_ROOT, RING_BASE,
- * RING_SIZE and enable the context.
+ * RAM pool mapped read-only at MVGPU_CTX_RING_VA(idx), a fence page mapped
+ * writable at MVGPU_CTX_FENCE_VA(idx), then program PT_ROOT, RING_BASE,
+ * RING_SIZE and enable the context. Mappings made after the enable of
+ * another context on the same table need a TLB_INV there to be seen.
  */
 int mvgpu_ctx_init(struct mvgpu_ctx *ctx, struct mvgpu_gpu *gpu,
 		   struct mvgpu_pt *pt, unsigned int idx, uint32_t ring_size);

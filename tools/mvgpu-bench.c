@@ -1,0 +1,799 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mvgpu-bench: measure the mvgpu command engine through the mediator and
+ * print numbers (never pass/fail). Run as root where the modules are
+ * loaded (vfio_iommu_type1, mvgpu_sim) and the parent GPU has no vGPU:
+ *
+ *   mvgpu-bench [options]          all parts, about a minute under TCG
+ *   mvgpu-bench --parts 1,5        only some parts
+ *
+ * Parts:
+ *   1  engine-time share of three busy vGPUs with weights 1:2:4 (busy_ns
+ *      deltas over a window) against the ideal 1/7, 2/7, 4/7
+ *   2  one vGPU's COPY and GEMM throughput through the mediator against
+ *      the same work done by the CPU in this process (memcpy and the
+ *      reference GEMM): the "no mediation" baseline
+ *   3  aggregate GEMM throughput of 8 busy vGPUs against 1
+ *   4  doorbell-to-first-command latency (TIMESTAMP command against the
+ *      TIMESTAMP register read just before the doorbell) and the cost of
+ *      a context switch (WAIT/FENCE ping-pong of two contexts against the
+ *      same commands in one context)
+ *   5  time to shadow a large mapping (default 1 GiB of 4 KiB pages, one
+ *      TLB_INV) and to sync a one-page invalidate
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+
+#include "lib/mvgpu_gpu.h"
+
+#define RING_SIZE	(64u << 10)
+#define MAX_INST	8
+#define WORK_VA		0x40000000ull
+#define MIB		(1024.0 * 1024.0)
+
+struct opts {
+	const char *parent;
+	unsigned int window;		/* s, part 1 */
+	unsigned int agg_window;	/* s, part 3 */
+	unsigned int warmup;		/* s */
+	unsigned int copy_mb;
+	unsigned int copy_reps;
+	unsigned int gemm_dim;
+	unsigned int gemm_reps;
+	unsigned int load_dim;		/* GEMM size of the load streams */
+	unsigned int lat_reps;
+	unsigned int shadow_mb;
+	unsigned int backing_mb;
+	unsigned int inv_reps;
+	char parts[16];
+};
+
+static struct opts o = {
+	.parent = "mvgpu0",
+	.window = 6,
+	.agg_window = 4,
+	.warmup = 2,
+	.copy_mb = 4,
+	.copy_reps = 8,
+	.gemm_dim = 96,
+	.gemm_reps = 4,
+	.load_dim = 48,
+	.lat_reps = 50,
+	.shadow_mb = 1024,
+	.backing_mb = 64,
+	.inv_reps = 100,
+	.parts = "12345",
+};
+
+/* One vGPU under test, with an optional feeder thread. */
+struct inst {
+	char uuid[MVGPU_UUID_LEN + 1];
+	bool created;
+	struct mvgpu_dev dev;
+	bool open;
+	struct mvgpu_gpu gpu;
+	bool gpu_up;
+	struct mvgpu_pt pt;
+	struct mvgpu_ctx ctx;
+	uint64_t work_size;	/* VRAM mapped at WORK_VA */
+	pthread_t thread;
+	bool running;
+	bool stop;		/* atomic: read by the feeder */
+	bool mixed;		/* feeder alternates GEMM and COPY */
+	uint64_t emitted;
+	int err;
+};
+
+static struct inst *all_inst[MAX_INST];
+
+static void die(const char *what, int err)
+{
+	fprintf(stderr, "mvgpu-bench: %s: %s\n", what, strerror(err < 0 ? -err : err));
+	exit(1);
+}
+
+static void inst_down(struct inst *in)
+{
+	int i;
+
+	if (in->running) {
+		__atomic_store_n(&in->stop, true, __ATOMIC_RELAXED);
+		pthread_join(in->thread, NULL);
+		in->running = false;
+	}
+	if (in->gpu_up)
+		mvgpu_gpu_fini(&in->gpu);
+	in->gpu_up = false;
+	if (in->open)
+		mvgpu_close(&in->dev);
+	in->open = false;
+	if (in->created)
+		mvgpu_mdev_remove(in->uuid);
+	in->created = false;
+	for (i = 0; i < MAX_INST; i++)
+		if (all_inst[i] == in)
+			all_inst[i] = NULL;
+}
+
+static void cleanup(void)
+{
+	int i;
+
+	for (i = 0; i < MAX_INST; i++)
+		if (all_inst[i])
+			inst_down(all_inst[i]);
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	exit(2);	/* runs cleanup() */
+}
+
+/* Create and open a vGPU of type, with ram_mb of guest RAM. */
+static void inst_up(struct inst *in, const char *type, size_t ram_mb)
+{
+	uint64_t vram;
+	int ret, i;
+
+	memset(in, 0, sizeof(*in));
+	for (i = 0; i < MAX_INST && all_inst[i]; i++)
+		;
+	if (i == MAX_INST)
+		die("too many instances", EBUSY);
+	all_inst[i] = in;
+	ret = mvgpu_mdev_create(o.parent, type, in->uuid);
+	if (ret)
+		die("create vGPU", ret);
+	in->created = true;
+	ret = mvgpu_open(&in->dev, in->uuid);
+	if (ret)
+		die("open vGPU", ret);
+	in->open = true;
+	ret = mvgpu_gpu_init(&in->gpu, &in->dev, MVGPU_RAM_IOVA_DEFAULT,
+			     ram_mb << 20);
+	if (ret)
+		die("guest RAM / BAR2", ret);
+	in->gpu_up = true;
+	ret = mvgpu_pt_init(&in->pt, &in->gpu);
+	if (ret)
+		die("page table", ret);
+	vram = in->gpu.vram_size;
+	in->work_size = vram;
+	ret = mvgpu_pt_map(&in->pt, WORK_VA, 0, vram,
+			   MVGPU_MAP_VRAM | MVGPU_MAP_WRITE |
+			   (vram >= MVGPU_LARGE_PAGE_SIZE ? MVGPU_MAP_LARGE : 0));
+	if (!ret)
+		ret = mvgpu_ctx_init(&in->ctx, &in->gpu, &in->pt, 0, RING_SIZE);
+	if (ret)
+		die("context", ret);
+}
+
+static uint64_t attr(struct inst *in, const char *name)
+{
+	uint64_t v = 0;
+
+	mvgpu_mdev_read_u64(in->uuid, name, &v);
+	return v;
+}
+
+static double now_s(void)
+{
+	return mvgpu_now_ns() / 1e9;
+}
+
+static void check(int ret, const char *what)
+{
+	if (ret)
+		die(what, ret);
+}
+
+/* ---- load streams --------------------------------------------------------- */
+
+static int emit_load(struct inst *in)
+{
+	uint64_t d = o.load_dim;
+	int ret;
+
+	if (in->mixed && (in->emitted & 1))
+		ret = mvgpu_emit_copy(&in->ctx, WORK_VA + (1 << 20),
+				      WORK_VA + (2 << 20), 256 << 10);
+	else
+		ret = mvgpu_emit_gemm(&in->ctx, WORK_VA, WORK_VA + 4 * d * d,
+				      WORK_VA + 8 * d * d, d, d, d);
+	if (ret)
+		return ret;
+	in->emitted++;
+	/* the fence value counts completed commands */
+	return mvgpu_emit_fence(&in->ctx, in->ctx.fence_va, in->emitted,
+				false);
+}
+
+static void *feeder(void *arg)
+{
+	struct inst *in = arg;
+
+	while (!__atomic_load_n(&in->stop, __ATOMIC_RELAXED)) {
+		while (!__atomic_load_n(&in->stop, __ATOMIC_RELAXED) &&
+		       mvgpu_ring_update(&in->ctx) >= 4096) {
+			in->err = emit_load(in);
+			if (in->err)
+				return NULL;
+		}
+		mvgpu_ring_kick(&in->ctx);
+		if (mvgpu_ctx_rd(&in->ctx, MVGPU_CTX_STATUS) &
+		    MVGPU_CTX_STATUS_FAULTED) {
+			in->err = -EFAULT;
+			return NULL;
+		}
+		mvgpu_sleep_us(5000);
+	}
+	return NULL;
+}
+
+static void load_start(struct inst *in, bool mixed)
+{
+	in->mixed = mixed;
+	in->stop = false;
+	check(-pthread_create(&in->thread, NULL, feeder, in), "thread");
+	in->running = true;
+}
+
+static void load_stop(struct inst *in)
+{
+	if (!in->running)
+		return;
+	__atomic_store_n(&in->stop, true, __ATOMIC_RELAXED);
+	pthread_join(in->thread, NULL);
+	in->running = false;
+	if (in->err)
+		die("load stream", in->err);
+}
+
+/* ---- part 1: weights ------------------------------------------------------ */
+
+static void part_share(void)
+{
+	static const unsigned int w[3] = { 1, 2, 4 };
+	struct inst in[3];
+	uint64_t b0[3], sw0[3], d[3], sum = 0;
+	double maxdev = 0, t0, t;
+	int i;
+
+	printf("\n[1] engine-time share, weights 1:2:4, 3 x mvgpu-1_8 on %s,\n"
+	       "    GEMM %u^3 / COPY 256 KiB streams, busy_ns over %u s after %u s warm-up\n",
+	       o.parent, o.load_dim, o.window, o.warmup);
+	for (i = 0; i < 3; i++) {
+		inst_up(&in[i], "mvgpu-1_8", 1);
+		check(mvgpu_mdev_write_u64(in[i].uuid, "weight", w[i]),
+		      "set weight");
+	}
+	for (i = 0; i < 3; i++)
+		load_start(&in[i], true);
+	sleep(o.warmup);
+	t0 = now_s();
+	for (i = 0; i < 3; i++) {
+		b0[i] = attr(&in[i], "busy_ns");
+		sw0[i] = attr(&in[i], "context_switches");
+	}
+	sleep(o.window);
+	for (i = 0; i < 3; i++) {
+		d[i] = attr(&in[i], "busy_ns") - b0[i];
+		sw0[i] = attr(&in[i], "context_switches") - sw0[i];
+		sum += d[i];
+	}
+	t = now_s() - t0;
+	for (i = 0; i < 3; i++)
+		load_stop(&in[i]);
+	printf("    %-7s %14s %8s %8s %9s %9s\n", "weight", "busy ms",
+	       "share%", "ideal%", "dev(pt)", "switches");
+	for (i = 0; i < 3; i++) {
+		double share = sum ? 100.0 * d[i] / sum : 0;
+		double ideal = 100.0 * w[i] / 7;
+		double dev = share - ideal;
+
+		if ((dev < 0 ? -dev : dev) > maxdev)
+			maxdev = dev < 0 ? -dev : dev;
+		printf("    %-7u %14.1f %8.2f %8.2f %+9.2f %9llu\n", w[i],
+		       d[i] / 1e6, share, ideal, dev,
+		       (unsigned long long)sw0[i]);
+	}
+	printf("    engine busy %.1f%% of the %.2f s window; max deviation %.2f percentage points\n",
+	       100.0 * sum / (t * 1e9), t, maxdev);
+	for (i = 0; i < 3; i++)
+		inst_down(&in[i]);
+}
+
+/* ---- part 2: single-instance throughput ------------------------------------ */
+
+/* Run what is queued and return the wall time in s and busy_ns delta. */
+static double run_timed(struct inst *in, uint64_t *busy)
+{
+	uint64_t b0 = attr(in, "busy_ns");
+	int64_t seq = mvgpu_ctx_fence(&in->ctx, false);
+	double t0;
+
+	if (seq < 0)
+		die("fence", (int)seq);
+	t0 = now_s();
+	mvgpu_ring_kick(&in->ctx);
+	check(mvgpu_ctx_wait_fence(&in->ctx, seq, 600000), "wait");
+	t0 = now_s() - t0;
+	*busy = attr(in, "busy_ns") - b0;
+	return t0;
+}
+
+static void part_throughput(void)
+{
+	uint64_t size = (uint64_t)o.copy_mb << 20, d = o.gemm_dim, busy;
+	double t, tb, bytes = (double)size * o.copy_reps;
+	double macs = (double)d * d * d * o.gemm_reps, rate_m, rate_b;
+	uint64_t src_gpa, dst_gpa, seed = 1;
+	int32_t *a, *c;
+	void *s, *dd, *gs, *gd;
+	struct inst in;
+	unsigned int r;
+
+	printf("\n[2] one vGPU (mvgpu-1_2) through the mediator vs the same work on the CPU\n"
+	       "    baseline (\"no mediation\"): memcpy / the reference GEMM run by this\n"
+	       "    process on the same CPU; no host debug path to run engine work unmediated\n");
+	inst_up(&in, "mvgpu-1_2", 2 * o.copy_mb + 8);
+	if (2 * size + 3 * 4 * d * d > in.work_size)
+		die("copy / GEMM sizes do not fit the VRAM", E2BIG);
+
+	/* VRAM -> VRAM copies */
+	memset(in.gpu.vram, 0x5a, 2 * size);
+	for (r = 0; r < o.copy_reps; r++)
+		check(mvgpu_emit_copy(&in.ctx, WORK_VA, WORK_VA + size, size),
+		      "copy");
+	t = run_timed(&in, &busy);
+	rate_m = bytes / t / MIB;
+	/* baseline: the same bytes with memcpy */
+	s = malloc(size);
+	dd = malloc(size);
+	if (!s || !dd)
+		die("malloc", ENOMEM);
+	memset(s, 0x5a, size);
+	memset(dd, 0, size);
+	tb = now_s();
+	for (r = 0; r < o.copy_reps; r++) {
+		memcpy(dd, s, size);
+		__asm__ volatile("" : : "r"(dd) : "memory");
+	}
+	tb = now_s() - tb;
+	free(s);
+	free(dd);
+	rate_b = bytes / tb / MIB;
+	printf("    COPY VRAM->VRAM %u x %u MiB: %.1f MiB/s wall, %.1f MiB/s engine-busy; memcpy %.1f MiB/s; mediated/baseline %.3f\n",
+	       o.copy_reps, o.copy_mb, rate_m, bytes / (busy / 1e9) / MIB,
+	       rate_b, rate_m / rate_b);
+
+	/* system memory -> system memory (guest RAM, pinned pages) */
+	check(mvgpu_gpu_alloc(&in.gpu, size, 0, &src_gpa, &gs), "alloc");
+	check(mvgpu_gpu_alloc(&in.gpu, size, 0, &dst_gpa, &gd), "alloc");
+	memset(gs, 0xa5, size);
+	check(mvgpu_pt_map(&in.pt, 0x100000000ull, src_gpa, size, 0), "map");
+	check(mvgpu_pt_map(&in.pt, 0x180000000ull, dst_gpa, size,
+			   MVGPU_MAP_WRITE), "map");
+	mvgpu_ctx_tlb_inv(&in.ctx, 0x100000000ull, 0x100000000ull);
+	for (r = 0; r < o.copy_reps; r++)
+		check(mvgpu_emit_copy(&in.ctx, 0x100000000ull, 0x180000000ull,
+				      size), "copy");
+	t = run_timed(&in, &busy);
+	if (memcmp(gs, gd, size))
+		printf("    WARNING: copied system memory differs\n");
+	printf("    COPY sysmem->sysmem %u x %u MiB: %.1f MiB/s wall, %.1f MiB/s engine-busy; mediated/baseline %.3f\n",
+	       o.copy_reps, o.copy_mb, bytes / t / MIB,
+	       bytes / (busy / 1e9) / MIB, bytes / t / MIB / rate_b);
+
+	/* GEMM in VRAM */
+	/* A and B at the start of VRAM, C after them */
+	a = (int32_t *)in.gpu.vram;
+	for (r = 0; r < 2 * d * d; r++)
+		a[r] = (int32_t)mvgpu_rand64(&seed);
+	for (r = 0; r < o.gemm_reps; r++)
+		check(mvgpu_emit_gemm(&in.ctx, WORK_VA, WORK_VA + 4 * d * d,
+				      WORK_VA + 8 * d * d, d, d, d), "gemm");
+	t = run_timed(&in, &busy);
+	rate_m = macs / t / 1e6;
+	c = malloc(4 * d * d);
+	if (!c)
+		die("malloc", ENOMEM);
+	/* baseline: the reference GEMM on copies in ordinary memory */
+	{
+		int32_t *ab = malloc(8 * d * d);
+
+		if (!ab)
+			die("malloc", ENOMEM);
+		memcpy(ab, a, 8 * d * d);
+		tb = now_s();
+		for (r = 0; r < o.gemm_reps; r++)
+			mvgpu_ref_gemm_i32(ab, ab + d * d, c, d, d, d);
+		tb = now_s() - tb;
+		free(ab);
+	}
+	rate_b = macs / tb / 1e6;
+	printf("    GEMM_I32 %u x %llu^3: %.2f M MAC/s wall, %.2f M MAC/s engine-busy; CPU reference %.2f M MAC/s; mediated/baseline %.3f\n",
+	       o.gemm_reps, (unsigned long long)d, rate_m,
+	       macs / (busy / 1e9) / 1e6, rate_b, rate_m / rate_b);
+	if (memcmp(c, a + 2 * d * d, 4 * d * d))
+		printf("    WARNING: engine GEMM result differs from the CPU reference\n");
+	free(c);
+	inst_down(&in);
+}
+
+/* ---- part 3: aggregate ------------------------------------------------------ */
+
+static double agg_rate(struct inst *in, int n)
+{
+	uint64_t f0[MAX_INST], done = 0;
+	double t;
+	int i;
+
+	for (i = 0; i < n; i++)
+		load_start(&in[i], false);
+	sleep(o.warmup);
+	t = now_s();
+	for (i = 0; i < n; i++)
+		f0[i] = mvgpu_ctx_fence_reg(&in[i].ctx);
+	sleep(o.agg_window);
+	for (i = 0; i < n; i++)
+		done += mvgpu_ctx_fence_reg(&in[i].ctx) - f0[i];
+	t = now_s() - t;
+	for (i = 0; i < n; i++)
+		load_stop(&in[i]);
+	return done / t;
+}
+
+static void part_aggregate(void)
+{
+	static struct inst in[MAX_INST];
+	double one, eight;
+	int i;
+
+	printf("\n[3] aggregate throughput, GEMM %u^3 streams on mvgpu-1_8 vGPUs of %s,\n"
+	       "    completed commands over %u s after %u s warm-up\n",
+	       o.load_dim, o.parent, o.agg_window, o.warmup);
+	for (i = 0; i < MAX_INST; i++)
+		inst_up(&in[i], "mvgpu-1_8", 1);
+	one = agg_rate(in, 1);
+	eight = agg_rate(in, MAX_INST);
+	printf("    1 busy vGPU:  %.2f GEMM/s\n", one);
+	printf("    8 busy vGPUs: %.2f GEMM/s aggregate (%.2f per vGPU)\n",
+	       eight, eight / MAX_INST);
+	printf("    aggregate 8/1 ratio %.3f\n", eight / one);
+	for (i = 0; i < MAX_INST; i++)
+		inst_down(&in[i]);
+}
+
+/* ---- part 4: latency -------------------------------------------------------- */
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void stats(const char *what, uint64_t *v, unsigned int n)
+{
+	double sum = 0;
+	unsigned int i;
+
+	qsort(v, n, sizeof(*v), cmp_u64);
+	for (i = 0; i < n; i++)
+		sum += v[i];
+	printf("    %-34s min %8.1f  median %8.1f  mean %8.1f  max %8.1f us\n",
+	       what, v[0] / 1e3, v[n / 2] / 1e3, sum / n / 1e3,
+	       v[n - 1] / 1e3);
+}
+
+static void part_latency(void)
+{
+	unsigned int n = o.lat_reps, i;
+	uint64_t *lat, *ts, *pp, *one, sw0, sw, med_handoff;
+	uint64_t ts_va = 0x90000000ull, ts_gpa;
+	struct mvgpu_ctx c1;
+	struct inst in;
+	size_t tsz;
+
+	printf("\n[4] latency, one mvgpu-1_8 vGPU, %u repetitions\n", n);
+	tsz = ((4 * (size_t)n + 8) * 8 + 4095) & ~4095ul;
+	inst_up(&in, "mvgpu-1_8", 2 + tsz / (1 << 20));
+	check(mvgpu_gpu_alloc(&in.gpu, tsz, 0, &ts_gpa, (void **)&ts), "alloc");
+	check(mvgpu_pt_map(&in.pt, ts_va, ts_gpa, tsz, MVGPU_MAP_WRITE), "map");
+	mvgpu_ctx_tlb_inv(&in.ctx, ts_va, tsz);
+	lat = calloc(4 * (size_t)n, sizeof(*lat));
+	if (!lat)
+		die("calloc", ENOMEM);
+
+	/* doorbell to first command, on an idle engine */
+	for (i = 0; i < n; i++) {
+		uint64_t t0;
+		int64_t seq;
+
+		check(mvgpu_emit_timestamp(&in.ctx, ts_va), "timestamp");
+		seq = mvgpu_ctx_fence(&in.ctx, false);
+		t0 = mvgpu_gpu_timestamp(&in.gpu);
+		mvgpu_ring_kick(&in.ctx);
+		check(mvgpu_ctx_wait_fence(&in.ctx, seq, 60000), "wait");
+		lat[i] = mvgpu_load64(ts) - t0;
+		mvgpu_sleep_us(2000);
+	}
+	stats("doorbell -> first command:", lat, n);
+
+	/*
+	 * Context switch: contexts 0 and 1 ping-pong through two semaphores
+	 * with WAIT and FENCE, each stamping the time when it runs. A hand-off
+	 * (stamp of one to stamp of the other) costs a switch plus WAIT and
+	 * FENCE; the same commands in one context give the cost without the
+	 * switch.
+	 */
+	/* ts[2n + 2] ping, ts[2n + 3] pong */
+	pp = ts;		/* pp[2i] by ctx 0, pp[2i + 1] by ctx 1 */
+	memset(ts, 0, tsz);
+	check(mvgpu_ctx_init(&c1, &in.gpu, &in.pt, 1, RING_SIZE), "ctx 1");
+	sw0 = attr(&in, "context_switches");
+	for (i = 1; i <= n; i++) {
+		uint64_t sem_va = ts_va + (uint64_t)(2 * n + 2) * 8;
+
+		check(mvgpu_emit_timestamp(&in.ctx, ts_va + 16ull * (i - 1)),
+		      "ts");
+		check(mvgpu_emit_fence(&in.ctx, sem_va, i, false), "fence");
+		check(mvgpu_emit_wait(&in.ctx, sem_va + 8, i), "wait");
+		check(mvgpu_emit_wait(&c1, sem_va, i), "wait");
+		check(mvgpu_emit_timestamp(&c1, ts_va + 16ull * (i - 1) + 8),
+		      "ts");
+		check(mvgpu_emit_fence(&c1, sem_va + 8, i, false), "fence");
+	}
+	mvgpu_ring_kick(&c1);
+	mvgpu_ring_kick(&in.ctx);
+	check(mvgpu_ctx_wait_fence(&c1, n, 600000), "ping-pong");
+	sw = attr(&in, "context_switches") - sw0;
+	for (i = 0; i + 1 < 2 * n; i++)
+		lat[i] = pp[i + 1] - pp[i];
+	stats("ping-pong hand-off (switch):", lat, 2 * n - 1);
+	med_handoff = lat[(2 * n - 1) / 2];
+
+	/* the same commands in one context */
+	memset(ts, 0, tsz);
+	/* its FENCE register holds the ping values now: go past them */
+	in.ctx.seqno = 2 * n;
+	for (i = 1; i <= n; i++) {
+		uint64_t sem_va = ts_va + (uint64_t)(2 * n + 2) * 8;
+
+		check(mvgpu_emit_timestamp(&in.ctx, ts_va + 8ull * (i - 1)),
+		      "ts");
+		check(mvgpu_emit_fence(&in.ctx, sem_va, n + i, false),
+		      "fence");
+		check(mvgpu_emit_wait(&in.ctx, sem_va, n + i), "wait");
+	}
+	check(mvgpu_ctx_sync(&in.ctx, 600000), "single");
+	one = lat + 3 * n;
+	for (i = 0; i + 1 < n; i++)
+		one[i] = ts[i + 1] - ts[i];
+	stats("same commands, one context:", one, n - 1);
+	printf("    context switches counted: %llu for %u round trips\n",
+	       (unsigned long long)sw, n);
+	printf("    estimated switch cost (median hand-off - median step): %.1f us\n",
+	       ((double)med_handoff - (double)one[(n - 1) / 2]) / 1e3);
+	free(lat);
+	inst_down(&in);
+}
+
+/* ---- part 5: shadowing ----------------------------------------------------- */
+
+static void shadow_run(struct inst *in, bool vram, uint64_t backing,
+		       uint64_t backing_gpa)
+{
+	uint64_t size = (uint64_t)o.shadow_mb << 20, va = 0x4000000000ull;
+	uint64_t off, *t, pinned0 = attr(in, "pinned_pages");
+	unsigned int i;
+	double t0, tb, ti, tu;
+
+	t0 = now_s();
+	for (off = 0; off < size; off += backing) {
+		uint64_t len = size - off < backing ? size - off : backing;
+
+		check(mvgpu_pt_map(&in->pt, va + off, vram ? 0 : backing_gpa,
+				   len, vram ? MVGPU_MAP_VRAM : 0), "map");
+	}
+	tb = now_s() - t0;
+	t0 = now_s();
+	mvgpu_ctx_tlb_inv(&in->ctx, va, size);
+	ti = now_s() - t0;
+	printf("    %-6s %u MiB in 4 KiB pages (%llu PTEs over %llu MiB of %s):\n",
+	       vram ? "VRAM" : "sysmem", o.shadow_mb,
+	       (unsigned long long)(size >> 12),
+	       (unsigned long long)(backing >> 20),
+	       vram ? "VRAM" : "guest RAM");
+	printf("        build tables in the guest %.3f s, TLB_INV (shadow) %.3f s = %.1f us/PTE, pinned_pages +%lld\n",
+	       tb, ti, ti * 1e6 / (size >> 12),
+	       (long long)(attr(in, "pinned_pages") - pinned0));
+
+	/* one-page invalidates */
+	t = calloc(o.inv_reps, sizeof(*t));
+	if (!t)
+		die("calloc", ENOMEM);
+	for (i = 0; i < o.inv_reps; i++) {
+		uint64_t pva = va + (uint64_t)(i * 4099 % (size >> 12)) * 4096;
+		uint64_t n0;
+
+		check(mvgpu_pt_map(&in->pt, pva,
+				   (vram ? 0 : backing_gpa) + (i % 2) * 4096,
+				   4096, vram ? MVGPU_MAP_VRAM : 0), "map");
+		n0 = mvgpu_now_ns();
+		mvgpu_ctx_tlb_inv(&in->ctx, pva, 4096);
+		t[i] = mvgpu_now_ns() - n0;
+	}
+	stats("        one-page TLB_INV:", t, o.inv_reps);
+	free(t);
+
+	/* and away again */
+	check(mvgpu_pt_unmap(&in->pt, va, size), "unmap");
+	t0 = now_s();
+	mvgpu_ctx_tlb_inv(&in->ctx, va, size);
+	tu = now_s() - t0;
+	printf("        unmap all + TLB_INV %.3f s, pinned_pages back to +%lld\n",
+	       tu, (long long)(attr(in, "pinned_pages") - pinned0));
+}
+
+static void part_shadow(void)
+{
+	uint64_t backing = (uint64_t)o.backing_mb << 20, gpa;
+	/* tables: 8 bytes per PTE, plus upper levels */
+	uint64_t tables = ((uint64_t)o.shadow_mb << 20) / 512 + (4 << 20);
+	struct inst in;
+
+	printf("\n[5] shadowing, one mvgpu-1_2 vGPU, %u MiB of VA aliased over the backing\n",
+	       o.shadow_mb);
+	inst_up(&in, "mvgpu-1_2", (backing + 2 * tables) >> 20);
+	if (backing > in.work_size)
+		backing = in.work_size;
+	shadow_run(&in, true, backing, 0);
+	check(mvgpu_gpu_alloc(&in.gpu, (uint64_t)o.backing_mb << 20, 0, &gpa,
+			      NULL), "backing");
+	shadow_run(&in, false, (uint64_t)o.backing_mb << 20, gpa);
+	inst_down(&in);
+}
+
+/* ---- main ----------------------------------------------------------------- */
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: mvgpu-bench [options]\n"
+		"  --parent NAME       physical GPU (default mvgpu0); it needs all its VRAM free\n"
+		"  --parts LIST        parts to run, e.g. 1,3 (default 1,2,3,4,5)\n"
+		"  --window S          part 1 window in seconds (6)\n"
+		"  --agg-window S      part 3 window per phase in seconds (4)\n"
+		"  --warmup S          warm-up before a window (2)\n"
+		"  --load-dim N        GEMM size of the load streams (48)\n"
+		"  --copy-mb N         part 2 copy size in MiB (4)\n"
+		"  --copy-reps N       part 2 copies (8)\n"
+		"  --gemm-dim N        part 2 GEMM size (96)\n"
+		"  --gemm-reps N       part 2 GEMMs (4)\n"
+		"  --lat-reps N        part 4 repetitions (50)\n"
+		"  --shadow-mb N       part 5 VA size in MiB (1024)\n"
+		"  --backing-mb N      part 5 memory the VA is aliased over (64)\n"
+		"  --inv-reps N        part 5 one-page invalidates (100)\n");
+}
+
+static unsigned int num(const char *s)
+{
+	char *end;
+	unsigned long v = strtoul(s, &end, 0);
+
+	if (*end || !v || v > 1u << 20) {
+		fprintf(stderr, "mvgpu-bench: bad number '%s'\n", s);
+		exit(1);
+	}
+	return v;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "parent", required_argument, NULL, 'p' },
+		{ "parts", required_argument, NULL, 'P' },
+		{ "window", required_argument, NULL, 'w' },
+		{ "agg-window", required_argument, NULL, 'a' },
+		{ "warmup", required_argument, NULL, 'W' },
+		{ "load-dim", required_argument, NULL, 'l' },
+		{ "copy-mb", required_argument, NULL, 'c' },
+		{ "copy-reps", required_argument, NULL, 'C' },
+		{ "gemm-dim", required_argument, NULL, 'g' },
+		{ "gemm-reps", required_argument, NULL, 'G' },
+		{ "lat-reps", required_argument, NULL, 'L' },
+		{ "shadow-mb", required_argument, NULL, 's' },
+		{ "backing-mb", required_argument, NULL, 'b' },
+		{ "inv-reps", required_argument, NULL, 'i' },
+		{ "help", no_argument, NULL, 'h' },
+		{ }
+	};
+	double t0 = now_s();
+	int c;
+
+	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			o.parent = optarg;
+			break;
+		case 'P':
+			snprintf(o.parts, sizeof(o.parts), "%s", optarg);
+			break;
+		case 'w':
+			o.window = num(optarg);
+			break;
+		case 'a':
+			o.agg_window = num(optarg);
+			break;
+		case 'W':
+			o.warmup = num(optarg);
+			break;
+		case 'l':
+			o.load_dim = num(optarg);
+			break;
+		case 'c':
+			o.copy_mb = num(optarg);
+			break;
+		case 'C':
+			o.copy_reps = num(optarg);
+			break;
+		case 'g':
+			o.gemm_dim = num(optarg);
+			break;
+		case 'G':
+			o.gemm_reps = num(optarg);
+			break;
+		case 'L':
+			o.lat_reps = num(optarg);
+			break;
+		case 's':
+			o.shadow_mb = num(optarg);
+			break;
+		case 'b':
+			o.backing_mb = num(optarg);
+			break;
+		case 'i':
+			o.inv_reps = num(optarg);
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 1;
+		}
+	}
+	if (o.load_dim > 256 || o.gemm_dim > 1024 || o.lat_reps < 2 ||
+	    o.inv_reps < 1) {
+		fprintf(stderr, "mvgpu-bench: sizes out of range\n");
+		return 1;
+	}
+	atexit(cleanup);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
+	printf("mvgpu-bench on %s (numbers only, no pass/fail)\n", o.parent);
+	if (strchr(o.parts, '1'))
+		part_share();
+	if (strchr(o.parts, '2'))
+		part_throughput();
+	if (strchr(o.parts, '3'))
+		part_aggregate();
+	if (strchr(o.parts, '4'))
+		part_latency();
+	if (strchr(o.parts, '5'))
+		part_shadow();
+	printf("\ntotal %.1f s\n", now_s() - t0);
+	return 0;
+}
