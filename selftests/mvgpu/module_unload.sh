@@ -1,0 +1,105 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# module_unload: with vGPUs present (created, none open) "rmmod mvgpu_sim"
+# succeeds and removes them, then "rmmod mvgpu"; finally the modules are
+# reloaded with "nr_gpus=2 vram_mb=128", the state the other tests expect.
+# TAP output; run as root.
+
+NR_TESTS=9
+n=0
+failed=0
+UUIDS=
+
+ok() {
+	n=$((n + 1))
+	echo "ok $n $1"
+}
+
+not_ok() {
+	n=$((n + 1))
+	failed=$((failed + 1))
+	echo "not ok $n $1"
+}
+
+check() {
+	desc=$1
+	shift
+	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
+
+loaded() {
+	grep -q "^$1 " /proc/modules
+}
+
+create() {
+	uuid=$(cat /proc/sys/kernel/random/uuid) || return 1
+	echo "$uuid" > "/sys/class/mdev_bus/$1/mdev_supported_types/$2/create" ||
+		return 1
+	UUIDS="$UUIDS $uuid"
+}
+
+all_created_exist() {
+	[ -n "$UUIDS" ] || return 1
+	for u in $UUIDS; do
+		[ -e "/sys/bus/mdev/devices/$u" ] || return 1
+	done
+}
+
+none_left() {
+	for u in $UUIDS; do
+		[ -e "/sys/bus/mdev/devices/$u" ] && return 1
+	done
+	[ ! -e /sys/class/mdev_bus/mvgpu0 ] && [ ! -e /sys/class/mdev_bus/mvgpu1 ] &&
+		[ ! -e /sys/class/mvgpu/mvgpu0 ]
+}
+
+create_three() {
+	create mvgpu0 mvgpu-1_8 && create mvgpu0 mvgpu-1_4 &&
+		create mvgpu1 mvgpu-1_2
+}
+
+standard_state() {
+	[ "$(cat /sys/class/mvgpu/mvgpu0/vram_total)" = 134217728 ] &&
+		[ "$(cat /sys/class/mvgpu/mvgpu1/vram_total)" = 134217728 ] &&
+		[ ! -e /sys/class/mvgpu/mvgpu2 ] &&
+		[ "$(cat /sys/class/mvgpu/mvgpu0/instances)" = 0 ] &&
+		[ -z "$(ls /sys/bus/mdev/devices 2>/dev/null)" ]
+}
+
+# a fresh GPU is usable: a vGPU can be created and removed
+create_and_remove() {
+	UUIDS=
+	create mvgpu1 mvgpu-1_1 || return 1
+	echo 1 > "/sys/bus/mdev/devices/${UUIDS# }/remove" || return 1
+	[ ! -e "/sys/bus/mdev/devices/${UUIDS# }" ]
+}
+
+echo "TAP version 13"
+echo "1..$NR_TESTS"
+
+if [ "$(id -u)" != 0 ]; then
+	echo "# must run as root"
+fi
+
+check "- mvgpu_sim and mvgpu loaded" eval 'loaded mvgpu_sim && loaded mvgpu'
+check "- three vGPUs created on two GPUs" eval 'create_three && all_created_exist'
+check "- rmmod mvgpu refused while mvgpu_sim uses it" eval '! rmmod mvgpu 2>/dev/null && loaded mvgpu'
+check "- the vGPUs are still there" all_created_exist
+check "- rmmod mvgpu_sim with vGPUs present" eval 'rmmod mvgpu_sim && ! loaded mvgpu_sim'
+check "- its vGPUs and GPUs are gone" none_left
+check "- rmmod mvgpu" eval 'rmmod mvgpu && ! loaded mvgpu'
+check "- modprobe mvgpu_sim nr_gpus=2 vram_mb=128" eval \
+	'modprobe mvgpu_sim nr_gpus=2 vram_mb=128 && loaded mvgpu && standard_state'
+check "- the reloaded GPUs work" create_and_remove
+
+# leave the standard state behind even after a failure
+if ! loaded mvgpu_sim; then
+	modprobe mvgpu_sim nr_gpus=2 vram_mb=128
+fi
+for d in /sys/bus/mdev/devices/*; do
+	[ -e "$d/remove" ] && echo 1 > "$d/remove"
+done
+
+echo "# $((n - failed)) passed, $failed failed"
+[ "$failed" = 0 ]
