@@ -1,19 +1,160 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mvgpu mediator: module entry (skeleton).
+ * mvgpu mediator: module entry and the registry of physical GPUs.
+ *
+ * A backend registers each physical GPU it owns with mvgpu_register_gpu().
+ * The mediator gives the GPU a class device, /sys/class/mvgpu/mvgpuN, and
+ * makes that device an mdev parent offering the vGPU types of types.c.
  */
+#include <linux/idr.h>
 #include <linux/module.h>
+#include <linux/slab.h>
+
+#include "mvgpu_drv.h"
+
+unsigned int mvgpu_vendor_id = MVGPU_PCI_VENDOR_ID;
+module_param_named(vendor_id, mvgpu_vendor_id, uint, 0444);
+MODULE_PARM_DESC(vendor_id, "PCI vendor ID of new vGPUs (default 0x1b36)");
+
+unsigned int mvgpu_device_id = MVGPU_PCI_DEVICE_ID;
+module_param_named(device_id, mvgpu_device_id, uint, 0444);
+MODULE_PARM_DESC(device_id, "PCI device ID of new vGPUs (default 0x10f0)");
+
+static const struct class mvgpu_class = {
+	.name = "mvgpu",
+	.dev_groups = mvgpu_gpu_groups,
+};
+
+/* Numbers of registered GPUs (mvgpuN); the IDA has its own locking. */
+static DEFINE_IDA(mvgpu_gpu_ida);
+
+static void mvgpu_gpu_release(struct device *dev)
+{
+	struct mvgpu_gpu *gpu = container_of(dev, struct mvgpu_gpu, dev);
+
+	ida_free(&mvgpu_gpu_ida, gpu->id);
+	mutex_destroy(&gpu->lock);
+	kfree(gpu);
+}
+
+static bool mvgpu_gpu_info_valid(const struct mvgpu_gpu_info *info)
+{
+	return info->vram_size >= SZ_64M && is_power_of_2(info->vram_size) &&
+	       info->nr_engines >= 1;
+}
+
+/**
+ * mvgpu_register_gpu() - offer a physical GPU for vGPUs
+ * @dev: the backend's device for the GPU (parent of the class device)
+ * @info: the GPU's VRAM size and engines; copied
+ * @ops: backend operations; must stay valid until unregistration
+ * @priv: cookie passed back to every operation
+ *
+ * Creates /sys/class/mvgpu/mvgpuN and the mdev types on it.
+ *
+ * Return: the GPU handle, or an ERR_PTR() on failure.
+ */
+struct mvgpu_gpu *mvgpu_register_gpu(struct device *dev,
+				     const struct mvgpu_gpu_info *info,
+				     const struct mvgpu_backend_ops *ops,
+				     void *priv)
+{
+	struct mvgpu_gpu *gpu;
+	int i, ret;
+
+	if (!mvgpu_gpu_info_valid(info) || !ops->vram_fault ||
+	    !ops->vram_rw || !ops->vram_clear)
+		return ERR_PTR(-EINVAL);
+
+	gpu = kzalloc(sizeof(*gpu), GFP_KERNEL);
+	if (!gpu)
+		return ERR_PTR(-ENOMEM);
+
+	gpu->id = ida_alloc(&mvgpu_gpu_ida, GFP_KERNEL);
+	if (gpu->id < 0) {
+		ret = gpu->id;
+		kfree(gpu);
+		return ERR_PTR(ret);
+	}
+	gpu->info = *info;
+	gpu->ops = ops;
+	gpu->priv = priv;
+	mutex_init(&gpu->lock);
+	for (i = 0; i < MVGPU_NR_TYPES; i++) {
+		gpu->types[i].desc = &mvgpu_type_descs[i];
+		gpu->types[i].gpu = gpu;
+		gpu->types[i].mtype.sysfs_name = mvgpu_type_descs[i].sysfs_name;
+		gpu->types[i].mtype.pretty_name = mvgpu_type_descs[i].pretty_name;
+		gpu->mdev_types[i] = &gpu->types[i].mtype;
+	}
+
+	device_initialize(&gpu->dev);
+	gpu->dev.class = &mvgpu_class;
+	gpu->dev.parent = dev;
+	gpu->dev.release = mvgpu_gpu_release;
+	ret = dev_set_name(&gpu->dev, "mvgpu%d", gpu->id);
+	if (ret)
+		goto err_put;
+	ret = device_add(&gpu->dev);
+	if (ret)
+		goto err_put;
+
+	ret = mdev_register_parent(&gpu->parent, &gpu->dev, &mvgpu_mdev_driver,
+				   gpu->mdev_types, MVGPU_NR_TYPES);
+	if (ret)
+		goto err_del;
+
+	dev_info(&gpu->dev, "%llu MiB VRAM, %u engine(s), %u vGPU types\n",
+		 info->vram_size >> 20, info->nr_engines, MVGPU_NR_TYPES);
+	return gpu;
+
+err_del:
+	device_del(&gpu->dev);
+err_put:
+	put_device(&gpu->dev);
+	return ERR_PTR(ret);
+}
+EXPORT_SYMBOL_GPL(mvgpu_register_gpu);
+
+/**
+ * mvgpu_unregister_gpu() - withdraw a physical GPU
+ * @gpu: handle from mvgpu_register_gpu()
+ *
+ * Removes every vGPU on it; an open vGPU is asked to let go (the vfio
+ * request interrupt) and this waits until its user has closed it.
+ */
+void mvgpu_unregister_gpu(struct mvgpu_gpu *gpu)
+{
+	mdev_unregister_parent(&gpu->parent);
+	device_unregister(&gpu->dev);
+}
+EXPORT_SYMBOL_GPL(mvgpu_unregister_gpu);
 
 static int __init mvgpu_init(void)
 {
+	int ret;
+
+	ret = class_register(&mvgpu_class);
+	if (ret)
+		return ret;
+	ret = mdev_register_driver(&mvgpu_mdev_driver);
+	if (ret)
+		goto err_class;
 	return 0;
+
+err_class:
+	class_unregister(&mvgpu_class);
+	return ret;
 }
 
 static void __exit mvgpu_exit(void)
 {
+	mdev_unregister_driver(&mvgpu_mdev_driver);
+	class_unregister(&mvgpu_class);
+	ida_destroy(&mvgpu_gpu_ida);
 }
 
 module_init(mvgpu_init);
 module_exit(mvgpu_exit);
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("mvgpu mediated vGPU");
+MODULE_DESCRIPTION("mvgpu mediated vGPU: mdev types and the vfio-pci vGPU device");

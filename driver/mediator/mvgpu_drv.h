@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * mvgpu mediator: internal data structures shared by its files.
+ */
+#ifndef _MVGPU_DRV_H
+#define _MVGPU_DRV_H
+
+#include <linux/device.h>
+#include <linux/eventfd.h>
+#include <linux/mdev.h>
+#include <linux/mutex.h>
+#include <linux/vfio.h>
+#include <mvgpu/backend.h>
+#include <uapi/linux/mvgpu.h>
+
+#define MVGPU_NR_TYPES		4
+/* VRAM is handed out in units of 1/8 of a GPU; a type takes 1, 2, 4 or 8. */
+#define MVGPU_VRAM_UNITS	8
+#define MVGPU_CFG_SIZE		256
+
+/* Offsets of vfio regions in the device fd, as vfio-pci lays them out. */
+#define MVGPU_REGION_SHIFT	40
+#define MVGPU_REGION_INDEX(pos)	((pos) >> MVGPU_REGION_SHIFT)
+#define MVGPU_REGION_OFFSET(pos) ((pos) & ((1ULL << MVGPU_REGION_SHIFT) - 1))
+#define MVGPU_REGION_BASE(idx)	((u64)(idx) << MVGPU_REGION_SHIFT)
+
+/**
+ * struct mvgpu_type_desc - a vGPU type, the same on every physical GPU
+ * @sysfs_name: suffix of the mdev type directory ("1_8" -> mvgpu-1_8)
+ * @pretty_name: the type's ``name`` attribute
+ * @units: VRAM units (eighths of the GPU) an instance takes
+ * @weight: default scheduling weight (1..16)
+ * @contexts: hardware contexts an instance implements
+ */
+struct mvgpu_type_desc {
+	const char *sysfs_name;
+	const char *pretty_name;
+	unsigned int units;
+	unsigned int weight;
+	unsigned int contexts;
+};
+
+struct mvgpu_gpu;
+
+/**
+ * struct mvgpu_gpu_type - a vGPU type offered on one physical GPU
+ * @mtype: the mdev core's view (one kobject per parent and type)
+ * @desc: the type's constant description
+ * @gpu: the physical GPU offering it
+ */
+struct mvgpu_gpu_type {
+	struct mdev_type mtype;
+	const struct mvgpu_type_desc *desc;
+	struct mvgpu_gpu *gpu;
+};
+
+/**
+ * struct mvgpu_gpu - one physical GPU as the mediator manages it
+ * @dev: class device /sys/class/mvgpu/mvgpuN, the mdev parent
+ * @parent: mdev parent state
+ * @id: N of mvgpuN
+ * @info: what the backend told us about the GPU
+ * @ops: backend operations
+ * @priv: backend cookie passed to @ops
+ * @types: the vGPU types offered on this GPU
+ * @mdev_types: pointers to @types[i].mtype, as mdev wants them
+ * @lock: protects @unit_map and @nr_instances
+ * @unit_map: bit n set when VRAM unit n belongs to a vGPU
+ * @nr_instances: vGPUs created on this GPU
+ */
+struct mvgpu_gpu {
+	struct device dev;
+	struct mdev_parent parent;
+	int id;
+	struct mvgpu_gpu_info info;
+	const struct mvgpu_backend_ops *ops;
+	void *priv;
+	struct mvgpu_gpu_type types[MVGPU_NR_TYPES];
+	struct mdev_type *mdev_types[MVGPU_NR_TYPES];
+	/* protects unit_map and nr_instances */
+	struct mutex lock;
+	unsigned long unit_map;
+	unsigned int nr_instances;
+};
+
+/**
+ * struct mvgpu_ctx_regs - register state of one vGPU context
+ * @pt_root: GPA of the root page table
+ * @ring_base: GPU VA of the ring
+ * @ring_size: ring bytes
+ * @ring_head: bytes consumed, modulo @ring_size
+ * @ring_tail: bytes submitted, modulo @ring_size
+ * @control: MVGPU_CTX_CONTROL_* bits
+ * @status: MVGPU_CTX_STATUS_* bits
+ * @fence: last fence value signalled
+ * @fault_reason: MVGPU_FAULT_* of the pending fault
+ * @fault_addr: address of the pending fault
+ * @tlb_inv_addr: start of the next TLB invalidation
+ * @tlb_inv_size: bytes of the next TLB invalidation, 0 = all
+ */
+struct mvgpu_ctx_regs {
+	u64 pt_root;
+	u64 ring_base;
+	u32 ring_size;
+	u32 ring_head;
+	u32 ring_tail;
+	u32 control;
+	u32 status;
+	u64 fence;
+	u32 fault_reason;
+	u64 fault_addr;
+	u64 tlb_inv_addr;
+	u64 tlb_inv_size;
+};
+
+/**
+ * struct mvgpu_irq - interrupt delivery state of one vGPU
+ * @intx: INTx trigger eventfd, or NULL
+ * @msi: MSI trigger eventfd, or NULL
+ * @err: error-reporting eventfd, or NULL
+ * @req: device-request eventfd, or NULL
+ * @intx_masked: INTx masked by the user (or automasked on delivery)
+ * @asserted: the device's interrupt condition as last evaluated
+ */
+struct mvgpu_irq {
+	struct eventfd_ctx *intx;
+	struct eventfd_ctx *msi;
+	struct eventfd_ctx *err;
+	struct eventfd_ctx *req;
+	bool intx_masked;
+	bool asserted;
+};
+
+/**
+ * struct mvgpu_stats - live counters of one vGPU, shown in sysfs
+ * @busy_ns: engine time used
+ * @commands: commands executed
+ * @faults: GPU faults raised
+ * @context_switches: times one of its contexts was loaded on an engine
+ * @resets: resets of any kind
+ * @pinned_pages: guest pages pinned right now
+ */
+struct mvgpu_stats {
+	atomic64_t busy_ns;
+	atomic64_t commands;
+	atomic64_t faults;
+	atomic64_t context_switches;
+	atomic64_t resets;
+	atomic64_t pinned_pages;
+};
+
+/**
+ * struct mvgpu_vgpu - one vGPU instance (an mdev and its vfio device)
+ * @vdev: the vfio device; its refcount owns this structure
+ * @mdev: the mdev device it was created as
+ * @gpu: physical GPU it runs on
+ * @type: its type
+ * @first_unit: first VRAM unit of its slice
+ * @vram_offset: physical VRAM offset of its slice
+ * @vram_size: bytes of its slice
+ * @weight: scheduling weight, 1..16, changed through sysfs at any time
+ * @stats: live counters
+ * @lock: protects @cfg, @cfg_wmask, @regs, @ctx, @irq and @ts_base
+ * @cfg: PCI configuration space as the guest sees it
+ * @cfg_wmask: writable bits of @cfg
+ * @regs_irq_status: IRQ_STATUS
+ * @regs_irq_mask: IRQ_MASK
+ * @regs_scratch: SCRATCH
+ * @regs_ts_hi: TIMESTAMP_HI latched by the last TIMESTAMP_LO read
+ * @ts_base: clock value that reads as timestamp 0
+ * @ctx: per-context registers
+ * @irq: interrupt delivery
+ */
+struct mvgpu_vgpu {
+	struct vfio_device vdev;
+	struct mdev_device *mdev;
+	struct mvgpu_gpu *gpu;
+	const struct mvgpu_type_desc *type;
+	unsigned int first_unit;
+	u64 vram_offset;
+	u64 vram_size;
+	atomic_t weight;
+	struct mvgpu_stats stats;
+
+	/* protects cfg, cfg_wmask, regs_*, ts_base, ctx and irq */
+	struct mutex lock;
+	u8 cfg[MVGPU_CFG_SIZE];
+	u8 cfg_wmask[MVGPU_CFG_SIZE];
+	u32 regs_irq_status;
+	u32 regs_irq_mask;
+	u32 regs_scratch;
+	u32 regs_ts_hi;
+	u64 ts_base;
+	struct mvgpu_ctx_regs ctx[MVGPU_MAX_CONTEXTS];
+	struct mvgpu_irq irq;
+};
+
+static inline struct mvgpu_vgpu *vdev_to_vgpu(struct vfio_device *vdev)
+{
+	return container_of(vdev, struct mvgpu_vgpu, vdev);
+}
+
+extern const struct mvgpu_type_desc mvgpu_type_descs[MVGPU_NR_TYPES];
+extern struct mdev_driver mvgpu_mdev_driver;
+extern const struct attribute_group *mvgpu_gpu_groups[];
+extern const struct attribute_group *mvgpu_vgpu_groups[];
+extern unsigned int mvgpu_vendor_id;
+extern unsigned int mvgpu_device_id;
+
+/* types.c */
+int mvgpu_vram_alloc(struct mvgpu_gpu *gpu, unsigned int units,
+		     unsigned int *first_unit);
+void mvgpu_vram_free(struct mvgpu_gpu *gpu, unsigned int first_unit,
+		     unsigned int units);
+u64 mvgpu_unit_size(const struct mvgpu_gpu *gpu);
+unsigned int mvgpu_type_get_available(struct mdev_type *mtype);
+ssize_t mvgpu_type_show_description(struct mdev_type *mtype, char *buf);
+
+/* cfg.c */
+void mvgpu_cfg_init(struct mvgpu_vgpu *vgpu);
+void mvgpu_cfg_read(struct mvgpu_vgpu *vgpu, unsigned int off, u8 *buf,
+		    unsigned int len);
+void mvgpu_cfg_write(struct mvgpu_vgpu *vgpu, unsigned int off,
+		     const u8 *buf, unsigned int len);
+
+/* mmio.c */
+void mvgpu_regs_reset(struct mvgpu_vgpu *vgpu);
+u32 mvgpu_mmio_read(struct mvgpu_vgpu *vgpu, unsigned int off);
+void mvgpu_mmio_write(struct mvgpu_vgpu *vgpu, unsigned int off, u32 val);
+
+/* irq.c */
+void mvgpu_irq_update(struct mvgpu_vgpu *vgpu, bool resend);
+int mvgpu_irq_set(struct mvgpu_vgpu *vgpu, struct vfio_irq_set *hdr,
+		  void *data);
+long mvgpu_irq_info(struct mvgpu_vgpu *vgpu, unsigned long arg);
+void mvgpu_irq_release(struct mvgpu_vgpu *vgpu);
+void mvgpu_irq_request(struct mvgpu_vgpu *vgpu, unsigned int count);
+
+/* vgpu.c */
+void mvgpu_vgpu_reset(struct mvgpu_vgpu *vgpu, bool pci_state);
+
+#endif /* _MVGPU_DRV_H */

@@ -1,0 +1,442 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mvgpu mediator: the vGPU as an mdev and vfio-pci device.
+ *
+ * Creating an mdev of an mvgpu type takes a VRAM slice of the GPU and
+ * registers a vfio device with an emulated IOMMU; QEMU's vfio-pci driver
+ * then sees a PCI function with the regions and interrupts described in
+ * Documentation/mvgpu/device.rst.
+ */
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "mvgpu_drv.h"
+
+static const struct vfio_device_ops mvgpu_vfio_ops;
+
+/* Power-on state, without counting a reset. Caller holds @vgpu->lock. */
+static void mvgpu_vgpu_power_on(struct mvgpu_vgpu *vgpu, bool pci_state)
+{
+	struct mvgpu_gpu *gpu = vgpu->gpu;
+	int ret;
+
+	mvgpu_regs_reset(vgpu);
+	if (pci_state)
+		mvgpu_cfg_init(vgpu);
+	vgpu->irq.asserted = false;
+	vgpu->irq.intx_masked = false;
+	ret = gpu->ops->vram_clear(gpu->priv, vgpu->vram_offset,
+				   vgpu->vram_size);
+	if (ret)
+		dev_err(&vgpu->mdev->dev, "clearing VRAM failed: %d\n", ret);
+}
+
+/**
+ * mvgpu_vgpu_reset() - reset a vGPU to its power-on state
+ * @vgpu: the vGPU; caller holds @vgpu->lock
+ * @pci_state: reset PCI configuration space too (device reset, FLR); a
+ *	reset through the RESET register keeps it
+ *
+ * Stops the vGPU's work, drops its state and clears its VRAM. Other vGPUs
+ * are not touched.
+ */
+void mvgpu_vgpu_reset(struct mvgpu_vgpu *vgpu, bool pci_state)
+{
+	mvgpu_vgpu_power_on(vgpu, pci_state);
+	atomic64_inc(&vgpu->stats.resets);
+}
+
+static int mvgpu_vfio_init(struct vfio_device *vdev)
+{
+	struct mvgpu_vgpu *vgpu = vdev_to_vgpu(vdev);
+	struct mdev_device *mdev = to_mdev_device(vdev->dev);
+	struct mvgpu_gpu_type *type =
+		container_of(mdev->type, struct mvgpu_gpu_type, mtype);
+	struct mvgpu_gpu *gpu = type->gpu;
+	int ret;
+
+	ret = mvgpu_vram_alloc(gpu, type->desc->units, &vgpu->first_unit);
+	if (ret) {
+		dev_err(&gpu->dev,
+			"no free %llu MiB VRAM slice for a %s vGPU\n",
+			(mvgpu_unit_size(gpu) * type->desc->units) >> 20,
+			type->desc->pretty_name);
+		return ret;
+	}
+
+	vgpu->mdev = mdev;
+	vgpu->gpu = gpu;
+	vgpu->type = type->desc;
+	vgpu->vram_size = mvgpu_unit_size(gpu) * type->desc->units;
+	vgpu->vram_offset = mvgpu_unit_size(gpu) * vgpu->first_unit;
+	atomic_set(&vgpu->weight, type->desc->weight);
+	mutex_init(&vgpu->lock);
+
+	mutex_lock(&vgpu->lock);
+	mvgpu_vgpu_power_on(vgpu, true);
+	mutex_unlock(&vgpu->lock);
+	return 0;
+}
+
+static void mvgpu_vfio_release(struct vfio_device *vdev)
+{
+	struct mvgpu_vgpu *vgpu = vdev_to_vgpu(vdev);
+
+	mvgpu_vram_free(vgpu->gpu, vgpu->first_unit, vgpu->type->units);
+	mutex_destroy(&vgpu->lock);
+}
+
+static int mvgpu_vfio_open(struct vfio_device *vdev)
+{
+	struct mvgpu_vgpu *vgpu = vdev_to_vgpu(vdev);
+
+	mutex_lock(&vgpu->lock);
+	mvgpu_regs_reset(vgpu);
+	mvgpu_cfg_init(vgpu);
+	mutex_unlock(&vgpu->lock);
+	return 0;
+}
+
+static void mvgpu_vfio_close(struct vfio_device *vdev)
+{
+	struct mvgpu_vgpu *vgpu = vdev_to_vgpu(vdev);
+
+	mutex_lock(&vgpu->lock);
+	mvgpu_irq_release(vgpu);
+	/* The next user must not see this one's data. */
+	mvgpu_vgpu_power_on(vgpu, true);
+	mutex_unlock(&vgpu->lock);
+}
+
+static ssize_t mvgpu_vram_access(struct mvgpu_vgpu *vgpu, char __user *ubuf,
+				 size_t count, u64 off, bool write)
+{
+	struct mvgpu_gpu *gpu = vgpu->gpu;
+	size_t done = 0;
+	void *bounce;
+	int ret = 0;
+
+	if (off >= vgpu->vram_size)
+		return -EINVAL;
+	count = min_t(u64, count, vgpu->vram_size - off);
+	bounce = kmalloc(min_t(size_t, count, PAGE_SIZE), GFP_KERNEL);
+	if (!bounce)
+		return -ENOMEM;
+
+	while (done < count) {
+		size_t len = min_t(size_t, count - done, PAGE_SIZE);
+		u64 at = vgpu->vram_offset + off + done;
+
+		if (write) {
+			if (copy_from_user(bounce, ubuf + done, len)) {
+				ret = -EFAULT;
+				break;
+			}
+			ret = gpu->ops->vram_rw(gpu->priv, at, bounce, len, true);
+		} else {
+			ret = gpu->ops->vram_rw(gpu->priv, at, bounce, len,
+						false);
+			if (!ret && copy_to_user(ubuf + done, bounce, len))
+				ret = -EFAULT;
+		}
+		if (ret)
+			break;
+		done += len;
+	}
+	kfree(bounce);
+	return done ? done : ret;
+}
+
+static ssize_t mvgpu_cfg_access(struct mvgpu_vgpu *vgpu, char __user *ubuf,
+				size_t count, u64 off, bool write)
+{
+	u8 buf[MVGPU_CFG_SIZE];
+
+	if (off >= MVGPU_CFG_SIZE || count > MVGPU_CFG_SIZE - off)
+		return -EINVAL;
+	if (write && copy_from_user(buf, ubuf, count))
+		return -EFAULT;
+
+	mutex_lock(&vgpu->lock);
+	if (write)
+		mvgpu_cfg_write(vgpu, off, buf, count);
+	else
+		mvgpu_cfg_read(vgpu, off, buf, count);
+	mutex_unlock(&vgpu->lock);
+
+	if (!write && copy_to_user(ubuf, buf, count))
+		return -EFAULT;
+	return count;
+}
+
+static ssize_t mvgpu_mmio_access(struct mvgpu_vgpu *vgpu, char __user *ubuf,
+				 size_t count, u64 off, bool write)
+{
+	u32 val;
+
+	/* Registers take naturally aligned 32-bit accesses only. */
+	if (count != sizeof(u32) || off % sizeof(u32) || off >= MVGPU_MMIO_SIZE)
+		return -EINVAL;
+	if (write && copy_from_user(&val, ubuf, sizeof(val)))
+		return -EFAULT;
+
+	mutex_lock(&vgpu->lock);
+	if (write)
+		mvgpu_mmio_write(vgpu, off, le32_to_cpu((__force __le32)val));
+	else
+		val = (__force u32)cpu_to_le32(mvgpu_mmio_read(vgpu, off));
+	mutex_unlock(&vgpu->lock);
+
+	if (!write && copy_to_user(ubuf, &val, sizeof(val)))
+		return -EFAULT;
+	return sizeof(val);
+}
+
+static ssize_t mvgpu_access(struct mvgpu_vgpu *vgpu, char __user *ubuf,
+			    size_t count, loff_t *ppos, bool write)
+{
+	u64 off = MVGPU_REGION_OFFSET(*ppos);
+	ssize_t ret;
+
+	switch (MVGPU_REGION_INDEX(*ppos)) {
+	case VFIO_PCI_CONFIG_REGION_INDEX:
+		ret = mvgpu_cfg_access(vgpu, ubuf, count, off, write);
+		break;
+	case VFIO_PCI_BAR0_REGION_INDEX:
+		ret = mvgpu_mmio_access(vgpu, ubuf, count, off, write);
+		break;
+	case VFIO_PCI_BAR2_REGION_INDEX:
+		ret = mvgpu_vram_access(vgpu, ubuf, count, off, write);
+		break;
+	default:
+		ret = -EINVAL;
+	}
+	if (ret > 0)
+		*ppos += ret;
+	return ret;
+}
+
+static ssize_t mvgpu_vfio_read(struct vfio_device *vdev, char __user *buf,
+			       size_t count, loff_t *ppos)
+{
+	return mvgpu_access(vdev_to_vgpu(vdev), buf, count, ppos, false);
+}
+
+static ssize_t mvgpu_vfio_write(struct vfio_device *vdev,
+				const char __user *buf, size_t count,
+				loff_t *ppos)
+{
+	return mvgpu_access(vdev_to_vgpu(vdev), (char __user *)buf, count,
+			    ppos, true);
+}
+
+static vm_fault_t mvgpu_vram_fault(struct vm_fault *vmf)
+{
+	struct mvgpu_vgpu *vgpu = vmf->vma->vm_private_data;
+	u64 first = MVGPU_REGION_BASE(VFIO_PCI_BAR2_REGION_INDEX) >> PAGE_SHIFT;
+	u64 page = vmf->pgoff - first;
+
+	if (vmf->pgoff < first || page >= vgpu->vram_size >> PAGE_SHIFT)
+		return VM_FAULT_SIGBUS;
+	return vgpu->gpu->ops->vram_fault(vgpu->gpu->priv,
+					  vgpu->vram_offset + (page << PAGE_SHIFT),
+					  vmf);
+}
+
+static const struct vm_operations_struct mvgpu_vram_vm_ops = {
+	.fault = mvgpu_vram_fault,
+};
+
+static int mvgpu_vfio_mmap(struct vfio_device *vdev,
+			   struct vm_area_struct *vma)
+{
+	struct mvgpu_vgpu *vgpu = vdev_to_vgpu(vdev);
+	u64 pos = (u64)vma->vm_pgoff << PAGE_SHIFT;
+	u64 off = MVGPU_REGION_OFFSET(pos);
+	u64 len = vma->vm_end - vma->vm_start;
+
+	if (MVGPU_REGION_INDEX(pos) != VFIO_PCI_BAR2_REGION_INDEX)
+		return -EINVAL;
+	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+	if (off >= vgpu->vram_size || len > vgpu->vram_size - off)
+		return -EINVAL;
+
+	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+	vma->vm_ops = &mvgpu_vram_vm_ops;
+	vma->vm_private_data = vgpu;
+	return 0;
+}
+
+static long mvgpu_get_info(struct mvgpu_vgpu *vgpu, unsigned long arg)
+{
+	unsigned long minsz = offsetofend(struct vfio_device_info, num_irqs);
+	struct vfio_device_info info;
+
+	if (copy_from_user(&info, (void __user *)arg, minsz))
+		return -EFAULT;
+	if (info.argsz < minsz)
+		return -EINVAL;
+	info.flags = VFIO_DEVICE_FLAGS_PCI | VFIO_DEVICE_FLAGS_RESET;
+	info.num_regions = VFIO_PCI_NUM_REGIONS;
+	info.num_irqs = VFIO_PCI_NUM_IRQS;
+	return copy_to_user((void __user *)arg, &info, minsz) ? -EFAULT : 0;
+}
+
+static long mvgpu_get_region_info(struct mvgpu_vgpu *vgpu, unsigned long arg)
+{
+	unsigned long minsz = offsetofend(struct vfio_region_info, offset);
+	struct vfio_region_info info;
+
+	if (copy_from_user(&info, (void __user *)arg, minsz))
+		return -EFAULT;
+	if (info.argsz < minsz || info.index >= VFIO_PCI_NUM_REGIONS)
+		return -EINVAL;
+
+	info.offset = MVGPU_REGION_BASE(info.index);
+	info.cap_offset = 0;
+	info.flags = 0;
+	info.size = 0;
+	switch (info.index) {
+	case VFIO_PCI_CONFIG_REGION_INDEX:
+		info.size = MVGPU_CFG_SIZE;
+		info.flags = VFIO_REGION_INFO_FLAG_READ |
+			     VFIO_REGION_INFO_FLAG_WRITE;
+		break;
+	case VFIO_PCI_BAR0_REGION_INDEX:
+		info.size = MVGPU_MMIO_SIZE;
+		info.flags = VFIO_REGION_INFO_FLAG_READ |
+			     VFIO_REGION_INFO_FLAG_WRITE;
+		break;
+	case VFIO_PCI_BAR2_REGION_INDEX:
+		info.size = vgpu->vram_size;
+		info.flags = VFIO_REGION_INFO_FLAG_READ |
+			     VFIO_REGION_INFO_FLAG_WRITE |
+			     VFIO_REGION_INFO_FLAG_MMAP;
+		break;
+	default:
+		break;
+	}
+	return copy_to_user((void __user *)arg, &info, minsz) ? -EFAULT : 0;
+}
+
+static long mvgpu_set_irqs(struct mvgpu_vgpu *vgpu, unsigned long arg)
+{
+	unsigned long minsz = offsetofend(struct vfio_irq_set, count);
+	struct vfio_irq_set hdr;
+	size_t data_size = 0;
+	int num_irqs, ret;
+	u8 *data = NULL;
+
+	if (copy_from_user(&hdr, (void __user *)arg, minsz))
+		return -EFAULT;
+	/* One vector on every index but MSI-X, which has none. */
+	num_irqs = hdr.index == VFIO_PCI_MSIX_IRQ_INDEX ? 0 : 1;
+	ret = vfio_set_irqs_validate_and_prepare(&hdr, num_irqs,
+						 VFIO_PCI_NUM_IRQS, &data_size);
+	if (ret)
+		return ret;
+	if (data_size) {
+		data = memdup_user((void __user *)(arg + minsz), data_size);
+		if (IS_ERR(data))
+			return PTR_ERR(data);
+	}
+
+	mutex_lock(&vgpu->lock);
+	ret = mvgpu_irq_set(vgpu, &hdr, data);
+	mutex_unlock(&vgpu->lock);
+	kfree(data);
+	return ret;
+}
+
+static long mvgpu_vfio_ioctl(struct vfio_device *vdev, unsigned int cmd,
+			     unsigned long arg)
+{
+	struct mvgpu_vgpu *vgpu = vdev_to_vgpu(vdev);
+
+	switch (cmd) {
+	case VFIO_DEVICE_GET_INFO:
+		return mvgpu_get_info(vgpu, arg);
+	case VFIO_DEVICE_GET_REGION_INFO:
+		return mvgpu_get_region_info(vgpu, arg);
+	case VFIO_DEVICE_GET_IRQ_INFO:
+		return mvgpu_irq_info(vgpu, arg);
+	case VFIO_DEVICE_SET_IRQS:
+		return mvgpu_set_irqs(vgpu, arg);
+	case VFIO_DEVICE_RESET:
+		mutex_lock(&vgpu->lock);
+		mvgpu_vgpu_reset(vgpu, true);
+		mutex_unlock(&vgpu->lock);
+		return 0;
+	}
+	return -ENOTTY;
+}
+
+static void mvgpu_vfio_request(struct vfio_device *vdev, unsigned int count)
+{
+	mvgpu_irq_request(vdev_to_vgpu(vdev), count);
+}
+
+static const struct vfio_device_ops mvgpu_vfio_ops = {
+	.name = "mvgpu",
+	.init = mvgpu_vfio_init,
+	.release = mvgpu_vfio_release,
+	.open_device = mvgpu_vfio_open,
+	.close_device = mvgpu_vfio_close,
+	.read = mvgpu_vfio_read,
+	.write = mvgpu_vfio_write,
+	.mmap = mvgpu_vfio_mmap,
+	.ioctl = mvgpu_vfio_ioctl,
+	.request = mvgpu_vfio_request,
+	.bind_iommufd = vfio_iommufd_emulated_bind,
+	.unbind_iommufd = vfio_iommufd_emulated_unbind,
+	.attach_ioas = vfio_iommufd_emulated_attach_ioas,
+	.detach_ioas = vfio_iommufd_emulated_detach_ioas,
+};
+
+static int mvgpu_mdev_probe(struct mdev_device *mdev)
+{
+	struct mvgpu_vgpu *vgpu;
+	int ret;
+
+	vgpu = vfio_alloc_device(mvgpu_vgpu, vdev, &mdev->dev, &mvgpu_vfio_ops);
+	if (IS_ERR(vgpu))
+		return PTR_ERR(vgpu);
+
+	ret = vfio_register_emulated_iommu_dev(&vgpu->vdev);
+	if (ret)
+		goto err_put;
+	dev_set_drvdata(&mdev->dev, vgpu);
+	dev_info(&mdev->dev, "%s vGPU on %s: %llu MiB VRAM at %llu MiB\n",
+		 vgpu->type->pretty_name, dev_name(&vgpu->gpu->dev),
+		 vgpu->vram_size >> 20, vgpu->vram_offset >> 20);
+	return 0;
+
+err_put:
+	vfio_put_device(&vgpu->vdev);
+	return ret;
+}
+
+static void mvgpu_mdev_remove(struct mdev_device *mdev)
+{
+	struct mvgpu_vgpu *vgpu = dev_get_drvdata(&mdev->dev);
+
+	vfio_unregister_group_dev(&vgpu->vdev);
+	vfio_put_device(&vgpu->vdev);
+}
+
+struct mdev_driver mvgpu_mdev_driver = {
+	.device_api = VFIO_DEVICE_API_PCI_STRING,
+	.driver = {
+		.name = "mvgpu",
+		.owner = THIS_MODULE,
+		.mod_name = KBUILD_MODNAME,
+		.dev_groups = mvgpu_vgpu_groups,
+	},
+	.probe = mvgpu_mdev_probe,
+	.remove = mvgpu_mdev_remove,
+	.get_available = mvgpu_type_get_available,
+	.show_description = mvgpu_type_show_description,
+};

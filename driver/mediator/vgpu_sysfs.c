@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mvgpu mediator: per-vGPU sysfs attributes, in the "mvgpu" group of the
+ * mdev device (/sys/bus/mdev/devices/UUID/mvgpu/).
+ */
+#include <linux/kstrtox.h>
+#include <linux/sysfs.h>
+
+#include "mvgpu_drv.h"
+
+static struct mvgpu_vgpu *dev_to_vgpu(struct device *dev)
+{
+	return dev_get_drvdata(dev);
+}
+
+static ssize_t type_show(struct device *dev, struct device_attribute *attr,
+			 char *buf)
+{
+	return sysfs_emit(buf, "mvgpu-%s\n", dev_to_vgpu(dev)->type->sysfs_name);
+}
+static DEVICE_ATTR_RO(type);
+
+static ssize_t vram_size_show(struct device *dev,
+			      struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%llu\n", dev_to_vgpu(dev)->vram_size);
+}
+static DEVICE_ATTR_RO(vram_size);
+
+static ssize_t contexts_show(struct device *dev,
+			     struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", dev_to_vgpu(dev)->type->contexts);
+}
+static DEVICE_ATTR_RO(contexts);
+
+static ssize_t weight_show(struct device *dev, struct device_attribute *attr,
+			   char *buf)
+{
+	return sysfs_emit(buf, "%d\n", atomic_read(&dev_to_vgpu(dev)->weight));
+}
+
+static ssize_t weight_store(struct device *dev, struct device_attribute *attr,
+			    const char *buf, size_t count)
+{
+	unsigned int weight;
+	int ret;
+
+	ret = kstrtouint(buf, 0, &weight);
+	if (ret)
+		return ret;
+	if (weight < 1 || weight > 16)
+		return -EINVAL;
+	atomic_set(&dev_to_vgpu(dev)->weight, weight);
+	return count;
+}
+static DEVICE_ATTR_RW(weight);
+
+/* A read-only counter of struct mvgpu_stats. */
+struct mvgpu_stat_attr {
+	struct device_attribute attr;
+	size_t offset;
+};
+
+static ssize_t mvgpu_stat_show(struct device *dev,
+			       struct device_attribute *attr, char *buf)
+{
+	struct mvgpu_stat_attr *sa =
+		container_of(attr, struct mvgpu_stat_attr, attr);
+	atomic64_t *counter = (void *)&dev_to_vgpu(dev)->stats + sa->offset;
+
+	return sysfs_emit(buf, "%lld\n", atomic64_read(counter));
+}
+
+#define MVGPU_STAT_ATTR(_name, _offset)					\
+	{								\
+		.attr = __ATTR(_name, 0444, mvgpu_stat_show, NULL),	\
+		.offset = (_offset),					\
+	}
+
+#define STAT_OFF(field) offsetof(struct mvgpu_stats, field)
+
+static struct mvgpu_stat_attr dev_attr_busy_ns =
+	MVGPU_STAT_ATTR(busy_ns, STAT_OFF(busy_ns));
+static struct mvgpu_stat_attr dev_attr_commands =
+	MVGPU_STAT_ATTR(commands, STAT_OFF(commands));
+static struct mvgpu_stat_attr dev_attr_faults =
+	MVGPU_STAT_ATTR(faults, STAT_OFF(faults));
+static struct mvgpu_stat_attr dev_attr_context_switches =
+	MVGPU_STAT_ATTR(context_switches, STAT_OFF(context_switches));
+static struct mvgpu_stat_attr dev_attr_resets =
+	MVGPU_STAT_ATTR(resets, STAT_OFF(resets));
+static struct mvgpu_stat_attr dev_attr_pinned_pages =
+	MVGPU_STAT_ATTR(pinned_pages, STAT_OFF(pinned_pages));
+
+static struct attribute *mvgpu_vgpu_attrs[] = {
+	&dev_attr_type.attr,
+	&dev_attr_vram_size.attr,
+	&dev_attr_contexts.attr,
+	&dev_attr_weight.attr,
+	&dev_attr_busy_ns.attr.attr,
+	&dev_attr_commands.attr.attr,
+	&dev_attr_faults.attr.attr,
+	&dev_attr_context_switches.attr.attr,
+	&dev_attr_resets.attr.attr,
+	&dev_attr_pinned_pages.attr.attr,
+	NULL,
+};
+
+static const struct attribute_group mvgpu_vgpu_group = {
+	.name = "mvgpu",
+	.attrs = mvgpu_vgpu_attrs,
+};
+
+const struct attribute_group *mvgpu_vgpu_groups[] = {
+	&mvgpu_vgpu_group,
+	NULL,
+};
