@@ -202,6 +202,8 @@ TEST_F_TIMEOUT(life, req_repeats_until_released, 120)
 	EXPECT_EQ(0, ret);
 	EXPECT_LE(h.closed_ms, t1);
 	EXPECT_LE(t0, h.closed_ms);
+	TH_LOG("remove took %llu ms, REQ count %llu",
+	       (unsigned long long)(t1 - t0), (unsigned long long)h.fired);
 	EXPECT_FALSE(mvgpu_mdev_exists(self->v.uuid));
 }
 

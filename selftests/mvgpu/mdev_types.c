@@ -337,11 +337,13 @@ TEST_F(types, weight)
 	ASSERT_EQ(0, mvgpu_mdev_read_u64(uuid, "weight", &val));
 	EXPECT_EQ(5, val);
 
-	/* writable while the device is open */
+	/* writable while the device is open; BAR0 WEIGHT shows it */
 	ASSERT_EQ(0, mt_vgpu_open(&self->v[s]));
+	EXPECT_EQ(5, mvgpu_rd32(&self->v[s].dev, MVGPU_REG_WEIGHT));
 	ASSERT_EQ(0, mvgpu_mdev_write_u64(uuid, "weight", 9));
 	ASSERT_EQ(0, mvgpu_mdev_read_u64(uuid, "weight", &val));
 	EXPECT_EQ(9, val);
+	EXPECT_EQ(9, mvgpu_rd32(&self->v[s].dev, MVGPU_REG_WEIGHT));
 	EXPECT_EQ(-EINVAL, mvgpu_mdev_write_u64(uuid, "weight", 17));
 	ASSERT_EQ(0, mvgpu_mdev_read_u64(uuid, "weight", &val));
 	EXPECT_EQ(9, val);

@@ -129,6 +129,8 @@ static void dirty(struct __test_metadata *_metadata, struct mvgpu_dev *dev,
 	WR(dev, MVGPU_REG_IRQ_RAISE, MVGPU_IRQ_FENCE(0));
 	for (i = 0; i < MT_ARRAY_SIZE(ctx0_rw); i++)
 		WR(dev, MVGPU_CTX_REG(0, ctx0_rw[i]), 0x1000 * (i + 1));
+	/* RING_TAIL is kept modulo RING_SIZE: give it a size first */
+	WR(dev, MVGPU_CTX_REG(1, MVGPU_CTX_RING_SIZE), 0x2000);
 	WR(dev, MVGPU_CTX_REG(1, MVGPU_CTX_RING_TAIL), 0x40);
 	ASSERT_EQ(0, mvgpu_cfg_write16(dev, CFG_COMMAND, CMD_DIRTY));
 	ASSERT_EQ(0, mvgpu_cfg_write32(dev, CFG_BAR0, 0xfe000000));
@@ -152,6 +154,7 @@ static void expect_dirty(struct __test_metadata *_metadata,
 	for (i = 0; i < MT_ARRAY_SIZE(ctx0_rw); i++)
 		EXPECT_EQ(0x1000 * (i + 1),
 			  RD(dev, MVGPU_CTX_REG(0, ctx0_rw[i])));
+	EXPECT_EQ(0x2000, RD(dev, MVGPU_CTX_REG(1, MVGPU_CTX_RING_SIZE)));
 	EXPECT_EQ(0x40, RD(dev, MVGPU_CTX_REG(1, MVGPU_CTX_RING_TAIL)));
 	ASSERT_EQ(0, mvgpu_cfg_read16(dev, CFG_COMMAND, &v16));
 	EXPECT_EQ(CMD_DIRTY, v16);
@@ -212,6 +215,7 @@ TEST_F(reset, clears_state)
 	EXPECT_EQ(0, RD(a, MVGPU_REG_IRQ_STATUS));
 	for (i = 0; i < MT_ARRAY_SIZE(ctx0_rw); i++)
 		EXPECT_EQ(0, RD(a, MVGPU_CTX_REG(0, ctx0_rw[i])));
+	EXPECT_EQ(0, RD(a, MVGPU_CTX_REG(1, MVGPU_CTX_RING_SIZE)));
 	EXPECT_EQ(0, RD(a, MVGPU_CTX_REG(1, MVGPU_CTX_RING_TAIL)));
 
 	/* VRAM cleared, every page */
