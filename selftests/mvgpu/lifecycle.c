@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sys/mman.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -104,6 +105,8 @@ struct holder {
 	uint64_t fired;		/* REQ signals seen */
 	uint64_t closed_ms;
 	int err;
+	void *map;		/* a BAR2 mapping to drop with the fd */
+	size_t len;
 };
 
 /* The user of the device: lets go once the REQ eventfd asked enough. */
@@ -122,6 +125,8 @@ static void *holder_fn(void *arg)
 		h->fired += count;
 	}
 	/* let go in any case, so that nothing hangs */
+	if (h->map)
+		munmap(h->map, h->len);
 	mvgpu_close_device(&h->v->dev);
 	h->closed_ms = now_ms();
 	return NULL;
@@ -166,6 +171,43 @@ TEST_F_TIMEOUT(life, remove_while_open, 120)
 	EXPECT_FALSE(mvgpu_mdev_exists(uuid));
 	ASSERT_EQ(0, mvgpu_parent_read_u64(MT_PARENT0, "instances", &nr));
 	EXPECT_EQ(0, nr);
+}
+
+/* A mapping of BAR2 holds the device too: the holder drops both */
+TEST_F_TIMEOUT(life, remove_while_mapped, 120)
+{
+	struct holder h = { .v = &self->v, .want = 1 };
+	uint64_t t0, t1;
+	pthread_t th;
+	int ret;
+
+	CHECK_SETUP();
+	ASSERT_EQ(0, mt_vgpu_create_open(&self->v, MT_PARENT0, MT_T14));
+	self->efd = mvgpu_eventfd();
+	ASSERT_LE(0, self->efd);
+	h.efd = self->efd;
+	ASSERT_EQ(0, mvgpu_irq_set_eventfd(&self->v.dev,
+					   VFIO_PCI_REQ_IRQ_INDEX, self->efd));
+	h.map = mvgpu_region_mmap(&self->v.dev, VFIO_PCI_BAR2_REGION_INDEX,
+				  &h.len);
+	ASSERT_NE(MAP_FAILED, h.map);
+	memset(h.map, 0x42, h.len);
+
+	ASSERT_EQ(0, pthread_create(&th, NULL, holder_fn, &h));
+	t0 = now_ms();
+	ret = mvgpu_mdev_remove(self->v.uuid);
+	t1 = now_ms();
+	pthread_join(th, NULL);
+	if (!ret)
+		self->v.created = false;
+	if (h.err)
+		TH_LOG("REQ eventfd: %s", strerror(-h.err));
+	EXPECT_EQ(0, h.err);
+	EXPECT_LE(1, h.fired);
+	EXPECT_EQ(0, ret);
+	EXPECT_LE(h.closed_ms, t1);
+	TH_LOG("remove took %llu ms", (unsigned long long)(t1 - t0));
+	EXPECT_FALSE(mvgpu_mdev_exists(self->v.uuid));
 }
 
 /*
