@@ -256,7 +256,7 @@ static int count_dir(const char *dir)
 	return n == -ENOENT ? 0 : n;
 }
 
-static void drop_caches(void)
+static void flush_caches(void)
 {
 	int fd;
 
@@ -299,7 +299,7 @@ TEST_F_TIMEOUT(life, cycles_do_not_leak, 900)
 	for (i = 0; i < WARMUP_CYCLES; i++)
 		cycle(_metadata, &self->v, i);
 
-	drop_caches();
+	flush_caches();
 	ASSERT_EQ(0, mt_meminfo_kb("MemFree", &free0));
 	ASSERT_EQ(0, mt_meminfo_kb("MemAvailable", &avail0));
 	groups0 = count_dir("/sys/kernel/iommu_groups");
@@ -311,7 +311,7 @@ TEST_F_TIMEOUT(life, cycles_do_not_leak, 900)
 	TH_LOG("%d cycles in %llu ms", NR_CYCLES,
 	       (unsigned long long)(now_ms() - t0));
 
-	drop_caches();
+	flush_caches();
 	ASSERT_EQ(0, mt_meminfo_kb("MemFree", &free1));
 	ASSERT_EQ(0, mt_meminfo_kb("MemAvailable", &avail1));
 	TH_LOG("MemFree %llu -> %llu kB, MemAvailable %llu -> %llu kB",

@@ -100,7 +100,7 @@ static void check_parent(struct __test_metadata *_metadata,
 /* name, device_api, description, available_instances of an idle GPU */
 TEST_F(types, attributes)
 {
-	const char *parents[] = { MT_PARENT0, MT_PARENT1 };
+	static const char * const parents[] = { MT_PARENT0, MT_PARENT1 };
 	char buf[512], want[512], path[512];
 	const struct mt_type *t;
 	uint64_t avail;
@@ -126,8 +126,8 @@ TEST_F(types, attributes)
 			/* exact text, trailing newline included */
 			snprintf(want, sizeof(want),
 				 "vram: %llu MiB\nweight: %u\ncontexts: %u\nmax_instances: %u\n",
-				 (unsigned long long)(mt_type_vram(t) >> 20), t->weight, t->contexts,
-				 8 / t->units);
+				 (unsigned long long)(mt_type_vram(t) >> 20),
+				 t->weight, t->contexts, 8 / t->units);
 			ASSERT_EQ(0, mvgpu_path_type(path, sizeof(path),
 						     parents[p], t->dir,
 						     "description"));
@@ -334,6 +334,8 @@ TEST_F(types, weight)
 		 uuid);
 	EXPECT_EQ(-EINVAL, mvgpu_sysfs_write(path, "-1"));
 	EXPECT_EQ(-EINVAL, mvgpu_sysfs_write(path, "heavy"));
+	/* "EINVAL otherwise": also for numbers beyond 32 bits */
+	EXPECT_EQ(-EINVAL, mvgpu_sysfs_write(path, "4294967297"));
 	ASSERT_EQ(0, mvgpu_mdev_read_u64(uuid, "weight", &val));
 	EXPECT_EQ(5, val);
 

@@ -112,9 +112,9 @@ static void pread_all(struct __test_metadata *_metadata,
 	size_t off, chunk = 1 << 20;
 
 	for (off = 0; off < len; off += chunk)
-		ASSERT_EQ((ssize_t)chunk, mvgpu_region_read(dev, BAR2, off,
-							   (char *)buf + off,
-							   chunk));
+		ASSERT_EQ((ssize_t)chunk,
+			  mvgpu_region_read(dev, BAR2, off, (char *)buf + off,
+					    chunk));
 }
 
 TEST_F(vram, fresh_reads_zero)
