@@ -5,6 +5,7 @@
  * attributes.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -349,6 +350,65 @@ TEST_F(types, weight)
 	EXPECT_EQ(-EINVAL, mvgpu_mdev_write_u64(uuid, "weight", 17));
 	ASSERT_EQ(0, mvgpu_mdev_read_u64(uuid, "weight", &val));
 	EXPECT_EQ(9, val);
+}
+
+struct racer {
+	struct mt_vgpu *v;
+	pthread_barrier_t *start;
+	int ret;
+};
+
+static void *racer_fn(void *arg)
+{
+	struct racer *r = arg;
+
+	pthread_barrier_wait(r->start);
+	r->ret = mt_vgpu_create(r->v, MT_PARENT0, MT_T12);
+	return NULL;
+}
+
+/* Racing creates never hand out more VRAM than there is */
+TEST_F(types, concurrent_create)
+{
+	enum { NR_RACERS = 8 };
+	struct racer r[NR_RACERS];
+	pthread_t th[NR_RACERS];
+	pthread_barrier_t start;
+	int i, ok = 0, nospc = 0, round;
+
+	CHECK_SETUP();
+	for (round = 0; round < 3; round++) {
+		ASSERT_EQ(0, pthread_barrier_init(&start, NULL, NR_RACERS));
+		for (i = 0; i < NR_RACERS; i++) {
+			r[i].v = &self->v[i];
+			r[i].start = &start;
+			r[i].ret = 1;
+			ASSERT_EQ(0, pthread_create(&th[i], NULL, racer_fn,
+						    &r[i]));
+		}
+		for (i = 0; i < NR_RACERS; i++)
+			pthread_join(th[i], NULL);
+		pthread_barrier_destroy(&start);
+
+		ok = 0;
+		nospc = 0;
+		for (i = 0; i < NR_RACERS; i++) {
+			if (!r[i].ret)
+				ok++;
+			else if (r[i].ret == -ENOSPC)
+				nospc++;
+			else
+				TH_LOG("create: %s", strerror(-r[i].ret));
+		}
+		/* two halves fit, the other six are refused */
+		EXPECT_EQ(2, ok);
+		EXPECT_EQ(NR_RACERS - 2, nospc);
+		check_parent(_metadata, MT_PARENT0, MT_VRAM_TOTAL, ok);
+		check_avail(_metadata, MT_PARENT0, 0, 0, 0, 0);
+		for (i = 0; i < NR_RACERS; i++)
+			ASSERT_EQ(0, mt_vgpu_destroy(&self->v[i]));
+		check_parent(_metadata, MT_PARENT0, 0, 0);
+	}
 }
 
 TEST_HARNESS_MAIN
