@@ -11,6 +11,8 @@
 
 #include "lib/mvgpu_vfio.h"
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
 static const char * const instance_attrs[] = {
 	"type", "vram_size", "contexts", "weight", "busy_ns", "commands",
 	"faults", "context_switches", "resets", "pinned_pages",
@@ -34,8 +36,7 @@ static int show_instance(const char *uuid, void *arg)
 
 	(void)arg;
 	printf("    instance %s\n", uuid);
-	for (i = 0; i < sizeof(instance_attrs) / sizeof(instance_attrs[0]);
-	     i++) {
+	for (i = 0; i < ARRAY_SIZE(instance_attrs); i++) {
 		snprintf(path, sizeof(path), MVGPU_SYSFS_MDEV_DEVS "/%s/mvgpu/%s",
 			 uuid, instance_attrs[i]);
 		print_attr("      ", path, instance_attrs[i]);
@@ -93,7 +94,7 @@ static int show_parent(const char *parent, void *arg)
 
 	(void)arg;
 	printf("%s\n", parent);
-	for (i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(attrs); i++) {
 		if (mvgpu_path_parent(path, sizeof(path), parent, attrs[i]))
 			continue;
 		print_attr("  ", path, attrs[i]);

@@ -5,6 +5,7 @@
  * attributes.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -100,7 +101,7 @@ static void check_parent(struct __test_metadata *_metadata,
 /* name, device_api, description, available_instances of an idle GPU */
 TEST_F(types, attributes)
 {
-	const char *parents[] = { MT_PARENT0, MT_PARENT1 };
+	static const char * const parents[] = { MT_PARENT0, MT_PARENT1 };
 	char buf[512], want[512], path[512];
 	const struct mt_type *t;
 	uint64_t avail;
@@ -126,8 +127,8 @@ TEST_F(types, attributes)
 			/* exact text, trailing newline included */
 			snprintf(want, sizeof(want),
 				 "vram: %llu MiB\nweight: %u\ncontexts: %u\nmax_instances: %u\n",
-				 (unsigned long long)(mt_type_vram(t) >> 20), t->weight, t->contexts,
-				 8 / t->units);
+				 (unsigned long long)(mt_type_vram(t) >> 20),
+				 t->weight, t->contexts, 8 / t->units);
 			ASSERT_EQ(0, mvgpu_path_type(path, sizeof(path),
 						     parents[p], t->dir,
 						     "description"));
@@ -334,17 +335,80 @@ TEST_F(types, weight)
 		 uuid);
 	EXPECT_EQ(-EINVAL, mvgpu_sysfs_write(path, "-1"));
 	EXPECT_EQ(-EINVAL, mvgpu_sysfs_write(path, "heavy"));
+	/* "EINVAL otherwise": also for numbers beyond 32 bits */
+	EXPECT_EQ(-EINVAL, mvgpu_sysfs_write(path, "4294967297"));
 	ASSERT_EQ(0, mvgpu_mdev_read_u64(uuid, "weight", &val));
 	EXPECT_EQ(5, val);
 
-	/* writable while the device is open */
+	/* writable while the device is open; BAR0 WEIGHT shows it */
 	ASSERT_EQ(0, mt_vgpu_open(&self->v[s]));
+	EXPECT_EQ(5, mvgpu_rd32(&self->v[s].dev, MVGPU_REG_WEIGHT));
 	ASSERT_EQ(0, mvgpu_mdev_write_u64(uuid, "weight", 9));
 	ASSERT_EQ(0, mvgpu_mdev_read_u64(uuid, "weight", &val));
 	EXPECT_EQ(9, val);
+	EXPECT_EQ(9, mvgpu_rd32(&self->v[s].dev, MVGPU_REG_WEIGHT));
 	EXPECT_EQ(-EINVAL, mvgpu_mdev_write_u64(uuid, "weight", 17));
 	ASSERT_EQ(0, mvgpu_mdev_read_u64(uuid, "weight", &val));
 	EXPECT_EQ(9, val);
+}
+
+struct racer {
+	struct mt_vgpu *v;
+	pthread_barrier_t *start;
+	int ret;
+};
+
+static void *racer_fn(void *arg)
+{
+	struct racer *r = arg;
+
+	pthread_barrier_wait(r->start);
+	r->ret = mt_vgpu_create(r->v, MT_PARENT0, MT_T12);
+	return NULL;
+}
+
+/* Racing creates never hand out more VRAM than there is */
+TEST_F(types, concurrent_create)
+{
+	enum { NR_RACERS = 8 };
+	struct racer r[NR_RACERS];
+	pthread_t th[NR_RACERS];
+	pthread_barrier_t start;
+	int i, ok = 0, nospc = 0, round;
+
+	CHECK_SETUP();
+	for (round = 0; round < 3; round++) {
+		ASSERT_EQ(0, pthread_barrier_init(&start, NULL, NR_RACERS));
+		for (i = 0; i < NR_RACERS; i++) {
+			r[i].v = &self->v[i];
+			r[i].start = &start;
+			r[i].ret = 1;
+			ASSERT_EQ(0, pthread_create(&th[i], NULL, racer_fn,
+						    &r[i]));
+		}
+		for (i = 0; i < NR_RACERS; i++)
+			pthread_join(th[i], NULL);
+		pthread_barrier_destroy(&start);
+
+		ok = 0;
+		nospc = 0;
+		for (i = 0; i < NR_RACERS; i++) {
+			if (!r[i].ret)
+				ok++;
+			else if (r[i].ret == -ENOSPC)
+				nospc++;
+			else
+				TH_LOG("create: %s", strerror(-r[i].ret));
+		}
+		/* two halves fit, the other six are refused */
+		EXPECT_EQ(2, ok);
+		EXPECT_EQ(NR_RACERS - 2, nospc);
+		check_parent(_metadata, MT_PARENT0, MT_VRAM_TOTAL, ok);
+		check_avail(_metadata, MT_PARENT0, 0, 0, 0, 0);
+		for (i = 0; i < NR_RACERS; i++)
+			ASSERT_EQ(0, mt_vgpu_destroy(&self->v[i]));
+		check_parent(_metadata, MT_PARENT0, 0, 0);
+	}
 }
 
 TEST_HARNESS_MAIN

@@ -79,7 +79,7 @@ int mt_dir_count(const char *dir)
 
 int mt_check_state(char *msg, size_t len)
 {
-	const char *parents[] = { MT_PARENT0, MT_PARENT1 };
+	static const char * const parents[] = { MT_PARENT0, MT_PARENT1 };
 	uint64_t total;
 	size_t i;
 	int ret;
@@ -87,7 +87,8 @@ int mt_check_state(char *msg, size_t len)
 	for (i = 0; i < MT_ARRAY_SIZE(parents); i++) {
 		ret = mvgpu_parent_read_u64(parents[i], "vram_total", &total);
 		if (ret) {
-			snprintf(msg, len, "%s/vram_total: %s (load mvgpu_sim nr_gpus=2 vram_mb=128)",
+			snprintf(msg, len,
+				 "%s/vram_total: %s (load mvgpu_sim nr_gpus=2 vram_mb=128)",
 				 parents[i], strerror(-ret));
 			return ret;
 		}

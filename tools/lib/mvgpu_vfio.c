@@ -407,6 +407,39 @@ int mvgpu_irq_trigger(struct mvgpu_dev *dev, unsigned int index)
 		       VFIO_IRQ_SET_ACTION_TRIGGER, 1, NULL);
 }
 
+int mvgpu_irq_trigger_bool(struct mvgpu_dev *dev, unsigned int index,
+			   bool val)
+{
+	uint8_t b = val;
+
+	return mvgpu_irq_set_raw(dev, index, VFIO_IRQ_SET_DATA_BOOL |
+				 VFIO_IRQ_SET_ACTION_TRIGGER, 0, 1, &b, 1);
+}
+
+int mvgpu_irq_set_raw(struct mvgpu_dev *dev, unsigned int index,
+		      uint32_t flags, uint32_t start, uint32_t count,
+		      const void *data, size_t data_len)
+{
+	struct vfio_irq_set *set;
+	size_t sz = sizeof(*set) + data_len;
+	int ret = 0;
+
+	set = calloc(1, sz);
+	if (!set)
+		return -ENOMEM;
+	set->argsz = sz;
+	set->flags = flags;
+	set->index = index;
+	set->start = start;
+	set->count = count;
+	if (data_len)
+		memcpy(set->data, data, data_len);
+	if (ioctl(dev->device, VFIO_DEVICE_SET_IRQS, set))
+		ret = -errno;
+	free(set);
+	return ret;
+}
+
 int mvgpu_intx_mask(struct mvgpu_dev *dev)
 {
 	return irq_set(dev, VFIO_PCI_INTX_IRQ_INDEX, VFIO_IRQ_SET_DATA_NONE |

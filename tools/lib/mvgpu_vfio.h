@@ -168,6 +168,16 @@ int mvgpu_irq_set_eventfd(struct mvgpu_dev *dev, unsigned int index, int efd);
 int mvgpu_irq_disable(struct mvgpu_dev *dev, unsigned int index);
 /* Software-trigger vector 0 of index (DATA_NONE, count 1). */
 int mvgpu_irq_trigger(struct mvgpu_dev *dev, unsigned int index);
+/* Trigger (val true) vector 0 of index with DATA_BOOL, count 1. */
+int mvgpu_irq_trigger_bool(struct mvgpu_dev *dev, unsigned int index,
+			   bool val);
+/*
+ * Raw VFIO_DEVICE_SET_IRQS of count vectors from start; data is count
+ * int32 eventfds (DATA_EVENTFD), count bytes (DATA_BOOL) or NULL.
+ */
+int mvgpu_irq_set_raw(struct mvgpu_dev *dev, unsigned int index,
+		      uint32_t flags, uint32_t start, uint32_t count,
+		      const void *data, size_t data_len);
 /* INTx mask / unmask (ACTION_MASK / ACTION_UNMASK, DATA_NONE). */
 int mvgpu_intx_mask(struct mvgpu_dev *dev);
 int mvgpu_intx_unmask(struct mvgpu_dev *dev);
