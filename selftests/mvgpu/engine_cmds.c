@@ -27,32 +27,56 @@ FIXTURE(eng) {
 	char msg[256];
 };
 
-FIXTURE_SETUP(eng)
+static int eng_build(FIXTURE_DATA(eng) *self)
 {
 	struct mvgpu_gpu *gpu = &self->g.gpu;
 	int ret;
 
+	ret = et_up(&self->g, MT_PARENT0, MT_T14, ET_RAM_SIZE, self->msg,
+		    sizeof(self->msg));
+	if (ret)
+		return ret;
+	snprintf(self->msg, sizeof(self->msg), "buffers / context / MSI");
+	/* buffers first: enabling the context shadows the whole space */
+	ret = et_buf_sys(gpu, &self->g.pt, ET_VA_SRC, BUF_SIZE, 0,
+			 MVGPU_MAP_WRITE, &self->src);
+	if (!ret)
+		ret = et_buf_sys(gpu, &self->g.pt, ET_VA_DST, BUF_SIZE, 0,
+				 MVGPU_MAP_WRITE, &self->dst);
+	if (!ret)
+		ret = et_buf_vram(gpu, &self->g.pt, ET_VA_VRAM, VRAM_OFF,
+				  BUF_SIZE, MVGPU_MAP_WRITE, &self->vram);
+	if (!ret)
+		ret = mvgpu_ctx_init(&self->ctx, gpu, &self->g.pt, 0,
+				     16 << 10);
+	if (ret)
+		return ret;
+	if ((mvgpu_ctx_rd(&self->ctx, MVGPU_CTX_STATUS) &
+	     (MVGPU_CTX_STATUS_ENABLED | MVGPU_CTX_STATUS_FAULTED)) !=
+	    MVGPU_CTX_STATUS_ENABLED) {
+		snprintf(self->msg, sizeof(self->msg),
+			 "context 0 not enabled after setup");
+		return -EIO;
+	}
+	self->efd = et_msi_setup(&self->g.v.dev);
+	return self->efd < 0 ? self->efd : 0;
+}
+
+FIXTURE_SETUP(eng)
+{
+	int ret;
+
 	self->efd = -1;
 	self->seed = 0x1234abcd5678ull ^ getpid();
+	mt_vgpu_init(&self->g.v);
 	ret = mt_check_state(self->msg, sizeof(self->msg));
-	if (!ret)
-		ret = et_up(&self->g, MT_PARENT0, MT_T14, ET_RAM_SIZE,
-			    self->msg, sizeof(self->msg));
 	ASSERT_EQ(0, ret) TH_LOG("%s", self->msg);
-	/* buffers first: enabling the context shadows the whole space */
-	ASSERT_EQ(0, et_buf_sys(gpu, &self->g.pt, ET_VA_SRC, BUF_SIZE, 0,
-				MVGPU_MAP_WRITE, &self->src));
-	ASSERT_EQ(0, et_buf_sys(gpu, &self->g.pt, ET_VA_DST, BUF_SIZE, 0,
-				MVGPU_MAP_WRITE, &self->dst));
-	ASSERT_EQ(0, et_buf_vram(gpu, &self->g.pt, ET_VA_VRAM, VRAM_OFF,
-				 BUF_SIZE, MVGPU_MAP_WRITE, &self->vram));
-	ASSERT_EQ(0, mvgpu_ctx_init(&self->ctx, gpu, &self->g.pt, 0,
-				    16 << 10));
-	ASSERT_EQ(MVGPU_CTX_STATUS_ENABLED,
-		  mvgpu_ctx_rd(&self->ctx, MVGPU_CTX_STATUS) &
-		  (MVGPU_CTX_STATUS_ENABLED | MVGPU_CTX_STATUS_FAULTED));
-	self->efd = et_msi_setup(&self->g.v.dev);
-	ASSERT_LE(0, self->efd);
+	ret = eng_build(self);
+	if (ret) {
+		/* no teardown after a failed setup: clean up here */
+		et_down(&self->g);
+		ASSERT_EQ(0, ret) TH_LOG("%s: %s", self->msg, strerror(-ret));
+	}
 }
 
 FIXTURE_TEARDOWN(eng)

@@ -26,30 +26,57 @@ FIXTURE(flt) {
 	char msg[256];
 };
 
+/* The vGPU, buffers and context 0; 0 or -errno with a reason in msg. */
+static int flt_env_build(FIXTURE_DATA(flt) *self)
+{
+	struct mvgpu_gpu *gpu = &self->g.gpu;
+	void *cpu;
+	int ret;
+
+	ret = et_up(&self->g, MT_PARENT0, MT_T18, ET_RAM_SIZE, self->msg,
+		    sizeof(self->msg));
+	if (ret)
+		return ret;
+	snprintf(self->msg, sizeof(self->msg), "buffers / context");
+	/* src: 8 KiB of memory, only the first page mapped */
+	ret = mvgpu_gpu_alloc(gpu, 8192, 0, &self->src.addr, &cpu);
+	if (ret)
+		return ret;
+	self->src.cpu = cpu;
+	self->src.va = ET_VA_SRC;
+	self->src.size = 4096;
+	self->src_page1 = self->src.addr + 4096;
+	ret = mvgpu_pt_map(&self->g.pt, ET_VA_SRC, self->src.addr, 4096, 0);
+	if (!ret)
+		ret = et_buf_sys(gpu, &self->g.pt, ET_VA_DST, 8192, 0,
+				 MVGPU_MAP_WRITE, &self->dst);
+	if (!ret)
+		ret = mvgpu_ctx_init(&self->ctx, gpu, &self->g.pt, 0,
+				     RING_SIZE);
+	if (ret)
+		return ret;
+	self->efd = et_msi_setup(&self->g.v.dev);
+	if (self->efd < 0)
+		return self->efd;
+	mvgpu_gpu_wr(gpu, MVGPU_REG_IRQ_MASK, 0xffffffff);
+	return 0;
+}
+
 static void flt_env_setup(struct __test_metadata *_metadata,
 			  FIXTURE_DATA(flt) *self)
 {
-	struct mvgpu_gpu *gpu = &self->g.gpu;
 	int ret;
 
 	self->efd = -1;
+	mt_vgpu_init(&self->g.v);
 	ret = mt_check_state(self->msg, sizeof(self->msg));
-	if (!ret)
-		ret = et_up(&self->g, MT_PARENT0, MT_T18, ET_RAM_SIZE,
-			    self->msg, sizeof(self->msg));
 	ASSERT_EQ(0, ret) TH_LOG("%s", self->msg);
-	/* src: 8 KiB of memory, only the first page mapped */
-	ASSERT_EQ(0, et_buf_sys(gpu, &self->g.pt, ET_VA_SRC, 4096, 0, 0,
-				&self->src));
-	ASSERT_EQ(0, mvgpu_gpu_alloc(gpu, 4096, 0, &self->src_page1, NULL));
-	ASSERT_EQ(self->src.addr + 4096, self->src_page1);
-	ASSERT_EQ(0, et_buf_sys(gpu, &self->g.pt, ET_VA_DST, 8192, 0,
-				MVGPU_MAP_WRITE, &self->dst));
-	ASSERT_EQ(0, mvgpu_ctx_init(&self->ctx, gpu, &self->g.pt, 0,
-				    RING_SIZE));
-	self->efd = et_msi_setup(&self->g.v.dev);
-	ASSERT_LE(0, self->efd);
-	mvgpu_gpu_wr(gpu, MVGPU_REG_IRQ_MASK, 0xffffffff);
+	ret = flt_env_build(self);
+	if (ret) {
+		/* no teardown after a failed setup: clean up here */
+		et_down(&self->g);
+		ASSERT_EQ(0, ret) TH_LOG("%s: %s", self->msg, strerror(-ret));
+	}
 }
 
 static void flt_env_teardown(struct __test_metadata *_metadata,
@@ -269,6 +296,11 @@ FIXTURE_VARIANT(bad_cmd)
 	unsigned int ndw;
 	uint32_t reason;
 	bool cross_end;		/* place it across the end of the ring */
+	/*
+	 * ALIGN: the misaligned operand, the "faulting GPU VA" (the ring VA
+	 * of the command is accepted too). Others: the command's ring VA.
+	 */
+	uint64_t operand;
 };
 
 #define HDR(op, ndw)	MVGPU_CMD_HDR(op, 0, ndw)
@@ -315,22 +347,26 @@ FIXTURE_VARIANT_ADD(bad_cmd, crosses_ring_end) {
 FIXTURE_VARIANT_ADD(bad_cmd, fence_misaligned) {
 	.dw = { HDR(MVGPU_CMD_FENCE, 5), DST_LO + 4, 0, 7, 0 }, .ndw = 5,
 	.reason = MVGPU_FAULT_ALIGN,
+	.operand = ET_VA_DST + 4,
 };
 
 FIXTURE_VARIANT_ADD(bad_cmd, fill_misaligned) {
 	.dw = { HDR(MVGPU_CMD_FILL, 6), DST_LO + 2, 0, 64, 0, 1 }, .ndw = 6,
 	.reason = MVGPU_FAULT_ALIGN,
+	.operand = ET_VA_DST + 2,
 };
 
 FIXTURE_VARIANT_ADD(bad_cmd, gemm_misaligned) {
 	.dw = { HDR(MVGPU_CMD_COMPUTE, 11), MVGPU_KERNEL_GEMM_I32,
 		SRC_LO + 1, 0, SRC_LO, 0, DST_LO, 0, 2, 2, 2 },
 	.ndw = 11, .reason = MVGPU_FAULT_ALIGN,
+	.operand = ET_VA_SRC + 1,
 };
 
 FIXTURE_VARIANT_ADD(bad_cmd, timestamp_misaligned) {
 	.dw = { HDR(MVGPU_CMD_TIMESTAMP, 3), DST_LO + 4, 0 }, .ndw = 3,
 	.reason = MVGPU_FAULT_ALIGN,
+	.operand = ET_VA_DST + 4,
 };
 
 TEST_F(bad_cmd, malformed_command)
@@ -349,7 +385,14 @@ TEST_F(bad_cmd, malformed_command)
 	ASSERT_EQ(0, mvgpu_ring_emit_raw(c, variant->dw, variant->ndw));
 	ASSERT_EQ(0, mvgpu_emit_fence(c, c->fence_va, 1000, false));
 	expect_fault(_metadata, &self->f, c, s1, off, variant->reason,
-		     c->ring_va + off);
+		     variant->operand ? ~0ull : c->ring_va + off);
+	if (variant->operand) {
+		struct mvgpu_fault f;
+
+		mvgpu_ctx_read_fault(c, &f);
+		ASSERT_TRUE(f.addr == variant->operand ||
+			    f.addr == c->ring_va + off);
+	}
 }
 
 TEST_F(flt, bad_ring)

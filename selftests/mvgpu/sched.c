@@ -148,9 +148,13 @@ FIXTURE_SETUP(sch)
 		mt_vgpu_init(&self->l[i].g.v);
 	ret = mt_check_state(self->msg, sizeof(self->msg));
 	ASSERT_EQ(0, ret) TH_LOG("%s", self->msg);
-	for (i = 0; i < NR_LOADS; i++) {
+	for (i = 0; i < NR_LOADS && !ret; i++)
 		ret = load_up(&self->l[i], MT_PARENT0, MT_T18, self->msg,
 			      sizeof(self->msg));
+	if (ret) {
+		/* no teardown after a failed setup: clean up here */
+		for (i = 0; i < NR_LOADS; i++)
+			load_down(&self->l[i]);
 		ASSERT_EQ(0, ret) TH_LOG("vGPU %d: %s", i, self->msg);
 	}
 }

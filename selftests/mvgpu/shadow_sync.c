@@ -27,28 +27,48 @@ FIXTURE(shd) {
 	char msg[256];
 };
 
-FIXTURE_SETUP(shd)
+static int shd_build(FIXTURE_DATA(shd) *self)
 {
 	struct mvgpu_gpu *gpu = &self->g.gpu;
 	int ret;
 
-	ret = mt_check_state(self->msg, sizeof(self->msg));
-	if (!ret)
-		ret = et_up(&self->g, MT_PARENT0, MT_T18, ET_RAM_SIZE,
-			    self->msg, sizeof(self->msg));
-	ASSERT_EQ(0, ret) TH_LOG("%s", self->msg);
+	ret = et_up(&self->g, MT_PARENT0, MT_T18, ET_RAM_SIZE, self->msg,
+		    sizeof(self->msg));
+	if (ret)
+		return ret;
+	snprintf(self->msg, sizeof(self->msg), "buffers / context");
 	/* pages A and B, first mapped at VA_SRC / VA_DST, dst at VA_AUX */
-	ASSERT_EQ(0, et_buf_sys(gpu, &self->g.pt, ET_VA_SRC, 4096, 0, 0,
-				&self->a));
-	ASSERT_EQ(0, et_buf_sys(gpu, &self->g.pt, ET_VA_DST, 4096, 0, 0,
-				&self->b));
-	ASSERT_EQ(0, et_buf_sys(gpu, &self->g.pt, ET_VA_AUX, 4096, 0,
-				MVGPU_MAP_WRITE, &self->dst));
+	ret = et_buf_sys(gpu, &self->g.pt, ET_VA_SRC, 4096, 0, 0, &self->a);
+	if (!ret)
+		ret = et_buf_sys(gpu, &self->g.pt, ET_VA_DST, 4096, 0, 0,
+				 &self->b);
+	if (!ret)
+		ret = et_buf_sys(gpu, &self->g.pt, ET_VA_AUX, 4096, 0,
+				 MVGPU_MAP_WRITE, &self->dst);
+	if (ret)
+		return ret;
 	memset(self->a.cpu, 0xaa, 4096);
 	memset(self->b.cpu, 0xbb, 4096);
-	ASSERT_EQ(0, mvgpu_pt_map(&self->g.pt, VA_X, self->a.addr, 4096, 0));
-	ASSERT_EQ(0, mvgpu_ctx_init(&self->ctx, gpu, &self->g.pt, 0,
-				    RING_SIZE));
+	ret = mvgpu_pt_map(&self->g.pt, VA_X, self->a.addr, 4096, 0);
+	if (!ret)
+		ret = mvgpu_ctx_init(&self->ctx, gpu, &self->g.pt, 0,
+				     RING_SIZE);
+	return ret;
+}
+
+FIXTURE_SETUP(shd)
+{
+	int ret;
+
+	mt_vgpu_init(&self->g.v);
+	ret = mt_check_state(self->msg, sizeof(self->msg));
+	ASSERT_EQ(0, ret) TH_LOG("%s", self->msg);
+	ret = shd_build(self);
+	if (ret) {
+		/* no teardown after a failed setup: clean up here */
+		et_down(&self->g);
+		ASSERT_EQ(0, ret) TH_LOG("%s: %s", self->msg, strerror(-ret));
+	}
 }
 
 FIXTURE_TEARDOWN(shd)
