@@ -79,11 +79,12 @@ FIXTURE_SETUP(eng)
 	}
 }
 
-FIXTURE_TEARDOWN(eng)
+FIXTURE_TEARDOWN_PARENT(eng)
 {
-	if (self->efd >= 0)
-		close(self->efd);
-	EXPECT_EQ(0, et_down(&self->g));
+	int ret = et_remove(&self->g);
+
+	EXPECT_EQ(0, ret) TH_LOG("remove %s: %s", self->g.v.uuid,
+				 strerror(-ret));
 }
 
 /* Kick and wait for everything queued, reporting a fault if any. */

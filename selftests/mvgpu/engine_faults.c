@@ -82,9 +82,10 @@ static void flt_env_setup(struct __test_metadata *_metadata,
 static void flt_env_teardown(struct __test_metadata *_metadata,
 			     FIXTURE_DATA(flt) *self)
 {
-	if (self->efd >= 0)
-		close(self->efd);
-	EXPECT_EQ(0, et_down(&self->g));
+	int ret = et_remove(&self->g);
+
+	EXPECT_EQ(0, ret) TH_LOG("remove %s: %s", self->g.v.uuid,
+				 strerror(-ret));
 }
 
 FIXTURE_SETUP(flt)
@@ -92,7 +93,7 @@ FIXTURE_SETUP(flt)
 	flt_env_setup(_metadata, self);
 }
 
-FIXTURE_TEARDOWN(flt)
+FIXTURE_TEARDOWN_PARENT(flt)
 {
 	flt_env_teardown(_metadata, self);
 }
@@ -285,7 +286,7 @@ FIXTURE_SETUP(bad_cmd)
 	flt_env_setup(_metadata, &self->f);
 }
 
-FIXTURE_TEARDOWN(bad_cmd)
+FIXTURE_TEARDOWN_PARENT(bad_cmd)
 {
 	flt_env_teardown(_metadata, &self->f);
 }

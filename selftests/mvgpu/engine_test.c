@@ -26,6 +26,7 @@ int et_up(struct et_gpu *g, const char *parent, const struct mt_type *type,
 			 parent, strerror(-ret));
 		return ret;
 	}
+	g->owner = getpid();
 	ret = mvgpu_gpu_init(&g->gpu, &g->v.dev, ET_RAM_IOVA, ram_size);
 	if (ret) {
 		snprintf(msg, len, "guest RAM / BAR2: %s", strerror(-ret));
@@ -44,6 +45,21 @@ int et_down(struct et_gpu *g)
 		mvgpu_gpu_fini(&g->gpu);
 	g->up = false;
 	return mt_vgpu_destroy(&g->v);
+}
+
+int et_remove(struct et_gpu *g)
+{
+	int ret = 0;
+
+	/* removing what we hold open would wait for ourselves forever */
+	if (g->owner == getpid())
+		return et_down(g);
+	if (g->v.created) {
+		ret = mvgpu_mdev_remove(g->v.uuid);
+		if (!ret || ret == -ENOENT)
+			g->v.created = false;
+	}
+	return ret == -ENOENT ? 0 : ret;
 }
 
 int et_buf_sys(struct mvgpu_gpu *gpu, struct mvgpu_pt *pt, uint64_t va,

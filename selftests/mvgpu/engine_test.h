@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "mvgpu_test.h"
 #include "lib/mvgpu_gpu.h"
@@ -31,6 +32,7 @@ struct et_gpu {
 	struct mvgpu_gpu gpu;
 	struct mvgpu_pt pt;
 	bool up;
+	pid_t owner;		/* the process that opened it */
 };
 
 /* A buffer mapped in a GPU address space. */
@@ -49,6 +51,14 @@ int et_up(struct et_gpu *g, const char *parent, const struct mt_type *type,
 	  size_t ram_size, char *msg, size_t len);
 /* Undo et_up (safe on a failed or zeroed g); returns the remove error. */
 int et_down(struct et_gpu *g);
+/*
+ * Only remove the mdev, for FIXTURE_TEARDOWN_PARENT: the test ran in a
+ * child that has exited (its fds and mappings are gone with it). The
+ * harness skips a child's teardown after a failed ASSERT when setjmp
+ * clobbers its locals, so the engine tests tear down in the parent.
+ * Called by the process that has it open, it does et_down() instead.
+ */
+int et_remove(struct et_gpu *g);
 
 /* size bytes of guest RAM (align: 0 = 4 KiB) mapped at va with flags. */
 int et_buf_sys(struct mvgpu_gpu *gpu, struct mvgpu_pt *pt, uint64_t va,

@@ -159,12 +159,20 @@ FIXTURE_SETUP(sch)
 	}
 }
 
-FIXTURE_TEARDOWN(sch)
+FIXTURE_TEARDOWN_PARENT(sch)
 {
 	int i;
 
-	for (i = 0; i < NR_LOADS; i++)
-		EXPECT_EQ(0, load_down(&self->l[i]));
+	for (i = 0; i < NR_LOADS; i++) {
+		int ret;
+
+		if (self->l[i].g.owner == getpid())
+			load_down(&self->l[i]);	/* stop the feeder first */
+		ret = et_remove(&self->l[i].g);
+
+		EXPECT_EQ(0, ret) TH_LOG("remove %s: %s", self->l[i].g.v.uuid,
+					 strerror(-ret));
+	}
 }
 
 static uint64_t busy(struct load *l)
@@ -172,7 +180,7 @@ static uint64_t busy(struct load *l)
 	return et_attr(l->g.v.uuid, "busy_ns");
 }
 
-TEST_F(sch, weights_share_engine_time)
+TEST_F_TIMEOUT(sch, weights_share_engine_time, 180)
 {
 	static const unsigned int weight[NR_LOADS] = { 1, 2, 4 };
 	uint64_t b0[NR_LOADS], d[NR_LOADS], sum = 0;
@@ -219,7 +227,7 @@ TEST_F(sch, weights_share_engine_time)
 	ASSERT_LT(d[1], d[2]);
 }
 
-TEST_F(sch, runaway_does_not_starve)
+TEST_F_TIMEOUT(sch, runaway_does_not_starve, 180)
 {
 	struct load *stuck = &self->l[0], *huge = &self->l[1];
 	struct load *small = &self->l[2];
@@ -256,12 +264,38 @@ TEST_F(sch, runaway_does_not_starve)
 		     MVGPU_CTX_STATUS_FAULTED);
 	/* the huge stream was making progress too */
 	ASSERT_NE(0, mvgpu_ctx_rd(&huge->ctx, MVGPU_CTX_RING_HEAD));
-	/* release the waiter: it completes */
-	mvgpu_store64(stuck->work.cpu, 1);
-	ASSERT_EQ(0, mvgpu_ctx_wait_fence(&stuck->ctx, 1, ET_TIMEOUT_MS));
 }
 
-TEST_F(sch, counters_move)
+TEST_F_TIMEOUT(sch, released_waiter_runs_under_load, 180)
+{
+	struct load *waiter = &self->l[0], *busy1 = &self->l[1];
+	struct load *busy2 = &self->l[2];
+	uint64_t sem_va = waiter->work.va;
+	int64_t seq;
+
+	/*
+	 * A context blocked on WAIT yields the engine; once the value is
+	 * there it must run again even though other vGPUs stay busy.
+	 */
+	mvgpu_store64(waiter->work.cpu, 0);
+	ASSERT_EQ(0, mvgpu_emit_wait(&waiter->ctx, sem_va, 1));
+	seq = mvgpu_ctx_fence(&waiter->ctx, false);
+	ASSERT_LT(0, seq);
+	mvgpu_ring_kick(&waiter->ctx);
+	ASSERT_EQ(0, load_start(busy1));
+	ASSERT_EQ(0, load_start(busy2));
+	sleep(1);
+	ASSERT_EQ(0, mvgpu_ctx_fence_reg(&waiter->ctx));
+	mvgpu_store64(waiter->work.cpu, 1);
+	ASSERT_EQ(0, mvgpu_ctx_wait_fence(&waiter->ctx, seq, ET_TIMEOUT_MS))
+		TH_LOG("released WAIT did not complete while others are busy");
+	load_stop(busy1);
+	load_stop(busy2);
+	ASSERT_EQ(0, busy1->err);
+	ASSERT_EQ(0, busy2->err);
+}
+
+TEST_F_TIMEOUT(sch, counters_move, 180)
 {
 	struct load *l = &self->l[0];
 	const char *uuid = l->g.v.uuid;
@@ -305,7 +339,7 @@ TEST_F(sch, counters_move)
 	ASSERT_EQ(busy0, et_attr(self->l[1].g.v.uuid, "busy_ns"));
 }
 
-TEST_F(sch, reset_mid_work)
+TEST_F_TIMEOUT(sch, reset_mid_work, 180)
 {
 	struct load *a = &self->l[0], *b = &self->l[1];
 	const char *uuid = a->g.v.uuid;

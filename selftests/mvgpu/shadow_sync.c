@@ -71,9 +71,12 @@ FIXTURE_SETUP(shd)
 	}
 }
 
-FIXTURE_TEARDOWN(shd)
+FIXTURE_TEARDOWN_PARENT(shd)
 {
-	EXPECT_EQ(0, et_down(&self->g));
+	int ret = et_remove(&self->g);
+
+	EXPECT_EQ(0, ret) TH_LOG("remove %s: %s", self->g.v.uuid,
+				 strerror(-ret));
 }
 
 /* Copy one page from va to dst; the byte value seen, or -errno. */
