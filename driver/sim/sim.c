@@ -16,7 +16,7 @@
 #include <linux/platform_device.h>
 #include <linux/slab.h>
 
-#include <mvgpu/backend.h>
+#include "sim.h"
 
 #define SIM_MAX_GPUS	4
 
@@ -28,20 +28,6 @@ static unsigned int vram_mb = 256;
 module_param(vram_mb, uint, 0444);
 MODULE_PARM_DESC(vram_mb,
 		 "VRAM per simulated GPU in MiB (power of two, 64-4096, default 256)");
-
-/**
- * struct sim_gpu - one simulated physical GPU
- * @pdev: platform device standing for the GPU
- * @gpu: the mediator's handle once registered
- * @vram: pages backing VRAM, one per PAGE_SIZE of it; fixed after probe
- * @nr_pages: entries in @vram
- */
-struct sim_gpu {
-	struct platform_device *pdev;
-	struct mvgpu_gpu *gpu;
-	struct page **vram;
-	unsigned long nr_pages;
-};
 
 static struct sim_gpu *sim_gpus[SIM_MAX_GPUS];
 
@@ -106,6 +92,11 @@ static const struct mvgpu_backend_ops sim_ops = {
 	.vram_fault = sim_vram_fault,
 	.vram_rw = sim_vram_rw,
 	.vram_clear = sim_vram_clear,
+	.pt_create = sim_pt_create,
+	.pt_destroy = sim_pt_destroy,
+	.pt_set = sim_pt_set,
+	.pt_clear_range = sim_pt_clear_range,
+	.engine_run = sim_engine_run,
 };
 
 static void sim_free_vram(struct sim_gpu *sim)
