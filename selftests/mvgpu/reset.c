@@ -132,6 +132,12 @@ static void dirty(struct __test_metadata *_metadata, struct mvgpu_dev *dev,
 	/* RING_TAIL is kept modulo RING_SIZE: give it a size first */
 	WR(dev, MVGPU_CTX_REG(1, MVGPU_CTX_RING_SIZE), 0x2000);
 	WR(dev, MVGPU_CTX_REG(1, MVGPU_CTX_RING_TAIL), 0x40);
+	/*
+	 * An enabled context (its page table at GPA 0 is not mapped, so it
+	 * may fault: either way it is state a reset has to drop).
+	 */
+	WR(dev, MVGPU_CTX_REG(2, MVGPU_CTX_RING_SIZE), 0x1000);
+	WR(dev, MVGPU_CTX_REG(2, MVGPU_CTX_CONTROL), MVGPU_CTX_CONTROL_ENABLE);
 	ASSERT_EQ(0, mvgpu_cfg_write16(dev, CFG_COMMAND, CMD_DIRTY));
 	ASSERT_EQ(0, mvgpu_cfg_write32(dev, CFG_BAR0, 0xfe000000));
 	ASSERT_EQ(0, mvgpu_cfg_write32(dev, MSI_POS + 4, 0xfee00000));
@@ -150,7 +156,10 @@ static void expect_dirty(struct __test_metadata *_metadata,
 
 	EXPECT_EQ(0xc0de0000 | seed, RD(dev, MVGPU_REG_SCRATCH));
 	EXPECT_EQ(MVGPU_IRQ_FAULT(1), RD(dev, MVGPU_REG_IRQ_MASK));
-	EXPECT_EQ(MVGPU_IRQ_FENCE(0), RD(dev, MVGPU_REG_IRQ_STATUS));
+	EXPECT_EQ(MVGPU_IRQ_FENCE(0), RD(dev, MVGPU_REG_IRQ_STATUS) &
+		  MVGPU_IRQ_FENCE(0));
+	EXPECT_EQ(MVGPU_CTX_CONTROL_ENABLE,
+		  RD(dev, MVGPU_CTX_REG(2, MVGPU_CTX_CONTROL)));
 	for (i = 0; i < MT_ARRAY_SIZE(ctx0_rw); i++)
 		EXPECT_EQ(0x1000 * (i + 1),
 			  RD(dev, MVGPU_CTX_REG(0, ctx0_rw[i])));
@@ -217,6 +226,11 @@ TEST_F(reset, clears_state)
 		EXPECT_EQ(0, RD(a, MVGPU_CTX_REG(0, ctx0_rw[i])));
 	EXPECT_EQ(0, RD(a, MVGPU_CTX_REG(1, MVGPU_CTX_RING_SIZE)));
 	EXPECT_EQ(0, RD(a, MVGPU_CTX_REG(1, MVGPU_CTX_RING_TAIL)));
+	/* the enabled context is stopped and forgotten */
+	EXPECT_EQ(0, RD(a, MVGPU_CTX_REG(2, MVGPU_CTX_CONTROL)));
+	EXPECT_EQ(0, RD(a, MVGPU_CTX_REG(2, MVGPU_CTX_STATUS)));
+	EXPECT_EQ(0, RD(a, MVGPU_CTX_REG(2, MVGPU_CTX_FAULT_REASON)));
+	EXPECT_EQ(0, RD(a, MVGPU_CTX_REG(2, MVGPU_CTX_RING_SIZE)));
 
 	/* VRAM cleared, every page */
 	at = mt_find_nonzero(self->map[0], self->len[0]);
