@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "kselftest_harness.h"
 #include "mvgpu_test.h"
@@ -299,6 +300,19 @@ TEST_F(types, instance_attributes)
 				TH_LOG("%s: fresh %s = %llu", t->dir,
 				       counters[c], (unsigned long long)val);
 			EXPECT_EQ(0, val);
+		}
+		/* weight is writable by root only, the rest read-only */
+		for (c = 0; c < MT_ARRAY_SIZE(counters) + 1; c++) {
+			const char *a = c < MT_ARRAY_SIZE(counters) ?
+					counters[c] : "weight";
+			struct stat st;
+
+			snprintf(path, sizeof(path),
+				 MVGPU_SYSFS_MDEV_DEVS "/%s/mvgpu/%s",
+				 self->v[s].uuid, a);
+			ASSERT_EQ(0, stat(path, &st));
+			EXPECT_EQ(strcmp(a, "weight") ? 0444 : 0644,
+				  st.st_mode & 0777);
 		}
 		/* listed under its type's devices/ */
 		snprintf(path, sizeof(path), MVGPU_SYSFS_MDEV_BUS

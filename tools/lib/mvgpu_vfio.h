@@ -104,6 +104,8 @@ int mvgpu_mdev_group(const char *uuid);
  * -1 on failure.
  */
 int mvgpu_open(struct mvgpu_dev *dev, const char *uuid);
+/* The same with a given IOMMU model (VFIO_TYPE1v2_IOMMU, VFIO_TYPE1_IOMMU). */
+int mvgpu_open_iommu(struct mvgpu_dev *dev, const char *uuid, int iommu);
 /* Close only the device fd (the container and group stay open). */
 void mvgpu_close_device(struct mvgpu_dev *dev);
 /* Close everything; safe on a closed or failed dev. */
