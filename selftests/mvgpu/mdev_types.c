@@ -6,7 +6,9 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -147,6 +149,19 @@ TEST_F(types, attributes)
 			EXPECT_EQ(0, mt_dir_count(path));
 		}
 		check_parent(_metadata, parents[p], 0, 0);
+
+		/* the mvgpu class device is the mdev parent itself */
+		{
+			char a[PATH_MAX], b[PATH_MAX];
+
+			snprintf(path, sizeof(path), MVGPU_SYSFS_CLASS "/%s",
+				 parents[p]);
+			ASSERT_NE(NULL, realpath(path, a));
+			snprintf(path, sizeof(path), MVGPU_SYSFS_MDEV_BUS
+				 "/%s", parents[p]);
+			ASSERT_NE(NULL, realpath(path, b));
+			EXPECT_STREQ(a, b);
+		}
 	}
 }
 

@@ -6,7 +6,7 @@
 # reloaded with "nr_gpus=2 vram_mb=128", the state the other tests expect.
 # TAP output; run as root.
 
-NR_TESTS=14
+NR_TESTS=15
 n=0
 failed=0
 UUIDS=
@@ -100,6 +100,14 @@ small_gpu() {
 		[ "$(cat "$t/available_instances")" = 8 ]
 }
 
+# no parameters: one GPU with 256 MiB
+defaults() {
+	modprobe mvgpu_sim || return 1
+	[ "$(cat /sys/class/mvgpu/mvgpu0/vram_total)" = 268435456 ] &&
+		[ ! -e /sys/class/mvgpu/mvgpu1 ] &&
+		rmmod mvgpu_sim
+}
+
 param_is() {
 	f=/sys/module/mvgpu/parameters/$1
 	[ -r "$f" ] && [ "$(printf '%d' "$(cat "$f")")" = "$(printf '%d' "$2")" ]
@@ -147,6 +155,7 @@ check "- rmmod mvgpu" eval 'rmmod mvgpu && ! loaded mvgpu'
 check "- vram_mb=100 refused (not a power of two)" refused vram_mb=100
 check "- vram_mb=32 refused (below 64)" refused vram_mb=32
 check "- vram_mb=8192 refused (above 4096)" refused vram_mb=8192
+check "- defaults: one GPU, 256 MiB" defaults
 check "- nr_gpus=1 vram_mb=64: one GPU, 8 MiB eighths" small_gpu
 check "- vendor_id/device_id parameters give the PCI IDs" id_override
 check "- modprobe mvgpu_sim nr_gpus=2 vram_mb=128" reload_standard

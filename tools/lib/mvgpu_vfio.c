@@ -447,6 +447,16 @@ int mvgpu_irq_set_raw(struct mvgpu_dev *dev, unsigned int index,
 	return ret;
 }
 
+int mvgpu_irq_mask_bool(struct mvgpu_dev *dev, bool mask, bool val)
+{
+	uint8_t b = val;
+
+	return mvgpu_irq_set_raw(dev, VFIO_PCI_INTX_IRQ_INDEX,
+				 VFIO_IRQ_SET_DATA_BOOL |
+				 (mask ? VFIO_IRQ_SET_ACTION_MASK :
+				  VFIO_IRQ_SET_ACTION_UNMASK), 0, 1, &b, 1);
+}
+
 int mvgpu_intx_mask(struct mvgpu_dev *dev)
 {
 	return irq_set(dev, VFIO_PCI_INTX_IRQ_INDEX, VFIO_IRQ_SET_DATA_NONE |

@@ -180,6 +180,8 @@ int mvgpu_irq_trigger_bool(struct mvgpu_dev *dev, unsigned int index,
 int mvgpu_irq_set_raw(struct mvgpu_dev *dev, unsigned int index,
 		      uint32_t flags, uint32_t start, uint32_t count,
 		      const void *data, size_t data_len);
+/* INTx mask (mask true) or unmask with DATA_BOOL val. */
+int mvgpu_irq_mask_bool(struct mvgpu_dev *dev, bool mask, bool val);
 /* INTx mask / unmask (ACTION_MASK / ACTION_UNMASK, DATA_NONE). */
 int mvgpu_intx_mask(struct mvgpu_dev *dev);
 int mvgpu_intx_unmask(struct mvgpu_dev *dev);
