@@ -119,11 +119,9 @@ id_override() {
 	modprobe mvgpu vendor_id=0x1234 device_id=0x5678 || return 1
 	modprobe mvgpu_sim nr_gpus=2 vram_mb=128 || return 1
 	param_is vendor_id 0x1234 && param_is device_id 0x5678 || return 1
-	out=/tmp/module_unload.$$
-	"$HERE/config_space" -t identity > "$out" 2>&1
+	out=$("$HERE/config_space" -t identity 2>&1)
 	rc=$?
-	sed 's/^/# /' "$out"
-	rm -f "$out"
+	echo "$out" | sed 's/^/# /'
 	[ "$rc" = 0 ]
 }
 
