@@ -9,6 +9,7 @@
  * interface of <mvgpu/backend.h>, exactly as a driver for real hardware
  * would.
  */
+#include <linux/debugfs.h>
 #include <linux/highmem.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
@@ -30,6 +31,7 @@ MODULE_PARM_DESC(vram_mb,
 		 "VRAM per simulated GPU in MiB (power of two, 64-4096, default 256)");
 
 static struct sim_gpu *sim_gpus[SIM_MAX_GPUS];
+static struct dentry *sim_debugfs;
 
 static vm_fault_t sim_vram_fault(void *priv, u64 offset, struct vm_fault *vmf)
 {
@@ -130,6 +132,7 @@ static int sim_alloc_vram(struct sim_gpu *sim, u64 size)
 
 static void sim_destroy(struct sim_gpu *sim)
 {
+	sim_bench_fini(sim);
 	if (sim->gpu)
 		mvgpu_unregister_gpu(sim->gpu);
 	platform_device_unregister(sim->pdev);
@@ -165,6 +168,7 @@ static int sim_create(unsigned int id, struct sim_gpu **out)
 		sim->gpu = NULL;
 		goto err_pdev;
 	}
+	sim_bench_init(sim, sim_debugfs);
 	*out = sim;
 	return 0;
 
@@ -204,11 +208,13 @@ static int __init mvgpu_sim_init(void)
 		return -EINVAL;
 	}
 
+	sim_debugfs = debugfs_create_dir("mvgpu_sim", NULL);
 	for (i = 0; i < nr_gpus; i++) {
 		ret = sim_create(i, &sim_gpus[i]);
 		if (ret) {
 			pr_err("mvgpu_sim: GPU %u: %d\n", i, ret);
 			sim_destroy_all();
+			debugfs_remove_recursive(sim_debugfs);
 			return ret;
 		}
 	}
@@ -218,6 +224,7 @@ static int __init mvgpu_sim_init(void)
 static void __exit mvgpu_sim_exit(void)
 {
 	sim_destroy_all();
+	debugfs_remove_recursive(sim_debugfs);
 }
 
 module_init(mvgpu_sim_init);

@@ -15,12 +15,19 @@
  * @gpu: the mediator's handle once registered
  * @vram: pages backing VRAM, one per PAGE_SIZE of it; fixed after probe
  * @nr_pages: entries in @vram
+ * @debugfs: its debugfs directory
+ * @bench_lock: protects @bench_result
+ * @bench_result: outcome of the last engine_bench run
  */
 struct sim_gpu {
 	struct platform_device *pdev;
 	struct mvgpu_gpu *gpu;
 	struct page **vram;
 	unsigned long nr_pages;
+	struct dentry *debugfs;
+	/* protects bench_result */
+	struct mutex bench_lock;
+	char bench_result[96];
 };
 
 /* sim_mmu.c: the model's GPU MMU */
@@ -36,5 +43,9 @@ u32 sim_pt_translate(struct mvgpu_pt *pt, u64 va, bool write,
 enum mvgpu_run_result sim_engine_run(void *priv, unsigned int engine,
 				     struct mvgpu_engine_ctx *ctx,
 				     u64 budget_ns);
+
+/* sim_bench.c: the engine without mediation, for benchmarks */
+void sim_bench_init(struct sim_gpu *sim, struct dentry *root);
+void sim_bench_fini(struct sim_gpu *sim);
 
 #endif /* _MVGPU_SIM_H */
