@@ -22,6 +22,7 @@ FIXTURE(types) {
 	int nr;
 	int setup_err;
 	char msg[256];
+	uint64_t timeslice;	/* of MT_PARENT1, restored when non-zero */
 };
 
 FIXTURE_SETUP(types)
@@ -31,13 +32,19 @@ FIXTURE_SETUP(types)
 	for (i = 0; i < MAX_VGPUS; i++)
 		mt_vgpu_init(&self->v[i]);
 	self->nr = 0;
+	self->timeslice = 0;
 	/* never ASSERT here: teardown only runs after a completed setup */
 	self->setup_err = mt_check_state(self->msg, sizeof(self->msg));
 }
 
 FIXTURE_TEARDOWN(types)
 {
+	char path[512];
 	int i, ret;
+
+	if (self->timeslice &&
+	    !mvgpu_path_parent(path, sizeof(path), MT_PARENT1, "timeslice_us"))
+		mvgpu_sysfs_write_u64(path, self->timeslice);
 
 	for (i = 0; i < MAX_VGPUS; i++) {
 		ret = mt_vgpu_destroy(&self->v[i]);
@@ -163,6 +170,47 @@ TEST_F(types, attributes)
 			EXPECT_STREQ(a, b);
 		}
 	}
+}
+
+/* engines and timeslice_us of a GPU (admin guide) */
+TEST_F(types, parent_attributes)
+{
+	static const uint64_t good[] = { 100, 100000, 2500 };
+	static const char * const bad[] = { "99", "100001", "0", "-5", "x" };
+	char path[512];
+	uint64_t val, def;
+	struct stat st;
+	size_t i;
+	int ret;
+
+	CHECK_SETUP();
+	ASSERT_EQ(0, mvgpu_parent_read_u64(MT_PARENT0, "engines", &val));
+	EXPECT_EQ(1, val);	/* mvgpu_sim models one engine */
+	ASSERT_EQ(0, mvgpu_parent_read_u64(MT_PARENT1, "timeslice_us", &def));
+	EXPECT_EQ(2000, def);
+	self->timeslice = def;
+	ASSERT_EQ(0, mvgpu_path_parent(path, sizeof(path), MT_PARENT1,
+				       "timeslice_us"));
+	ASSERT_EQ(0, stat(path, &st));
+	EXPECT_EQ(0644, st.st_mode & 0777);
+
+	for (i = 0; i < MT_ARRAY_SIZE(good); i++) {
+		EXPECT_EQ(0, mvgpu_sysfs_write_u64(path, good[i]));
+		ASSERT_EQ(0, mvgpu_parent_read_u64(MT_PARENT1, "timeslice_us",
+						   &val));
+		EXPECT_EQ(good[i], val);
+	}
+	for (i = 0; i < MT_ARRAY_SIZE(bad); i++) {
+		ret = mvgpu_sysfs_write(path, bad[i]);
+		if (ret != -EINVAL)
+			TH_LOG("timeslice_us \"%s\": %d", bad[i], ret);
+		EXPECT_EQ(-EINVAL, ret);
+	}
+	ASSERT_EQ(0, mvgpu_parent_read_u64(MT_PARENT1, "timeslice_us", &val));
+	EXPECT_EQ(2500, val);
+	/* the other GPU keeps its own */
+	ASSERT_EQ(0, mvgpu_parent_read_u64(MT_PARENT0, "timeslice_us", &val));
+	EXPECT_EQ(2000, val);
 }
 
 /* The example of the contract: a 1/2 then mixed types on one GPU */
