@@ -16,7 +16,7 @@
 
 static const char *prog;
 
-static int usage(void)
+static int print_usage(void)
 {
 	fprintf(stderr,
 		"usage: %s create PARENT TYPE [UUID]\n"
@@ -40,7 +40,7 @@ static int cmd_create(int argc, char **argv)
 	int ret;
 
 	if (argc < 2 || argc > 3)
-		return usage();
+		return print_usage();
 	if (argc == 3) {
 		if (strlen(argv[2]) != MVGPU_UUID_LEN)
 			return fail(argv[2], -EINVAL);
@@ -61,7 +61,7 @@ static int cmd_remove(int argc, char **argv)
 	int ret;
 
 	if (argc != 1)
-		return usage();
+		return print_usage();
 	ret = mvgpu_mdev_remove(argv[0]);
 	return ret ? fail(argv[0], ret) : 0;
 }
@@ -80,10 +80,10 @@ static int cmd_weight(int argc, char **argv)
 		return 0;
 	}
 	if (argc != 2)
-		return usage();
+		return print_usage();
 	w = strtoull(argv[1], &end, 10);
 	if (*end || !argv[1][0])
-		return usage();
+		return print_usage();
 	ret = mvgpu_mdev_write_u64(argv[0], "weight", w);
 	return ret ? fail("weight", ret) : 0;
 }
@@ -93,7 +93,7 @@ static int cmd_group(int argc, char **argv)
 	int group;
 
 	if (argc != 1)
-		return usage();
+		return print_usage();
 	group = mvgpu_mdev_group(argv[0]);
 	if (group < 0)
 		return fail(argv[0], group);
@@ -105,7 +105,7 @@ int main(int argc, char **argv)
 {
 	prog = argv[0];
 	if (argc < 2)
-		return usage();
+		return print_usage();
 	if (!strcmp(argv[1], "create"))
 		return cmd_create(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "remove"))
@@ -114,5 +114,5 @@ int main(int argc, char **argv)
 		return cmd_weight(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "group"))
 		return cmd_group(argc - 2, argv + 2);
-	return usage();
+	return print_usage();
 }

@@ -300,6 +300,24 @@ TEST_F(irq, intx)
 	wr(_metadata, self->dev, MVGPU_REG_IRQ_ACK, FAULT0);
 }
 
+/* MASK and UNMASK take DATA_BOOL too */
+TEST_F(irq, intx_mask_bool)
+{
+	CHECK_SETUP();
+	ASSERT_EQ(0, mvgpu_irq_set_eventfd(self->dev, VFIO_PCI_INTX_IRQ_INDEX,
+					   self->efd));
+	ASSERT_EQ(0, mvgpu_irq_mask_bool(self->dev, true, true));
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_MASK, FENCE0);
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_RAISE, FENCE0);
+	QUIET(self->efd, "masked by DATA_BOOL 1");
+	/* a false BOOL does nothing */
+	ASSERT_EQ(0, mvgpu_irq_mask_bool(self->dev, false, false));
+	QUIET(self->efd, "unmask with DATA_BOOL 0");
+	ASSERT_EQ(0, mvgpu_irq_mask_bool(self->dev, false, true));
+	FIRES(self->efd, "unmasked by DATA_BOOL 1");
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_ACK, FENCE0);
+}
+
 TEST_F(irq, intx_disable_bit)
 {
 	uint16_t cmd;

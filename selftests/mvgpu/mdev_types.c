@@ -6,8 +6,11 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "kselftest_harness.h"
 #include "mvgpu_test.h"
@@ -19,6 +22,7 @@ FIXTURE(types) {
 	int nr;
 	int setup_err;
 	char msg[256];
+	uint64_t timeslice;	/* of MT_PARENT1, restored when non-zero */
 };
 
 FIXTURE_SETUP(types)
@@ -28,13 +32,19 @@ FIXTURE_SETUP(types)
 	for (i = 0; i < MAX_VGPUS; i++)
 		mt_vgpu_init(&self->v[i]);
 	self->nr = 0;
+	self->timeslice = 0;
 	/* never ASSERT here: teardown only runs after a completed setup */
 	self->setup_err = mt_check_state(self->msg, sizeof(self->msg));
 }
 
 FIXTURE_TEARDOWN(types)
 {
+	char path[512];
 	int i, ret;
+
+	if (self->timeslice &&
+	    !mvgpu_path_parent(path, sizeof(path), MT_PARENT1, "timeslice_us"))
+		mvgpu_sysfs_write_u64(path, self->timeslice);
 
 	for (i = 0; i < MAX_VGPUS; i++) {
 		ret = mt_vgpu_destroy(&self->v[i]);
@@ -146,7 +156,61 @@ TEST_F(types, attributes)
 			EXPECT_EQ(0, mt_dir_count(path));
 		}
 		check_parent(_metadata, parents[p], 0, 0);
+
+		/* the mvgpu class device is the mdev parent itself */
+		{
+			char a[PATH_MAX], b[PATH_MAX];
+
+			snprintf(path, sizeof(path), MVGPU_SYSFS_CLASS "/%s",
+				 parents[p]);
+			ASSERT_NE(NULL, realpath(path, a));
+			snprintf(path, sizeof(path), MVGPU_SYSFS_MDEV_BUS
+				 "/%s", parents[p]);
+			ASSERT_NE(NULL, realpath(path, b));
+			EXPECT_STREQ(a, b);
+		}
 	}
+}
+
+/* engines and timeslice_us of a GPU (admin guide) */
+TEST_F(types, parent_attributes)
+{
+	static const uint64_t good[] = { 100, 100000, 2500 };
+	static const char * const bad[] = { "99", "100001", "0", "-5", "x" };
+	char path[512];
+	uint64_t val, def;
+	struct stat st;
+	size_t i;
+	int ret;
+
+	CHECK_SETUP();
+	ASSERT_EQ(0, mvgpu_parent_read_u64(MT_PARENT0, "engines", &val));
+	EXPECT_EQ(1, val);	/* mvgpu_sim models one engine */
+	ASSERT_EQ(0, mvgpu_parent_read_u64(MT_PARENT1, "timeslice_us", &def));
+	EXPECT_EQ(2000, def);
+	self->timeslice = def;
+	ASSERT_EQ(0, mvgpu_path_parent(path, sizeof(path), MT_PARENT1,
+				       "timeslice_us"));
+	ASSERT_EQ(0, stat(path, &st));
+	EXPECT_EQ(0644, st.st_mode & 0777);
+
+	for (i = 0; i < MT_ARRAY_SIZE(good); i++) {
+		EXPECT_EQ(0, mvgpu_sysfs_write_u64(path, good[i]));
+		ASSERT_EQ(0, mvgpu_parent_read_u64(MT_PARENT1, "timeslice_us",
+						   &val));
+		EXPECT_EQ(good[i], val);
+	}
+	for (i = 0; i < MT_ARRAY_SIZE(bad); i++) {
+		ret = mvgpu_sysfs_write(path, bad[i]);
+		if (ret != -EINVAL)
+			TH_LOG("timeslice_us \"%s\": %d", bad[i], ret);
+		EXPECT_EQ(-EINVAL, ret);
+	}
+	ASSERT_EQ(0, mvgpu_parent_read_u64(MT_PARENT1, "timeslice_us", &val));
+	EXPECT_EQ(2500, val);
+	/* the other GPU keeps its own */
+	ASSERT_EQ(0, mvgpu_parent_read_u64(MT_PARENT0, "timeslice_us", &val));
+	EXPECT_EQ(2000, val);
 }
 
 /* The example of the contract: a 1/2 then mixed types on one GPU */
@@ -299,6 +363,19 @@ TEST_F(types, instance_attributes)
 				TH_LOG("%s: fresh %s = %llu", t->dir,
 				       counters[c], (unsigned long long)val);
 			EXPECT_EQ(0, val);
+		}
+		/* weight is writable by root only, the rest read-only */
+		for (c = 0; c < MT_ARRAY_SIZE(counters) + 1; c++) {
+			const char *a = c < MT_ARRAY_SIZE(counters) ?
+					counters[c] : "weight";
+			struct stat st;
+
+			snprintf(path, sizeof(path),
+				 MVGPU_SYSFS_MDEV_DEVS "/%s/mvgpu/%s",
+				 self->v[s].uuid, a);
+			ASSERT_EQ(0, stat(path, &st));
+			EXPECT_EQ(strcmp(a, "weight") ? 0444 : 0644,
+				  st.st_mode & 0777);
 		}
 		/* listed under its type's devices/ */
 		snprintf(path, sizeof(path), MVGPU_SYSFS_MDEV_BUS

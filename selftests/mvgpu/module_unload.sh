@@ -6,7 +6,7 @@
 # reloaded with "nr_gpus=2 vram_mb=128", the state the other tests expect.
 # TAP output; run as root.
 
-NR_TESTS=14
+NR_TESTS=19
 n=0
 failed=0
 UUIDS=
@@ -100,6 +100,14 @@ small_gpu() {
 		[ "$(cat "$t/available_instances")" = 8 ]
 }
 
+# no parameters: one GPU with 256 MiB
+defaults() {
+	modprobe mvgpu_sim || return 1
+	[ "$(cat /sys/class/mvgpu/mvgpu0/vram_total)" = 268435456 ] &&
+		[ ! -e /sys/class/mvgpu/mvgpu1 ] &&
+		rmmod mvgpu_sim
+}
+
 param_is() {
 	f=/sys/module/mvgpu/parameters/$1
 	[ -r "$f" ] && [ "$(printf '%d' "$(cat "$f")")" = "$(printf '%d' "$2")" ]
@@ -111,11 +119,9 @@ id_override() {
 	modprobe mvgpu vendor_id=0x1234 device_id=0x5678 || return 1
 	modprobe mvgpu_sim nr_gpus=2 vram_mb=128 || return 1
 	param_is vendor_id 0x1234 && param_is device_id 0x5678 || return 1
-	out=/tmp/module_unload.$$
-	"$HERE/config_space" -t identity > "$out" 2>&1
+	out=$("$HERE/config_space" -t identity 2>&1)
 	rc=$?
-	sed 's/^/# /' "$out"
-	rm -f "$out"
+	echo "$out" | sed 's/^/# /'
 	[ "$rc" = 0 ]
 }
 
@@ -124,7 +130,11 @@ reload_standard() {
 	modprobe mvgpu_sim nr_gpus=2 vram_mb=128 && loaded mvgpu &&
 		standard_state || return 1
 	if [ -r /sys/module/mvgpu/parameters/vendor_id ]; then
-		param_is vendor_id 0x1b36 && param_is device_id 0x10f0
+		param_is vendor_id 0x1b36 && param_is device_id 0x10f0 ||
+			return 1
+	fi
+	if [ -r /sys/module/mvgpu/parameters/max_pinned_mb ]; then
+		param_is max_pinned_mb 1024
 	fi
 }
 
@@ -147,10 +157,16 @@ check "- rmmod mvgpu" eval 'rmmod mvgpu && ! loaded mvgpu'
 check "- vram_mb=100 refused (not a power of two)" refused vram_mb=100
 check "- vram_mb=32 refused (below 64)" refused vram_mb=32
 check "- vram_mb=8192 refused (above 4096)" refused vram_mb=8192
+check "- nr_gpus=0 refused (1..4)" refused nr_gpus=0
+check "- nr_gpus=5 refused (1..4)" refused nr_gpus=5
+check "- defaults: one GPU, 256 MiB" defaults
 check "- nr_gpus=1 vram_mb=64: one GPU, 8 MiB eighths" small_gpu
 check "- vendor_id/device_id parameters give the PCI IDs" id_override
 check "- modprobe mvgpu_sim nr_gpus=2 vram_mb=128" reload_standard
 check "- the reloaded GPUs work" create_and_remove
+check "- rmmod mvgpu_sim with an open vGPU: REQ, close, unload" \
+	"$HERE/unload_while_open" mvgpu1
+check "- modprobe mvgpu_sim nr_gpus=2 vram_mb=128 again" reload_standard
 
 # leave the standard state behind even after a failure
 for d in /sys/bus/mdev/devices/*; do

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <pthread.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -132,6 +133,12 @@ static void dirty(struct __test_metadata *_metadata, struct mvgpu_dev *dev,
 	/* RING_TAIL is kept modulo RING_SIZE: give it a size first */
 	WR(dev, MVGPU_CTX_REG(1, MVGPU_CTX_RING_SIZE), 0x2000);
 	WR(dev, MVGPU_CTX_REG(1, MVGPU_CTX_RING_TAIL), 0x40);
+	/*
+	 * An enabled context (its page table at GPA 0 is not mapped, so it
+	 * may fault: either way it is state a reset has to drop).
+	 */
+	WR(dev, MVGPU_CTX_REG(2, MVGPU_CTX_RING_SIZE), 0x1000);
+	WR(dev, MVGPU_CTX_REG(2, MVGPU_CTX_CONTROL), MVGPU_CTX_CONTROL_ENABLE);
 	ASSERT_EQ(0, mvgpu_cfg_write16(dev, CFG_COMMAND, CMD_DIRTY));
 	ASSERT_EQ(0, mvgpu_cfg_write32(dev, CFG_BAR0, 0xfe000000));
 	ASSERT_EQ(0, mvgpu_cfg_write32(dev, MSI_POS + 4, 0xfee00000));
@@ -150,7 +157,10 @@ static void expect_dirty(struct __test_metadata *_metadata,
 
 	EXPECT_EQ(0xc0de0000 | seed, RD(dev, MVGPU_REG_SCRATCH));
 	EXPECT_EQ(MVGPU_IRQ_FAULT(1), RD(dev, MVGPU_REG_IRQ_MASK));
-	EXPECT_EQ(MVGPU_IRQ_FENCE(0), RD(dev, MVGPU_REG_IRQ_STATUS));
+	EXPECT_EQ(MVGPU_IRQ_FENCE(0), RD(dev, MVGPU_REG_IRQ_STATUS) &
+		  MVGPU_IRQ_FENCE(0));
+	EXPECT_EQ(MVGPU_CTX_CONTROL_ENABLE,
+		  RD(dev, MVGPU_CTX_REG(2, MVGPU_CTX_CONTROL)));
 	for (i = 0; i < MT_ARRAY_SIZE(ctx0_rw); i++)
 		EXPECT_EQ(0x1000 * (i + 1),
 			  RD(dev, MVGPU_CTX_REG(0, ctx0_rw[i])));
@@ -217,6 +227,11 @@ TEST_F(reset, clears_state)
 		EXPECT_EQ(0, RD(a, MVGPU_CTX_REG(0, ctx0_rw[i])));
 	EXPECT_EQ(0, RD(a, MVGPU_CTX_REG(1, MVGPU_CTX_RING_SIZE)));
 	EXPECT_EQ(0, RD(a, MVGPU_CTX_REG(1, MVGPU_CTX_RING_TAIL)));
+	/* the enabled context is stopped and forgotten */
+	EXPECT_EQ(0, RD(a, MVGPU_CTX_REG(2, MVGPU_CTX_CONTROL)));
+	EXPECT_EQ(0, RD(a, MVGPU_CTX_REG(2, MVGPU_CTX_STATUS)));
+	EXPECT_EQ(0, RD(a, MVGPU_CTX_REG(2, MVGPU_CTX_FAULT_REASON)));
+	EXPECT_EQ(0, RD(a, MVGPU_CTX_REG(2, MVGPU_CTX_RING_SIZE)));
 
 	/* VRAM cleared, every page */
 	at = mt_find_nonzero(self->map[0], self->len[0]);
@@ -281,6 +296,108 @@ TEST_F(reset, usable_after_reset)
 	WR(a, MVGPU_REG_IRQ_ACK, MVGPU_IRQ_FENCE(0));
 	EXPECT_EQ(0, RD(a, MVGPU_REG_IRQ_STATUS));
 	ASSERT_EQ(0, mvgpu_irq_disable(a, VFIO_PCI_MSI_IRQ_INDEX));
+}
+
+struct hammer {
+	struct mvgpu_dev *dev;
+	uint8_t *map;
+	size_t len;
+	int *stop;		/* set by the main thread when done */
+	unsigned long iterations;
+	unsigned long bad;
+	int err;
+};
+
+/* Read-only identity registers stay right while the vGPU resets. */
+static void *id_reader(void *arg)
+{
+	struct hammer *h = arg;
+	uint32_t v;
+	int ret;
+
+	while (!__atomic_load_n(h->stop, __ATOMIC_ACQUIRE)) {
+		ret = mvgpu_reg_read(h->dev, MVGPU_REG_ID, &v);
+		if (ret) {
+			h->err = ret;
+			break;
+		}
+		if (v != MVGPU_ID_MAGIC)
+			h->bad++;
+		ret = mvgpu_reg_read(h->dev, MVGPU_REG_NR_CONTEXTS, &v);
+		if (!ret && v != MT_T18->contexts)
+			h->bad++;
+		h->iterations++;
+	}
+	return NULL;
+}
+
+/* VRAM traffic through pread/pwrite and the mapping during resets. */
+static void *vram_user(void *arg)
+{
+	struct hammer *h = arg;
+	uint8_t page[4096];
+	uint64_t off = 0;
+	ssize_t n;
+
+	memset(page, 0x5a, sizeof(page));
+	while (!__atomic_load_n(h->stop, __ATOMIC_ACQUIRE)) {
+		n = mvgpu_region_write(h->dev, BAR2, off, page, sizeof(page));
+		if (n != sizeof(page)) {
+			h->err = n < 0 ? n : -EIO;
+			break;
+		}
+		n = mvgpu_region_read(h->dev, BAR2, off, page, sizeof(page));
+		if (n != sizeof(page)) {
+			h->err = n < 0 ? n : -EIO;
+			break;
+		}
+		h->map[(off + 123) % h->len] = 0x77;
+		off = (off + sizeof(page)) % h->len;
+		h->iterations++;
+	}
+	return NULL;
+}
+
+/* Resets racing with register and VRAM users: no error, exact counter */
+TEST_F_TIMEOUT(reset, concurrent_users, 120)
+{
+	struct mvgpu_dev *a = &self->v[0].dev;
+	struct hammer rd = { 0 }, vr = { 0 };
+	int stop = 0;
+	uint64_t before, after;
+	pthread_t t1, t2;
+	int i, nr = 100;
+
+	CHECK_SETUP();
+	rd.dev = a;
+	rd.stop = &stop;
+	vr = rd;
+	vr.map = self->map[0];
+	vr.len = self->len[0];
+	dirty(_metadata, &self->v[1].dev, self->map[1], self->len[1], 5);
+	ASSERT_EQ(0, mvgpu_mdev_read_u64(self->v[0].uuid, "resets", &before));
+	ASSERT_EQ(0, pthread_create(&t1, NULL, id_reader, &rd));
+	ASSERT_EQ(0, pthread_create(&t2, NULL, vram_user, &vr));
+	for (i = 0; i < nr; i++)
+		do_reset(_metadata, a, variant->kind);
+	__atomic_store_n(&stop, 1, __ATOMIC_RELEASE);
+	pthread_join(t1, NULL);
+	pthread_join(t2, NULL);
+
+	EXPECT_EQ(0, rd.err);
+	EXPECT_EQ(0, rd.bad);
+	EXPECT_EQ(0, vr.err);
+	EXPECT_LT(0, rd.iterations);
+	TH_LOG("%d resets against %lu register and %lu VRAM rounds", nr,
+	       rd.iterations, vr.iterations);
+	ASSERT_EQ(0, mvgpu_mdev_read_u64(self->v[0].uuid, "resets", &after));
+	EXPECT_EQ(before + nr, after);
+	/* a last reset with nobody around clears everything */
+	do_reset(_metadata, a, variant->kind);
+	EXPECT_EQ(-1, mt_find_nonzero(self->map[0], self->len[0]));
+	EXPECT_EQ(0, RD(a, MVGPU_REG_SCRATCH));
+	/* and the neighbour saw none of it */
+	expect_dirty(_metadata, &self->v[1].dev, self->map[1], self->len[1], 5);
 }
 
 TEST_HARNESS_MAIN

@@ -241,6 +241,23 @@ TEST_F(vram, reset_clears)
 	expect_pattern(_metadata, self->map[0], self->len[0], 9, "reuse");
 }
 
+/* Closing the device clears the VRAM too: the next user sees zeroes */
+TEST_F(vram, close_clears)
+{
+	CHECK_SETUP();
+	add(_metadata, self, 0, MT_PARENT0, MT_T14);
+	memset(self->map[0], 0xe7, self->len[0]);
+	munmap(self->map[0], self->len[0]);
+	self->map[0] = MAP_FAILED;
+	mvgpu_close(&self->v[0].dev);
+
+	ASSERT_EQ(0, mt_vgpu_open(&self->v[0]));
+	self->map[0] = mvgpu_region_mmap(&self->v[0].dev, BAR2,
+					 &self->len[0]);
+	ASSERT_NE(MAP_FAILED, self->map[0]);
+	expect_zero(_metadata, self->map[0], self->len[0], "reopened");
+}
+
 /*
  * A 1/1 vGPU owns all of the GPU's VRAM, so its successor gets the very
  * same memory: it must read zero.

@@ -50,6 +50,11 @@ static void dev_init(struct mvgpu_dev *dev)
 
 int mvgpu_open(struct mvgpu_dev *dev, const char *uuid)
 {
+	return mvgpu_open_iommu(dev, uuid, 0);
+}
+
+int mvgpu_open_iommu(struct mvgpu_dev *dev, const char *uuid, int iommu)
+{
 	struct vfio_group_status status = { .argsz = sizeof(status) };
 	char path[64];
 	int ret;
@@ -86,11 +91,13 @@ int mvgpu_open(struct mvgpu_dev *dev, const char *uuid)
 	if (ioctl(dev->group, VFIO_GROUP_SET_CONTAINER, &dev->container))
 		goto fail_errno;
 
-	if (ioctl(dev->container, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU) > 0)
-		ret = ioctl(dev->container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU);
-	else
-		ret = ioctl(dev->container, VFIO_SET_IOMMU, VFIO_TYPE1_IOMMU);
-	if (ret)
+	if (!iommu) {
+		iommu = VFIO_TYPE1_IOMMU;
+		if (ioctl(dev->container, VFIO_CHECK_EXTENSION,
+			  VFIO_TYPE1v2_IOMMU) > 0)
+			iommu = VFIO_TYPE1v2_IOMMU;
+	}
+	if (ioctl(dev->container, VFIO_SET_IOMMU, iommu))
 		goto fail_errno;
 
 	dev->device = ioctl(dev->group, VFIO_GROUP_GET_DEVICE_FD, uuid);
@@ -438,6 +445,16 @@ int mvgpu_irq_set_raw(struct mvgpu_dev *dev, unsigned int index,
 		ret = -errno;
 	free(set);
 	return ret;
+}
+
+int mvgpu_irq_mask_bool(struct mvgpu_dev *dev, bool mask, bool val)
+{
+	uint8_t b = val;
+
+	return mvgpu_irq_set_raw(dev, VFIO_PCI_INTX_IRQ_INDEX,
+				 VFIO_IRQ_SET_DATA_BOOL |
+				 (mask ? VFIO_IRQ_SET_ACTION_MASK :
+				  VFIO_IRQ_SET_ACTION_UNMASK), 0, 1, &b, 1);
 }
 
 int mvgpu_intx_mask(struct mvgpu_dev *dev)

@@ -104,6 +104,8 @@ int mvgpu_mdev_group(const char *uuid);
  * -1 on failure.
  */
 int mvgpu_open(struct mvgpu_dev *dev, const char *uuid);
+/* The same with a given IOMMU model (VFIO_TYPE1v2_IOMMU, VFIO_TYPE1_IOMMU). */
+int mvgpu_open_iommu(struct mvgpu_dev *dev, const char *uuid, int iommu);
 /* Close only the device fd (the container and group stay open). */
 void mvgpu_close_device(struct mvgpu_dev *dev);
 /* Close everything; safe on a closed or failed dev. */
@@ -178,6 +180,8 @@ int mvgpu_irq_trigger_bool(struct mvgpu_dev *dev, unsigned int index,
 int mvgpu_irq_set_raw(struct mvgpu_dev *dev, unsigned int index,
 		      uint32_t flags, uint32_t start, uint32_t count,
 		      const void *data, size_t data_len);
+/* INTx mask (mask true) or unmask with DATA_BOOL val. */
+int mvgpu_irq_mask_bool(struct mvgpu_dev *dev, bool mask, bool val);
 /* INTx mask / unmask (ACTION_MASK / ACTION_UNMASK, DATA_NONE). */
 int mvgpu_intx_mask(struct mvgpu_dev *dev);
 int mvgpu_intx_unmask(struct mvgpu_dev *dev);
