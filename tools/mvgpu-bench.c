@@ -15,8 +15,8 @@
  *   1  engine-time share of three busy vGPUs with weights 1:2:4 (busy_ns
  *      deltas over a window) against the ideal 1/7, 2/7, 4/7
  *   2  one vGPU's COPY and GEMM throughput through the mediator against
- *      the same work done by the CPU in this process (memcpy and the
- *      reference GEMM): the "no mediation" baseline
+ *      the same work with no mediation (mvgpu_sim's debugfs engine_bench,
+ *      debugfs is mounted if needed) and against this process's CPU
  *   3  aggregate GEMM throughput of 8 busy vGPUs against 1
  *   4  doorbell-to-first-command latency (TIMESTAMP command against the
  *      TIMESTAMP register read just before the doorbell) and the cost of
@@ -34,6 +34,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 
 #include "lib/mvgpu_gpu.h"
 
@@ -334,32 +335,92 @@ static double run_timed(struct inst *in, uint64_t *busy)
 	return t0;
 }
 
+/*
+ * The lead's no-mediation baseline: debugfs engine_bench of mvgpu_sim runs
+ * the same commands on the model's engine through a page table built in
+ * the module (host pages). "op BYTES|DIM ITERS" in, "... units=U ns=N"
+ * out. Returns units per second, or 0 when the file is not there.
+ */
+static double engine_bench(const char *op, uint64_t size, unsigned int iters)
+{
+	char path[256], buf[256], *p;
+	unsigned long long units, ns;
+	const char *k = o.parent;
+	int ret;
+
+	while (*k && (*k < '0' || *k > '9'))
+		k++;
+	snprintf(path, sizeof(path),
+		 "/sys/kernel/debug/mvgpu_sim/mvgpu-sim.%s/engine_bench", k);
+	if (access(path, F_OK))
+		mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
+	snprintf(buf, sizeof(buf), "%s %llu %u", op, (unsigned long long)size,
+		 iters);
+	ret = mvgpu_sysfs_write(path, buf);
+	if (ret) {
+		printf("    (engine_bench %s: %s)\n", path, strerror(-ret));
+		return 0;
+	}
+	if (mvgpu_sysfs_read_str(path, buf, sizeof(buf)))
+		return 0;
+	p = strstr(buf, "units=");
+	if (!p || sscanf(p, "units=%llu ns=%llu", &units, &ns) != 2 || !ns) {
+		printf("    (engine_bench: \"%s\")\n", buf);
+		return 0;
+	}
+	return units / (ns / 1e9);
+}
+
 static void part_throughput(void)
 {
 	uint64_t size = (uint64_t)o.copy_mb << 20, d = o.gemm_dim, busy;
 	double t, tb, bytes = (double)size * o.copy_reps;
-	double macs = (double)d * d * d * o.gemm_reps, rate_m, rate_b;
+	double macs = (double)d * d * d * o.gemm_reps;
+	double vram_rate, sys_rate, nomed, cpu;
 	uint64_t src_gpa, dst_gpa, seed = 1;
-	int32_t *a, *c;
+	const uint64_t src_va = 0x100000000ull, dst_va = 0x180000000ull;
+	int32_t *a, *c, *ref;
 	void *s, *dd, *gs, *gd;
 	struct inst in;
 	unsigned int r;
 
-	printf("\n[2] one vGPU (mvgpu-1_2) through the mediator vs the same work on the CPU\n"
-	       "    baseline (\"no mediation\"): memcpy / the reference GEMM run by this\n"
-	       "    process on the same CPU; no host debug path to run engine work unmediated\n");
+	printf("\n[2] one vGPU (mvgpu-1_2): work through the mediator vs the same work without\n"
+	       "    mediation (mvgpu_sim debugfs engine_bench: the model's engine on host pages\n"
+	       "    through a page table built in the module) and vs this process's CPU\n");
 	inst_up(&in, "mvgpu-1_2", 2 * o.copy_mb + 8);
-	if (2 * size + 3 * 4 * d * d > in.work_size)
-		die("copy / GEMM sizes do not fit the VRAM", E2BIG);
+	if (2 * size > in.work_size || 3 * 4 * d * d > size)
+		die("copy / GEMM sizes do not fit", E2BIG);
+	check(mvgpu_gpu_alloc(&in.gpu, size, 0, &src_gpa, &gs), "alloc");
+	check(mvgpu_gpu_alloc(&in.gpu, size, 0, &dst_gpa, &gd), "alloc");
+	check(mvgpu_pt_map(&in.pt, src_va, src_gpa, size, MVGPU_MAP_WRITE),
+	      "map");
+	check(mvgpu_pt_map(&in.pt, dst_va, dst_gpa, size, MVGPU_MAP_WRITE),
+	      "map");
+	mvgpu_ctx_tlb_inv(&in.ctx, src_va, 2 * (dst_va - src_va));
 
-	/* VRAM -> VRAM copies */
+	/* COPY: VRAM -> VRAM and guest RAM -> guest RAM */
 	memset(in.gpu.vram, 0x5a, 2 * size);
 	for (r = 0; r < o.copy_reps; r++)
 		check(mvgpu_emit_copy(&in.ctx, WORK_VA, WORK_VA + size, size),
 		      "copy");
 	t = run_timed(&in, &busy);
-	rate_m = bytes / t / MIB;
-	/* baseline: the same bytes with memcpy */
+	vram_rate = bytes / t / MIB;
+	printf("    COPY %u x %u MiB\n", o.copy_reps, o.copy_mb);
+	printf("      mediated, VRAM -> VRAM            %9.1f MiB/s (engine-busy time: %.1f MiB/s)\n",
+	       vram_rate, bytes / (busy / 1e9) / MIB);
+	memset(gs, 0xa5, size);
+	for (r = 0; r < o.copy_reps; r++)
+		check(mvgpu_emit_copy(&in.ctx, src_va, dst_va, size), "copy");
+	t = run_timed(&in, &busy);
+	sys_rate = bytes / t / MIB;
+	printf("      mediated, guest RAM -> guest RAM  %9.1f MiB/s (engine-busy time: %.1f MiB/s)\n",
+	       sys_rate, bytes / (busy / 1e9) / MIB);
+	if (memcmp(gs, gd, size))
+		printf("      WARNING: the copied guest memory differs\n");
+	nomed = engine_bench("copy", size, o.copy_reps) / MIB;
+	if (nomed > 0)
+		printf("      no mediation (engine_bench)       %9.1f MiB/s\n",
+		       nomed);
 	s = malloc(size);
 	dd = malloc(size);
 	if (!s || !dd)
@@ -372,45 +433,33 @@ static void part_throughput(void)
 		__asm__ volatile("" : : "r"(dd) : "memory");
 	}
 	tb = now_s() - tb;
+	cpu = bytes / tb / MIB;
 	free(s);
 	free(dd);
-	rate_b = bytes / tb / MIB;
-	printf("    COPY VRAM->VRAM %u x %u MiB: %.1f MiB/s wall, %.1f MiB/s engine-busy; memcpy %.1f MiB/s; mediated/baseline %.3f\n",
-	       o.copy_reps, o.copy_mb, rate_m, bytes / (busy / 1e9) / MIB,
-	       rate_b, rate_m / rate_b);
+	printf("      CPU memcpy in this process        %9.1f MiB/s\n", cpu);
+	if (nomed > 0)
+		printf("      ratio mediated / no mediation: guest RAM %.3f, VRAM %.3f\n",
+		       sys_rate / nomed, vram_rate / nomed);
+	else
+		printf("      ratio mediated / CPU memcpy: guest RAM %.3f, VRAM %.3f\n",
+		       sys_rate / cpu, vram_rate / cpu);
 
-	/* system memory -> system memory (guest RAM, pinned pages) */
-	check(mvgpu_gpu_alloc(&in.gpu, size, 0, &src_gpa, &gs), "alloc");
-	check(mvgpu_gpu_alloc(&in.gpu, size, 0, &dst_gpa, &gd), "alloc");
-	memset(gs, 0xa5, size);
-	check(mvgpu_pt_map(&in.pt, 0x100000000ull, src_gpa, size, 0), "map");
-	check(mvgpu_pt_map(&in.pt, 0x180000000ull, dst_gpa, size,
-			   MVGPU_MAP_WRITE), "map");
-	mvgpu_ctx_tlb_inv(&in.ctx, 0x100000000ull, 0x100000000ull);
-	for (r = 0; r < o.copy_reps; r++)
-		check(mvgpu_emit_copy(&in.ctx, 0x100000000ull, 0x180000000ull,
-				      size), "copy");
-	t = run_timed(&in, &busy);
-	if (memcmp(gs, gd, size))
-		printf("    WARNING: copied system memory differs\n");
-	printf("    COPY sysmem->sysmem %u x %u MiB: %.1f MiB/s wall, %.1f MiB/s engine-busy; mediated/baseline %.3f\n",
-	       o.copy_reps, o.copy_mb, bytes / t / MIB,
-	       bytes / (busy / 1e9) / MIB, bytes / t / MIB / rate_b);
-
-	/* GEMM in VRAM */
-	/* A and B at the start of VRAM, C after them */
-	a = (int32_t *)in.gpu.vram;
+	/* GEMM_I32 in guest RAM: A, B in src, C in dst */
+	a = gs;
+	c = gd;
 	for (r = 0; r < 2 * d * d; r++)
 		a[r] = (int32_t)mvgpu_rand64(&seed);
 	for (r = 0; r < o.gemm_reps; r++)
-		check(mvgpu_emit_gemm(&in.ctx, WORK_VA, WORK_VA + 4 * d * d,
-				      WORK_VA + 8 * d * d, d, d, d), "gemm");
+		check(mvgpu_emit_gemm(&in.ctx, src_va, src_va + 4 * d * d,
+				      dst_va, d, d, d), "gemm");
 	t = run_timed(&in, &busy);
-	rate_m = macs / t / 1e6;
-	c = malloc(4 * d * d);
-	if (!c)
+	printf("    GEMM_I32 %u x %llu^3 (M MAC/s)\n", o.gemm_reps,
+	       (unsigned long long)d);
+	printf("      mediated, guest RAM               %9.2f (engine-busy time: %.2f)\n",
+	       macs / t / 1e6, macs / (busy / 1e9) / 1e6);
+	ref = malloc(4 * d * d);
+	if (!ref)
 		die("malloc", ENOMEM);
-	/* baseline: the reference GEMM on copies in ordinary memory */
 	{
 		int32_t *ab = malloc(8 * d * d);
 
@@ -419,17 +468,21 @@ static void part_throughput(void)
 		memcpy(ab, a, 8 * d * d);
 		tb = now_s();
 		for (r = 0; r < o.gemm_reps; r++)
-			mvgpu_ref_gemm_i32(ab, ab + d * d, c, d, d, d);
+			mvgpu_ref_gemm_i32(ab, ab + d * d, ref, d, d, d);
 		tb = now_s() - tb;
 		free(ab);
 	}
-	rate_b = macs / tb / 1e6;
-	printf("    GEMM_I32 %u x %llu^3: %.2f M MAC/s wall, %.2f M MAC/s engine-busy; CPU reference %.2f M MAC/s; mediated/baseline %.3f\n",
-	       o.gemm_reps, (unsigned long long)d, rate_m,
-	       macs / (busy / 1e9) / 1e6, rate_b, rate_m / rate_b);
-	if (memcmp(c, a + 2 * d * d, 4 * d * d))
-		printf("    WARNING: engine GEMM result differs from the CPU reference\n");
-	free(c);
+	if (memcmp(c, ref, 4 * d * d))
+		printf("      WARNING: the engine's GEMM differs from the CPU reference\n");
+	free(ref);
+	nomed = engine_bench("gemm", d, o.gemm_reps) / 1e6;
+	if (nomed > 0)
+		printf("      no mediation (engine_bench)       %9.2f\n", nomed);
+	cpu = macs / tb / 1e6;
+	printf("      CPU reference GEMM (-O2)          %9.2f\n", cpu);
+	printf("      ratio mediated / %s: %.3f\n",
+	       nomed > 0 ? "no mediation" : "CPU reference",
+	       macs / t / 1e6 / (nomed > 0 ? nomed : cpu));
 	inst_down(&in);
 }
 
