@@ -368,7 +368,11 @@ TEST_F_TIMEOUT(sch, reset_mid_work, 180)
 		ASSERT_EQ(0, mvgpu_gpu_rd(&a->g.gpu, base + MVGPU_CTX_PT_ROOT_LO));
 	}
 	ASSERT_EQ(0, mvgpu_gpu_rd(&a->g.gpu, MVGPU_REG_IRQ_STATUS));
-	/* nothing left running: its busy time stands still, VRAM is clear */
+	/*
+	 * Nothing left running: its busy time stands still (after the slice
+	 * that was in flight at the reset has been accounted), VRAM is clear.
+	 */
+	usleep(100000);
 	fb = busy(a);
 	usleep(300000);
 	ASSERT_EQ(fb, busy(a));
