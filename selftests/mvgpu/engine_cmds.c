@@ -104,7 +104,7 @@ static int run(struct __test_metadata *_metadata, struct mvgpu_ctx *ctx)
 	return ret;
 }
 
-TEST_F(eng, fence_irq)
+TEST_F_TIMEOUT(eng, fence_irq, 120)
 {
 	struct mvgpu_ctx *c = &self->ctx;
 	uint64_t *mem = (uint64_t *)self->dst.cpu + 1;
@@ -150,7 +150,7 @@ TEST_F(eng, fence_irq)
 	ASSERT_EQ(1, mvgpu_eventfd_wait(self->efd, ET_TIMEOUT_MS, NULL));
 }
 
-TEST_F(eng, copy_sys_to_sys)
+TEST_F_TIMEOUT(eng, copy_sys_to_sys, 120)
 {
 	et_random_fill(self->src.cpu, BUF_SIZE, &self->seed);
 	memset(self->dst.cpu, 0x5a, BUF_SIZE);
@@ -164,7 +164,7 @@ TEST_F(eng, copy_sys_to_sys)
 	ASSERT_EQ(0x5a, ((uint8_t *)self->dst.cpu)[5 + BUF_SIZE - 4101]);
 }
 
-TEST_F(eng, copy_sys_vram_sys)
+TEST_F_TIMEOUT(eng, copy_sys_vram_sys, 120)
 {
 	uint8_t *vram = self->vram.cpu;
 
@@ -186,7 +186,7 @@ TEST_F(eng, copy_sys_vram_sys)
 	ASSERT_EQ(0, memcmp(vram, self->dst.cpu, BUF_SIZE));
 }
 
-TEST_F(eng, copy_vram_to_vram)
+TEST_F_TIMEOUT(eng, copy_vram_to_vram, 120)
 {
 	uint8_t *vram = self->vram.cpu;
 
@@ -210,7 +210,7 @@ static long long check_fill(const void *buf, size_t len, uint32_t pattern)
 	return -1;
 }
 
-TEST_F(eng, fill)
+TEST_F_TIMEOUT(eng, fill, 120)
 {
 	uint32_t *d = self->dst.cpu, *v = self->vram.cpu;
 
@@ -271,7 +271,7 @@ static int gemm_case(struct __test_metadata *_metadata,
 	return 0;
 }
 
-TEST_F(eng, gemm_i32)
+TEST_F_TIMEOUT(eng, gemm_i32, 120)
 {
 	ASSERT_EQ(0, gemm_case(_metadata, self, 1, 1, 1, true));
 	ASSERT_EQ(0, gemm_case(_metadata, self, 17, 23, 31, true));
@@ -281,7 +281,7 @@ TEST_F(eng, gemm_i32)
 	ASSERT_EQ(0, gemm_case(_metadata, self, 1, 64, 100, false));
 }
 
-TEST_F(eng, gemm_in_vram)
+TEST_F_TIMEOUT(eng, gemm_in_vram, 120)
 {
 	/* A and B in VRAM, C in system memory */
 	const uint32_t m = 16, n = 12, k = 20;
@@ -299,7 +299,7 @@ TEST_F(eng, gemm_in_vram)
 	ASSERT_EQ(0, memcmp(ref, c, sizeof(ref)));
 }
 
-TEST_F(eng, hash64)
+TEST_F_TIMEOUT(eng, hash64, 120)
 {
 	static const size_t sizes[] = { 0, 1, 7, 4096, 10007, BUF_SIZE - 1 };
 	uint64_t *out = self->dst.cpu;
@@ -323,7 +323,7 @@ TEST_F(eng, hash64)
 	ASSERT_EQ(mvgpu_ref_fnv1a64(self->src.cpu, 10007), out[8]);
 }
 
-TEST_F(eng, wait_released_by_cpu)
+TEST_F_TIMEOUT(eng, wait_released_by_cpu, 120)
 {
 	struct mvgpu_ctx *c = &self->ctx;
 	uint64_t *sem = self->src.cpu;
@@ -349,7 +349,7 @@ TEST_F(eng, wait_released_by_cpu)
 	ASSERT_EQ(0, mvgpu_ctx_wait_fence(c, seq, ET_TIMEOUT_MS));
 }
 
-TEST_F(eng, timestamp)
+TEST_F_TIMEOUT(eng, timestamp, 120)
 {
 	uint64_t *ts = self->dst.cpu, t0, t1;
 	int i;
@@ -370,7 +370,7 @@ TEST_F(eng, timestamp)
 	ASSERT_NE(0, ts[0]);
 }
 
-TEST_F(eng, ring_wrap_with_nop_padding)
+TEST_F_TIMEOUT(eng, ring_wrap_with_nop_padding, 120)
 {
 	struct mvgpu_ctx *c = &self->ctx;
 	uint32_t *d = self->dst.cpu;
@@ -407,7 +407,7 @@ TEST_F(eng, ring_wrap_with_nop_padding)
 	ASSERT_EQ(c->tail, mvgpu_ctx_rd(c, MVGPU_CTX_RING_HEAD));
 }
 
-TEST_F(eng, large_pages)
+TEST_F_TIMEOUT(eng, large_pages, 120)
 {
 	struct mvgpu_gpu *gpu = &self->g.gpu;
 	struct et_buf lv, ls;
@@ -434,7 +434,7 @@ TEST_F(eng, large_pages)
 			    4096));
 }
 
-TEST_F(eng, two_contexts_separate_spaces)
+TEST_F_TIMEOUT(eng, two_contexts_separate_spaces, 120)
 {
 	struct mvgpu_gpu *gpu = &self->g.gpu;
 	struct mvgpu_pt pt1;

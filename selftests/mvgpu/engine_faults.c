@@ -144,7 +144,7 @@ static int64_t first_fence(struct mvgpu_ctx *c, uint32_t *cmd_off)
 	return seq;
 }
 
-TEST_F(flt, not_present_then_clear_resumes)
+TEST_F_TIMEOUT(flt, not_present_then_clear_resumes, 120)
 {
 	struct mvgpu_ctx *c = &self->ctx;
 	uint64_t faults = et_attr(self->g.v.uuid, "faults");
@@ -179,7 +179,7 @@ TEST_F(flt, not_present_then_clear_resumes)
 	ASSERT_EQ(0, mvgpu_ctx_sync(c, ET_TIMEOUT_MS));
 }
 
-TEST_F(flt, write_to_read_only)
+TEST_F_TIMEOUT(flt, write_to_read_only, 120)
 {
 	struct mvgpu_ctx *c = &self->ctx;
 	uint32_t off;
@@ -203,7 +203,7 @@ TEST_F(flt, write_to_read_only)
 	ASSERT_EQ(0, ((uint32_t *)self->src.cpu)[16 + 32]);
 }
 
-TEST_F(flt, bad_gpa)
+TEST_F_TIMEOUT(flt, bad_gpa, 120)
 {
 	struct mvgpu_ctx *c = &self->ctx;
 	uint32_t off;
@@ -218,7 +218,7 @@ TEST_F(flt, bad_gpa)
 		     ET_VA_AUX + 8);
 }
 
-TEST_F(flt, bad_vram)
+TEST_F_TIMEOUT(flt, bad_vram, 120)
 {
 	struct mvgpu_ctx *c = &self->ctx;
 	uint64_t vram = mt_type_vram(MT_T18);
@@ -238,7 +238,7 @@ TEST_F(flt, bad_vram)
 	ASSERT_EQ(-1, mt_find_nonzero(self->g.gpu.vram, vram - 8));
 }
 
-TEST_F(flt, bad_table)
+TEST_F_TIMEOUT(flt, bad_table, 120)
 {
 	struct mvgpu_ctx *c = &self->ctx;
 	uint64_t *e, va = 0x7000000000ull;
@@ -257,7 +257,7 @@ TEST_F(flt, bad_table)
 	expect_fault(_metadata, self, c, s1, off, MVGPU_FAULT_BAD_TABLE, va);
 }
 
-TEST_F(flt, table_loop)
+TEST_F_TIMEOUT(flt, table_loop, 120)
 {
 	struct mvgpu_ctx *c = &self->ctx;
 	uint64_t *e, va = 0x7100000000ull;
@@ -370,7 +370,7 @@ FIXTURE_VARIANT_ADD(bad_cmd, timestamp_misaligned) {
 	.operand = ET_VA_DST + 4,
 };
 
-TEST_F(bad_cmd, malformed_command)
+TEST_F_TIMEOUT(bad_cmd, malformed_command, 120)
 {
 	struct mvgpu_ctx *c = &self->f.ctx;
 	uint32_t off;
@@ -396,7 +396,7 @@ TEST_F(bad_cmd, malformed_command)
 	}
 }
 
-TEST_F(flt, bad_ring)
+TEST_F_TIMEOUT(flt, bad_ring, 120)
 {
 	static const struct {
 		const char *what;
@@ -438,7 +438,7 @@ TEST_F(flt, bad_ring)
 	ASSERT_EQ(0, mvgpu_ctx_sync(&self->ctx, ET_TIMEOUT_MS));
 }
 
-TEST_F(flt, ring_not_mapped)
+TEST_F_TIMEOUT(flt, ring_not_mapped, 120)
 {
 	struct mvgpu_ctx c;
 	struct mvgpu_fault f;
@@ -462,7 +462,7 @@ TEST_F(flt, ring_not_mapped)
 	ASSERT_EQ(0x60000000ull, f.addr & ~(uint64_t)(RING_SIZE - 1));
 }
 
-TEST_F(flt, fault_isolation)
+TEST_F_TIMEOUT(flt, fault_isolation, 120)
 {
 	struct mvgpu_ctx *c0 = &self->ctx, c1;
 	struct et_gpu other;

@@ -96,7 +96,7 @@ static int read_through(struct mvgpu_ctx *c, struct et_buf *dst, uint64_t va)
 	return d[0];
 }
 
-TEST_F(shd, stale_until_invalidate)
+TEST_F_TIMEOUT(shd, stale_until_invalidate, 120)
 {
 	struct mvgpu_ctx *c = &self->ctx;
 
@@ -119,7 +119,7 @@ TEST_F(shd, stale_until_invalidate)
 	ASSERT_EQ(0xaa, read_through(c, &self->dst, VA_X));
 }
 
-TEST_F(shd, unmap_takes_effect_on_invalidate)
+TEST_F_TIMEOUT(shd, unmap_takes_effect_on_invalidate, 120)
 {
 	struct mvgpu_ctx *c = &self->ctx;
 	struct mvgpu_fault f;
@@ -133,7 +133,7 @@ TEST_F(shd, unmap_takes_effect_on_invalidate)
 	ASSERT_EQ(VA_X, f.addr);
 }
 
-TEST_F(shd, pt_root_write_resyncs)
+TEST_F_TIMEOUT(shd, pt_root_write_resyncs, 120)
 {
 	struct mvgpu_ctx *c = &self->ctx;
 	struct mvgpu_pt pt2;
@@ -160,7 +160,7 @@ TEST_F(shd, pt_root_write_resyncs)
 	ASSERT_EQ(-EFAULT, read_through(c, &self->dst, ET_VA_SRC));
 }
 
-TEST_F(shd, pinned_pages_follow_mappings)
+TEST_F_TIMEOUT(shd, pinned_pages_follow_mappings, 120)
 {
 	struct mvgpu_ctx *c = &self->ctx;
 	const char *uuid = self->g.v.uuid;
@@ -220,7 +220,7 @@ TEST_F(shd, pinned_pages_follow_mappings)
 	ASSERT_EQ(0, et_attr(uuid, "pinned_pages"));
 }
 
-TEST_F(shd, dma_unmap_of_mapped_memory)
+TEST_F_TIMEOUT(shd, dma_unmap_of_mapped_memory, 120)
 {
 	struct mvgpu_ctx *c = &self->ctx;
 	const char *uuid = self->g.v.uuid;
