@@ -477,4 +477,84 @@ TEST_F_TIMEOUT(eng, two_contexts_separate_spaces, 120)
 	ASSERT_EQ(0, memcmp(self->src.cpu, self->dst.cpu, 4096));
 }
 
+TEST_F_TIMEOUT(eng, reset_register_keeps_pci_state, 120)
+{
+	struct mvgpu_ctx *c = &self->ctx;
+	const char *uuid = self->g.v.uuid;
+	uint64_t resets = et_attr(uuid, "resets");
+
+	memset(self->vram.cpu, 0x42, 4096);
+	ASSERT_EQ(0, mvgpu_emit_fill(c, self->dst.va, 4096, 3));
+	ASSERT_EQ(0, run(_metadata, c));
+	ASSERT_LT(0, et_attr(uuid, "pinned_pages"));
+
+	/* RESET register: the vGPU's state goes, PCI config (MSI) stays */
+	mvgpu_gpu_reset_reg(&self->g.gpu);
+	ASSERT_EQ(resets + 1, et_attr(uuid, "resets"));
+	ASSERT_EQ(0, et_attr(uuid, "pinned_pages"));
+	ASSERT_EQ(0, mvgpu_ctx_rd(c, MVGPU_CTX_STATUS));
+	ASSERT_EQ(0, mvgpu_ctx_rd(c, MVGPU_CTX_FENCE_LO));
+	ASSERT_EQ(0, mvgpu_gpu_rd(&self->g.gpu, MVGPU_REG_IRQ_MASK));
+	ASSERT_EQ(-1, mt_find_nonzero(self->g.gpu.vram, self->g.gpu.vram_size));
+
+	/* set up again (no MSI setup): an IRQ fence still raises MSI */
+	mvgpu_ctx_enable(c);
+	c->seqno = 0;
+	et_eventfd_drain(self->efd);
+	mvgpu_gpu_wr(&self->g.gpu, MVGPU_REG_IRQ_MASK, MVGPU_IRQ_FENCE(0));
+	ASSERT_LT(0, mvgpu_ctx_fence(c, true));
+	mvgpu_ring_kick(c);
+	ASSERT_EQ(0, mvgpu_ctx_wait_fence(c, 1, ET_TIMEOUT_MS));
+	ASSERT_EQ(1, mvgpu_eventfd_wait(self->efd, ET_TIMEOUT_MS, NULL));
+}
+
+TEST_F_TIMEOUT(eng, doorbell_during_run_not_lost, 300)
+{
+	struct mvgpu_ctx *c = &self->ctx;
+	uint64_t *marker = (uint64_t *)self->dst.cpu + 100;
+	unsigned int i, lost = 0;
+
+	/*
+	 * Ring the doorbell for a marker FENCE and a GEMM; once the marker
+	 * is in memory the engine is running the GEMM: ring it again for a
+	 * fence. That second doorbell must not be lost, with no third one
+	 * to help.
+	 */
+	for (i = 0; i < 200 && !lost; i++) {
+		/* 24^3 .. 59^3: shorter than a time slice, longer than a kick */
+		uint32_t d = 24 + (i % 8) * 5;
+		uint64_t t0;
+		int64_t seq;
+		int ret;
+
+		mvgpu_store64(marker, 0);
+		ASSERT_EQ(0, mvgpu_emit_fence(c, self->dst.va + 800, i + 1,
+					      false));
+		ASSERT_EQ(0, mvgpu_emit_gemm(c, self->vram.va,
+					     self->vram.va + 4 * d * d,
+					     self->vram.va + 8 * d * d,
+					     d, d, d));
+		/* the marker's value is below the fence about to come */
+		c->seqno = i + 1;
+		mvgpu_ring_kick(c);
+		t0 = mvgpu_now_ns();
+		while (mvgpu_load64(marker) != i + 1 &&
+		       mvgpu_now_ns() - t0 < 5000000000ull)
+			;
+		seq = mvgpu_ctx_fence(c, false);
+		ASSERT_LT(0, seq);
+		mvgpu_ring_kick(c);
+		ret = mvgpu_ctx_wait_fence(c, seq, 5000);
+		if (ret) {
+			TH_LOG("round %u (GEMM %u^3): %s, head %#x tail %#x status %#x",
+			       i, d, strerror(-ret),
+			       mvgpu_ctx_rd(c, MVGPU_CTX_RING_HEAD),
+			       mvgpu_ctx_rd(c, MVGPU_CTX_RING_TAIL),
+			       mvgpu_ctx_rd(c, MVGPU_CTX_STATUS));
+			lost++;
+		}
+	}
+	ASSERT_EQ(0, lost);
+}
+
 TEST_HARNESS_MAIN

@@ -276,6 +276,59 @@ TEST_F_TIMEOUT(flt, table_loop, 120)
 	expect_fault(_metadata, self, c, s1, off, MVGPU_FAULT_BAD_TABLE, va);
 }
 
+TEST_F_TIMEOUT(flt, clear_without_fix_faults_again, 120)
+{
+	struct mvgpu_ctx *c = &self->ctx;
+	uint64_t faults = et_attr(self->g.v.uuid, "faults");
+	struct mvgpu_fault f;
+	uint32_t off;
+	int64_t s1;
+
+	s1 = first_fence(c, &off);
+	ASSERT_EQ(0, mvgpu_emit_fill(c, ET_VA_AUX, 64, 1));
+	expect_fault(_metadata, self, c, s1, off, MVGPU_FAULT_NOT_PRESENT,
+		     ET_VA_AUX);
+	mvgpu_gpu_wr(&self->g.gpu, MVGPU_REG_IRQ_ACK, 0xffffffff);
+	/* resumes at the same command, which faults the same way */
+	mvgpu_ctx_fault_clear(c);
+	ASSERT_EQ(0, mvgpu_ctx_wait_fault(c, ET_TIMEOUT_MS, &f));
+	ASSERT_EQ(MVGPU_FAULT_NOT_PRESENT, f.reason);
+	ASSERT_EQ(ET_VA_AUX, f.addr);
+	ASSERT_EQ(off, f.head);
+	ASSERT_EQ(faults + 2, et_attr(self->g.v.uuid, "faults"));
+	ASSERT_NE(0, mvgpu_gpu_rd(&self->g.gpu, MVGPU_REG_IRQ_STATUS) &
+		     MVGPU_IRQ_FAULT(0));
+}
+
+TEST_F_TIMEOUT(flt, disable_and_reprogram_abandons, 120)
+{
+	struct mvgpu_ctx *c = &self->ctx;
+	uint32_t off, head;
+	int64_t s1;
+
+	s1 = first_fence(c, &off);
+	ASSERT_EQ(0, mvgpu_emit_fill(c, ET_VA_AUX, 64, 1));
+	ASSERT_EQ(0, mvgpu_emit_fill(c, ET_VA_DST, 64, 0x99));
+	expect_fault(_metadata, self, c, s1, off, MVGPU_FAULT_NOT_PRESENT,
+		     ET_VA_AUX);
+	/* disable, reprogram the ring, enable: the stream is abandoned */
+	mvgpu_ctx_disable(c);
+	ASSERT_EQ(0, mvgpu_ctx_rd(c, MVGPU_CTX_STATUS) &
+		     MVGPU_CTX_STATUS_ENABLED);
+	mvgpu_ctx_wr(c, MVGPU_CTX_RING_SIZE, RING_SIZE);
+	mvgpu_ctx_enable(c);
+	head = mvgpu_ctx_rd(c, MVGPU_CTX_RING_HEAD);
+	ASSERT_EQ(head, mvgpu_ctx_rd(c, MVGPU_CTX_RING_TAIL))
+		TH_LOG("an enabled ring with queued commands: head %#x", head);
+	ASSERT_EQ(0, mvgpu_ctx_rd(c, MVGPU_CTX_STATUS) &
+		     MVGPU_CTX_STATUS_FAULTED);
+	/* new work runs; the abandoned fill of dst never did */
+	ASSERT_EQ(0, mvgpu_emit_fill(c, ET_VA_DST + 64, 64, 0x77));
+	ASSERT_EQ(0, mvgpu_ctx_sync(c, ET_TIMEOUT_MS));
+	ASSERT_EQ(0x77, ((uint32_t *)self->dst.cpu)[16]);
+	ASSERT_EQ(0, ((uint32_t *)self->dst.cpu)[0]);
+}
+
 /* Malformed commands: each variant one command and the expected reason. */
 FIXTURE(bad_cmd) {
 	FIXTURE_DATA(flt) f;
