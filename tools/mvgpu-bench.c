@@ -341,7 +341,7 @@ static double run_timed(struct inst *in, uint64_t *busy)
  * the module (host pages). "op BYTES|DIM ITERS" in, "... units=U ns=N"
  * out. Returns units per second, or 0 when the file is not there.
  */
-static double engine_bench(const char *op, uint64_t size, unsigned int iters)
+static double nomed_bench(const char *op, uint64_t size, unsigned int iters)
 {
 	char path[256], buf[256], *p;
 	unsigned long long units, ns;
@@ -417,7 +417,7 @@ static void part_throughput(void)
 	       sys_rate, bytes / (busy / 1e9) / MIB);
 	if (memcmp(gs, gd, size))
 		printf("      WARNING: the copied guest memory differs\n");
-	nomed = engine_bench("copy", size, o.copy_reps) / MIB;
+	nomed = nomed_bench("copy", size, o.copy_reps) / MIB;
 	if (nomed > 0)
 		printf("      no mediation (engine_bench)       %9.1f MiB/s\n",
 		       nomed);
@@ -475,7 +475,7 @@ static void part_throughput(void)
 	if (memcmp(c, ref, 4 * d * d))
 		printf("      WARNING: the engine's GEMM differs from the CPU reference\n");
 	free(ref);
-	nomed = engine_bench("gemm", d, o.gemm_reps) / 1e6;
+	nomed = nomed_bench("gemm", d, o.gemm_reps) / 1e6;
 	if (nomed > 0)
 		printf("      no mediation (engine_bench)       %9.2f\n", nomed);
 	cpu = macs / tb / 1e6;
