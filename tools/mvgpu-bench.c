@@ -52,6 +52,7 @@ struct opts {
 	unsigned int copy_reps;
 	unsigned int gemm_dim;
 	unsigned int gemm_reps;
+	unsigned int tp_rounds;		/* part 2 */
 	unsigned int load_dim;		/* GEMM size of the load streams */
 	unsigned int lat_reps;
 	unsigned int shadow_mb;
@@ -69,6 +70,7 @@ static struct opts o = {
 	.copy_reps = 8,
 	.gemm_dim = 96,
 	.gemm_reps = 4,
+	.tp_rounds = 5,
 	.load_dim = 48,
 	.lat_reps = 50,
 	.shadow_mb = 1024,
@@ -371,22 +373,41 @@ static double nomed_bench(const char *op, uint64_t size, unsigned int iters)
 	return units / (ns / 1e9);
 }
 
+static double median(double *v, unsigned int n)
+{
+	unsigned int i, j;
+
+	for (i = 1; i < n; i++)
+		for (j = i; j && v[j - 1] > v[j]; j--) {
+			double x = v[j];
+
+			v[j] = v[j - 1];
+			v[j - 1] = x;
+		}
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+#define TP_MAX_ROUNDS	16
+
 static void part_throughput(void)
 {
 	uint64_t size = (uint64_t)o.copy_mb << 20, d = o.gemm_dim, busy;
-	double t, tb, bytes = (double)size * o.copy_reps;
+	double bytes = (double)size * o.copy_reps, t, tb;
 	double macs = (double)d * d * d * o.gemm_reps;
-	double vram_rate, sys_rate, nomed, cpu;
-	uint64_t src_gpa, dst_gpa, seed = 1;
+	/* per round: [0] VRAM copy, [1] guest RAM copy, [2] no mediation, [3] memcpy */
+	double cp[4][TP_MAX_ROUNDS], gm[3][TP_MAX_ROUNDS], m[4];
 	const uint64_t src_va = 0x100000000ull, dst_va = 0x180000000ull;
-	int32_t *a, *c, *ref;
+	uint64_t src_gpa, dst_gpa, seed = 1;
+	unsigned int r, k, rounds = o.tp_rounds;
+	bool have_nomed = true;
+	int32_t *a, *c, *ref, *ab;
 	void *s, *dd, *gs, *gd;
 	struct inst in;
-	unsigned int r;
 
 	printf("\n[2] one vGPU (mvgpu-1_2): work through the mediator vs the same work without\n"
 	       "    mediation (mvgpu_sim debugfs engine_bench: the model's engine on host pages\n"
-	       "    through a page table built in the module) and vs this process's CPU\n");
+	       "    through a page table built in the module) and vs this process's CPU;\n"
+	       "    medians of %u interleaved rounds\n", rounds);
 	inst_up(&in, "mvgpu-1_2", 2 * o.copy_mb + 8);
 	if (2 * size > in.work_size || 3 * 4 * d * d > size)
 		die("copy / GEMM sizes do not fit", E2BIG);
@@ -397,92 +418,98 @@ static void part_throughput(void)
 	check(mvgpu_pt_map(&in.pt, dst_va, dst_gpa, size, MVGPU_MAP_WRITE),
 	      "map");
 	mvgpu_ctx_tlb_inv(&in.ctx, src_va, 2 * (dst_va - src_va));
-
-	/* COPY: VRAM -> VRAM and guest RAM -> guest RAM */
-	memset(in.gpu.vram, 0x5a, 2 * size);
-	for (r = 0; r < o.copy_reps; r++)
-		check(mvgpu_emit_copy(&in.ctx, WORK_VA, WORK_VA + size, size),
-		      "copy");
-	t = run_timed(&in, &busy);
-	vram_rate = bytes / t / MIB;
-	printf("    COPY %u x %u MiB\n", o.copy_reps, o.copy_mb);
-	printf("      mediated, VRAM -> VRAM            %9.1f MiB/s (engine-busy time: %.1f MiB/s)\n",
-	       vram_rate, bytes / (busy / 1e9) / MIB);
-	memset(gs, 0xa5, size);
-	for (r = 0; r < o.copy_reps; r++)
-		check(mvgpu_emit_copy(&in.ctx, src_va, dst_va, size), "copy");
-	t = run_timed(&in, &busy);
-	sys_rate = bytes / t / MIB;
-	printf("      mediated, guest RAM -> guest RAM  %9.1f MiB/s (engine-busy time: %.1f MiB/s)\n",
-	       sys_rate, bytes / (busy / 1e9) / MIB);
-	if (memcmp(gs, gd, size))
-		printf("      WARNING: the copied guest memory differs\n");
-	nomed = nomed_bench("copy", size, o.copy_reps) / MIB;
-	if (nomed > 0)
-		printf("      no mediation (engine_bench)       %9.1f MiB/s\n",
-		       nomed);
 	s = malloc(size);
 	dd = malloc(size);
-	if (!s || !dd)
+	ref = malloc(4 * d * d);
+	ab = malloc(8 * d * d);
+	if (!s || !dd || !ref || !ab)
 		die("malloc", ENOMEM);
+	memset(in.gpu.vram, 0x5a, 2 * size);
 	memset(s, 0x5a, size);
 	memset(dd, 0, size);
-	tb = now_s();
-	for (r = 0; r < o.copy_reps; r++) {
-		memcpy(dd, s, size);
-		__asm__ volatile("" : : "r"(dd) : "memory");
-	}
-	tb = now_s() - tb;
-	cpu = bytes / tb / MIB;
-	free(s);
-	free(dd);
-	printf("      CPU memcpy in this process        %9.1f MiB/s\n", cpu);
-	if (nomed > 0)
-		printf("      ratio mediated / no mediation: guest RAM %.3f, VRAM %.3f\n",
-		       sys_rate / nomed, vram_rate / nomed);
-	else
-		printf("      ratio mediated / CPU memcpy: guest RAM %.3f, VRAM %.3f\n",
-		       sys_rate / cpu, vram_rate / cpu);
 
-	/* GEMM_I32 in guest RAM: A, B in src, C in dst */
-	a = gs;
-	c = gd;
-	for (r = 0; r < 2 * d * d; r++)
-		a[r] = (int32_t)mvgpu_rand64(&seed);
-	for (r = 0; r < o.gemm_reps; r++)
-		check(mvgpu_emit_gemm(&in.ctx, src_va, src_va + 4 * d * d,
-				      dst_va, d, d, d), "gemm");
-	t = run_timed(&in, &busy);
-	printf("    GEMM_I32 %u x %llu^3 (M MAC/s)\n", o.gemm_reps,
-	       (unsigned long long)d);
-	printf("      mediated, guest RAM               %9.2f (engine-busy time: %.2f)\n",
-	       macs / t / 1e6, macs / (busy / 1e9) / 1e6);
-	ref = malloc(4 * d * d);
-	if (!ref)
-		die("malloc", ENOMEM);
-	{
-		int32_t *ab = malloc(8 * d * d);
+	for (r = 0; r < rounds; r++) {
+		/* COPY VRAM -> VRAM */
+		for (k = 0; k < o.copy_reps; k++)
+			check(mvgpu_emit_copy(&in.ctx, WORK_VA, WORK_VA + size,
+					      size), "copy");
+		t = run_timed(&in, &busy);
+		cp[0][r] = bytes / t / MIB;
+		/* COPY guest RAM -> guest RAM */
+		memset(gs, 0xa5 ^ r, size);
+		for (k = 0; k < o.copy_reps; k++)
+			check(mvgpu_emit_copy(&in.ctx, src_va, dst_va, size),
+			      "copy");
+		t = run_timed(&in, &busy);
+		cp[1][r] = bytes / t / MIB;
+		if (memcmp(gs, gd, size))
+			printf("    WARNING: the copied guest memory differs\n");
+		/* no mediation */
+		cp[2][r] = have_nomed ?
+			   nomed_bench("copy", size, o.copy_reps) / MIB : 0;
+		if (cp[2][r] <= 0)
+			have_nomed = false;
+		/* CPU memcpy */
+		tb = now_s();
+		for (k = 0; k < o.copy_reps; k++) {
+			memcpy(dd, s, size);
+			__asm__ volatile("" : : "r"(dd) : "memory");
+		}
+		cp[3][r] = bytes / (now_s() - tb) / MIB;
 
-		if (!ab)
-			die("malloc", ENOMEM);
+		/* GEMM_I32 in guest RAM: A, B in src, C in dst */
+		a = gs;
+		c = gd;
+		for (k = 0; k < 2 * d * d; k++)
+			a[k] = (int32_t)mvgpu_rand64(&seed);
+		for (k = 0; k < o.gemm_reps; k++)
+			check(mvgpu_emit_gemm(&in.ctx, src_va,
+					      src_va + 4 * d * d, dst_va,
+					      d, d, d), "gemm");
+		t = run_timed(&in, &busy);
+		gm[0][r] = macs / t / 1e6;
 		memcpy(ab, a, 8 * d * d);
 		tb = now_s();
-		for (r = 0; r < o.gemm_reps; r++)
+		for (k = 0; k < o.gemm_reps; k++)
 			mvgpu_ref_gemm_i32(ab, ab + d * d, ref, d, d, d);
-		tb = now_s() - tb;
-		free(ab);
+		gm[2][r] = macs / (now_s() - tb) / 1e6;
+		if (memcmp(c, ref, 4 * d * d))
+			printf("    WARNING: the engine's GEMM differs from the CPU reference\n");
+		gm[1][r] = have_nomed ?
+			   nomed_bench("gemm", d, o.gemm_reps) / 1e6 : 0;
+		if (gm[1][r] <= 0)
+			have_nomed = false;
 	}
-	if (memcmp(c, ref, 4 * d * d))
-		printf("      WARNING: the engine's GEMM differs from the CPU reference\n");
-	free(ref);
-	nomed = nomed_bench("gemm", d, o.gemm_reps) / 1e6;
-	if (nomed > 0)
-		printf("      no mediation (engine_bench)       %9.2f\n", nomed);
-	cpu = macs / tb / 1e6;
-	printf("      CPU reference GEMM (-O2)          %9.2f\n", cpu);
+
+	for (k = 0; k < 4; k++)
+		m[k] = median(cp[k], rounds);
+	printf("    COPY %u x %u MiB (MiB/s)\n", o.copy_reps, o.copy_mb);
+	printf("      mediated, VRAM -> VRAM            %9.1f\n", m[0]);
+	printf("      mediated, guest RAM -> guest RAM  %9.1f\n", m[1]);
+	if (have_nomed)
+		printf("      no mediation (engine_bench)       %9.1f\n", m[2]);
+	printf("      CPU memcpy in this process        %9.1f\n", m[3]);
+	if (have_nomed)
+		printf("      ratio mediated / no mediation: guest RAM %.3f, VRAM %.3f\n",
+		       m[1] / m[2], m[0] / m[2]);
+	else
+		printf("      ratio mediated / CPU memcpy: guest RAM %.3f, VRAM %.3f\n",
+		       m[1] / m[3], m[0] / m[3]);
+	for (k = 0; k < 3; k++)
+		m[k] = median(gm[k], rounds);
+	printf("    GEMM_I32 %u x %llu^3 (M MAC/s)\n", o.gemm_reps,
+	       (unsigned long long)d);
+	printf("      mediated, guest RAM               %9.2f\n", m[0]);
+	if (have_nomed)
+		printf("      no mediation (engine_bench)       %9.2f\n", m[1]);
+	printf("      CPU reference GEMM (-O2)          %9.2f\n", m[2]);
 	printf("      ratio mediated / %s: %.3f\n",
-	       nomed > 0 ? "no mediation" : "CPU reference",
-	       macs / t / 1e6 / (nomed > 0 ? nomed : cpu));
+	       have_nomed ? "no mediation" : "CPU reference",
+	       m[0] / (have_nomed ? m[1] : m[2]));
+	free(s);
+	free(dd);
+	free(ref);
+	free(ab);
 	inst_down(&in);
 }
 
@@ -824,6 +851,7 @@ static void usage(FILE *f)
 		"  --copy-reps N       part 2 copies (8)\n"
 		"  --gemm-dim N        part 2 GEMM size (96)\n"
 		"  --gemm-reps N       part 2 GEMMs (4)\n"
+		"  --rounds N          part 2 rounds, medians reported (5, max 16)\n"
 		"  --lat-reps N        part 4 repetitions (50)\n"
 		"  --shadow-mb N       part 5 VA size in MiB (1024)\n"
 		"  --backing-mb N      part 5 memory the VA is aliased over (64)\n"
@@ -855,6 +883,7 @@ int main(int argc, char **argv)
 		{ "copy-reps", required_argument, NULL, 'C' },
 		{ "gemm-dim", required_argument, NULL, 'g' },
 		{ "gemm-reps", required_argument, NULL, 'G' },
+		{ "rounds", required_argument, NULL, 'R' },
 		{ "lat-reps", required_argument, NULL, 'L' },
 		{ "shadow-mb", required_argument, NULL, 's' },
 		{ "backing-mb", required_argument, NULL, 'b' },
@@ -897,6 +926,9 @@ int main(int argc, char **argv)
 		case 'G':
 			o.gemm_reps = num(optarg);
 			break;
+		case 'R':
+			o.tp_rounds = num(optarg);
+			break;
 		case 'L':
 			o.lat_reps = num(optarg);
 			break;
@@ -918,6 +950,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (o.load_dim > 256 || o.gemm_dim > 1024 || o.lat_reps < 2 ||
+	    o.tp_rounds > TP_MAX_ROUNDS ||
 	    o.inv_reps < 1) {
 		fprintf(stderr, "mvgpu-bench: sizes out of range\n");
 		return 1;
