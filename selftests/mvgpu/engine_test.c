@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Shared helpers of the command-engine selftests.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine_test.h"
+
+#define CFG_MSI_CAP		0x40
+#define CFG_MSI_FLAGS		(CFG_MSI_CAP + 2)
+#define CFG_MSI_ENABLE		0x0001
+
+int et_up(struct et_gpu *g, const char *parent, const struct mt_type *type,
+	  size_t ram_size, char *msg, size_t len)
+{
+	int ret;
+
+	memset(g, 0, sizeof(*g));
+	mt_vgpu_init(&g->v);
+	ret = mt_vgpu_create_open(&g->v, parent, type);
+	if (ret) {
+		snprintf(msg, len, "create/open %s on %s: %s", type->dir,
+			 parent, strerror(-ret));
+		return ret;
+	}
+	g->owner = getpid();
+	ret = mvgpu_gpu_init(&g->gpu, &g->v.dev, ET_RAM_IOVA, ram_size);
+	if (ret) {
+		snprintf(msg, len, "guest RAM / BAR2: %s", strerror(-ret));
+		return ret;
+	}
+	g->up = true;
+	ret = mvgpu_pt_init(&g->pt, &g->gpu);
+	if (ret)
+		snprintf(msg, len, "page table: %s", strerror(-ret));
+	return ret;
+}
+
+int et_down(struct et_gpu *g)
+{
+	if (g->up)
+		mvgpu_gpu_fini(&g->gpu);
+	g->up = false;
+	return mt_vgpu_destroy(&g->v);
+}
+
+int et_remove(struct et_gpu *g)
+{
+	int ret = 0;
+
+	/* removing what we hold open would wait for ourselves forever */
+	if (g->owner == getpid())
+		return et_down(g);
+	if (g->v.created) {
+		ret = mvgpu_mdev_remove(g->v.uuid);
+		if (!ret || ret == -ENOENT)
+			g->v.created = false;
+	}
+	return ret == -ENOENT ? 0 : ret;
+}
+
+int et_buf_sys(struct mvgpu_gpu *gpu, struct mvgpu_pt *pt, uint64_t va,
+	       size_t size, size_t align, unsigned int flags,
+	       struct et_buf *b)
+{
+	int ret;
+
+	ret = mvgpu_gpu_alloc(gpu, size, align, &b->addr, &b->cpu);
+	if (ret)
+		return ret;
+	b->va = va;
+	b->size = size;
+	return mvgpu_pt_map(pt, va, b->addr,
+			    (size + MVGPU_PAGE_SIZE - 1) & ~(MVGPU_PAGE_SIZE - 1),
+			    flags & ~MVGPU_MAP_VRAM);
+}
+
+int et_buf_vram(struct mvgpu_gpu *gpu, struct mvgpu_pt *pt, uint64_t va,
+		uint64_t off, size_t size, unsigned int flags,
+		struct et_buf *b)
+{
+	b->va = va;
+	b->addr = off;
+	b->size = size;
+	b->cpu = off < gpu->vram_size ? (char *)gpu->vram + off : NULL;
+	return mvgpu_pt_map(pt, va, off,
+			    (size + MVGPU_PAGE_SIZE - 1) & ~(MVGPU_PAGE_SIZE - 1),
+			    flags | MVGPU_MAP_VRAM);
+}
+
+int et_msi_setup(struct mvgpu_dev *dev)
+{
+	uint16_t flags;
+	int efd, ret;
+
+	efd = mvgpu_eventfd();
+	if (efd < 0)
+		return efd;
+	ret = mvgpu_cfg_read16(dev, CFG_MSI_FLAGS, &flags);
+	if (!ret)
+		ret = mvgpu_cfg_write16(dev, CFG_MSI_FLAGS,
+					flags | CFG_MSI_ENABLE);
+	if (!ret)
+		ret = mvgpu_irq_set_eventfd(dev, VFIO_PCI_MSI_IRQ_INDEX, efd);
+	if (ret) {
+		close(efd);
+		return ret;
+	}
+	return efd;
+}
+
+uint64_t et_eventfd_drain(int efd)
+{
+	uint64_t count = 0;
+
+	if (read(efd, &count, sizeof(count)) != sizeof(count))
+		return 0;
+	return count;
+}
+
+uint64_t et_attr(const char *uuid, const char *attr)
+{
+	uint64_t val;
+
+	if (mvgpu_mdev_read_u64(uuid, attr, &val))
+		return UINT64_MAX;
+	return val;
+}
+
+void et_random_fill(void *buf, size_t len, uint64_t *seed)
+{
+	uint8_t *p = buf;
+
+	while (len >= 8) {
+		uint64_t r = mvgpu_rand64(seed);
+
+		memcpy(p, &r, 8);
+		p += 8;
+		len -= 8;
+	}
+	if (len) {
+		uint64_t r = mvgpu_rand64(seed);
+
+		memcpy(p, &r, len);
+	}
+}

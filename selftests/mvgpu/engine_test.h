@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Shared helpers of the command-engine selftests (engine_cmds,
+ * engine_faults, shadow_sync, sched): a vGPU set up as a guest driver
+ * would (guest RAM, a page table), buffers in guest RAM or VRAM, MSI.
+ */
+#ifndef ENGINE_TEST_H
+#define ENGINE_TEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "mvgpu_test.h"
+#include "lib/mvgpu_gpu.h"
+
+/* Generous: TCG is slow and other vGPUs may be busy. */
+#define ET_TIMEOUT_MS		30000
+#define ET_RAM_IOVA		MVGPU_RAM_IOVA_DEFAULT
+#define ET_RAM_SIZE		(16u << 20)
+
+/* Default GPU VAs of test buffers (away from ring and fence page). */
+#define ET_VA_SRC		0x20000000ull
+#define ET_VA_DST		0x30000000ull
+#define ET_VA_VRAM		0x40000000ull
+#define ET_VA_AUX		0x50000000ull
+
+/* One vGPU, opened, with guest RAM and a first page table. */
+struct et_gpu {
+	struct mt_vgpu v;
+	struct mvgpu_gpu gpu;
+	struct mvgpu_pt pt;
+	bool up;
+	pid_t owner;		/* the process that opened it */
+};
+
+/* A buffer mapped in a GPU address space. */
+struct et_buf {
+	uint64_t va;
+	uint64_t addr;		/* GPA, or VRAM offset */
+	void *cpu;		/* in guest RAM or in the BAR2 mmap */
+	size_t size;
+};
+
+/*
+ * Create a vGPU of type on parent, open it, map ram_size bytes of guest
+ * RAM and build an empty page table. 0 or -errno with a reason in msg.
+ */
+int et_up(struct et_gpu *g, const char *parent, const struct mt_type *type,
+	  size_t ram_size, char *msg, size_t len);
+/* Undo et_up (safe on a failed or zeroed g); returns the remove error. */
+int et_down(struct et_gpu *g);
+/*
+ * Only remove the mdev, for FIXTURE_TEARDOWN_PARENT: the test ran in a
+ * child that has exited (its fds and mappings are gone with it). The
+ * harness skips a child's teardown after a failed ASSERT when setjmp
+ * clobbers its locals, so the engine tests tear down in the parent.
+ * Called by the process that has it open, it does et_down() instead.
+ */
+int et_remove(struct et_gpu *g);
+
+/* size bytes of guest RAM (align: 0 = 4 KiB) mapped at va with flags. */
+int et_buf_sys(struct mvgpu_gpu *gpu, struct mvgpu_pt *pt, uint64_t va,
+	       size_t size, size_t align, unsigned int flags,
+	       struct et_buf *b);
+/* VRAM [off, off + size) mapped at va with flags (MVGPU_MAP_VRAM added). */
+int et_buf_vram(struct mvgpu_gpu *gpu, struct mvgpu_pt *pt, uint64_t va,
+		uint64_t off, size_t size, unsigned int flags,
+		struct et_buf *b);
+
+/*
+ * Route the device interrupt to a fresh eventfd as MSI (and enable MSI in
+ * config space like a guest would). Returns the eventfd or -errno.
+ */
+int et_msi_setup(struct mvgpu_dev *dev);
+/* Read all pending events of a non-blocking eventfd (0 when none). */
+uint64_t et_eventfd_drain(int efd);
+
+/* A per-instance sysfs counter, or UINT64_MAX when it cannot be read. */
+uint64_t et_attr(const char *uuid, const char *attr);
+
+/* Random bytes from a seeded generator. */
+void et_random_fill(void *buf, size_t len, uint64_t *seed);
+
+#endif /* ENGINE_TEST_H */

@@ -1,0 +1,373 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * irq: interrupt delivery of a vGPU through VFIO eventfds, driven by the
+ * IRQ_RAISE self-test register: MSI, INTx with mask/unmask, ERR and REQ.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "mvgpu_test.h"
+
+#define FIRE_MS		3000	/* an interrupt must arrive within this */
+#define QUIET_MS	300	/* and none may arrive within this */
+
+#define MSI_POS		0x40
+#define CFG_COMMAND	0x04
+#define CFG_STATUS	0x06
+#define CMD_INTX_DISABLE 0x0400
+#define STATUS_INTX	0x0008
+
+#define FENCE0		MVGPU_IRQ_FENCE(0)
+#define FENCE1		MVGPU_IRQ_FENCE(1)
+#define FAULT0		MVGPU_IRQ_FAULT(0)
+
+FIXTURE(irq) {
+	struct mt_vgpu v;
+	struct mvgpu_dev *dev;
+	int efd;
+	int setup_err;
+	char msg[256];
+};
+
+FIXTURE_SETUP(irq)
+{
+	mt_vgpu_init(&self->v);
+	self->dev = &self->v.dev;
+	self->efd = -1;
+	self->setup_err = mt_check_state(self->msg, sizeof(self->msg));
+	if (self->setup_err)
+		return;
+	self->setup_err = mt_vgpu_create_open(&self->v, MT_PARENT0, MT_T18);
+	if (self->setup_err) {
+		snprintf(self->msg, sizeof(self->msg), "create/open: %s",
+			 strerror(-self->setup_err));
+		return;
+	}
+	self->efd = mvgpu_eventfd();
+	if (self->efd < 0) {
+		self->setup_err = self->efd;
+		snprintf(self->msg, sizeof(self->msg), "eventfd: %s",
+			 strerror(-self->efd));
+	}
+}
+
+FIXTURE_TEARDOWN(irq)
+{
+	int ret;
+
+	if (self->dev->device >= 0) {
+		mvgpu_irq_disable(self->dev, VFIO_PCI_MSI_IRQ_INDEX);
+		mvgpu_irq_disable(self->dev, VFIO_PCI_INTX_IRQ_INDEX);
+	}
+	ret = mt_vgpu_destroy(&self->v);
+	if (ret)
+		TH_LOG("removing %s: %s", self->v.uuid, strerror(-ret));
+	if (self->efd >= 0)
+		close(self->efd);
+}
+
+#define CHECK_SETUP() do { \
+	if (self->setup_err) \
+		TH_LOG("setup: %s", self->msg); \
+	ASSERT_EQ(0, self->setup_err); \
+} while (0)
+
+static void wr(struct __test_metadata *_metadata, struct mvgpu_dev *dev,
+	       uint32_t off, uint32_t val)
+{
+	ASSERT_EQ(0, mvgpu_reg_write(dev, off, val));
+}
+
+#define REG_EQ(off, want) \
+	EXPECT_EQ((uint32_t)(want), mvgpu_rd32(self->dev, (off)))
+
+/* The eventfd fires (once or more) within FIRE_MS. */
+#define FIRES(efd, what) do { \
+	int __r = mvgpu_eventfd_wait((efd), FIRE_MS, NULL); \
+	if (__r != 1) \
+		TH_LOG("%s: no interrupt (%d)", (what), __r); \
+	EXPECT_EQ(1, __r); \
+} while (0)
+
+/* The eventfd stays quiet for QUIET_MS. */
+#define QUIET(efd, what) do { \
+	uint64_t __c = 0; \
+	int __r = mvgpu_eventfd_wait((efd), QUIET_MS, &__c); \
+	if (__r != 0) \
+		TH_LOG("%s: unexpected interrupt (%d, count %llu)", (what), \
+		       __r, (unsigned long long)__c); \
+	EXPECT_EQ(0, __r); \
+} while (0)
+
+/* Program MSI in config space and attach the eventfd to the MSI index. */
+static void enable_msi(struct __test_metadata *_metadata,
+		       struct mvgpu_dev *dev, int efd)
+{
+	uint16_t ctrl;
+
+	ASSERT_EQ(0, mvgpu_cfg_write32(dev, MSI_POS + 4, 0xfee00000));
+	ASSERT_EQ(0, mvgpu_cfg_write32(dev, MSI_POS + 8, 0));
+	ASSERT_EQ(0, mvgpu_cfg_write16(dev, MSI_POS + 12, 0x0041));
+	ASSERT_EQ(0, mvgpu_cfg_read16(dev, MSI_POS + 2, &ctrl));
+	ASSERT_EQ(0, mvgpu_cfg_write16(dev, MSI_POS + 2, ctrl | 1));
+	ASSERT_EQ(0, mvgpu_irq_set_eventfd(dev, VFIO_PCI_MSI_IRQ_INDEX, efd));
+}
+
+TEST_F(irq, irq_info)
+{
+	static const struct {
+		unsigned int index;
+		uint32_t count;
+		uint32_t flags;
+	} want[] = {
+		{ VFIO_PCI_INTX_IRQ_INDEX, 1, VFIO_IRQ_INFO_EVENTFD |
+		  VFIO_IRQ_INFO_MASKABLE | VFIO_IRQ_INFO_AUTOMASKED },
+		{ VFIO_PCI_MSI_IRQ_INDEX, 1, VFIO_IRQ_INFO_EVENTFD |
+		  VFIO_IRQ_INFO_NORESIZE },
+		{ VFIO_PCI_MSIX_IRQ_INDEX, 0, 0 },
+		{ VFIO_PCI_ERR_IRQ_INDEX, 1, VFIO_IRQ_INFO_EVENTFD },
+		{ VFIO_PCI_REQ_IRQ_INDEX, 1, VFIO_IRQ_INFO_EVENTFD },
+	};
+	struct vfio_irq_info info;
+	size_t i;
+
+	CHECK_SETUP();
+	EXPECT_EQ(VFIO_PCI_NUM_IRQS, self->dev->info.num_irqs);
+	for (i = 0; i < MT_ARRAY_SIZE(want); i++) {
+		ASSERT_EQ(0, mvgpu_irq_info(self->dev, want[i].index, &info));
+		EXPECT_EQ(want[i].index, info.index);
+		EXPECT_EQ(want[i].count, info.count);
+		if (want[i].count)
+			EXPECT_EQ(want[i].flags, info.flags);
+	}
+	EXPECT_EQ(-EINVAL, mvgpu_irq_info(self->dev, VFIO_PCI_NUM_IRQS,
+					  &info));
+}
+
+TEST_F(irq, msi)
+{
+	CHECK_SETUP();
+	enable_msi(_metadata, self->dev, self->efd);
+
+	/* masked: the status bit is set, nothing is sent */
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_RAISE, FENCE0);
+	REG_EQ(MVGPU_REG_IRQ_STATUS, FENCE0);
+	QUIET(self->efd, "raise while masked");
+	/* unmasking a pending source is a false -> true transition */
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_MASK, FENCE0);
+	FIRES(self->efd, "unmask pending");
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_ACK, FENCE0);
+	REG_EQ(MVGPU_REG_IRQ_STATUS, 0);
+	QUIET(self->efd, "after ack");
+
+	/* enabled source */
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_RAISE, FENCE0);
+	FIRES(self->efd, "raise enabled");
+	REG_EQ(MVGPU_REG_IRQ_STATUS, FENCE0);
+	/* still true: no new transition, no new message */
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_RAISE, FENCE0);
+	QUIET(self->efd, "raise while pending");
+	/* a masked source next to it changes nothing */
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_RAISE, FAULT0);
+	REG_EQ(MVGPU_REG_IRQ_STATUS, FENCE0 | FAULT0);
+	QUIET(self->efd, "masked source");
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_ACK, FENCE0 | FAULT0);
+	REG_EQ(MVGPU_REG_IRQ_STATUS, 0);
+	QUIET(self->efd, "ack all");
+	/* the masked source alone never fires */
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_RAISE, FAULT0);
+	QUIET(self->efd, "masked source alone");
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_ACK, FAULT0);
+	REG_EQ(MVGPU_REG_IRQ_STATUS, 0);
+}
+
+/* An IRQ_ACK that leaves the condition true sends another message */
+TEST_F(irq, msi_ack_leaves_pending)
+{
+	CHECK_SETUP();
+	enable_msi(_metadata, self->dev, self->efd);
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_MASK, FENCE0 | FENCE1);
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_RAISE, FENCE0 | FENCE1);
+	FIRES(self->efd, "two sources");
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_ACK, FENCE0);
+	REG_EQ(MVGPU_REG_IRQ_STATUS, FENCE1);
+	FIRES(self->efd, "ack leaving one pending");
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_ACK, FENCE1);
+	REG_EQ(MVGPU_REG_IRQ_STATUS, 0);
+	QUIET(self->efd, "all acked");
+}
+
+TEST_F(irq, msi_disabled)
+{
+	CHECK_SETUP();
+	enable_msi(_metadata, self->dev, self->efd);
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_MASK, FENCE0);
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_RAISE, FENCE0);
+	FIRES(self->efd, "enabled");
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_ACK, FENCE0);
+	/* tear the MSI trigger down: the eventfd is not signalled any more */
+	ASSERT_EQ(0, mvgpu_irq_disable(self->dev, VFIO_PCI_MSI_IRQ_INDEX));
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_RAISE, FENCE0);
+	QUIET(self->efd, "after SET_IRQS disable");
+	REG_EQ(MVGPU_REG_IRQ_STATUS, FENCE0);
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_ACK, FENCE0);
+}
+
+/* Loopback triggers through SET_IRQS: DATA_NONE and DATA_BOOL */
+TEST_F(irq, msi_software_trigger)
+{
+	CHECK_SETUP();
+	enable_msi(_metadata, self->dev, self->efd);
+	ASSERT_EQ(0, mvgpu_irq_trigger(self->dev, VFIO_PCI_MSI_IRQ_INDEX));
+	FIRES(self->efd, "DATA_NONE");
+	ASSERT_EQ(0, mvgpu_irq_trigger_bool(self->dev, VFIO_PCI_MSI_IRQ_INDEX,
+					    true));
+	FIRES(self->efd, "DATA_BOOL 1");
+	ASSERT_EQ(0, mvgpu_irq_trigger_bool(self->dev, VFIO_PCI_MSI_IRQ_INDEX,
+					    false));
+	QUIET(self->efd, "DATA_BOOL 0");
+}
+
+TEST_F(irq, bad_set_irqs)
+{
+	int32_t fds[2];
+
+	CHECK_SETUP();
+	fds[0] = self->efd;
+	fds[1] = self->efd;
+	/* one MSI vector, no resizing, no MSI-X */
+	EXPECT_EQ(-EINVAL, mvgpu_irq_set_raw(self->dev, VFIO_PCI_MSI_IRQ_INDEX,
+					     VFIO_IRQ_SET_DATA_EVENTFD |
+					     VFIO_IRQ_SET_ACTION_TRIGGER,
+					     0, 2, fds, sizeof(fds)));
+	EXPECT_EQ(-EINVAL, mvgpu_irq_set_raw(self->dev, VFIO_PCI_MSI_IRQ_INDEX,
+					     VFIO_IRQ_SET_DATA_EVENTFD |
+					     VFIO_IRQ_SET_ACTION_TRIGGER,
+					     1, 1, fds, sizeof(fds[0])));
+	EXPECT_EQ(-EINVAL, mvgpu_irq_set_eventfd(self->dev,
+						 VFIO_PCI_MSIX_IRQ_INDEX,
+						 self->efd));
+	EXPECT_EQ(-EINVAL, mvgpu_irq_set_eventfd(self->dev, VFIO_PCI_NUM_IRQS,
+						 self->efd));
+	/* still usable afterwards */
+	enable_msi(_metadata, self->dev, self->efd);
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_MASK, FENCE0);
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_RAISE, FENCE0);
+	FIRES(self->efd, "after refused SET_IRQS");
+}
+
+TEST_F(irq, intx)
+{
+	uint16_t status;
+
+	CHECK_SETUP();
+	ASSERT_EQ(0, mvgpu_irq_set_eventfd(self->dev, VFIO_PCI_INTX_IRQ_INDEX,
+					   self->efd));
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_MASK, FENCE0);
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_RAISE, FENCE0);
+	FIRES(self->efd, "INTx assert");
+	REG_EQ(MVGPU_REG_IRQ_STATUS, FENCE0);
+	ASSERT_EQ(0, mvgpu_cfg_read16(self->dev, CFG_STATUS, &status));
+	EXPECT_EQ(STATUS_INTX, status & STATUS_INTX);
+	/* automasked: nothing more until unmasked, even on a new edge */
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_ACK, FENCE0);
+	ASSERT_EQ(0, mvgpu_cfg_read16(self->dev, CFG_STATUS, &status));
+	EXPECT_EQ(0, status & STATUS_INTX);
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_RAISE, FENCE0);
+	QUIET(self->efd, "automasked");
+	/* unmask with the line still asserted: it fires again */
+	ASSERT_EQ(0, mvgpu_intx_unmask(self->dev));
+	FIRES(self->efd, "unmask while asserted");
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_ACK, FENCE0);
+	ASSERT_EQ(0, mvgpu_intx_unmask(self->dev));
+	QUIET(self->efd, "unmask deasserted");
+
+	/* explicit mask: a new assertion waits for the unmask */
+	ASSERT_EQ(0, mvgpu_intx_mask(self->dev));
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_RAISE, FENCE0);
+	QUIET(self->efd, "masked");
+	ASSERT_EQ(0, mvgpu_intx_unmask(self->dev));
+	FIRES(self->efd, "unmasked");
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_ACK, FENCE0);
+	ASSERT_EQ(0, mvgpu_intx_unmask(self->dev));
+
+	/* IRQ_MASK gates INTx too */
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_RAISE, FAULT0);
+	QUIET(self->efd, "masked source");
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_ACK, FAULT0);
+}
+
+/* MASK and UNMASK take DATA_BOOL too */
+TEST_F(irq, intx_mask_bool)
+{
+	CHECK_SETUP();
+	ASSERT_EQ(0, mvgpu_irq_set_eventfd(self->dev, VFIO_PCI_INTX_IRQ_INDEX,
+					   self->efd));
+	ASSERT_EQ(0, mvgpu_irq_mask_bool(self->dev, true, true));
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_MASK, FENCE0);
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_RAISE, FENCE0);
+	QUIET(self->efd, "masked by DATA_BOOL 1");
+	/* a false BOOL does nothing */
+	ASSERT_EQ(0, mvgpu_irq_mask_bool(self->dev, false, false));
+	QUIET(self->efd, "unmask with DATA_BOOL 0");
+	ASSERT_EQ(0, mvgpu_irq_mask_bool(self->dev, false, true));
+	FIRES(self->efd, "unmasked by DATA_BOOL 1");
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_ACK, FENCE0);
+}
+
+TEST_F(irq, intx_disable_bit)
+{
+	uint16_t cmd;
+
+	CHECK_SETUP();
+	ASSERT_EQ(0, mvgpu_irq_set_eventfd(self->dev, VFIO_PCI_INTX_IRQ_INDEX,
+					   self->efd));
+	ASSERT_EQ(0, mvgpu_cfg_read16(self->dev, CFG_COMMAND, &cmd));
+	ASSERT_EQ(0, mvgpu_cfg_write16(self->dev, CFG_COMMAND,
+				       cmd | CMD_INTX_DISABLE));
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_MASK, FENCE0);
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_RAISE, FENCE0);
+	QUIET(self->efd, "INTx disabled");
+	REG_EQ(MVGPU_REG_IRQ_STATUS, FENCE0);
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_ACK, FENCE0);
+	ASSERT_EQ(0, mvgpu_cfg_write16(self->dev, CFG_COMMAND, cmd));
+	ASSERT_EQ(0, mvgpu_intx_unmask(self->dev));
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_RAISE, FENCE0);
+	FIRES(self->efd, "INTx re-enabled");
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_ACK, FENCE0);
+}
+
+/* ERR and REQ take an eventfd; their software trigger reaches it */
+TEST_F(irq, err_and_req)
+{
+	static const unsigned int idx[] = {
+		VFIO_PCI_ERR_IRQ_INDEX, VFIO_PCI_REQ_IRQ_INDEX,
+	};
+	size_t i;
+
+	CHECK_SETUP();
+	for (i = 0; i < MT_ARRAY_SIZE(idx); i++) {
+		ASSERT_EQ(0, mvgpu_irq_set_eventfd(self->dev, idx[i],
+						   self->efd));
+		QUIET(self->efd, "just registered");
+		ASSERT_EQ(0, mvgpu_irq_trigger(self->dev, idx[i]));
+		FIRES(self->efd, "DATA_NONE trigger");
+		ASSERT_EQ(0, mvgpu_irq_trigger_bool(self->dev, idx[i], true));
+		FIRES(self->efd, "DATA_BOOL trigger");
+		/* a raised device interrupt does not go to ERR/REQ */
+		wr(_metadata, self->dev, MVGPU_REG_IRQ_MASK, FENCE0);
+		wr(_metadata, self->dev, MVGPU_REG_IRQ_RAISE, FENCE0);
+		QUIET(self->efd, "device interrupt");
+		wr(_metadata, self->dev, MVGPU_REG_IRQ_ACK, FENCE0);
+		wr(_metadata, self->dev, MVGPU_REG_IRQ_MASK, 0);
+		ASSERT_EQ(0, mvgpu_irq_disable(self->dev, idx[i]));
+		/* nothing attached: a trigger has nowhere to go */
+		mvgpu_irq_trigger(self->dev, idx[i]);
+		QUIET(self->efd, "after disable");
+	}
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,336 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lifecycle: creating and removing vGPUs: removal while the device is
+ * open (the REQ eventfd asks the holder to let go), and many
+ * create/open/close/remove cycles leak neither memory nor VRAM.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sys/mman.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "mvgpu_test.h"
+
+#define NR_CYCLES	100
+#define WARMUP_CYCLES	5
+#define LEAK_TOLERANCE_KB (8 * 1024)	/* 8 MiB over 100 cycles */
+#define REQ_GIVE_UP_MS	30000
+
+FIXTURE(life) {
+	struct mt_vgpu v;
+	int efd;
+	int setup_err;
+	char msg[256];
+};
+
+FIXTURE_SETUP(life)
+{
+	mt_vgpu_init(&self->v);
+	self->efd = -1;
+	self->setup_err = mt_check_state(self->msg, sizeof(self->msg));
+}
+
+FIXTURE_TEARDOWN(life)
+{
+	int ret = mt_vgpu_destroy(&self->v);
+
+	if (ret)
+		TH_LOG("removing %s: %s", self->v.uuid, strerror(-ret));
+	if (self->efd >= 0)
+		close(self->efd);
+}
+
+#define CHECK_SETUP() do { \
+	if (self->setup_err) \
+		TH_LOG("setup: %s", self->msg); \
+	ASSERT_EQ(0, self->setup_err); \
+} while (0)
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ull + ts.tv_nsec / 1000000;
+}
+
+TEST_F(life, create_remove)
+{
+	char path[512], uuid[MVGPU_UUID_LEN + 1];
+	uint64_t used, nr;
+	int group;
+
+	CHECK_SETUP();
+	ASSERT_EQ(0, mt_vgpu_create(&self->v, MT_PARENT1, MT_T14));
+	EXPECT_TRUE(mvgpu_mdev_exists(self->v.uuid));
+	group = mvgpu_mdev_group(self->v.uuid);
+	ASSERT_LE(0, group);
+	snprintf(path, sizeof(path), "/dev/vfio/%d", group);
+	EXPECT_EQ(0, access(path, F_OK));
+	/* the mdev sits below its parent */
+	snprintf(path, sizeof(path), MVGPU_SYSFS_CLASS "/%s/%s", MT_PARENT1,
+		 self->v.uuid);
+	EXPECT_EQ(0, access(path, F_OK));
+	ASSERT_EQ(0, mvgpu_parent_read_u64(MT_PARENT1, "instances", &nr));
+	EXPECT_EQ(1, nr);
+
+	memcpy(uuid, self->v.uuid, sizeof(uuid));
+	ASSERT_EQ(0, mt_vgpu_destroy(&self->v));
+	EXPECT_FALSE(mvgpu_mdev_exists(uuid));
+	snprintf(path, sizeof(path), "/dev/vfio/%d", group);
+	EXPECT_NE(0, access(path, F_OK));
+	ASSERT_EQ(0, mvgpu_parent_read_u64(MT_PARENT1, "instances", &nr));
+	EXPECT_EQ(0, nr);
+	ASSERT_EQ(0, mvgpu_parent_read_u64(MT_PARENT1, "vram_used", &used));
+	EXPECT_EQ(0, used);
+	/* removing it again: it is gone */
+	EXPECT_EQ(-ENOENT, mvgpu_mdev_remove(uuid));
+
+	/* a malformed UUID is refused by the mdev core */
+	ASSERT_EQ(0, mvgpu_path_type(path, sizeof(path), MT_PARENT1,
+				     MT_T14->dir, "create"));
+	EXPECT_EQ(-EINVAL, mvgpu_sysfs_write(path, "not-a-uuid"));
+	EXPECT_EQ(0, mt_dir_count(MVGPU_SYSFS_MDEV_DEVS));
+}
+
+struct holder {
+	struct mt_vgpu *v;
+	int efd;
+	int want;		/* REQ signals to wait for before letting go */
+	uint64_t fired;		/* REQ signals seen */
+	uint64_t closed_ms;
+	int err;
+	void *map;		/* a BAR2 mapping to drop with the fd */
+	size_t len;
+};
+
+/* The user of the device: lets go once the REQ eventfd asked enough. */
+static void *holder_fn(void *arg)
+{
+	struct holder *h = arg;
+	uint64_t count;
+	int ret;
+
+	while (h->fired < (uint64_t)h->want) {
+		ret = mvgpu_eventfd_wait(h->efd, REQ_GIVE_UP_MS, &count);
+		if (ret != 1) {
+			h->err = ret ? ret : -ETIMEDOUT;
+			break;
+		}
+		h->fired += count;
+	}
+	/* let go in any case, so that nothing hangs */
+	if (h->map)
+		munmap(h->map, h->len);
+	mvgpu_close_device(&h->v->dev);
+	h->closed_ms = now_ms();
+	return NULL;
+}
+
+TEST_F_TIMEOUT(life, remove_while_open, 120)
+{
+	struct holder h = { .v = &self->v, .want = 1 };
+	uint64_t t0, t1, nr;
+	char uuid[MVGPU_UUID_LEN + 1];
+	pthread_t th;
+	int ret;
+
+	CHECK_SETUP();
+	ASSERT_EQ(0, mt_vgpu_create_open(&self->v, MT_PARENT0, MT_T18));
+	self->efd = mvgpu_eventfd();
+	ASSERT_LE(0, self->efd);
+	h.efd = self->efd;
+	ASSERT_EQ(0, mvgpu_irq_set_eventfd(&self->v.dev,
+					   VFIO_PCI_REQ_IRQ_INDEX, self->efd));
+	/* the device is in use: a register access works */
+	EXPECT_EQ(MVGPU_ID_MAGIC, mvgpu_rd32(&self->v.dev, MVGPU_REG_ID));
+	memcpy(uuid, self->v.uuid, sizeof(uuid));
+
+	ASSERT_EQ(0, pthread_create(&th, NULL, holder_fn, &h));
+	t0 = now_ms();
+	ret = mvgpu_mdev_remove(uuid);	/* blocks until the holder lets go */
+	t1 = now_ms();
+	pthread_join(th, NULL);
+	if (!ret)
+		self->v.created = false;
+
+	if (h.err)
+		TH_LOG("REQ eventfd: %s", strerror(-h.err));
+	EXPECT_EQ(0, h.err);
+	EXPECT_LE(1, h.fired);
+	EXPECT_EQ(0, ret);
+	/* the remove finished after the close, not before */
+	EXPECT_LE(h.closed_ms, t1);
+	TH_LOG("remove took %llu ms, REQ count %llu",
+	       (unsigned long long)(t1 - t0), (unsigned long long)h.fired);
+	EXPECT_FALSE(mvgpu_mdev_exists(uuid));
+	ASSERT_EQ(0, mvgpu_parent_read_u64(MT_PARENT0, "instances", &nr));
+	EXPECT_EQ(0, nr);
+}
+
+/* A mapping of BAR2 holds the device too: the holder drops both */
+TEST_F_TIMEOUT(life, remove_while_mapped, 120)
+{
+	struct holder h = { .v = &self->v, .want = 1 };
+	uint64_t t0, t1;
+	pthread_t th;
+	int ret;
+
+	CHECK_SETUP();
+	ASSERT_EQ(0, mt_vgpu_create_open(&self->v, MT_PARENT0, MT_T14));
+	self->efd = mvgpu_eventfd();
+	ASSERT_LE(0, self->efd);
+	h.efd = self->efd;
+	ASSERT_EQ(0, mvgpu_irq_set_eventfd(&self->v.dev,
+					   VFIO_PCI_REQ_IRQ_INDEX, self->efd));
+	h.map = mvgpu_region_mmap(&self->v.dev, VFIO_PCI_BAR2_REGION_INDEX,
+				  &h.len);
+	ASSERT_NE(MAP_FAILED, h.map);
+	memset(h.map, 0x42, h.len);
+
+	ASSERT_EQ(0, pthread_create(&th, NULL, holder_fn, &h));
+	t0 = now_ms();
+	ret = mvgpu_mdev_remove(self->v.uuid);
+	t1 = now_ms();
+	pthread_join(th, NULL);
+	if (!ret)
+		self->v.created = false;
+	if (h.err)
+		TH_LOG("REQ eventfd: %s", strerror(-h.err));
+	EXPECT_EQ(0, h.err);
+	EXPECT_LE(1, h.fired);
+	EXPECT_EQ(0, ret);
+	EXPECT_LE(h.closed_ms, t1);
+	TH_LOG("remove took %llu ms", (unsigned long long)(t1 - t0));
+	EXPECT_FALSE(mvgpu_mdev_exists(self->v.uuid));
+}
+
+/*
+ * A holder that ignores the first request: the REQ signal repeats (the
+ * vfio core asks again every 10 s) and the remove keeps waiting.
+ */
+TEST_F_TIMEOUT(life, req_repeats_until_released, 120)
+{
+	struct holder h = { .v = &self->v, .want = 2 };
+	uint64_t t0, t1;
+	pthread_t th;
+	int ret;
+
+	CHECK_SETUP();
+	ASSERT_EQ(0, mt_vgpu_create_open(&self->v, MT_PARENT1, MT_T18));
+	self->efd = mvgpu_eventfd();
+	ASSERT_LE(0, self->efd);
+	h.efd = self->efd;
+	ASSERT_EQ(0, mvgpu_irq_set_eventfd(&self->v.dev,
+					   VFIO_PCI_REQ_IRQ_INDEX, self->efd));
+
+	ASSERT_EQ(0, pthread_create(&th, NULL, holder_fn, &h));
+	t0 = now_ms();
+	ret = mvgpu_mdev_remove(self->v.uuid);
+	t1 = now_ms();
+	pthread_join(th, NULL);
+	if (!ret)
+		self->v.created = false;
+	if (h.err)
+		TH_LOG("REQ eventfd after %llu signals: %s",
+		       (unsigned long long)h.fired, strerror(-h.err));
+	EXPECT_EQ(0, h.err);
+	EXPECT_LE(2, h.fired);
+	EXPECT_EQ(0, ret);
+	EXPECT_LE(h.closed_ms, t1);
+	EXPECT_LE(t0, h.closed_ms);
+	TH_LOG("remove took %llu ms, REQ count %llu",
+	       (unsigned long long)(t1 - t0), (unsigned long long)h.fired);
+	EXPECT_FALSE(mvgpu_mdev_exists(self->v.uuid));
+}
+
+static int count_dir(const char *dir)
+{
+	int n = mt_dir_count(dir);
+
+	return n == -ENOENT ? 0 : n;
+}
+
+static void flush_caches(void)
+{
+	int fd;
+
+	sync();
+	fd = open("/proc/sys/vm/drop_caches", O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		/* best effort: the measurement tolerates noise */
+		if (write(fd, "3\n", 2) != 2) {
+			close(fd);
+			return;
+		}
+		close(fd);
+	}
+}
+
+static void cycle(struct __test_metadata *_metadata, struct mt_vgpu *v,
+		  int i)
+{
+	const char *parent = i & 1 ? MT_PARENT1 : MT_PARENT0;
+	const struct mt_type *t = &mt_types[i % 3];
+	uint8_t page[4096];
+
+	ASSERT_EQ(0, mt_vgpu_create_open(v, parent, t));
+	ASSERT_EQ(MVGPU_ID_MAGIC, mvgpu_rd32(&v->dev, MVGPU_REG_ID));
+	memset(page, i, sizeof(page));
+	ASSERT_EQ((ssize_t)sizeof(page),
+		  mvgpu_region_write(&v->dev, VFIO_PCI_BAR2_REGION_INDEX,
+				     (uint64_t)i * 4096, page, sizeof(page)));
+	mvgpu_close(&v->dev);
+	ASSERT_EQ(0, mt_vgpu_destroy(v));
+}
+
+TEST_F_TIMEOUT(life, cycles_do_not_leak, 900)
+{
+	uint64_t free0, avail0, free1, avail1, used, nr;
+	int groups0, vfio0, i;
+	uint64_t t0;
+
+	CHECK_SETUP();
+	for (i = 0; i < WARMUP_CYCLES; i++)
+		cycle(_metadata, &self->v, i);
+
+	flush_caches();
+	ASSERT_EQ(0, mt_meminfo_kb("MemFree", &free0));
+	ASSERT_EQ(0, mt_meminfo_kb("MemAvailable", &avail0));
+	groups0 = count_dir("/sys/kernel/iommu_groups");
+	vfio0 = count_dir("/dev/vfio");
+
+	t0 = now_ms();
+	for (i = 0; i < NR_CYCLES; i++)
+		cycle(_metadata, &self->v, i);
+	TH_LOG("%d cycles in %llu ms", NR_CYCLES,
+	       (unsigned long long)(now_ms() - t0));
+
+	flush_caches();
+	ASSERT_EQ(0, mt_meminfo_kb("MemFree", &free1));
+	ASSERT_EQ(0, mt_meminfo_kb("MemAvailable", &avail1));
+	TH_LOG("MemFree %llu -> %llu kB, MemAvailable %llu -> %llu kB",
+	       (unsigned long long)free0, (unsigned long long)free1,
+	       (unsigned long long)avail0, (unsigned long long)avail1);
+	EXPECT_GE(free1 + LEAK_TOLERANCE_KB, free0);
+	EXPECT_GE(avail1 + LEAK_TOLERANCE_KB, avail0);
+
+	EXPECT_EQ(groups0, count_dir("/sys/kernel/iommu_groups"));
+	EXPECT_EQ(vfio0, count_dir("/dev/vfio"));
+	EXPECT_EQ(0, mt_dir_count(MVGPU_SYSFS_MDEV_DEVS));
+	ASSERT_EQ(0, mvgpu_parent_read_u64(MT_PARENT0, "vram_used", &used));
+	EXPECT_EQ(0, used);
+	ASSERT_EQ(0, mvgpu_parent_read_u64(MT_PARENT0, "instances", &nr));
+	EXPECT_EQ(0, nr);
+	ASSERT_EQ(0, mvgpu_parent_read_u64(MT_PARENT1, "vram_used", &used));
+	EXPECT_EQ(0, used);
+	ASSERT_EQ(0, mvgpu_parent_read_u64(MT_PARENT1, "instances", &nr));
+	EXPECT_EQ(0, nr);
+}
+
+TEST_HARNESS_MAIN

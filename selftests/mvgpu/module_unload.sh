@@ -1,0 +1,182 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# module_unload: with vGPUs present (created, none open) "rmmod mvgpu_sim"
+# succeeds and removes them, then "rmmod mvgpu"; finally the modules are
+# reloaded with "nr_gpus=2 vram_mb=128", the state the other tests expect.
+# TAP output; run as root.
+
+NR_TESTS=19
+n=0
+failed=0
+UUIDS=
+
+ok() {
+	n=$((n + 1))
+	echo "ok $n $1"
+}
+
+not_ok() {
+	n=$((n + 1))
+	failed=$((failed + 1))
+	echo "not ok $n $1"
+}
+
+check() {
+	desc=$1
+	shift
+	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
+
+loaded() {
+	grep -q "^$1 " /proc/modules
+}
+
+create() {
+	uuid=$(cat /proc/sys/kernel/random/uuid) || return 1
+	echo "$uuid" > "/sys/class/mdev_bus/$1/mdev_supported_types/$2/create" ||
+		return 1
+	UUIDS="$UUIDS $uuid"
+}
+
+all_created_exist() {
+	[ -n "$UUIDS" ] || return 1
+	for u in $UUIDS; do
+		[ -e "/sys/bus/mdev/devices/$u" ] || return 1
+	done
+}
+
+none_left() {
+	for u in $UUIDS; do
+		[ -e "/sys/bus/mdev/devices/$u" ] && return 1
+	done
+	[ ! -e /sys/class/mdev_bus/mvgpu0 ] && [ ! -e /sys/class/mdev_bus/mvgpu1 ] &&
+		[ ! -e /sys/class/mvgpu/mvgpu0 ]
+}
+
+create_three() {
+	create mvgpu0 mvgpu-1_8 && create mvgpu0 mvgpu-1_4 &&
+		create mvgpu1 mvgpu-1_2
+}
+
+standard_state() {
+	[ "$(cat /sys/class/mvgpu/mvgpu0/vram_total)" = 134217728 ] &&
+		[ "$(cat /sys/class/mvgpu/mvgpu1/vram_total)" = 134217728 ] &&
+		[ ! -e /sys/class/mvgpu/mvgpu2 ] &&
+		[ "$(cat /sys/class/mvgpu/mvgpu0/instances)" = 0 ] &&
+		[ -z "$(ls /sys/bus/mdev/devices 2>/dev/null)" ]
+}
+
+# a fresh GPU is usable: a vGPU can be created and removed
+create_and_remove() {
+	UUIDS=
+	create mvgpu1 mvgpu-1_1 || return 1
+	echo 1 > "/sys/bus/mdev/devices/${UUIDS# }/remove" || return 1
+	[ ! -e "/sys/bus/mdev/devices/${UUIDS# }" ]
+}
+
+unload_all() {
+	if loaded mvgpu_sim; then rmmod mvgpu_sim || return 1; fi
+	if loaded mvgpu; then rmmod mvgpu || return 1; fi
+	! loaded mvgpu_sim && ! loaded mvgpu
+}
+
+# "modprobe mvgpu_sim $*" must fail and leave no GPU behind
+refused() {
+	if modprobe mvgpu_sim "$@" 2>/dev/null; then
+		echo "# modprobe mvgpu_sim $* was accepted"
+		unload_all
+		return 1
+	fi
+	! loaded mvgpu_sim && [ ! -e /sys/class/mvgpu/mvgpu0 ]
+}
+
+small_gpu() {
+	modprobe mvgpu_sim nr_gpus=1 vram_mb=64 || return 1
+	t=/sys/class/mdev_bus/mvgpu0/mdev_supported_types/mvgpu-1_8
+	[ "$(cat /sys/class/mvgpu/mvgpu0/vram_total)" = 67108864 ] &&
+		[ ! -e /sys/class/mvgpu/mvgpu1 ] &&
+		[ "$(cat "$t/description")" = "$(printf 'vram: 8 MiB\nweight: 2\ncontexts: 4\nmax_instances: 8')" ] &&
+		[ "$(cat "$t/available_instances")" = 8 ]
+}
+
+# no parameters: one GPU with 256 MiB
+defaults() {
+	modprobe mvgpu_sim || return 1
+	[ "$(cat /sys/class/mvgpu/mvgpu0/vram_total)" = 268435456 ] &&
+		[ ! -e /sys/class/mvgpu/mvgpu1 ] &&
+		rmmod mvgpu_sim
+}
+
+param_is() {
+	f=/sys/module/mvgpu/parameters/$1
+	[ -r "$f" ] && [ "$(printf '%d' "$(cat "$f")")" = "$(printf '%d' "$2")" ]
+}
+
+# the PCI IDs of a vGPU follow mvgpu.ko's vendor_id/device_id
+id_override() {
+	unload_all || return 1
+	modprobe mvgpu vendor_id=0x1234 device_id=0x5678 || return 1
+	modprobe mvgpu_sim nr_gpus=2 vram_mb=128 || return 1
+	param_is vendor_id 0x1234 && param_is device_id 0x5678 || return 1
+	out=$("$HERE/config_space" -t identity 2>&1)
+	rc=$?
+	echo "$out" | sed 's/^/# /'
+	[ "$rc" = 0 ]
+}
+
+reload_standard() {
+	unload_all || return 1
+	modprobe mvgpu_sim nr_gpus=2 vram_mb=128 && loaded mvgpu &&
+		standard_state || return 1
+	if [ -r /sys/module/mvgpu/parameters/vendor_id ]; then
+		param_is vendor_id 0x1b36 && param_is device_id 0x10f0 ||
+			return 1
+	fi
+	if [ -r /sys/module/mvgpu/parameters/max_pinned_mb ]; then
+		param_is max_pinned_mb 1024
+	fi
+}
+
+HERE=$(dirname "$0")
+
+echo "TAP version 13"
+echo "1..$NR_TESTS"
+
+if [ "$(id -u)" != 0 ]; then
+	echo "# must run as root"
+fi
+
+check "- mvgpu_sim and mvgpu loaded" eval 'loaded mvgpu_sim && loaded mvgpu'
+check "- three vGPUs created on two GPUs" eval 'create_three && all_created_exist'
+check "- rmmod mvgpu refused while mvgpu_sim uses it" eval '! rmmod mvgpu 2>/dev/null && loaded mvgpu'
+check "- the vGPUs are still there" all_created_exist
+check "- rmmod mvgpu_sim with vGPUs present" eval 'rmmod mvgpu_sim && ! loaded mvgpu_sim'
+check "- its vGPUs and GPUs are gone" none_left
+check "- rmmod mvgpu" eval 'rmmod mvgpu && ! loaded mvgpu'
+check "- vram_mb=100 refused (not a power of two)" refused vram_mb=100
+check "- vram_mb=32 refused (below 64)" refused vram_mb=32
+check "- vram_mb=8192 refused (above 4096)" refused vram_mb=8192
+check "- nr_gpus=0 refused (1..4)" refused nr_gpus=0
+check "- nr_gpus=5 refused (1..4)" refused nr_gpus=5
+check "- defaults: one GPU, 256 MiB" defaults
+check "- nr_gpus=1 vram_mb=64: one GPU, 8 MiB eighths" small_gpu
+check "- vendor_id/device_id parameters give the PCI IDs" id_override
+check "- modprobe mvgpu_sim nr_gpus=2 vram_mb=128" reload_standard
+check "- the reloaded GPUs work" create_and_remove
+check "- rmmod mvgpu_sim with an open vGPU: REQ, close, unload" \
+	"$HERE/unload_while_open" mvgpu1
+check "- modprobe mvgpu_sim nr_gpus=2 vram_mb=128 again" reload_standard
+
+# leave the standard state behind even after a failure
+for d in /sys/bus/mdev/devices/*; do
+	[ -e "$d/remove" ] && echo 1 > "$d/remove"
+done
+if ! loaded mvgpu_sim || ! standard_state ||
+   { [ -r /sys/module/mvgpu/parameters/vendor_id ] && ! param_is vendor_id 0x1b36; }; then
+	unload_all
+	modprobe mvgpu_sim nr_gpus=2 vram_mb=128
+fi
+
+echo "# $((n - failed)) passed, $failed failed"
+[ "$failed" = 0 ]

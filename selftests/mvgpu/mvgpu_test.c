@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Shared helpers of the mvgpu selftests.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "mvgpu_test.h"
+
+const struct mt_type mt_types[MT_NR_TYPES] = {
+	{ "mvgpu-1_8", "mvgpu 1/8", 1, 2, 4 },
+	{ "mvgpu-1_4", "mvgpu 1/4", 2, 4, 8 },
+	{ "mvgpu-1_2", "mvgpu 1/2", 4, 8, 16 },
+	{ "mvgpu-1_1", "mvgpu 1/1", 8, 16, 16 },
+};
+
+void mt_vgpu_init(struct mt_vgpu *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->dev.container = -1;
+	v->dev.group = -1;
+	v->dev.device = -1;
+	v->dev.group_id = -1;
+}
+
+int mt_vgpu_create(struct mt_vgpu *v, const char *parent,
+		   const struct mt_type *type)
+{
+	int ret;
+
+	mt_vgpu_init(v);
+	ret = mvgpu_mdev_create(parent, type->dir, v->uuid);
+	if (!ret)
+		v->created = true;
+	return ret;
+}
+
+int mt_vgpu_open(struct mt_vgpu *v)
+{
+	return mvgpu_open(&v->dev, v->uuid);
+}
+
+int mt_vgpu_create_open(struct mt_vgpu *v, const char *parent,
+			const struct mt_type *type)
+{
+	int ret = mt_vgpu_create(v, parent, type);
+
+	return ret ? ret : mt_vgpu_open(v);
+}
+
+int mt_vgpu_destroy(struct mt_vgpu *v)
+{
+	int ret = 0;
+
+	mvgpu_close(&v->dev);
+	if (v->created) {
+		ret = mvgpu_mdev_remove(v->uuid);
+		if (!ret || ret == -ENOENT)
+			v->created = false;
+	}
+	return ret;
+}
+
+static int count_cb(const char *name, void *arg)
+{
+	(void)name;
+	(*(int *)arg)++;
+	return 0;
+}
+
+int mt_dir_count(const char *dir)
+{
+	int n = 0, ret;
+
+	ret = mvgpu_dir_walk(dir, count_cb, &n);
+	return ret ? ret : n;
+}
+
+int mt_check_state(char *msg, size_t len)
+{
+	static const char * const parents[] = { MT_PARENT0, MT_PARENT1 };
+	uint64_t total;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < MT_ARRAY_SIZE(parents); i++) {
+		ret = mvgpu_parent_read_u64(parents[i], "vram_total", &total);
+		if (ret) {
+			snprintf(msg, len,
+				 "%s/vram_total: %s (load mvgpu_sim nr_gpus=2 vram_mb=128)",
+				 parents[i], strerror(-ret));
+			return ret;
+		}
+		if (total != MT_VRAM_TOTAL) {
+			snprintf(msg, len, "%s: vram_total %llu, want %llu (vram_mb=128)",
+				 parents[i], (unsigned long long)total,
+				 MT_VRAM_TOTAL);
+			return -EINVAL;
+		}
+	}
+	ret = mt_dir_count(MVGPU_SYSFS_MDEV_DEVS);
+	if (ret < 0 && ret != -ENOENT) {
+		snprintf(msg, len, "%s: %s", MVGPU_SYSFS_MDEV_DEVS,
+			 strerror(-ret));
+		return ret;
+	}
+	if (ret > 0) {
+		snprintf(msg, len, "%d mdev(s) already present", ret);
+		return -EBUSY;
+	}
+	return 0;
+}
+
+int mt_meminfo_kb(const char *key, uint64_t *kb)
+{
+	char line[256];
+	size_t klen = strlen(key);
+	unsigned long long v;
+	FILE *f;
+	int ret = -ENOENT;
+
+	f = fopen("/proc/meminfo", "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, key, klen) || line[klen] != ':')
+			continue;
+		if (sscanf(line + klen + 1, "%llu", &v) == 1) {
+			*kb = v;
+			ret = 0;
+		} else {
+			ret = -EINVAL;
+		}
+		break;
+	}
+	fclose(f);
+	return ret;
+}
+
+static uint32_t pattern_word(uint64_t word, uint32_t seed)
+{
+	uint64_t x = (word + 1) * 0x9e3779b97f4a7c15ull ^ seed;
+
+	x ^= x >> 29;
+	x *= 0xbf58476d1ce4e5b9ull;
+	x ^= x >> 32;
+	/* never zero, so a zeroed page never matches a pattern */
+	return (uint32_t)x | 1;
+}
+
+void mt_pattern_fill(void *buf, size_t len, uint64_t off, uint32_t seed)
+{
+	uint32_t *p = buf;
+	size_t i;
+
+	for (i = 0; i < len / 4; i++)
+		p[i] = pattern_word(off / 4 + i, seed);
+}
+
+long long mt_pattern_check(const void *buf, size_t len, uint64_t off,
+			   uint32_t seed)
+{
+	const uint32_t *p = buf;
+	size_t i;
+
+	for (i = 0; i < len / 4; i++)
+		if (p[i] != pattern_word(off / 4 + i, seed))
+			return (long long)i * 4;
+	return -1;
+}
+
+long long mt_find_nonzero(const void *buf, size_t len)
+{
+	const uint64_t *p = buf;
+	const uint8_t *b = buf;
+	size_t i;
+
+	for (i = 0; i < len / 8; i++) {
+		if (p[i]) {
+			for (i *= 8; !b[i]; i++)
+				;
+			return (long long)i;
+		}
+	}
+	for (i = len & ~7ul; i < len; i++)
+		if (b[i])
+			return (long long)i;
+	return -1;
+}

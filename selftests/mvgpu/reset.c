@@ -1,0 +1,403 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * reset: the three kinds of vGPU reset (VFIO_DEVICE_RESET, PCIe FLR, the
+ * RESET register): registers back to reset values, VRAM cleared, the
+ * neighbour untouched, the resets counter counting.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <pthread.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "mvgpu_test.h"
+
+#define BAR2		VFIO_PCI_BAR2_REGION_INDEX
+#define CFG_COMMAND	0x04
+#define CFG_BAR0	0x10
+#define MSI_POS		0x40
+#define PCIE_DEVCTL	(0x60 + 0x08)
+#define DEVCTL_FLR	0x8000
+#define CMD_DIRTY	0x0006	/* memory space + bus master */
+
+enum reset_kind { RESET_VFIO, RESET_FLR, RESET_REG };
+
+FIXTURE(reset) {
+	struct mt_vgpu v[2];	/* [0] is reset, [1] is its neighbour */
+	uint8_t *map[2];
+	size_t len[2];
+	int efd;
+	int setup_err;
+	char msg[256];
+};
+
+FIXTURE_VARIANT(reset) {
+	enum reset_kind kind;
+};
+
+FIXTURE_VARIANT_ADD(reset, vfio_device_reset) {
+	.kind = RESET_VFIO,
+};
+
+FIXTURE_VARIANT_ADD(reset, pcie_flr) {
+	.kind = RESET_FLR,
+};
+
+FIXTURE_VARIANT_ADD(reset, reset_register) {
+	.kind = RESET_REG,
+};
+
+FIXTURE_SETUP(reset)
+{
+	int i, ret;
+
+	self->efd = -1;
+	for (i = 0; i < 2; i++) {
+		mt_vgpu_init(&self->v[i]);
+		self->map[i] = MAP_FAILED;
+	}
+	self->setup_err = mt_check_state(self->msg, sizeof(self->msg));
+	if (self->setup_err)
+		return;
+	for (i = 0; i < 2; i++) {
+		ret = mt_vgpu_create_open(&self->v[i], MT_PARENT0, MT_T18);
+		if (ret) {
+			snprintf(self->msg, sizeof(self->msg),
+				 "create/open: %s", strerror(-ret));
+			self->setup_err = ret;
+			return;
+		}
+		self->map[i] = mvgpu_region_mmap(&self->v[i].dev, BAR2,
+						 &self->len[i]);
+		if (self->map[i] == MAP_FAILED) {
+			self->setup_err = -errno;
+			snprintf(self->msg, sizeof(self->msg),
+				 "mmap BAR2: %s", strerror(errno));
+			return;
+		}
+	}
+	self->efd = mvgpu_eventfd();
+	if (self->efd < 0) {
+		self->setup_err = self->efd;
+		snprintf(self->msg, sizeof(self->msg), "eventfd: %s",
+			 strerror(-self->efd));
+	}
+}
+
+FIXTURE_TEARDOWN(reset)
+{
+	int i, ret;
+
+	for (i = 0; i < 2; i++) {
+		if (self->map[i] != MAP_FAILED)
+			munmap(self->map[i], self->len[i]);
+		ret = mt_vgpu_destroy(&self->v[i]);
+		if (ret)
+			TH_LOG("removing %s: %s", self->v[i].uuid,
+			       strerror(-ret));
+	}
+	if (self->efd >= 0)
+		close(self->efd);
+}
+
+#define CHECK_SETUP() do { \
+	if (self->setup_err) \
+		TH_LOG("setup: %s", self->msg); \
+	ASSERT_EQ(0, self->setup_err); \
+} while (0)
+
+#define RD(dev, off)	mvgpu_rd32((dev), (off))
+#define WR(dev, off, val) ASSERT_EQ(0, mvgpu_reg_write((dev), (off), (val)))
+
+static const uint32_t ctx0_rw[] = {
+	MVGPU_CTX_PT_ROOT_LO, MVGPU_CTX_PT_ROOT_HI, MVGPU_CTX_RING_BASE_LO,
+	MVGPU_CTX_RING_BASE_HI, MVGPU_CTX_RING_SIZE,
+	MVGPU_CTX_TLB_INV_ADDR_LO, MVGPU_CTX_TLB_INV_ADDR_HI,
+	MVGPU_CTX_TLB_INV_SIZE_LO, MVGPU_CTX_TLB_INV_SIZE_HI,
+};
+
+/* Give a vGPU non-reset state everywhere a reset has to clear. */
+static void dirty(struct __test_metadata *_metadata, struct mvgpu_dev *dev,
+		  uint8_t *map, size_t len, uint32_t seed)
+{
+	uint16_t ctrl;
+	size_t i;
+
+	WR(dev, MVGPU_REG_SCRATCH, 0xc0de0000 | seed);
+	WR(dev, MVGPU_REG_IRQ_MASK, MVGPU_IRQ_FAULT(1));
+	WR(dev, MVGPU_REG_IRQ_RAISE, MVGPU_IRQ_FENCE(0));
+	for (i = 0; i < MT_ARRAY_SIZE(ctx0_rw); i++)
+		WR(dev, MVGPU_CTX_REG(0, ctx0_rw[i]), 0x1000 * (i + 1));
+	/* RING_TAIL is kept modulo RING_SIZE: give it a size first */
+	WR(dev, MVGPU_CTX_REG(1, MVGPU_CTX_RING_SIZE), 0x2000);
+	WR(dev, MVGPU_CTX_REG(1, MVGPU_CTX_RING_TAIL), 0x40);
+	/*
+	 * An enabled context (its page table at GPA 0 is not mapped, so it
+	 * may fault: either way it is state a reset has to drop).
+	 */
+	WR(dev, MVGPU_CTX_REG(2, MVGPU_CTX_RING_SIZE), 0x1000);
+	WR(dev, MVGPU_CTX_REG(2, MVGPU_CTX_CONTROL), MVGPU_CTX_CONTROL_ENABLE);
+	ASSERT_EQ(0, mvgpu_cfg_write16(dev, CFG_COMMAND, CMD_DIRTY));
+	ASSERT_EQ(0, mvgpu_cfg_write32(dev, CFG_BAR0, 0xfe000000));
+	ASSERT_EQ(0, mvgpu_cfg_write32(dev, MSI_POS + 4, 0xfee00000));
+	ASSERT_EQ(0, mvgpu_cfg_write16(dev, MSI_POS + 12, 0x0042));
+	ASSERT_EQ(0, mvgpu_cfg_read16(dev, MSI_POS + 2, &ctrl));
+	ASSERT_EQ(0, mvgpu_cfg_write16(dev, MSI_POS + 2, ctrl | 1));
+	mt_pattern_fill(map, len, 0, seed);
+}
+
+static void expect_dirty(struct __test_metadata *_metadata,
+			 struct mvgpu_dev *dev, uint8_t *map, size_t len,
+			 uint32_t seed)
+{
+	uint16_t v16;
+	size_t i;
+
+	EXPECT_EQ(0xc0de0000 | seed, RD(dev, MVGPU_REG_SCRATCH));
+	EXPECT_EQ(MVGPU_IRQ_FAULT(1), RD(dev, MVGPU_REG_IRQ_MASK));
+	EXPECT_EQ(MVGPU_IRQ_FENCE(0), RD(dev, MVGPU_REG_IRQ_STATUS) &
+		  MVGPU_IRQ_FENCE(0));
+	EXPECT_EQ(MVGPU_CTX_CONTROL_ENABLE,
+		  RD(dev, MVGPU_CTX_REG(2, MVGPU_CTX_CONTROL)));
+	for (i = 0; i < MT_ARRAY_SIZE(ctx0_rw); i++)
+		EXPECT_EQ(0x1000 * (i + 1),
+			  RD(dev, MVGPU_CTX_REG(0, ctx0_rw[i])));
+	EXPECT_EQ(0x2000, RD(dev, MVGPU_CTX_REG(1, MVGPU_CTX_RING_SIZE)));
+	EXPECT_EQ(0x40, RD(dev, MVGPU_CTX_REG(1, MVGPU_CTX_RING_TAIL)));
+	ASSERT_EQ(0, mvgpu_cfg_read16(dev, CFG_COMMAND, &v16));
+	EXPECT_EQ(CMD_DIRTY, v16);
+	ASSERT_EQ(0, mvgpu_cfg_read16(dev, MSI_POS + 2, &v16));
+	EXPECT_EQ(1, v16 & 1);
+	EXPECT_EQ(-1, mt_pattern_check(map, len, 0, seed));
+}
+
+static void do_reset(struct __test_metadata *_metadata, struct mvgpu_dev *dev,
+		     enum reset_kind kind)
+{
+	uint16_t devctl;
+
+	switch (kind) {
+	case RESET_VFIO:
+		ASSERT_EQ(0, mvgpu_reset(dev));
+		break;
+	case RESET_FLR:
+		ASSERT_EQ(0, mvgpu_cfg_read16(dev, PCIE_DEVCTL, &devctl));
+		ASSERT_EQ(0, mvgpu_cfg_write16(dev, PCIE_DEVCTL,
+					       devctl | DEVCTL_FLR));
+		/* Initiate FLR always reads 0 */
+		ASSERT_EQ(0, mvgpu_cfg_read16(dev, PCIE_DEVCTL, &devctl));
+		EXPECT_EQ(0, devctl & DEVCTL_FLR);
+		break;
+	case RESET_REG:
+		ASSERT_EQ(0, mvgpu_reg_write(dev, MVGPU_REG_RESET,
+					     MVGPU_RESET_MAGIC));
+		break;
+	}
+}
+
+TEST_F(reset, clears_state)
+{
+	struct mvgpu_dev *a = &self->v[0].dev, *b = &self->v[1].dev;
+	uint64_t resets0, resets1, other0, other1;
+	uint32_t bar0;
+	uint16_t v16;
+	long long at;
+	size_t i;
+
+	CHECK_SETUP();
+	dirty(_metadata, a, self->map[0], self->len[0], 1);
+	dirty(_metadata, b, self->map[1], self->len[1], 2);
+	expect_dirty(_metadata, a, self->map[0], self->len[0], 1);
+	ASSERT_EQ(0, mvgpu_mdev_read_u64(self->v[0].uuid, "resets", &resets0));
+	ASSERT_EQ(0, mvgpu_mdev_read_u64(self->v[1].uuid, "resets", &other0));
+	ASSERT_EQ(0, mvgpu_cfg_read32(a, CFG_BAR0, &bar0));
+
+	do_reset(_metadata, a, variant->kind);
+
+	/* BAR0 registers at their reset values */
+	EXPECT_EQ(MVGPU_ID_MAGIC, RD(a, MVGPU_REG_ID));
+	EXPECT_EQ(MT_T18->contexts, RD(a, MVGPU_REG_NR_CONTEXTS));
+	EXPECT_EQ(mt_type_vram(MT_T18), RD(a, MVGPU_REG_VRAM_SIZE_LO));
+	EXPECT_EQ(0, RD(a, MVGPU_REG_SCRATCH));
+	EXPECT_EQ(0, RD(a, MVGPU_REG_IRQ_MASK));
+	EXPECT_EQ(0, RD(a, MVGPU_REG_IRQ_STATUS));
+	for (i = 0; i < MT_ARRAY_SIZE(ctx0_rw); i++)
+		EXPECT_EQ(0, RD(a, MVGPU_CTX_REG(0, ctx0_rw[i])));
+	EXPECT_EQ(0, RD(a, MVGPU_CTX_REG(1, MVGPU_CTX_RING_SIZE)));
+	EXPECT_EQ(0, RD(a, MVGPU_CTX_REG(1, MVGPU_CTX_RING_TAIL)));
+	/* the enabled context is stopped and forgotten */
+	EXPECT_EQ(0, RD(a, MVGPU_CTX_REG(2, MVGPU_CTX_CONTROL)));
+	EXPECT_EQ(0, RD(a, MVGPU_CTX_REG(2, MVGPU_CTX_STATUS)));
+	EXPECT_EQ(0, RD(a, MVGPU_CTX_REG(2, MVGPU_CTX_FAULT_REASON)));
+	EXPECT_EQ(0, RD(a, MVGPU_CTX_REG(2, MVGPU_CTX_RING_SIZE)));
+
+	/* VRAM cleared, every page */
+	at = mt_find_nonzero(self->map[0], self->len[0]);
+	if (at >= 0)
+		TH_LOG("VRAM byte 0x%llx not cleared", at);
+	EXPECT_EQ(-1, at);
+
+	/* config space: reset by VFIO reset and FLR, kept by RESET */
+	ASSERT_EQ(0, mvgpu_cfg_read16(a, CFG_COMMAND, &v16));
+	EXPECT_EQ(variant->kind == RESET_REG ? CMD_DIRTY : 0, v16);
+	ASSERT_EQ(0, mvgpu_cfg_read16(a, MSI_POS + 2, &v16));
+	EXPECT_EQ(variant->kind == RESET_REG ? 1 : 0, v16 & 1);
+	if (variant->kind == RESET_REG) {
+		uint32_t v32;
+
+		ASSERT_EQ(0, mvgpu_cfg_read32(a, CFG_BAR0, &v32));
+		EXPECT_EQ(bar0, v32);
+		ASSERT_EQ(0, mvgpu_cfg_read32(a, MSI_POS + 4, &v32));
+		EXPECT_EQ(0xfee00000, v32);
+		ASSERT_EQ(0, mvgpu_cfg_read16(a, MSI_POS + 12, &v16));
+		EXPECT_EQ(0x0042, v16);
+	}
+
+	/* the neighbour on the same GPU is untouched */
+	expect_dirty(_metadata, b, self->map[1], self->len[1], 2);
+
+	/* one more reset counted, for this vGPU only */
+	ASSERT_EQ(0, mvgpu_mdev_read_u64(self->v[0].uuid, "resets", &resets1));
+	ASSERT_EQ(0, mvgpu_mdev_read_u64(self->v[1].uuid, "resets", &other1));
+	EXPECT_EQ(resets0 + 1, resets1);
+	EXPECT_EQ(other0, other1);
+
+	/* and once more: the counter keeps counting */
+	do_reset(_metadata, a, variant->kind);
+	ASSERT_EQ(0, mvgpu_mdev_read_u64(self->v[0].uuid, "resets", &resets1));
+	EXPECT_EQ(resets0 + 2, resets1);
+}
+
+/* The vGPU works after the reset: registers, VRAM and interrupts */
+TEST_F(reset, usable_after_reset)
+{
+	struct mvgpu_dev *a = &self->v[0].dev;
+	uint16_t ctrl;
+
+	CHECK_SETUP();
+	dirty(_metadata, a, self->map[0], self->len[0], 3);
+	do_reset(_metadata, a, variant->kind);
+
+	WR(a, MVGPU_REG_SCRATCH, 0x600d);
+	EXPECT_EQ(0x600d, RD(a, MVGPU_REG_SCRATCH));
+	mt_pattern_fill(self->map[0], self->len[0], 0, 4);
+	EXPECT_EQ(-1, mt_pattern_check(self->map[0], self->len[0], 0, 4));
+
+	/* MSI after the reset (re-enabled where the reset cleared it) */
+	ASSERT_EQ(0, mvgpu_cfg_read16(a, MSI_POS + 2, &ctrl));
+	ASSERT_EQ(0, mvgpu_cfg_write16(a, MSI_POS + 2, ctrl | 1));
+	ASSERT_EQ(0, mvgpu_irq_set_eventfd(a, VFIO_PCI_MSI_IRQ_INDEX,
+					   self->efd));
+	WR(a, MVGPU_REG_IRQ_MASK, MVGPU_IRQ_FENCE(0));
+	WR(a, MVGPU_REG_IRQ_RAISE, MVGPU_IRQ_FENCE(0));
+	EXPECT_EQ(1, mvgpu_eventfd_wait(self->efd, 3000, NULL));
+	WR(a, MVGPU_REG_IRQ_ACK, MVGPU_IRQ_FENCE(0));
+	EXPECT_EQ(0, RD(a, MVGPU_REG_IRQ_STATUS));
+	ASSERT_EQ(0, mvgpu_irq_disable(a, VFIO_PCI_MSI_IRQ_INDEX));
+}
+
+struct hammer {
+	struct mvgpu_dev *dev;
+	uint8_t *map;
+	size_t len;
+	int *stop;		/* set by the main thread when done */
+	unsigned long iterations;
+	unsigned long bad;
+	int err;
+};
+
+/* Read-only identity registers stay right while the vGPU resets. */
+static void *id_reader(void *arg)
+{
+	struct hammer *h = arg;
+	uint32_t v;
+	int ret;
+
+	while (!__atomic_load_n(h->stop, __ATOMIC_ACQUIRE)) {
+		ret = mvgpu_reg_read(h->dev, MVGPU_REG_ID, &v);
+		if (ret) {
+			h->err = ret;
+			break;
+		}
+		if (v != MVGPU_ID_MAGIC)
+			h->bad++;
+		ret = mvgpu_reg_read(h->dev, MVGPU_REG_NR_CONTEXTS, &v);
+		if (!ret && v != MT_T18->contexts)
+			h->bad++;
+		h->iterations++;
+	}
+	return NULL;
+}
+
+/* VRAM traffic through pread/pwrite and the mapping during resets. */
+static void *vram_user(void *arg)
+{
+	struct hammer *h = arg;
+	uint8_t page[4096];
+	uint64_t off = 0;
+	ssize_t n;
+
+	memset(page, 0x5a, sizeof(page));
+	while (!__atomic_load_n(h->stop, __ATOMIC_ACQUIRE)) {
+		n = mvgpu_region_write(h->dev, BAR2, off, page, sizeof(page));
+		if (n != sizeof(page)) {
+			h->err = n < 0 ? n : -EIO;
+			break;
+		}
+		n = mvgpu_region_read(h->dev, BAR2, off, page, sizeof(page));
+		if (n != sizeof(page)) {
+			h->err = n < 0 ? n : -EIO;
+			break;
+		}
+		h->map[(off + 123) % h->len] = 0x77;
+		off = (off + sizeof(page)) % h->len;
+		h->iterations++;
+	}
+	return NULL;
+}
+
+/* Resets racing with register and VRAM users: no error, exact counter */
+TEST_F_TIMEOUT(reset, concurrent_users, 120)
+{
+	struct mvgpu_dev *a = &self->v[0].dev;
+	struct hammer rd = { 0 }, vr = { 0 };
+	int stop = 0;
+	uint64_t before, after;
+	pthread_t t1, t2;
+	int i, nr = 100;
+
+	CHECK_SETUP();
+	rd.dev = a;
+	rd.stop = &stop;
+	vr = rd;
+	vr.map = self->map[0];
+	vr.len = self->len[0];
+	dirty(_metadata, &self->v[1].dev, self->map[1], self->len[1], 5);
+	ASSERT_EQ(0, mvgpu_mdev_read_u64(self->v[0].uuid, "resets", &before));
+	ASSERT_EQ(0, pthread_create(&t1, NULL, id_reader, &rd));
+	ASSERT_EQ(0, pthread_create(&t2, NULL, vram_user, &vr));
+	for (i = 0; i < nr; i++)
+		do_reset(_metadata, a, variant->kind);
+	__atomic_store_n(&stop, 1, __ATOMIC_RELEASE);
+	pthread_join(t1, NULL);
+	pthread_join(t2, NULL);
+
+	EXPECT_EQ(0, rd.err);
+	EXPECT_EQ(0, rd.bad);
+	EXPECT_EQ(0, vr.err);
+	EXPECT_LT(0, rd.iterations);
+	TH_LOG("%d resets against %lu register and %lu VRAM rounds", nr,
+	       rd.iterations, vr.iterations);
+	ASSERT_EQ(0, mvgpu_mdev_read_u64(self->v[0].uuid, "resets", &after));
+	EXPECT_EQ(before + nr, after);
+	/* a last reset with nobody around clears everything */
+	do_reset(_metadata, a, variant->kind);
+	EXPECT_EQ(-1, mt_find_nonzero(self->map[0], self->len[0]));
+	EXPECT_EQ(0, RD(a, MVGPU_REG_SCRATCH));
+	/* and the neighbour saw none of it */
+	expect_dirty(_metadata, &self->v[1].dev, self->map[1], self->len[1], 5);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,397 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sched: the host scheduler of a physical engine shared by vGPUs. Busy
+ * vGPUs with weights 1:2:4 get engine time roughly in that proportion
+ * (coarse bound, the benchmark measures it precisely); a runaway vGPU
+ * (a WAIT that never ends, a huge stream) does not starve another one;
+ * the commands / context_switches / busy_ns counters move; a reset in
+ * the middle of work leaves that vGPU clean and the others running.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "engine_test.h"
+
+#define RING_SIZE	(64u << 10)
+#define NR_LOADS	3
+#define VRAM_WORK	(1u << 20)	/* VRAM mapped for the work */
+#define GEMM_DIM	48
+#define COPY_SIZE	(128u << 10)
+/* Share bound in percentage points (coarse on purpose: no flakes). */
+#define SHARE_SLACK	10.0
+
+/* One vGPU with a feeder thread that keeps its ring full of work. */
+struct load {
+	struct et_gpu g;
+	struct mvgpu_ctx ctx;
+	struct et_buf work;	/* VRAM: GEMM operands and copy buffers */
+	pthread_t thread;
+	bool running;
+	bool stop;		/* atomic: read by the feeder */
+	unsigned int gemm_dim;
+	uint64_t emitted;	/* commands emitted by the feeder */
+	int err;
+};
+
+static int load_up(struct load *l, const char *parent,
+		   const struct mt_type *type, char *msg, size_t len)
+{
+	int ret;
+
+	memset(l, 0, sizeof(*l));
+	l->gemm_dim = GEMM_DIM;
+	ret = et_up(&l->g, parent, type, 1 << 20, msg, len);
+	if (ret)
+		return ret;
+	ret = et_buf_vram(&l->g.gpu, &l->g.pt, ET_VA_VRAM, 0, VRAM_WORK,
+			  MVGPU_MAP_WRITE, &l->work);
+	if (!ret) {
+		uint64_t seed = (uintptr_t)l;
+
+		/* non-zero operands: the results show up in VRAM */
+		et_random_fill(l->work.cpu, VRAM_WORK, &seed);
+	}
+	if (!ret)
+		ret = mvgpu_ctx_init(&l->ctx, &l->g.gpu, &l->g.pt, 0,
+				     RING_SIZE);
+	if (ret)
+		snprintf(msg, len, "context: %s", strerror(-ret));
+	return ret;
+}
+
+/* GEMM and COPY alternately, within the VRAM work buffer. */
+static int emit_work(struct load *l)
+{
+	uint64_t va = l->work.va;
+	uint32_t d = l->gemm_dim;
+	int ret;
+
+	if (l->emitted & 1)
+		ret = mvgpu_emit_copy(&l->ctx, va + VRAM_WORK / 2,
+				      va + VRAM_WORK / 2 + COPY_SIZE, COPY_SIZE);
+	else
+		ret = mvgpu_emit_gemm(&l->ctx, va, va + 4 * d * d,
+				      va + 8 * d * d, d, d, d);
+	if (!ret)
+		l->emitted++;
+	return ret;
+}
+
+static void *feeder(void *arg)
+{
+	struct load *l = arg;
+
+	while (!__atomic_load_n(&l->stop, __ATOMIC_RELAXED)) {
+		/* top up, keeping room for the fence */
+		while (!__atomic_load_n(&l->stop, __ATOMIC_RELAXED) &&
+		       mvgpu_ring_update(&l->ctx) >= 4096) {
+			l->err = emit_work(l);
+			if (l->err)
+				return NULL;
+			if (!(l->emitted % 16) && mvgpu_ctx_fence(&l->ctx,
+								  false) < 0) {
+				l->err = -EIO;
+				return NULL;
+			}
+		}
+		mvgpu_ring_kick(&l->ctx);
+		if (mvgpu_ctx_rd(&l->ctx, MVGPU_CTX_STATUS) &
+		    MVGPU_CTX_STATUS_FAULTED) {
+			l->err = -EFAULT;
+			return NULL;
+		}
+		mvgpu_sleep_us(5000);
+	}
+	return NULL;
+}
+
+static int load_start(struct load *l)
+{
+	int ret;
+
+	l->stop = false;
+	ret = -pthread_create(&l->thread, NULL, feeder, l);
+	if (!ret)
+		l->running = true;
+	return ret;
+}
+
+static void load_stop(struct load *l)
+{
+	if (!l->running)
+		return;
+	__atomic_store_n(&l->stop, true, __ATOMIC_RELAXED);
+	pthread_join(l->thread, NULL);
+	l->running = false;
+}
+
+static int load_down(struct load *l)
+{
+	load_stop(l);
+	return et_down(&l->g);
+}
+
+FIXTURE(sch) {
+	struct load l[NR_LOADS];
+	char msg[256];
+};
+
+FIXTURE_SETUP(sch)
+{
+	int i, ret;
+
+	for (i = 0; i < NR_LOADS; i++)
+		mt_vgpu_init(&self->l[i].g.v);
+	ret = mt_check_state(self->msg, sizeof(self->msg));
+	ASSERT_EQ(0, ret) TH_LOG("%s", self->msg);
+	for (i = 0; i < NR_LOADS && !ret; i++)
+		ret = load_up(&self->l[i], MT_PARENT0, MT_T18, self->msg,
+			      sizeof(self->msg));
+	if (ret) {
+		/* no teardown after a failed setup: clean up here */
+		for (i = 0; i < NR_LOADS; i++)
+			load_down(&self->l[i]);
+		ASSERT_EQ(0, ret) TH_LOG("vGPU %d: %s", i, self->msg);
+	}
+}
+
+FIXTURE_TEARDOWN_PARENT(sch)
+{
+	int i;
+
+	for (i = 0; i < NR_LOADS; i++) {
+		int ret;
+
+		if (self->l[i].g.owner == getpid())
+			load_down(&self->l[i]);	/* stop the feeder first */
+		ret = et_remove(&self->l[i].g);
+
+		EXPECT_EQ(0, ret) TH_LOG("remove %s: %s", self->l[i].g.v.uuid,
+					 strerror(-ret));
+	}
+}
+
+static uint64_t busy(struct load *l)
+{
+	return et_attr(l->g.v.uuid, "busy_ns");
+}
+
+TEST_F_TIMEOUT(sch, weights_share_engine_time, 180)
+{
+	static const unsigned int weight[NR_LOADS] = { 1, 2, 4 };
+	uint64_t b0[NR_LOADS], d[NR_LOADS], sum = 0;
+	int i;
+
+	for (i = 0; i < NR_LOADS; i++) {
+		ASSERT_EQ(0, mvgpu_mdev_write_u64(self->l[i].g.v.uuid,
+						  "weight", weight[i]));
+		ASSERT_EQ(weight[i], et_attr(self->l[i].g.v.uuid, "weight"));
+		EXPECT_EQ(weight[i], mvgpu_gpu_rd(&self->l[i].g.gpu,
+						  MVGPU_REG_WEIGHT))
+			TH_LOG("WEIGHT register does not follow sysfs");
+	}
+	for (i = 0; i < NR_LOADS; i++)
+		ASSERT_EQ(0, load_start(&self->l[i]));
+	/* warm up: all three have work queued */
+	sleep(2);
+	for (i = 0; i < NR_LOADS; i++)
+		b0[i] = busy(&self->l[i]);
+	sleep(6);
+	for (i = 0; i < NR_LOADS; i++) {
+		d[i] = busy(&self->l[i]) - b0[i];
+		sum += d[i];
+	}
+	for (i = 0; i < NR_LOADS; i++)
+		load_stop(&self->l[i]);
+	for (i = 0; i < NR_LOADS; i++) {
+		int err = self->l[i].err;
+
+		ASSERT_EQ(0, err) TH_LOG("feeder %d: %s", i, strerror(-err));
+	}
+	ASSERT_LT(0, sum);
+	for (i = 0; i < NR_LOADS; i++) {
+		double share = 100.0 * d[i] / sum;
+		double ideal = 100.0 * weight[i] / 7;
+
+		TH_LOG("weight %u: busy %llu ns, share %.1f%% (ideal %.1f%%)",
+		       weight[i], (unsigned long long)d[i], share, ideal);
+		EXPECT_TRUE(share - ideal <= SHARE_SLACK &&
+			    ideal - share <= SHARE_SLACK);
+	}
+	/* the order is right in any case */
+	ASSERT_LT(d[0], d[1]);
+	ASSERT_LT(d[1], d[2]);
+}
+
+TEST_F_TIMEOUT(sch, runaway_does_not_starve, 180)
+{
+	struct load *stuck = &self->l[0], *huge = &self->l[1];
+	struct load *small = &self->l[2];
+	uint64_t sem_va = stuck->work.va, t0, t;
+	int i;
+
+	/* vGPU 0 waits for a value that never comes */
+	((uint64_t *)stuck->work.cpu)[0] = 0;
+	ASSERT_EQ(0, mvgpu_emit_wait(&stuck->ctx, sem_va, 1));
+	ASSERT_LT(0, mvgpu_ctx_fence(&stuck->ctx, false));
+	mvgpu_ring_kick(&stuck->ctx);
+	/* vGPU 1 gets a full ring of big GEMMs */
+	huge->gemm_dim = 128;
+	for (i = 0; mvgpu_ring_update(&huge->ctx) >= 1024; i++)
+		ASSERT_EQ(0, mvgpu_emit_gemm(&huge->ctx, huge->work.va,
+					     huge->work.va + 4 * 128 * 128,
+					     huge->work.va + 8 * 128 * 128,
+					     128, 128, 128));
+	mvgpu_ring_kick(&huge->ctx);
+	TH_LOG("%d GEMMs of 128^3 queued", i);
+	sleep(1);
+
+	/* vGPU 2's small job completes in reasonable time */
+	t0 = mvgpu_now_ns();
+	ASSERT_EQ(0, mvgpu_emit_fill(&small->ctx, small->work.va, 4096, 7));
+	ASSERT_EQ(0, mvgpu_ctx_sync(&small->ctx, ET_TIMEOUT_MS));
+	t = mvgpu_now_ns() - t0;
+	TH_LOG("small job done in %llu ms", (unsigned long long)t / 1000000);
+	ASSERT_EQ(7, ((uint32_t *)small->work.cpu)[1023]);
+
+	/* the waiter is waiting, not faulted, and still not released */
+	ASSERT_EQ(0, mvgpu_ctx_fence_reg(&stuck->ctx));
+	ASSERT_EQ(0, mvgpu_ctx_rd(&stuck->ctx, MVGPU_CTX_STATUS) &
+		     MVGPU_CTX_STATUS_FAULTED);
+	/* the huge stream was making progress too */
+	ASSERT_NE(0, mvgpu_ctx_rd(&huge->ctx, MVGPU_CTX_RING_HEAD));
+}
+
+TEST_F_TIMEOUT(sch, released_waiter_runs_under_load, 180)
+{
+	struct load *waiter = &self->l[0], *busy1 = &self->l[1];
+	struct load *busy2 = &self->l[2];
+	uint64_t sem_va = waiter->work.va;
+	int64_t seq;
+
+	/*
+	 * A context blocked on WAIT yields the engine; once the value is
+	 * there it must run again even though other vGPUs stay busy.
+	 */
+	mvgpu_store64(waiter->work.cpu, 0);
+	ASSERT_EQ(0, mvgpu_emit_wait(&waiter->ctx, sem_va, 1));
+	seq = mvgpu_ctx_fence(&waiter->ctx, false);
+	ASSERT_LT(0, seq);
+	mvgpu_ring_kick(&waiter->ctx);
+	ASSERT_EQ(0, load_start(busy1));
+	ASSERT_EQ(0, load_start(busy2));
+	sleep(1);
+	ASSERT_EQ(0, mvgpu_ctx_fence_reg(&waiter->ctx));
+	mvgpu_store64(waiter->work.cpu, 1);
+	ASSERT_EQ(0, mvgpu_ctx_wait_fence(&waiter->ctx, seq, ET_TIMEOUT_MS))
+		TH_LOG("released WAIT did not complete while others are busy");
+	load_stop(busy1);
+	load_stop(busy2);
+	ASSERT_EQ(0, busy1->err);
+	ASSERT_EQ(0, busy2->err);
+}
+
+TEST_F_TIMEOUT(sch, counters_move, 180)
+{
+	struct load *l = &self->l[0];
+	const char *uuid = l->g.v.uuid;
+	uint64_t cmd0, sw0, busy0, cmd1, sw1, busy1;
+	struct mvgpu_ctx c1;
+	int i;
+
+	cmd0 = et_attr(uuid, "commands");
+	sw0 = et_attr(uuid, "context_switches");
+	busy0 = et_attr(uuid, "busy_ns");
+	/* two contexts of the vGPU take turns */
+	ASSERT_EQ(0, mvgpu_ctx_init(&c1, &l->g.gpu, &l->g.pt, 1, 4096));
+	for (i = 0; i < 20; i++) {
+		ASSERT_EQ(0, emit_work(l));
+		ASSERT_EQ(0, mvgpu_emit_fill(&c1, l->work.va + VRAM_WORK - 8192,
+					     8192, i));
+	}
+	ASSERT_LT(0, mvgpu_ctx_fence(&l->ctx, false));
+	ASSERT_LT(0, mvgpu_ctx_fence(&c1, false));
+	mvgpu_ring_kick(&l->ctx);
+	mvgpu_ring_kick(&c1);
+	ASSERT_EQ(0, mvgpu_ctx_wait_fence(&l->ctx, l->ctx.seqno,
+					  ET_TIMEOUT_MS));
+	ASSERT_EQ(0, mvgpu_ctx_wait_fence(&c1, c1.seqno, ET_TIMEOUT_MS));
+	cmd1 = et_attr(uuid, "commands");
+	sw1 = et_attr(uuid, "context_switches");
+	busy1 = et_attr(uuid, "busy_ns");
+	TH_LOG("commands +%llu, context_switches +%llu, busy_ns +%llu",
+	       (unsigned long long)(cmd1 - cmd0),
+	       (unsigned long long)(sw1 - sw0),
+	       (unsigned long long)(busy1 - busy0));
+	/* 42 commands, a few NOPs maybe: at least that many */
+	ASSERT_LE(cmd0 + 42, cmd1);
+	ASSERT_LE(sw0 + 2, sw1);
+	ASSERT_LT(busy0, busy1);
+	/* an idle vGPU's counters stand still */
+	cmd0 = et_attr(self->l[1].g.v.uuid, "commands");
+	busy0 = et_attr(self->l[1].g.v.uuid, "busy_ns");
+	usleep(200000);
+	ASSERT_EQ(cmd0, et_attr(self->l[1].g.v.uuid, "commands"));
+	ASSERT_EQ(busy0, et_attr(self->l[1].g.v.uuid, "busy_ns"));
+}
+
+TEST_F_TIMEOUT(sch, reset_mid_work, 180)
+{
+	struct load *a = &self->l[0], *b = &self->l[1];
+	const char *uuid = a->g.v.uuid;
+	uint64_t resets, fb;
+	int i;
+
+	resets = et_attr(uuid, "resets");
+	ASSERT_EQ(0, load_start(a));
+	ASSERT_EQ(0, load_start(b));
+	sleep(2);
+	load_stop(a);		/* its ring stays full of queued work */
+	ASSERT_EQ(0, a->err);
+	ASSERT_NE(a->ctx.tail, mvgpu_ctx_rd(&a->ctx, MVGPU_CTX_RING_HEAD))
+		TH_LOG("vGPU 0 ran dry before the reset");
+	ASSERT_NE(0, mt_find_nonzero(a->g.gpu.vram, VRAM_WORK) + 1);
+
+	ASSERT_EQ(0, mvgpu_reset(&a->g.v.dev));
+	ASSERT_EQ(resets + 1, et_attr(uuid, "resets"));
+	ASSERT_EQ(0, et_attr(uuid, "pinned_pages"));
+	for (i = 0; i < (int)a->g.gpu.nr_contexts; i++) {
+		uint32_t base = MVGPU_CTX_REG(i, 0);
+
+		ASSERT_EQ(0, mvgpu_gpu_rd(&a->g.gpu, base + MVGPU_CTX_STATUS));
+		ASSERT_EQ(0, mvgpu_gpu_rd(&a->g.gpu, base + MVGPU_CTX_RING_HEAD));
+		ASSERT_EQ(0, mvgpu_gpu_rd(&a->g.gpu, base + MVGPU_CTX_FENCE_LO));
+		ASSERT_EQ(0, mvgpu_gpu_rd(&a->g.gpu, base + MVGPU_CTX_PT_ROOT_LO));
+	}
+	ASSERT_EQ(0, mvgpu_gpu_rd(&a->g.gpu, MVGPU_REG_IRQ_STATUS));
+	/*
+	 * Nothing left running: its busy time stands still (after the slice
+	 * that was in flight at the reset has been accounted), VRAM is clear.
+	 */
+	usleep(100000);
+	fb = busy(a);
+	usleep(300000);
+	ASSERT_EQ(fb, busy(a));
+	ASSERT_EQ(-1, mt_find_nonzero(a->g.gpu.vram, a->g.gpu.vram_size));
+
+	/* the other vGPU kept going */
+	fb = mvgpu_ctx_fence_reg(&b->ctx);
+	ASSERT_EQ(0, b->err);
+	sleep(1);
+	ASSERT_LT(fb, mvgpu_ctx_fence_reg(&b->ctx));
+	load_stop(b);
+	ASSERT_EQ(0, b->err);
+
+	/* and the reset vGPU works again once set up */
+	mvgpu_ctx_enable(&a->ctx);
+	a->ctx.seqno = 0;
+	ASSERT_EQ(0, mvgpu_emit_fill(&a->ctx, a->work.va, 4096, 0x1234));
+	ASSERT_EQ(0, mvgpu_ctx_sync(&a->ctx, ET_TIMEOUT_MS));
+	ASSERT_EQ(0x1234, ((uint32_t *)a->g.gpu.vram)[1023]);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * shadow_sync: the host's shadow of the guest GPU page tables. A changed
+ * entry is used only after TLB_INV of its range (or a PT_ROOT write);
+ * pinned_pages follows the valid translations (map, unmap, large pages,
+ * reset, close); VFIO_IOMMU_UNMAP_DMA of memory the GPU maps unpins it and
+ * leaves no stale translation behind.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+
+#include "kselftest_harness.h"
+#include "engine_test.h"
+
+#define RING_SIZE	4096u
+#define VA_X		0x60000000ull	/* the VA whose mapping changes */
+#define EXTRA_IOVA	0x300000000ull	/* a second DMA mapping */
+
+FIXTURE(shd) {
+	struct et_gpu g;
+	struct mvgpu_ctx ctx;
+	struct et_buf a, b, dst;
+	char msg[256];
+};
+
+static int shd_build(FIXTURE_DATA(shd) *self)
+{
+	struct mvgpu_gpu *gpu = &self->g.gpu;
+	int ret;
+
+	ret = et_up(&self->g, MT_PARENT0, MT_T18, ET_RAM_SIZE, self->msg,
+		    sizeof(self->msg));
+	if (ret)
+		return ret;
+	snprintf(self->msg, sizeof(self->msg), "buffers / context");
+	/* pages A and B, first mapped at VA_SRC / VA_DST, dst at VA_AUX */
+	ret = et_buf_sys(gpu, &self->g.pt, ET_VA_SRC, 4096, 0, 0, &self->a);
+	if (!ret)
+		ret = et_buf_sys(gpu, &self->g.pt, ET_VA_DST, 4096, 0, 0,
+				 &self->b);
+	if (!ret)
+		ret = et_buf_sys(gpu, &self->g.pt, ET_VA_AUX, 4096, 0,
+				 MVGPU_MAP_WRITE, &self->dst);
+	if (ret)
+		return ret;
+	memset(self->a.cpu, 0xaa, 4096);
+	memset(self->b.cpu, 0xbb, 4096);
+	ret = mvgpu_pt_map(&self->g.pt, VA_X, self->a.addr, 4096, 0);
+	if (!ret)
+		ret = mvgpu_ctx_init(&self->ctx, gpu, &self->g.pt, 0,
+				     RING_SIZE);
+	return ret;
+}
+
+FIXTURE_SETUP(shd)
+{
+	int ret;
+
+	mt_vgpu_init(&self->g.v);
+	ret = mt_check_state(self->msg, sizeof(self->msg));
+	ASSERT_EQ(0, ret) TH_LOG("%s", self->msg);
+	ret = shd_build(self);
+	if (ret) {
+		/* no teardown after a failed setup: clean up here */
+		et_down(&self->g);
+		ASSERT_EQ(0, ret) TH_LOG("%s: %s", self->msg, strerror(-ret));
+	}
+}
+
+FIXTURE_TEARDOWN_PARENT(shd)
+{
+	int ret = et_remove(&self->g);
+
+	EXPECT_EQ(0, ret) TH_LOG("remove %s: %s", self->g.v.uuid,
+				 strerror(-ret));
+}
+
+/* Copy one page from va to dst; the byte value seen, or -errno. */
+static int read_through(struct mvgpu_ctx *c, struct et_buf *dst, uint64_t va)
+{
+	uint8_t *d = dst->cpu;
+	int ret;
+
+	memset(d, 0, 4096);
+	ret = mvgpu_emit_copy(c, va, dst->va, 4096);
+	if (!ret)
+		ret = mvgpu_ctx_sync(c, ET_TIMEOUT_MS);
+	if (ret)
+		return ret;
+	if (mt_find_nonzero(d, 4096) != 0 || d[4095] != d[0])
+		return -EIO;
+	return d[0];
+}
+
+TEST_F_TIMEOUT(shd, stale_until_invalidate, 120)
+{
+	struct mvgpu_ctx *c = &self->ctx;
+
+	ASSERT_EQ(0xaa, read_through(c, &self->dst, VA_X));
+	/* point VA_X at B without telling the device: A is still used */
+	ASSERT_EQ(0, mvgpu_pt_map(&self->g.pt, VA_X, self->b.addr, 4096, 0));
+	ASSERT_EQ(0xaa, read_through(c, &self->dst, VA_X));
+	/* an invalidation of another range does not help */
+	mvgpu_ctx_tlb_inv(c, VA_X + 4096, 4096);
+	mvgpu_ctx_tlb_inv(c, VA_X - (2 << 20), 2 << 20);
+	ASSERT_EQ(0xaa, read_through(c, &self->dst, VA_X));
+	/* one covering it does (unaligned: rounded out to pages) */
+	mvgpu_ctx_tlb_inv(c, VA_X + 100, 1);
+	ASSERT_EQ(0xbb, read_through(c, &self->dst, VA_X));
+
+	/* and "everything" (size 0) works too */
+	ASSERT_EQ(0, mvgpu_pt_map(&self->g.pt, VA_X, self->a.addr, 4096, 0));
+	ASSERT_EQ(0xbb, read_through(c, &self->dst, VA_X));
+	mvgpu_ctx_tlb_inv(c, 0, 0);
+	ASSERT_EQ(0xaa, read_through(c, &self->dst, VA_X));
+}
+
+TEST_F_TIMEOUT(shd, unmap_takes_effect_on_invalidate, 120)
+{
+	struct mvgpu_ctx *c = &self->ctx;
+	struct mvgpu_fault f;
+
+	ASSERT_EQ(0, mvgpu_pt_unmap(&self->g.pt, VA_X, 4096));
+	ASSERT_EQ(0xaa, read_through(c, &self->dst, VA_X));
+	mvgpu_ctx_tlb_inv(c, VA_X, 4096);
+	ASSERT_EQ(-EFAULT, read_through(c, &self->dst, VA_X));
+	mvgpu_ctx_read_fault(c, &f);
+	ASSERT_EQ(MVGPU_FAULT_NOT_PRESENT, f.reason);
+	ASSERT_EQ(VA_X, f.addr);
+}
+
+TEST_F_TIMEOUT(shd, pt_root_write_resyncs, 120)
+{
+	struct mvgpu_ctx *c = &self->ctx;
+	struct mvgpu_pt pt2;
+
+	/* a second table: the same ring, fence page and dst, VA_X -> B */
+	ASSERT_EQ(0, mvgpu_pt_init(&pt2, &self->g.gpu));
+	ASSERT_EQ(0, mvgpu_pt_map(&pt2, c->ring_va, c->ring_gpa, RING_SIZE,
+				  0));
+	ASSERT_EQ(0, mvgpu_pt_map(&pt2, c->fence_va,
+				  self->g.gpu.ram.iova +
+				  ((uint8_t *)c->fence_cpu -
+				   (uint8_t *)self->g.gpu.ram.vaddr),
+				  4096, MVGPU_MAP_WRITE));
+	ASSERT_EQ(0, mvgpu_pt_map(&pt2, ET_VA_AUX, self->dst.addr, 4096,
+				  MVGPU_MAP_WRITE));
+	ASSERT_EQ(0, mvgpu_pt_map(&pt2, VA_X, self->b.addr, 4096, 0));
+
+	ASSERT_EQ(0xaa, read_through(c, &self->dst, VA_X));
+	mvgpu_ctx_wr(c, MVGPU_CTX_PT_ROOT_LO, (uint32_t)pt2.root);
+	mvgpu_ctx_wr(c, MVGPU_CTX_PT_ROOT_HI, (uint32_t)(pt2.root >> 32));
+	c->pt = &pt2;
+	ASSERT_EQ(0xbb, read_through(c, &self->dst, VA_X));
+	/* the old table's other mappings are gone */
+	ASSERT_EQ(-EFAULT, read_through(c, &self->dst, ET_VA_SRC));
+}
+
+TEST_F_TIMEOUT(shd, pinned_pages_follow_mappings, 120)
+{
+	struct mvgpu_ctx *c = &self->ctx;
+	const char *uuid = self->g.v.uuid;
+	uint64_t base, gpa, big;
+	uint64_t va = 0x70000000ull;
+
+	/*
+	 * What the fixture mapped is pinned: a, b, dst, ring, fence page and
+	 * VA_X (A again: one guest page, counted once or per mapping).
+	 */
+	base = et_attr(uuid, "pinned_pages");
+	ASSERT_LE(5, base);
+	ASSERT_GE(6, base);
+
+	/* 64 new pages */
+	ASSERT_EQ(0, mvgpu_gpu_alloc(&self->g.gpu, 64 * 4096, 0, &gpa, NULL));
+	ASSERT_EQ(0, mvgpu_pt_map(&self->g.pt, va, gpa, 64 * 4096, 0));
+	ASSERT_EQ(base, et_attr(uuid, "pinned_pages"));
+	mvgpu_ctx_tlb_inv(c, va, 64 * 4096);
+	ASSERT_EQ(base + 64, et_attr(uuid, "pinned_pages"));
+	ASSERT_EQ(0, mvgpu_pt_unmap(&self->g.pt, va, 32 * 4096));
+	mvgpu_ctx_tlb_inv(c, va, 32 * 4096);
+	ASSERT_EQ(base + 32, et_attr(uuid, "pinned_pages"));
+	ASSERT_EQ(0, mvgpu_pt_unmap(&self->g.pt, va, 64 * 4096));
+	mvgpu_ctx_tlb_inv(c, 0, 0);
+	ASSERT_EQ(base, et_attr(uuid, "pinned_pages"));
+
+	/* a 2 MiB page of system memory is 512 pages */
+	ASSERT_EQ(0, mvgpu_gpu_alloc(&self->g.gpu, 2 << 20, 2 << 20, &big,
+				     NULL));
+	ASSERT_EQ(0, mvgpu_pt_map(&self->g.pt, 0x80000000ull, big, 2 << 20,
+				  MVGPU_MAP_LARGE));
+	mvgpu_ctx_tlb_inv(c, 0x80000000ull, 2 << 20);
+	ASSERT_EQ(base + 512, et_attr(uuid, "pinned_pages"));
+	/* VRAM mappings pin nothing */
+	ASSERT_EQ(0, mvgpu_pt_map(&self->g.pt, 0x90000000ull, 0, 1 << 20,
+				  MVGPU_MAP_VRAM));
+	mvgpu_ctx_tlb_inv(c, 0x90000000ull, 1 << 20);
+	ASSERT_EQ(base + 512, et_attr(uuid, "pinned_pages"));
+
+	/* a reset drops every GPU mapping */
+	ASSERT_EQ(0, mvgpu_reset(&self->g.v.dev));
+	ASSERT_EQ(0, et_attr(uuid, "pinned_pages"));
+	ASSERT_EQ(0, mvgpu_ctx_rd(c, MVGPU_CTX_STATUS));
+
+	/* enabling again shadows the whole space; closing unpins it */
+	mvgpu_ctx_enable(c);
+	ASSERT_EQ(base + 512, et_attr(uuid, "pinned_pages"));
+	ASSERT_EQ(0, mvgpu_ctx_sync(c, ET_TIMEOUT_MS));
+	/*
+	 * Close the device (the BAR2 mmap holds the file too) but keep the
+	 * container: the DMA mappings stay, so this is the close alone.
+	 */
+	munmap(self->g.gpu.vram, self->g.gpu.vram_size);
+	self->g.gpu.vram = NULL;
+	mvgpu_close_device(&self->g.v.dev);
+	ASSERT_EQ(0, et_attr(uuid, "pinned_pages"));
+}
+
+TEST_F_TIMEOUT(shd, dma_unmap_of_mapped_memory, 120)
+{
+	struct mvgpu_ctx *c = &self->ctx;
+	const char *uuid = self->g.v.uuid;
+	struct mvgpu_dma extra = { 0 };
+	struct mvgpu_fault f;
+	uint64_t base, va = 0x70000000ull;
+	int ret;
+
+	base = et_attr(uuid, "pinned_pages");
+	ASSERT_EQ(0, mvgpu_dma_map(&self->g.v.dev, EXTRA_IOVA, 16 * 4096,
+				   &extra));
+	memset(extra.vaddr, 0xcc, 16 * 4096);
+	ASSERT_EQ(0, mvgpu_pt_map(&self->g.pt, va, EXTRA_IOVA, 16 * 4096, 0));
+	mvgpu_ctx_tlb_inv(c, va, 16 * 4096);
+	ASSERT_EQ(base + 16, et_attr(uuid, "pinned_pages"));
+	ASSERT_EQ(0xcc, read_through(c, &self->dst, va + 15 * 4096));
+
+	/* the VM takes the memory away while the GPU still maps it */
+	ret = mvgpu_dma_unmap(&self->g.v.dev, &extra);
+	ASSERT_EQ(0, ret) TH_LOG("VFIO_IOMMU_UNMAP_DMA: %s", strerror(-ret));
+	ASSERT_EQ(base, et_attr(uuid, "pinned_pages"));
+	/* no stale translation: the access faults, dst is not written */
+	memset(self->dst.cpu, 0x11, 4096);
+	ASSERT_EQ(0, mvgpu_emit_copy(c, va + 4096, ET_VA_AUX, 4096));
+	mvgpu_ring_kick(c);
+	ASSERT_EQ(0, mvgpu_ctx_wait_fault(c, ET_TIMEOUT_MS, &f));
+	TH_LOG("fault after unmap: reason %u addr %#llx", f.reason,
+	       (unsigned long long)f.addr);
+	ASSERT_TRUE(f.reason == MVGPU_FAULT_BAD_GPA ||
+		    f.reason == MVGPU_FAULT_NOT_PRESENT);
+	ASSERT_EQ(va + 4096, f.addr);
+	ASSERT_EQ(0x11, ((uint8_t *)self->dst.cpu)[0]);
+	ASSERT_EQ(0x11, ((uint8_t *)self->dst.cpu)[4095]);
+	ASSERT_EQ(base, et_attr(uuid, "pinned_pages"));
+
+	/* mapping memory at that IOVA again and fixing up resumes */
+	ASSERT_EQ(0, mvgpu_dma_map(&self->g.v.dev, EXTRA_IOVA, 16 * 4096,
+				   &extra));
+	memset(extra.vaddr, 0xdd, 16 * 4096);
+	mvgpu_ctx_tlb_inv(c, va, 16 * 4096);
+	mvgpu_ctx_fault_clear(c);
+	ASSERT_EQ(0, mvgpu_ctx_sync(c, ET_TIMEOUT_MS));
+	ASSERT_EQ(0xdd, ((uint8_t *)self->dst.cpu)[0]);
+	ASSERT_EQ(base + 16, et_attr(uuid, "pinned_pages"));
+	mvgpu_pt_unmap(&self->g.pt, va, 16 * 4096);
+	mvgpu_ctx_tlb_inv(c, va, 16 * 4096);
+	ASSERT_EQ(0, mvgpu_dma_unmap(&self->g.v.dev, &extra));
+}
+
+TEST_HARNESS_MAIN

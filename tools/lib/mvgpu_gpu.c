@@ -1,0 +1,737 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mvgpu_gpu: a guest driver for the mvgpu command engine, in userspace.
+ */
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+#include <sys/mman.h>
+
+#include "mvgpu_gpu.h"
+
+#define PT_INDEX(va, level) \
+	(((va) >> (MVGPU_PAGE_SHIFT + 9 * (level))) & (MVGPU_PT_ENTRIES - 1))
+#define LEVEL_SIZE(level)	(1ull << (MVGPU_PAGE_SHIFT + 9 * (level)))
+
+/* ---- time ------------------------------------------------------------- */
+
+uint64_t mvgpu_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+void mvgpu_sleep_us(unsigned int us)
+{
+	struct timespec ts = {
+		.tv_sec = us / 1000000,
+		.tv_nsec = (long)(us % 1000000) * 1000,
+	};
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/* ---- guest memory and registers --------------------------------------- */
+
+int mvgpu_gpu_init(struct mvgpu_gpu *gpu, struct mvgpu_dev *dev,
+		   uint64_t ram_iova, size_t ram_size)
+{
+	int ret;
+
+	memset(gpu, 0, sizeof(*gpu));
+	gpu->dev = dev;
+	ram_size = (ram_size + MVGPU_PAGE_SIZE - 1) & ~(MVGPU_PAGE_SIZE - 1);
+	if (!ram_size || (ram_iova & (MVGPU_PAGE_SIZE - 1)))
+		return -EINVAL;
+
+	if (!dev) {
+		void *p = mmap(NULL, ram_size, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (p == MAP_FAILED)
+			return -errno;
+		gpu->ram.vaddr = p;
+		gpu->ram.iova = ram_iova;
+		gpu->ram.size = ram_size;
+		gpu->nr_contexts = MVGPU_MAX_CONTEXTS;
+		return 0;
+	}
+
+	ret = mvgpu_dma_map(dev, ram_iova, ram_size, &gpu->ram);
+	if (ret)
+		return ret;
+	gpu->nr_contexts = mvgpu_rd32(dev, MVGPU_REG_NR_CONTEXTS);
+	if (gpu->nr_contexts > MVGPU_MAX_CONTEXTS)
+		gpu->nr_contexts = 0;
+	gpu->vram = mvgpu_region_mmap(dev, VFIO_PCI_BAR2_REGION_INDEX,
+				      &gpu->vram_size);
+	if (gpu->vram == MAP_FAILED) {
+		ret = -errno;
+		gpu->vram = NULL;
+		mvgpu_dma_unmap(dev, &gpu->ram);
+		return ret;
+	}
+	return 0;
+}
+
+void mvgpu_gpu_fini(struct mvgpu_gpu *gpu)
+{
+	if (gpu->vram)
+		munmap(gpu->vram, gpu->vram_size);
+	gpu->vram = NULL;
+	if (gpu->ram.vaddr) {
+		if (gpu->dev) {
+			mvgpu_dma_unmap(gpu->dev, &gpu->ram);
+		} else {
+			munmap(gpu->ram.vaddr, gpu->ram.size);
+			gpu->ram.vaddr = NULL;
+		}
+	}
+	gpu->ram_used = 0;
+}
+
+int mvgpu_gpu_alloc(struct mvgpu_gpu *gpu, size_t size, size_t align,
+		    uint64_t *gpa, void **cpu)
+{
+	uint64_t start;
+
+	if (align < MVGPU_PAGE_SIZE)
+		align = MVGPU_PAGE_SIZE;
+	if (align & (align - 1))
+		return -EINVAL;
+	size = (size + MVGPU_PAGE_SIZE - 1) & ~(MVGPU_PAGE_SIZE - 1);
+	/* align the guest physical address, not the pool offset */
+	start = (gpu->ram.iova + gpu->ram_used + align - 1) & ~(uint64_t)(align - 1);
+	start -= gpu->ram.iova;
+	if (!size || start > gpu->ram.size || size > gpu->ram.size - start)
+		return -ENOMEM;
+	gpu->ram_used = start + size;
+	memset((char *)gpu->ram.vaddr + start, 0, size);
+	if (gpa)
+		*gpa = gpu->ram.iova + start;
+	if (cpu)
+		*cpu = (char *)gpu->ram.vaddr + start;
+	return 0;
+}
+
+void *mvgpu_gpu_ptr(struct mvgpu_gpu *gpu, uint64_t gpa, size_t len)
+{
+	if (gpa < gpu->ram.iova || gpa - gpu->ram.iova > gpu->ram.size ||
+	    len > gpu->ram.size - (gpa - gpu->ram.iova))
+		return NULL;
+	return (char *)gpu->ram.vaddr + (gpa - gpu->ram.iova);
+}
+
+uint32_t mvgpu_gpu_rd(struct mvgpu_gpu *gpu, uint32_t off)
+{
+	return gpu->dev ? mvgpu_rd32(gpu->dev, off) : 0;
+}
+
+void mvgpu_gpu_wr(struct mvgpu_gpu *gpu, uint32_t off, uint32_t val)
+{
+	if (gpu->dev)
+		mvgpu_reg_write(gpu->dev, off, val);
+}
+
+uint64_t mvgpu_gpu_timestamp(struct mvgpu_gpu *gpu)
+{
+	uint32_t lo = mvgpu_gpu_rd(gpu, MVGPU_REG_TIMESTAMP_LO);
+	uint32_t hi = mvgpu_gpu_rd(gpu, MVGPU_REG_TIMESTAMP_HI);
+
+	return (uint64_t)hi << 32 | lo;
+}
+
+void mvgpu_gpu_reset_reg(struct mvgpu_gpu *gpu)
+{
+	mvgpu_gpu_wr(gpu, MVGPU_REG_RESET, MVGPU_RESET_MAGIC);
+}
+
+/* ---- page tables ------------------------------------------------------ */
+
+static uint64_t *pt_table(struct mvgpu_pt *pt, uint64_t gpa)
+{
+	return mvgpu_gpu_ptr(pt->gpu, gpa, MVGPU_PAGE_SIZE);
+}
+
+int mvgpu_pt_init(struct mvgpu_pt *pt, struct mvgpu_gpu *gpu)
+{
+	pt->gpu = gpu;
+	pt->nr_tables = 1;
+	return mvgpu_gpu_alloc(gpu, MVGPU_PAGE_SIZE, 0, &pt->root, NULL);
+}
+
+uint64_t *mvgpu_pt_entry(struct mvgpu_pt *pt, uint64_t va, int level,
+			 bool alloc)
+{
+	uint64_t *table = pt_table(pt, pt->root);
+	int l;
+
+	if (!table || level < 0 || level >= MVGPU_PT_LEVELS ||
+	    va >= MVGPU_VA_LIMIT)
+		return NULL;
+	for (l = MVGPU_PT_LEVELS - 1; l > level; l--) {
+		uint64_t *e = &table[PT_INDEX(va, l)];
+
+		if (!(*e & MVGPU_PTE_PRESENT)) {
+			uint64_t gpa;
+
+			if (!alloc || mvgpu_gpu_alloc(pt->gpu, MVGPU_PAGE_SIZE,
+						      0, &gpa, NULL))
+				return NULL;
+			pt->nr_tables++;
+			*e = gpa | MVGPU_PTE_PRESENT;
+		} else if (*e & (MVGPU_PTE_LARGE | MVGPU_PTE_VRAM)) {
+			return NULL;
+		}
+		table = pt_table(pt, *e & MVGPU_PTE_ADDR_MASK);
+		if (!table)
+			return NULL;
+	}
+	return &table[PT_INDEX(va, level)];
+}
+
+int mvgpu_pt_map(struct mvgpu_pt *pt, uint64_t va, uint64_t addr,
+		 uint64_t size, unsigned int flags)
+{
+	bool large = flags & MVGPU_MAP_LARGE;
+	uint64_t step = large ? MVGPU_LARGE_PAGE_SIZE : MVGPU_PAGE_SIZE;
+	uint64_t bits = MVGPU_PTE_PRESENT;
+	uint64_t off;
+
+	if ((va | addr | size) & (step - 1) || !size ||
+	    va >= MVGPU_VA_LIMIT || size > MVGPU_VA_LIMIT - va ||
+	    (addr + size - 1) > MVGPU_PTE_ADDR_MASK)
+		return -EINVAL;
+	if (flags & MVGPU_MAP_WRITE)
+		bits |= MVGPU_PTE_WRITABLE;
+	if (flags & MVGPU_MAP_VRAM)
+		bits |= MVGPU_PTE_VRAM;
+	if (large)
+		bits |= MVGPU_PTE_LARGE;
+
+	for (off = 0; off < size; off += step) {
+		uint64_t *e = mvgpu_pt_entry(pt, va + off, large ? 1 : 0, true);
+
+		if (!e)
+			return large ? -ENOMEM : -EBUSY;
+		/* a large page must not replace a level-0 table */
+		if (large && (*e & MVGPU_PTE_PRESENT) &&
+		    !(*e & MVGPU_PTE_LARGE))
+			return -EBUSY;
+		*e = ((addr + off) & MVGPU_PTE_ADDR_MASK) | bits;
+	}
+	return 0;
+}
+
+int mvgpu_pt_unmap(struct mvgpu_pt *pt, uint64_t va, uint64_t size)
+{
+	uint64_t end = va + size;
+
+	if ((va | size) & (MVGPU_PAGE_SIZE - 1) || va >= MVGPU_VA_LIMIT ||
+	    size > MVGPU_VA_LIMIT - va)
+		return -EINVAL;
+	while (va < end) {
+		uint64_t *e1 = mvgpu_pt_entry(pt, va, 1, false);
+		uint64_t next = (va | (MVGPU_LARGE_PAGE_SIZE - 1)) + 1;
+
+		if (next > end)
+			next = end;
+		if (!e1 || !(*e1 & MVGPU_PTE_PRESENT)) {
+			va = next;
+			continue;
+		}
+		if (*e1 & MVGPU_PTE_LARGE) {
+			if (va & (MVGPU_LARGE_PAGE_SIZE - 1) ||
+			    next - va != MVGPU_LARGE_PAGE_SIZE)
+				return -EBUSY;
+			*e1 = 0;
+			va = next;
+			continue;
+		}
+		for (; va < next; va += MVGPU_PAGE_SIZE) {
+			uint64_t *e0 = mvgpu_pt_entry(pt, va, 0, false);
+
+			if (e0)
+				*e0 = 0;
+		}
+	}
+	return 0;
+}
+
+int mvgpu_pt_translate(struct mvgpu_pt *pt, uint64_t va, uint64_t *addr,
+		       uint64_t *pte)
+{
+	uint64_t *e = mvgpu_pt_entry(pt, va, 1, false);
+	uint64_t mask;
+
+	if (!e || !(*e & MVGPU_PTE_PRESENT))
+		return -ENOENT;
+	if (*e & MVGPU_PTE_LARGE) {
+		mask = MVGPU_LARGE_PAGE_SIZE - 1;
+	} else {
+		e = mvgpu_pt_entry(pt, va, 0, false);
+		if (!e || !(*e & MVGPU_PTE_PRESENT))
+			return -ENOENT;
+		mask = MVGPU_PAGE_SIZE - 1;
+	}
+	if (addr)
+		*addr = (*e & MVGPU_PTE_ADDR_MASK & ~mask) | (va & mask);
+	if (pte)
+		*pte = *e;
+	return 0;
+}
+
+/* ---- contexts --------------------------------------------------------- */
+
+uint32_t mvgpu_ctx_rd(struct mvgpu_ctx *ctx, uint32_t reg)
+{
+	return mvgpu_gpu_rd(ctx->gpu, MVGPU_CTX_REG(ctx->idx, reg));
+}
+
+void mvgpu_ctx_wr(struct mvgpu_ctx *ctx, uint32_t reg, uint32_t val)
+{
+	mvgpu_gpu_wr(ctx->gpu, MVGPU_CTX_REG(ctx->idx, reg), val);
+}
+
+static void ctx_wr64(struct mvgpu_ctx *ctx, uint32_t reg, uint64_t val)
+{
+	mvgpu_ctx_wr(ctx, reg, (uint32_t)val);
+	mvgpu_ctx_wr(ctx, reg + 4, (uint32_t)(val >> 32));
+}
+
+void mvgpu_ctx_enable(struct mvgpu_ctx *ctx)
+{
+	ctx_wr64(ctx, MVGPU_CTX_PT_ROOT_LO, ctx->pt->root);
+	ctx_wr64(ctx, MVGPU_CTX_RING_BASE_LO, ctx->ring_va);
+	mvgpu_ctx_wr(ctx, MVGPU_CTX_RING_SIZE, ctx->ring_size);
+	mvgpu_ctx_wr(ctx, MVGPU_CTX_CONTROL, MVGPU_CTX_CONTROL_ENABLE);
+	ctx->head = mvgpu_ctx_rd(ctx, MVGPU_CTX_RING_HEAD) % ctx->ring_size;
+	ctx->tail = ctx->head;
+}
+
+void mvgpu_ctx_disable(struct mvgpu_ctx *ctx)
+{
+	mvgpu_ctx_wr(ctx, MVGPU_CTX_CONTROL, 0);
+}
+
+int mvgpu_ctx_init(struct mvgpu_ctx *ctx, struct mvgpu_gpu *gpu,
+		   struct mvgpu_pt *pt, unsigned int idx, uint32_t ring_size)
+{
+	void *fence;
+	uint64_t gpa;
+	int ret;
+
+	memset(ctx, 0, sizeof(*ctx));
+	if (ring_size < 4096 || ring_size > (1u << 20) ||
+	    (ring_size & (ring_size - 1)) || idx >= MVGPU_MAX_CONTEXTS)
+		return -EINVAL;
+	ctx->gpu = gpu;
+	ctx->pt = pt;
+	ctx->idx = idx;
+	ctx->ring_size = ring_size;
+	ctx->ring_va = MVGPU_CTX_RING_VA(idx);
+	ctx->fence_va = MVGPU_CTX_FENCE_VA(idx);
+
+	ret = mvgpu_gpu_alloc(gpu, ring_size, 0, &ctx->ring_gpa,
+			      (void **)&ctx->ring);
+	if (ret)
+		return ret;
+	ret = mvgpu_pt_map(pt, ctx->ring_va, ctx->ring_gpa, ring_size, 0);
+	if (ret)
+		return ret;
+	ret = mvgpu_gpu_alloc(gpu, MVGPU_PAGE_SIZE, 0, &gpa, &fence);
+	if (ret)
+		return ret;
+	ctx->fence_cpu = fence;
+	ret = mvgpu_pt_map(pt, ctx->fence_va, gpa, MVGPU_PAGE_SIZE,
+			   MVGPU_MAP_WRITE);
+	if (ret)
+		return ret;
+	mvgpu_ctx_enable(ctx);
+	return 0;
+}
+
+void mvgpu_ctx_tlb_inv(struct mvgpu_ctx *ctx, uint64_t va, uint64_t size)
+{
+	ctx_wr64(ctx, MVGPU_CTX_TLB_INV_ADDR_LO, va);
+	ctx_wr64(ctx, MVGPU_CTX_TLB_INV_SIZE_LO, size);
+	mvgpu_ctx_wr(ctx, MVGPU_CTX_TLB_INV, 1);
+}
+
+/* ---- rings and commands ----------------------------------------------- */
+
+uint32_t mvgpu_ring_space(struct mvgpu_ctx *ctx)
+{
+	uint32_t used = (ctx->tail - ctx->head) & (ctx->ring_size - 1);
+
+	/* one dword stays free: head == tail means empty */
+	return ctx->ring_size - used - 4;
+}
+
+uint32_t mvgpu_ring_update(struct mvgpu_ctx *ctx)
+{
+	if (ctx->gpu->dev)
+		ctx->head = mvgpu_ctx_rd(ctx, MVGPU_CTX_RING_HEAD) &
+			    (ctx->ring_size - 1);
+	return mvgpu_ring_space(ctx);
+}
+
+static void ring_put(struct mvgpu_ctx *ctx, uint32_t dw)
+{
+	ctx->ring[ctx->tail / 4] = dw;
+	ctx->tail = (ctx->tail + 4) & (ctx->ring_size - 1);
+}
+
+/* Wait until bytes are free in the ring. */
+static int ring_wait_space(struct mvgpu_ctx *ctx, uint32_t bytes,
+			   int timeout_ms)
+{
+	uint64_t deadline = mvgpu_now_ns() + (uint64_t)timeout_ms * 1000000;
+	unsigned int delay = 50;
+
+	if (bytes > ctx->ring_size - 4)
+		return -E2BIG;
+	while (mvgpu_ring_space(ctx) < bytes) {
+		if (!ctx->gpu->dev)
+			return -ENOSPC;
+		/* the engine may have moved on since we last looked */
+		ctx->head = mvgpu_ctx_rd(ctx, MVGPU_CTX_RING_HEAD) &
+			    (ctx->ring_size - 1);
+		if (mvgpu_ring_space(ctx) >= bytes)
+			break;
+		if (mvgpu_ctx_rd(ctx, MVGPU_CTX_STATUS) &
+		    MVGPU_CTX_STATUS_FAULTED)
+			return -EFAULT;
+		if (mvgpu_now_ns() > deadline)
+			return -ETIMEDOUT;
+		/* make sure what is queued is being worked on */
+		mvgpu_ring_kick(ctx);
+		mvgpu_sleep_us(delay);
+		if (delay < 5000)
+			delay *= 2;
+	}
+	return 0;
+}
+
+uint32_t *mvgpu_ring_reserve(struct mvgpu_ctx *ctx, unsigned int ndw,
+			     int timeout_ms, int *err)
+{
+	uint32_t bytes = ndw * 4, to_end;
+	int ret;
+
+	if (!ndw || ndw > 0xffff) {
+		ret = -EINVAL;
+		goto fail;
+	}
+	to_end = ctx->ring_size - ctx->tail;
+	if (bytes > to_end) {
+		/* pad to the end of the ring with NOPs, then start at 0 */
+		ret = ring_wait_space(ctx, to_end + bytes, timeout_ms);
+		if (ret)
+			goto fail;
+		while (to_end) {
+			uint32_t n = to_end / 4 > 0xffff ? 0xffff : to_end / 4;
+			uint32_t i;
+
+			ring_put(ctx, MVGPU_CMD_HDR(MVGPU_CMD_NOP, 0, n));
+			for (i = 1; i < n; i++)
+				ring_put(ctx, 0);
+			to_end -= n * 4;
+		}
+	} else {
+		ret = ring_wait_space(ctx, bytes, timeout_ms);
+		if (ret)
+			goto fail;
+	}
+	return &ctx->ring[ctx->tail / 4];
+fail:
+	if (err)
+		*err = ret;
+	return NULL;
+}
+
+int mvgpu_ring_emit_raw(struct mvgpu_ctx *ctx, const uint32_t *dw,
+			unsigned int ndw)
+{
+	unsigned int i;
+	int ret;
+
+	ret = ring_wait_space(ctx, ndw * 4, 10000);
+	if (ret)
+		return ret;
+	for (i = 0; i < ndw; i++)
+		ring_put(ctx, dw[i]);
+	return 0;
+}
+
+void mvgpu_ring_kick(struct mvgpu_ctx *ctx)
+{
+	mvgpu_ctx_wr(ctx, MVGPU_CTX_RING_TAIL, ctx->tail);
+}
+
+/* Timeout for ring space in the emitters. */
+#define EMIT_TIMEOUT_MS		60000
+
+/* Reserve and fill one command of ndw dwords from dw[]. */
+static int emit(struct mvgpu_ctx *ctx, const uint32_t *dw, unsigned int ndw)
+{
+	uint32_t *p;
+	int ret = 0;
+
+	p = mvgpu_ring_reserve(ctx, ndw, EMIT_TIMEOUT_MS, &ret);
+	if (!p)
+		return ret;
+	memcpy(p, dw, ndw * 4);
+	ctx->tail = (ctx->tail + ndw * 4) & (ctx->ring_size - 1);
+	return 0;
+}
+
+#define LO(x)	((uint32_t)(x))
+#define HI(x)	((uint32_t)((uint64_t)(x) >> 32))
+
+int mvgpu_emit_nop(struct mvgpu_ctx *ctx, unsigned int ndw)
+{
+	uint32_t *p;
+	int ret = 0;
+
+	p = mvgpu_ring_reserve(ctx, ndw, EMIT_TIMEOUT_MS, &ret);
+	if (!p)
+		return ret;
+	memset(p, 0, ndw * 4);
+	p[0] = MVGPU_CMD_HDR(MVGPU_CMD_NOP, 0, ndw);
+	ctx->tail = (ctx->tail + ndw * 4) & (ctx->ring_size - 1);
+	return 0;
+}
+
+int mvgpu_emit_fence(struct mvgpu_ctx *ctx, uint64_t va, uint64_t value,
+		     bool irq)
+{
+	uint32_t dw[MVGPU_CMD_NDW_FENCE] = {
+		MVGPU_CMD_HDR(MVGPU_CMD_FENCE, irq ? MVGPU_CMD_FLAG_IRQ : 0,
+			      MVGPU_CMD_NDW_FENCE),
+		LO(va), HI(va), LO(value), HI(value),
+	};
+
+	return emit(ctx, dw, MVGPU_CMD_NDW_FENCE);
+}
+
+int mvgpu_emit_copy(struct mvgpu_ctx *ctx, uint64_t src, uint64_t dst,
+		    uint64_t size)
+{
+	uint32_t dw[MVGPU_CMD_NDW_COPY] = {
+		MVGPU_CMD_HDR(MVGPU_CMD_COPY, 0, MVGPU_CMD_NDW_COPY),
+		LO(src), HI(src), LO(dst), HI(dst), LO(size), HI(size),
+	};
+
+	return emit(ctx, dw, MVGPU_CMD_NDW_COPY);
+}
+
+int mvgpu_emit_fill(struct mvgpu_ctx *ctx, uint64_t dst, uint64_t size,
+		    uint32_t pattern)
+{
+	uint32_t dw[MVGPU_CMD_NDW_FILL] = {
+		MVGPU_CMD_HDR(MVGPU_CMD_FILL, 0, MVGPU_CMD_NDW_FILL),
+		LO(dst), HI(dst), LO(size), HI(size), pattern,
+	};
+
+	return emit(ctx, dw, MVGPU_CMD_NDW_FILL);
+}
+
+int mvgpu_emit_gemm(struct mvgpu_ctx *ctx, uint64_t a, uint64_t b,
+		    uint64_t c, uint32_t m, uint32_t n, uint32_t k)
+{
+	uint32_t dw[MVGPU_CMD_NDW_GEMM] = {
+		MVGPU_CMD_HDR(MVGPU_CMD_COMPUTE, 0, MVGPU_CMD_NDW_GEMM),
+		MVGPU_KERNEL_GEMM_I32,
+		LO(a), HI(a), LO(b), HI(b), LO(c), HI(c), m, n, k,
+	};
+
+	return emit(ctx, dw, MVGPU_CMD_NDW_GEMM);
+}
+
+int mvgpu_emit_hash(struct mvgpu_ctx *ctx, uint64_t src, uint64_t size,
+		    uint64_t dst)
+{
+	uint32_t dw[MVGPU_CMD_NDW_HASH] = {
+		MVGPU_CMD_HDR(MVGPU_CMD_COMPUTE, 0, MVGPU_CMD_NDW_HASH),
+		MVGPU_KERNEL_HASH64,
+		LO(src), HI(src), LO(size), HI(size), LO(dst), HI(dst),
+	};
+
+	return emit(ctx, dw, MVGPU_CMD_NDW_HASH);
+}
+
+int mvgpu_emit_wait(struct mvgpu_ctx *ctx, uint64_t va, uint64_t value)
+{
+	uint32_t dw[MVGPU_CMD_NDW_WAIT] = {
+		MVGPU_CMD_HDR(MVGPU_CMD_WAIT, 0, MVGPU_CMD_NDW_WAIT),
+		LO(va), HI(va), LO(value), HI(value),
+	};
+
+	return emit(ctx, dw, MVGPU_CMD_NDW_WAIT);
+}
+
+int mvgpu_emit_timestamp(struct mvgpu_ctx *ctx, uint64_t va)
+{
+	uint32_t dw[MVGPU_CMD_NDW_TIMESTAMP] = {
+		MVGPU_CMD_HDR(MVGPU_CMD_TIMESTAMP, 0, MVGPU_CMD_NDW_TIMESTAMP),
+		LO(va), HI(va),
+	};
+
+	return emit(ctx, dw, MVGPU_CMD_NDW_TIMESTAMP);
+}
+
+/* ---- fences and faults ------------------------------------------------- */
+
+int64_t mvgpu_ctx_fence(struct mvgpu_ctx *ctx, bool irq)
+{
+	int ret = mvgpu_emit_fence(ctx, ctx->fence_va, ctx->seqno + 1, irq);
+
+	if (ret)
+		return ret;
+	ctx->seqno++;
+	return (int64_t)ctx->seqno;
+}
+
+uint64_t mvgpu_ctx_fence_reg(struct mvgpu_ctx *ctx)
+{
+	uint32_t lo = mvgpu_ctx_rd(ctx, MVGPU_CTX_FENCE_LO);
+	uint32_t hi = mvgpu_ctx_rd(ctx, MVGPU_CTX_FENCE_HI);
+	uint32_t lo2 = mvgpu_ctx_rd(ctx, MVGPU_CTX_FENCE_LO);
+
+	/* the engine may have moved on between the two halves */
+	if (lo2 < lo)
+		hi = mvgpu_ctx_rd(ctx, MVGPU_CTX_FENCE_HI);
+	return (uint64_t)hi << 32 | lo2;
+}
+
+int mvgpu_ctx_wait_fence(struct mvgpu_ctx *ctx, uint64_t value,
+			 int timeout_ms)
+{
+	uint64_t deadline = mvgpu_now_ns() + (uint64_t)timeout_ms * 1000000;
+	unsigned int delay = 20;
+
+	for (;;) {
+		if (mvgpu_ctx_fence_reg(ctx) >= value)
+			return 0;
+		if (mvgpu_ctx_rd(ctx, MVGPU_CTX_STATUS) &
+		    MVGPU_CTX_STATUS_FAULTED)
+			return -EFAULT;
+		if (mvgpu_now_ns() > deadline)
+			return -ETIMEDOUT;
+		mvgpu_sleep_us(delay);
+		if (delay < 2000)
+			delay *= 2;
+	}
+}
+
+int mvgpu_ctx_sync(struct mvgpu_ctx *ctx, int timeout_ms)
+{
+	int64_t seq = mvgpu_ctx_fence(ctx, false);
+
+	if (seq < 0)
+		return (int)seq;
+	mvgpu_ring_kick(ctx);
+	return mvgpu_ctx_wait_fence(ctx, (uint64_t)seq, timeout_ms);
+}
+
+void mvgpu_ctx_read_fault(struct mvgpu_ctx *ctx, struct mvgpu_fault *f)
+{
+	f->status = mvgpu_ctx_rd(ctx, MVGPU_CTX_STATUS);
+	f->reason = mvgpu_ctx_rd(ctx, MVGPU_CTX_FAULT_REASON);
+	f->addr = mvgpu_ctx_rd(ctx, MVGPU_CTX_FAULT_ADDR_LO) |
+		  (uint64_t)mvgpu_ctx_rd(ctx, MVGPU_CTX_FAULT_ADDR_HI) << 32;
+	f->head = mvgpu_ctx_rd(ctx, MVGPU_CTX_RING_HEAD);
+}
+
+int mvgpu_ctx_wait_fault(struct mvgpu_ctx *ctx, int timeout_ms,
+			 struct mvgpu_fault *f)
+{
+	uint64_t deadline = mvgpu_now_ns() + (uint64_t)timeout_ms * 1000000;
+	unsigned int delay = 20;
+	struct mvgpu_fault tmp;
+
+	if (!f)
+		f = &tmp;
+	for (;;) {
+		mvgpu_ctx_read_fault(ctx, f);
+		if (f->status & MVGPU_CTX_STATUS_FAULTED)
+			return 0;
+		if (mvgpu_now_ns() > deadline)
+			return -ETIMEDOUT;
+		mvgpu_sleep_us(delay);
+		if (delay < 2000)
+			delay *= 2;
+	}
+}
+
+void mvgpu_ctx_fault_clear(struct mvgpu_ctx *ctx)
+{
+	mvgpu_ctx_wr(ctx, MVGPU_CTX_FAULT_CLEAR, 1);
+}
+
+int mvgpu_ctx_wait_idle(struct mvgpu_ctx *ctx, int timeout_ms)
+{
+	uint64_t deadline = mvgpu_now_ns() + (uint64_t)timeout_ms * 1000000;
+	unsigned int delay = 20;
+
+	for (;;) {
+		ctx->head = mvgpu_ctx_rd(ctx, MVGPU_CTX_RING_HEAD) &
+			    (ctx->ring_size - 1);
+		if (ctx->head == ctx->tail)
+			return 0;
+		if (mvgpu_ctx_rd(ctx, MVGPU_CTX_STATUS) &
+		    MVGPU_CTX_STATUS_FAULTED)
+			return -EFAULT;
+		if (mvgpu_now_ns() > deadline)
+			return -ETIMEDOUT;
+		mvgpu_sleep_us(delay);
+		if (delay < 2000)
+			delay *= 2;
+	}
+}
+
+/* ---- CPU references ----------------------------------------------------- */
+
+void mvgpu_ref_gemm_i32(const int32_t *a, const int32_t *b, int32_t *c,
+			uint32_t m, uint32_t n, uint32_t k)
+{
+	uint32_t i, j, l;
+
+	for (i = 0; i < m; i++) {
+		for (j = 0; j < n; j++) {
+			uint32_t sum = 0;	/* unsigned: wraps, no UB */
+
+			for (l = 0; l < k; l++)
+				sum += (uint32_t)a[(size_t)i * k + l] *
+				       (uint32_t)b[(size_t)l * n + j];
+			c[(size_t)i * n + j] = (int32_t)sum;
+		}
+	}
+}
+
+uint64_t mvgpu_ref_fnv1a64(const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+	uint64_t h = MVGPU_FNV64_OFFSET;
+
+	while (len--) {
+		h ^= *p++;
+		h *= MVGPU_FNV64_PRIME;
+	}
+	return h;
+}
+
+uint64_t mvgpu_rand64(uint64_t *state)
+{
+	uint64_t x = *state ? *state : 0x9e3779b97f4a7c15ull;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	*state = x;
+	return x * 0x2545f4914f6cdd1dull;
+}

@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * mvgpu_gpu: drive the command engine of a vGPU from userspace, the way a
+ * guest driver does: guest memory (anonymous memory DMA-mapped at chosen
+ * IOVAs, IOVA = guest physical address), GPU page tables, contexts, rings,
+ * command emitters, fences and faults. Plus CPU references of the compute
+ * kernels.
+ *
+ * A struct mvgpu_gpu with a NULL device works without hardware: memory is
+ * only mmap()ed and register accesses are skipped, which is enough to
+ * unit-test the page-table builder and the command emitters.
+ *
+ * Functions that can fail return 0 or a negative errno value.
+ */
+#ifndef MVGPU_GPU_H
+#define MVGPU_GPU_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/mvgpu.h>
+#include "lib/mvgpu_vfio.h"
+
+#define MVGPU_PAGE_SIZE		(1ull << MVGPU_PAGE_SHIFT)
+#define MVGPU_LARGE_PAGE_SIZE	(1ull << MVGPU_LARGE_PAGE_SHIFT)
+#define MVGPU_VA_LIMIT		(1ull << MVGPU_VA_BITS)
+
+/* Where the guest RAM pool lives by default (guest physical). */
+#define MVGPU_RAM_IOVA_DEFAULT	0x100000000ull
+
+/* ---- guest memory ----------------------------------------------------- */
+
+/*
+ * One vGPU as a guest driver sees it. ram is a pool of guest memory that
+ * page tables, rings and buffers are carved from (page granular bump
+ * allocator); vram is the BAR2 mmap (NULL when not mapped).
+ */
+struct mvgpu_gpu {
+	struct mvgpu_dev *dev;
+	struct mvgpu_dma ram;
+	size_t ram_used;
+	void *vram;
+	size_t vram_size;
+	unsigned int nr_contexts;
+};
+
+/*
+ * Set up gpu over an opened device (or dev == NULL for a device-less
+ * unit test): map ram_size bytes of guest RAM at ram_iova and mmap BAR2.
+ */
+int mvgpu_gpu_init(struct mvgpu_gpu *gpu, struct mvgpu_dev *dev,
+		   uint64_t ram_iova, size_t ram_size);
+/* Unmap what init mapped. Safe on a zeroed gpu. */
+void mvgpu_gpu_fini(struct mvgpu_gpu *gpu);
+
+/*
+ * Carve size bytes (rounded up to pages) aligned to align (a power of two,
+ * at least a page) from the RAM pool, zeroed. *gpa and *cpu (either may be
+ * NULL) get its guest physical and CPU addresses.
+ */
+int mvgpu_gpu_alloc(struct mvgpu_gpu *gpu, size_t size, size_t align,
+		    uint64_t *gpa, void **cpu);
+/* CPU address of [gpa, gpa + len) in the RAM pool, or NULL. */
+void *mvgpu_gpu_ptr(struct mvgpu_gpu *gpu, uint64_t gpa, size_t len);
+
+/* 32-bit register access that is a no-op (reads 0) without a device. */
+uint32_t mvgpu_gpu_rd(struct mvgpu_gpu *gpu, uint32_t off);
+void mvgpu_gpu_wr(struct mvgpu_gpu *gpu, uint32_t off, uint32_t val);
+/* Read the 64-bit TIMESTAMP clock (LO then HI). */
+uint64_t mvgpu_gpu_timestamp(struct mvgpu_gpu *gpu);
+/* Write RESET_MAGIC to RESET. */
+void mvgpu_gpu_reset_reg(struct mvgpu_gpu *gpu);
+
+/* ---- page tables ------------------------------------------------------ */
+
+/* Mapping flags of mvgpu_pt_map(). */
+#define MVGPU_MAP_WRITE		(1u << 0)	/* writable by the engine */
+#define MVGPU_MAP_VRAM		(1u << 1)	/* addr is a VRAM offset */
+#define MVGPU_MAP_LARGE		(1u << 2)	/* use 2 MiB pages */
+
+/* A 4-level GPU page table whose tables come from the gpu's RAM pool. */
+struct mvgpu_pt {
+	struct mvgpu_gpu *gpu;
+	uint64_t root;		/* GPA of the level-3 table */
+	unsigned int nr_tables;	/* tables allocated, root included */
+};
+
+int mvgpu_pt_init(struct mvgpu_pt *pt, struct mvgpu_gpu *gpu);
+/*
+ * Map [va, va + size) to [addr, addr + size): guest physical memory, or
+ * VRAM offsets with MVGPU_MAP_VRAM. va, addr and size must be 4 KiB
+ * aligned (2 MiB with MVGPU_MAP_LARGE). Existing leaves in the range are
+ * replaced; a 4 KiB mapping inside an existing 2 MiB page (or the other
+ * way round) is -EBUSY. Nothing is invalidated: call mvgpu_ctx_tlb_inv().
+ */
+int mvgpu_pt_map(struct mvgpu_pt *pt, uint64_t va, uint64_t addr,
+		 uint64_t size, unsigned int flags);
+/*
+ * Clear the leaves of [va, va + size) (4 KiB aligned). A 2 MiB page is
+ * cleared when the range covers it whole, else -EBUSY. Tables stay.
+ */
+int mvgpu_pt_unmap(struct mvgpu_pt *pt, uint64_t va, uint64_t size);
+/*
+ * Pointer to the entry that maps va at level (0 = 4 KiB leaf, 1 = 2 MiB
+ * leaf / level-0 table pointer, ...), allocating missing tables when
+ * alloc is true. NULL when the walk stops early (not present or a large
+ * page above the level) or allocation fails. For tests that need raw
+ * (even malformed) entries.
+ */
+uint64_t *mvgpu_pt_entry(struct mvgpu_pt *pt, uint64_t va, int level,
+			 bool alloc);
+/*
+ * Software walk: on success *addr gets the GPA / VRAM offset va maps to
+ * and *pte the leaf entry. -ENOENT when va is not mapped.
+ */
+int mvgpu_pt_translate(struct mvgpu_pt *pt, uint64_t va, uint64_t *addr,
+		       uint64_t *pte);
+
+/* ---- contexts and rings ----------------------------------------------- */
+
+struct mvgpu_ctx {
+	struct mvgpu_gpu *gpu;
+	struct mvgpu_pt *pt;
+	unsigned int idx;
+	/* ring */
+	uint64_t ring_va;
+	uint64_t ring_gpa;
+	uint32_t *ring;		/* CPU address of the ring */
+	uint32_t ring_size;	/* bytes */
+	uint32_t tail;		/* where the next command goes */
+	uint32_t head;		/* last RING_HEAD seen */
+	/* fence page: the FENCE commands write at fence_va */
+	uint64_t fence_va;
+	uint64_t *fence_cpu;
+	uint64_t seqno;		/* last fence value emitted */
+};
+
+/*
+ * GPU VAs mvgpu_ctx_init() uses in the context's address space: one per
+ * context index, so that contexts may share a page table.
+ */
+#define MVGPU_CTX_RING_VA(idx)	(0x10000000ull + (uint64_t)(idx) * 0x100000)
+#define MVGPU_CTX_FENCE_VA(idx)	(0x0ff00000ull + (uint64_t)(idx) * 0x1000)
+
+/*
+ * Set up context idx on page table pt: a ring of ring_size bytes from the
+ * RAM pool mapped read-only at MVGPU_CTX_RING_VA(idx), a fence page mapped
+ * writable at MVGPU_CTX_FENCE_VA(idx), then program PT_ROOT, RING_BASE,
+ * RING_SIZE and enable the context. Mappings made after the enable of
+ * another context on the same table need a TLB_INV there to be seen.
+ */
+int mvgpu_ctx_init(struct mvgpu_ctx *ctx, struct mvgpu_gpu *gpu,
+		   struct mvgpu_pt *pt, unsigned int idx, uint32_t ring_size);
+/* Register access of the context's block. */
+uint32_t mvgpu_ctx_rd(struct mvgpu_ctx *ctx, uint32_t reg);
+void mvgpu_ctx_wr(struct mvgpu_ctx *ctx, uint32_t reg, uint32_t val);
+/* Program PT_ROOT/RING_BASE/RING_SIZE and set ENABLE; tail := head. */
+void mvgpu_ctx_enable(struct mvgpu_ctx *ctx);
+void mvgpu_ctx_disable(struct mvgpu_ctx *ctx);
+/* TLB_INV of [va, va + size); size 0 is everything. */
+void mvgpu_ctx_tlb_inv(struct mvgpu_ctx *ctx, uint64_t va, uint64_t size);
+
+/* Free bytes in the ring from the software tail to the last head seen. */
+uint32_t mvgpu_ring_space(struct mvgpu_ctx *ctx);
+/* Read RING_HEAD into the cached head; returns mvgpu_ring_space(). */
+uint32_t mvgpu_ring_update(struct mvgpu_ctx *ctx);
+/*
+ * Reserve ndw dwords at the tail: pads with NOPs to the end of the ring
+ * first when the command would cross it, and waits (up to timeout_ms, for
+ * the engine to consume) for space. Returns the CPU address to write the
+ * command to, or NULL (-errno in *err when err is not NULL).
+ */
+uint32_t *mvgpu_ring_reserve(struct mvgpu_ctx *ctx, unsigned int ndw,
+			     int timeout_ms, int *err);
+/*
+ * Copy ndw raw dwords at the tail as they are, without padding (may cross
+ * the end of the ring; for malformed-command tests).
+ */
+int mvgpu_ring_emit_raw(struct mvgpu_ctx *ctx, const uint32_t *dw,
+			unsigned int ndw);
+/* Doorbell: write the software tail to RING_TAIL. */
+void mvgpu_ring_kick(struct mvgpu_ctx *ctx);
+
+/* Command emitters: reserve, encode, advance the software tail. */
+int mvgpu_emit_nop(struct mvgpu_ctx *ctx, unsigned int ndw);
+int mvgpu_emit_fence(struct mvgpu_ctx *ctx, uint64_t va, uint64_t value,
+		     bool irq);
+int mvgpu_emit_copy(struct mvgpu_ctx *ctx, uint64_t src, uint64_t dst,
+		    uint64_t size);
+int mvgpu_emit_fill(struct mvgpu_ctx *ctx, uint64_t dst, uint64_t size,
+		    uint32_t pattern);
+int mvgpu_emit_gemm(struct mvgpu_ctx *ctx, uint64_t a, uint64_t b,
+		    uint64_t c, uint32_t m, uint32_t n, uint32_t k);
+int mvgpu_emit_hash(struct mvgpu_ctx *ctx, uint64_t src, uint64_t size,
+		    uint64_t dst);
+int mvgpu_emit_wait(struct mvgpu_ctx *ctx, uint64_t va, uint64_t value);
+int mvgpu_emit_timestamp(struct mvgpu_ctx *ctx, uint64_t va);
+
+/*
+ * FENCE with the next sequence number at the context's fence page;
+ * returns that number (> 0) or -errno.
+ */
+int64_t mvgpu_ctx_fence(struct mvgpu_ctx *ctx, bool irq);
+/* The context's FENCE register. */
+uint64_t mvgpu_ctx_fence_reg(struct mvgpu_ctx *ctx);
+/*
+ * Poll until FENCE >= value. 0 when reached, -EFAULT when the context
+ * faulted first, -ETIMEDOUT after timeout_ms.
+ */
+int mvgpu_ctx_wait_fence(struct mvgpu_ctx *ctx, uint64_t value,
+			 int timeout_ms);
+/* Emit a fence, kick, and wait for it. */
+int mvgpu_ctx_sync(struct mvgpu_ctx *ctx, int timeout_ms);
+
+/* Fault state of a context. */
+struct mvgpu_fault {
+	uint32_t status;	/* MVGPU_CTX_STATUS_* */
+	uint32_t reason;	/* MVGPU_FAULT_* */
+	uint64_t addr;
+	uint32_t head;		/* RING_HEAD */
+};
+
+void mvgpu_ctx_read_fault(struct mvgpu_ctx *ctx, struct mvgpu_fault *f);
+/* Poll until STATUS.FAULTED; 0, or -ETIMEDOUT. f may be NULL. */
+int mvgpu_ctx_wait_fault(struct mvgpu_ctx *ctx, int timeout_ms,
+			 struct mvgpu_fault *f);
+/* Write 1 to FAULT_CLEAR. */
+void mvgpu_ctx_fault_clear(struct mvgpu_ctx *ctx);
+/* Poll until RING_HEAD == software tail (ring drained); 0 or -errno. */
+int mvgpu_ctx_wait_idle(struct mvgpu_ctx *ctx, int timeout_ms);
+
+/* ---- misc --------------------------------------------------------------- */
+
+/* Read / write guest memory the device writes / reads concurrently. */
+static inline uint64_t mvgpu_load64(const uint64_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+
+static inline void mvgpu_store64(uint64_t *p, uint64_t v)
+{
+	__atomic_store_n(p, v, __ATOMIC_RELEASE);
+}
+
+/* CLOCK_MONOTONIC in ns. */
+uint64_t mvgpu_now_ns(void);
+void mvgpu_sleep_us(unsigned int us);
+
+/* CPU references of the compute kernels. */
+void mvgpu_ref_gemm_i32(const int32_t *a, const int32_t *b, int32_t *c,
+			uint32_t m, uint32_t n, uint32_t k);
+uint64_t mvgpu_ref_fnv1a64(const void *buf, size_t len);
+
+/* Small deterministic PRNG (xorshift64*) for test data. */
+uint64_t mvgpu_rand64(uint64_t *state);
+
+#endif /* MVGPU_GPU_H */

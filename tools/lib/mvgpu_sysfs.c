@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mvgpu_vfio: sysfs helpers (mdev creation and removal, attributes).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "mvgpu_vfio.h"
+
+ssize_t mvgpu_sysfs_read(const char *path, char *buf, size_t len)
+{
+	ssize_t n, total = 0;
+	int fd, err;
+
+	if (!len)
+		return -EINVAL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while ((size_t)total < len - 1) {
+		n = read(fd, buf + total, len - 1 - total);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -errno;
+			close(fd);
+			return err;
+		}
+		if (!n)
+			break;
+		total += n;
+	}
+	buf[total] = '\0';
+	close(fd);
+	return total;
+}
+
+int mvgpu_sysfs_read_str(const char *path, char *buf, size_t len)
+{
+	ssize_t n = mvgpu_sysfs_read(path, buf, len);
+
+	if (n < 0)
+		return n;
+	while (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	return 0;
+}
+
+int mvgpu_sysfs_read_u64(const char *path, uint64_t *val)
+{
+	char buf[64], *end;
+	unsigned long long v;
+	int ret;
+
+	ret = mvgpu_sysfs_read_str(path, buf, sizeof(buf));
+	if (ret)
+		return ret;
+	if (!buf[0] || buf[0] == '-')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(buf, &end, 0);
+	if (errno)
+		return -errno;
+	if (*end)
+		return -EINVAL;
+	*val = v;
+	return 0;
+}
+
+int mvgpu_sysfs_write(const char *path, const char *str)
+{
+	size_t len = strlen(str);
+	ssize_t n;
+	int fd, err = 0;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, str, len);
+	if (n < 0)
+		err = -errno;
+	else if ((size_t)n != len)
+		err = -EIO;
+	/* sysfs reports nothing at close, but be thorough */
+	if (close(fd) && !err)
+		err = -errno;
+	return err;
+}
+
+int mvgpu_sysfs_write_u64(const char *path, uint64_t val)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%llu\n", (unsigned long long)val);
+	return mvgpu_sysfs_write(path, buf);
+}
+
+static int path_ret(int n, size_t len)
+{
+	if (n < 0)
+		return -EINVAL;
+	if ((size_t)n >= len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+int mvgpu_path_parent(char *buf, size_t len, const char *parent,
+		      const char *attr)
+{
+	return path_ret(snprintf(buf, len, MVGPU_SYSFS_CLASS "/%s/%s",
+				 parent, attr ? attr : ""), len);
+}
+
+int mvgpu_path_type(char *buf, size_t len, const char *parent,
+		    const char *type, const char *attr)
+{
+	return path_ret(snprintf(buf, len, MVGPU_SYSFS_MDEV_BUS
+				 "/%s/mdev_supported_types/%s/%s",
+				 parent, type, attr ? attr : ""), len);
+}
+
+int mvgpu_path_mdev(char *buf, size_t len, const char *uuid,
+		    const char *attr)
+{
+	return path_ret(snprintf(buf, len, MVGPU_SYSFS_MDEV_DEVS "/%s/%s",
+				 uuid, attr ? attr : ""), len);
+}
+
+int mvgpu_parent_read_u64(const char *parent, const char *attr,
+			  uint64_t *val)
+{
+	char path[512];
+	int ret = mvgpu_path_parent(path, sizeof(path), parent, attr);
+
+	return ret ? ret : mvgpu_sysfs_read_u64(path, val);
+}
+
+int mvgpu_type_read_str(const char *parent, const char *type,
+			const char *attr, char *buf, size_t len)
+{
+	char path[512];
+	int ret = mvgpu_path_type(path, sizeof(path), parent, type, attr);
+
+	return ret ? ret : mvgpu_sysfs_read_str(path, buf, len);
+}
+
+int mvgpu_type_read_u64(const char *parent, const char *type,
+			const char *attr, uint64_t *val)
+{
+	char path[512];
+	int ret = mvgpu_path_type(path, sizeof(path), parent, type, attr);
+
+	return ret ? ret : mvgpu_sysfs_read_u64(path, val);
+}
+
+static int mdev_attr_path(char *buf, size_t len, const char *uuid,
+			  const char *attr)
+{
+	return path_ret(snprintf(buf, len, MVGPU_SYSFS_MDEV_DEVS "/%s/mvgpu/%s",
+				 uuid, attr), len);
+}
+
+int mvgpu_mdev_read_str(const char *uuid, const char *attr, char *buf,
+			size_t len)
+{
+	char path[512];
+	int ret = mdev_attr_path(path, sizeof(path), uuid, attr);
+
+	return ret ? ret : mvgpu_sysfs_read_str(path, buf, len);
+}
+
+int mvgpu_mdev_read_u64(const char *uuid, const char *attr, uint64_t *val)
+{
+	char path[512];
+	int ret = mdev_attr_path(path, sizeof(path), uuid, attr);
+
+	return ret ? ret : mvgpu_sysfs_read_u64(path, val);
+}
+
+int mvgpu_mdev_write_u64(const char *uuid, const char *attr, uint64_t val)
+{
+	char path[512];
+	int ret = mdev_attr_path(path, sizeof(path), uuid, attr);
+
+	return ret ? ret : mvgpu_sysfs_write_u64(path, val);
+}
+
+int mvgpu_uuid_gen(char *buf)
+{
+	char tmp[64];
+	int ret;
+
+	ret = mvgpu_sysfs_read_str("/proc/sys/kernel/random/uuid", tmp,
+				   sizeof(tmp));
+	if (ret)
+		return ret;
+	if (strlen(tmp) != MVGPU_UUID_LEN)
+		return -EINVAL;
+	memcpy(buf, tmp, MVGPU_UUID_LEN + 1);
+	return 0;
+}
+
+int mvgpu_mdev_create(const char *parent, const char *type, char *uuid)
+{
+	char path[512];
+	int ret;
+
+	if (!uuid[0]) {
+		ret = mvgpu_uuid_gen(uuid);
+		if (ret)
+			return ret;
+	}
+	ret = mvgpu_path_type(path, sizeof(path), parent, type, "create");
+	if (ret)
+		return ret;
+	return mvgpu_sysfs_write(path, uuid);
+}
+
+int mvgpu_mdev_remove(const char *uuid)
+{
+	char path[512];
+	int ret;
+
+	ret = mvgpu_path_mdev(path, sizeof(path), uuid, "remove");
+	if (ret)
+		return ret;
+	return mvgpu_sysfs_write(path, "1");
+}
+
+bool mvgpu_mdev_exists(const char *uuid)
+{
+	char path[512];
+	struct stat st;
+
+	if (mvgpu_path_mdev(path, sizeof(path), uuid, NULL))
+		return false;
+	return stat(path, &st) == 0;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char * const *)a, *(char * const *)b);
+}
+
+int mvgpu_dir_walk(const char *dir, mvgpu_dir_cb cb, void *arg)
+{
+	char **names = NULL, **tmp;
+	size_t nr = 0, cap = 0, i;
+	struct dirent *de;
+	int ret = 0;
+	DIR *d;
+
+	d = opendir(dir);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (nr == cap) {
+			cap = cap ? cap * 2 : 16;
+			tmp = realloc(names, cap * sizeof(*names));
+			if (!tmp) {
+				ret = -ENOMEM;
+				goto out;
+			}
+			names = tmp;
+		}
+		names[nr] = strdup(de->d_name);
+		if (!names[nr]) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		nr++;
+	}
+	if (nr)
+		qsort(names, nr, sizeof(*names), cmp_names);
+	for (i = 0; i < nr && !ret; i++)
+		ret = cb(names[i], arg);
+out:
+	for (i = 0; i < nr; i++)
+		free(names[i]);
+	free(names);
+	closedir(d);
+	return ret;
+}

@@ -1,0 +1,477 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mvgpu_vfio: VFIO helpers (container, group, device, regions, DMA, IRQs).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+
+#include "mvgpu_vfio.h"
+
+int mvgpu_mdev_group(const char *uuid)
+{
+	char path[512], target[PATH_MAX], *base, *end;
+	ssize_t n;
+	long id;
+	int ret;
+
+	ret = mvgpu_path_mdev(path, sizeof(path), uuid, "iommu_group");
+	if (ret)
+		return ret;
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return -errno;
+	target[n] = '\0';
+	base = basename(target);
+	errno = 0;
+	id = strtol(base, &end, 10);
+	if (errno || *end || end == base || id < 0 || id > INT_MAX)
+		return -EINVAL;
+	return (int)id;
+}
+
+static void dev_init(struct mvgpu_dev *dev)
+{
+	memset(dev, 0, sizeof(*dev));
+	dev->container = -1;
+	dev->group = -1;
+	dev->device = -1;
+	dev->group_id = -1;
+}
+
+int mvgpu_open(struct mvgpu_dev *dev, const char *uuid)
+{
+	return mvgpu_open_iommu(dev, uuid, 0);
+}
+
+int mvgpu_open_iommu(struct mvgpu_dev *dev, const char *uuid, int iommu)
+{
+	struct vfio_group_status status = { .argsz = sizeof(status) };
+	char path[64];
+	int ret;
+
+	dev_init(dev);
+	if (strlen(uuid) != MVGPU_UUID_LEN)
+		return -EINVAL;
+	memcpy(dev->uuid, uuid, MVGPU_UUID_LEN + 1);
+
+	ret = mvgpu_mdev_group(uuid);
+	if (ret < 0)
+		return ret;
+	dev->group_id = ret;
+
+	dev->container = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
+	if (dev->container < 0)
+		goto fail_errno;
+	ret = ioctl(dev->container, VFIO_GET_API_VERSION);
+	if (ret != VFIO_API_VERSION) {
+		ret = ret < 0 ? -errno : -ENOTSUP;
+		goto fail;
+	}
+
+	snprintf(path, sizeof(path), "/dev/vfio/%d", dev->group_id);
+	dev->group = open(path, O_RDWR | O_CLOEXEC);
+	if (dev->group < 0)
+		goto fail_errno;
+	if (ioctl(dev->group, VFIO_GROUP_GET_STATUS, &status))
+		goto fail_errno;
+	if (!(status.flags & VFIO_GROUP_FLAGS_VIABLE)) {
+		ret = -EBUSY;
+		goto fail;
+	}
+	if (ioctl(dev->group, VFIO_GROUP_SET_CONTAINER, &dev->container))
+		goto fail_errno;
+
+	if (!iommu) {
+		iommu = VFIO_TYPE1_IOMMU;
+		if (ioctl(dev->container, VFIO_CHECK_EXTENSION,
+			  VFIO_TYPE1v2_IOMMU) > 0)
+			iommu = VFIO_TYPE1v2_IOMMU;
+	}
+	if (ioctl(dev->container, VFIO_SET_IOMMU, iommu))
+		goto fail_errno;
+
+	dev->device = ioctl(dev->group, VFIO_GROUP_GET_DEVICE_FD, uuid);
+	if (dev->device < 0)
+		goto fail_errno;
+
+	ret = mvgpu_device_info(dev, &dev->info);
+	if (ret)
+		goto fail;
+	return 0;
+
+fail_errno:
+	ret = -errno;
+fail:
+	mvgpu_close(dev);
+	return ret;
+}
+
+void mvgpu_close_device(struct mvgpu_dev *dev)
+{
+	if (dev->device >= 0)
+		close(dev->device);
+	dev->device = -1;
+}
+
+void mvgpu_close(struct mvgpu_dev *dev)
+{
+	mvgpu_close_device(dev);
+	if (dev->group >= 0)
+		close(dev->group);
+	if (dev->container >= 0)
+		close(dev->container);
+	dev->group = -1;
+	dev->container = -1;
+}
+
+int mvgpu_device_info(struct mvgpu_dev *dev, struct vfio_device_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->argsz = sizeof(*info);
+	if (ioctl(dev->device, VFIO_DEVICE_GET_INFO, info))
+		return -errno;
+	return 0;
+}
+
+int mvgpu_region_info(struct mvgpu_dev *dev, unsigned int index,
+		      struct vfio_region_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->argsz = sizeof(*info);
+	info->index = index;
+	if (ioctl(dev->device, VFIO_DEVICE_GET_REGION_INFO, info))
+		return -errno;
+	return 0;
+}
+
+int mvgpu_irq_info(struct mvgpu_dev *dev, unsigned int index,
+		   struct vfio_irq_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->argsz = sizeof(*info);
+	info->index = index;
+	if (ioctl(dev->device, VFIO_DEVICE_GET_IRQ_INFO, info))
+		return -errno;
+	return 0;
+}
+
+ssize_t mvgpu_region_read(struct mvgpu_dev *dev, unsigned int index,
+			  uint64_t off, void *buf, size_t len)
+{
+	ssize_t n;
+
+	do {
+		n = pread(dev->device, buf, len,
+			  MVGPU_REGION_OFFSET(index) + off);
+	} while (n < 0 && errno == EINTR);
+	return n < 0 ? -errno : n;
+}
+
+ssize_t mvgpu_region_write(struct mvgpu_dev *dev, unsigned int index,
+			   uint64_t off, const void *buf, size_t len)
+{
+	ssize_t n;
+
+	do {
+		n = pwrite(dev->device, buf, len,
+			   MVGPU_REGION_OFFSET(index) + off);
+	} while (n < 0 && errno == EINTR);
+	return n < 0 ? -errno : n;
+}
+
+/* Exact-size access: 0, -errno, or -EIO for a short transfer. */
+static int rw_exact(struct mvgpu_dev *dev, unsigned int index, uint64_t off,
+		    void *buf, size_t len, bool write)
+{
+	ssize_t n;
+
+	if (write)
+		n = mvgpu_region_write(dev, index, off, buf, len);
+	else
+		n = mvgpu_region_read(dev, index, off, buf, len);
+	if (n < 0)
+		return n;
+	return (size_t)n == len ? 0 : -EIO;
+}
+
+/* Registers and config space are little endian, as is x86. */
+int mvgpu_reg_read(struct mvgpu_dev *dev, uint32_t off, uint32_t *val)
+{
+	return rw_exact(dev, VFIO_PCI_BAR0_REGION_INDEX, off, val, 4, false);
+}
+
+int mvgpu_reg_write(struct mvgpu_dev *dev, uint32_t off, uint32_t val)
+{
+	return rw_exact(dev, VFIO_PCI_BAR0_REGION_INDEX, off, &val, 4, true);
+}
+
+uint32_t mvgpu_rd32(struct mvgpu_dev *dev, uint32_t off)
+{
+	uint32_t val;
+
+	if (mvgpu_reg_read(dev, off, &val))
+		return 0xffffffff;
+	return val;
+}
+
+int mvgpu_cfg_read8(struct mvgpu_dev *dev, uint32_t off, uint8_t *val)
+{
+	return rw_exact(dev, VFIO_PCI_CONFIG_REGION_INDEX, off, val, 1, false);
+}
+
+int mvgpu_cfg_read16(struct mvgpu_dev *dev, uint32_t off, uint16_t *val)
+{
+	return rw_exact(dev, VFIO_PCI_CONFIG_REGION_INDEX, off, val, 2, false);
+}
+
+int mvgpu_cfg_read32(struct mvgpu_dev *dev, uint32_t off, uint32_t *val)
+{
+	return rw_exact(dev, VFIO_PCI_CONFIG_REGION_INDEX, off, val, 4, false);
+}
+
+int mvgpu_cfg_write8(struct mvgpu_dev *dev, uint32_t off, uint8_t val)
+{
+	return rw_exact(dev, VFIO_PCI_CONFIG_REGION_INDEX, off, &val, 1, true);
+}
+
+int mvgpu_cfg_write16(struct mvgpu_dev *dev, uint32_t off, uint16_t val)
+{
+	return rw_exact(dev, VFIO_PCI_CONFIG_REGION_INDEX, off, &val, 2, true);
+}
+
+int mvgpu_cfg_write32(struct mvgpu_dev *dev, uint32_t off, uint32_t val)
+{
+	return rw_exact(dev, VFIO_PCI_CONFIG_REGION_INDEX, off, &val, 4, true);
+}
+
+int mvgpu_cfg_find_cap(struct mvgpu_dev *dev, uint8_t cap_id)
+{
+	uint8_t pos, id;
+	uint16_t status;
+	int ret, hops;
+
+	ret = mvgpu_cfg_read16(dev, 0x06, &status);
+	if (ret)
+		return ret;
+	if (!(status & 0x10))
+		return 0;
+	ret = mvgpu_cfg_read8(dev, 0x34, &pos);
+	if (ret)
+		return ret;
+	/* at most 48 capabilities fit in 192 bytes: stop on loops */
+	for (hops = 0; pos >= 0x40 && hops < 48; hops++) {
+		pos &= ~3;
+		ret = mvgpu_cfg_read8(dev, pos, &id);
+		if (ret)
+			return ret;
+		if (id == cap_id)
+			return pos;
+		ret = mvgpu_cfg_read8(dev, pos + 1, &pos);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+void *mvgpu_region_mmap(struct mvgpu_dev *dev, unsigned int index,
+			size_t *len)
+{
+	struct vfio_region_info info;
+	void *p;
+	int ret;
+
+	ret = mvgpu_region_info(dev, index, &info);
+	if (ret) {
+		errno = -ret;
+		return MAP_FAILED;
+	}
+	if (!(info.flags & VFIO_REGION_INFO_FLAG_MMAP) || !info.size) {
+		errno = ENOTSUP;
+		return MAP_FAILED;
+	}
+	p = mmap(NULL, info.size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 dev->device, info.offset);
+	if (p != MAP_FAILED && len)
+		*len = info.size;
+	return p;
+}
+
+int mvgpu_dma_map(struct mvgpu_dev *dev, uint64_t iova, size_t size,
+		  struct mvgpu_dma *dma)
+{
+	struct vfio_iommu_type1_dma_map map = { .argsz = sizeof(map) };
+	void *p;
+	int ret;
+
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	map.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
+	map.vaddr = (uintptr_t)p;
+	map.iova = iova;
+	map.size = size;
+	if (ioctl(dev->container, VFIO_IOMMU_MAP_DMA, &map)) {
+		ret = -errno;
+		munmap(p, size);
+		return ret;
+	}
+	dma->vaddr = p;
+	dma->iova = iova;
+	dma->size = size;
+	return 0;
+}
+
+int mvgpu_dma_unmap(struct mvgpu_dev *dev, struct mvgpu_dma *dma)
+{
+	struct vfio_iommu_type1_dma_unmap unmap = { .argsz = sizeof(unmap) };
+	int ret = 0;
+
+	if (!dma->vaddr)
+		return 0;
+	unmap.iova = dma->iova;
+	unmap.size = dma->size;
+	if (ioctl(dev->container, VFIO_IOMMU_UNMAP_DMA, &unmap))
+		ret = -errno;
+	munmap(dma->vaddr, dma->size);
+	dma->vaddr = NULL;
+	return ret;
+}
+
+int mvgpu_eventfd(void)
+{
+	int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+int mvgpu_eventfd_wait(int efd, int timeout_ms, uint64_t *count)
+{
+	struct pollfd pfd = { .fd = efd, .events = POLLIN };
+	uint64_t val;
+	int ret;
+
+	do {
+		ret = poll(&pfd, 1, timeout_ms);
+	} while (ret < 0 && errno == EINTR);
+	if (ret < 0)
+		return -errno;
+	if (!ret)
+		return 0;
+	if (read(efd, &val, sizeof(val)) != sizeof(val))
+		return errno == EAGAIN ? 0 : -errno;
+	if (count)
+		*count = val;
+	return 1;
+}
+
+static int irq_set(struct mvgpu_dev *dev, unsigned int index, uint32_t flags,
+		   uint32_t count, const int32_t *fd)
+{
+	char buf[sizeof(struct vfio_irq_set) + sizeof(int32_t)];
+	struct vfio_irq_set *set = (struct vfio_irq_set *)buf;
+
+	memset(buf, 0, sizeof(buf));
+	set->argsz = sizeof(*set) + (fd ? sizeof(int32_t) : 0);
+	set->flags = flags;
+	set->index = index;
+	set->start = 0;
+	set->count = count;
+	if (fd)
+		memcpy(set->data, fd, sizeof(*fd));
+	if (ioctl(dev->device, VFIO_DEVICE_SET_IRQS, set))
+		return -errno;
+	return 0;
+}
+
+int mvgpu_irq_set_eventfd(struct mvgpu_dev *dev, unsigned int index, int efd)
+{
+	int32_t fd = efd;
+
+	return irq_set(dev, index, VFIO_IRQ_SET_DATA_EVENTFD |
+		       VFIO_IRQ_SET_ACTION_TRIGGER, 1, &fd);
+}
+
+int mvgpu_irq_disable(struct mvgpu_dev *dev, unsigned int index)
+{
+	return irq_set(dev, index, VFIO_IRQ_SET_DATA_NONE |
+		       VFIO_IRQ_SET_ACTION_TRIGGER, 0, NULL);
+}
+
+int mvgpu_irq_trigger(struct mvgpu_dev *dev, unsigned int index)
+{
+	return irq_set(dev, index, VFIO_IRQ_SET_DATA_NONE |
+		       VFIO_IRQ_SET_ACTION_TRIGGER, 1, NULL);
+}
+
+int mvgpu_irq_trigger_bool(struct mvgpu_dev *dev, unsigned int index,
+			   bool val)
+{
+	uint8_t b = val;
+
+	return mvgpu_irq_set_raw(dev, index, VFIO_IRQ_SET_DATA_BOOL |
+				 VFIO_IRQ_SET_ACTION_TRIGGER, 0, 1, &b, 1);
+}
+
+int mvgpu_irq_set_raw(struct mvgpu_dev *dev, unsigned int index,
+		      uint32_t flags, uint32_t start, uint32_t count,
+		      const void *data, size_t data_len)
+{
+	struct vfio_irq_set *set;
+	size_t sz = sizeof(*set) + data_len;
+	int ret = 0;
+
+	set = calloc(1, sz);
+	if (!set)
+		return -ENOMEM;
+	set->argsz = sz;
+	set->flags = flags;
+	set->index = index;
+	set->start = start;
+	set->count = count;
+	if (data_len)
+		memcpy(set->data, data, data_len);
+	if (ioctl(dev->device, VFIO_DEVICE_SET_IRQS, set))
+		ret = -errno;
+	free(set);
+	return ret;
+}
+
+int mvgpu_irq_mask_bool(struct mvgpu_dev *dev, bool mask, bool val)
+{
+	uint8_t b = val;
+
+	return mvgpu_irq_set_raw(dev, VFIO_PCI_INTX_IRQ_INDEX,
+				 VFIO_IRQ_SET_DATA_BOOL |
+				 (mask ? VFIO_IRQ_SET_ACTION_MASK :
+				  VFIO_IRQ_SET_ACTION_UNMASK), 0, 1, &b, 1);
+}
+
+int mvgpu_intx_mask(struct mvgpu_dev *dev)
+{
+	return irq_set(dev, VFIO_PCI_INTX_IRQ_INDEX, VFIO_IRQ_SET_DATA_NONE |
+		       VFIO_IRQ_SET_ACTION_MASK, 1, NULL);
+}
+
+int mvgpu_intx_unmask(struct mvgpu_dev *dev)
+{
+	return irq_set(dev, VFIO_PCI_INTX_IRQ_INDEX, VFIO_IRQ_SET_DATA_NONE |
+		       VFIO_IRQ_SET_ACTION_UNMASK, 1, NULL);
+}
+
+int mvgpu_reset(struct mvgpu_dev *dev)
+{
+	if (ioctl(dev->device, VFIO_DEVICE_RESET))
+		return -errno;
+	return 0;
+}

@@ -1,0 +1,976 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mvgpu-bench: measure the mvgpu command engine through the mediator and
+ * print numbers (never pass/fail). Run as root where the modules are
+ * loaded (vfio_iommu_type1, mvgpu_sim) and the parent GPU has no vGPU:
+ *
+ *   mvgpu-bench [options]          all parts, about a minute under TCG
+ *   mvgpu-bench --parts 1,5        only some parts
+ *
+ * In the test VM: "mvgpu_sim nr_gpus=2 vram_mb=128" loaded, no vGPU; the
+ * default parent mvgpu0 must have all its VRAM free (part 3 creates 8
+ * mvgpu-1_8 vGPUs).
+ *
+ * Parts:
+ *   1  engine-time share of three busy vGPUs with weights 1:2:4 (busy_ns
+ *      deltas over a window) against the ideal 1/7, 2/7, 4/7
+ *   2  one vGPU's COPY and GEMM throughput through the mediator against
+ *      the same work with no mediation (mvgpu_sim's debugfs engine_bench,
+ *      debugfs is mounted if needed) and against this process's CPU
+ *   3  aggregate GEMM throughput of 8 busy vGPUs against 1
+ *   4  doorbell-to-first-command latency (TIMESTAMP command against the
+ *      TIMESTAMP register read just before the doorbell) and the cost of
+ *      a context switch (WAIT/FENCE ping-pong of two contexts against the
+ *      same commands in one context)
+ *   5  time to shadow a large mapping (default 1 GiB of 4 KiB pages, one
+ *      TLB_INV) and to sync a one-page invalidate
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+
+#include "lib/mvgpu_gpu.h"
+
+#define RING_SIZE	(64u << 10)
+#define MAX_INST	8
+#define WORK_VA		0x40000000ull
+#define MIB		(1024.0 * 1024.0)
+
+struct opts {
+	const char *parent;
+	unsigned int window;		/* s, part 1 */
+	unsigned int agg_window;	/* s, part 3 */
+	unsigned int warmup;		/* s */
+	unsigned int copy_mb;
+	unsigned int copy_reps;
+	unsigned int gemm_dim;
+	unsigned int gemm_reps;
+	unsigned int tp_rounds;		/* part 2 */
+	unsigned int load_dim;		/* GEMM size of the load streams */
+	unsigned int lat_reps;
+	unsigned int shadow_mb;
+	unsigned int backing_mb;
+	unsigned int inv_reps;
+	char parts[16];
+};
+
+static struct opts o = {
+	.parent = "mvgpu0",
+	.window = 6,
+	.agg_window = 4,
+	.warmup = 2,
+	.copy_mb = 4,
+	.copy_reps = 8,
+	.gemm_dim = 96,
+	.gemm_reps = 4,
+	.tp_rounds = 5,
+	.load_dim = 48,
+	.lat_reps = 50,
+	.shadow_mb = 1024,
+	.backing_mb = 64,
+	.inv_reps = 100,
+	.parts = "12345",
+};
+
+/* One vGPU under test, with an optional feeder thread. */
+struct inst {
+	char uuid[MVGPU_UUID_LEN + 1];
+	bool created;
+	struct mvgpu_dev dev;
+	bool open;
+	struct mvgpu_gpu gpu;
+	bool gpu_up;
+	struct mvgpu_pt pt;
+	struct mvgpu_ctx ctx;
+	uint64_t work_size;	/* VRAM mapped at WORK_VA */
+	pthread_t thread;
+	bool running;
+	bool stop;		/* atomic: read by the feeder */
+	bool mixed;		/* feeder alternates GEMM and COPY */
+	uint64_t emitted;
+	int err;
+};
+
+static struct inst *all_inst[MAX_INST];
+
+static void die(const char *what, int err)
+{
+	fprintf(stderr, "mvgpu-bench: %s: %s\n", what, strerror(err < 0 ? -err : err));
+	exit(1);
+}
+
+static void inst_down(struct inst *in)
+{
+	int i;
+
+	if (in->running) {
+		__atomic_store_n(&in->stop, true, __ATOMIC_RELAXED);
+		pthread_join(in->thread, NULL);
+		in->running = false;
+	}
+	if (in->gpu_up)
+		mvgpu_gpu_fini(&in->gpu);
+	in->gpu_up = false;
+	if (in->open)
+		mvgpu_close(&in->dev);
+	in->open = false;
+	if (in->created)
+		mvgpu_mdev_remove(in->uuid);
+	in->created = false;
+	for (i = 0; i < MAX_INST; i++)
+		if (all_inst[i] == in)
+			all_inst[i] = NULL;
+}
+
+static void cleanup(void)
+{
+	int i;
+
+	for (i = 0; i < MAX_INST; i++)
+		if (all_inst[i])
+			inst_down(all_inst[i]);
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	exit(2);	/* runs cleanup() */
+}
+
+/* Create and open a vGPU of type, with ram_mb of guest RAM. */
+static void inst_up(struct inst *in, const char *type, size_t ram_mb)
+{
+	uint64_t vram;
+	int ret, i;
+
+	memset(in, 0, sizeof(*in));
+	for (i = 0; i < MAX_INST && all_inst[i]; i++)
+		;
+	if (i == MAX_INST)
+		die("too many instances", EBUSY);
+	all_inst[i] = in;
+	ret = mvgpu_mdev_create(o.parent, type, in->uuid);
+	if (ret)
+		die("create vGPU", ret);
+	in->created = true;
+	ret = mvgpu_open(&in->dev, in->uuid);
+	if (ret)
+		die("open vGPU", ret);
+	in->open = true;
+	ret = mvgpu_gpu_init(&in->gpu, &in->dev, MVGPU_RAM_IOVA_DEFAULT,
+			     ram_mb << 20);
+	if (ret)
+		die("guest RAM / BAR2", ret);
+	in->gpu_up = true;
+	ret = mvgpu_pt_init(&in->pt, &in->gpu);
+	if (ret)
+		die("page table", ret);
+	vram = in->gpu.vram_size;
+	in->work_size = vram;
+	ret = mvgpu_pt_map(&in->pt, WORK_VA, 0, vram,
+			   MVGPU_MAP_VRAM | MVGPU_MAP_WRITE |
+			   (vram >= MVGPU_LARGE_PAGE_SIZE ? MVGPU_MAP_LARGE : 0));
+	if (!ret)
+		ret = mvgpu_ctx_init(&in->ctx, &in->gpu, &in->pt, 0, RING_SIZE);
+	if (ret)
+		die("context", ret);
+}
+
+static uint64_t attr(struct inst *in, const char *name)
+{
+	uint64_t v = 0;
+
+	mvgpu_mdev_read_u64(in->uuid, name, &v);
+	return v;
+}
+
+static double now_s(void)
+{
+	return mvgpu_now_ns() / 1e9;
+}
+
+static void check(int ret, const char *what)
+{
+	if (ret)
+		die(what, ret);
+}
+
+/* ---- load streams --------------------------------------------------------- */
+
+static int emit_load(struct inst *in)
+{
+	uint64_t d = o.load_dim;
+	int ret;
+
+	if (in->mixed && (in->emitted & 1))
+		ret = mvgpu_emit_copy(&in->ctx, WORK_VA + (1 << 20),
+				      WORK_VA + (2 << 20), 256 << 10);
+	else
+		ret = mvgpu_emit_gemm(&in->ctx, WORK_VA, WORK_VA + 4 * d * d,
+				      WORK_VA + 8 * d * d, d, d, d);
+	if (ret)
+		return ret;
+	in->emitted++;
+	/* the fence value counts completed commands */
+	return mvgpu_emit_fence(&in->ctx, in->ctx.fence_va, in->emitted,
+				false);
+}
+
+static void *feeder(void *arg)
+{
+	struct inst *in = arg;
+
+	while (!__atomic_load_n(&in->stop, __ATOMIC_RELAXED)) {
+		while (!__atomic_load_n(&in->stop, __ATOMIC_RELAXED) &&
+		       mvgpu_ring_update(&in->ctx) >= 4096) {
+			in->err = emit_load(in);
+			if (in->err)
+				return NULL;
+		}
+		mvgpu_ring_kick(&in->ctx);
+		if (mvgpu_ctx_rd(&in->ctx, MVGPU_CTX_STATUS) &
+		    MVGPU_CTX_STATUS_FAULTED) {
+			in->err = -EFAULT;
+			return NULL;
+		}
+		mvgpu_sleep_us(5000);
+	}
+	return NULL;
+}
+
+static void load_start(struct inst *in, bool mixed)
+{
+	in->mixed = mixed;
+	in->stop = false;
+	check(-pthread_create(&in->thread, NULL, feeder, in), "thread");
+	in->running = true;
+}
+
+static void load_stop(struct inst *in)
+{
+	if (!in->running)
+		return;
+	__atomic_store_n(&in->stop, true, __ATOMIC_RELAXED);
+	pthread_join(in->thread, NULL);
+	in->running = false;
+	if (in->err)
+		die("load stream", in->err);
+}
+
+/* ---- part 1: weights ------------------------------------------------------ */
+
+static void part_share(void)
+{
+	static const unsigned int w[3] = { 1, 2, 4 };
+	struct inst in[3];
+	uint64_t b0[3], sw0[3], d[3], sum = 0;
+	double maxdev = 0, t0, t;
+	int i;
+
+	printf("\n[1] engine-time share, weights 1:2:4, 3 x mvgpu-1_8 on %s,\n"
+	       "    GEMM %u^3 / COPY 256 KiB streams, busy_ns over %u s after %u s warm-up\n",
+	       o.parent, o.load_dim, o.window, o.warmup);
+	for (i = 0; i < 3; i++) {
+		inst_up(&in[i], "mvgpu-1_8", 1);
+		check(mvgpu_mdev_write_u64(in[i].uuid, "weight", w[i]),
+		      "set weight");
+	}
+	for (i = 0; i < 3; i++)
+		load_start(&in[i], true);
+	sleep(o.warmup);
+	t0 = now_s();
+	for (i = 0; i < 3; i++) {
+		b0[i] = attr(&in[i], "busy_ns");
+		sw0[i] = attr(&in[i], "context_switches");
+	}
+	sleep(o.window);
+	for (i = 0; i < 3; i++) {
+		d[i] = attr(&in[i], "busy_ns") - b0[i];
+		sw0[i] = attr(&in[i], "context_switches") - sw0[i];
+		sum += d[i];
+	}
+	t = now_s() - t0;
+	for (i = 0; i < 3; i++)
+		load_stop(&in[i]);
+	printf("    %-7s %14s %8s %8s %9s %9s\n", "weight", "busy ms",
+	       "share%", "ideal%", "dev(pt)", "switches");
+	for (i = 0; i < 3; i++) {
+		double share = sum ? 100.0 * d[i] / sum : 0;
+		double ideal = 100.0 * w[i] / 7;
+		double dev = share - ideal;
+
+		if ((dev < 0 ? -dev : dev) > maxdev)
+			maxdev = dev < 0 ? -dev : dev;
+		printf("    %-7u %14.1f %8.2f %8.2f %+9.2f %9llu\n", w[i],
+		       d[i] / 1e6, share, ideal, dev,
+		       (unsigned long long)sw0[i]);
+	}
+	printf("    engine busy %.1f%% of the %.2f s window; max deviation %.2f percentage points\n",
+	       100.0 * sum / (t * 1e9), t, maxdev);
+	for (i = 0; i < 3; i++)
+		inst_down(&in[i]);
+}
+
+/* ---- part 2: single-instance throughput ------------------------------------ */
+
+/* Run what is queued and return the wall time in s and busy_ns delta. */
+static double run_timed(struct inst *in, uint64_t *busy)
+{
+	uint64_t b0 = attr(in, "busy_ns");
+	int64_t seq = mvgpu_ctx_fence(&in->ctx, false);
+	double t0;
+
+	if (seq < 0)
+		die("fence", (int)seq);
+	t0 = now_s();
+	mvgpu_ring_kick(&in->ctx);
+	check(mvgpu_ctx_wait_fence(&in->ctx, seq, 600000), "wait");
+	t0 = now_s() - t0;
+	*busy = attr(in, "busy_ns") - b0;
+	return t0;
+}
+
+/*
+ * The lead's no-mediation baseline: debugfs engine_bench of mvgpu_sim runs
+ * the same commands on the model's engine through a page table built in
+ * the module (host pages). "op BYTES|DIM ITERS" in, "... units=U ns=N"
+ * out. Returns units per second, or 0 when the file is not there.
+ */
+static double nomed_bench(const char *op, uint64_t size, unsigned int iters)
+{
+	char path[256], buf[256], *p;
+	unsigned long long units, ns;
+	const char *k = o.parent;
+	int ret;
+
+	while (*k && (*k < '0' || *k > '9'))
+		k++;
+	snprintf(path, sizeof(path),
+		 "/sys/kernel/debug/mvgpu_sim/mvgpu-sim.%s/engine_bench", k);
+	if (access(path, F_OK))
+		mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
+	snprintf(buf, sizeof(buf), "%s %llu %u", op, (unsigned long long)size,
+		 iters);
+	ret = mvgpu_sysfs_write(path, buf);
+	if (ret) {
+		printf("    (engine_bench %s: %s)\n", path, strerror(-ret));
+		return 0;
+	}
+	if (mvgpu_sysfs_read_str(path, buf, sizeof(buf)))
+		return 0;
+	p = strstr(buf, "units=");
+	if (!p || sscanf(p, "units=%llu ns=%llu", &units, &ns) != 2 || !ns) {
+		printf("    (engine_bench: \"%s\")\n", buf);
+		return 0;
+	}
+	return units / (ns / 1e9);
+}
+
+static double median(double *v, unsigned int n)
+{
+	unsigned int i, j;
+
+	for (i = 1; i < n; i++)
+		for (j = i; j && v[j - 1] > v[j]; j--) {
+			double x = v[j];
+
+			v[j] = v[j - 1];
+			v[j - 1] = x;
+		}
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+#define TP_MAX_ROUNDS	16
+
+static void part_throughput(void)
+{
+	uint64_t size = (uint64_t)o.copy_mb << 20, d = o.gemm_dim, busy;
+	double bytes = (double)size * o.copy_reps, t, tb;
+	double macs = (double)d * d * d * o.gemm_reps;
+	/* per round: [0] VRAM copy, [1] guest RAM copy, [2] no mediation, [3] memcpy */
+	double cp[4][TP_MAX_ROUNDS], gm[3][TP_MAX_ROUNDS], m[4];
+	const uint64_t src_va = 0x100000000ull, dst_va = 0x180000000ull;
+	uint64_t src_gpa, dst_gpa, seed = 1;
+	unsigned int r, k, rounds = o.tp_rounds;
+	bool have_nomed = true;
+	int32_t *a, *c, *ref, *ab;
+	void *s, *dd, *gs, *gd;
+	struct inst in;
+
+	printf("\n[2] one vGPU (mvgpu-1_2): work through the mediator vs the same work without\n"
+	       "    mediation (mvgpu_sim debugfs engine_bench: the model's engine on host pages\n"
+	       "    through a page table built in the module) and vs this process's CPU;\n"
+	       "    medians of %u interleaved rounds\n", rounds);
+	inst_up(&in, "mvgpu-1_2", 2 * o.copy_mb + 8);
+	if (2 * size > in.work_size || 3 * 4 * d * d > size)
+		die("copy / GEMM sizes do not fit", E2BIG);
+	check(mvgpu_gpu_alloc(&in.gpu, size, 0, &src_gpa, &gs), "alloc");
+	check(mvgpu_gpu_alloc(&in.gpu, size, 0, &dst_gpa, &gd), "alloc");
+	check(mvgpu_pt_map(&in.pt, src_va, src_gpa, size, MVGPU_MAP_WRITE),
+	      "map");
+	check(mvgpu_pt_map(&in.pt, dst_va, dst_gpa, size, MVGPU_MAP_WRITE),
+	      "map");
+	mvgpu_ctx_tlb_inv(&in.ctx, src_va, 2 * (dst_va - src_va));
+	s = malloc(size);
+	dd = malloc(size);
+	ref = malloc(4 * d * d);
+	ab = malloc(8 * d * d);
+	if (!s || !dd || !ref || !ab)
+		die("malloc", ENOMEM);
+	memset(in.gpu.vram, 0x5a, 2 * size);
+	memset(s, 0x5a, size);
+	memset(dd, 0, size);
+
+	for (r = 0; r < rounds; r++) {
+		/* COPY VRAM -> VRAM */
+		for (k = 0; k < o.copy_reps; k++)
+			check(mvgpu_emit_copy(&in.ctx, WORK_VA, WORK_VA + size,
+					      size), "copy");
+		t = run_timed(&in, &busy);
+		cp[0][r] = bytes / t / MIB;
+		/* COPY guest RAM -> guest RAM */
+		memset(gs, 0xa5 ^ r, size);
+		for (k = 0; k < o.copy_reps; k++)
+			check(mvgpu_emit_copy(&in.ctx, src_va, dst_va, size),
+			      "copy");
+		t = run_timed(&in, &busy);
+		cp[1][r] = bytes / t / MIB;
+		if (memcmp(gs, gd, size))
+			printf("    WARNING: the copied guest memory differs\n");
+		/* no mediation */
+		cp[2][r] = have_nomed ?
+			   nomed_bench("copy", size, o.copy_reps) / MIB : 0;
+		if (cp[2][r] <= 0)
+			have_nomed = false;
+		/* CPU memcpy */
+		tb = now_s();
+		for (k = 0; k < o.copy_reps; k++) {
+			memcpy(dd, s, size);
+			__asm__ volatile("" : : "r"(dd) : "memory");
+		}
+		cp[3][r] = bytes / (now_s() - tb) / MIB;
+
+		/* GEMM_I32 in guest RAM: A, B in src, C in dst */
+		a = gs;
+		c = gd;
+		for (k = 0; k < 2 * d * d; k++)
+			a[k] = (int32_t)mvgpu_rand64(&seed);
+		for (k = 0; k < o.gemm_reps; k++)
+			check(mvgpu_emit_gemm(&in.ctx, src_va,
+					      src_va + 4 * d * d, dst_va,
+					      d, d, d), "gemm");
+		t = run_timed(&in, &busy);
+		gm[0][r] = macs / t / 1e6;
+		memcpy(ab, a, 8 * d * d);
+		tb = now_s();
+		for (k = 0; k < o.gemm_reps; k++)
+			mvgpu_ref_gemm_i32(ab, ab + d * d, ref, d, d, d);
+		gm[2][r] = macs / (now_s() - tb) / 1e6;
+		if (memcmp(c, ref, 4 * d * d))
+			printf("    WARNING: the engine's GEMM differs from the CPU reference\n");
+		gm[1][r] = have_nomed ?
+			   nomed_bench("gemm", d, o.gemm_reps) / 1e6 : 0;
+		if (gm[1][r] <= 0)
+			have_nomed = false;
+	}
+
+	for (k = 0; k < 4; k++)
+		m[k] = median(cp[k], rounds);
+	printf("    COPY %u x %u MiB (MiB/s)\n", o.copy_reps, o.copy_mb);
+	printf("      mediated, VRAM -> VRAM            %9.1f\n", m[0]);
+	printf("      mediated, guest RAM -> guest RAM  %9.1f\n", m[1]);
+	if (have_nomed)
+		printf("      no mediation (engine_bench)       %9.1f\n", m[2]);
+	printf("      CPU memcpy in this process        %9.1f\n", m[3]);
+	if (have_nomed)
+		printf("      ratio mediated / no mediation: guest RAM %.3f, VRAM %.3f\n",
+		       m[1] / m[2], m[0] / m[2]);
+	else
+		printf("      ratio mediated / CPU memcpy: guest RAM %.3f, VRAM %.3f\n",
+		       m[1] / m[3], m[0] / m[3]);
+	for (k = 0; k < 3; k++)
+		m[k] = median(gm[k], rounds);
+	printf("    GEMM_I32 %u x %llu^3 (M MAC/s)\n", o.gemm_reps,
+	       (unsigned long long)d);
+	printf("      mediated, guest RAM               %9.2f\n", m[0]);
+	if (have_nomed)
+		printf("      no mediation (engine_bench)       %9.2f\n", m[1]);
+	printf("      CPU reference GEMM (-O2)          %9.2f\n", m[2]);
+	printf("      ratio mediated / %s: %.3f\n",
+	       have_nomed ? "no mediation" : "CPU reference",
+	       m[0] / (have_nomed ? m[1] : m[2]));
+	free(s);
+	free(dd);
+	free(ref);
+	free(ab);
+	inst_down(&in);
+}
+
+/* ---- part 3: aggregate ------------------------------------------------------ */
+
+static double agg_rate(struct inst *in, int n)
+{
+	uint64_t f0[MAX_INST], done = 0;
+	double t;
+	int i;
+
+	for (i = 0; i < n; i++)
+		load_start(&in[i], false);
+	sleep(o.warmup);
+	t = now_s();
+	for (i = 0; i < n; i++)
+		f0[i] = mvgpu_ctx_fence_reg(&in[i].ctx);
+	sleep(o.agg_window);
+	for (i = 0; i < n; i++)
+		done += mvgpu_ctx_fence_reg(&in[i].ctx) - f0[i];
+	t = now_s() - t;
+	for (i = 0; i < n; i++)
+		load_stop(&in[i]);
+	return done / t;
+}
+
+static void part_aggregate(void)
+{
+	static struct inst in[MAX_INST];
+	double one, eight;
+	int i;
+
+	printf("\n[3] aggregate throughput, GEMM %u^3 streams on mvgpu-1_8 vGPUs of %s,\n"
+	       "    completed commands over %u s after %u s warm-up\n",
+	       o.load_dim, o.parent, o.agg_window, o.warmup);
+	for (i = 0; i < MAX_INST; i++)
+		inst_up(&in[i], "mvgpu-1_8", 1);
+	one = agg_rate(in, 1);
+	eight = agg_rate(in, MAX_INST);
+	printf("    1 busy vGPU:  %.2f GEMM/s\n", one);
+	printf("    8 busy vGPUs: %.2f GEMM/s aggregate (%.2f per vGPU)\n",
+	       eight, eight / MAX_INST);
+	printf("    aggregate 8/1 ratio %.3f\n", eight / one);
+	for (i = 0; i < MAX_INST; i++)
+		inst_down(&in[i]);
+}
+
+/* ---- part 4: latency -------------------------------------------------------- */
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void stats(const char *what, uint64_t *v, unsigned int n)
+{
+	double sum = 0;
+	unsigned int i;
+
+	qsort(v, n, sizeof(*v), cmp_u64);
+	for (i = 0; i < n; i++)
+		sum += v[i];
+	printf("    %-34s min %8.1f  median %8.1f  mean %8.1f  max %8.1f us\n",
+	       what, v[0] / 1e3, v[n / 2] / 1e3, sum / n / 1e3,
+	       v[n - 1] / 1e3);
+}
+
+/*
+ * Context switch cost: two contexts of one vGPU each run a stream of
+ * TIMESTAMP commands; the scheduler lets busy contexts take turns. In the
+ * merged stamps, a gap between stamps of different contexts contains a
+ * switch; a gap within one context is the cost of one command.
+ */
+#define IL_STAMPS	5000
+#define IL_ROUNDS	4
+#define IL_VA		0xa0000000ull
+
+static void part_interleave(struct inst *in, struct mvgpu_ctx *c1)
+{
+	struct mvgpu_ctx *c[2] = { &in->ctx, c1 };
+	uint64_t gpa, *st, *sw, *same, nsw = 0, nsame = 0, med_sw, med_same;
+	size_t sz = 2 * IL_STAMPS * 8;
+	unsigned int r, i, j;
+
+	check(mvgpu_gpu_alloc(&in->gpu, sz, 0, &gpa, (void **)&st), "alloc");
+	check(mvgpu_pt_map(&in->pt, IL_VA, gpa, (sz + 4095) & ~4095ul,
+			   MVGPU_MAP_WRITE), "map");
+	mvgpu_ctx_tlb_inv(c[0], IL_VA, (sz + 4095) & ~4095ul);
+	mvgpu_ctx_tlb_inv(c[1], IL_VA, (sz + 4095) & ~4095ul);
+	sw = calloc(2 * IL_STAMPS * IL_ROUNDS, sizeof(*sw));
+	same = calloc(2 * IL_STAMPS * IL_ROUNDS, sizeof(*same));
+	if (!sw || !same)
+		die("calloc", ENOMEM);
+	/* go past the FENCE values the ping-pong left */
+	c[0]->seqno = mvgpu_ctx_fence_reg(c[0]);
+	c[1]->seqno = mvgpu_ctx_fence_reg(c[1]);
+
+	for (r = 0; r < IL_ROUNDS; r++) {
+		int64_t seq[2];
+
+		memset(st, 0, sz);
+		for (j = 0; j < 2; j++) {
+			for (i = 0; i < IL_STAMPS; i++)
+				check(mvgpu_emit_timestamp(c[j], IL_VA +
+					8ull * (j * IL_STAMPS + i)), "ts");
+			seq[j] = mvgpu_ctx_fence(c[j], false);
+		}
+		mvgpu_ring_kick(c[1]);
+		mvgpu_ring_kick(c[0]);
+		for (j = 0; j < 2; j++)
+			check(mvgpu_ctx_wait_fence(c[j], seq[j], 600000),
+			      "interleave");
+		/* merge the two ordered streams */
+		i = 0;
+		j = 0;
+		while (i + j + 1 < 2 * IL_STAMPS) {
+			uint64_t *a = st, *b = st + IL_STAMPS, cur, next;
+			bool cur_a, next_a;
+
+			cur_a = j >= IL_STAMPS || (i < IL_STAMPS && a[i] <= b[j]);
+			cur = cur_a ? a[i++] : b[j++];
+			next_a = j >= IL_STAMPS || (i < IL_STAMPS && a[i] <= b[j]);
+			next = next_a ? a[i] : b[j];
+			if (cur_a != next_a)
+				sw[nsw++] = next - cur;
+			else
+				same[nsame++] = next - cur;
+		}
+	}
+	if (!nsw) {
+		printf("    two busy contexts: no switch between them seen\n");
+	} else {
+		stats("gap across a context switch:", sw, nsw);
+		med_sw = sw[nsw / 2];
+		stats("gap between commands, same ctx:", same, nsame);
+		med_same = same[nsame / 2];
+		printf("    %llu switches between two busy contexts (%u x %u TIMESTAMPs each)\n",
+		       (unsigned long long)nsw, IL_ROUNDS, IL_STAMPS);
+		printf("    context switch cost (median switch gap - median command gap): %.1f us\n",
+		       ((double)med_sw - (double)med_same) / 1e3);
+	}
+	free(sw);
+	free(same);
+}
+
+static void part_latency(void)
+{
+	unsigned int n = o.lat_reps, i;
+	uint64_t *lat, *ts, *pp, *one, sw0, sw, med_handoff;
+	uint64_t ts_va = 0x90000000ull, ts_gpa;
+	struct mvgpu_ctx c1;
+	struct inst in;
+	size_t tsz;
+
+	printf("\n[4] latency, one mvgpu-1_8 vGPU, %u repetitions\n", n);
+	tsz = ((4 * (size_t)n + 8) * 8 + 4095) & ~4095ul;
+	inst_up(&in, "mvgpu-1_8", 2 + tsz / (1 << 20));
+	check(mvgpu_gpu_alloc(&in.gpu, tsz, 0, &ts_gpa, (void **)&ts), "alloc");
+	check(mvgpu_pt_map(&in.pt, ts_va, ts_gpa, tsz, MVGPU_MAP_WRITE), "map");
+	mvgpu_ctx_tlb_inv(&in.ctx, ts_va, tsz);
+	lat = calloc(4 * (size_t)n, sizeof(*lat));
+	if (!lat)
+		die("calloc", ENOMEM);
+
+	/* doorbell to first command, on an idle engine */
+	for (i = 0; i < n; i++) {
+		uint64_t t0;
+		int64_t seq;
+
+		check(mvgpu_emit_timestamp(&in.ctx, ts_va), "timestamp");
+		seq = mvgpu_ctx_fence(&in.ctx, false);
+		t0 = mvgpu_gpu_timestamp(&in.gpu);
+		mvgpu_ring_kick(&in.ctx);
+		check(mvgpu_ctx_wait_fence(&in.ctx, seq, 60000), "wait");
+		lat[i] = mvgpu_load64(ts) - t0;
+		mvgpu_sleep_us(2000);
+	}
+	stats("doorbell -> first command:", lat, n);
+
+	/*
+	 * Context switch: contexts 0 and 1 ping-pong through two semaphores
+	 * with WAIT and FENCE, each stamping the time when it runs. A hand-off
+	 * (stamp of one to stamp of the other) costs a switch plus WAIT and
+	 * FENCE; the same commands in one context give the cost without the
+	 * switch.
+	 */
+	/* ts[2n + 2] ping, ts[2n + 3] pong */
+	pp = ts;		/* pp[2i] by ctx 0, pp[2i + 1] by ctx 1 */
+	memset(ts, 0, tsz);
+	check(mvgpu_ctx_init(&c1, &in.gpu, &in.pt, 1, RING_SIZE), "ctx 1");
+	sw0 = attr(&in, "context_switches");
+	for (i = 1; i <= n; i++) {
+		uint64_t sem_va = ts_va + (uint64_t)(2 * n + 2) * 8;
+
+		check(mvgpu_emit_timestamp(&in.ctx, ts_va + 16ull * (i - 1)),
+		      "ts");
+		check(mvgpu_emit_fence(&in.ctx, sem_va, i, false), "fence");
+		check(mvgpu_emit_wait(&in.ctx, sem_va + 8, i), "wait");
+		check(mvgpu_emit_wait(&c1, sem_va, i), "wait");
+		check(mvgpu_emit_timestamp(&c1, ts_va + 16ull * (i - 1) + 8),
+		      "ts");
+		check(mvgpu_emit_fence(&c1, sem_va + 8, i, false), "fence");
+	}
+	mvgpu_ring_kick(&c1);
+	mvgpu_ring_kick(&in.ctx);
+	check(mvgpu_ctx_wait_fence(&c1, n, 600000), "ping-pong");
+	sw = attr(&in, "context_switches") - sw0;
+	for (i = 0; i + 1 < 2 * n; i++)
+		lat[i] = pp[i + 1] - pp[i];
+	stats("WAIT/FENCE ping-pong hand-off:", lat, 2 * n - 1);
+	med_handoff = lat[(2 * n - 1) / 2];
+
+	/* the same commands in one context */
+	memset(ts, 0, tsz);
+	/* its FENCE register holds the ping values now: go past them */
+	in.ctx.seqno = 2 * n;
+	for (i = 1; i <= n; i++) {
+		uint64_t sem_va = ts_va + (uint64_t)(2 * n + 2) * 8;
+
+		check(mvgpu_emit_timestamp(&in.ctx, ts_va + 8ull * (i - 1)),
+		      "ts");
+		check(mvgpu_emit_fence(&in.ctx, sem_va, n + i, false),
+		      "fence");
+		check(mvgpu_emit_wait(&in.ctx, sem_va, n + i), "wait");
+	}
+	check(mvgpu_ctx_sync(&in.ctx, 600000), "single");
+	one = lat + 3 * n;
+	for (i = 0; i + 1 < n; i++)
+		one[i] = ts[i + 1] - ts[i];
+	stats("same commands, one context:", one, n - 1);
+	printf("    context switches counted: %llu for %u round trips\n",
+	       (unsigned long long)sw, n);
+	printf("    (a hand-off waits for the engine to look at WAITs again: its\n"
+	       "     re-poll interval, not the switch itself, dominates it)\n");
+
+	printf("    WAIT hand-off minus one-context step: %.1f us\n",
+	       ((double)med_handoff - (double)one[(n - 1) / 2]) / 1e3);
+
+	part_interleave(&in, &c1);
+	free(lat);
+	inst_down(&in);
+}
+
+/* ---- part 5: shadowing ----------------------------------------------------- */
+
+static void shadow_run(struct inst *in, bool vram, uint64_t backing,
+		       uint64_t backing_gpa)
+{
+	uint64_t size = (uint64_t)o.shadow_mb << 20, va = 0x4000000000ull;
+	uint64_t off, *t, pinned0 = attr(in, "pinned_pages");
+	int64_t pinned;
+	unsigned int i;
+	double t0, tb, ti, tu;
+
+	t0 = now_s();
+	for (off = 0; off < size; off += backing) {
+		uint64_t len = size - off < backing ? size - off : backing;
+
+		check(mvgpu_pt_map(&in->pt, va + off, vram ? 0 : backing_gpa,
+				   len, vram ? MVGPU_MAP_VRAM : 0), "map");
+	}
+	tb = now_s() - t0;
+	t0 = now_s();
+	mvgpu_ctx_tlb_inv(&in->ctx, va, size);
+	ti = now_s() - t0;
+	printf("    %-6s %u MiB in 4 KiB pages (%llu PTEs over %llu MiB of %s):\n",
+	       vram ? "VRAM" : "sysmem", o.shadow_mb,
+	       (unsigned long long)(size >> 12),
+	       (unsigned long long)(backing >> 20),
+	       vram ? "VRAM" : "guest RAM");
+	pinned = attr(in, "pinned_pages") - pinned0;
+	printf("        build tables in the guest %.3f s, TLB_INV (shadow) %.3f s = %.1f us/PTE, pinned_pages +%lld\n",
+	       tb, ti, ti * 1e6 / (size >> 12), (long long)pinned);
+	if (!vram && pinned < (int64_t)(size >> 12))
+		printf("        (%lld PTEs not pinned: the host's pin cap, max_pinned_mb, was reached)\n",
+		       (long long)((size >> 12) - pinned));
+
+	/* one-page invalidates */
+	t = calloc(o.inv_reps, sizeof(*t));
+	if (!t)
+		die("calloc", ENOMEM);
+	for (i = 0; i < o.inv_reps; i++) {
+		uint64_t pva = va + (uint64_t)(i * 4099 % (size >> 12)) * 4096;
+		uint64_t n0;
+
+		check(mvgpu_pt_map(&in->pt, pva,
+				   (vram ? 0 : backing_gpa) + (i % 2) * 4096,
+				   4096, vram ? MVGPU_MAP_VRAM : 0), "map");
+		n0 = mvgpu_now_ns();
+		mvgpu_ctx_tlb_inv(&in->ctx, pva, 4096);
+		t[i] = mvgpu_now_ns() - n0;
+	}
+	stats("        one-page TLB_INV:", t, o.inv_reps);
+	free(t);
+
+	/* and away again */
+	check(mvgpu_pt_unmap(&in->pt, va, size), "unmap");
+	t0 = now_s();
+	mvgpu_ctx_tlb_inv(&in->ctx, va, size);
+	tu = now_s() - t0;
+	printf("        unmap all + TLB_INV %.3f s, pinned_pages back to +%lld\n",
+	       tu, (long long)(attr(in, "pinned_pages") - pinned0));
+}
+
+static void part_shadow(void)
+{
+	uint64_t backing = (uint64_t)o.backing_mb << 20, gpa;
+	/* tables: 8 bytes per PTE, plus upper levels */
+	uint64_t tables = ((uint64_t)o.shadow_mb << 20) / 512 + (4 << 20);
+	struct inst in;
+
+	printf("\n[5] shadowing, one mvgpu-1_2 vGPU, %u MiB of VA aliased over the backing\n",
+	       o.shadow_mb);
+	inst_up(&in, "mvgpu-1_2", (backing + 2 * tables) >> 20);
+	if (backing > in.work_size)
+		backing = in.work_size;
+	shadow_run(&in, true, backing, 0);
+	check(mvgpu_gpu_alloc(&in.gpu, (uint64_t)o.backing_mb << 20, 0, &gpa,
+			      NULL), "backing");
+	shadow_run(&in, false, (uint64_t)o.backing_mb << 20, gpa);
+	inst_down(&in);
+}
+
+/* ---- main ----------------------------------------------------------------- */
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: mvgpu-bench [options]\n"
+		"  --parent NAME       physical GPU (default mvgpu0); it needs all its VRAM free\n"
+		"  --parts LIST        parts to run, e.g. 1,3 (default 1,2,3,4,5)\n"
+		"  --window S          part 1 window in seconds (6)\n"
+		"  --agg-window S      part 3 window per phase in seconds (4)\n"
+		"  --warmup S          warm-up before a window (2)\n"
+		"  --load-dim N        GEMM size of the load streams (48)\n"
+		"  --copy-mb N         part 2 copy size in MiB (4)\n"
+		"  --copy-reps N       part 2 copies (8)\n"
+		"  --gemm-dim N        part 2 GEMM size (96)\n"
+		"  --gemm-reps N       part 2 GEMMs (4)\n"
+		"  --rounds N          part 2 rounds, medians reported (5, max 16)\n"
+		"  --lat-reps N        part 4 repetitions (50)\n"
+		"  --shadow-mb N       part 5 VA size in MiB (1024)\n"
+		"  --backing-mb N      part 5 memory the VA is aliased over (64)\n"
+		"  --inv-reps N        part 5 one-page invalidates (100)\n");
+}
+
+static unsigned int num(const char *s)
+{
+	char *end;
+	unsigned long v = strtoul(s, &end, 0);
+
+	if (*end || !v || v > 1u << 20) {
+		fprintf(stderr, "mvgpu-bench: bad number '%s'\n", s);
+		exit(1);
+	}
+	return v;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "parent", required_argument, NULL, 'p' },
+		{ "parts", required_argument, NULL, 'P' },
+		{ "window", required_argument, NULL, 'w' },
+		{ "agg-window", required_argument, NULL, 'a' },
+		{ "warmup", required_argument, NULL, 'W' },
+		{ "load-dim", required_argument, NULL, 'l' },
+		{ "copy-mb", required_argument, NULL, 'c' },
+		{ "copy-reps", required_argument, NULL, 'C' },
+		{ "gemm-dim", required_argument, NULL, 'g' },
+		{ "gemm-reps", required_argument, NULL, 'G' },
+		{ "rounds", required_argument, NULL, 'R' },
+		{ "lat-reps", required_argument, NULL, 'L' },
+		{ "shadow-mb", required_argument, NULL, 's' },
+		{ "backing-mb", required_argument, NULL, 'b' },
+		{ "inv-reps", required_argument, NULL, 'i' },
+		{ "help", no_argument, NULL, 'h' },
+		{ }
+	};
+	double t0 = now_s();
+	int c;
+
+	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			o.parent = optarg;
+			break;
+		case 'P':
+			snprintf(o.parts, sizeof(o.parts), "%s", optarg);
+			break;
+		case 'w':
+			o.window = num(optarg);
+			break;
+		case 'a':
+			o.agg_window = num(optarg);
+			break;
+		case 'W':
+			o.warmup = num(optarg);
+			break;
+		case 'l':
+			o.load_dim = num(optarg);
+			break;
+		case 'c':
+			o.copy_mb = num(optarg);
+			break;
+		case 'C':
+			o.copy_reps = num(optarg);
+			break;
+		case 'g':
+			o.gemm_dim = num(optarg);
+			break;
+		case 'G':
+			o.gemm_reps = num(optarg);
+			break;
+		case 'R':
+			o.tp_rounds = num(optarg);
+			break;
+		case 'L':
+			o.lat_reps = num(optarg);
+			break;
+		case 's':
+			o.shadow_mb = num(optarg);
+			break;
+		case 'b':
+			o.backing_mb = num(optarg);
+			break;
+		case 'i':
+			o.inv_reps = num(optarg);
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 1;
+		}
+	}
+	if (o.load_dim > 256 || o.gemm_dim > 1024 || o.lat_reps < 2 ||
+	    o.tp_rounds > TP_MAX_ROUNDS ||
+	    o.inv_reps < 1) {
+		fprintf(stderr, "mvgpu-bench: sizes out of range\n");
+		return 1;
+	}
+	atexit(cleanup);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
+	printf("mvgpu-bench on %s (numbers only, no pass/fail)\n", o.parent);
+	if (strchr(o.parts, '1'))
+		part_share();
+	if (strchr(o.parts, '2'))
+		part_throughput();
+	if (strchr(o.parts, '3'))
+		part_aggregate();
+	if (strchr(o.parts, '4'))
+		part_latency();
+	if (strchr(o.parts, '5'))
+		part_shadow();
+	printf("\ntotal %.1f s\n", now_s() - t0);
+	return 0;
+}
