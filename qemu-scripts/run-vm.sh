@@ -13,6 +13,7 @@
 #   -T SECONDS      per-test timeout in the VM (default 600)
 #   -W SECONDS      overall VM timeout (default 1500)
 #   -r FILE         also write the results ("PASS/FAIL/SKIP name") to FILE
+#   -e NAME=VALUE   set a variable for the VM's init and job (repeatable)
 #
 # Logs: build/vm-logs/<name>-<date>.log (console, ttyS0),
 #       build/vm-logs/<name>-<date>.tap (test output, ttyS1),
@@ -35,10 +36,11 @@ test_timeout=600
 vm_timeout=1500
 results_out=
 extra_ko=()
+vars=()
 # shellcheck disable=SC2206
 [ -n "${EXTRA_KO:-}" ] && extra_ko=(${EXTRA_KO})
 
-while getopts n:j:k:T:W:r:h opt; do
+while getopts n:j:k:T:W:r:e:h opt; do
 	case $opt in
 	n)	name=$OPTARG ;;
 	j)	job=$OPTARG ;;
@@ -46,7 +48,9 @@ while getopts n:j:k:T:W:r:h opt; do
 	T)	test_timeout=$OPTARG ;;
 	W)	vm_timeout=$OPTARG ;;
 	r)	results_out=$OPTARG ;;
-	*)	sed -n '4,22s/^# \{0,1\}//p' "$0"; exit 2 ;;
+	e)	[[ $OPTARG =~ ^[A-Za-z_][A-Za-z0-9_]*= ]] || die "-e wants NAME=VALUE"
+		vars+=("$OPTARG") ;;
+	*)	sed -n '4,23s/^# \{0,1\}//p' "$0"; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -79,6 +83,9 @@ mkdir -p "$work/overlay/etc/mvgpu/extra-ko"
 	echo "JOB=$job"
 	echo "TIMEOUT=$test_timeout"
 	[ ${#tests[@]} -gt 0 ] && echo "TESTS='${tests[*]}'"
+	for v in "${vars[@]}"; do
+		printf "export %s='%s'\n" "${v%%=*}" "${v#*=}"
+	done
 } > "$work/overlay/etc/mvgpu/job"
 for ko in "${extra_ko[@]}"; do
 	[ -f "$ko" ] || die "extra module $ko not found"
