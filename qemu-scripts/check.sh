@@ -38,7 +38,10 @@ deps_missing() {
 	for t in qemu-system-x86_64 busybox cpio gzip xz depmod modinfo sparse gcc make; do
 		command -v "$t" > /dev/null || { echo "$t"; return 0; }
 	done
-	[ -n "${KDIR:-}" ] && [ -d "$KDIR" ] || { echo "kernel headers"; return 0; }
+	if [ -z "${KDIR:-}" ] || [ ! -d "$KDIR" ]; then
+		echo "kernel headers"
+		return 0
+	fi
 	[ -f "$KSRC/scripts/checkpatch.pl" ] || { echo checkpatch.pl; return 0; }
 	[ -f "$KSRC/tools/testing/selftests/kselftest_harness.h" ] ||
 		{ echo kselftest_harness.h; return 0; }
@@ -96,7 +99,7 @@ if [ "$skip" != 0 ]; then
 	echo "skipped:"
 	grep '^SKIP' "$out/all" | sed 's/^SKIP /  /'
 fi
-echo "time (s): $(tr '\n' ' ' < "$out/timing" | sed 's/ \([0-9]*\) /=\1 /g')"
+echo "time: $(awk '{ printf "%s %ss, ", $1, $2 }' "$out/timing" | sed 's/, $//')"
 echo "logs: $BUILD/vm-logs/, results: $out/all"
 pass=$(grep -c '^PASS' "$out/all")
 fail=$(grep -c '^FAIL' "$out/all")

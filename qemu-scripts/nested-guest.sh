@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=dash
 #
 # Start a second-level guest on a vGPU. Runs INSIDE the test VM (busybox sh).
 #

@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=dash
 #
 # /init of a second-level (nested) guest. Runs one job and writes its output
 # to the second serial port (/dev/ttyS1), then powers off.
@@ -52,6 +53,7 @@ report_pci() {
 }
 
 job=
+# shellcheck disable=SC2013 # words, not lines
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	mvgpu.job=*) job=$(echo "${arg#*=}" | base64 -d) ;;

@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=dash
 #
 # The "make demo" walk-through, run INSIDE the test VM (busybox sh) by
 # vm-init.sh with the modules loaded: vGPU types of mvgpu0, two vGPUs of two
@@ -38,8 +39,8 @@ type_table() {
 gpu_line() {
 	local g=/sys/class/mvgpu/$GPU
 
-	echo "$GPU: vram_total $(($(cat $g/vram_total) >> 20)) MiB," \
-	     "vram_used $(($(cat $g/vram_used) >> 20)) MiB, instances $(cat $g/instances)"
+	echo "$GPU: vram_total $(($(cat "$g/vram_total") >> 20)) MiB," \
+	     "vram_used $(($(cat "$g/vram_used") >> 20)) MiB, instances $(cat "$g/instances")"
 }
 
 instance_sysfs() {

@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=dash
 #
 # /init of the mvgpu test VM (busybox sh). Runs the selftests listed in
 # /selftests/run_list (or the job's list), one after the other, each with a
@@ -37,6 +38,7 @@ TIMEOUT=600
 NR_GPUS=2
 VRAM_MB=128
 
+# shellcheck disable=SC2013 # words, not lines
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	mvgpu.job=*)		JOB=${arg#*=} ;;

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # TAP and vGPU helpers for the end-to-end tests (busybox sh, sourced).
-# shellcheck shell=sh
+# shellcheck shell=dash
 
 TAP_NUM=0
 TAP_FAILED=0

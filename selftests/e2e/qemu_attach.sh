@@ -1,11 +1,13 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=dash
 #
 # A second-level QEMU guest on one vGPU (mvgpu-1_8 on mvgpu0) sees the
 # device: 1b36:10f0, class 120000, BAR0 64 KiB, BAR2 = the type's VRAM; QEMU
 # prints no warning or error; the vGPU is removed afterwards.
 
 cd "$(dirname "$0")" || exit 1
+# shellcheck source=selftests/e2e/e2e_lib.sh
 . ./e2e_lib.sh
 
 e2e_requirements
@@ -42,7 +44,7 @@ check "BAR2 = type VRAM ($vram)" [ "$(field "$line" bar2)" = "$vram" ]
 check "QEMU log clean" qemu_log_clean "$OUT"
 check "remove vGPU" remove_vgpu "$uuid"
 
-if [ $TAP_FAILED != 0 ]; then
+if [ "$TAP_FAILED" != 0 ]; then
 	diag_file "$OUT/result.txt"
 	diag_file "$OUT/qemu.log"
 	diag_file "$OUT/console.log" 30

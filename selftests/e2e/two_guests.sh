@@ -1,11 +1,13 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=dash
 #
 # Two vGPUs of two different types (mvgpu-1_8 and mvgpu-1_4, both on
 # mvgpu0), two second-level guests running at the same time; each sees its
 # own device with its own VRAM size, QEMU stays quiet, both vGPUs go away.
 
 cd "$(dirname "$0")" || exit 1
+# shellcheck source=selftests/e2e/e2e_lib.sh
 . ./e2e_lib.sh
 
 e2e_requirements
@@ -58,7 +60,7 @@ for type in $TYPES; do
 	check "$type: BAR2 = type VRAM ($vram)" [ "$(field "$line" bar2)" = "$vram" ]
 	check "$type: QEMU log clean" qemu_log_clean "$out"
 	check "$type: remove vGPU" remove_vgpu "$uuid"
-	if [ $TAP_FAILED != 0 ]; then
+	if [ "$TAP_FAILED" != 0 ]; then
 		diag_file "$out/result.txt"
 		diag_file "$out/qemu.log"
 	fi
