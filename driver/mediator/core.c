@@ -20,6 +20,14 @@ unsigned int mvgpu_device_id = MVGPU_PCI_DEVICE_ID;
 module_param_named(device_id, mvgpu_device_id, uint, 0444);
 MODULE_PARM_DESC(device_id, "PCI device ID of new vGPUs (default 0x10f0)");
 
+static unsigned int max_pinned_mb = 1024;
+module_param(max_pinned_mb, uint, 0444);
+MODULE_PARM_DESC(max_pinned_mb,
+		 "guest memory one vGPU may have pinned, in MiB (default 1024)");
+
+/* The same cap in pages, set at load. */
+u64 mvgpu_max_pinned_pages;
+
 static const struct class mvgpu_class = {
 	.name = "mvgpu",
 	.dev_groups = mvgpu_gpu_groups,
@@ -40,7 +48,7 @@ static void mvgpu_gpu_release(struct device *dev)
 static bool mvgpu_gpu_info_valid(const struct mvgpu_gpu_info *info)
 {
 	return info->vram_size >= SZ_64M && is_power_of_2(info->vram_size) &&
-	       info->nr_engines >= 1;
+	       info->nr_engines >= 1 && info->nr_engines <= MVGPU_MAX_ENGINES;
 }
 
 /**
@@ -63,7 +71,9 @@ struct mvgpu_gpu *mvgpu_register_gpu(struct device *dev,
 	int i, ret;
 
 	if (!mvgpu_gpu_info_valid(info) || !ops->vram_fault ||
-	    !ops->vram_rw || !ops->vram_clear)
+	    !ops->vram_rw || !ops->vram_clear || !ops->pt_create ||
+	    !ops->pt_destroy || !ops->pt_set || !ops->pt_clear_range ||
+	    !ops->engine_run)
 		return ERR_PTR(-EINVAL);
 
 	gpu = kzalloc(sizeof(*gpu), GFP_KERNEL);
@@ -99,15 +109,21 @@ struct mvgpu_gpu *mvgpu_register_gpu(struct device *dev,
 	if (ret)
 		goto err_put;
 
+	ret = mvgpu_sched_start(gpu);
+	if (ret)
+		goto err_del;
+
 	ret = mdev_register_parent(&gpu->parent, &gpu->dev, &mvgpu_mdev_driver,
 				   gpu->mdev_types, MVGPU_NR_TYPES);
 	if (ret)
-		goto err_del;
+		goto err_sched;
 
 	dev_info(&gpu->dev, "%llu MiB VRAM, %u engine(s), %u vGPU types\n",
 		 info->vram_size >> 20, info->nr_engines, MVGPU_NR_TYPES);
 	return gpu;
 
+err_sched:
+	mvgpu_sched_stop(gpu);
 err_del:
 	device_del(&gpu->dev);
 err_put:
@@ -126,6 +142,7 @@ EXPORT_SYMBOL_GPL(mvgpu_register_gpu);
 void mvgpu_unregister_gpu(struct mvgpu_gpu *gpu)
 {
 	mdev_unregister_parent(&gpu->parent);
+	mvgpu_sched_stop(gpu);
 	device_unregister(&gpu->dev);
 }
 EXPORT_SYMBOL_GPL(mvgpu_unregister_gpu);
@@ -134,6 +151,7 @@ static int __init mvgpu_init(void)
 {
 	int ret;
 
+	mvgpu_max_pinned_pages = (u64)max_pinned_mb << (20 - PAGE_SHIFT);
 	ret = class_register(&mvgpu_class);
 	if (ret)
 		return ret;

@@ -100,14 +100,73 @@ static u32 mvgpu_ctx_read(struct mvgpu_vgpu *vgpu, unsigned int n,
 	}
 }
 
-static void mvgpu_ctx_write(struct mvgpu_vgpu *vgpu, unsigned int n,
-			    unsigned int reg, u32 val)
+/* Start a context afresh: empty ring, no fault, shadow rebuilt. */
+static void mvgpu_ctx_enable(struct mvgpu_vgpu *vgpu, unsigned int n,
+			     struct mvgpu_mmio_action *act)
 {
 	struct mvgpu_ctx_regs *ctx = &vgpu->ctx[n];
 
+	ctx->control |= MVGPU_CTX_CONTROL_ENABLE;
+	ctx->status = MVGPU_CTX_STATUS_ENABLED;
+	ctx->ring_head = 0;
+	ctx->ring_tail = 0;
+	ctx->exec_progress = 0;
+	ctx->exec_partial = 0;
+	ctx->fault_reason = MVGPU_FAULT_NONE;
+	ctx->fault_addr = 0;
+	act->kind = MVGPU_ACT_SYNC;
+	act->root = ctx->pt_root;
+	act->va = 0;
+	act->size = 0;
+}
+
+static void mvgpu_ctx_disable(struct mvgpu_vgpu *vgpu, unsigned int n,
+			      struct mvgpu_mmio_action *act)
+{
+	struct mvgpu_ctx_regs *ctx = &vgpu->ctx[n];
+
+	ctx->control &= ~MVGPU_CTX_CONTROL_ENABLE;
+	ctx->status &= ~MVGPU_CTX_STATUS_ENABLED;
+	mvgpu_ctx_update_runnable(vgpu, n);
+	act->kind = MVGPU_ACT_DROP;
+}
+
+/* RING_TAIL write: the doorbell. */
+static void mvgpu_ctx_doorbell(struct mvgpu_vgpu *vgpu, unsigned int n,
+			       u32 val, struct mvgpu_mmio_action *act)
+{
+	struct mvgpu_ctx_regs *ctx = &vgpu->ctx[n];
+
+	if (val % 4)
+		return;
+	ctx->ring_tail = val;
+	if (!(ctx->control & MVGPU_CTX_CONTROL_ENABLE) ||
+	    (ctx->status & MVGPU_CTX_STATUS_FAULTED))
+		return;
+	if (!mvgpu_ring_valid(ctx)) {
+		mvgpu_ctx_fault(vgpu, n, MVGPU_FAULT_BAD_RING, ctx->ring_base);
+		return;
+	}
+	mvgpu_ctx_update_runnable(vgpu, n);
+	act->kick = true;
+}
+
+static void mvgpu_ctx_write(struct mvgpu_vgpu *vgpu, unsigned int n,
+			    unsigned int reg, u32 val,
+			    struct mvgpu_mmio_action *act)
+{
+	struct mvgpu_ctx_regs *ctx = &vgpu->ctx[n];
+	bool enabled = ctx->control & MVGPU_CTX_CONTROL_ENABLE;
+
+	act->ctx = n;
 	switch (reg) {
 	case MVGPU_CTX_PT_ROOT_LO:
 		set_lo32(&ctx->pt_root, val);
+		if (enabled) {
+			/* Write HI first: the LO write switches tables. */
+			act->kind = MVGPU_ACT_SYNC;
+			act->root = ctx->pt_root;
+		}
 		break;
 	case MVGPU_CTX_PT_ROOT_HI:
 		set_hi32(&ctx->pt_root, val);
@@ -122,22 +181,21 @@ static void mvgpu_ctx_write(struct mvgpu_vgpu *vgpu, unsigned int n,
 		ctx->ring_size = val;
 		break;
 	case MVGPU_CTX_RING_TAIL:
-		if (val % 4)
-			break;
-		ctx->ring_tail = ctx->ring_size ? val % ctx->ring_size : 0;
+		mvgpu_ctx_doorbell(vgpu, n, val, act);
 		break;
 	case MVGPU_CTX_CONTROL:
-		ctx->control = val & MVGPU_CTX_CONTROL_ENABLE;
-		if (ctx->control & MVGPU_CTX_CONTROL_ENABLE)
-			ctx->status |= MVGPU_CTX_STATUS_ENABLED;
-		else
-			ctx->status &= ~MVGPU_CTX_STATUS_ENABLED;
+		if ((val & MVGPU_CTX_CONTROL_ENABLE) && !enabled)
+			mvgpu_ctx_enable(vgpu, n, act);
+		else if (!(val & MVGPU_CTX_CONTROL_ENABLE) && enabled)
+			mvgpu_ctx_disable(vgpu, n, act);
 		break;
 	case MVGPU_CTX_FAULT_CLEAR:
 		if (val & 1) {
 			ctx->status &= ~MVGPU_CTX_STATUS_FAULTED;
 			ctx->fault_reason = MVGPU_FAULT_NONE;
 			ctx->fault_addr = 0;
+			mvgpu_ctx_update_runnable(vgpu, n);
+			act->kick = true;
 		}
 		break;
 	case MVGPU_CTX_TLB_INV_ADDR_LO:
@@ -152,8 +210,16 @@ static void mvgpu_ctx_write(struct mvgpu_vgpu *vgpu, unsigned int n,
 	case MVGPU_CTX_TLB_INV_SIZE_HI:
 		set_hi32(&ctx->tlb_inv_size, val);
 		break;
+	case MVGPU_CTX_TLB_INV:
+		if ((val & 1) && enabled) {
+			act->kind = MVGPU_ACT_SYNC;
+			act->root = ctx->pt_root;
+			act->va = ctx->tlb_inv_addr;
+			act->size = ctx->tlb_inv_size;
+		}
+		break;
 	default:
-		/* Read-only, write-only without effect yet, or unknown. */
+		/* Read-only or unknown. */
 		break;
 	}
 }
@@ -216,18 +282,25 @@ u32 mvgpu_mmio_read(struct mvgpu_vgpu *vgpu, unsigned int off)
  * @vgpu: the vGPU; caller holds @vgpu->lock
  * @off: 4-byte aligned offset below MVGPU_MMIO_SIZE
  * @val: value written
+ * @act: set to the shadow work and scheduling the write asks for, which
+ *	the caller does once it has dropped @vgpu->lock
  *
  * Writes to read-only or unknown offsets are ignored.
  */
-void mvgpu_mmio_write(struct mvgpu_vgpu *vgpu, unsigned int off, u32 val)
+void mvgpu_mmio_write(struct mvgpu_vgpu *vgpu, unsigned int off, u32 val,
+		      struct mvgpu_mmio_action *act)
 {
+	act->kind = MVGPU_ACT_NONE;
+	act->kick = false;
+	act->gen = vgpu->gen;
+
 	if (off >= MVGPU_CTX_BASE) {
 		unsigned int n = (off - MVGPU_CTX_BASE) / MVGPU_CTX_STRIDE;
 
 		if (n < vgpu->type->contexts)
 			mvgpu_ctx_write(vgpu, n,
 					(off - MVGPU_CTX_BASE) % MVGPU_CTX_STRIDE,
-					val);
+					val, act);
 		return;
 	}
 

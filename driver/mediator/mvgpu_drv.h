@@ -17,6 +17,9 @@
 /* VRAM is handed out in units of 1/8 of a GPU; a type takes 1, 2, 4 or 8. */
 #define MVGPU_VRAM_UNITS	8
 #define MVGPU_CFG_SIZE		256
+#define MVGPU_MAX_ENGINES	4
+#define MVGPU_WEIGHT_MAX	16
+#define MVGPU_TIMESLICE_US	2000
 
 /* Offsets of vfio regions in the device fd, as vfio-pci lays them out. */
 #define MVGPU_REGION_SHIFT	40
@@ -41,6 +44,58 @@ struct mvgpu_type_desc {
 };
 
 struct mvgpu_gpu;
+struct mvgpu_vgpu;
+
+/**
+ * struct mvgpu_engine - the scheduler's view of one physical engine
+ * @gpu: the GPU it belongs to
+ * @index: engine number, as the backend counts them
+ * @thread: the kthread feeding the engine
+ * @last_vgpu: id of the vGPU whose context ran last (engine thread only)
+ * @last_ctx: that context's index (engine thread only)
+ */
+struct mvgpu_engine {
+	struct mvgpu_gpu *gpu;
+	unsigned int index;
+	struct task_struct *thread;
+	u64 last_vgpu;
+	unsigned int last_ctx;
+};
+
+/**
+ * struct mvgpu_sched - weighted fair-share time slicing of a GPU's engines
+ * @lock: protects @vgpus, @min_vruntime and the sched_* fields of every
+ *	vGPU on @vgpus
+ * @vgpus: open vGPUs of this GPU
+ * @min_vruntime: lower bound of the virtual time of busy vGPUs
+ * @work_wq: engine threads wait here for work
+ * @idle_wq: a vGPU leaving the scheduler waits here for its engine run
+ * @timeslice_us: engine time a context gets before another may run
+ * @engines: one per physical engine
+ */
+struct mvgpu_sched {
+	/* protects vgpus, min_vruntime and the vGPUs' sched_* fields */
+	spinlock_t lock;
+	struct list_head vgpus;
+	u64 min_vruntime;
+	wait_queue_head_t work_wq;
+	wait_queue_head_t idle_wq;
+	unsigned int timeslice_us;
+	struct mvgpu_engine engines[MVGPU_MAX_ENGINES];
+};
+
+/**
+ * struct mvgpu_shadow - shadow page table of one context
+ * @pt: the backend's table the engine runs on
+ * @root: guest root GPA the shadow was built from
+ * @pinned: GPU page number -> pinned GPA page (xa_mk_value()), for
+ *	every shadow entry that holds a pinned guest page
+ */
+struct mvgpu_shadow {
+	struct mvgpu_pt *pt;
+	u64 root;
+	struct xarray pinned;
+};
 
 /**
  * struct mvgpu_gpu_type - a vGPU type offered on one physical GPU
@@ -67,6 +122,7 @@ struct mvgpu_gpu_type {
  * @lock: protects @unit_map and @nr_instances
  * @unit_map: bit n set when VRAM unit n belongs to a vGPU
  * @nr_instances: vGPUs created on this GPU
+ * @sched: the engines' scheduler
  */
 struct mvgpu_gpu {
 	struct device dev;
@@ -81,6 +137,7 @@ struct mvgpu_gpu {
 	struct mutex lock;
 	unsigned long unit_map;
 	unsigned int nr_instances;
+	struct mvgpu_sched sched;
 };
 
 /**
@@ -97,6 +154,8 @@ struct mvgpu_gpu {
  * @fault_addr: address of the pending fault
  * @tlb_inv_addr: start of the next TLB invalidation
  * @tlb_inv_size: bytes of the next TLB invalidation, 0 = all
+ * @exec_progress: engine's progress in the command at the head (hidden)
+ * @exec_partial: engine's intermediate state of that command (hidden)
  */
 struct mvgpu_ctx_regs {
 	u64 pt_root;
@@ -111,6 +170,8 @@ struct mvgpu_ctx_regs {
 	u64 fault_addr;
 	u64 tlb_inv_addr;
 	u64 tlb_inv_size;
+	u64 exec_progress;
+	u64 exec_partial;
 };
 
 /**
@@ -152,6 +213,7 @@ struct mvgpu_stats {
 /**
  * struct mvgpu_vgpu - one vGPU instance (an mdev and its vfio device)
  * @vdev: the vfio device; its refcount owns this structure
+ * @id: unique number of this vGPU (never reused while loaded)
  * @mdev: the mdev device it was created as
  * @gpu: physical GPU it runs on
  * @type: its type
@@ -170,9 +232,23 @@ struct mvgpu_stats {
  * @ts_base: clock value that reads as timestamp 0
  * @ctx: per-context registers
  * @irq: interrupt delivery
+ * @gen: reset generation; written under @lock, read with READ_ONCE() to
+ *	discard engine results and shadow work that a reset overtook
+ * @runnable: bit n set while context n has work (atomic bitops, written
+ *	under @lock)
+ * @waiting: bit n set while context n waits on a WAIT command
+ * @shadow_lock: protects @shadow and the backend tables in it; an engine
+ *	holds it while it runs one of this vGPU's contexts. Taken after @lock
+ *	when both are needed, never the other way round.
+ * @shadow: per-context shadow page tables
+ * @sched_node: entry in the GPU scheduler's list (sched.lock)
+ * @sched_running: an engine is running one of its contexts (sched.lock)
+ * @vruntime: weighted engine time received (sched.lock)
+ * @next_ctx: where round-robin among its contexts resumes (sched.lock)
  */
 struct mvgpu_vgpu {
 	struct vfio_device vdev;
+	u64 id;
 	struct mdev_device *mdev;
 	struct mvgpu_gpu *gpu;
 	const struct mvgpu_type_desc *type;
@@ -193,6 +269,39 @@ struct mvgpu_vgpu {
 	u64 ts_base;
 	struct mvgpu_ctx_regs ctx[MVGPU_MAX_CONTEXTS];
 	struct mvgpu_irq irq;
+	unsigned int gen;
+	unsigned long runnable;
+	unsigned long waiting;
+
+	/* protects shadow[]; held by an engine running this vGPU */
+	struct mutex shadow_lock;
+	struct mvgpu_shadow shadow[MVGPU_MAX_CONTEXTS];
+
+	struct list_head sched_node;
+	bool sched_running;
+	u64 vruntime;
+	unsigned int next_ctx;
+};
+
+/**
+ * struct mvgpu_mmio_action - work a register write leaves for after the
+ * register lock is dropped
+ * @kind: what to do with the shadow of context @ctx
+ * @ctx: the context
+ * @gen: vGPU reset generation when the write happened
+ * @root: the context's root at that time
+ * @va: range start (MVGPU_ACT_SYNC)
+ * @size: range bytes, 0 = all (MVGPU_ACT_SYNC)
+ * @kick: wake the scheduler afterwards
+ */
+struct mvgpu_mmio_action {
+	enum { MVGPU_ACT_NONE, MVGPU_ACT_SYNC, MVGPU_ACT_DROP } kind;
+	unsigned int ctx;
+	unsigned int gen;
+	u64 root;
+	u64 va;
+	u64 size;
+	bool kick;
 };
 
 static inline struct mvgpu_vgpu *vdev_to_vgpu(struct vfio_device *vdev)
@@ -206,6 +315,7 @@ extern const struct attribute_group *mvgpu_gpu_groups[];
 extern const struct attribute_group *mvgpu_vgpu_groups[];
 extern unsigned int mvgpu_vendor_id;
 extern unsigned int mvgpu_device_id;
+extern u64 mvgpu_max_pinned_pages;
 
 /* types.c */
 int mvgpu_vram_alloc(struct mvgpu_gpu *gpu, unsigned int units,
@@ -226,7 +336,8 @@ void mvgpu_cfg_write(struct mvgpu_vgpu *vgpu, unsigned int off,
 /* mmio.c */
 void mvgpu_regs_reset(struct mvgpu_vgpu *vgpu);
 u32 mvgpu_mmio_read(struct mvgpu_vgpu *vgpu, unsigned int off);
-void mvgpu_mmio_write(struct mvgpu_vgpu *vgpu, unsigned int off, u32 val);
+void mvgpu_mmio_write(struct mvgpu_vgpu *vgpu, unsigned int off, u32 val,
+		      struct mvgpu_mmio_action *act);
 
 /* irq.c */
 void mvgpu_irq_update(struct mvgpu_vgpu *vgpu, bool resend);
@@ -235,6 +346,24 @@ int mvgpu_irq_set(struct mvgpu_vgpu *vgpu, struct vfio_irq_set *hdr,
 long mvgpu_irq_info(struct mvgpu_vgpu *vgpu, unsigned long arg);
 void mvgpu_irq_release(struct mvgpu_vgpu *vgpu);
 void mvgpu_irq_request(struct mvgpu_vgpu *vgpu, unsigned int count);
+
+/* shadow.c */
+int mvgpu_shadow_sync(struct mvgpu_vgpu *vgpu, unsigned int ctx, u64 root,
+		      u64 va, u64 size);
+void mvgpu_shadow_drop(struct mvgpu_vgpu *vgpu, unsigned int ctx);
+void mvgpu_shadow_dma_unmap(struct mvgpu_vgpu *vgpu, u64 iova, u64 length);
+u32 mvgpu_shadow_diagnose(struct mvgpu_vgpu *vgpu, u64 root, u64 va);
+
+/* sched.c */
+int mvgpu_sched_start(struct mvgpu_gpu *gpu);
+void mvgpu_sched_stop(struct mvgpu_gpu *gpu);
+void mvgpu_sched_attach(struct mvgpu_vgpu *vgpu);
+void mvgpu_sched_detach(struct mvgpu_vgpu *vgpu);
+void mvgpu_sched_kick(struct mvgpu_vgpu *vgpu);
+void mvgpu_ctx_update_runnable(struct mvgpu_vgpu *vgpu, unsigned int n);
+void mvgpu_ctx_fault(struct mvgpu_vgpu *vgpu, unsigned int n, u32 reason,
+		     u64 addr);
+bool mvgpu_ring_valid(const struct mvgpu_ctx_regs *r);
 
 /* vgpu.c */
 void mvgpu_vgpu_reset(struct mvgpu_vgpu *vgpu, bool pci_state);

@@ -8,6 +8,7 @@
  * available_instances is exact at every moment.
  */
 #include <linux/bitmap.h>
+#include <linux/kstrtox.h>
 #include <linux/sysfs.h>
 
 #include "mvgpu_drv.h"
@@ -198,7 +199,32 @@ static ssize_t engines_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(engines);
 
+static ssize_t timeslice_us_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n",
+			  READ_ONCE(dev_to_gpu(dev)->sched.timeslice_us));
+}
+
+static ssize_t timeslice_us_store(struct device *dev,
+				  struct device_attribute *attr,
+				  const char *buf, size_t count)
+{
+	unsigned int us;
+	int ret;
+
+	ret = kstrtouint(buf, 0, &us);
+	if (ret)
+		return ret;
+	if (us < 100 || us > 100000)
+		return -EINVAL;
+	WRITE_ONCE(dev_to_gpu(dev)->sched.timeslice_us, us);
+	return count;
+}
+static DEVICE_ATTR_RW(timeslice_us);
+
 static struct attribute *mvgpu_gpu_attrs[] = {
+	&dev_attr_timeslice_us.attr,
 	&dev_attr_vram_total.attr,
 	&dev_attr_vram_used.attr,
 	&dev_attr_instances.attr,

@@ -16,12 +16,31 @@
 
 static const struct vfio_device_ops mvgpu_vfio_ops;
 
+/* Source of vGPU ids; atomic. */
+static atomic64_t mvgpu_next_id = ATOMIC64_INIT(0);
+
+/* Drop every context's shadow. Caller holds @vgpu->lock. */
+static void mvgpu_vgpu_drop_shadows(struct mvgpu_vgpu *vgpu)
+{
+	unsigned int n;
+
+	mutex_lock(&vgpu->shadow_lock);
+	for (n = 0; n < vgpu->type->contexts; n++)
+		mvgpu_shadow_drop(vgpu, n);
+	mutex_unlock(&vgpu->shadow_lock);
+}
+
 /* Power-on state, without counting a reset. Caller holds @vgpu->lock. */
 static void mvgpu_vgpu_power_on(struct mvgpu_vgpu *vgpu, bool pci_state)
 {
 	struct mvgpu_gpu *gpu = vgpu->gpu;
 	int ret;
 
+	/* Stop the engine's work: results of a run in flight are dropped. */
+	WRITE_ONCE(vgpu->gen, vgpu->gen + 1);
+	vgpu->runnable = 0;
+	vgpu->waiting = 0;
+	mvgpu_vgpu_drop_shadows(vgpu);
 	mvgpu_regs_reset(vgpu);
 	if (pci_state)
 		mvgpu_cfg_init(vgpu);
@@ -55,6 +74,7 @@ static int mvgpu_vfio_init(struct vfio_device *vdev)
 	struct mvgpu_gpu_type *type =
 		container_of(mdev->type, struct mvgpu_gpu_type, mtype);
 	struct mvgpu_gpu *gpu = type->gpu;
+	unsigned int n;
 	int ret;
 
 	ret = mvgpu_vram_alloc(gpu, type->desc->units, &vgpu->first_unit);
@@ -71,20 +91,44 @@ static int mvgpu_vfio_init(struct vfio_device *vdev)
 	vgpu->type = type->desc;
 	vgpu->vram_size = mvgpu_unit_size(gpu) * type->desc->units;
 	vgpu->vram_offset = mvgpu_unit_size(gpu) * vgpu->first_unit;
+	vgpu->id = atomic64_inc_return(&mvgpu_next_id);
 	atomic_set(&vgpu->weight, type->desc->weight);
 	mutex_init(&vgpu->lock);
+	mutex_init(&vgpu->shadow_lock);
+	INIT_LIST_HEAD(&vgpu->sched_node);
+	for (n = 0; n < type->desc->contexts; n++) {
+		xa_init(&vgpu->shadow[n].pinned);
+		vgpu->shadow[n].pt = gpu->ops->pt_create(gpu->priv);
+		if (!vgpu->shadow[n].pt) {
+			ret = -ENOMEM;
+			goto err_pt;
+		}
+	}
 
 	mutex_lock(&vgpu->lock);
 	mvgpu_vgpu_power_on(vgpu, true);
 	mutex_unlock(&vgpu->lock);
 	return 0;
+
+err_pt:
+	while (n--)
+		gpu->ops->pt_destroy(gpu->priv, vgpu->shadow[n].pt);
+	mvgpu_vram_free(gpu, vgpu->first_unit, type->desc->units);
+	return ret;
 }
 
 static void mvgpu_vfio_release(struct vfio_device *vdev)
 {
 	struct mvgpu_vgpu *vgpu = vdev_to_vgpu(vdev);
+	struct mvgpu_gpu *gpu = vgpu->gpu;
+	unsigned int n;
 
-	mvgpu_vram_free(vgpu->gpu, vgpu->first_unit, vgpu->type->units);
+	for (n = 0; n < vgpu->type->contexts; n++) {
+		WARN_ON(!xa_empty(&vgpu->shadow[n].pinned));
+		gpu->ops->pt_destroy(gpu->priv, vgpu->shadow[n].pt);
+	}
+	mvgpu_vram_free(gpu, vgpu->first_unit, vgpu->type->units);
+	mutex_destroy(&vgpu->shadow_lock);
 	mutex_destroy(&vgpu->lock);
 }
 
@@ -96,6 +140,7 @@ static int mvgpu_vfio_open(struct vfio_device *vdev)
 	mvgpu_regs_reset(vgpu);
 	mvgpu_cfg_init(vgpu);
 	mutex_unlock(&vgpu->lock);
+	mvgpu_sched_attach(vgpu);
 	return 0;
 }
 
@@ -103,6 +148,7 @@ static void mvgpu_vfio_close(struct vfio_device *vdev)
 {
 	struct mvgpu_vgpu *vgpu = vdev_to_vgpu(vdev);
 
+	mvgpu_sched_detach(vgpu);
 	mutex_lock(&vgpu->lock);
 	mvgpu_irq_release(vgpu);
 	/* The next user must not see this one's data. */
@@ -171,9 +217,29 @@ static ssize_t mvgpu_cfg_access(struct mvgpu_vgpu *vgpu, char __user *ubuf,
 	return count;
 }
 
+/* Shadow work and scheduling a register write asked for. */
+static void mvgpu_mmio_action(struct mvgpu_vgpu *vgpu,
+			      struct mvgpu_mmio_action *act)
+{
+	if (act->kind != MVGPU_ACT_NONE) {
+		mutex_lock(&vgpu->shadow_lock);
+		if (READ_ONCE(vgpu->gen) == act->gen) {
+			if (act->kind == MVGPU_ACT_SYNC)
+				mvgpu_shadow_sync(vgpu, act->ctx, act->root,
+						  act->va, act->size);
+			else
+				mvgpu_shadow_drop(vgpu, act->ctx);
+		}
+		mutex_unlock(&vgpu->shadow_lock);
+	}
+	if (act->kick)
+		mvgpu_sched_kick(vgpu);
+}
+
 static ssize_t mvgpu_mmio_access(struct mvgpu_vgpu *vgpu, char __user *ubuf,
 				 size_t count, u64 off, bool write)
 {
+	struct mvgpu_mmio_action act = { .kind = MVGPU_ACT_NONE };
 	u32 val;
 
 	/* Registers take naturally aligned 32-bit accesses only. */
@@ -184,10 +250,12 @@ static ssize_t mvgpu_mmio_access(struct mvgpu_vgpu *vgpu, char __user *ubuf,
 
 	mutex_lock(&vgpu->lock);
 	if (write)
-		mvgpu_mmio_write(vgpu, off, le32_to_cpu((__force __le32)val));
+		mvgpu_mmio_write(vgpu, off, le32_to_cpu((__force __le32)val),
+				 &act);
 	else
 		val = (__force u32)cpu_to_le32(mvgpu_mmio_read(vgpu, off));
 	mutex_unlock(&vgpu->lock);
+	mvgpu_mmio_action(vgpu, &act);
 
 	if (!write && copy_to_user(ubuf, &val, sizeof(val)))
 		return -EFAULT;
@@ -379,6 +447,12 @@ static void mvgpu_vfio_request(struct vfio_device *vdev, unsigned int count)
 	mvgpu_irq_request(vdev_to_vgpu(vdev), count);
 }
 
+static void mvgpu_vfio_dma_unmap(struct vfio_device *vdev, u64 iova,
+				 u64 length)
+{
+	mvgpu_shadow_dma_unmap(vdev_to_vgpu(vdev), iova, length);
+}
+
 static const struct vfio_device_ops mvgpu_vfio_ops = {
 	.name = "mvgpu",
 	.init = mvgpu_vfio_init,
@@ -390,6 +464,7 @@ static const struct vfio_device_ops mvgpu_vfio_ops = {
 	.mmap = mvgpu_vfio_mmap,
 	.ioctl = mvgpu_vfio_ioctl,
 	.request = mvgpu_vfio_request,
+	.dma_unmap = mvgpu_vfio_dma_unmap,
 	.bind_iommufd = vfio_iommufd_emulated_bind,
 	.unbind_iommufd = vfio_iommufd_emulated_unbind,
 	.attach_ioas = vfio_iommufd_emulated_attach_ioas,

@@ -9,6 +9,7 @@
  * interface of <mvgpu/backend.h>, exactly as a driver for real hardware
  * would.
  */
+#include <linux/debugfs.h>
 #include <linux/highmem.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
@@ -16,7 +17,7 @@
 #include <linux/platform_device.h>
 #include <linux/slab.h>
 
-#include <mvgpu/backend.h>
+#include "sim.h"
 
 #define SIM_MAX_GPUS	4
 
@@ -29,21 +30,8 @@ module_param(vram_mb, uint, 0444);
 MODULE_PARM_DESC(vram_mb,
 		 "VRAM per simulated GPU in MiB (power of two, 64-4096, default 256)");
 
-/**
- * struct sim_gpu - one simulated physical GPU
- * @pdev: platform device standing for the GPU
- * @gpu: the mediator's handle once registered
- * @vram: pages backing VRAM, one per PAGE_SIZE of it; fixed after probe
- * @nr_pages: entries in @vram
- */
-struct sim_gpu {
-	struct platform_device *pdev;
-	struct mvgpu_gpu *gpu;
-	struct page **vram;
-	unsigned long nr_pages;
-};
-
 static struct sim_gpu *sim_gpus[SIM_MAX_GPUS];
+static struct dentry *sim_debugfs;
 
 static vm_fault_t sim_vram_fault(void *priv, u64 offset, struct vm_fault *vmf)
 {
@@ -106,6 +94,11 @@ static const struct mvgpu_backend_ops sim_ops = {
 	.vram_fault = sim_vram_fault,
 	.vram_rw = sim_vram_rw,
 	.vram_clear = sim_vram_clear,
+	.pt_create = sim_pt_create,
+	.pt_destroy = sim_pt_destroy,
+	.pt_set = sim_pt_set,
+	.pt_clear_range = sim_pt_clear_range,
+	.engine_run = sim_engine_run,
 };
 
 static void sim_free_vram(struct sim_gpu *sim)
@@ -139,6 +132,7 @@ static int sim_alloc_vram(struct sim_gpu *sim, u64 size)
 
 static void sim_destroy(struct sim_gpu *sim)
 {
+	sim_bench_fini(sim);
 	if (sim->gpu)
 		mvgpu_unregister_gpu(sim->gpu);
 	platform_device_unregister(sim->pdev);
@@ -174,6 +168,7 @@ static int sim_create(unsigned int id, struct sim_gpu **out)
 		sim->gpu = NULL;
 		goto err_pdev;
 	}
+	sim_bench_init(sim, sim_debugfs);
 	*out = sim;
 	return 0;
 
@@ -213,11 +208,13 @@ static int __init mvgpu_sim_init(void)
 		return -EINVAL;
 	}
 
+	sim_debugfs = debugfs_create_dir("mvgpu_sim", NULL);
 	for (i = 0; i < nr_gpus; i++) {
 		ret = sim_create(i, &sim_gpus[i]);
 		if (ret) {
 			pr_err("mvgpu_sim: GPU %u: %d\n", i, ret);
 			sim_destroy_all();
+			debugfs_remove_recursive(sim_debugfs);
 			return ret;
 		}
 	}
@@ -227,6 +224,7 @@ static int __init mvgpu_sim_init(void)
 static void __exit mvgpu_sim_exit(void)
 {
 	sim_destroy_all();
+	debugfs_remove_recursive(sim_debugfs);
 }
 
 module_init(mvgpu_sim_init);

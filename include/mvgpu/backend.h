@@ -19,6 +19,81 @@
 
 struct device;
 struct mvgpu_gpu;
+struct page;
+
+/* A backend's GPU page table; its format is the backend's own. */
+struct mvgpu_pt;
+
+/* Flags of struct mvgpu_spte */
+#define MVGPU_SPTE_PRESENT	BIT(0)
+#define MVGPU_SPTE_WRITABLE	BIT(1)
+#define MVGPU_SPTE_VRAM		BIT(2)
+
+/**
+ * struct mvgpu_spte - one 4 KiB shadow page-table entry
+ * @flags: MVGPU_SPTE_* bits; 0 with @fault_reason 0 removes the entry
+ * @fault_reason: when not present, the MVGPU_FAULT_* code the engine
+ *	reports on access (0 reports MVGPU_FAULT_NOT_PRESENT)
+ * @page: the system-memory page, pinned by the mediator while mapped
+ * @vram_offset: physical VRAM offset when MVGPU_SPTE_VRAM is set
+ */
+struct mvgpu_spte {
+	u32 flags;
+	u32 fault_reason;
+	struct page *page;
+	u64 vram_offset;
+};
+
+/**
+ * enum mvgpu_run_result - why an engine stopped running a context
+ * @MVGPU_RUN_IDLE: the ring is empty (or holds an incomplete command)
+ * @MVGPU_RUN_PREEMPTED: the time budget ran out; work remains
+ * @MVGPU_RUN_WAITING: a WAIT command is not satisfied yet
+ * @MVGPU_RUN_FAULT: the context faulted; see fault_reason/fault_addr
+ */
+enum mvgpu_run_result {
+	MVGPU_RUN_IDLE,
+	MVGPU_RUN_PREEMPTED,
+	MVGPU_RUN_WAITING,
+	MVGPU_RUN_FAULT,
+};
+
+/**
+ * struct mvgpu_engine_ctx - a context as loaded on an engine
+ * @pt: the context's shadow page table
+ * @ring_base: GPU VA of the ring
+ * @ring_size: ring bytes (validated by the mediator)
+ * @head: in/out: byte offset of the next command
+ * @tail: byte offset where the submitted commands end
+ * @progress: in/out: work already done on the command at @head
+ * @partial: in/out: intermediate state of the command at @head
+ * @ts_base: clock value that TIMESTAMP reports as 0
+ * @fence: out: last fence value written, valid if @fence_signalled
+ * @fence_signalled: out: a FENCE completed
+ * @fence_irq: out: a FENCE with the IRQ flag completed
+ * @fault_reason: out: MVGPU_FAULT_* when the result is MVGPU_RUN_FAULT
+ * @fault_addr: out: faulting GPU VA
+ * @commands: out: commands completed in this run
+ *
+ * The context's state lives here between runs: loading it on an engine is
+ * the context switch, and the engine saves it back on return.
+ */
+struct mvgpu_engine_ctx {
+	struct mvgpu_pt *pt;
+	u64 ring_base;
+	u32 ring_size;
+	u32 head;
+	u32 tail;
+	u64 progress;
+	u64 partial;
+	u64 ts_base;
+	u64 fence;
+	bool fence_signalled;
+	bool fence_irq;
+	u32 fault_reason;
+	u64 fault_addr;
+	u64 commands;
+};
 
 /**
  * struct mvgpu_gpu_info - static description of one physical GPU
@@ -40,14 +115,36 @@ struct mvgpu_gpu_info {
  * @vram_clear: zero @len bytes of VRAM at @offset. Returns 0 or a
  *	negative errno.
  *
+ * @pt_create: allocate an empty GPU page table; NULL on failure
+ * @pt_destroy: free a page table (no engine is using it)
+ * @pt_set: set the 4 KiB entry of @va (page aligned) in @pt. Returns 0 or a
+ *	negative errno.
+ * @pt_clear_range: remove every entry in [@va, @va + @size)
+ * @engine_run: load @ctx on engine @engine and execute its ring until it
+ *	is empty, waits, faults, or @budget_ns of engine time is used (long
+ *	commands stop between bounded chunks); then save the context back
+ *	into @ctx. The engine only reaches memory through @ctx->pt. Returns
+ *	an enum mvgpu_run_result.
+ *
  * Offsets are physical VRAM offsets; the mediator only ever passes
- * ranges inside the slice it gave the vGPU concerned.
+ * ranges inside the slice it gave the vGPU concerned. The mediator never
+ * calls @pt_set, @pt_clear_range or @pt_destroy on a table while
+ * @engine_run is using it.
  */
 struct mvgpu_backend_ops {
 	vm_fault_t (*vram_fault)(void *priv, u64 offset, struct vm_fault *vmf);
 	int (*vram_rw)(void *priv, u64 offset, void *buf, size_t len,
 		       bool write);
 	int (*vram_clear)(void *priv, u64 offset, u64 len);
+	struct mvgpu_pt *(*pt_create)(void *priv);
+	void (*pt_destroy)(void *priv, struct mvgpu_pt *pt);
+	int (*pt_set)(void *priv, struct mvgpu_pt *pt, u64 va,
+		      const struct mvgpu_spte *spte);
+	void (*pt_clear_range)(void *priv, struct mvgpu_pt *pt, u64 va,
+			       u64 size);
+	enum mvgpu_run_result (*engine_run)(void *priv, unsigned int engine,
+					    struct mvgpu_engine_ctx *ctx,
+					    u64 budget_ns);
 };
 
 struct mvgpu_gpu *mvgpu_register_gpu(struct device *dev,

@@ -102,6 +102,8 @@
 #define MVGPU_FAULT_BAD_VRAM		5	/* VRAM offset beyond the slice */
 #define MVGPU_FAULT_BAD_COMMAND		6	/* malformed command */
 #define MVGPU_FAULT_BAD_RING		7	/* ring registers invalid */
+#define MVGPU_FAULT_PIN_LIMIT		8	/* vGPU's pinned-page cap reached */
+#define MVGPU_FAULT_ALIGN		9	/* misaligned command operand */
 
 /* ---- Ring command encoding --------------------------------------------- */
 /*
@@ -124,6 +126,22 @@
 #define MVGPU_CMD_COMPUTE		0x04	/* kernel(1) args... */
 #define MVGPU_CMD_WAIT			0x05	/* va(2) value(2): until *va >= value */
 #define MVGPU_CMD_TIMESTAMP		0x06	/* va(2) */
+
+/* Command lengths in dwords, header included. */
+#define MVGPU_CMD_NDW_FENCE		5
+#define MVGPU_CMD_NDW_COPY		7
+#define MVGPU_CMD_NDW_FILL		6
+#define MVGPU_CMD_NDW_WAIT		5
+#define MVGPU_CMD_NDW_TIMESTAMP		3
+#define MVGPU_CMD_NDW_GEMM		11	/* hdr kernel a(2) b(2) c(2) m n k */
+#define MVGPU_CMD_NDW_HASH		8	/* hdr kernel src(2) size(2) dst(2) */
+
+/* COMPUTE kernels (payload dword 1) */
+#define MVGPU_KERNEL_GEMM_I32		1	/* C[m][n] = A[m][k] * B[k][n], s32 */
+#define MVGPU_KERNEL_HASH64		2	/* FNV-1a 64 of src, to dst */
+#define MVGPU_GEMM_MAX_DIM		4096
+#define MVGPU_FNV64_OFFSET		0xcbf29ce484222325ull
+#define MVGPU_FNV64_PRIME		0x00000100000001b3ull
 
 /* ---- GPU page-table format --------------------------------------------- */
 /*

@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mvgpu_accel: the guest driver for the mvgpu vGPU, a DRM accel device.
+ *
+ * Probes the PCI function of Documentation/mvgpu/device.rst, maps its
+ * registers, takes MSI (INTx when MSI is unavailable) and registers
+ * /dev/accel/accelN. The uapi is include/uapi/drm/mvgpu_accel.h.
+ */
+#include <drm/drm_accel.h>
+#include <drm/drm_drv.h>
+#include <drm/drm_file.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_ioctl.h>
+#include <linux/interrupt.h>
+#include <linux/module.h>
+#include <linux/pci.h>
+
+#include "mvgpu_accel.h"
+
+static int mvgpu_ioctl_get_param(struct drm_device *drm, void *data,
+				 struct drm_file *file)
+{
+	struct mvgpu_adev *adev = to_adev(drm);
+	struct mvgpu_actx *ctx = file->driver_priv;
+	struct drm_mvgpu_get_param *args = data;
+
+	if (args->pad)
+		return -EINVAL;
+	switch (args->param) {
+	case DRM_MVGPU_PARAM_VRAM_SIZE:
+		args->value = adev->vram_size;
+		break;
+	case DRM_MVGPU_PARAM_NR_CONTEXTS:
+		args->value = adev->nr_contexts;
+		break;
+	case DRM_MVGPU_PARAM_CONTEXT:
+		args->value = ctx->index;
+		break;
+	case DRM_MVGPU_PARAM_WEIGHT:
+		args->value = mvgpu_rd(adev, MVGPU_REG_WEIGHT);
+		break;
+	default:
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static const struct drm_ioctl_desc mvgpu_ioctls[] = {
+	DRM_IOCTL_DEF_DRV(MVGPU_GET_PARAM, mvgpu_ioctl_get_param, 0),
+	DRM_IOCTL_DEF_DRV(MVGPU_BO_CREATE, mvgpu_ioctl_bo_create, 0),
+	DRM_IOCTL_DEF_DRV(MVGPU_BO_MMAP, mvgpu_ioctl_bo_mmap, 0),
+	DRM_IOCTL_DEF_DRV(MVGPU_VM_BIND, mvgpu_ioctl_vm_bind, 0),
+	DRM_IOCTL_DEF_DRV(MVGPU_VM_UNBIND, mvgpu_ioctl_vm_unbind, 0),
+	DRM_IOCTL_DEF_DRV(MVGPU_SUBMIT, mvgpu_ioctl_submit, 0),
+	DRM_IOCTL_DEF_DRV(MVGPU_WAIT, mvgpu_ioctl_wait, 0),
+};
+
+static int mvgpu_open(struct drm_device *drm, struct drm_file *file)
+{
+	return mvgpu_ctx_open(to_adev(drm), file);
+}
+
+static void mvgpu_postclose(struct drm_device *drm, struct drm_file *file)
+{
+	mvgpu_ctx_close(to_adev(drm), file);
+}
+
+DEFINE_DRM_ACCEL_FOPS(mvgpu_fops);
+
+static const struct drm_driver mvgpu_drm_driver = {
+	.driver_features = DRIVER_GEM | DRIVER_COMPUTE_ACCEL,
+	.open = mvgpu_open,
+	.postclose = mvgpu_postclose,
+	.ioctls = mvgpu_ioctls,
+	.num_ioctls = ARRAY_SIZE(mvgpu_ioctls),
+	.fops = &mvgpu_fops,
+	.name = "mvgpu_accel",
+	.desc = "mvgpu virtual GPU",
+	.major = 1,
+	.minor = 0,
+};
+
+static irqreturn_t mvgpu_irq(int irq, void *arg)
+{
+	struct mvgpu_adev *adev = arg;
+	u32 status = mvgpu_rd(adev, MVGPU_REG_IRQ_STATUS);
+
+	if (!status)
+		return IRQ_NONE;
+	mvgpu_wr(adev, MVGPU_REG_IRQ_ACK, status);
+	mvgpu_ctx_irq(adev, status);
+	return IRQ_HANDLED;
+}
+
+/* Registers to their working state after probe or a reset. */
+static void mvgpu_hw_init(struct mvgpu_adev *adev)
+{
+	u32 ctx_bits = GENMASK(adev->nr_contexts - 1, 0);
+
+	mvgpu_wr(adev, MVGPU_REG_IRQ_ACK, ~0u);
+	mvgpu_wr(adev, MVGPU_REG_IRQ_MASK, ctx_bits | (ctx_bits << 16));
+}
+
+static int mvgpu_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	struct mvgpu_adev *adev;
+	u32 version;
+	int ret;
+
+	adev = devm_drm_dev_alloc(&pdev->dev, &mvgpu_drm_driver,
+				  struct mvgpu_adev, drm);
+	if (IS_ERR(adev))
+		return PTR_ERR(adev);
+	adev->pdev = pdev;
+	mutex_init(&adev->lock);
+	spin_lock_init(&adev->irq_lock);
+	pci_set_drvdata(pdev, adev);
+
+	ret = pcim_enable_device(pdev);
+	if (ret)
+		return ret;
+	pci_set_master(pdev);
+	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(52));
+	if (ret)
+		return ret;
+	adev->mmio = pcim_iomap(pdev, MVGPU_BAR_MMIO, MVGPU_MMIO_SIZE);
+	if (!adev->mmio)
+		return -ENOMEM;
+	if (mvgpu_rd(adev, MVGPU_REG_ID) != MVGPU_ID_MAGIC) {
+		dev_err(&pdev->dev, "not an mvgpu (ID %#x)\n",
+			mvgpu_rd(adev, MVGPU_REG_ID));
+		return -ENODEV;
+	}
+	version = mvgpu_rd(adev, MVGPU_REG_VERSION);
+	if (version >> 16 != MVGPU_VERSION_MAJOR) {
+		dev_err(&pdev->dev, "unsupported interface version %#x\n",
+			version);
+		return -ENODEV;
+	}
+
+	adev->vram_base = pci_resource_start(pdev, MVGPU_BAR_VRAM);
+	adev->vram_size = pci_resource_len(pdev, MVGPU_BAR_VRAM);
+	adev->vram = devm_ioremap_wc(&pdev->dev, adev->vram_base,
+				     adev->vram_size);
+	if (!adev->vram)
+		return -ENOMEM;
+	drm_mm_init(&adev->vram_mm, 0, adev->vram_size);
+	adev->nr_contexts = min_t(u32, mvgpu_rd(adev, MVGPU_REG_NR_CONTEXTS),
+				  MVGPU_MAX_CONTEXTS);
+	if (!adev->nr_contexts)
+		return -ENODEV;
+
+	/* Start from power-on state, whatever the previous driver left. */
+	mvgpu_wr(adev, MVGPU_REG_RESET, MVGPU_RESET_MAGIC);
+	ret = pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_MSI | PCI_IRQ_INTX);
+	if (ret < 0)
+		goto err_mm;
+	ret = request_irq(pci_irq_vector(pdev, 0), mvgpu_irq, IRQF_SHARED,
+			  "mvgpu_accel", adev);
+	if (ret)
+		goto err_vectors;
+	mvgpu_hw_init(adev);
+
+	ret = drm_dev_register(&adev->drm, 0);
+	if (ret)
+		goto err_irq;
+	dev_info(&pdev->dev, "mvgpu %u.%u: %llu MiB VRAM, %u contexts, %s\n",
+		 version >> 16, version & 0xffff,
+		 (u64)adev->vram_size >> 20, adev->nr_contexts,
+		 pdev->msi_enabled ? "MSI" : "INTx");
+	return 0;
+
+err_irq:
+	mvgpu_wr(adev, MVGPU_REG_IRQ_MASK, 0);
+	free_irq(pci_irq_vector(pdev, 0), adev);
+err_vectors:
+	pci_free_irq_vectors(pdev);
+err_mm:
+	drm_mm_takedown(&adev->vram_mm);
+	return ret;
+}
+
+static void mvgpu_pci_remove(struct pci_dev *pdev)
+{
+	struct mvgpu_adev *adev = pci_get_drvdata(pdev);
+
+	drm_dev_unplug(&adev->drm);
+	mvgpu_wr(adev, MVGPU_REG_IRQ_MASK, 0);
+	free_irq(pci_irq_vector(pdev, 0), adev);
+	pci_free_irq_vectors(pdev);
+}
+
+static void mvgpu_reset_prepare(struct pci_dev *pdev)
+{
+	mvgpu_ctx_lose_all(pci_get_drvdata(pdev));
+}
+
+static void mvgpu_reset_done(struct pci_dev *pdev)
+{
+	mvgpu_hw_init(pci_get_drvdata(pdev));
+}
+
+static const struct pci_error_handlers mvgpu_err_handlers = {
+	.reset_prepare = mvgpu_reset_prepare,
+	.reset_done = mvgpu_reset_done,
+};
+
+static const struct pci_device_id mvgpu_pci_ids[] = {
+	{ PCI_DEVICE(MVGPU_PCI_VENDOR_ID, MVGPU_PCI_DEVICE_ID) },
+	{ }
+};
+MODULE_DEVICE_TABLE(pci, mvgpu_pci_ids);
+
+static struct pci_driver mvgpu_pci_driver = {
+	.name = "mvgpu_accel",
+	.id_table = mvgpu_pci_ids,
+	.probe = mvgpu_pci_probe,
+	.remove = mvgpu_pci_remove,
+	.err_handler = &mvgpu_err_handlers,
+};
+module_pci_driver(mvgpu_pci_driver);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Guest driver for the mvgpu virtual GPU");

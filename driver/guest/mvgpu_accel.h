@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * mvgpu_accel: guest driver for the mvgpu vGPU, internal interfaces.
+ */
+#ifndef _MVGPU_ACCEL_H
+#define _MVGPU_ACCEL_H
+
+#include <drm/drm_device.h>
+#include <drm/drm_file.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_mm.h>
+#include <linux/io.h>
+#include <linux/pci.h>
+#include <linux/wait.h>
+#include <uapi/drm/mvgpu_accel.h>
+#include <uapi/linux/mvgpu.h>
+
+#define MVGPU_RING_SIZE		SZ_256K
+#define MVGPU_SUBMIT_MAX_DW	16384
+/* GPU VA layout of every context: nothing below 1 MiB (catches NULL). */
+#define MVGPU_VA_RING		SZ_1M
+#define MVGPU_VA_FENCE		(MVGPU_VA_RING + MVGPU_RING_SIZE)
+#define MVGPU_VA_USER_START	SZ_16M
+#define MVGPU_VA_USER_END	BIT_ULL(47)
+
+/**
+ * struct mvgpu_adev - one vGPU as the guest driver sees it
+ * @drm: the DRM (accel) device
+ * @pdev: the PCI function
+ * @mmio: BAR0 registers
+ * @vram: BAR2 mapped write-combined, for clearing VRAM buffers
+ * @vram_base: bus address of BAR2
+ * @vram_size: bytes of VRAM
+ * @nr_contexts: hardware contexts the vGPU implements
+ * @lock: protects @ctx_map and @vram_mm
+ * @ctx_map: bit n set while context n belongs to an open file
+ * @vram_mm: VRAM allocator
+ * @irq_lock: protects @contexts, for the interrupt handler
+ * @contexts: open contexts by index
+ */
+struct mvgpu_adev {
+	struct drm_device drm;
+	struct pci_dev *pdev;
+	void __iomem *mmio;
+	void __iomem *vram;
+	resource_size_t vram_base;
+	resource_size_t vram_size;
+	unsigned int nr_contexts;
+	/* protects ctx_map and vram_mm */
+	struct mutex lock;
+	unsigned long ctx_map;
+	struct drm_mm vram_mm;
+	/* protects contexts[] against the interrupt handler */
+	spinlock_t irq_lock;
+	struct mvgpu_actx *contexts[MVGPU_MAX_CONTEXTS];
+};
+
+/**
+ * struct mvgpu_bo - a buffer object
+ * @base: the GEM object
+ * @vram: lives in VRAM (else system memory)
+ * @vram_node: its VRAM range, for @vram
+ * @pages: its pages, for system memory
+ * @dma: bus address of each page, for system memory
+ */
+struct mvgpu_bo {
+	struct drm_gem_object base;
+	bool vram;
+	struct drm_mm_node vram_node;
+	struct page **pages;
+	dma_addr_t *dma;
+};
+
+/**
+ * struct mvgpu_pt_node - one page of a context's GPU page table
+ * @cpu: its entries
+ * @dma: its bus address
+ * @child: the tables its entries point at (levels 3..1)
+ */
+struct mvgpu_pt_node {
+	__le64 *cpu;
+	dma_addr_t dma;
+	struct mvgpu_pt_node **child;
+};
+
+/**
+ * struct mvgpu_actx - a GPU context: what one open file owns
+ * @adev: the device
+ * @index: hardware context number
+ * @lock: protects everything below but the fields set by the interrupt
+ * @root: level-3 page table
+ * @va_mm: GPU VA allocator for buffers
+ * @vmas: buffers bound into the address space
+ * @ring: the ring (coherent DMA memory)
+ * @ring_dma: its bus address
+ * @fence: the page FENCE commands write the sequence number to
+ * @fence_dma: its bus address
+ * @tail: byte offset where the next command goes
+ * @seqno: last sequence number submitted
+ * @wq: waiters for fences and faults
+ * @dead: faulted or lost to a device reset (irq_lock)
+ * @fault_reason: MVGPU_FAULT_* of the fault (irq_lock)
+ * @fault_addr: faulting GPU VA (irq_lock)
+ */
+struct mvgpu_actx {
+	struct mvgpu_adev *adev;
+	unsigned int index;
+	/* protects the page tables, va_mm, vmas, ring and seqno */
+	struct mutex lock;
+	struct mvgpu_pt_node *root;
+	struct drm_mm va_mm;
+	struct list_head vmas;
+	u32 *ring;
+	dma_addr_t ring_dma;
+	u64 *fence;
+	dma_addr_t fence_dma;
+	u32 tail;
+	u64 seqno;
+	wait_queue_head_t wq;
+	bool dead;
+	u32 fault_reason;
+	u64 fault_addr;
+};
+
+static inline struct mvgpu_adev *to_adev(struct drm_device *drm)
+{
+	return container_of(drm, struct mvgpu_adev, drm);
+}
+
+static inline struct mvgpu_bo *to_bo(struct drm_gem_object *obj)
+{
+	return container_of(obj, struct mvgpu_bo, base);
+}
+
+static inline u32 mvgpu_rd(struct mvgpu_adev *adev, u32 off)
+{
+	return readl(adev->mmio + off);
+}
+
+static inline void mvgpu_wr(struct mvgpu_adev *adev, u32 off, u32 val)
+{
+	writel(val, adev->mmio + off);
+}
+
+/* gem.c */
+int mvgpu_ioctl_bo_create(struct drm_device *drm, void *data,
+			  struct drm_file *file);
+int mvgpu_ioctl_bo_mmap(struct drm_device *drm, void *data,
+			struct drm_file *file);
+
+/* vm.c */
+int mvgpu_vm_init(struct mvgpu_actx *ctx);
+void mvgpu_vm_fini(struct mvgpu_actx *ctx);
+int mvgpu_vm_map_dma(struct mvgpu_actx *ctx, u64 va, const dma_addr_t *dma,
+		     unsigned long npages, bool writable);
+int mvgpu_ioctl_vm_bind(struct drm_device *drm, void *data,
+			struct drm_file *file);
+int mvgpu_ioctl_vm_unbind(struct drm_device *drm, void *data,
+			  struct drm_file *file);
+
+/* ctx.c */
+int mvgpu_ctx_open(struct mvgpu_adev *adev, struct drm_file *file);
+void mvgpu_ctx_close(struct mvgpu_adev *adev, struct drm_file *file);
+void mvgpu_ctx_irq(struct mvgpu_adev *adev, u32 status);
+void mvgpu_ctx_lose_all(struct mvgpu_adev *adev);
+int mvgpu_ioctl_submit(struct drm_device *drm, void *data,
+		       struct drm_file *file);
+int mvgpu_ioctl_wait(struct drm_device *drm, void *data,
+		     struct drm_file *file);
+
+#endif /* _MVGPU_ACCEL_H */

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * mvgpu_sim: internal interfaces between the model's files.
+ */
+#ifndef _MVGPU_SIM_H
+#define _MVGPU_SIM_H
+
+#include <linux/platform_device.h>
+#include <linux/xarray.h>
+#include <mvgpu/backend.h>
+
+/**
+ * struct sim_gpu - one simulated physical GPU
+ * @pdev: platform device standing for the GPU
+ * @gpu: the mediator's handle once registered
+ * @vram: pages backing VRAM, one per PAGE_SIZE of it; fixed after probe
+ * @nr_pages: entries in @vram
+ * @debugfs: its debugfs directory
+ * @bench_lock: protects @bench_result
+ * @bench_result: outcome of the last engine_bench run
+ */
+struct sim_gpu {
+	struct platform_device *pdev;
+	struct mvgpu_gpu *gpu;
+	struct page **vram;
+	unsigned long nr_pages;
+	struct dentry *debugfs;
+	/* protects bench_result */
+	struct mutex bench_lock;
+	char bench_result[96];
+};
+
+/* sim_mmu.c: the model's GPU MMU */
+struct mvgpu_pt *sim_pt_create(void *priv);
+void sim_pt_destroy(void *priv, struct mvgpu_pt *pt);
+int sim_pt_set(void *priv, struct mvgpu_pt *pt, u64 va,
+	       const struct mvgpu_spte *spte);
+void sim_pt_clear_range(void *priv, struct mvgpu_pt *pt, u64 va, u64 size);
+u32 sim_pt_translate(struct mvgpu_pt *pt, u64 va, bool write,
+		     struct page **page);
+
+/* sim_engine.c: command execution */
+enum mvgpu_run_result sim_engine_run(void *priv, unsigned int engine,
+				     struct mvgpu_engine_ctx *ctx,
+				     u64 budget_ns);
+
+/* sim_bench.c: the engine without mediation, for benchmarks */
+void sim_bench_init(struct sim_gpu *sim, struct dentry *root);
+void sim_bench_fini(struct sim_gpu *sim);
+
+#endif /* _MVGPU_SIM_H */

@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mvgpu_sim: the model GPU's MMU.
+ *
+ * A page table of the model maps 4 KiB GPU pages to host pages (system
+ * memory pinned by the mediator, or the GPU's own VRAM pages). It is an
+ * xarray indexed by GPU page number; each value packs the page frame
+ * number with the entry flags, or, for an entry that is not present, the
+ * fault reason to report.
+ */
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <uapi/linux/mvgpu.h>
+
+#include "sim.h"
+
+#define SIM_PTE_FLAG_BITS	4
+#define SIM_PTE_FLAGS		GENMASK(SIM_PTE_FLAG_BITS - 1, 0)
+
+/**
+ * struct mvgpu_pt - a page table of the model
+ * @entries: GPU page number -> packed entry (xa_mk_value()); the xarray's
+ *	own lock protects it
+ */
+struct mvgpu_pt {
+	struct xarray entries;
+};
+
+/**
+ * sim_pt_create() - allocate an empty page table
+ * @priv: the simulated GPU
+ *
+ * Return: the table, or NULL when out of memory.
+ */
+struct mvgpu_pt *sim_pt_create(void *priv)
+{
+	struct mvgpu_pt *pt = kzalloc(sizeof(*pt), GFP_KERNEL);
+
+	if (pt)
+		xa_init(&pt->entries);
+	return pt;
+}
+
+/**
+ * sim_pt_destroy() - free a page table
+ * @priv: the simulated GPU
+ * @pt: the table
+ */
+void sim_pt_destroy(void *priv, struct mvgpu_pt *pt)
+{
+	if (!pt)
+		return;
+	xa_destroy(&pt->entries);
+	kfree(pt);
+}
+
+/**
+ * sim_pt_set() - set one 4 KiB entry
+ * @priv: the simulated GPU
+ * @pt: the table
+ * @va: page-aligned GPU VA
+ * @spte: what to map there
+ *
+ * Return: 0, -EINVAL for a VRAM offset outside the GPU, or -ENOMEM.
+ */
+int sim_pt_set(void *priv, struct mvgpu_pt *pt, u64 va,
+	       const struct mvgpu_spte *spte)
+{
+	struct sim_gpu *sim = priv;
+	unsigned long index = va >> PAGE_SHIFT;
+	unsigned long packed;
+
+	if (spte->flags & MVGPU_SPTE_PRESENT) {
+		unsigned long pfn;
+
+		if (spte->flags & MVGPU_SPTE_VRAM) {
+			if (spte->vram_offset >> PAGE_SHIFT >= sim->nr_pages)
+				return -EINVAL;
+			pfn = page_to_pfn(sim->vram[spte->vram_offset >> PAGE_SHIFT]);
+		} else {
+			pfn = page_to_pfn(spte->page);
+		}
+		packed = (pfn << SIM_PTE_FLAG_BITS) |
+			 (spte->flags & SIM_PTE_FLAGS);
+	} else if (spte->fault_reason) {
+		packed = (unsigned long)spte->fault_reason << SIM_PTE_FLAG_BITS;
+	} else {
+		xa_erase(&pt->entries, index);
+		return 0;
+	}
+	return xa_err(xa_store(&pt->entries, index, xa_mk_value(packed),
+			       GFP_KERNEL));
+}
+
+/**
+ * sim_pt_clear_range() - remove the entries of a VA range
+ * @priv: the simulated GPU
+ * @pt: the table
+ * @va: page-aligned start
+ * @size: bytes, page multiple
+ */
+void sim_pt_clear_range(void *priv, struct mvgpu_pt *pt, u64 va, u64 size)
+{
+	unsigned long first = va >> PAGE_SHIFT;
+	unsigned long last = (va + size - 1) >> PAGE_SHIFT;
+	unsigned long index;
+	void *entry;
+
+	if (!size)
+		return;
+	xa_for_each_range(&pt->entries, index, entry, first, last)
+		xa_erase(&pt->entries, index);
+}
+
+/**
+ * sim_pt_translate() - what the MMU does on an engine access
+ * @pt: the context's table
+ * @va: GPU VA accessed
+ * @write: the access is a write
+ * @page: set to the page mapped at @va on success
+ *
+ * Return: 0, or the MVGPU_FAULT_* reason the access faults with.
+ */
+u32 sim_pt_translate(struct mvgpu_pt *pt, u64 va, bool write,
+		     struct page **page)
+{
+	unsigned long packed;
+	void *entry;
+
+	if (va >> MVGPU_VA_BITS)
+		return MVGPU_FAULT_NOT_PRESENT;
+	entry = xa_load(&pt->entries, va >> PAGE_SHIFT);
+	if (!entry)
+		return MVGPU_FAULT_NOT_PRESENT;
+	packed = xa_to_value(entry);
+	if (!(packed & MVGPU_SPTE_PRESENT))
+		return packed >> SIM_PTE_FLAG_BITS ?: MVGPU_FAULT_NOT_PRESENT;
+	if (write && !(packed & MVGPU_SPTE_WRITABLE))
+		return MVGPU_FAULT_WRITE;
+	*page = pfn_to_page(packed >> SIM_PTE_FLAG_BITS);
+	return 0;
+}

@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libmvgpu_accel: a small C library over the mvgpu_accel uapi.
+ * Functions return 0 or a negative errno and never exit.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <drm/mvgpu_accel.h>
+#include <linux/mvgpu.h>
+
+#include "libmvgpu_accel.h"
+
+static int mva_ioctl(struct mva_dev *dev, unsigned long req, void *arg)
+{
+	int ret;
+
+	do {
+		ret = ioctl(dev->fd, req, arg);
+	} while (ret < 0 && (errno == EINTR || errno == EAGAIN));
+	return ret < 0 ? -errno : 0;
+}
+
+int mva_open(struct mva_dev *dev, const char *path)
+{
+	dev->fd = open(path, O_RDWR | O_CLOEXEC);
+	return dev->fd < 0 ? -errno : 0;
+}
+
+void mva_close(struct mva_dev *dev)
+{
+	if (dev->fd >= 0)
+		close(dev->fd);
+	dev->fd = -1;
+}
+
+int mva_get_param(struct mva_dev *dev, uint32_t param, uint64_t *value)
+{
+	struct drm_mvgpu_get_param p = { .param = param };
+	int ret = mva_ioctl(dev, DRM_IOCTL_MVGPU_GET_PARAM, &p);
+
+	if (!ret)
+		*value = p.value;
+	return ret;
+}
+
+int mva_bo_new(struct mva_dev *dev, uint64_t size, int vram, int readonly,
+	       struct mva_bo *bo)
+{
+	struct drm_mvgpu_bo_create create = {
+		.size = size,
+		.flags = vram ? DRM_MVGPU_BO_VRAM : 0,
+	};
+	struct drm_mvgpu_bo_mmap map = {};
+	struct drm_mvgpu_vm_bind bind = {};
+	int ret;
+
+	memset(bo, 0, sizeof(*bo));
+	ret = mva_ioctl(dev, DRM_IOCTL_MVGPU_BO_CREATE, &create);
+	if (ret)
+		return ret;
+	bo->handle = create.handle;
+	bo->size = (size + 4095) & ~4095ull;
+
+	map.handle = bo->handle;
+	ret = mva_ioctl(dev, DRM_IOCTL_MVGPU_BO_MMAP, &map);
+	if (ret)
+		goto err;
+	bo->cpu = mmap(NULL, bo->size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		       dev->fd, map.offset);
+	if (bo->cpu == MAP_FAILED) {
+		ret = -errno;
+		bo->cpu = NULL;
+		goto err;
+	}
+	bind.handle = bo->handle;
+	bind.flags = readonly ? DRM_MVGPU_BIND_READONLY : 0;
+	ret = mva_ioctl(dev, DRM_IOCTL_MVGPU_VM_BIND, &bind);
+	if (ret)
+		goto err;
+	bo->va = bind.va;
+	return 0;
+err:
+	mva_bo_free(dev, bo);
+	return ret;
+}
+
+void mva_bo_free(struct mva_dev *dev, struct mva_bo *bo)
+{
+	struct drm_mvgpu_vm_unbind unbind = { .va = bo->va };
+	struct drm_gem_close close_args = { .handle = bo->handle };
+
+	if (bo->va)
+		mva_ioctl(dev, DRM_IOCTL_MVGPU_VM_UNBIND, &unbind);
+	if (bo->cpu)
+		munmap(bo->cpu, bo->size);
+	if (bo->handle)
+		mva_ioctl(dev, DRM_IOCTL_GEM_CLOSE, &close_args);
+	memset(bo, 0, sizeof(*bo));
+}
+
+int mva_submit(struct mva_dev *dev, const struct mva_cmds *c,
+	       uint64_t *seqno)
+{
+	struct drm_mvgpu_submit s = {
+		.commands = (uintptr_t)c->dw,
+		.ndw = c->n,
+	};
+	int ret = mva_ioctl(dev, DRM_IOCTL_MVGPU_SUBMIT, &s);
+
+	if (!ret)
+		*seqno = s.seqno;
+	return ret;
+}
+
+int mva_wait(struct mva_dev *dev, uint64_t seqno, uint32_t timeout_ms,
+	     uint32_t *fault_reason, uint64_t *fault_addr)
+{
+	struct drm_mvgpu_wait w = { .seqno = seqno, .timeout_ms = timeout_ms };
+	int ret = mva_ioctl(dev, DRM_IOCTL_MVGPU_WAIT, &w);
+
+	if (fault_reason)
+		*fault_reason = w.fault_reason;
+	if (fault_addr)
+		*fault_addr = w.fault_addr;
+	return ret;
+}
+
+void mva_cmds_init(struct mva_cmds *c)
+{
+	memset(c, 0, sizeof(*c));
+}
+
+void mva_cmds_free(struct mva_cmds *c)
+{
+	free(c->dw);
+	mva_cmds_init(c);
+}
+
+void mva_cmds_reset(struct mva_cmds *c)
+{
+	c->n = 0;
+}
+
+static void mva_put(struct mva_cmds *c, uint32_t v)
+{
+	if (c->n == c->cap) {
+		uint32_t cap = c->cap ? c->cap * 2 : 64;
+		uint32_t *dw = realloc(c->dw, cap * sizeof(*dw));
+
+		if (!dw)
+			abort();	/* out of memory for a few dwords */
+		c->dw = dw;
+		c->cap = cap;
+	}
+	c->dw[c->n++] = v;
+}
+
+static void mva_put64(struct mva_cmds *c, uint64_t v)
+{
+	mva_put(c, (uint32_t)v);
+	mva_put(c, (uint32_t)(v >> 32));
+}
+
+void mva_emit_copy(struct mva_cmds *c, uint64_t src, uint64_t dst,
+		   uint64_t size)
+{
+	mva_put(c, MVGPU_CMD_HDR(MVGPU_CMD_COPY, 0, MVGPU_CMD_NDW_COPY));
+	mva_put64(c, src);
+	mva_put64(c, dst);
+	mva_put64(c, size);
+}
+
+void mva_emit_fill(struct mva_cmds *c, uint64_t dst, uint64_t size,
+		   uint32_t pattern)
+{
+	mva_put(c, MVGPU_CMD_HDR(MVGPU_CMD_FILL, 0, MVGPU_CMD_NDW_FILL));
+	mva_put64(c, dst);
+	mva_put64(c, size);
+	mva_put(c, pattern);
+}
+
+void mva_emit_gemm(struct mva_cmds *c, uint64_t a, uint64_t b, uint64_t cm,
+		   uint32_t m, uint32_t n, uint32_t k)
+{
+	mva_put(c, MVGPU_CMD_HDR(MVGPU_CMD_COMPUTE, 0, MVGPU_CMD_NDW_GEMM));
+	mva_put(c, MVGPU_KERNEL_GEMM_I32);
+	mva_put64(c, a);
+	mva_put64(c, b);
+	mva_put64(c, cm);
+	mva_put(c, m);
+	mva_put(c, n);
+	mva_put(c, k);
+}
+
+void mva_emit_hash(struct mva_cmds *c, uint64_t src, uint64_t size,
+		   uint64_t dst)
+{
+	mva_put(c, MVGPU_CMD_HDR(MVGPU_CMD_COMPUTE, 0, MVGPU_CMD_NDW_HASH));
+	mva_put(c, MVGPU_KERNEL_HASH64);
+	mva_put64(c, src);
+	mva_put64(c, size);
+	mva_put64(c, dst);
+}
+
+void mva_emit_timestamp(struct mva_cmds *c, uint64_t va)
+{
+	mva_put(c, MVGPU_CMD_HDR(MVGPU_CMD_TIMESTAMP, 0,
+				 MVGPU_CMD_NDW_TIMESTAMP));
+	mva_put64(c, va);
+}
+
+uint64_t mva_ref_hash(const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+	uint64_t h = MVGPU_FNV64_OFFSET;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ p[i]) * MVGPU_FNV64_PRIME;
+	return h;
+}
+
+void mva_ref_gemm(const int32_t *a, const int32_t *b, int32_t *c,
+		  uint32_t m, uint32_t n, uint32_t k)
+{
+	uint32_t i, j, l;
+
+	for (i = 0; i < m; i++) {
+		for (j = 0; j < n; j++) {
+			uint32_t acc = 0;
+
+			for (l = 0; l < k; l++)
+				acc += (uint32_t)a[i * k + l] *
+				       (uint32_t)b[l * n + j];
+			c[i * n + j] = (int32_t)acc;
+		}
+	}
+}
