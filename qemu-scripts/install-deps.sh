@@ -64,7 +64,8 @@ if [ $need_update = 1 ] || [ ! -e "$stamp" ] || \
 fi
 
 pkgs="busybox-static cpio kmod sparse xz-utils linux-headers-6.12-amd64
-      linux-source-6.12 make gcc libc6-dev bc flex bison libelf-dev perl"
+      linux-source-6.12 make gcc libc6-dev bc flex bison libelf-dev perl
+      zstd"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"

@@ -62,7 +62,8 @@ kernel_root() {
 KROOT=$(kernel_root)
 [ -r "$KROOT/boot/vmlinuz-$ABI" ] || die "$KROOT/boot/vmlinuz-$ABI missing"
 mkdir -p "$VM"
-cp "$KROOT/boot/vmlinuz-$ABI" "$VM/vmlinuz"
+[ "$VM/vmlinuz" -nt "$KROOT/boot/vmlinuz-$ABI" ] ||
+	cp "$KROOT/boot/vmlinuz-$ABI" "$VM/vmlinuz"
 
 # --- helpers ---------------------------------------------------------------
 
@@ -203,7 +204,25 @@ cp -L /usr/share/qemu/*.bin "$ROOT/usr/share/qemu/"
 [ -d /usr/share/qemu/keymaps ] && cp -rL /usr/share/qemu/keymaps "$ROOT/usr/share/qemu/"
 
 # Second-level guest: the same kernel, its own initramfs, the launcher.
+# The uncompressed kernel boots through PVH and spares the nested guest
+# the decompression (about a fifth of its boot under TCG in TCG).
+extract_vmlinux() {
+	local off
+
+	command -v zstd >/dev/null || return 1
+	off=$(grep -a -b -o -m1 $'\x28\xb5\x2f\xfd' "$1" | head -n1 | cut -d: -f1)
+	[ -n "$off" ] || return 1
+	tail -c +$((off + 1)) "$1" | zstd -dcq > "$2.tmp" 2>/dev/null || true
+	[ "$(head -c4 "$2.tmp" | od -An -tx1 | tr -d ' ')" = 7f454c46 ] || return 1
+	mv "$2.tmp" "$2"
+}
+if [ ! -f "$VM/vmlinux" ] || [ "$VM/vmlinuz" -nt "$VM/vmlinux" ]; then
+	rm -f "$VM/vmlinux"
+	extract_vmlinux "$VM/vmlinuz" "$VM/vmlinux" ||
+		note "cannot extract vmlinux (zstd missing?): nested guests decompress"
+fi
 install -D -m 0644 "$VM/vmlinuz" "$ROOT/usr/share/mvgpu/nested/vmlinuz"
+[ -f "$VM/vmlinux" ] && install -m 0644 "$VM/vmlinux" "$ROOT/usr/share/mvgpu/nested/vmlinux"
 install -D -m 0644 "$NESTED" "$ROOT/usr/share/mvgpu/nested/initramfs.cpio.gz"
 install -D -m 0755 "$TOP/qemu-scripts/nested-guest.sh" "$ROOT/usr/bin/nested-guest.sh"
 
