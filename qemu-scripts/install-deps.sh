@@ -56,8 +56,8 @@ EOS
 fi
 
 stamp=/var/lib/apt/periodic/mvgpu-update-stamp
-if [ $need_update = 1 ] || [ ! -e "$stamp" ] || \
-   ! apt-cache policy linux-headers-6.12-amd64 2>/dev/null | grep -q Candidate; then
+policy=$(apt-cache policy linux-headers-6.12-amd64 2>/dev/null || true)
+if [ $need_update = 1 ] || [ ! -e "$stamp" ] || [[ $policy != *Candidate:* ]]; then
 	log "apt-get update"
 	apt-get update -qq
 	mkdir -p "$(dirname $stamp)"; touch "$stamp"
