@@ -102,6 +102,16 @@ make_skeleton() {
 	fi
 }
 
+# The kernel's module lists (builtin, order) into root $1, for depmod.
+copy_modlists() {
+	local f
+
+	for f in modules.builtin modules.builtin.modinfo modules.order; do
+		[ -f "$KROOT/$MODDIR/$f" ] && cp "$KROOT/$MODDIR/$f" "$1/$MODDIR/"
+	done
+	return 0
+}
+
 # Pack directory $1 into the gzip'ed newc cpio $2.
 pack() {
 	(cd "$1" && find . -print0 | LC_ALL=C sort -z |
@@ -110,15 +120,39 @@ pack() {
 }
 
 # --- nested-guest initramfs (rebuilt only when its inputs change) ----------
+# busybox, its /init, and the guest driver (drm.ko, mvgpu_accel.ko, loaded
+# by a guest command with "modprobe mvgpu_accel") with tools/guest's
+# mvgpu-run when they are built.
 NESTED=$VM/nested-initramfs.cpio.gz
-if [ ! -f "$NESTED" ] || [ "$TOP/qemu-scripts/nested-init.sh" -nt "$NESTED" ] ||
-   [ "$(command -v busybox)" -nt "$NESTED" ] || [ "$0" -nt "$NESTED" ]; then
+guest_ko=$TOP/driver/mvgpu_accel.ko
+guest_run=$TOP/tools/guest/mvgpu-run
+if [ -f "$TOP/tools/guest/Makefile" ] && [ ! -x "$guest_run" ]; then
+	make -s -C "$TOP/tools/guest" >/dev/null 2>&1 ||
+		note "tools/guest does not build: no mvgpu-run in nested guests"
+fi
+rebuild=0
+for f in "$TOP/qemu-scripts/nested-init.sh" "$(command -v busybox)" "$0" \
+	 "$guest_ko" "$guest_run"; do
+	[ -e "$f" ] && [ "$f" -nt "$NESTED" ] && rebuild=1
+done
+[ -f "$NESTED" ] || rebuild=1
+if [ $rebuild = 1 ]; then
 	note "building the nested-guest initramfs"
 	nroot=$VM/nested-root
 	rm -rf "$nroot"
 	make_skeleton "$nroot"
 	install_busybox "$nroot"
 	install -m 0755 "$TOP/qemu-scripts/nested-init.sh" "$nroot/init"
+	if [ -f "$guest_ko" ]; then
+		drm=$(cd "$KROOT/$MODDIR" && find kernel -name 'drm.ko*' | head -n1)
+		[ -n "$drm" ] || die "drm.ko not found in $KROOT/$MODDIR"
+		mkdir -p "$nroot/$MODDIR/extra" "$nroot/$MODDIR/$(dirname "$drm")"
+		xz -dc "$KROOT/$MODDIR/$drm" > "$nroot/$MODDIR/${drm%.xz}"
+		cp "$guest_ko" "$nroot/$MODDIR/extra/"
+		copy_modlists "$nroot"
+		depmod -b "$nroot" "$ABI"
+	fi
+	[ -x "$guest_run" ] && install -m 0755 "$guest_run" "$nroot/bin/"
 	pack "$nroot" "$NESTED"
 	rm -rf "$nroot"
 fi
@@ -182,9 +216,7 @@ done
 for m in $KMODS; do
 	add_module "$m"
 done
-for f in modules.builtin modules.builtin.modinfo modules.order; do
-	[ -f "$KROOT/$MODDIR/$f" ] && cp "$KROOT/$MODDIR/$f" "$ROOT/$MODDIR/"
-done
+copy_modlists "$ROOT"
 depmod -b "$ROOT" "$ABI"
 
 # Selftests and tools, installed by their own Makefiles.
