@@ -7,8 +7,8 @@
 # Usage: nested-guest.sh [-t SECONDS] UUID OUTDIR [guest command...]
 #
 # The guest (q35, 512 MiB, TCG) gets the vGPU through
-# "-device vfio-pci,sysfsdev=/sys/bus/mdev/devices/UUID", runs the guest
-# command (default: report the PCI devices it sees) and powers off.
+# "-device vfio-pci,sysfsdev=/sys/bus/mdev/devices/UUID", reports the PCI
+# devices it sees, runs the guest command if one is given and powers off.
 # Files in OUTDIR:
 #   result.txt   the job's output (guest's second serial port); ends with
 #                "mvgpu-nested: exit=N" and "mvgpu-nested: done"

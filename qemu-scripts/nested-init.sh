@@ -5,10 +5,11 @@
 # /init of a second-level (nested) guest. Runs one job and writes its output
 # to the second serial port (/dev/ttyS1), then powers off.
 #
-# The job is the shell command in mvgpu.job=<base64> on the kernel command
-# line (set by nested-guest.sh); without one, it reports the PCI devices the
-# guest sees, one line each:
+# It first reports the PCI devices the guest sees, one line each:
 #   pci <addr> vendor=0x.... device=0x.... class=0x...... bar0=<bytes> ... rom=<bytes>
+# then runs the shell command in mvgpu.job=<base64> on the kernel command
+# line (set by nested-guest.sh), if any; the guest driver is there to
+# "modprobe mvgpu_accel", and mvgpu-run when tools/guest was built.
 # The last two lines are always "mvgpu-nested: exit=<status>" and
 # "mvgpu-nested: done".
 
@@ -61,11 +62,10 @@ for arg in $(cat /proc/cmdline); do
 done
 
 echo "mvgpu-nested: kernel $(uname -r)" >&3
+report_pci >&3 2>&1
+rc=$?
 if [ -n "$job" ]; then
 	sh -c "$job" >&3 2>&1
-	rc=$?
-else
-	report_pci >&3 2>&1
 	rc=$?
 fi
 echo "mvgpu-nested: exit=$rc" >&3
