@@ -123,7 +123,7 @@ if [ "$job" = demo ]; then
 else
 	filter=(grep --line-buffered -E '^(not )?ok [0-9]+ selftests: ')
 fi
-tail -n +1 -s 1 -f --pid="$qpid" "$tap" | tr -d '\r' | "${filter[@]}" || true
+tail -n +1 -s 1 -f --pid="$qpid" "$tap" | sed -u 's/\r$//' | "${filter[@]}" || true
 rc=0
 wait "$qpid" || rc=$?
 qpid=

@@ -34,7 +34,7 @@ type_table() {
 		vram=$(sed -n 's/^vram: //p' "$t/description")
 		weight=$(sed -n 's/^weight: //p' "$t/description")
 		ctx=$(sed -n 's/^contexts: //p' "$t/description")
-		row "${t##*/}" "$(tr ' ' '_' < "$t/name")" "$vram" "$weight" "$ctx" \
+		row "${t##*/}" "$(cat "$t/name")" "$vram" "$weight" "$ctx" \
 		    "$(cat "$t/available_instances")"
 	done
 }
@@ -57,7 +57,7 @@ instance_sysfs() {
 # Guest table: one row per vGPU: what the guest saw, the work it got done
 # (mvgpu-run's line) and the vGPU's share of the GPU's busy time.
 guest_row() {
-	printf '%-10s %-10s %-9s %-7s %-6s %-5s %-32s %s\n' "$@"
+	printf '%-10s %-10s %-9s %-6s %-6s %-5s %-16s %s\n' "$@"
 }
 
 busy_ns() {
@@ -70,7 +70,7 @@ guest_table() {
 	for tu in $vgpus; do
 		total=$((total + $(busy_ns "${tu#*:}")))
 	done
-	guest_row TYPE "GUEST SAW" CLASS BAR0 BAR2 TIME "WORK (mvgpu-run)" "GPU SHARE"
+	guest_row TYPE "GUEST SAW" CLASS BAR0 BAR2 TIME "GPU SHARE" "WORK (mvgpu-run)"
 	for tu in $vgpus; do
 		type=${tu%%:*}
 		uuid=${tu#*:}
@@ -83,14 +83,14 @@ guest_table() {
 		[ "$total" -gt 0 ] && share="$((busy * 100 / total))% ($((busy / 1000000)) ms)"
 		if [ -z "$line" ]; then
 			guest_row "$type" nothing - - - "$(cat "$OUT/$type/time" 2>/dev/null)s" \
-				"${work:-none}" "$share"
+				"$share" "${work:-none}"
 			continue
 		fi
 		guest_row "$type" "1b36:10f0" \
 			"$(echo "$line" | sed -n 's/.*class=\([^ ]*\).*/\1/p')" \
 			"$(($(echo "$line" | sed -n 's/.*bar0=\([0-9]*\).*/\1/p') >> 10))KiB" \
 			"$(($(echo "$line" | sed -n 's/.*bar2=\([0-9]*\).*/\1/p') >> 20))MiB" \
-			"$(cat "$OUT/$type/time")s" "${work:-none}" "$share"
+			"$(cat "$OUT/$type/time")s" "$share" "${work:-none}"
 	done
 }
 
