@@ -8,6 +8,9 @@
 #   make check-static checkpatch --strict, sparse and a W=1 build
 #   make demo         boot the VM and show vGPUs at work
 #   make deps         install build and VM dependencies (root)
+#   make vm           build the test VM (build/vm/: kernel and initramfs)
+#   make vm-tests     run the selftests in the VM (TESTS="mvgpu/x e2e/y" to
+#                     choose; EXTRA_KO=path.ko to load one more module)
 
 # Kernel to build against: the running kernel's build dir when it has one,
 # else the installed Debian 6.12 headers.
@@ -19,7 +22,7 @@ W ?= 1
 
 export KDIR KSRC BUILD
 
-.PHONY: all modules tools selftests clean deps check check-static demo vm-tests
+.PHONY: all modules tools selftests clean deps check check-static demo vm vm-tests
 
 all: modules tools selftests
 
@@ -42,3 +45,22 @@ clean:
 deps:
 	@if [ "$$(id -u)" = 0 ]; then bash qemu-scripts/install-deps.sh; \
 	 else sudo bash qemu-scripts/install-deps.sh; fi
+
+# The test VM: Debian's kernel, a busybox initramfs with our modules, the
+# selftests, tools and QEMU for nested guests.
+vm: all
+	bash qemu-scripts/mkinitramfs.sh
+
+vm-tests: vm
+	bash qemu-scripts/run-vm.sh -n tests $(TESTS)
+
+check-static:
+	bash qemu-scripts/check-static.sh $(BUILD)/check-static.results
+
+# Last line: "N passed, M failed".
+check:
+	@bash qemu-scripts/check.sh $(TESTS)
+
+# DEMO_GUESTS=0 skips the nested guests (minutes under TCG).
+demo: vm
+	bash qemu-scripts/run-vm.sh -n demo -j demo $(if $(DEMO_GUESTS),-e DEMO_GUESTS=$(DEMO_GUESTS))

@@ -56,21 +56,23 @@ EOS
 fi
 
 stamp=/var/lib/apt/periodic/mvgpu-update-stamp
-if [ $need_update = 1 ] || [ ! -e "$stamp" ] || \
-   [ -z "$(apt-cache policy linux-headers-6.12-amd64 2>/dev/null | grep Candidate)" ]; then
+policy=$(apt-cache policy linux-headers-6.12-amd64 2>/dev/null || true)
+if [ $need_update = 1 ] || [ ! -e "$stamp" ] || [[ $policy != *Candidate:* ]]; then
 	log "apt-get update"
 	apt-get update -qq
 	mkdir -p "$(dirname $stamp)"; touch "$stamp"
 fi
 
 pkgs="busybox-static cpio kmod sparse xz-utils linux-headers-6.12-amd64
-      linux-source-6.12 make gcc libc6-dev bc flex bison libelf-dev"
+      linux-source-6.12 make gcc libc6-dev bc flex bison libelf-dev perl
+      zstd"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
 done
 if [ -n "$missing" ]; then
 	log "installing:$missing"
+	# shellcheck disable=SC2086 # a list of package names
 	apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
 
@@ -100,7 +102,7 @@ fi
 # linux-source ships as a tarball; unpack the few files we use.
 src=/usr/src/linux-source-6.12
 if [ ! -f "$src/scripts/checkpatch.pl" ]; then
-	tarball=$(ls /usr/src/linux-source-6.12*.tar.* | head -n1)
+	tarball=$(find /usr/src -maxdepth 1 -name 'linux-source-6.12*.tar.*' | sort | head -n1)
 	log "unpacking checkpatch and kselftest harness from $tarball"
 	mkdir -p /usr/src
 	tar -C /usr/src -xf "$tarball" --wildcards \

@@ -1,0 +1,81 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Static checks of the kernel code, one result each:
+#   static: checkpatch   checkpatch.pl --strict over every .c/.h of driver/
+#                        and include/, any finding fails
+#   static: W=1 build    the modules with W=1 (driver/Kbuild adds -Werror)
+#   static: sparse       C=2 build; any sparse warning or error in our files
+#                        fails
+#
+# Usage: check-static.sh [RESULTS_FILE]   (KDIR and KSRC from the Makefile)
+# Prints "PASS/FAIL name" lines (also to RESULTS_FILE), the findings, and
+# exits 1 when a check failed.
+set -euo pipefail
+
+# shellcheck source=qemu-scripts/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+TOP=$(mvgpu_top)
+KSRC=${KSRC:-/usr/src/linux-source-6.12}
+[ -n "${KDIR:-}" ] || die "KDIR not set (run through 'make check-static')"
+MAKE=${MAKE:-make}
+results=${1:-/dev/null}
+work=$(mktemp -d "${TMPDIR:-/tmp}/mvgpu-static.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+cd "$TOP"
+
+: > "$results"
+failed=0
+result() {
+	echo "$1 static: $2" | tee -a "$results"
+	[ "$1" = PASS ] || failed=1
+}
+
+# Show what a failed check printed.
+findings() {
+	sed 's/^/    /' "$1" | head -n "${2:-60}"
+}
+
+# checkpatch
+mapfile -t files < <(find driver include -name '*.[ch]' ! -name '*.mod.c' | sort)
+checkpatch=$KSRC/scripts/checkpatch.pl
+if [ ! -x "$checkpatch" ] && [ ! -f "$checkpatch" ]; then
+	echo "no $checkpatch (run 'make deps')" > "$work/cp"
+	result FAIL checkpatch
+	findings "$work/cp"
+elif perl "$checkpatch" --strict --no-tree --terse --no-summary -f "${files[@]}" \
+		> "$work/cp" 2>&1 && ! grep -q . "$work/cp"; then
+	result PASS checkpatch
+else
+	result FAIL checkpatch
+	findings "$work/cp"
+fi
+
+# W=1 build (-Werror comes from driver/Kbuild)
+if $MAKE -s -C "$KDIR" M="$TOP" W=1 modules > "$work/w1" 2>&1 &&
+   ! grep -E -q '(warning|error):' "$work/w1"; then
+	result PASS "W=1 build"
+else
+	result FAIL "W=1 build"
+	findings "$work/w1"
+fi
+
+# sparse on every source file (C=2), our files only
+if ! command -v sparse > /dev/null; then
+	echo "sparse not installed (run 'make deps')" > "$work/sp"
+	result FAIL sparse
+	findings "$work/sp"
+elif $MAKE -s -C "$KDIR" M="$TOP" W=1 C=2 modules > "$work/sp" 2>&1 &&
+     ! grep -E "^($TOP/)?(driver|include)/[^:]*:[0-9]+:[0-9]+: (warning|error):" "$work/sp" \
+	> "$work/sp-ours"; then
+	result PASS sparse
+else
+	result FAIL sparse
+	if [ -s "$work/sp-ours" ]; then
+		findings "$work/sp-ours"
+	else
+		findings "$work/sp"
+	fi
+fi
+
+exit $failed

@@ -1,0 +1,108 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# "make check": dependencies (only when something is missing), build, static
+# checks, the VM tests; then one summary whose last line is exactly
+# "N passed, M failed" (N/M count test cases, static checks and the
+# vm-console-clean check; skipped cases are reported separately).
+#
+# Usage: check.sh [TEST...]   (run by the top-level Makefile; KDIR, KSRC and
+#                              BUILD come from it; EXTRA_KO is passed on)
+# Exit status: 1 when M > 0 or N == 0.
+set -euo pipefail
+
+# shellcheck source=qemu-scripts/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+TOP=$(mvgpu_top)
+BUILD=${BUILD:-$TOP/build}
+MAKE=${MAKE:-make}
+KSRC=${KSRC:-/usr/src/linux-source-6.12}
+out=$BUILD/check
+mkdir -p "$out"
+rm -f "$out"/*.results "$out/timing"
+
+phase_start=0
+phase() {
+	echo
+	echo "=== $1"
+	phase_start=$(date +%s)
+}
+phase_end() {
+	echo "$1 $(($(date +%s) - phase_start))" >> "$out/timing"
+}
+
+# Anything missing that install-deps.sh would install?
+deps_missing() {
+	local t abi
+
+	for t in qemu-system-x86_64 busybox cpio gzip xz depmod modinfo sparse gcc make; do
+		command -v "$t" > /dev/null || { echo "$t"; return 0; }
+	done
+	if [ -z "${KDIR:-}" ] || [ ! -d "$KDIR" ]; then
+		echo "kernel headers"
+		return 0
+	fi
+	[ -f "$KSRC/scripts/checkpatch.pl" ] || { echo checkpatch.pl; return 0; }
+	[ -f "$KSRC/tools/testing/selftests/kselftest_harness.h" ] ||
+		{ echo kselftest_harness.h; return 0; }
+	abi=$(kernel_abi 2> /dev/null) || { echo "kernel ABI"; return 0; }
+	ls /var/cache/mvgpu/linux-image-"$abi"-unsigned_*.deb > /dev/null 2>&1 ||
+		[ -f "/boot/vmlinuz-$abi" ] || { echo "linux-image-$abi-unsigned"; return 0; }
+	return 1
+}
+
+phase deps
+if what=$(deps_missing); then
+	echo "missing: $what; installing dependencies"
+	$MAKE -C "$TOP" deps || echo "FAIL deps: install-deps.sh failed" > "$out/deps.results"
+	# the headers may have just appeared
+	if [ -z "${KDIR:-}" ] || [ ! -d "$KDIR" ]; then
+		KDIR=$(find /usr/src -maxdepth 1 -name 'linux-headers-6.12*-amd64' | sort -V | tail -n1)
+		export KDIR
+	fi
+else
+	echo "all present"
+fi
+phase_end deps
+
+phase build
+if $MAKE -C "$TOP" all && $MAKE -C "$TOP" vm; then
+	build_ok=1
+else
+	build_ok=0
+	echo "FAIL build: make all / make vm failed" >> "$out/build.results"
+fi
+phase_end build
+
+phase "static checks"
+"$TOP/qemu-scripts/check-static.sh" "$out/static.results" || true
+phase_end static
+
+phase "VM tests"
+if [ $build_ok = 1 ]; then
+	"$TOP/qemu-scripts/run-vm.sh" -n check -r "$out/vm.results" "$@" || true
+	[ -s "$out/vm.results" ] || echo "FAIL vm: run-vm.sh gave no results" > "$out/vm.results"
+else
+	echo "FAIL vm: not run, the build failed" > "$out/vm.results"
+fi
+phase_end vm
+
+# Summary.
+echo
+echo "=== summary"
+cat "$out"/*.results > "$out/all"
+if grep -q '^FAIL' "$out/all"; then
+	echo "failed:"
+	grep '^FAIL' "$out/all" | sed 's/^FAIL /  /'
+fi
+skip=$(grep -c '^SKIP' "$out/all" || true)
+if [ "$skip" != 0 ]; then
+	echo "skipped:"
+	grep '^SKIP' "$out/all" | sed 's/^SKIP /  /'
+fi
+echo "time: $(awk '{ printf "%s %ss, ", $1, $2 }' "$out/timing" | sed 's/, $//')"
+echo "logs: $BUILD/vm-logs/, results: $out/all"
+pass=$(grep -c '^PASS' "$out/all" || true)
+fail=$(grep -c '^FAIL' "$out/all" || true)
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ] && [ "$pass" != 0 ]

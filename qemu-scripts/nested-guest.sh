@@ -1,0 +1,82 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=dash
+#
+# Start a second-level guest on a vGPU. Runs INSIDE the test VM (busybox sh).
+#
+# Usage: nested-guest.sh [-t SECONDS] UUID OUTDIR [guest command...]
+#
+# The guest (q35, 512 MiB, TCG) gets the vGPU through
+# "-device vfio-pci,sysfsdev=/sys/bus/mdev/devices/UUID", reports the PCI
+# devices it sees, runs the guest command if one is given and powers off.
+# Files in OUTDIR:
+#   result.txt   the job's output (guest's second serial port); ends with
+#                "mvgpu-nested: exit=N" and "mvgpu-nested: done"
+#   console.log  the guest's kernel console
+#   qemu.log     QEMU's own stderr
+# Exit status: 0 when the guest finished its job (whatever the job's own
+# result), 1 on a usage error, 2 when QEMU failed or the guest did not
+# finish within the timeout (default 540 s).
+# Several guests may run at the same time (start them in the background).
+
+NESTED_DIR=${NESTED_DIR:-/usr/share/mvgpu/nested}
+timeout=540
+
+usage() {
+	echo "usage: ${0##*/} [-t SECONDS] UUID OUTDIR [guest command...]" >&2
+	exit 1
+}
+
+while getopts t: opt; do
+	case $opt in
+	t)	timeout=$OPTARG ;;
+	*)	usage ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -ge 2 ] || usage
+uuid=$1
+outdir=$2
+shift 2
+
+sysfsdev=/sys/bus/mdev/devices/$uuid
+[ -d "$sysfsdev" ] || { echo "${0##*/}: no vGPU $uuid ($sysfsdev)" >&2; exit 1; }
+mkdir -p "$outdir" || exit 1
+rm -f "$outdir/result.txt" "$outdir/console.log" "$outdir/qemu.log"
+
+# Spare the guest's kernel what a throwaway test guest does not need and
+# costs most under TCG in TCG: crypto self-tests, the jitter entropy
+# source, the certificate list, audit.
+append="console=ttyS0 loglevel=5 panic=-1 mitigations=off audit=0 cryptomgr.notests=1"
+append="$append initcall_blacklist=jent_mod_init,crypto_kdf108_init"
+append="$append,load_system_certificate_list,init_encrypted,trace_eval_init"
+if [ $# -gt 0 ]; then
+	append="$append mvgpu.job=$(printf '%s' "$*" | base64 -w 0)"
+fi
+
+# the uncompressed kernel (PVH entry) when there is one: faster
+kernel=$NESTED_DIR/vmlinuz
+[ -f "$NESTED_DIR/vmlinux" ] && kernel=$NESTED_DIR/vmlinux
+
+ulimit -l unlimited
+timeout -s KILL "$timeout" qemu-system-x86_64 \
+	-accel tcg -machine q35 -m 512M -smp 1 \
+	-nodefaults -display none -no-reboot \
+	-kernel "$kernel" -initrd "$NESTED_DIR/initramfs.cpio.gz" \
+	-append "$append" \
+	-serial "file:$outdir/console.log" -serial "file:$outdir/result.txt" \
+	-device "vfio-pci,sysfsdev=$sysfsdev" \
+	< /dev/null > /dev/null 2> "$outdir/qemu.log"
+rc=$?
+tr -d '\r' < "$outdir/result.txt" > "$outdir/result.tmp" 2>/dev/null &&
+	mv "$outdir/result.tmp" "$outdir/result.txt"
+
+if grep -q '^mvgpu-nested: done' "$outdir/result.txt" 2>/dev/null; then
+	exit 0
+fi
+if [ $rc = 137 ]; then
+	echo "${0##*/}: guest on $uuid did not finish within ${timeout}s" >&2
+else
+	echo "${0##*/}: QEMU exited with $rc before the guest finished; see $outdir/qemu.log" >&2
+fi
+exit 2

@@ -1,0 +1,194 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=dash
+#
+# /init of the mvgpu test VM (busybox sh). Runs the selftests listed in
+# /selftests/run_list (or the job's list), one after the other, each with a
+# timeout, and prints kselftest-style TAP on the second serial port
+# (/dev/ttyS1); kernel messages stay on the console (ttyS0). Powers off.
+#
+# Job settings, from /etc/mvgpu/job (added by run-vm.sh as an extra cpio
+# archive) or the kernel command line:
+#   mvgpu.job=tests|demo|shell   what to do (default tests)
+#   mvgpu.tests=a,b              tests to run, paths relative to /selftests
+#   mvgpu.timeout=SECONDS        per-test timeout (default 600)
+# Every *.ko under /etc/mvgpu/extra-ko/ is insmod'ed before the tests
+# (harness self-test: a module that misbehaves must fail the run).
+
+export PATH=/sbin:/bin:/usr/sbin:/usr/bin
+export HOME=/root
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mkdir -p /dev/pts /dev/shm
+mount -t devpts devpts /dev/pts
+mount -t tmpfs tmpfs /tmp
+mount -t tmpfs tmpfs /run
+exec </dev/console >/dev/console 2>&1
+
+log() {
+	echo "mvgpu-init: $*"
+}
+
+JOB=tests
+TESTS=
+TIMEOUT=600
+# The expected module state before every test program.
+NR_GPUS=2
+VRAM_MB=128
+
+# shellcheck disable=SC2013 # words, not lines
+for arg in $(cat /proc/cmdline); do
+	case $arg in
+	mvgpu.job=*)		JOB=${arg#*=} ;;
+	mvgpu.tests=*)		TESTS=$(echo "${arg#*=}" | tr ',' ' ') ;;
+	mvgpu.timeout=*)	TIMEOUT=${arg#*=} ;;
+	esac
+done
+# shellcheck disable=SC1091
+[ -f /etc/mvgpu/job ] && . /etc/mvgpu/job
+
+ulimit -l unlimited
+# Make hangs visible within a test's timeout.
+sysctl -q -w kernel.hung_task_timeout_secs=60 >/dev/null 2>&1 ||
+	echo 60 > /proc/sys/kernel/hung_task_timeout_secs
+hostname mvgpu-vm
+
+OUT=/dev/ttyS1
+if [ -c "$OUT" ]; then
+	stty -F "$OUT" raw -echo -onlcr 2>/dev/null
+else
+	log "no /dev/ttyS1: results go to the console"
+	OUT=/dev/console
+fi
+exec 3>"$OUT"
+
+finish() {
+	sync
+	# let the serial ports drain before the machine goes away
+	sleep 1
+	poweroff -f
+}
+
+# Module state: vfio_iommu_type1 and "mvgpu_sim nr_gpus=2 vram_mb=128" with
+# exactly those GPUs. A test may have unloaded or reloaded them: reload.
+modules_ok() {
+	local n=0 g
+
+	[ -d /sys/module/vfio_iommu_type1 ] || return 1
+	[ -d /sys/module/mvgpu_sim ] || return 1
+	for g in /sys/class/mvgpu/mvgpu*; do
+		[ -e "$g" ] || return 1
+		[ "$(cat "$g/vram_total" 2>/dev/null)" = $((VRAM_MB << 20)) ] || return 1
+		n=$((n + 1))
+	done
+	[ "$n" = "$NR_GPUS" ]
+}
+
+load_modules() {
+	modprobe vfio_iommu_type1 || return 1
+	modules_ok && return 0
+	if [ -d /sys/module/mvgpu_sim ]; then
+		log "modules not in the expected state: reloading"
+		rmmod mvgpu_sim 2>/dev/null
+	fi
+	modprobe mvgpu_sim nr_gpus=$NR_GPUS vram_mb=$VRAM_MB || return 1
+	modules_ok
+}
+
+# vGPUs a previous test left behind would skew the next one.
+remove_leftovers() {
+	local d
+
+	for d in /sys/bus/mdev/devices/*; do
+		[ -e "$d/remove" ] || continue
+		echo "# harness: removing vGPU ${d##*/} left behind" >&3
+		log "removing leftover vGPU ${d##*/}"
+		echo 1 > "$d/remove"
+	done
+}
+
+load_extra_ko() {
+	local ko
+
+	for ko in /etc/mvgpu/extra-ko/*.ko; do
+		[ -f "$ko" ] || continue
+		log "loading extra module $ko"
+		insmod "$ko" || log "insmod $ko failed"
+	done
+}
+
+# Run one test program, TAP of the program indented with "# " as the
+# kselftest runner does, then "ok N selftests: <dir>: <name>".
+run_test() {
+	local num=$1 t=$2 dir name rc start elapsed
+
+	dir=$(dirname "$t")
+	name=$(basename "$t")
+	echo "# selftests: $dir: $name" >&3
+	log "test $num: $t"
+	if ! load_modules; then
+		echo "not ok $num selftests: $dir: $name # cannot load the modules" >&3
+		return
+	fi
+	remove_leftovers
+	if [ ! -x "/selftests/$t" ]; then
+		echo "not ok $num selftests: $dir: $name # not installed" >&3
+		return
+	fi
+	start=$(cut -d. -f1 /proc/uptime)
+	rc=0
+	rm -f /tmp/rc
+	{ cd "/selftests/$dir" && timeout -s KILL "$TIMEOUT" "./$name" 3>&- 2>&1 < /dev/null ||
+		echo "$?" > /tmp/rc; } | sed 's/^/# /' >&3
+	[ -f /tmp/rc ] && rc=$(cat /tmp/rc) && rm -f /tmp/rc
+	elapsed=$(($(cut -d. -f1 /proc/uptime) - start))
+	cd /
+	if [ "$rc" = 0 ]; then
+		echo "ok $num selftests: $dir: $name # ${elapsed}s" >&3
+	elif [ "$rc" = 4 ]; then
+		echo "ok $num selftests: $dir: $name # SKIP" >&3
+	elif [ "$rc" = 137 ] && [ "$elapsed" -ge "$TIMEOUT" ]; then
+		echo "# TIMEOUT $TIMEOUT seconds" >&3
+		echo "not ok $num selftests: $dir: $name # TIMEOUT" >&3
+	else
+		echo "not ok $num selftests: $dir: $name # exit=$rc" >&3
+	fi
+	log "test $num: $t exit $rc after ${elapsed}s"
+}
+
+run_tests() {
+	local n=0 i=0 t
+
+	if [ -z "$TESTS" ]; then
+		TESTS=$(grep -v '^[[:space:]]*\(#\|$\)' /selftests/run_list 2>/dev/null)
+	fi
+	for t in $TESTS; do
+		n=$((n + 1))
+	done
+	echo "TAP version 13" >&3
+	echo "1..$n" >&3
+	for t in $TESTS; do
+		i=$((i + 1))
+		run_test "$i" "$t"
+	done
+	remove_leftovers
+}
+
+log "job=$JOB kernel $(uname -r)"
+if ! load_modules; then
+	log "cannot load vfio_iommu_type1 and mvgpu_sim"
+	echo "# mvgpu-init: cannot load the modules" >&3
+fi
+load_extra_ko
+
+case $JOB in
+tests)	run_tests ;;
+demo)	mvgpu-demo >&3 2>&1 ;;
+shell)	setsid cttyhack sh ;;
+*)	log "unknown job '$JOB'" ;;
+esac
+echo "# mvgpu-init: done" >&3
+log "done"
+finish

@@ -1,0 +1,105 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# TAP and vGPU helpers for the end-to-end tests (busybox sh, sourced).
+# shellcheck shell=dash
+
+TAP_NUM=0
+TAP_FAILED=0
+KSFT_SKIP=4
+E2E_OUT=${E2E_OUT:-/tmp/e2e}
+
+tap_plan() {
+	echo "TAP version 13"
+	echo "1..$1"
+}
+
+diag() {
+	echo "# $*"
+}
+
+ok() {
+	TAP_NUM=$((TAP_NUM + 1))
+	echo "ok $TAP_NUM $*"
+}
+
+not_ok() {
+	TAP_NUM=$((TAP_NUM + 1))
+	TAP_FAILED=1
+	echo "not ok $TAP_NUM $*"
+}
+
+# check "description" command...: one test case from a command's status.
+check() {
+	local desc=$1
+
+	shift
+	if "$@"; then
+		ok "$desc"
+	else
+		not_ok "$desc"
+	fi
+}
+
+# Skip the whole program (nothing it tests exists here).
+skip_all() {
+	echo "TAP version 13"
+	echo "1..0 # SKIP $*"
+	exit $KSFT_SKIP
+}
+
+tap_exit() {
+	exit $TAP_FAILED
+}
+
+# Print a file as TAP diagnostics.
+diag_file() {
+	[ -f "$1" ] || { diag "($1 missing)"; return; }
+	diag "--- $1"
+	sed 's/^/#   /' "$1" | tail -n "${2:-40}"
+}
+
+e2e_requirements() {
+	[ "$(id -u)" = 0 ] || skip_all "must run as root"
+	command -v nested-guest.sh >/dev/null ||
+		skip_all "nested-guest.sh not installed (runs in the mvgpu test VM)"
+	command -v qemu-system-x86_64 >/dev/null || skip_all "no QEMU"
+}
+
+new_uuid() {
+	cat /proc/sys/kernel/random/uuid
+}
+
+# create_vgpu GPU TYPE UUID
+create_vgpu() {
+	echo "$3" > "/sys/class/mdev_bus/$1/mdev_supported_types/$2/create"
+}
+
+remove_vgpu() {
+	[ -e "/sys/bus/mdev/devices/$1/remove" ] || return 1
+	echo 1 > "/sys/bus/mdev/devices/$1/remove" || return 1
+	[ ! -e "/sys/bus/mdev/devices/$1" ]
+}
+
+# VRAM bytes of type TYPE on GPU (vram_total / fraction).
+type_vram() {
+	local total
+
+	total=$(cat "/sys/class/mvgpu/$1/vram_total")
+	echo $((total / ${2#mvgpu-1_}))
+}
+
+# The nested guest's report line of our device, from OUTDIR/result.txt.
+guest_vgpu_line() {
+	grep '^pci .* vendor=0x1b36 device=0x10f0 ' "$1/result.txt" 2>/dev/null | head -n1
+}
+
+# field LINE KEY: value of KEY=value in a report line.
+field() {
+	echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"
+}
+
+# QEMU's stderr must not show warnings or errors (reset, ROM and error
+# recovery problems of the device show up there).
+qemu_log_clean() {
+	! grep -i -E 'warning|error' "$1/qemu.log"
+}
