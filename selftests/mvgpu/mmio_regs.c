@@ -93,11 +93,12 @@ static void wr(struct __test_metadata *_metadata, struct mvgpu_dev *dev,
 }
 
 #define REG_EQ(off, want) do { \
-	uint32_t __v = rd(_metadata, self->dev, (off)); \
-	if (__v != (uint32_t)(want)) \
-		TH_LOG("reg 0x%04x = 0x%08x, want 0x%08x", (unsigned int)(off), \
-		       __v, (uint32_t)(want)); \
-	EXPECT_EQ((uint32_t)(want), __v); \
+	uint32_t __off = (off), __want = (want); \
+	uint32_t __v = rd(_metadata, self->dev, __off); \
+	if (__v != __want) \
+		TH_LOG("reg 0x%04x = 0x%08x, want 0x%08x", __off, __v, \
+		       __want); \
+	EXPECT_EQ(__want, __v); \
 } while (0)
 
 static const uint32_t ctx_regs[] = {
