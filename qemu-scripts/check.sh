@@ -38,6 +38,7 @@ deps_missing() {
 	for t in qemu-system-x86_64 busybox cpio gzip xz depmod modinfo sparse gcc make; do
 		command -v "$t" > /dev/null || { echo "$t"; return 0; }
 	done
+	[ -f /usr/include/libdrm/drm.h ] || { echo libdrm-dev; return 0; }
 	if [ -z "${KDIR:-}" ] || [ ! -d "$KDIR" ]; then
 		echo "kernel headers"
 		return 0

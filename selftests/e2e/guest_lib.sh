@@ -1,0 +1,145 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Two second-level guests that load the mvgpu_accel guest driver and run
+# real work on their vGPUs at the same time (busybox sh, sourced after
+# e2e_lib.sh). guest_pair GPU TYPE_A TYPE_B NAME runs the whole scenario:
+#
+#  - each guest: sees its device, every workload's result is right (sysmem
+#    and VRAM), then a saturating GEMM load for LOAD_SECONDS; guest A also
+#    provokes a GPU page fault from a second process in the middle of its
+#    load, which must fail that process only; then guest A resets its vGPU
+#    (FLR through sysfs) and works again;
+#  - the host, while both loads run, measures the engine time each vGPU gets
+#    (busy_ns) and compares the shares with the weights;
+#  - afterwards: faults counted on A only, no page left pinned, QEMU quiet.
+# shellcheck shell=sh
+
+LOAD_SECONDS=${LOAD_SECONDS:-45}
+SAMPLE_SECONDS=${SAMPLE_SECONDS:-15}
+# Allowed distance of a measured share from its weight's, in permille. The
+# benchmark (mvgpu-bench) measures the 2-point goal precisely; here nested
+# TCG guests feed the engine, so the bound is looser.
+SHARE_TOLERANCE=${SHARE_TOLERANCE:-50}
+
+# The job a guest runs; $1 = "fault" for the guest that provokes a fault.
+guest_job() {
+	cat <<EOJ
+modprobe mvgpu_accel || exit 10
+for i in 1 2 3 4 5 6 7 8 9 10; do [ -c /dev/accel/accel0 ] && break; sleep 1; done
+echo "accel: \$(cat /sys/class/accel/accel0/device/vendor) \$(cat /sys/class/accel/accel0/device/device)"
+mvgpu-run -s 262144 all || exit 11
+mvgpu-run -v -s 131072 copy fill hash || exit 12
+echo LOAD-START
+mvgpu-run -q 4 -s 256 -t $LOAD_SECONDS gemm > /tmp/load.out 2>&1 &
+load=\$!
+if [ "$1" = fault ]; then
+	sleep $((LOAD_SECONDS / 3))
+	mvgpu-run fault || echo FAULT-CHECK-FAILED
+fi
+wait \$load; rc=\$?
+cat /tmp/load.out
+echo LOAD-END rc=\$rc
+if [ "$1" = fault ]; then
+	dev=\$(grep -l 0x10f0 /sys/bus/pci/devices/*/device)
+	echo 1 > \${dev%/device}/reset && echo RESET-DONE
+	mvgpu-run -s 65536 copy gemm || exit 13
+fi
+EOJ
+}
+
+vgpu_attr() {
+	cat "/sys/bus/mdev/devices/$1/mvgpu/$2"
+}
+
+both_positive() {
+	[ "$1" -gt 0 ] && [ "$2" -gt 0 ]
+}
+
+# Every mvgpu-run line of a guest's output says ok, and there are $2 of them.
+all_runs_ok() {
+	! grep -q 'mvgpu-run: .* FAIL' "$1/result.txt" &&
+		[ "$(grep -c 'mvgpu-run: .* ok' "$1/result.txt")" -ge "$2" ]
+}
+
+# Wait until both guests' results show LOAD-START (or a guest ended).
+wait_both_loading() {
+	local t=0
+
+	while [ $t -lt 600 ]; do
+		if grep -q LOAD-START "$1/result.txt" 2>/dev/null &&
+		   grep -q LOAD-START "$2/result.txt" 2>/dev/null; then
+			return 0
+		fi
+		grep -q '^mvgpu-nested: done' "$1/result.txt" 2>/dev/null && return 1
+		grep -q '^mvgpu-nested: done' "$2/result.txt" 2>/dev/null && return 1
+		sleep 1
+		t=$((t + 1))
+	done
+	return 1
+}
+
+guest_pair() {
+	local gpu=$1 ta=$2 tb=$3 name=$4
+	local ua ub oa ob pa pb a0 b0 a1 b1 wa wb da db share ideal diff
+
+	ua=$(new_uuid)
+	ub=$(new_uuid)
+	oa=$E2E_OUT/$name-a
+	ob=$E2E_OUT/$name-b
+	check "create $ta vGPU (A)" create_vgpu "$gpu" "$ta" "$ua"
+	check "create $tb vGPU (B)" create_vgpu "$gpu" "$tb" "$ub"
+	wa=$(vgpu_attr "$ua" weight)
+	wb=$(vgpu_attr "$ub" weight)
+
+	nested-guest.sh -t 500 "$ua" "$oa" "$(guest_job fault)" &
+	pa=$!
+	nested-guest.sh -t 500 "$ub" "$ob" "$(guest_job)" &
+	pb=$!
+
+	if wait_both_loading "$oa" "$ob"; then
+		sleep 3
+		a0=$(vgpu_attr "$ua" busy_ns)
+		b0=$(vgpu_attr "$ub" busy_ns)
+		sleep "$SAMPLE_SECONDS"
+		a1=$(vgpu_attr "$ua" busy_ns)
+		b1=$(vgpu_attr "$ub" busy_ns)
+		da=$(((a1 - a0) / 1000))
+		db=$(((b1 - b0) / 1000))
+		share=$((da * 1000 / (da + db + 1)))
+		ideal=$((wa * 1000 / (wa + wb)))
+		diff=$((share > ideal ? share - ideal : ideal - share))
+		diag "engine share of A (weight $wa) while both ran: $share permille, ideal $ideal (B weight $wb); busy us A=$da B=$db"
+		check "both guests' vGPUs busy at the same time" both_positive "$da" "$db"
+		check "A's share within $SHARE_TOLERANCE permille of its weight" [ "$diff" -le "$SHARE_TOLERANCE" ]
+		# Both loads must still have been running for the whole sample.
+		check "sample inside both loads" [ -z "$(grep LOAD-END "$oa/result.txt" "$ob/result.txt")" ]
+	else
+		not_ok "both guests' vGPUs busy at the same time # a guest never started its load"
+		not_ok "A's share within $SHARE_TOLERANCE permille of its weight # no sample"
+		not_ok "sample inside both loads # no sample"
+	fi
+	wait $pa
+	wait $pb
+
+	for side in A B; do
+		if [ $side = A ]; then out=$oa; uuid=$ua; else out=$ob; uuid=$ub; fi
+		check "$side: guest ran its job to the end" grep -q '^mvgpu-nested: exit=0' "$out/result.txt"
+		check "$side: guest driver bound the vGPU" grep -q '^accel: 0x1b36 0x10f0' "$out/result.txt"
+		check "$side: every workload result right" all_runs_ok "$out" 8
+		check "$side: load ran and finished" grep -q 'LOAD-END rc=0' "$out/result.txt"
+		check "$side: no page left pinned" [ "$(vgpu_attr "$uuid" pinned_pages)" = 0 ]
+		check "$side: QEMU log clean" qemu_log_clean "$out"
+	done
+	check "A: the faulting process got its fault" grep -q 'mvgpu-run: fault ok' "$oa/result.txt"
+	check "A: vGPU works after a reset" grep -q 'RESET-DONE' "$oa/result.txt"
+	check "A: fault counted on A" [ "$(vgpu_attr "$ua" faults)" -ge 1 ]
+	check "B: no fault on B" [ "$(vgpu_attr "$ub" faults)" = 0 ]
+	if [ $TAP_FAILED != 0 ]; then
+		diag_file "$oa/result.txt" 60
+		diag_file "$ob/result.txt" 60
+		diag_file "$oa/qemu.log"
+		diag_file "$ob/qemu.log"
+	fi
+	check "remove vGPU A" remove_vgpu "$ua"
+	check "remove vGPU B" remove_vgpu "$ub"
+}
