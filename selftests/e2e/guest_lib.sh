@@ -4,7 +4,8 @@
 # real work on their vGPUs at the same time (busybox sh, sourced after
 # e2e_lib.sh). guest_pair GPU TYPE_A TYPE_B NAME runs the whole scenario:
 #
-#  - each guest: sees its device, every workload's result is right (sysmem
+#  - each guest: sees its device as QEMU attached it (IDs, class, BAR
+#    sizes), its driver binds it, every workload's result is right (sysmem
 #    and VRAM), then a saturating GEMM load for LOAD_SECONDS; guest A also
 #    provokes a GPU page fault from a second process in the middle of its
 #    load, which must fail that process only; then guest A resets its vGPU
@@ -14,8 +15,8 @@
 #  - afterwards: faults counted on A only, no page left pinned, QEMU quiet.
 # shellcheck shell=sh
 
-LOAD_SECONDS=${LOAD_SECONDS:-45}
-SAMPLE_SECONDS=${SAMPLE_SECONDS:-15}
+LOAD_SECONDS=${LOAD_SECONDS:-30}
+SAMPLE_SECONDS=${SAMPLE_SECONDS:-10}
 # Allowed distance of a measured share from its weight's, in permille. The
 # benchmark (mvgpu-bench) measures the 2-point goal precisely; here nested
 # TCG guests feed the engine, so the bound is looser.
@@ -24,6 +25,12 @@ SHARE_TOLERANCE=${SHARE_TOLERANCE:-50}
 # The job a guest runs; $1 = "fault" for the guest that provokes a fault.
 guest_job() {
 	cat <<EOJ
+for d in /sys/bus/pci/devices/*; do
+	[ "\$(cat \$d/device)" = 0x10f0 ] || continue
+	set -- \$(sed -n 1p \$d/resource); b0=\$((\$2 - \$1 + 1))
+	set -- \$(sed -n 3p \$d/resource); b2=\$((\$2 - \$1 + 1))
+	echo "vgpu: \$(cat \$d/vendor) \$(cat \$d/device) \$(cat \$d/class) bar0=\$b0 bar2=\$b2"
+done
 modprobe mvgpu_accel || exit 10
 for i in 1 2 3 4 5 6 7 8 9 10; do [ -c /dev/accel/accel0 ] && break; sleep 1; done
 echo "accel: \$(cat /sys/class/accel/accel0/device/vendor) \$(cat /sys/class/accel/accel0/device/device)"
@@ -81,6 +88,7 @@ wait_both_loading() {
 guest_pair() {
 	local gpu=$1 ta=$2 tb=$3 name=$4
 	local ua ub oa ob pa pb a0 b0 a1 b1 wa wb da db share ideal diff
+	local side out uuid type line
 
 	ua=$(new_uuid)
 	ub=$(new_uuid)
@@ -91,9 +99,9 @@ guest_pair() {
 	wa=$(vgpu_attr "$ua" weight)
 	wb=$(vgpu_attr "$ub" weight)
 
-	nested-guest.sh -t 500 "$ua" "$oa" "$(guest_job fault)" &
+	nested-guest.sh -t 540 "$ua" "$oa" "$(guest_job fault)" &
 	pa=$!
-	nested-guest.sh -t 500 "$ub" "$ob" "$(guest_job)" &
+	nested-guest.sh -t 540 "$ub" "$ob" "$(guest_job)" &
 	pb=$!
 
 	if wait_both_loading "$oa" "$ob"; then
@@ -122,8 +130,18 @@ guest_pair() {
 	wait $pb
 
 	for side in A B; do
-		if [ $side = A ]; then out=$oa; uuid=$ua; else out=$ob; uuid=$ub; fi
+		if [ $side = A ]; then
+			out=$oa; uuid=$ua; type=$ta
+		else
+			out=$ob; uuid=$ub; type=$tb
+		fi
+		line=$(grep '^vgpu: ' "$out/result.txt" | head -n1)
+		diag "$side ($type) guest saw: ${line:-(no vGPU)}"
 		check "$side: guest ran its job to the end" grep -q '^mvgpu-nested: exit=0' "$out/result.txt"
+		check "$side: guest sees 1b36:10f0 class 0x120000" \
+			[ "$(echo "$line" | cut -d' ' -f2-4)" = "0x1b36 0x10f0 0x120000" ]
+		check "$side: BAR0 64 KiB" [ "$(field "$line" bar0)" = 65536 ]
+		check "$side: BAR2 = type VRAM" [ "$(field "$line" bar2)" = "$(type_vram "$gpu" "$type")" ]
 		check "$side: guest driver bound the vGPU" grep -q '^accel: 0x1b36 0x10f0' "$out/result.txt"
 		check "$side: every workload result right" all_runs_ok "$out" 8
 		check "$side: load ran and finished" grep -q 'LOAD-END rc=0' "$out/result.txt"
