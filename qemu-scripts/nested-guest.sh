@@ -53,6 +53,12 @@ append="$append,load_system_certificate_list,init_encrypted,trace_eval_init"
 if [ $# -gt 0 ]; then
 	append="$append mvgpu.job=$(printf '%s' "$*" | base64 -w 0)"
 fi
+# x86 truncates the kernel command line at 2048 bytes (COMMAND_LINE_SIZE):
+# a longer job would arrive cut.
+if [ ${#append} -ge 2048 ]; then
+	echo "${0##*/}: guest command too long: ${#append} bytes of kernel command line (max 2047)" >&2
+	exit 1
+fi
 
 # the uncompressed kernel (PVH entry) when there is one: faster
 kernel=$NESTED_DIR/vmlinuz
