@@ -10,8 +10,8 @@
 #   -j JOB          tests (default), demo or shell (interactive console)
 #   -k FILE.ko      also insmod this module in the VM before the tests
 #                   (repeatable; the EXTRA_KO variable adds more)
-#   -T SECONDS      per-test timeout in the VM (default 600)
-#   -W SECONDS      overall VM timeout (default 1500)
+#   -T SECONDS      per-test timeout in the VM (default 900)
+#   -W SECONDS      overall VM timeout (default 2400)
 #   -r FILE         also write the results ("PASS/FAIL/SKIP name") to FILE
 #   -e NAME=VALUE   set a variable for the VM's init and job (repeatable)
 #
@@ -32,8 +32,8 @@ VM=$BUILD/vm
 
 name=tests
 job=tests
-test_timeout=600
-vm_timeout=1500
+test_timeout=900
+vm_timeout=2400
 results_out=
 extra_ko=()
 vars=()

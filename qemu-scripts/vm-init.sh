@@ -11,7 +11,7 @@
 # archive) or the kernel command line:
 #   mvgpu.job=tests|demo|shell   what to do (default tests)
 #   mvgpu.tests=a,b              tests to run, paths relative to /selftests
-#   mvgpu.timeout=SECONDS        per-test timeout (default 600)
+#   mvgpu.timeout=SECONDS        per-test timeout (default 900)
 # Every *.ko under /etc/mvgpu/extra-ko/ is insmod'ed before the tests
 # (harness self-test: a module that misbehaves must fail the run).
 
@@ -33,7 +33,7 @@ log() {
 
 JOB=tests
 TESTS=
-TIMEOUT=600
+TIMEOUT=900
 # The expected module state before every test program.
 NR_GPUS=2
 VRAM_MB=128

@@ -99,9 +99,9 @@ guest_pair() {
 	wa=$(vgpu_attr "$ua" weight)
 	wb=$(vgpu_attr "$ub" weight)
 
-	nested-guest.sh -t 540 "$ua" "$oa" "$(guest_job fault)" &
+	nested-guest.sh -t 840 "$ua" "$oa" "$(guest_job fault)" &
 	pa=$!
-	nested-guest.sh -t 540 "$ub" "$ob" "$(guest_job)" &
+	nested-guest.sh -t 840 "$ub" "$ob" "$(guest_job)" &
 	pb=$!
 
 	if wait_both_loading "$oa" "$ob"; then
