@@ -69,12 +69,6 @@ FIXTURE_TEARDOWN(irq)
 		close(self->efd);
 }
 
-#define CHECK_SETUP() do { \
-	if (self->setup_err) \
-		TH_LOG("setup: %s", self->msg); \
-	ASSERT_EQ(0, self->setup_err); \
-} while (0)
-
 static void wr(struct __test_metadata *_metadata, struct mvgpu_dev *dev,
 	       uint32_t off, uint32_t val)
 {

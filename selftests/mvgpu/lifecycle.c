@@ -45,12 +45,6 @@ FIXTURE_TEARDOWN(life)
 		close(self->efd);
 }
 
-#define CHECK_SETUP() do { \
-	if (self->setup_err) \
-		TH_LOG("setup: %s", self->msg); \
-	ASSERT_EQ(0, self->setup_err); \
-} while (0)
-
 static uint64_t now_ms(void)
 {
 	struct timespec ts;

@@ -54,12 +54,6 @@ FIXTURE_TEARDOWN(types)
 	}
 }
 
-#define CHECK_SETUP() do { \
-	if (self->setup_err) \
-		TH_LOG("bad initial state: %s", self->msg); \
-	ASSERT_EQ(0, self->setup_err); \
-} while (0)
-
 /* Create a vGPU into the next free slot; returns the create error. */
 static int add_vgpu(FIXTURE_DATA(types) *self, const char *parent,
 		    const struct mt_type *t, int *slot)

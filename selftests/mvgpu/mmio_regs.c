@@ -64,12 +64,6 @@ FIXTURE_TEARDOWN(mmio)
 		TH_LOG("removing %s: %s", self->v.uuid, strerror(-ret));
 }
 
-#define CHECK_SETUP() do { \
-	if (self->setup_err) \
-		TH_LOG("setup: %s", self->msg); \
-	ASSERT_EQ(0, self->setup_err); \
-} while (0)
-
 static uint32_t rd(struct __test_metadata *_metadata, struct mvgpu_dev *dev,
 		   uint32_t off)
 {

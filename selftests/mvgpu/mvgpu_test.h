@@ -80,4 +80,14 @@ long long mt_pattern_check(const void *buf, size_t len, uint64_t off,
 /* Offset of the first non-zero byte, or -1 when buf is all zero. */
 long long mt_find_nonzero(const void *buf, size_t len);
 
+/*
+ * In a test of a fixture with "int setup_err" and "char msg[]": stop with
+ * the setup's message when the fixture could not be set up.
+ */
+#define CHECK_SETUP() do { \
+	if (self->setup_err) \
+		TH_LOG("setup: %s", self->msg); \
+	ASSERT_EQ(0, self->setup_err); \
+} while (0)
+
 #endif /* MVGPU_TEST_H */

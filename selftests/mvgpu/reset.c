@@ -102,12 +102,6 @@ FIXTURE_TEARDOWN(reset)
 		close(self->efd);
 }
 
-#define CHECK_SETUP() do { \
-	if (self->setup_err) \
-		TH_LOG("setup: %s", self->msg); \
-	ASSERT_EQ(0, self->setup_err); \
-} while (0)
-
 #define RD(dev, off)	mvgpu_rd32((dev), (off))
 #define WR(dev, off, val) ASSERT_EQ(0, mvgpu_reg_write((dev), (off), (val)))
 

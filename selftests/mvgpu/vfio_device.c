@@ -42,12 +42,6 @@ FIXTURE_TEARDOWN(vdev)
 		TH_LOG("removing %s: %s", self->v.uuid, strerror(-ret));
 }
 
-#define CHECK_SETUP() do { \
-	if (self->setup_err) \
-		TH_LOG("setup: %s", self->msg); \
-	ASSERT_EQ(0, self->setup_err); \
-} while (0)
-
 #define RW	(VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE)
 
 struct region_want {

@@ -50,12 +50,6 @@ FIXTURE_TEARDOWN(vram)
 	}
 }
 
-#define CHECK_SETUP() do { \
-	if (self->setup_err) \
-		TH_LOG("setup: %s", self->msg); \
-	ASSERT_EQ(0, self->setup_err); \
-} while (0)
-
 /* Create, open and map vGPU i. */
 static void add(struct __test_metadata *_metadata, FIXTURE_DATA(vram) *self,
 		int i, const char *parent, const struct mt_type *t)
