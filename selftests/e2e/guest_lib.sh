@@ -6,10 +6,12 @@
 #
 #  - each guest: sees its device as QEMU attached it (IDs, class, BAR
 #    sizes), its driver binds it, every workload's result is right (sysmem
-#    and VRAM), then a saturating GEMM load for LOAD_SECONDS; guest A also
-#    provokes a GPU page fault from a second process in the middle of its
-#    load, which must fail that process only; then guest A resets its vGPU
-#    (FLR through sysfs) and works again;
+#    and VRAM), then a saturating GEMM load for LOAD_SECONDS; after it,
+#    guest A provokes a GPU page fault from one process while another
+#    process runs work, which must fail the faulting process only (kept
+#    out of the load, so that the guest's busy vCPU does not drain its
+#    queue and skew the share sample); then guest A resets its vGPU (FLR
+#    through sysfs) and works again;
 #  - the host, while both loads run, measures the engine time each vGPU gets
 #    (busy_ns) and compares the shares with the weights;
 #  - afterwards: faults counted on A only, no page left pinned, QEMU quiet.
@@ -37,16 +39,13 @@ echo "accel: \$(cat /sys/class/accel/accel0/device/vendor) \$(cat /sys/class/acc
 mvgpu-run -s 262144 all || exit 11
 mvgpu-run -v -s 131072 copy fill hash || exit 12
 echo LOAD-START
-mvgpu-run -q 4 -s 256 -t $LOAD_SECONDS gemm > /tmp/load.out 2>&1 &
-load=\$!
+mvgpu-run -q 4 -s 256 -t $LOAD_SECONDS gemm; echo LOAD-END rc=\$?
 if [ "$1" = fault ]; then
-	sleep $((LOAD_SECONDS / 3))
+	mvgpu-run -q 4 -s 128 -n 40 gemm > /tmp/other.out 2>&1 &
+	other=\$!
 	mvgpu-run fault || echo FAULT-CHECK-FAILED
-fi
-wait \$load; rc=\$?
-cat /tmp/load.out
-echo LOAD-END rc=\$rc
-if [ "$1" = fault ]; then
+	wait \$other; echo OTHER-PROCESS rc=\$?
+	cat /tmp/other.out
 	dev=\$(grep -l 0x10f0 /sys/bus/pci/devices/*/device)
 	echo 1 > \${dev%/device}/reset && echo RESET-DONE
 	mvgpu-run -s 65536 copy gemm || exit 13
@@ -149,6 +148,7 @@ guest_pair() {
 		check "$side: QEMU log clean" qemu_log_clean "$out"
 	done
 	check "A: the faulting process got its fault" grep -q 'mvgpu-run: fault ok' "$oa/result.txt"
+	check "A: its other process ran on" grep -q 'OTHER-PROCESS rc=0' "$oa/result.txt"
 	check "A: vGPU works after a reset" grep -q 'RESET-DONE' "$oa/result.txt"
 	check "A: fault counted on A" [ "$(vgpu_attr "$ua" faults)" -ge 1 ]
 	check "B: no fault on B" [ "$(vgpu_attr "$ub" faults)" = 0 ]

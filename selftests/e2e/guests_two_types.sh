@@ -10,6 +10,6 @@ cd "$(dirname "$0")" || exit 1
 
 e2e_requirements
 [ -d /sys/class/mdev_bus/mvgpu0 ] || skip_all "no mvgpu0 (mvgpu_sim not loaded)"
-tap_plan 29
+tap_plan 30
 guest_pair mvgpu0 mvgpu-1_8 mvgpu-1_4 two_types
 tap_exit
