@@ -17,7 +17,7 @@
 #  - afterwards: faults counted on A only, no page left pinned, QEMU quiet.
 # shellcheck shell=sh
 
-LOAD_SECONDS=${LOAD_SECONDS:-30}
+LOAD_SECONDS=${LOAD_SECONDS:-90}
 SAMPLE_SECONDS=${SAMPLE_SECONDS:-10}
 # Allowed distance of a measured share from its weight's, in permille. The
 # benchmark (mvgpu-bench) measures the 2-point goal precisely; here nested
