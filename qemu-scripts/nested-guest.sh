@@ -14,6 +14,11 @@
 #                "mvgpu-nested: exit=N" and "mvgpu-nested: done"
 #   console.log  the guest's kernel console
 #   qemu.log     QEMU's own stderr
+#   ctl.in       a FIFO to the guest's third serial port: a line the host
+#                writes there ("echo go 1<>OUTDIR/ctl.in", which never
+#                blocks) is what the guest job reads from file descriptor 4
+#                (lets a test start work in several guests at one moment)
+#   ctl.out      its other direction (unused)
 # Exit status: 0 when the guest finished its job (whatever the job's own
 # result), 1 on a usage error, 2 when QEMU failed or the guest did not
 # finish within the timeout (default 540 s).
@@ -42,7 +47,9 @@ shift 2
 sysfsdev=/sys/bus/mdev/devices/$uuid
 [ -d "$sysfsdev" ] || { echo "${0##*/}: no vGPU $uuid ($sysfsdev)" >&2; exit 1; }
 mkdir -p "$outdir" || exit 1
-rm -f "$outdir/result.txt" "$outdir/console.log" "$outdir/qemu.log"
+rm -f "$outdir/result.txt" "$outdir/console.log" "$outdir/qemu.log" \
+	"$outdir/ctl.in" "$outdir/ctl.out"
+mkfifo "$outdir/ctl.in" "$outdir/ctl.out" || exit 1
 
 # Spare the guest's kernel what a throwaway test guest does not need and
 # costs most under TCG in TCG: crypto self-tests, the jitter entropy
@@ -71,6 +78,7 @@ timeout -s KILL "$timeout" qemu-system-x86_64 \
 	-kernel "$kernel" -initrd "$NESTED_DIR/initramfs.cpio.gz" \
 	-append "$append" \
 	-serial "file:$outdir/console.log" -serial "file:$outdir/result.txt" \
+	-chardev "pipe,id=ctl,path=$outdir/ctl" -serial chardev:ctl \
 	-device "vfio-pci,sysfsdev=$sysfsdev" \
 	< /dev/null > /dev/null 2> "$outdir/qemu.log"
 rc=$?

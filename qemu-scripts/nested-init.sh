@@ -12,6 +12,8 @@
 # "modprobe mvgpu_accel", and mvgpu-run when tools/guest was built.
 # The last two lines are always "mvgpu-nested: exit=<status>" and
 # "mvgpu-nested: done".
+# The job may read lines the host sends (nested-guest.sh's OUTDIR/ctl.in)
+# from file descriptor 4, the third serial port, e.g. "read -r word <&4".
 
 export PATH=/sbin:/bin:/usr/sbin:/usr/bin
 
@@ -25,6 +27,14 @@ OUT=/dev/ttyS1
 [ -c "$OUT" ] || OUT=/dev/console
 stty -F "$OUT" raw -echo -onlcr 2>/dev/null
 exec 3>"$OUT"
+# Opened once and kept open: opening a UART clears its receive FIFO.
+CTL=/dev/ttyS2
+if [ -c "$CTL" ]; then
+	exec 4<"$CTL"
+	stty raw -echo <&4 2>/dev/null
+else
+	exec 4</dev/null
+fi
 
 # Size of a BAR from one line ("start end flags") of a PCI resource file.
 bar_size() {

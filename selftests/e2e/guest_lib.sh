@@ -6,7 +6,10 @@
 #
 #  - each guest: sees its device as QEMU attached it (IDs, class, BAR
 #    sizes), its driver binds it, every workload's result is right (sysmem
-#    and VRAM), then a saturating GEMM load for LOAD_SECONDS; after it,
+#    and VRAM), then it says LOAD-READY and waits for the host's "go" (sent
+#    to both guests at once through nested-guest.sh's control FIFO, so
+#    that boot skew cannot make the loads miss each other) and runs a
+#    saturating GEMM load for LOAD_SECONDS; after it,
 #    guest A provokes a GPU page fault from one process while another
 #    process runs work, which must fail the faulting process only (kept
 #    out of the load, so that the guest's busy vCPU does not drain its
@@ -17,7 +20,7 @@
 #  - afterwards: faults counted on A only, no page left pinned, QEMU quiet.
 # shellcheck shell=sh
 
-LOAD_SECONDS=${LOAD_SECONDS:-90}
+LOAD_SECONDS=${LOAD_SECONDS:-40}
 SAMPLE_SECONDS=${SAMPLE_SECONDS:-10}
 # Allowed distance of a measured share from its weight's, in permille. The
 # benchmark (mvgpu-bench) measures the 2-point goal precisely; here nested
@@ -38,7 +41,8 @@ for i in 1 2 3 4 5 6 7 8 9 10; do [ -c /dev/accel/accel0 ] && break; sleep 1; do
 echo "accel: \$(cat /sys/class/accel/accel0/device/vendor) \$(cat /sys/class/accel/accel0/device/device)"
 mvgpu-run -s 262144 all || exit 11
 mvgpu-run -v -s 131072 copy fill hash || exit 12
-echo LOAD-START
+echo LOAD-READY
+read -r go <&4; echo LOAD-START "\$go"
 mvgpu-run -q 4 -s 256 -t $LOAD_SECONDS gemm; echo LOAD-END rc=\$?
 if [ "$1" = fault ]; then
 	mvgpu-run -q 4 -s 128 -n 40 gemm > /tmp/other.out 2>&1 &
@@ -67,13 +71,13 @@ all_runs_ok() {
 		[ "$(grep -c 'mvgpu-run: .* ok' "$1/result.txt")" -ge "$2" ]
 }
 
-# Wait until both guests' results show LOAD-START (or a guest ended).
-wait_both_loading() {
+# Wait until both guests' results show line $3 (or a guest ended).
+wait_both_said() {
 	local t=0
 
 	while [ $t -lt 600 ]; do
-		if grep -q LOAD-START "$1/result.txt" 2>/dev/null &&
-		   grep -q LOAD-START "$2/result.txt" 2>/dev/null; then
+		if grep -q "^$3" "$1/result.txt" 2>/dev/null &&
+		   grep -q "^$3" "$2/result.txt" 2>/dev/null; then
 			return 0
 		fi
 		grep -q '^mvgpu-nested: done' "$1/result.txt" 2>/dev/null && return 1
@@ -82,6 +86,12 @@ wait_both_loading() {
 		t=$((t + 1))
 	done
 	return 1
+}
+
+# Send a line to a guest's job (its fd 4); never blocks, even when the
+# guest is gone.
+tell_guest() {
+	[ -p "$1/ctl.in" ] && echo "$2" 1<>"$1/ctl.in"
 }
 
 guest_pair() {
@@ -103,7 +113,12 @@ guest_pair() {
 	nested-guest.sh -t 840 "$ub" "$ob" "$(guest_job)" &
 	pb=$!
 
-	if wait_both_loading "$oa" "$ob"; then
+	# Both guests wait at LOAD-READY; start their loads together. A guest
+	# that never gets there still gets its "go" so it can finish.
+	wait_both_said "$oa" "$ob" LOAD-READY
+	tell_guest "$oa" go
+	tell_guest "$ob" go
+	if wait_both_said "$oa" "$ob" LOAD-START; then
 		sleep 3
 		a0=$(vgpu_attr "$ua" busy_ns)
 		b0=$(vgpu_attr "$ub" busy_ns)
