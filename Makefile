@@ -7,6 +7,7 @@
 #                     every test in a VM; last line "N passed, M failed"
 #   make check-static checkpatch --strict, sparse and a W=1 build
 #   make demo         boot the VM and show vGPUs at work
+#   make bench        run mvgpu-bench in the VM (BENCH_ARGS="--parts 2")
 #   make deps         install build and VM dependencies (root)
 #   make vm           build the test VM (build/vm/: kernel and initramfs)
 #   make vm-tests     run the selftests in the VM (TESTS="mvgpu/x e2e/y" to
@@ -22,7 +23,7 @@ W ?= 1
 
 export KDIR KSRC BUILD
 
-.PHONY: all modules tools selftests clean deps check check-static demo vm vm-tests
+.PHONY: all modules tools selftests clean deps check check-static demo bench vm vm-tests
 
 all: modules tools selftests
 
@@ -64,3 +65,7 @@ check:
 # DEMO_GUESTS=0 skips the nested guests (minutes under TCG).
 demo: vm
 	bash qemu-scripts/run-vm.sh -n demo -j demo $(if $(DEMO_GUESTS),-e DEMO_GUESTS=$(DEMO_GUESTS))
+
+# Numbers, not pass/fail: give the VM a quiet machine.
+bench: vm
+	bash qemu-scripts/run-vm.sh -n bench -j bench -e BENCH_ARGS="$(BENCH_ARGS)"

@@ -7,7 +7,8 @@
 #   TEST            paths relative to /selftests in the VM (as in run_list);
 #                   default: every test of run_list
 #   -n NAME         run name, for the log file names (default "tests")
-#   -j JOB          tests (default), demo or shell (interactive console)
+#   -j JOB          tests (default), demo, bench (mvgpu-bench with the
+#                   words of -e BENCH_ARGS=...) or shell (interactive console)
 #   -k FILE.ko      also insmod this module in the VM before the tests
 #                   (repeatable; the EXTRA_KO variable adds more)
 #   -T SECONDS      per-test timeout in the VM (default 900)
@@ -118,7 +119,7 @@ fi
 qpid=$!
 
 # Show progress while the VM runs: program results (or the demo's output).
-if [ "$job" = demo ]; then
+if [ "$job" = demo ] || [ "$job" = bench ]; then
 	filter=(cat)
 else
 	filter=(grep --line-buffered -E '^(not )?ok [0-9]+ selftests: ')

@@ -9,7 +9,8 @@
 #
 # Job settings, from /etc/mvgpu/job (added by run-vm.sh as an extra cpio
 # archive) or the kernel command line:
-#   mvgpu.job=tests|demo|shell   what to do (default tests)
+#   mvgpu.job=tests|demo|bench|shell   what to do (default tests); bench
+#                                runs mvgpu-bench $BENCH_ARGS
 #   mvgpu.tests=a,b              tests to run, paths relative to /selftests
 #   mvgpu.timeout=SECONDS        per-test timeout (default 900)
 # Every *.ko under /etc/mvgpu/extra-ko/ is insmod'ed before the tests
@@ -186,6 +187,8 @@ load_extra_ko
 case $JOB in
 tests)	run_tests ;;
 demo)	mvgpu-demo >&3 2>&1 ;;
+# shellcheck disable=SC2086 # BENCH_ARGS are words
+bench)	mvgpu-bench ${BENCH_ARGS:-} >&3 2>&1 ;;
 shell)	setsid cttyhack sh ;;
 *)	log "unknown job '$JOB'" ;;
 esac

@@ -5,11 +5,21 @@
  *
  * /sys/kernel/debug/mvgpu_sim/<gpu>/engine_bench: write
  * "copy BYTES ITERS", "hash BYTES ITERS" or "gemm DIM ITERS"; the work runs
- * on host pages through a page table built here, exactly the commands a
- * guest would submit; reading gives "op=... iters=... units=... ns=...".
+ * through a page table built here, exactly the commands a guest would
+ * submit; reading gives "op=... iters=... units=... ns=...".
+ * The buffers (copy: source and destination; hash: source and result;
+ * gemm: A, B and C, each BYTES or DIM * DIM * 4 long) are fresh host pages,
+ * or, when the line goes on with their addresses ("copy BYTES ITERS SRC
+ * DST", hexadecimal, page aligned), the writer's own memory,
+ * pinned for the run: then the baseline works on the very pages a mediated
+ * run used, and only the mediator differs.
+ * The engine runs on a kernel thread of its own, as the mediator's engine
+ * thread does, while the writer sleeps.
  * It uses the engine code directly, so run it while no vGPU is busy.
  */
+#include <linux/completion.h>
 #include <linux/debugfs.h>
+#include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
@@ -22,11 +32,24 @@
 #define BENCH_RING_VA		0x100000ull
 #define BENCH_BUF_VA		0x10000000ull	/* buffers 256 MiB apart */
 #define BENCH_BUF_STRIDE	0x10000000ull
+#define BENCH_CHUNK_ORDER	(21 - PAGE_SHIFT)	/* 2 MiB */
 
+#define BENCH_MAX_BUFS		3
+
+/**
+ * struct sim_bench - what one engine_bench run maps
+ * @pt: its page table
+ * @pages: pages allocated here, freed after the run
+ * @nr_pages: entries used in @pages
+ * @user_pages: the writer's pages, pinned for the run
+ * @nr_user_pages: entries used in @user_pages
+ */
 struct sim_bench {
 	struct mvgpu_pt *pt;
 	struct page **pages;
 	unsigned long nr_pages;
+	struct page **user_pages;
+	unsigned long nr_user_pages;
 };
 
 static void sim_bench_free(struct sim_gpu *sim, struct sim_bench *b)
@@ -37,43 +60,141 @@ static void sim_bench_free(struct sim_gpu *sim, struct sim_bench *b)
 		if (b->pages[i])
 			__free_page(b->pages[i]);
 	kvfree(b->pages);
+	if (b->nr_user_pages)
+		unpin_user_pages_dirty_lock(b->user_pages, b->nr_user_pages,
+					    true);
+	kvfree(b->user_pages);
 	sim_pt_destroy(sim, b->pt);
 }
 
-/* Map @bytes of fresh pages at @va. */
-static int sim_bench_map(struct sim_gpu *sim, struct sim_bench *b, u64 va,
-			 u64 bytes)
+/* Map @bytes of the writer's memory at @uaddr to @va, pinned. */
+static int sim_bench_map_user(struct sim_gpu *sim, struct sim_bench *b,
+			      u64 va, u64 uaddr, u64 bytes)
 {
 	struct mvgpu_spte spte = {
 		.flags = MVGPU_SPTE_PRESENT | MVGPU_SPTE_WRITABLE,
 	};
-	u64 off;
+	unsigned long first = b->nr_user_pages, i;
+	unsigned long nr = bytes >> PAGE_SHIFT;
 	int ret;
 
-	for (off = 0; off < bytes; off += PAGE_SIZE) {
-		spte.page = alloc_page(GFP_KERNEL);
-		if (!spte.page)
-			return -ENOMEM;
-		b->pages[b->nr_pages++] = spte.page;
-		memset(page_address(spte.page), 0x5a, PAGE_SIZE);
-		ret = sim_pt_set(sim, b->pt, va + off, &spte);
+	if (!PAGE_ALIGNED(uaddr))
+		return -EINVAL;
+	while (b->nr_user_pages - first < nr) {
+		unsigned long done = b->nr_user_pages - first;
+
+		ret = pin_user_pages_fast(uaddr + (done << PAGE_SHIFT),
+					  nr - done, FOLL_WRITE,
+					  b->user_pages + b->nr_user_pages);
+		if (ret <= 0)
+			return ret ?: -EFAULT;
+		b->nr_user_pages += ret;
+	}
+	for (i = 0; i < nr; i++) {
+		spte.page = b->user_pages[first + i];
+		ret = sim_pt_set(sim, b->pt, va + (i << PAGE_SHIFT), &spte);
 		if (ret)
 			return ret;
 	}
 	return 0;
 }
 
-static int sim_bench_run(struct sim_gpu *sim, const char *op, u64 size,
-			 u32 iters, u64 *units, u64 *ns)
+/*
+ * Map @bytes of fresh pages at @va, in physically contiguous chunks of up
+ * to 2 MiB where the allocator has them: like the model's VRAM (allocated
+ * at load) and a guest's THP-backed memory, so that the baseline does not
+ * pay for scattered pages what the mediated runs do not. Each chunk is
+ * split into order-0 pages, freed one by one.
+ */
+static int sim_bench_map(struct sim_gpu *sim, struct sim_bench *b, u64 va,
+			 u64 bytes)
 {
-	struct mvgpu_engine_ctx ctx = {};
+	struct mvgpu_spte spte = {
+		.flags = MVGPU_SPTE_PRESENT | MVGPU_SPTE_WRITABLE,
+	};
+	unsigned int order = BENCH_CHUNK_ORDER;
+	u64 off = 0;
+	int ret;
+
+	while (off < bytes) {
+		struct page *chunk;
+		unsigned long i, n;
+
+		while (order && (PAGE_SIZE << order) > bytes - off)
+			order--;
+		chunk = alloc_pages(GFP_KERNEL | __GFP_NOWARN |
+				    (order ? __GFP_NORETRY : 0), order);
+		if (!chunk && order) {
+			order--;
+			continue;
+		}
+		if (!chunk)
+			return -ENOMEM;
+		split_page(chunk, order);
+		n = 1UL << order;
+		for (i = 0; i < n; i++)
+			b->pages[b->nr_pages++] = chunk + i;
+		for (i = 0; i < n; i++, off += PAGE_SIZE) {
+			spte.page = chunk + i;
+			memset(page_address(spte.page), 0x5a, PAGE_SIZE);
+			ret = sim_pt_set(sim, b->pt, va + off, &spte);
+			if (ret)
+				return ret;
+		}
+	}
+	return 0;
+}
+
+/**
+ * struct sim_bench_job - one timed run, handed to the bench thread
+ * @sim: the simulated GPU
+ * @ctx: the context to run to its end
+ * @res: how the engine stopped the last time
+ * @ns: time the whole run took
+ * @done: completed by the thread when it has finished with @ctx
+ */
+struct sim_bench_job {
+	struct sim_gpu *sim;
+	struct mvgpu_engine_ctx ctx;
+	enum mvgpu_run_result res;
+	u64 ns;
+	struct completion done;
+};
+
+/*
+ * The engine runs on a kernel thread, as under the mediator (its engine
+ * thread), while the writer sleeps: the same kind of context on both
+ * sides of the comparison.
+ */
+static int sim_bench_thread(void *data)
+{
+	struct sim_bench_job *job = data;
+	u64 t0 = ktime_get_ns();
+
+	do {
+		job->res = sim_engine_run(job->sim, 0, &job->ctx, U64_MAX / 2);
+	} while (job->res == MVGPU_RUN_PREEMPTED);
+	job->ns = ktime_get_ns() - t0;
+	complete(&job->done);
+	return 0;
+}
+
+/*
+ * Run @iters commands @op of @size; @ubuf[0..@nr_ubuf) are the writer's
+ * buffers, in the order the header comment gives, or none.
+ */
+static int sim_bench_run(struct sim_gpu *sim, const char *op, u64 size,
+			 u32 iters, const u64 *ubuf, unsigned int nr_ubuf,
+			 u64 *units, u64 *ns)
+{
+	unsigned int nr_bufs;
+	struct sim_bench_job job = {};
+	struct task_struct *thread;
 	struct sim_bench b = {};
 	u64 bytes, total_pages, a = BENCH_BUF_VA;
 	u64 bv = a + BENCH_BUF_STRIDE, cv = bv + BENCH_BUF_STRIDE;
 	u32 cmd[MVGPU_CMD_NDW_GEMM], ndw, i;
-	enum mvgpu_run_result res;
 	u32 *ring;
-	u64 t0;
 	int ret;
 
 	if (!strcmp(op, "gemm")) {
@@ -92,6 +213,7 @@ static int sim_bench_run(struct sim_gpu *sim, const char *op, u64 size,
 		cmd[9] = size;
 		cmd[10] = size;
 		ndw = MVGPU_CMD_NDW_GEMM;
+		nr_bufs = 3;
 		*units = size * size * size * iters;
 	} else if (!strcmp(op, "copy") || !strcmp(op, "hash")) {
 		if (!size || size > BENCH_MAX_BYTES || size % 4)
@@ -119,27 +241,35 @@ static int sim_bench_run(struct sim_gpu *sim, const char *op, u64 size,
 			cmd[7] = upper_32_bits(bv);
 			ndw = MVGPU_CMD_NDW_HASH;
 		}
+		nr_bufs = 2;
 		*units = size * iters;
 	} else {
 		return -EINVAL;
 	}
 	if (!iters || (u64)iters * ndw * 4 > SZ_64K - 16)
 		return -EINVAL;
+	if (nr_ubuf && nr_ubuf != nr_bufs)
+		return -EINVAL;
 
 	total_pages = 3 * (bytes >> PAGE_SHIFT) + (SZ_64K >> PAGE_SHIFT);
 	b.pt = sim_pt_create(sim);
 	b.pages = kvcalloc(total_pages, sizeof(*b.pages), GFP_KERNEL);
-	if (!b.pt || !b.pages) {
+	if (nr_ubuf)
+		b.user_pages = kvcalloc(nr_bufs * (bytes >> PAGE_SHIFT),
+					sizeof(*b.user_pages), GFP_KERNEL);
+	if (!b.pt || !b.pages || (nr_ubuf && !b.user_pages)) {
 		ret = -ENOMEM;
 		goto out;
 	}
 	ret = sim_bench_map(sim, &b, BENCH_RING_VA, SZ_64K);
-	if (!ret)
-		ret = sim_bench_map(sim, &b, a, bytes);
-	if (!ret)
-		ret = sim_bench_map(sim, &b, bv, bytes);
-	if (!ret && cmd[1] == MVGPU_KERNEL_GEMM_I32)
-		ret = sim_bench_map(sim, &b, cv, bytes);
+	for (i = 0; i < nr_bufs && !ret; i++) {
+		u64 va = BENCH_BUF_VA + i * BENCH_BUF_STRIDE;
+
+		if (nr_ubuf)
+			ret = sim_bench_map_user(sim, &b, va, ubuf[i], bytes);
+		else
+			ret = sim_bench_map(sim, &b, va, bytes);
+	}
 	if (ret)
 		goto out;
 
@@ -152,16 +282,22 @@ static int sim_bench_run(struct sim_gpu *sim, const char *op, u64 size,
 			ring[((off + k * 4) & ~PAGE_MASK) / 4] = cmd[k];
 		}
 	}
-	ctx.pt = b.pt;
-	ctx.ring_base = BENCH_RING_VA;
-	ctx.ring_size = SZ_64K;
-	ctx.tail = iters * ndw * 4;
-	t0 = ktime_get_ns();
-	do {
-		res = sim_engine_run(sim, 0, &ctx, U64_MAX / 2);
-	} while (res == MVGPU_RUN_PREEMPTED);
-	*ns = ktime_get_ns() - t0;
-	ret = res == MVGPU_RUN_IDLE && ctx.head == ctx.tail ? 0 : -EIO;
+	job.sim = sim;
+	job.ctx.pt = b.pt;
+	job.ctx.ring_base = BENCH_RING_VA;
+	job.ctx.ring_size = SZ_64K;
+	job.ctx.tail = iters * ndw * 4;
+	init_completion(&job.done);
+	thread = kthread_run(sim_bench_thread, &job, "mvgpu_sim-bench");
+	if (IS_ERR(thread)) {
+		ret = PTR_ERR(thread);
+		goto out;
+	}
+	/* not killable: the thread works on @job and the pages until done */
+	wait_for_completion(&job.done);
+	*ns = job.ns;
+	ret = job.res == MVGPU_RUN_IDLE && job.ctx.head == job.ctx.tail ?
+	      0 : -EIO;
 out:
 	sim_bench_free(sim, &b);
 	return ret;
@@ -171,19 +307,21 @@ static ssize_t sim_bench_write(struct file *file, const char __user *ubuf,
 			       size_t count, loff_t *ppos)
 {
 	struct sim_gpu *sim = file->private_data;
-	char buf[64], op[8];
-	u64 size, units = 0, ns = 0;
+	u64 size, units = 0, ns = 0, uaddr[BENCH_MAX_BUFS];
+	char buf[128], op[8];
+	int ret, nr;
 	u32 iters;
-	int ret;
 
 	if (count >= sizeof(buf))
 		return -EINVAL;
 	if (copy_from_user(buf, ubuf, count))
 		return -EFAULT;
 	buf[count] = 0;
-	if (sscanf(buf, "%7s %llu %u", op, &size, &iters) != 3)
+	nr = sscanf(buf, "%7s %llu %u %llx %llx %llx", op, &size, &iters,
+		    &uaddr[0], &uaddr[1], &uaddr[2]);
+	if (nr < 3)
 		return -EINVAL;
-	ret = sim_bench_run(sim, op, size, iters, &units, &ns);
+	ret = sim_bench_run(sim, op, size, iters, uaddr, nr - 3, &units, &ns);
 	mutex_lock(&sim->bench_lock);
 	if (ret)
 		snprintf(sim->bench_result, sizeof(sim->bench_result),

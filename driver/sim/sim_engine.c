@@ -28,9 +28,29 @@ enum sim_cmd_result {
 	SIM_CMD_FAULT,		/* context faulted */
 };
 
+/*
+ * The engine's TLB: a few translations kept for one run call, during which
+ * the table cannot change (the mediator holds the vGPU's shadow lock
+ * across engine_run). Direct mapped by page number.
+ */
+#define SIM_TLB_ENTRIES		8
+
+/**
+ * struct sim_tlb_entry - one cached translation
+ * @vpn: GPU VA page number plus one (0: empty)
+ * @page: the page it maps to
+ * @write: it was translated for a write, so writes may use it too
+ */
+struct sim_tlb_entry {
+	u64 vpn;
+	struct page *page;
+	bool write;
+};
+
 struct sim_run {
 	struct mvgpu_engine_ctx *ctx;
 	u64 deadline;
+	struct sim_tlb_entry tlb[SIM_TLB_ENTRIES];
 };
 
 static enum sim_cmd_result sim_fault(struct sim_run *run, u32 reason, u64 va)
@@ -43,7 +63,21 @@ static enum sim_cmd_result sim_fault(struct sim_run *run, u32 reason, u64 va)
 /* Translate @va for an access of up to @len bytes that stays in one page. */
 static u32 sim_map(struct sim_run *run, u64 va, bool write, struct page **page)
 {
-	return sim_pt_translate(run->ctx->pt, va, write, page);
+	u64 vpn = (va >> PAGE_SHIFT) + 1;
+	struct sim_tlb_entry *e = &run->tlb[vpn % SIM_TLB_ENTRIES];
+	u32 reason;
+
+	if (e->vpn == vpn && (e->write || !write)) {
+		*page = e->page;
+		return 0;
+	}
+	reason = sim_pt_translate(run->ctx->pt, va, write, page);
+	if (!reason) {
+		e->vpn = vpn;
+		e->page = *page;
+		e->write = write;
+	}
+	return reason;
 }
 
 /* Copy between a kernel buffer and GPU VA space. */

@@ -55,7 +55,7 @@ static int flt_env_build(FIXTURE_DATA(flt) *self)
 				     RING_SIZE);
 	if (ret)
 		return ret;
-	self->efd = et_msi_setup(&self->g.v.dev);
+	self->efd = et_msi_setup(&self->g.gpu);
 	if (self->efd < 0)
 		return self->efd;
 	mvgpu_gpu_wr(gpu, MVGPU_REG_IRQ_MASK, 0xffffffff);

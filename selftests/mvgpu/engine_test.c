@@ -91,25 +91,11 @@ int et_buf_vram(struct mvgpu_gpu *gpu, struct mvgpu_pt *pt, uint64_t va,
 			    flags | MVGPU_MAP_VRAM);
 }
 
-int et_msi_setup(struct mvgpu_dev *dev)
+int et_msi_setup(struct mvgpu_gpu *gpu)
 {
-	uint16_t flags;
-	int efd, ret;
+	int ret = mvgpu_gpu_irq_enable(gpu, 0);
 
-	efd = mvgpu_eventfd();
-	if (efd < 0)
-		return efd;
-	ret = mvgpu_cfg_read16(dev, CFG_MSI_FLAGS, &flags);
-	if (!ret)
-		ret = mvgpu_cfg_write16(dev, CFG_MSI_FLAGS,
-					flags | CFG_MSI_ENABLE);
-	if (!ret)
-		ret = mvgpu_irq_set_eventfd(dev, VFIO_PCI_MSI_IRQ_INDEX, efd);
-	if (ret) {
-		close(efd);
-		return ret;
-	}
-	return efd;
+	return ret ? ret : gpu->irq_fd;
 }
 
 uint64_t et_eventfd_drain(int efd)

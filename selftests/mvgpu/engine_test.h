@@ -71,9 +71,10 @@ int et_buf_vram(struct mvgpu_gpu *gpu, struct mvgpu_pt *pt, uint64_t va,
 
 /*
  * Route the device interrupt to a fresh eventfd as MSI (and enable MSI in
- * config space like a guest would). Returns the eventfd or -errno.
+ * config space like a guest would), no source enabled yet in IRQ_MASK.
+ * Returns the eventfd (closed by mvgpu_gpu_fini()) or -errno.
  */
-int et_msi_setup(struct mvgpu_dev *dev);
+int et_msi_setup(struct mvgpu_gpu *gpu);
 /* Read all pending events of a non-blocking eventfd (0 when none). */
 uint64_t et_eventfd_drain(int efd);
 

@@ -5,9 +5,15 @@
 #include <errno.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <sys/mman.h>
 
 #include "mvgpu_gpu.h"
+
+/* PCI MSI capability (include/uapi/linux/pci_regs.h names, not included) */
+#define PCI_CAP_ID_MSI_VAL	0x05
+#define MSI_CTRL_ENABLE		0x0001
+#define MSI_CTRL_64BIT		0x0080
 
 #define PT_INDEX(va, level) \
 	(((va) >> (MVGPU_PAGE_SHIFT + 9 * (level))) & (MVGPU_PT_ENTRIES - 1))
@@ -77,8 +83,56 @@ int mvgpu_gpu_init(struct mvgpu_gpu *gpu, struct mvgpu_dev *dev,
 	return 0;
 }
 
+int mvgpu_gpu_irq_enable(struct mvgpu_gpu *gpu, uint32_t sources)
+{
+	uint16_t ctrl;
+	int pos, efd, ret;
+
+	if (!gpu->dev || gpu->irq_on)
+		return -EINVAL;
+	pos = mvgpu_cfg_find_cap(gpu->dev, PCI_CAP_ID_MSI_VAL);
+	if (pos <= 0)
+		return pos < 0 ? pos : -ENODEV;
+	ret = mvgpu_cfg_read16(gpu->dev, pos + 2, &ctrl);
+	if (ret)
+		return ret;
+	/* address 0xfee00000, data 0x41: what a guest kernel would write */
+	ret = mvgpu_cfg_write32(gpu->dev, pos + 4, 0xfee00000);
+	if (!ret && (ctrl & MSI_CTRL_64BIT))
+		ret = mvgpu_cfg_write32(gpu->dev, pos + 8, 0);
+	if (!ret)
+		ret = mvgpu_cfg_write16(gpu->dev,
+					pos + (ctrl & MSI_CTRL_64BIT ? 12 : 8),
+					0x0041);
+	if (!ret)
+		ret = mvgpu_cfg_write16(gpu->dev, pos + 2,
+					ctrl | MSI_CTRL_ENABLE);
+	if (ret)
+		return ret;
+	efd = mvgpu_eventfd();
+	if (efd < 0)
+		return efd;
+	ret = mvgpu_irq_set_eventfd(gpu->dev, VFIO_PCI_MSI_IRQ_INDEX, efd);
+	if (!ret)
+		ret = mvgpu_reg_write(gpu->dev, MVGPU_REG_IRQ_MASK, sources);
+	if (ret) {
+		mvgpu_irq_disable(gpu->dev, VFIO_PCI_MSI_IRQ_INDEX);
+		close(efd);
+		return ret;
+	}
+	gpu->irq_fd = efd;
+	gpu->irq_on = true;
+	return 0;
+}
+
 void mvgpu_gpu_fini(struct mvgpu_gpu *gpu)
 {
+	if (gpu->irq_on) {
+		mvgpu_reg_write(gpu->dev, MVGPU_REG_IRQ_MASK, 0);
+		mvgpu_irq_disable(gpu->dev, VFIO_PCI_MSI_IRQ_INDEX);
+		close(gpu->irq_fd);
+		gpu->irq_on = false;
+	}
 	if (gpu->vram)
 		munmap(gpu->vram, gpu->vram_size);
 	gpu->vram = NULL;
@@ -625,6 +679,36 @@ int mvgpu_ctx_wait_fence(struct mvgpu_ctx *ctx, uint64_t value,
 		mvgpu_sleep_us(delay);
 		if (delay < 2000)
 			delay *= 2;
+	}
+}
+
+int mvgpu_ctx_wait_fence_irq(struct mvgpu_ctx *ctx, uint64_t value,
+			     int timeout_ms)
+{
+	uint64_t deadline = mvgpu_now_ns() + (uint64_t)timeout_ms * 1000000;
+	struct mvgpu_gpu *gpu = ctx->gpu;
+	int ret;
+
+	if (!gpu->irq_on)
+		return -EINVAL;
+	for (;;) {
+		uint64_t now;
+
+		/* ack first: a fence landing after the look fires anew */
+		mvgpu_reg_write(gpu->dev, MVGPU_REG_IRQ_ACK,
+				MVGPU_IRQ_FENCE(ctx->idx));
+		if (mvgpu_ctx_fence_reg(ctx) >= value)
+			return 0;
+		if (mvgpu_ctx_rd(ctx, MVGPU_CTX_STATUS) &
+		    MVGPU_CTX_STATUS_FAULTED)
+			return -EFAULT;
+		now = mvgpu_now_ns();
+		if (now > deadline)
+			return -ETIMEDOUT;
+		/* wake now and then anyway: an interrupt is not a promise */
+		ret = mvgpu_eventfd_wait(gpu->irq_fd, 100, NULL);
+		if (ret < 0)
+			return ret;
 	}
 }
 

@@ -43,6 +43,8 @@ struct mvgpu_gpu {
 	void *vram;
 	size_t vram_size;
 	unsigned int nr_contexts;
+	int irq_fd;		/* eventfd of the MSI, when irq_on */
+	bool irq_on;
 };
 
 /*
@@ -53,6 +55,13 @@ int mvgpu_gpu_init(struct mvgpu_gpu *gpu, struct mvgpu_dev *dev,
 		   uint64_t ram_iova, size_t ram_size);
 /* Unmap what init mapped. Safe on a zeroed gpu. */
 void mvgpu_gpu_fini(struct mvgpu_gpu *gpu);
+
+/*
+ * Take the vGPU's interrupts as a guest driver does: program the MSI
+ * capability, bind it to a new eventfd (gpu->irq_fd) and enable the
+ * MVGPU_IRQ_* sources in IRQ_MASK. 0 or -errno. mvgpu_gpu_fini() undoes it.
+ */
+int mvgpu_gpu_irq_enable(struct mvgpu_gpu *gpu, uint32_t sources);
 
 /*
  * Carve size bytes (rounded up to pages) aligned to align (a power of two,
@@ -210,6 +219,13 @@ uint64_t mvgpu_ctx_fence_reg(struct mvgpu_ctx *ctx);
  */
 int mvgpu_ctx_wait_fence(struct mvgpu_ctx *ctx, uint64_t value,
 			 int timeout_ms);
+/*
+ * Like mvgpu_ctx_wait_fence(), but sleeps on the interrupt between looks
+ * instead of polling: needs mvgpu_gpu_irq_enable() with this context's
+ * MVGPU_IRQ_FENCE and fences emitted with irq set.
+ */
+int mvgpu_ctx_wait_fence_irq(struct mvgpu_ctx *ctx, uint64_t value,
+			     int timeout_ms);
 /* Emit a fence, kick, and wait for it. */
 int mvgpu_ctx_sync(struct mvgpu_ctx *ctx, int timeout_ms);
 
