@@ -439,35 +439,61 @@ static void ring_put(struct mvgpu_ctx *ctx, uint32_t dw)
 	ctx->tail = (ctx->tail + 4) & (ctx->ring_size - 1);
 }
 
+static bool ctx_faulted(struct mvgpu_ctx *ctx)
+{
+	return mvgpu_ctx_rd(ctx, MVGPU_CTX_STATUS) & MVGPU_CTX_STATUS_FAULTED;
+}
+
+/*
+ * Poll check(ctx, arg) with a backoff from 20 us to 2 ms between looks:
+ * check returns 1 when the wait is over (then 0 is returned), a negative
+ * errno to end it with that error, or 0 to look again. -ETIMEDOUT after
+ * timeout_ms.
+ */
+static int ctx_poll(struct mvgpu_ctx *ctx, int timeout_ms,
+		    int (*check)(struct mvgpu_ctx *ctx, void *arg), void *arg)
+{
+	uint64_t deadline = mvgpu_now_ns() + (uint64_t)timeout_ms * 1000000;
+	unsigned int delay = 20;
+	int ret;
+
+	for (;;) {
+		ret = check(ctx, arg);
+		if (ret)
+			return ret < 0 ? ret : 0;
+		if (mvgpu_now_ns() > deadline)
+			return -ETIMEDOUT;
+		mvgpu_sleep_us(delay);
+		if (delay < 2000)
+			delay *= 2;
+	}
+}
+
+static int ring_has_space(struct mvgpu_ctx *ctx, void *arg)
+{
+	/* the engine may have moved on since we last looked */
+	ctx->head = mvgpu_ctx_rd(ctx, MVGPU_CTX_RING_HEAD) &
+		    (ctx->ring_size - 1);
+	if (mvgpu_ring_space(ctx) >= *(uint32_t *)arg)
+		return 1;
+	if (ctx_faulted(ctx))
+		return -EFAULT;
+	/* make sure what is queued is being worked on */
+	mvgpu_ring_kick(ctx);
+	return 0;
+}
+
 /* Wait until bytes are free in the ring. */
 static int ring_wait_space(struct mvgpu_ctx *ctx, uint32_t bytes,
 			   int timeout_ms)
 {
-	uint64_t deadline = mvgpu_now_ns() + (uint64_t)timeout_ms * 1000000;
-	unsigned int delay = 50;
-
 	if (bytes > ctx->ring_size - 4)
 		return -E2BIG;
-	while (mvgpu_ring_space(ctx) < bytes) {
-		if (!ctx->gpu->dev)
-			return -ENOSPC;
-		/* the engine may have moved on since we last looked */
-		ctx->head = mvgpu_ctx_rd(ctx, MVGPU_CTX_RING_HEAD) &
-			    (ctx->ring_size - 1);
-		if (mvgpu_ring_space(ctx) >= bytes)
-			break;
-		if (mvgpu_ctx_rd(ctx, MVGPU_CTX_STATUS) &
-		    MVGPU_CTX_STATUS_FAULTED)
-			return -EFAULT;
-		if (mvgpu_now_ns() > deadline)
-			return -ETIMEDOUT;
-		/* make sure what is queued is being worked on */
-		mvgpu_ring_kick(ctx);
-		mvgpu_sleep_us(delay);
-		if (delay < 5000)
-			delay *= 2;
-	}
-	return 0;
+	if (mvgpu_ring_space(ctx) >= bytes)
+		return 0;
+	if (!ctx->gpu->dev)
+		return -ENOSPC;
+	return ctx_poll(ctx, timeout_ms, ring_has_space, &bytes);
 }
 
 uint32_t *mvgpu_ring_reserve(struct mvgpu_ctx *ctx, unsigned int ndw,
@@ -662,24 +688,17 @@ uint64_t mvgpu_ctx_fence_reg(struct mvgpu_ctx *ctx)
 	return (uint64_t)hi << 32 | lo2;
 }
 
+static int fence_reached(struct mvgpu_ctx *ctx, void *arg)
+{
+	if (mvgpu_ctx_fence_reg(ctx) >= *(uint64_t *)arg)
+		return 1;
+	return ctx_faulted(ctx) ? -EFAULT : 0;
+}
+
 int mvgpu_ctx_wait_fence(struct mvgpu_ctx *ctx, uint64_t value,
 			 int timeout_ms)
 {
-	uint64_t deadline = mvgpu_now_ns() + (uint64_t)timeout_ms * 1000000;
-	unsigned int delay = 20;
-
-	for (;;) {
-		if (mvgpu_ctx_fence_reg(ctx) >= value)
-			return 0;
-		if (mvgpu_ctx_rd(ctx, MVGPU_CTX_STATUS) &
-		    MVGPU_CTX_STATUS_FAULTED)
-			return -EFAULT;
-		if (mvgpu_now_ns() > deadline)
-			return -ETIMEDOUT;
-		mvgpu_sleep_us(delay);
-		if (delay < 2000)
-			delay *= 2;
-	}
+	return ctx_poll(ctx, timeout_ms, fence_reached, &value);
 }
 
 int mvgpu_ctx_wait_fence_irq(struct mvgpu_ctx *ctx, uint64_t value,
@@ -697,11 +716,9 @@ int mvgpu_ctx_wait_fence_irq(struct mvgpu_ctx *ctx, uint64_t value,
 		/* ack first: a fence landing after the look fires anew */
 		mvgpu_reg_write(gpu->dev, MVGPU_REG_IRQ_ACK,
 				MVGPU_IRQ_FENCE(ctx->idx));
-		if (mvgpu_ctx_fence_reg(ctx) >= value)
-			return 0;
-		if (mvgpu_ctx_rd(ctx, MVGPU_CTX_STATUS) &
-		    MVGPU_CTX_STATUS_FAULTED)
-			return -EFAULT;
+		ret = fence_reached(ctx, &value);
+		if (ret)
+			return ret < 0 ? ret : 0;
 		now = mvgpu_now_ns();
 		if (now > deadline)
 			return -ETIMEDOUT;
@@ -731,25 +748,20 @@ void mvgpu_ctx_read_fault(struct mvgpu_ctx *ctx, struct mvgpu_fault *f)
 	f->head = mvgpu_ctx_rd(ctx, MVGPU_CTX_RING_HEAD);
 }
 
+static int fault_seen(struct mvgpu_ctx *ctx, void *arg)
+{
+	struct mvgpu_fault *f = arg;
+
+	mvgpu_ctx_read_fault(ctx, f);
+	return !!(f->status & MVGPU_CTX_STATUS_FAULTED);
+}
+
 int mvgpu_ctx_wait_fault(struct mvgpu_ctx *ctx, int timeout_ms,
 			 struct mvgpu_fault *f)
 {
-	uint64_t deadline = mvgpu_now_ns() + (uint64_t)timeout_ms * 1000000;
-	unsigned int delay = 20;
 	struct mvgpu_fault tmp;
 
-	if (!f)
-		f = &tmp;
-	for (;;) {
-		mvgpu_ctx_read_fault(ctx, f);
-		if (f->status & MVGPU_CTX_STATUS_FAULTED)
-			return 0;
-		if (mvgpu_now_ns() > deadline)
-			return -ETIMEDOUT;
-		mvgpu_sleep_us(delay);
-		if (delay < 2000)
-			delay *= 2;
-	}
+	return ctx_poll(ctx, timeout_ms, fault_seen, f ? f : &tmp);
 }
 
 void mvgpu_ctx_fault_clear(struct mvgpu_ctx *ctx)
@@ -757,25 +769,19 @@ void mvgpu_ctx_fault_clear(struct mvgpu_ctx *ctx)
 	mvgpu_ctx_wr(ctx, MVGPU_CTX_FAULT_CLEAR, 1);
 }
 
+static int ring_idle(struct mvgpu_ctx *ctx, void *arg)
+{
+	(void)arg;
+	ctx->head = mvgpu_ctx_rd(ctx, MVGPU_CTX_RING_HEAD) &
+		    (ctx->ring_size - 1);
+	if (ctx->head == ctx->tail)
+		return 1;
+	return ctx_faulted(ctx) ? -EFAULT : 0;
+}
+
 int mvgpu_ctx_wait_idle(struct mvgpu_ctx *ctx, int timeout_ms)
 {
-	uint64_t deadline = mvgpu_now_ns() + (uint64_t)timeout_ms * 1000000;
-	unsigned int delay = 20;
-
-	for (;;) {
-		ctx->head = mvgpu_ctx_rd(ctx, MVGPU_CTX_RING_HEAD) &
-			    (ctx->ring_size - 1);
-		if (ctx->head == ctx->tail)
-			return 0;
-		if (mvgpu_ctx_rd(ctx, MVGPU_CTX_STATUS) &
-		    MVGPU_CTX_STATUS_FAULTED)
-			return -EFAULT;
-		if (mvgpu_now_ns() > deadline)
-			return -ETIMEDOUT;
-		mvgpu_sleep_us(delay);
-		if (delay < 2000)
-			delay *= 2;
-	}
+	return ctx_poll(ctx, timeout_ms, ring_idle, NULL);
 }
 
 /* ---- CPU references ----------------------------------------------------- */
