@@ -70,7 +70,7 @@ static struct opts o = {
 	.copy_reps = 8,
 	.gemm_dim = 96,
 	.gemm_reps = 4,
-	.tp_rounds = 5,
+	.tp_rounds = 9,
 	.load_dim = 48,
 	.lat_reps = 50,
 	.shadow_mb = 1024,
@@ -930,7 +930,7 @@ static void usage(FILE *f)
 		"  --copy-reps N       part 2 copies (8)\n"
 		"  --gemm-dim N        part 2 GEMM size (96)\n"
 		"  --gemm-reps N       part 2 GEMMs (4)\n"
-		"  --rounds N          part 2 rounds, medians reported (5, max 16)\n"
+		"  --rounds N          part 2 rounds, medians reported (9, max 16)\n"
 		"  --lat-reps N        part 4 repetitions (50)\n"
 		"  --shadow-mb N       part 5 VA size in MiB (1024)\n"
 		"  --backing-mb N      part 5 memory the VA is aliased over (64)\n"
