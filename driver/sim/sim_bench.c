@@ -151,6 +151,7 @@ static int sim_bench_map(struct sim_gpu *sim, struct sim_bench *b, u64 va,
  * @ctx: the context to run to its end
  * @res: how the engine stopped the last time
  * @ns: time the whole run took
+ * @abort: set by the writer when it is killed: stop at the next slice
  * @done: completed by the thread when it has finished with @ctx
  */
 struct sim_bench_job {
@@ -158,8 +159,12 @@ struct sim_bench_job {
 	struct mvgpu_engine_ctx ctx;
 	enum mvgpu_run_result res;
 	u64 ns;
+	bool abort;
 	struct completion done;
 };
+
+/* Engine time between two looks at @abort. */
+#define BENCH_SLICE_NS		(10 * NSEC_PER_MSEC)
 
 /*
  * The engine runs on a kernel thread, as under the mediator (its engine
@@ -172,8 +177,9 @@ static int sim_bench_thread(void *data)
 	u64 t0 = ktime_get_ns();
 
 	do {
-		job->res = sim_engine_run(job->sim, 0, &job->ctx, U64_MAX / 2);
-	} while (job->res == MVGPU_RUN_PREEMPTED);
+		job->res = sim_engine_run(job->sim, 0, &job->ctx,
+					  BENCH_SLICE_NS);
+	} while (job->res == MVGPU_RUN_PREEMPTED && !READ_ONCE(job->abort));
 	job->ns = ktime_get_ns() - t0;
 	complete(&job->done);
 	return 0;
@@ -293,8 +299,13 @@ static int sim_bench_run(struct sim_gpu *sim, const char *op, u64 size,
 		ret = PTR_ERR(thread);
 		goto out;
 	}
-	/* not killable: the thread works on @job and the pages until done */
-	wait_for_completion(&job.done);
+	/* the thread works on @job and the pages until it completes */
+	if (wait_for_completion_killable(&job.done)) {
+		WRITE_ONCE(job.abort, true);
+		wait_for_completion(&job.done);
+		ret = -EINTR;
+		goto out;
+	}
 	*ns = job.ns;
 	ret = job.res == MVGPU_RUN_IDLE && job.ctx.head == job.ctx.tail ?
 	      0 : -EIO;

@@ -9,12 +9,14 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/wait.h>
 
 #include "kselftest_harness.h"
 #include "engine_test.h"
@@ -65,6 +67,22 @@ static int bench_write(const char *req)
 	n = n < 0 ? -errno : 0;
 	close(fd);
 	return (int)n;
+}
+
+/* The state letter of /proc/PID/stat, or 0. */
+static char proc_state(pid_t pid)
+{
+	char path[64], state = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%*d (%*[^)]) %c", &state) != 1)
+		state = 0;
+	fclose(f);
+	return state;
 }
 
 static void bench_result(char *out, size_t len)
@@ -192,6 +210,43 @@ TEST_F(bench, bad_requests_fail_cleanly)
 	snprintf(req, sizeof(req), "copy %u 1 %lx %lx", BUF_SIZE, a, b);
 	EXPECT_EQ(0, bench_write(req));
 	EXPECT_EQ(pins, pins_held());
+}
+
+/* A writer killed mid-run gets out within a slice and leaves no pin. */
+TEST_F_TIMEOUT(bench, killed_writer_stops_the_run, 120)
+{
+	const unsigned int d = 512;	/* 1 MiB a matrix; hours of GEMMs */
+	void *m[3];
+	long pins = pins_held();
+	pid_t pid;
+	int i, status;
+
+	for (i = 0; i < 3; i++) {
+		m[i] = mmap(NULL, 4 * d * d, PROT_READ | PROT_WRITE,
+			    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		ASSERT_NE(MAP_FAILED, m[i]);
+	}
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		char req[128];
+
+		snprintf(req, sizeof(req), "gemm %u 1000 %lx %lx %lx", d,
+			 (unsigned long)m[0], (unsigned long)m[1],
+			 (unsigned long)m[2]);
+		_exit(bench_write(req) ? 1 : 0);
+	}
+	/* the writer sleeps in the kernel ("D") while the thread runs */
+	for (i = 0; i < 300 && proc_state(pid) != 'D'; i++)
+		usleep(100 * 1000);
+	ASSERT_EQ('D', proc_state(pid)) TH_LOG("the writer never waited");
+	kill(pid, SIGKILL);
+	/* without the abort this wait would last the whole run: hours */
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFSIGNALED(status));
+	EXPECT_EQ(pins, pins_held());
+	for (i = 0; i < 3; i++)
+		munmap(m[i], 4 * d * d);
 }
 
 TEST_HARNESS_MAIN
