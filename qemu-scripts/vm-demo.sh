@@ -8,11 +8,18 @@
 #
 # DEMO_GUESTS=0 (run-vm.sh -e DEMO_GUESTS=0) skips the nested guests;
 # DEMO_GUEST_CMD is what each guest runs after reporting its PCI devices
-# (default: load the guest driver and run a fill workload with mvgpu-run).
+# (default: load the guest driver, run every workload once with its result
+# checked, say LOAD-READY, wait for the host's "go" and run a saturating
+# GEMM load). When both guests are ready the demo starts their loads
+# together and measures each vGPU's share of the engine while both run.
 
 GPU=${DEMO_GPU:-mvgpu0}
 GUESTS=${DEMO_GUESTS:-1}
-GUEST_CMD=${DEMO_GUEST_CMD:-modprobe mvgpu_accel && mvgpu-run -t 20 fill}
+LOAD_SECONDS=30
+SAMPLE_SECONDS=20
+GUEST_CMD=${DEMO_GUEST_CMD:-modprobe mvgpu_accel && mvgpu-run -s 262144 all &&
+echo LOAD-READY && read -r go <&4 &&
+mvgpu-run -q 8 -s 256 -t $LOAD_SECONDS gemm}
 PARENT=/sys/class/mdev_bus/$GPU
 OUT=/tmp/demo
 
@@ -54,10 +61,56 @@ instance_sysfs() {
 	done
 }
 
-# Guest table: one row per vGPU: what the guest saw, the work it got done
-# (mvgpu-run's line) and the vGPU's share of the GPU's busy time.
+# Guest table: one row per vGPU: what the guest saw, the vGPU's share of
+# the engine while both loads ran (against its weight's), and the work the
+# guest got done (mvgpu-run's last line).
 guest_row() {
-	printf '%-10s %-10s %-9s %-6s %-6s %-5s %-16s %s\n' "$@"
+	printf '%-10s %-10s %-9s %-6s %-6s %-5s %-14s %s\n' "$@"
+}
+
+weight_of() {
+	cat "/sys/bus/mdev/devices/$1/mvgpu/weight" 2>/dev/null || echo 0
+}
+
+# Wait until every guest says LOAD-READY (or one has ended).
+wait_ready() {
+	local t=0 n want tu f
+
+	while [ $t -lt 600 ]; do
+		n=0
+		want=0
+		for tu in $vgpus; do
+			f=$OUT/${tu%%:*}/result.txt
+			want=$((want + 1))
+			grep -q '^mvgpu-nested: done' "$f" 2>/dev/null && return 1
+			grep -q '^LOAD-READY' "$f" 2>/dev/null && n=$((n + 1))
+		done
+		[ "$n" = "$want" ] && return 0
+		sleep 1
+		t=$((t + 1))
+	done
+	return 1
+}
+
+# Start the loads together, then sample each vGPU's busy time while they
+# run: $OUT/TYPE/loaded_ns.
+sample_loads() {
+	local tu ready=1
+
+	wait_ready || ready=0
+	for tu in $vgpus; do
+		[ -p "$OUT/${tu%%:*}/ctl.in" ] && echo go 1<>"$OUT/${tu%%:*}/ctl.in"
+	done
+	[ $ready = 1 ] || return
+	sleep 3
+	for tu in $vgpus; do
+		busy_ns "${tu#*:}" > "$OUT/${tu%%:*}/busy0"
+	done
+	sleep $SAMPLE_SECONDS
+	for tu in $vgpus; do
+		echo $(($(busy_ns "${tu#*:}") - $(cat "$OUT/${tu%%:*}/busy0"))) \
+			> "$OUT/${tu%%:*}/loaded_ns"
+	done
 }
 
 busy_ns() {
@@ -65,22 +118,25 @@ busy_ns() {
 }
 
 guest_table() {
-	local tu type uuid line work total=0 busy share
+	local tu type uuid line work total=0 wsum=0 busy share
 
 	for tu in $vgpus; do
-		total=$((total + $(busy_ns "${tu#*:}")))
+		busy=$(cat "$OUT/${tu%%:*}/loaded_ns" 2>/dev/null || echo 0)
+		total=$((total + busy))
+		wsum=$((wsum + $(weight_of "${tu#*:}")))
 	done
-	guest_row TYPE "GUEST SAW" CLASS BAR0 BAR2 TIME "GPU SHARE" "WORK (mvgpu-run)"
+	guest_row TYPE "GUEST SAW" CLASS BAR0 BAR2 TIME "SHARE (IDEAL)" "WORK (mvgpu-run)"
 	for tu in $vgpus; do
 		type=${tu%%:*}
 		uuid=${tu#*:}
 		line=$(grep '^pci .* vendor=0x1b36 device=0x10f0 ' "$OUT/$type/result.txt" 2>/dev/null)
-		work=$(sed -n 's/^mvgpu-run: //p' "$OUT/$type/result.txt" 2>/dev/null | head -n1)
+		work=$(sed -n 's/^mvgpu-run: //p' "$OUT/$type/result.txt" 2>/dev/null | tail -n1)
 		[ -n "$work" ] || work=$(grep -m1 -i -E 'error|fail|not found|mvgpu-run' \
 					 "$OUT/$type/result.txt" 2>/dev/null)
-		busy=$(busy_ns "$uuid")
+		busy=$(cat "$OUT/$type/loaded_ns" 2>/dev/null || echo 0)
 		share=-
-		[ "$total" -gt 0 ] && share="$((busy * 100 / total))% ($((busy / 1000000)) ms)"
+		[ "$total" -gt 0 ] && [ "$wsum" -gt 0 ] &&
+			share="$((busy * 100 / total))% ($(($(weight_of "$uuid") * 100 / wsum))%)"
 		if [ -z "$line" ]; then
 			guest_row "$type" nothing - - - "$(cat "$OUT/$type/time" 2>/dev/null)s" \
 				"$share" "${work:-none}"
@@ -136,11 +192,15 @@ if [ "$GUESTS" != 0 ] && command -v nested-guest.sh > /dev/null; then
 		) &
 		pids="$pids $!"
 	done
+	sample_loads
 	for p in $pids; do
 		wait "$p"
 	done
-	say "what each guest saw and did"
+	say "what each guest saw and did (share of the engine while both loads ran)"
 	guest_table
+	echo "mvgpu-run results checked in the guests:" \
+	     "$(cat "$OUT"/*/result.txt | grep -c 'mvgpu-run: .* ok') ok," \
+	     "$(cat "$OUT"/*/result.txt | grep -c 'mvgpu-run: .* FAIL') failed"
 	for tu in $vgpus; do
 		say "vGPU ${tu#*:} (${tu%%:*}) counters after the guests"
 		instance_sysfs "${tu#*:}"
