@@ -9,10 +9,6 @@
 
 #include "engine_test.h"
 
-#define CFG_MSI_CAP		0x40
-#define CFG_MSI_FLAGS		(CFG_MSI_CAP + 2)
-#define CFG_MSI_ENABLE		0x0001
-
 int et_up(struct et_gpu *g, const char *parent, const struct mt_type *type,
 	  size_t ram_size, char *msg, size_t len)
 {

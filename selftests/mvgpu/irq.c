@@ -14,7 +14,6 @@
 #define FIRE_MS		3000	/* an interrupt must arrive within this */
 #define QUIET_MS	300	/* and none may arrive within this */
 
-#define MSI_POS		0x40
 #define CFG_COMMAND	0x04
 #define CFG_STATUS	0x06
 #define CMD_INTX_DISABLE 0x0400
@@ -100,14 +99,9 @@ static void wr(struct __test_metadata *_metadata, struct mvgpu_dev *dev,
 static void enable_msi(struct __test_metadata *_metadata,
 		       struct mvgpu_dev *dev, int efd)
 {
-	uint16_t ctrl;
+	int ret = mvgpu_msi_enable(dev, 0x0041, efd);
 
-	ASSERT_EQ(0, mvgpu_cfg_write32(dev, MSI_POS + 4, 0xfee00000));
-	ASSERT_EQ(0, mvgpu_cfg_write32(dev, MSI_POS + 8, 0));
-	ASSERT_EQ(0, mvgpu_cfg_write16(dev, MSI_POS + 12, 0x0041));
-	ASSERT_EQ(0, mvgpu_cfg_read16(dev, MSI_POS + 2, &ctrl));
-	ASSERT_EQ(0, mvgpu_cfg_write16(dev, MSI_POS + 2, ctrl | 1));
-	ASSERT_EQ(0, mvgpu_irq_set_eventfd(dev, VFIO_PCI_MSI_IRQ_INDEX, efd));
+	ASSERT_EQ(0, ret) TH_LOG("MSI set-up: %s", strerror(-ret));
 }
 
 TEST_F(irq, irq_info)

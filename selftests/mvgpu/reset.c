@@ -116,7 +116,6 @@ static const uint32_t ctx0_rw[] = {
 static void dirty(struct __test_metadata *_metadata, struct mvgpu_dev *dev,
 		  uint8_t *map, size_t len, uint32_t seed)
 {
-	uint16_t ctrl;
 	size_t i;
 
 	WR(dev, MVGPU_REG_SCRATCH, 0xc0de0000 | seed);
@@ -135,10 +134,7 @@ static void dirty(struct __test_metadata *_metadata, struct mvgpu_dev *dev,
 	WR(dev, MVGPU_CTX_REG(2, MVGPU_CTX_CONTROL), MVGPU_CTX_CONTROL_ENABLE);
 	ASSERT_EQ(0, mvgpu_cfg_write16(dev, CFG_COMMAND, CMD_DIRTY));
 	ASSERT_EQ(0, mvgpu_cfg_write32(dev, CFG_BAR0, 0xfe000000));
-	ASSERT_EQ(0, mvgpu_cfg_write32(dev, MSI_POS + 4, 0xfee00000));
-	ASSERT_EQ(0, mvgpu_cfg_write16(dev, MSI_POS + 12, 0x0042));
-	ASSERT_EQ(0, mvgpu_cfg_read16(dev, MSI_POS + 2, &ctrl));
-	ASSERT_EQ(0, mvgpu_cfg_write16(dev, MSI_POS + 2, ctrl | 1));
+	ASSERT_EQ(0, mvgpu_msi_enable(dev, 0x0042, -1));
 	mt_pattern_fill(map, len, 0, seed);
 }
 

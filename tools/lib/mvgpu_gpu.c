@@ -10,11 +10,6 @@
 
 #include "mvgpu_gpu.h"
 
-/* PCI MSI capability (include/uapi/linux/pci_regs.h names, not included) */
-#define PCI_CAP_ID_MSI_VAL	0x05
-#define MSI_CTRL_ENABLE		0x0001
-#define MSI_CTRL_64BIT		0x0080
-
 #define PT_INDEX(va, level) \
 	(((va) >> (MVGPU_PAGE_SHIFT + 9 * (level))) & (MVGPU_PT_ENTRIES - 1))
 #define LEVEL_SIZE(level)	(1ull << (MVGPU_PAGE_SHIFT + 9 * (level)))
@@ -85,34 +80,14 @@ int mvgpu_gpu_init(struct mvgpu_gpu *gpu, struct mvgpu_dev *dev,
 
 int mvgpu_gpu_irq_enable(struct mvgpu_gpu *gpu, uint32_t sources)
 {
-	uint16_t ctrl;
-	int pos, efd, ret;
+	int efd, ret;
 
 	if (!gpu->dev || gpu->irq_on)
 		return -EINVAL;
-	pos = mvgpu_cfg_find_cap(gpu->dev, PCI_CAP_ID_MSI_VAL);
-	if (pos <= 0)
-		return pos < 0 ? pos : -ENODEV;
-	ret = mvgpu_cfg_read16(gpu->dev, pos + 2, &ctrl);
-	if (ret)
-		return ret;
-	/* address 0xfee00000, data 0x41: what a guest kernel would write */
-	ret = mvgpu_cfg_write32(gpu->dev, pos + 4, 0xfee00000);
-	if (!ret && (ctrl & MSI_CTRL_64BIT))
-		ret = mvgpu_cfg_write32(gpu->dev, pos + 8, 0);
-	if (!ret)
-		ret = mvgpu_cfg_write16(gpu->dev,
-					pos + (ctrl & MSI_CTRL_64BIT ? 12 : 8),
-					0x0041);
-	if (!ret)
-		ret = mvgpu_cfg_write16(gpu->dev, pos + 2,
-					ctrl | MSI_CTRL_ENABLE);
-	if (ret)
-		return ret;
 	efd = mvgpu_eventfd();
 	if (efd < 0)
 		return efd;
-	ret = mvgpu_irq_set_eventfd(gpu->dev, VFIO_PCI_MSI_IRQ_INDEX, efd);
+	ret = mvgpu_msi_enable(gpu->dev, 0x0041, efd);
 	if (!ret)
 		ret = mvgpu_reg_write(gpu->dev, MVGPU_REG_IRQ_MASK, sources);
 	if (ret) {
@@ -711,16 +686,13 @@ int mvgpu_ctx_wait_fence_irq(struct mvgpu_ctx *ctx, uint64_t value,
 	if (!gpu->irq_on)
 		return -EINVAL;
 	for (;;) {
-		uint64_t now;
-
 		/* ack first: a fence landing after the look fires anew */
 		mvgpu_reg_write(gpu->dev, MVGPU_REG_IRQ_ACK,
 				MVGPU_IRQ_FENCE(ctx->idx));
 		ret = fence_reached(ctx, &value);
 		if (ret)
 			return ret < 0 ? ret : 0;
-		now = mvgpu_now_ns();
-		if (now > deadline)
+		if (mvgpu_now_ns() > deadline)
 			return -ETIMEDOUT;
 		/* wake now and then anyway: an interrupt is not a promise */
 		ret = mvgpu_eventfd_wait(gpu->irq_fd, 100, NULL);

@@ -14,6 +14,7 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <linux/pci_regs.h>
 
 #include "mvgpu_vfio.h"
 
@@ -281,6 +282,33 @@ int mvgpu_cfg_find_cap(struct mvgpu_dev *dev, uint8_t cap_id)
 			return ret;
 	}
 	return 0;
+}
+
+int mvgpu_msi_enable(struct mvgpu_dev *dev, uint16_t data, int efd)
+{
+	uint16_t ctrl;
+	int pos, ret;
+
+	pos = mvgpu_cfg_find_cap(dev, PCI_CAP_ID_MSI);
+	if (pos <= 0)
+		return pos < 0 ? pos : -ENODEV;
+	ret = mvgpu_cfg_read16(dev, pos + PCI_MSI_FLAGS, &ctrl);
+	if (!ret)
+		ret = mvgpu_cfg_write32(dev, pos + PCI_MSI_ADDRESS_LO,
+					0xfee00000);
+	if (!ret && (ctrl & PCI_MSI_FLAGS_64BIT))
+		ret = mvgpu_cfg_write32(dev, pos + PCI_MSI_ADDRESS_HI, 0);
+	if (!ret)
+		ret = mvgpu_cfg_write16(dev, pos +
+					(ctrl & PCI_MSI_FLAGS_64BIT ?
+					 PCI_MSI_DATA_64 : PCI_MSI_DATA_32),
+					data);
+	if (!ret)
+		ret = mvgpu_cfg_write16(dev, pos + PCI_MSI_FLAGS,
+					ctrl | PCI_MSI_FLAGS_ENABLE);
+	if (!ret && efd >= 0)
+		ret = mvgpu_irq_set_eventfd(dev, VFIO_PCI_MSI_IRQ_INDEX, efd);
+	return ret;
 }
 
 void *mvgpu_region_mmap(struct mvgpu_dev *dev, unsigned int index,

@@ -141,6 +141,12 @@ int mvgpu_cfg_write16(struct mvgpu_dev *dev, uint32_t off, uint16_t val);
 int mvgpu_cfg_write32(struct mvgpu_dev *dev, uint32_t off, uint32_t val);
 /* Find a standard capability; its offset, 0 when absent, or -errno. */
 int mvgpu_cfg_find_cap(struct mvgpu_dev *dev, uint8_t cap_id);
+/*
+ * Program the MSI capability as a guest kernel would (address 0xfee00000,
+ * the given data) and set its enable bit; then, when efd >= 0, attach efd
+ * to the MSI index. 0, -ENODEV without an MSI capability, or -errno.
+ */
+int mvgpu_msi_enable(struct mvgpu_dev *dev, uint16_t data, int efd);
 
 /* mmap a whole region; *len gets its size. Returns MAP_FAILED on error
  * with errno set (like mmap(2)).
