@@ -350,14 +350,19 @@ static void ts_mark(struct inst *in, int n)
 	check(mvgpu_emit_timestamp(&in->ctx, ts_va(in, n)), "timestamp");
 }
 
-/* Run what is queued after ts_mark(in, 0); return the engine time in s. */
-static double run_timed(struct inst *in, uint64_t *busy)
+/*
+ * Run what is queued after ts_mark(in, 0); return the engine time in s.
+ * *in_run gets the share of it the backend's engine_run calls took
+ * (busy_ns): the rest is the mediator's own time between slices.
+ */
+static double run_timed(struct inst *in, double *in_run)
 {
 	/* read after the fence wait, a call the compiler cannot see through */
 	const uint64_t *ts = (void *)((char *)in->gpu.vram +
 				      in->work_size - 16);
 	uint64_t b0 = attr(in, "busy_ns");
 	int64_t seq;
+	double t;
 
 	ts_mark(in, 1);
 	seq = mvgpu_ctx_fence(&in->ctx, in->gpu.irq_on);
@@ -368,8 +373,9 @@ static double run_timed(struct inst *in, uint64_t *busy)
 		check(mvgpu_ctx_wait_fence_irq(&in->ctx, seq, 600000), "wait");
 	else
 		check(mvgpu_ctx_wait_fence(&in->ctx, seq, 600000), "wait");
-	*busy = attr(in, "busy_ns") - b0;
-	return (ts[1] - ts[0]) / 1e9;
+	t = (ts[1] - ts[0]) / 1e9;
+	*in_run = (attr(in, "busy_ns") - b0) / 1e9 / t;
+	return t;
 }
 
 /*
@@ -433,7 +439,7 @@ static double median(double *v, unsigned int n)
 
 static void part_throughput(void)
 {
-	uint64_t size = (uint64_t)o.copy_mb << 20, d = o.gemm_dim, busy;
+	uint64_t size = (uint64_t)o.copy_mb << 20, d = o.gemm_dim;
 	/* B starts on a page of its own: engine_bench maps whole pages */
 	uint64_t bofs = (4 * d * d + MVGPU_PAGE_SIZE - 1) & ~(MVGPU_PAGE_SIZE - 1);
 	double bytes = (double)size * o.copy_reps, t, tb;
@@ -454,8 +460,8 @@ static void part_throughput(void)
 	struct inst in;
 
 	printf("\n[2] one vGPU (mvgpu-1_2): work through the mediator vs the same work without\n"
-	       "    mediation (mvgpu_sim debugfs engine_bench: the model's engine on host pages\n"
-	       "    through a page table built in the module) and vs this process's CPU;\n"
+	       "    mediation (mvgpu_sim debugfs engine_bench: the model's engine on the same\n"
+	       "    pages through a page table built in the module) and vs this process's CPU;\n"
 	       "    medians of %u interleaved rounds; mediated work timed by TIMESTAMP\n"
 	       "    commands around it (engine time, without submission latency),\n"
 	       "    this process waiting on the fence interrupt\n",
@@ -493,18 +499,16 @@ static void part_throughput(void)
 		for (k = 0; k < o.copy_reps; k++)
 			check(mvgpu_emit_copy(&in.ctx, WORK_VA, WORK_VA + size,
 					      size), "copy");
-		t = run_timed(&in, &busy);
+		t = run_timed(&in, &in_run[0][r]);
 		cp[0][r] = bytes / t / MIB;
-		in_run[0][r] = busy / 1e9 / t;
 		/* COPY guest RAM -> guest RAM */
 		memset(gs, 0xa5 ^ r, size);
 		ts_mark(&in, 0);
 		for (k = 0; k < o.copy_reps; k++)
 			check(mvgpu_emit_copy(&in.ctx, src_va, dst_va, size),
 			      "copy");
-		t = run_timed(&in, &busy);
+		t = run_timed(&in, &in_run[1][r]);
 		cp[1][r] = bytes / t / MIB;
-		in_run[1][r] = busy / 1e9 / t;
 		if (memcmp(gs, gd, size))
 			printf("    WARNING: the copied guest memory differs\n");
 		/* no mediation, on the same VRAM and guest RAM pages */
@@ -535,9 +539,8 @@ static void part_throughput(void)
 		for (k = 0; k < o.gemm_reps; k++)
 			check(mvgpu_emit_gemm(&in.ctx, src_va, src_va + bofs,
 					      dst_va, d, d, d), "gemm");
-		t = run_timed(&in, &busy);
+		t = run_timed(&in, &in_run[2][r]);
 		gm[0][r] = macs / t / 1e6;
-		in_run[2][r] = busy / 1e9 / t;
 		memcpy(ab, a, 4 * d * d);
 		memcpy(ab + d * d, a + bofs / 4, 4 * d * d);
 		tb = now_s();
