@@ -177,3 +177,13 @@ guest_pair() {
 	check "remove vGPU A" remove_vgpu "$ua"
 	check "remove vGPU B" remove_vgpu "$ub"
 }
+
+# A whole test program: guest_pair_test GPU TYPE_A TYPE_B NAME, with its
+# requirements, skip and TAP plan (the number of checks guest_pair makes).
+guest_pair_test() {
+	e2e_requirements
+	[ -d "/sys/class/mdev_bus/$1" ] || skip_all "no $1 (mvgpu_sim not loaded)"
+	tap_plan 30
+	guest_pair "$@"
+	tap_exit
+}

@@ -8,8 +8,4 @@ cd "$(dirname "$0")" || exit 1
 . ./e2e_lib.sh
 . ./guest_lib.sh
 
-e2e_requirements
-[ -d /sys/class/mdev_bus/mvgpu0 ] || skip_all "no mvgpu0 (mvgpu_sim not loaded)"
-tap_plan 30
-guest_pair mvgpu0 mvgpu-1_8 mvgpu-1_4 two_types
-tap_exit
+guest_pair_test mvgpu0 mvgpu-1_8 mvgpu-1_4 two_types
