@@ -197,24 +197,26 @@ static int sim_bench_run(struct sim_gpu *sim, const char *op, u64 size,
 	struct sim_bench_job job = {};
 	struct task_struct *thread;
 	struct sim_bench b = {};
-	u64 bytes, total_pages, a = BENCH_BUF_VA;
-	u64 bv = a + BENCH_BUF_STRIDE, cv = bv + BENCH_BUF_STRIDE;
+	u64 bytes, total_pages, va[BENCH_MAX_BUFS];
 	u32 cmd[MVGPU_CMD_NDW_GEMM], ndw, i;
 	u32 *ring;
 	int ret;
 
+	/* Buffer i lives at va[i], whoever provides its pages. */
+	for (i = 0; i < BENCH_MAX_BUFS; i++)
+		va[i] = BENCH_BUF_VA + i * BENCH_BUF_STRIDE;
 	if (!strcmp(op, "gemm")) {
 		if (!size || size > MVGPU_GEMM_MAX_DIM)
 			return -EINVAL;
 		bytes = PAGE_ALIGN(size * size * 4);
 		cmd[0] = MVGPU_CMD_HDR(MVGPU_CMD_COMPUTE, 0, MVGPU_CMD_NDW_GEMM);
 		cmd[1] = MVGPU_KERNEL_GEMM_I32;
-		cmd[2] = lower_32_bits(a);
-		cmd[3] = upper_32_bits(a);
-		cmd[4] = lower_32_bits(bv);
-		cmd[5] = upper_32_bits(bv);
-		cmd[6] = lower_32_bits(cv);
-		cmd[7] = upper_32_bits(cv);
+		cmd[2] = lower_32_bits(va[0]);
+		cmd[3] = upper_32_bits(va[0]);
+		cmd[4] = lower_32_bits(va[1]);
+		cmd[5] = upper_32_bits(va[1]);
+		cmd[6] = lower_32_bits(va[2]);
+		cmd[7] = upper_32_bits(va[2]);
 		cmd[8] = size;
 		cmd[9] = size;
 		cmd[10] = size;
@@ -228,10 +230,10 @@ static int sim_bench_run(struct sim_gpu *sim, const char *op, u64 size,
 		if (op[0] == 'c') {
 			cmd[0] = MVGPU_CMD_HDR(MVGPU_CMD_COPY, 0,
 					       MVGPU_CMD_NDW_COPY);
-			cmd[1] = lower_32_bits(a);
-			cmd[2] = upper_32_bits(a);
-			cmd[3] = lower_32_bits(bv);
-			cmd[4] = upper_32_bits(bv);
+			cmd[1] = lower_32_bits(va[0]);
+			cmd[2] = upper_32_bits(va[0]);
+			cmd[3] = lower_32_bits(va[1]);
+			cmd[4] = upper_32_bits(va[1]);
 			cmd[5] = lower_32_bits(size);
 			cmd[6] = upper_32_bits(size);
 			ndw = MVGPU_CMD_NDW_COPY;
@@ -239,12 +241,12 @@ static int sim_bench_run(struct sim_gpu *sim, const char *op, u64 size,
 			cmd[0] = MVGPU_CMD_HDR(MVGPU_CMD_COMPUTE, 0,
 					       MVGPU_CMD_NDW_HASH);
 			cmd[1] = MVGPU_KERNEL_HASH64;
-			cmd[2] = lower_32_bits(a);
-			cmd[3] = upper_32_bits(a);
+			cmd[2] = lower_32_bits(va[0]);
+			cmd[3] = upper_32_bits(va[0]);
 			cmd[4] = lower_32_bits(size);
 			cmd[5] = upper_32_bits(size);
-			cmd[6] = lower_32_bits(bv);
-			cmd[7] = upper_32_bits(bv);
+			cmd[6] = lower_32_bits(va[1]);
+			cmd[7] = upper_32_bits(va[1]);
 			ndw = MVGPU_CMD_NDW_HASH;
 		}
 		nr_bufs = 2;
@@ -269,12 +271,10 @@ static int sim_bench_run(struct sim_gpu *sim, const char *op, u64 size,
 	}
 	ret = sim_bench_map(sim, &b, BENCH_RING_VA, SZ_64K);
 	for (i = 0; i < nr_bufs && !ret; i++) {
-		u64 va = BENCH_BUF_VA + i * BENCH_BUF_STRIDE;
-
 		if (nr_ubuf)
-			ret = sim_bench_map_user(sim, &b, va, ubuf[i], bytes);
+			ret = sim_bench_map_user(sim, &b, va[i], ubuf[i], bytes);
 		else
-			ret = sim_bench_map(sim, &b, va, bytes);
+			ret = sim_bench_map(sim, &b, va[i], bytes);
 	}
 	if (ret)
 		goto out;
