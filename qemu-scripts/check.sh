@@ -94,7 +94,7 @@ echo "=== summary"
 cat "$out"/*.results > "$out/all"
 if grep -q '^FAIL' "$out/all"; then
 	echo "failed:"
-	grep '^FAIL' "$out/all" | sed 's/^FAIL /  /'
+	grep -E '^(FAIL|NOTE) ' "$out/all" | sed 's/^FAIL /  /; s/^NOTE /      /'
 fi
 skip=$(grep -c '^SKIP' "$out/all" || true)
 if [ "$skip" != 0 ]; then

@@ -257,6 +257,7 @@ install -D -m 0644 "$VM/vmlinuz" "$ROOT/usr/share/mvgpu/nested/vmlinuz"
 [ -f "$VM/vmlinux" ] && install -m 0644 "$VM/vmlinux" "$ROOT/usr/share/mvgpu/nested/vmlinux"
 install -D -m 0644 "$NESTED" "$ROOT/usr/share/mvgpu/nested/initramfs.cpio.gz"
 install -D -m 0755 "$TOP/qemu-scripts/nested-guest.sh" "$ROOT/usr/bin/nested-guest.sh"
+install -m 0755 "$TOP/qemu-scripts/nested-ctl.sh" "$ROOT/usr/bin/nested-ctl.sh"
 
 # Our init and the in-VM demo.
 install -m 0755 "$TOP/qemu-scripts/vm-init.sh" "$ROOT/init"

@@ -15,9 +15,11 @@
 #   console.log  the guest's kernel console
 #   qemu.log     QEMU's own stderr
 #   ctl.in       a FIFO to the guest's third serial port: a line the host
-#                writes there ("echo go 1<>OUTDIR/ctl.in", which never
+#                writes there ("nested-ctl.sh tell go OUTDIR", which never
 #                blocks) is what the guest job reads from file descriptor 4
-#                (lets a test start work in several guests at one moment)
+#                (lets a test start work in several guests at one moment;
+#                "nested-ctl.sh wait PREFIX OUTDIR..." waits for their
+#                job output to say they are ready)
 #   ctl.out      its other direction (unused)
 # Exit status: 0 when the guest finished its job (whatever the job's own
 # result), 1 on a usage error, 2 when QEMU failed or the guest did not

@@ -6,6 +6,8 @@
 # Usage: parse-tap.sh TAPFILE
 # Prints "PASS name", "FAIL name" or "SKIP name" lines, one per test case:
 # the TAP result lines each test program printed (indented "# ok K name");
+# after a FAIL, up to 4 "NOTE text" lines: the program's diagnostics that
+# directly follow the failing case (what was measured);
 # a program that failed without a failing case of its own (crash, timeout,
 # missing results) adds one FAIL; a missing or empty TAP stream is one FAIL.
 set -euo pipefail
@@ -42,7 +44,12 @@ function result(line, ok,    name, st) {
 	sub(/ *#.*$/, "", name)
 	return st " " prog ": " name
 }
-BEGIN { prog = ""; outer_plan = -1; progs = 0 }
+BEGIN { prog = ""; outer_plan = -1; progs = 0; notes = 0 }
+# Diagnostics right after a failing case ("# # text"): keep a few.
+/^# # / && notes > 0 {
+	print "NOTE " substr($0, 5); notes--; next
+}
+{ notes = 0 }
 /^1\.\.[0-9]+/ && outer_plan < 0 { outer_plan = substr($0, 4) + 0; next }
 /^# selftests: / {
 	flush_prog(0, 0, "no result")
@@ -57,7 +64,7 @@ BEGIN { prog = ""; outer_plan = -1; progs = 0 }
 	print result(substr($0, 6), 1); results++; next
 }
 /^# not ok [0-9]/ && prog != "" {
-	print result(substr($0, 10), 0); results++; fails++; next
+	print result(substr($0, 10), 0); results++; fails++; notes = 4; next
 }
 /^(not )?ok [0-9]+ selftests: / {
 	progs++

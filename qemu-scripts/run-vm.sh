@@ -158,7 +158,7 @@ if [ -s "$work/console-findings" ]; then
 fi
 if grep -q '^FAIL' "$results"; then
 	echo "failed:"
-	grep '^FAIL' "$results" | sed 's/^FAIL /  /'
+	grep -E '^(FAIL|NOTE) ' "$results" | sed 's/^FAIL /  /; s/^NOTE /      /'
 fi
 pass=$(grep -c '^PASS' "$results" || true)
 fail=$(grep -c '^FAIL' "$results" || true)

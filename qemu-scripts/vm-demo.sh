@@ -9,17 +9,17 @@
 # DEMO_GUESTS=0 (run-vm.sh -e DEMO_GUESTS=0) skips the nested guests;
 # DEMO_GUEST_CMD is what each guest runs after reporting its PCI devices
 # (default: load the guest driver, run every workload once with its result
-# checked, say LOAD-READY, wait for the host's "go" and run a saturating
-# GEMM load). When both guests are ready the demo starts their loads
-# together and measures each vGPU's share of the engine while both run.
+# checked, set a GEMM load up and wait for the host's "go", then keep the
+# vGPU saturated; mvgpu-run -w). When both guests are ready the demo starts
+# their loads together (nested-ctl.sh) and measures each vGPU's share of
+# the engine while both run.
 
 GPU=${DEMO_GPU:-mvgpu0}
 GUESTS=${DEMO_GUESTS:-1}
 LOAD_SECONDS=30
 SAMPLE_SECONDS=20
 GUEST_CMD=${DEMO_GUEST_CMD:-modprobe mvgpu_accel && mvgpu-run -s 262144 all &&
-echo LOAD-READY && read -r go <&4 &&
-mvgpu-run -q 8 -s 256 -t $LOAD_SECONDS gemm}
+mvgpu-run -w -q 16 -s 256 -t $LOAD_SECONDS gemm <&4}
 PARENT=/sys/class/mdev_bus/$GPU
 OUT=/tmp/demo
 
@@ -72,37 +72,22 @@ weight_of() {
 	cat "/sys/bus/mdev/devices/$1/mvgpu/weight" 2>/dev/null || echo 0
 }
 
-# Wait until every guest says LOAD-READY (or one has ended).
-wait_ready() {
-	local t=0 n want tu f
-
-	while [ $t -lt 600 ]; do
-		n=0
-		want=0
-		for tu in $vgpus; do
-			f=$OUT/${tu%%:*}/result.txt
-			want=$((want + 1))
-			grep -q '^mvgpu-nested: done' "$f" 2>/dev/null && return 1
-			grep -q '^LOAD-READY' "$f" 2>/dev/null && n=$((n + 1))
-		done
-		[ "$n" = "$want" ] && return 0
-		sleep 1
-		t=$((t + 1))
-	done
-	return 1
-}
-
 # Start the loads together, then sample each vGPU's busy time while they
 # run: $OUT/TYPE/loaded_ns.
 sample_loads() {
-	local tu ready=1
+	local tu dirs=
 
-	wait_ready || ready=0
 	for tu in $vgpus; do
-		[ -p "$OUT/${tu%%:*}/ctl.in" ] && echo go 1<>"$OUT/${tu%%:*}/ctl.in"
+		dirs="$dirs $OUT/${tu%%:*}"
 	done
-	[ $ready = 1 ] || return
-	sleep 3
+	# A guest that never gets ready still gets its "go" so it can finish.
+	# shellcheck disable=SC2086
+	nested-ctl.sh wait "mvgpu-run: gemm ready" $dirs
+	# shellcheck disable=SC2086
+	nested-ctl.sh tell go $dirs
+	# shellcheck disable=SC2086
+	nested-ctl.sh wait -t 120 "mvgpu-run: gemm started" $dirs || return
+	sleep 2
 	for tu in $vgpus; do
 		busy_ns "${tu#*:}" > "$OUT/${tu%%:*}/busy0"
 	done

@@ -3,7 +3,8 @@
  * mvgpu-run: run workloads on an mvgpu vGPU from inside the VM and check
  * every result against a CPU reference.
  *
- *   mvgpu-run [-d DEV] [-s SIZE] [-n ITERS] [-t SECONDS] [-q DEPTH] [-v] WORK...
+ *   mvgpu-run [-d DEV] [-s SIZE] [-n ITERS] [-t SECONDS] [-q DEPTH] [-v] [-w]
+ *             WORK...
  *
  * WORK is copy, fill, gemm, hash, all, or fault (provokes a GPU page fault
  * and expects this process, alone, to get the error). SIZE is bytes for
@@ -14,6 +15,11 @@
  *
  *   mvgpu-run: copy ok iters=8 bytes=8388608 ms=123 MBps=68.20
  *   mvgpu-run: gemm ok iters=2 macs=524288 ms=90 MMACps=5.83
+ *
+ * -w lets another party start several loads at once: each work is set up
+ * (buffers filled, CPU reference computed), prints "mvgpu-run: WORK ready"
+ * and waits for a line on standard input; it prints "mvgpu-run: WORK
+ * started" once its first submission is queued.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -39,6 +45,7 @@ struct opts {
 	double seconds;
 	unsigned int queue;
 	int vram;
+	int wait_go;
 };
 
 static double now_ms(void)
@@ -118,6 +125,15 @@ static int run_loop(const struct opts *o, struct mva_dev *dev, struct work *w)
 	int ret = 0, ok = 1;
 
 	w->wipe(w);
+	if (o->wait_go) {
+		char line[64];
+
+		printf("mvgpu-run: %s ready\n", w->name);
+		fflush(stdout);
+		if (!fgets(line, sizeof(line), stdin))
+			return -EPIPE;
+		start = now_ms();
+	}
 	while (ok && !ret && more(o, iters, start)) {
 		if (inflight == o->queue) {
 			ret = wait_seqno(dev, seq[done % MAX_QUEUE]);
@@ -135,6 +151,10 @@ static int run_loop(const struct opts *o, struct mva_dev *dev, struct work *w)
 			break;
 		iters++;
 		inflight++;
+		if (o->wait_go && iters == 1) {
+			printf("mvgpu-run: %s started\n", w->name);
+			fflush(stdout);
+		}
 	}
 	while (inflight && !ret) {
 		ret = wait_seqno(dev, seq[done % MAX_QUEUE]);
@@ -333,8 +353,9 @@ static int run_work(const char *name, const struct opts *o)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: mvgpu-run [-d DEV] [-s SIZE] [-n ITERS] [-t SECONDS] [-q DEPTH] [-v] WORK...\n"
-		"WORK: copy fill gemm hash all fault\n");
+		"usage: mvgpu-run [-d DEV] [-s SIZE] [-n ITERS] [-t SECONDS] [-q DEPTH] [-v] [-w] WORK...\n"
+		"WORK: copy fill gemm hash all fault\n"
+		"-w: set each work up, say 'mvgpu-run: WORK ready', start on a line from stdin\n");
 }
 
 int main(int argc, char **argv)
@@ -347,7 +368,7 @@ int main(int argc, char **argv)
 	};
 	int opt, i, failed = 0;
 
-	while ((opt = getopt(argc, argv, "d:s:n:t:q:vh")) != -1) {
+	while ((opt = getopt(argc, argv, "d:s:n:t:q:vwh")) != -1) {
 		switch (opt) {
 		case 'd':
 			o.dev = optarg;
@@ -366,6 +387,9 @@ int main(int argc, char **argv)
 			break;
 		case 'v':
 			o.vram = 1;
+			break;
+		case 'w':
+			o.wait_go = 1;
 			break;
 		default:
 			usage();

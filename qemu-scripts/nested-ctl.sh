@@ -1,0 +1,82 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=dash
+#
+# The host side of nested-guest.sh's control channel, for starting work in
+# several second-level guests at one moment. Runs INSIDE the test VM.
+#
+# Usage:
+#   nested-ctl.sh wait [-t SECONDS] PREFIX OUTDIR...
+#       Wait until the job output (OUTDIR/result.txt) of every guest has a
+#       line starting with PREFIX. Exit 0 then; 1 when a guest ended first
+#       or SECONDS (default 600) passed.
+#   nested-ctl.sh tell LINE OUTDIR...
+#       Send LINE to every guest's job (it reads it from file descriptor
+#       4). Never blocks, even when a guest is gone; exit 1 when a guest
+#       has no control FIFO.
+
+usage() {
+	echo "usage: ${0##*/} wait [-t SECONDS] PREFIX OUTDIR... | tell LINE OUTDIR..." >&2
+	exit 2
+}
+
+# Exit 0 when every OUTDIR said it, 1 when one ended, 2 while waiting.
+all_said() {
+	local prefix=$1 dir n=0
+
+	shift
+	for dir in "$@"; do
+		grep -q "^$prefix" "$dir/result.txt" 2>/dev/null && n=$((n + 1)) &&
+			continue
+		grep -q '^mvgpu-nested: done' "$dir/result.txt" 2>/dev/null &&
+			return 1
+	done
+	[ "$n" = $# ] && return 0
+	return 2
+}
+
+wait_said() {
+	local timeout=600 t=0 rc
+
+	if [ "$1" = -t ]; then
+		[ $# -ge 2 ] || usage
+		timeout=$2
+		shift 2
+	fi
+	[ $# -ge 2 ] || usage
+	while :; do
+		all_said "$@"
+		rc=$?
+		[ $rc = 2 ] || return $rc
+		[ $t -lt "$timeout" ] || return 1
+		sleep 1
+		t=$((t + 1))
+	done
+}
+
+tell() {
+	local line=$1 dir rc=0
+
+	shift
+	[ $# -ge 1 ] || usage
+	for dir in "$@"; do
+		if [ -p "$dir/ctl.in" ]; then
+			# Read-write open: no wait for a reader, and the FIFO's
+			# buffer takes a short line even when the guest is gone.
+			echo "$line" 1<>"$dir/ctl.in"
+		else
+			echo "${0##*/}: $dir: no control FIFO" >&2
+			rc=1
+		fi
+	done
+	return $rc
+}
+
+[ $# -ge 1 ] || usage
+verb=$1
+shift
+case $verb in
+wait)	wait_said "$@" ;;
+tell)	[ $# -ge 2 ] || usage; tell "$@" ;;
+*)	usage ;;
+esac
