@@ -112,6 +112,7 @@ guest_pair() {
 		check "both guests' vGPUs busy at the same time" both_positive "$da" "$db"
 		check "A's share within $SHARE_TOLERANCE permille of its weight" [ "$diff" -le "$SHARE_TOLERANCE" ]
 		diag "engine share of A (weight $wa) while both ran: $share permille, ideal $ideal (B weight $wb); busy us A=$da B=$db"
+		diag "load set-up in the guests: A $(sed -n 's/^mvgpu-run: gemm ready //p' "$oa/result.txt"), B $(sed -n 's/^mvgpu-run: gemm ready //p' "$ob/result.txt")"
 		# Both loads must still have been running for the whole sample.
 		check "sample inside both loads" [ -z "$(grep LOAD-END "$oa/result.txt" "$ob/result.txt")" ]
 	else

@@ -17,7 +17,10 @@
  *   mvgpu-run: gemm ok iters=2 macs=524288 ms=90 MMACps=5.83
  *
  * -w lets another party start several loads at once: each work is set up
- * (buffers filled, CPU reference computed), prints "mvgpu-run: WORK ready"
+ * (buffers filled, CPU reference computed), prints
+ *
+ *   mvgpu-run: gemm ready setup_ms=2310
+ *
  * and waits for a line on standard input; it prints "mvgpu-run: WORK
  * started" once its first submission is queued.
  */
@@ -110,6 +113,7 @@ struct work {
 	int32_t *ref;
 	uint64_t units_per_iter;
 	const char *unit;
+	double setup_ms;
 };
 
 /*
@@ -128,7 +132,8 @@ static int run_loop(const struct opts *o, struct mva_dev *dev, struct work *w)
 	if (o->wait_go) {
 		char line[64];
 
-		printf("mvgpu-run: %s ready\n", w->name);
+		printf("mvgpu-run: %s ready setup_ms=%.0f\n", w->name,
+		       w->setup_ms);
 		fflush(stdout);
 		if (!fgets(line, sizeof(line), stdin))
 			return -EPIPE;
@@ -339,7 +344,10 @@ static int run_work(const char *name, const struct opts *o)
 	if (!strcmp(name, "fault")) {
 		ret = work_fault(&dev);
 	} else {
+		double t0 = now_ms();
+
 		ret = work_setup(&dev, o, name, &w);
+		w.setup_ms = now_ms() - t0;
 		if (!ret)
 			ret = run_loop(o, &dev, &w);
 		work_teardown(&dev, &w);
