@@ -161,84 +161,50 @@ static void mva_put(struct mva_cmds *c, uint32_t v)
 	c->dw[c->n++] = v;
 }
 
-static void mva_put64(struct mva_cmds *c, uint64_t v)
+static void mva_put_cmd(struct mva_cmds *c, const uint32_t *dw,
+			unsigned int ndw)
 {
-	mva_put(c, (uint32_t)v);
-	mva_put(c, (uint32_t)(v >> 32));
+	unsigned int i;
+
+	for (i = 0; i < ndw; i++)
+		mva_put(c, dw[i]);
 }
 
 void mva_emit_copy(struct mva_cmds *c, uint64_t src, uint64_t dst,
 		   uint64_t size)
 {
-	mva_put(c, MVGPU_CMD_HDR(MVGPU_CMD_COPY, 0, MVGPU_CMD_NDW_COPY));
-	mva_put64(c, src);
-	mva_put64(c, dst);
-	mva_put64(c, size);
+	uint32_t dw[MVGPU_CMD_NDW_MAX];
+
+	mva_put_cmd(c, dw, mvgpu_cmd_copy(dw, src, dst, size));
 }
 
 void mva_emit_fill(struct mva_cmds *c, uint64_t dst, uint64_t size,
 		   uint32_t pattern)
 {
-	mva_put(c, MVGPU_CMD_HDR(MVGPU_CMD_FILL, 0, MVGPU_CMD_NDW_FILL));
-	mva_put64(c, dst);
-	mva_put64(c, size);
-	mva_put(c, pattern);
+	uint32_t dw[MVGPU_CMD_NDW_MAX];
+
+	mva_put_cmd(c, dw, mvgpu_cmd_fill(dw, dst, size, pattern));
 }
 
 void mva_emit_gemm(struct mva_cmds *c, uint64_t a, uint64_t b, uint64_t cm,
 		   uint32_t m, uint32_t n, uint32_t k)
 {
-	mva_put(c, MVGPU_CMD_HDR(MVGPU_CMD_COMPUTE, 0, MVGPU_CMD_NDW_GEMM));
-	mva_put(c, MVGPU_KERNEL_GEMM_I32);
-	mva_put64(c, a);
-	mva_put64(c, b);
-	mva_put64(c, cm);
-	mva_put(c, m);
-	mva_put(c, n);
-	mva_put(c, k);
+	uint32_t dw[MVGPU_CMD_NDW_MAX];
+
+	mva_put_cmd(c, dw, mvgpu_cmd_gemm(dw, a, b, cm, m, n, k));
 }
 
 void mva_emit_hash(struct mva_cmds *c, uint64_t src, uint64_t size,
 		   uint64_t dst)
 {
-	mva_put(c, MVGPU_CMD_HDR(MVGPU_CMD_COMPUTE, 0, MVGPU_CMD_NDW_HASH));
-	mva_put(c, MVGPU_KERNEL_HASH64);
-	mva_put64(c, src);
-	mva_put64(c, size);
-	mva_put64(c, dst);
+	uint32_t dw[MVGPU_CMD_NDW_MAX];
+
+	mva_put_cmd(c, dw, mvgpu_cmd_hash(dw, src, size, dst));
 }
 
 void mva_emit_timestamp(struct mva_cmds *c, uint64_t va)
 {
-	mva_put(c, MVGPU_CMD_HDR(MVGPU_CMD_TIMESTAMP, 0,
-				 MVGPU_CMD_NDW_TIMESTAMP));
-	mva_put64(c, va);
-}
+	uint32_t dw[MVGPU_CMD_NDW_MAX];
 
-uint64_t mva_ref_hash(const void *buf, size_t len)
-{
-	const uint8_t *p = buf;
-	uint64_t h = MVGPU_FNV64_OFFSET;
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		h = (h ^ p[i]) * MVGPU_FNV64_PRIME;
-	return h;
-}
-
-void mva_ref_gemm(const int32_t *a, const int32_t *b, int32_t *c,
-		  uint32_t m, uint32_t n, uint32_t k)
-{
-	uint32_t i, j, l;
-
-	for (i = 0; i < m; i++) {
-		for (j = 0; j < n; j++) {
-			uint32_t acc = 0;
-
-			for (l = 0; l < k; l++)
-				acc += (uint32_t)a[i * k + l] *
-				       (uint32_t)b[l * n + j];
-			c[i * n + j] = (int32_t)acc;
-		}
-	}
+	mva_put_cmd(c, dw, mvgpu_cmd_timestamp(dw, va));
 }

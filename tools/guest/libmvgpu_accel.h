@@ -9,6 +9,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/*
+ * The command encoders, and the CPU references (mvgpu_ref_*) that results
+ * are checked against.
+ */
+#include "common/mvgpu_cmd.h"
+
 struct mva_dev {
 	int fd;
 };
@@ -51,10 +57,5 @@ void mva_emit_gemm(struct mva_cmds *c, uint64_t a, uint64_t b, uint64_t cm,
 void mva_emit_hash(struct mva_cmds *c, uint64_t src, uint64_t size,
 		   uint64_t dst);
 void mva_emit_timestamp(struct mva_cmds *c, uint64_t va);
-
-/* CPU references the GPU's results are checked against. */
-uint64_t mva_ref_hash(const void *buf, size_t len);
-void mva_ref_gemm(const int32_t *a, const int32_t *b, int32_t *c,
-		  uint32_t m, uint32_t n, uint32_t k);
 
 #endif /* _LIBMVGPU_ACCEL_H */

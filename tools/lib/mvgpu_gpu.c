@@ -544,9 +544,6 @@ static int emit(struct mvgpu_ctx *ctx, const uint32_t *dw, unsigned int ndw)
 	return 0;
 }
 
-#define LO(x)	((uint32_t)(x))
-#define HI(x)	((uint32_t)((uint64_t)(x) >> 32))
-
 int mvgpu_emit_nop(struct mvgpu_ctx *ctx, unsigned int ndw)
 {
 	uint32_t *p;
@@ -564,79 +561,55 @@ int mvgpu_emit_nop(struct mvgpu_ctx *ctx, unsigned int ndw)
 int mvgpu_emit_fence(struct mvgpu_ctx *ctx, uint64_t va, uint64_t value,
 		     bool irq)
 {
-	uint32_t dw[MVGPU_CMD_NDW_FENCE] = {
-		MVGPU_CMD_HDR(MVGPU_CMD_FENCE, irq ? MVGPU_CMD_FLAG_IRQ : 0,
-			      MVGPU_CMD_NDW_FENCE),
-		LO(va), HI(va), LO(value), HI(value),
-	};
+	uint32_t dw[MVGPU_CMD_NDW_MAX];
 
-	return emit(ctx, dw, MVGPU_CMD_NDW_FENCE);
+	return emit(ctx, dw, mvgpu_cmd_fence(dw, va, value, irq));
 }
 
 int mvgpu_emit_copy(struct mvgpu_ctx *ctx, uint64_t src, uint64_t dst,
 		    uint64_t size)
 {
-	uint32_t dw[MVGPU_CMD_NDW_COPY] = {
-		MVGPU_CMD_HDR(MVGPU_CMD_COPY, 0, MVGPU_CMD_NDW_COPY),
-		LO(src), HI(src), LO(dst), HI(dst), LO(size), HI(size),
-	};
+	uint32_t dw[MVGPU_CMD_NDW_MAX];
 
-	return emit(ctx, dw, MVGPU_CMD_NDW_COPY);
+	return emit(ctx, dw, mvgpu_cmd_copy(dw, src, dst, size));
 }
 
 int mvgpu_emit_fill(struct mvgpu_ctx *ctx, uint64_t dst, uint64_t size,
 		    uint32_t pattern)
 {
-	uint32_t dw[MVGPU_CMD_NDW_FILL] = {
-		MVGPU_CMD_HDR(MVGPU_CMD_FILL, 0, MVGPU_CMD_NDW_FILL),
-		LO(dst), HI(dst), LO(size), HI(size), pattern,
-	};
+	uint32_t dw[MVGPU_CMD_NDW_MAX];
 
-	return emit(ctx, dw, MVGPU_CMD_NDW_FILL);
+	return emit(ctx, dw, mvgpu_cmd_fill(dw, dst, size, pattern));
 }
 
 int mvgpu_emit_gemm(struct mvgpu_ctx *ctx, uint64_t a, uint64_t b,
 		    uint64_t c, uint32_t m, uint32_t n, uint32_t k)
 {
-	uint32_t dw[MVGPU_CMD_NDW_GEMM] = {
-		MVGPU_CMD_HDR(MVGPU_CMD_COMPUTE, 0, MVGPU_CMD_NDW_GEMM),
-		MVGPU_KERNEL_GEMM_I32,
-		LO(a), HI(a), LO(b), HI(b), LO(c), HI(c), m, n, k,
-	};
+	uint32_t dw[MVGPU_CMD_NDW_MAX];
 
-	return emit(ctx, dw, MVGPU_CMD_NDW_GEMM);
+	return emit(ctx, dw, mvgpu_cmd_gemm(dw, a, b, c, m, n, k));
 }
 
 int mvgpu_emit_hash(struct mvgpu_ctx *ctx, uint64_t src, uint64_t size,
 		    uint64_t dst)
 {
-	uint32_t dw[MVGPU_CMD_NDW_HASH] = {
-		MVGPU_CMD_HDR(MVGPU_CMD_COMPUTE, 0, MVGPU_CMD_NDW_HASH),
-		MVGPU_KERNEL_HASH64,
-		LO(src), HI(src), LO(size), HI(size), LO(dst), HI(dst),
-	};
+	uint32_t dw[MVGPU_CMD_NDW_MAX];
 
-	return emit(ctx, dw, MVGPU_CMD_NDW_HASH);
+	return emit(ctx, dw, mvgpu_cmd_hash(dw, src, size, dst));
 }
 
 int mvgpu_emit_wait(struct mvgpu_ctx *ctx, uint64_t va, uint64_t value)
 {
-	uint32_t dw[MVGPU_CMD_NDW_WAIT] = {
-		MVGPU_CMD_HDR(MVGPU_CMD_WAIT, 0, MVGPU_CMD_NDW_WAIT),
-		LO(va), HI(va), LO(value), HI(value),
-	};
+	uint32_t dw[MVGPU_CMD_NDW_MAX];
 
-	return emit(ctx, dw, MVGPU_CMD_NDW_WAIT);
+	return emit(ctx, dw, mvgpu_cmd_wait(dw, va, value));
 }
 
 int mvgpu_emit_timestamp(struct mvgpu_ctx *ctx, uint64_t va)
 {
-	uint32_t dw[MVGPU_CMD_NDW_TIMESTAMP] = {
-		MVGPU_CMD_HDR(MVGPU_CMD_TIMESTAMP, 0, MVGPU_CMD_NDW_TIMESTAMP),
-		LO(va), HI(va),
-	};
+	uint32_t dw[MVGPU_CMD_NDW_MAX];
 
-	return emit(ctx, dw, MVGPU_CMD_NDW_TIMESTAMP);
+	return emit(ctx, dw, mvgpu_cmd_timestamp(dw, va));
 }
 
 /* ---- fences and faults ------------------------------------------------- */
@@ -754,37 +727,6 @@ static int ring_idle(struct mvgpu_ctx *ctx, void *arg)
 int mvgpu_ctx_wait_idle(struct mvgpu_ctx *ctx, int timeout_ms)
 {
 	return ctx_poll(ctx, timeout_ms, ring_idle, NULL);
-}
-
-/* ---- CPU references ----------------------------------------------------- */
-
-void mvgpu_ref_gemm_i32(const int32_t *a, const int32_t *b, int32_t *c,
-			uint32_t m, uint32_t n, uint32_t k)
-{
-	uint32_t i, j, l;
-
-	for (i = 0; i < m; i++) {
-		for (j = 0; j < n; j++) {
-			uint32_t sum = 0;	/* unsigned: wraps, no UB */
-
-			for (l = 0; l < k; l++)
-				sum += (uint32_t)a[(size_t)i * k + l] *
-				       (uint32_t)b[(size_t)l * n + j];
-			c[(size_t)i * n + j] = (int32_t)sum;
-		}
-	}
-}
-
-uint64_t mvgpu_ref_fnv1a64(const void *buf, size_t len)
-{
-	const uint8_t *p = buf;
-	uint64_t h = MVGPU_FNV64_OFFSET;
-
-	while (len--) {
-		h ^= *p++;
-		h *= MVGPU_FNV64_PRIME;
-	}
-	return h;
 }
 
 uint64_t mvgpu_rand64(uint64_t *state)

@@ -3,8 +3,9 @@
  * mvgpu_gpu: drive the command engine of a vGPU from userspace, the way a
  * guest driver does: guest memory (anonymous memory DMA-mapped at chosen
  * IOVAs, IOVA = guest physical address), GPU page tables, contexts, rings,
- * command emitters, fences and faults. Plus CPU references of the compute
- * kernels.
+ * command emitters, fences and faults. The command encoding and the CPU
+ * references of the compute kernels are common/mvgpu_cmd.h, shared with
+ * the guest userspace.
  *
  * A struct mvgpu_gpu with a NULL device works without hardware: memory is
  * only mmap()ed and register accesses are skipped, which is enough to
@@ -20,6 +21,7 @@
 #include <stdint.h>
 
 #include <linux/mvgpu.h>
+#include "common/mvgpu_cmd.h"
 #include "lib/mvgpu_vfio.h"
 
 #define MVGPU_PAGE_SIZE		(1ull << MVGPU_PAGE_SHIFT)
@@ -262,11 +264,6 @@ static inline void mvgpu_store64(uint64_t *p, uint64_t v)
 /* CLOCK_MONOTONIC in ns. */
 uint64_t mvgpu_now_ns(void);
 void mvgpu_sleep_us(unsigned int us);
-
-/* CPU references of the compute kernels. */
-void mvgpu_ref_gemm_i32(const int32_t *a, const int32_t *b, int32_t *c,
-			uint32_t m, uint32_t n, uint32_t k);
-uint64_t mvgpu_ref_fnv1a64(const void *buf, size_t len);
 
 /* Small deterministic PRNG (xorshift64*) for test data. */
 uint64_t mvgpu_rand64(uint64_t *state);
