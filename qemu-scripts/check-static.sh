@@ -24,6 +24,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/mvgpu-static.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 cd "$TOP"
 
+mkdir -p "$(dirname "$results")"
 : > "$results"
 failed=0
 result() {
