@@ -126,43 +126,62 @@ static void *holder_fn(void *arg)
 	return NULL;
 }
 
+/* Create and open a vGPU whose REQ eventfd the holder @h will watch. */
+static void open_with_req(struct __test_metadata *_metadata,
+			  FIXTURE_DATA(life) *self, struct holder *h,
+			  const char *parent, const struct mt_type *type)
+{
+	ASSERT_EQ(0, mt_vgpu_create_open(&self->v, parent, type));
+	self->efd = mvgpu_eventfd();
+	ASSERT_LE(0, self->efd);
+	h->efd = self->efd;
+	ASSERT_EQ(0, mvgpu_irq_set_eventfd(&self->v.dev,
+					   VFIO_PCI_REQ_IRQ_INDEX, self->efd));
+}
+
+/*
+ * Remove the vGPU while @h, on a thread of its own, holds it, and check
+ * what every such removal must give: the holder was asked at least
+ * h->want times, the remove waited for it to let go, and then succeeded.
+ * @t0 and @t1 are when the remove started and returned.
+ */
+static void remove_held(struct __test_metadata *_metadata,
+			FIXTURE_DATA(life) *self, struct holder *h,
+			uint64_t *t0, uint64_t *t1)
+{
+	pthread_t th;
+	int ret;
+
+	ASSERT_EQ(0, pthread_create(&th, NULL, holder_fn, h));
+	*t0 = now_ms();
+	ret = mvgpu_mdev_remove(self->v.uuid);	/* blocks until let go */
+	*t1 = now_ms();
+	pthread_join(th, NULL);
+	if (!ret)
+		self->v.created = false;
+	if (h->err)
+		TH_LOG("REQ eventfd after %llu signals: %s",
+		       (unsigned long long)h->fired, strerror(-h->err));
+	EXPECT_EQ(0, h->err);
+	EXPECT_LE((uint64_t)h->want, h->fired);
+	EXPECT_EQ(0, ret);
+	/* the remove finished after the close, not before */
+	EXPECT_LE(h->closed_ms, *t1);
+	TH_LOG("remove took %llu ms, REQ count %llu",
+	       (unsigned long long)(*t1 - *t0), (unsigned long long)h->fired);
+	EXPECT_FALSE(mvgpu_mdev_exists(self->v.uuid));
+}
+
 TEST_F_TIMEOUT(life, remove_while_open, 120)
 {
 	struct holder h = { .v = &self->v, .want = 1 };
 	uint64_t t0, t1, nr;
-	char uuid[MVGPU_UUID_LEN + 1];
-	pthread_t th;
-	int ret;
 
 	CHECK_SETUP();
-	ASSERT_EQ(0, mt_vgpu_create_open(&self->v, MT_PARENT0, MT_T18));
-	self->efd = mvgpu_eventfd();
-	ASSERT_LE(0, self->efd);
-	h.efd = self->efd;
-	ASSERT_EQ(0, mvgpu_irq_set_eventfd(&self->v.dev,
-					   VFIO_PCI_REQ_IRQ_INDEX, self->efd));
+	open_with_req(_metadata, self, &h, MT_PARENT0, MT_T18);
 	/* the device is in use: a register access works */
 	EXPECT_EQ(MVGPU_ID_MAGIC, mvgpu_rd32(&self->v.dev, MVGPU_REG_ID));
-	memcpy(uuid, self->v.uuid, sizeof(uuid));
-
-	ASSERT_EQ(0, pthread_create(&th, NULL, holder_fn, &h));
-	t0 = now_ms();
-	ret = mvgpu_mdev_remove(uuid);	/* blocks until the holder lets go */
-	t1 = now_ms();
-	pthread_join(th, NULL);
-	if (!ret)
-		self->v.created = false;
-
-	if (h.err)
-		TH_LOG("REQ eventfd: %s", strerror(-h.err));
-	EXPECT_EQ(0, h.err);
-	EXPECT_LE(1, h.fired);
-	EXPECT_EQ(0, ret);
-	/* the remove finished after the close, not before */
-	EXPECT_LE(h.closed_ms, t1);
-	TH_LOG("remove took %llu ms, REQ count %llu",
-	       (unsigned long long)(t1 - t0), (unsigned long long)h.fired);
-	EXPECT_FALSE(mvgpu_mdev_exists(uuid));
+	remove_held(_metadata, self, &h, &t0, &t1);
 	ASSERT_EQ(0, mvgpu_parent_read_u64(MT_PARENT0, "instances", &nr));
 	EXPECT_EQ(0, nr);
 }
@@ -172,36 +191,14 @@ TEST_F_TIMEOUT(life, remove_while_mapped, 120)
 {
 	struct holder h = { .v = &self->v, .want = 1 };
 	uint64_t t0, t1;
-	pthread_t th;
-	int ret;
 
 	CHECK_SETUP();
-	ASSERT_EQ(0, mt_vgpu_create_open(&self->v, MT_PARENT0, MT_T14));
-	self->efd = mvgpu_eventfd();
-	ASSERT_LE(0, self->efd);
-	h.efd = self->efd;
-	ASSERT_EQ(0, mvgpu_irq_set_eventfd(&self->v.dev,
-					   VFIO_PCI_REQ_IRQ_INDEX, self->efd));
+	open_with_req(_metadata, self, &h, MT_PARENT0, MT_T14);
 	h.map = mvgpu_region_mmap(&self->v.dev, VFIO_PCI_BAR2_REGION_INDEX,
 				  &h.len);
 	ASSERT_NE(MAP_FAILED, h.map);
 	memset(h.map, 0x42, h.len);
-
-	ASSERT_EQ(0, pthread_create(&th, NULL, holder_fn, &h));
-	t0 = now_ms();
-	ret = mvgpu_mdev_remove(self->v.uuid);
-	t1 = now_ms();
-	pthread_join(th, NULL);
-	if (!ret)
-		self->v.created = false;
-	if (h.err)
-		TH_LOG("REQ eventfd: %s", strerror(-h.err));
-	EXPECT_EQ(0, h.err);
-	EXPECT_LE(1, h.fired);
-	EXPECT_EQ(0, ret);
-	EXPECT_LE(h.closed_ms, t1);
-	TH_LOG("remove took %llu ms", (unsigned long long)(t1 - t0));
-	EXPECT_FALSE(mvgpu_mdev_exists(self->v.uuid));
+	remove_held(_metadata, self, &h, &t0, &t1);
 }
 
 /*
@@ -212,35 +209,11 @@ TEST_F_TIMEOUT(life, req_repeats_until_released, 120)
 {
 	struct holder h = { .v = &self->v, .want = 2 };
 	uint64_t t0, t1;
-	pthread_t th;
-	int ret;
 
 	CHECK_SETUP();
-	ASSERT_EQ(0, mt_vgpu_create_open(&self->v, MT_PARENT1, MT_T18));
-	self->efd = mvgpu_eventfd();
-	ASSERT_LE(0, self->efd);
-	h.efd = self->efd;
-	ASSERT_EQ(0, mvgpu_irq_set_eventfd(&self->v.dev,
-					   VFIO_PCI_REQ_IRQ_INDEX, self->efd));
-
-	ASSERT_EQ(0, pthread_create(&th, NULL, holder_fn, &h));
-	t0 = now_ms();
-	ret = mvgpu_mdev_remove(self->v.uuid);
-	t1 = now_ms();
-	pthread_join(th, NULL);
-	if (!ret)
-		self->v.created = false;
-	if (h.err)
-		TH_LOG("REQ eventfd after %llu signals: %s",
-		       (unsigned long long)h.fired, strerror(-h.err));
-	EXPECT_EQ(0, h.err);
-	EXPECT_LE(2, h.fired);
-	EXPECT_EQ(0, ret);
-	EXPECT_LE(h.closed_ms, t1);
+	open_with_req(_metadata, self, &h, MT_PARENT1, MT_T18);
+	remove_held(_metadata, self, &h, &t0, &t1);
 	EXPECT_LE(t0, h.closed_ms);
-	TH_LOG("remove took %llu ms, REQ count %llu",
-	       (unsigned long long)(t1 - t0), (unsigned long long)h.fired);
-	EXPECT_FALSE(mvgpu_mdev_exists(self->v.uuid));
 }
 
 static int count_dir(const char *dir)
