@@ -4,7 +4,8 @@
  * entry is used only after TLB_INV of its range (or a PT_ROOT write);
  * pinned_pages follows the valid translations (map, unmap, large pages,
  * reset, close); VFIO_IOMMU_UNMAP_DMA of memory the GPU maps unpins it and
- * leaves no stale translation behind.
+ * leaves no stale translation behind; a run of guest pages crossing the
+ * end of the VM's memory is pinned up to that end and faults after it.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -267,6 +268,44 @@ TEST_F_TIMEOUT(shd, dma_unmap_of_mapped_memory, 120)
 	ASSERT_EQ(base + 16, et_attr(uuid, "pinned_pages"));
 	mvgpu_pt_unmap(&self->g.pt, va, 16 * 4096);
 	mvgpu_ctx_tlb_inv(c, va, 16 * 4096);
+	ASSERT_EQ(0, mvgpu_dma_unmap(&self->g.v.dev, &extra));
+}
+
+/*
+ * A run of contiguous guest pages that crosses the end of the VM's memory
+ * (the mediator pins such runs at one go): the pages inside are pinned and
+ * usable, the first page outside faults with BAD_GPA at its exact VA, and
+ * nothing beyond the valid pages stays pinned.
+ */
+TEST_F_TIMEOUT(shd, run_crossing_end_of_memory, 120)
+{
+	struct mvgpu_ctx *c = &self->ctx;
+	const char *uuid = self->g.v.uuid;
+	struct mvgpu_dma extra = { 0 };
+	struct mvgpu_fault f;
+	uint64_t base, va = 0x70000000ull;
+
+	base = et_attr(uuid, "pinned_pages");
+	ASSERT_EQ(0, mvgpu_dma_map(&self->g.v.dev, EXTRA_IOVA, 8 * 4096,
+				   &extra));
+	memset(extra.vaddr, 0xcc, 8 * 4096);
+	/* 16 pages from EXTRA_IOVA: 8 in the VM's memory, 8 beyond it */
+	ASSERT_EQ(0, mvgpu_pt_map(&self->g.pt, va, EXTRA_IOVA, 16 * 4096, 0));
+	mvgpu_ctx_tlb_inv(c, va, 16 * 4096);
+	ASSERT_EQ(base + 8, et_attr(uuid, "pinned_pages"));
+	ASSERT_EQ(0xcc, read_through(c, &self->dst, va));
+	ASSERT_EQ(0xcc, read_through(c, &self->dst, va + 7 * 4096));
+
+	ASSERT_EQ(0, mvgpu_emit_copy(c, va + 8 * 4096, ET_VA_AUX, 4096));
+	mvgpu_ring_kick(c);
+	ASSERT_EQ(0, mvgpu_ctx_wait_fault(c, ET_TIMEOUT_MS, &f));
+	ASSERT_EQ(MVGPU_FAULT_BAD_GPA, f.reason);
+	ASSERT_EQ(va + 8 * 4096, f.addr);
+	ASSERT_EQ(base + 8, et_attr(uuid, "pinned_pages"));
+
+	mvgpu_pt_unmap(&self->g.pt, va, 16 * 4096);
+	mvgpu_ctx_tlb_inv(c, va, 16 * 4096);
+	ASSERT_EQ(base, et_attr(uuid, "pinned_pages"));
 	ASSERT_EQ(0, mvgpu_dma_unmap(&self->g.v.dev, &extra));
 }
 
