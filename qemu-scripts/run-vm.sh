@@ -11,7 +11,7 @@
 #                   words of -e BENCH_ARGS=...) or shell (interactive console)
 #   -k FILE.ko      also insmod this module in the VM before the tests
 #                   (repeatable; the EXTRA_KO variable adds more)
-#   -T SECONDS      per-test timeout in the VM (default 900)
+#   -T SECONDS      per-test timeout in the VM (default 1200)
 #   -W SECONDS      overall VM timeout (default 2400)
 #   -r FILE         also write the results ("PASS/FAIL/SKIP name") to FILE
 #   -e NAME=VALUE   set a variable for the VM's init and job (repeatable)
@@ -33,7 +33,7 @@ VM=$BUILD/vm
 
 name=tests
 job=tests
-test_timeout=900
+test_timeout=1200
 vm_timeout=2400
 results_out=
 extra_ko=()

@@ -12,7 +12,7 @@
 #   mvgpu.job=tests|demo|bench|shell   what to do (default tests); bench
 #                                runs mvgpu-bench $BENCH_ARGS
 #   mvgpu.tests=a,b              tests to run, paths relative to /selftests
-#   mvgpu.timeout=SECONDS        per-test timeout (default 900)
+#   mvgpu.timeout=SECONDS        per-test timeout (default 1200)
 # Every *.ko under /etc/mvgpu/extra-ko/ is insmod'ed before the tests
 # (harness self-test: a module that misbehaves must fail the run).
 
@@ -34,7 +34,7 @@ log() {
 
 JOB=tests
 TESTS=
-TIMEOUT=900
+TIMEOUT=1200
 # The expected module state before every test program.
 NR_GPUS=2
 VRAM_MB=128

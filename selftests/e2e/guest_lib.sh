@@ -95,7 +95,8 @@ guest_pair() {
 	# Both guests set their loads up and wait; start them together, and
 	# sample once both have work queued. A guest that never gets ready
 	# still gets its "go" so it can finish.
-	nested-ctl.sh wait "mvgpu-run: gemm ready" "$oa" "$ob"
+	# (long enough for a guest that nested-guest.sh had to boot twice)
+	nested-ctl.sh wait -t 840 "mvgpu-run: gemm ready" "$oa" "$ob"
 	nested-ctl.sh tell go "$oa" "$ob"
 	if nested-ctl.sh wait -t 120 "mvgpu-run: gemm started" "$oa" "$ob"; then
 		sleep 2
@@ -147,11 +148,16 @@ guest_pair() {
 	check "A: vGPU works after a reset" grep -q 'RESET-DONE' "$oa/result.txt"
 	check "A: fault counted on A" [ "$(vgpu_attr "$ua" faults)" -ge 1 ]
 	check "B: no fault on B" [ "$(vgpu_attr "$ub" faults)" = 0 ]
+	for out in "$oa" "$ob"; do
+		[ -f "$out/boot-retry.log" ] && diag_file "$out/boot-retry.log" 60
+	done
 	if [ $TAP_FAILED != 0 ]; then
 		diag_file "$oa/result.txt" 60
 		diag_file "$ob/result.txt" 60
 		diag_file "$oa/qemu.log"
 		diag_file "$ob/qemu.log"
+		diag_file "$oa/console.log" 30
+		diag_file "$ob/console.log" 30
 	fi
 	check "remove vGPU A" remove_vgpu "$ua"
 	check "remove vGPU B" remove_vgpu "$ub"
