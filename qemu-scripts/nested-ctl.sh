@@ -14,9 +14,16 @@
 #       Send LINE to every guest's job (it reads it from file descriptor
 #       4). Never blocks, even when a guest is gone; exit 1 when a guest
 #       has no control FIFO.
+#   nested-ctl.sh start [-t SECONDS] WORK OUTDIR...
+#       Start "mvgpu-run -w ... WORK <&4" in every guest at one moment:
+#       wait (up to SECONDS, default 600) until every guest said
+#       "mvgpu-run: WORK ready", tell every guest "go" (also when one never
+#       got ready, so that the others can finish), then wait up to 120 s
+#       until every guest said "mvgpu-run: WORK started". Exit 0 when all
+#       started, 1 otherwise.
 
 usage() {
-	echo "usage: ${0##*/} wait [-t SECONDS] PREFIX OUTDIR... | tell LINE OUTDIR..." >&2
+	echo "usage: ${0##*/} wait [-t SECONDS] PREFIX OUTDIR... | tell LINE OUTDIR... | start [-t SECONDS] WORK OUTDIR..." >&2
 	exit 2
 }
 
@@ -72,11 +79,29 @@ tell() {
 	return $rc
 }
 
+start() {
+	local opt= work
+
+	if [ "$1" = -t ]; then
+		[ $# -ge 2 ] || usage
+		opt="-t $2"
+		shift 2
+	fi
+	[ $# -ge 2 ] || usage
+	work=$1
+	shift
+	# shellcheck disable=SC2086 # opt is empty or two words
+	wait_said $opt "mvgpu-run: $work ready" "$@"
+	tell go "$@"
+	wait_said -t 120 "mvgpu-run: $work started" "$@"
+}
+
 [ $# -ge 1 ] || usage
 verb=$1
 shift
 case $verb in
 wait)	wait_said "$@" ;;
 tell)	[ $# -ge 2 ] || usage; tell "$@" ;;
+start)	start "$@" ;;
 *)	usage ;;
 esac

@@ -80,13 +80,8 @@ sample_loads() {
 	for tu in $vgpus; do
 		dirs="$dirs $OUT/${tu%%:*}"
 	done
-	# A guest that never gets ready still gets its "go" so it can finish.
 	# shellcheck disable=SC2086
-	nested-ctl.sh wait "mvgpu-run: gemm ready" $dirs
-	# shellcheck disable=SC2086
-	nested-ctl.sh tell go $dirs
-	# shellcheck disable=SC2086
-	nested-ctl.sh wait -t 120 "mvgpu-run: gemm started" $dirs || return
+	nested-ctl.sh start gemm $dirs || return
 	sleep 2
 	for tu in $vgpus; do
 		busy_ns "${tu#*:}" > "$OUT/${tu%%:*}/busy0"

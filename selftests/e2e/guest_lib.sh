@@ -93,12 +93,9 @@ guest_pair() {
 	pb=$!
 
 	# Both guests set their loads up and wait; start them together, and
-	# sample once both have work queued. A guest that never gets ready
-	# still gets its "go" so it can finish.
-	# (long enough for a guest that nested-guest.sh had to boot twice)
-	nested-ctl.sh wait -t 840 "mvgpu-run: gemm ready" "$oa" "$ob"
-	nested-ctl.sh tell go "$oa" "$ob"
-	if nested-ctl.sh wait -t 120 "mvgpu-run: gemm started" "$oa" "$ob"; then
+	# sample once both have work queued (840 s: long enough for a guest
+	# that nested-guest.sh had to boot twice).
+	if nested-ctl.sh start -t 840 gemm "$oa" "$ob"; then
 		sleep 2
 		a0=$(vgpu_attr "$ua" busy_ns)
 		b0=$(vgpu_attr "$ub" busy_ns)
