@@ -57,8 +57,7 @@ shift 2
 sysfsdev=/sys/bus/mdev/devices/$uuid
 [ -d "$sysfsdev" ] || { echo "${0##*/}: no vGPU $uuid ($sysfsdev)" >&2; exit 1; }
 mkdir -p "$outdir" || exit 1
-rm -f "$outdir/result.txt" "$outdir/console.log" "$outdir/qemu.log" \
-	"$outdir/ctl.in" "$outdir/ctl.out" "$outdir/boot-retry.log"
+rm -f "$outdir/ctl.in" "$outdir/ctl.out" "$outdir/boot-retry.log"
 mkfifo "$outdir/ctl.in" "$outdir/ctl.out" || exit 1
 
 # Spare the guest's kernel what a throwaway test guest does not need and
@@ -83,7 +82,12 @@ kernel=$NESTED_DIR/vmlinuz
 
 ulimit -l unlimited
 
-# Run QEMU once; its exit status, 137 when killed at the timeout or, with
+# Has the guest's /init reported (its first line)?
+booted() {
+	grep -q '^mvgpu-nested: kernel' "$outdir/result.txt" 2>/dev/null
+}
+
+# Run QEMU once (fresh logs); its exit status, 137 when killed at the timeout or, with
 # $1 = boot, when /init did not report within boot_timeout.
 run_guest() {
 	local qpid start t=0
@@ -102,8 +106,7 @@ run_guest() {
 	qpid=$!
 	while kill -0 "$qpid" 2>/dev/null; do
 		if [ $t -ge "$timeout" ] ||
-		   { [ "$1" = boot ] && [ $t -ge "$boot_timeout" ] &&
-		     ! grep -q '^mvgpu-nested: kernel' "$outdir/result.txt" 2>/dev/null; }; then
+		   { [ "$1" = boot ] && [ $t -ge "$boot_timeout" ] && ! booted; }; then
 			kill -KILL "$qpid" 2>/dev/null
 			break
 		fi
@@ -115,7 +118,7 @@ run_guest() {
 
 run_guest boot
 rc=$?
-if [ $rc = 137 ] && ! grep -q '^mvgpu-nested: kernel' "$outdir/result.txt" 2>/dev/null; then
+if [ $rc = 137 ] && ! booted; then
 	echo "${0##*/}: guest on $uuid showed no sign of life within ${boot_timeout}s; starting it once more (see $outdir/boot-retry.log)" >&2
 	{
 		echo "first boot of the guest on $uuid: /init did not report within ${boot_timeout}s"
