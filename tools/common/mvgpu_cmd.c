@@ -11,14 +11,22 @@ static void put64(uint32_t *dw, unsigned int i, uint64_t v)
 	dw[i + 1] = (uint32_t)(v >> 32);
 }
 
+/* FENCE and WAIT share one layout: header, 64-bit VA, 64-bit value. */
+static unsigned int cmd_va_value(uint32_t *dw, uint32_t op, uint32_t flags,
+				 unsigned int ndw, uint64_t va, uint64_t value)
+{
+	dw[0] = MVGPU_CMD_HDR(op, flags, ndw);
+	put64(dw, 1, va);
+	put64(dw, 3, value);
+	return ndw;
+}
+
 unsigned int mvgpu_cmd_fence(uint32_t *dw, uint64_t va, uint64_t value,
 			     bool irq)
 {
-	dw[0] = MVGPU_CMD_HDR(MVGPU_CMD_FENCE, irq ? MVGPU_CMD_FLAG_IRQ : 0,
-			      MVGPU_CMD_NDW_FENCE);
-	put64(dw, 1, va);
-	put64(dw, 3, value);
-	return MVGPU_CMD_NDW_FENCE;
+	return cmd_va_value(dw, MVGPU_CMD_FENCE,
+			    irq ? MVGPU_CMD_FLAG_IRQ : 0, MVGPU_CMD_NDW_FENCE,
+			    va, value);
 }
 
 unsigned int mvgpu_cmd_copy(uint32_t *dw, uint64_t src, uint64_t dst,
@@ -68,10 +76,8 @@ unsigned int mvgpu_cmd_hash(uint32_t *dw, uint64_t src, uint64_t size,
 
 unsigned int mvgpu_cmd_wait(uint32_t *dw, uint64_t va, uint64_t value)
 {
-	dw[0] = MVGPU_CMD_HDR(MVGPU_CMD_WAIT, 0, MVGPU_CMD_NDW_WAIT);
-	put64(dw, 1, va);
-	put64(dw, 3, value);
-	return MVGPU_CMD_NDW_WAIT;
+	return cmd_va_value(dw, MVGPU_CMD_WAIT, 0, MVGPU_CMD_NDW_WAIT, va,
+			    value);
 }
 
 unsigned int mvgpu_cmd_timestamp(uint32_t *dw, uint64_t va)
