@@ -101,6 +101,10 @@ if [ "$skip" != 0 ]; then
 	echo "skipped:"
 	grep '^SKIP' "$out/all" | sed 's/^SKIP /  /'
 fi
+if grep -q '^INFO ' "$out/all"; then
+	echo "timing:"
+	sed -n 's/^INFO /  /p' "$out/all"
+fi
 echo "time: $(awk '{ printf "%s %ss, ", $1, $2 }' "$out/timing" | sed 's/, $//')"
 echo "logs: $BUILD/vm-logs/, results: $out/all"
 pass=$(grep -c '^PASS' "$out/all" || true)

@@ -119,12 +119,26 @@ pack() {
 	mv "$2.tmp" "$2"
 }
 
-# --- nested-guest initramfs (rebuilt only when its inputs change) ----------
-# busybox, its /init, and the guest driver (drm.ko, mvgpu_accel.ko, loaded
-# by a guest command with "modprobe mvgpu_accel") with tools/guest's
-# mvgpu-run when they are built.
+# --- nested guests: their kernel, the guest driver for it, an initramfs ---
+# The kernel is a small one built from linux-source-6.12 (nested-kernel.sh,
+# cached): Debian's generic kernel takes minutes to boot under TCG in TCG.
+# mvgpu_accel.ko is built for it from a copy of the sources (the tree's own
+# objects are for Debian's kernel); drm is built into that kernel.
+NKOBJ=$(bash "$TOP/qemu-scripts/nested-kernel.sh")
+NKREL=$(cat "$NKOBJ/include/config/kernel.release")
+nko=$BUILD/nested-ko
+mkdir -p "$nko/driver/guest"
+cp -p "$TOP/Kbuild" "$nko/"
+cp -p "$TOP/driver/Kbuild" "$nko/driver/"
+cp -p "$TOP"/driver/guest/*.[ch] "$nko/driver/guest/"
+cp -rp "$TOP/include" "$nko/"
+make -s -C "$NKOBJ" M="$nko" MVGPU_GUEST_ONLY=1 modules >/dev/null ||
+	die "mvgpu_accel.ko does not build for the nested-guest kernel $NKREL"
+
+# The initramfs: busybox, its /init, the guest driver ("modprobe
+# mvgpu_accel" in a guest command) and tools/guest's mvgpu-run.
 NESTED=$VM/nested-initramfs.cpio.gz
-guest_ko=$TOP/driver/mvgpu_accel.ko
+guest_ko=$nko/driver/mvgpu_accel.ko
 guest_run=$TOP/tools/guest/mvgpu-run
 if [ -f "$TOP/tools/guest/Makefile" ] && [ ! -x "$guest_run" ]; then
 	make -s -C "$TOP/tools/guest" >/dev/null 2>&1 ||
@@ -132,7 +146,7 @@ if [ -f "$TOP/tools/guest/Makefile" ] && [ ! -x "$guest_run" ]; then
 fi
 rebuild=0
 for f in "$TOP/qemu-scripts/nested-init.sh" "$(command -v busybox)" "$0" \
-	 "$guest_ko" "$guest_run"; do
+	 "$guest_ko" "$guest_run" "$NKOBJ/vmlinux"; do
 	[ -e "$f" ] && [ "$f" -nt "$NESTED" ] && rebuild=1
 done
 [ -f "$NESTED" ] || rebuild=1
@@ -143,15 +157,11 @@ if [ $rebuild = 1 ]; then
 	make_skeleton "$nroot"
 	install_busybox "$nroot"
 	install -m 0755 "$TOP/qemu-scripts/nested-init.sh" "$nroot/init"
-	if [ -f "$guest_ko" ]; then
-		drm=$(cd "$KROOT/$MODDIR" && find kernel -name 'drm.ko*' | head -n1)
-		[ -n "$drm" ] || die "drm.ko not found in $KROOT/$MODDIR"
-		mkdir -p "$nroot/$MODDIR/extra" "$nroot/$MODDIR/$(dirname "$drm")"
-		xz -dc "$KROOT/$MODDIR/$drm" > "$nroot/$MODDIR/${drm%.xz}"
-		cp "$guest_ko" "$nroot/$MODDIR/extra/"
-		copy_modlists "$nroot"
-		depmod -b "$nroot" "$ABI"
-	fi
+	install -D -m 0644 "$guest_ko" "$nroot/lib/modules/$NKREL/extra/mvgpu_accel.ko"
+	for f in modules.builtin modules.builtin.modinfo modules.order; do
+		[ -f "$NKOBJ/$f" ] && cp "$NKOBJ/$f" "$nroot/lib/modules/$NKREL/"
+	done
+	depmod -b "$nroot" "$NKREL"
 	[ -x "$guest_run" ] && install -m 0755 "$guest_run" "$nroot/bin/"
 	pack "$nroot" "$NESTED"
 	rm -rf "$nroot"
@@ -235,26 +245,9 @@ cp -rL /usr/share/seabios "$ROOT/usr/share/"
 cp -L /usr/share/qemu/*.bin "$ROOT/usr/share/qemu/"
 [ -d /usr/share/qemu/keymaps ] && cp -rL /usr/share/qemu/keymaps "$ROOT/usr/share/qemu/"
 
-# Second-level guest: the same kernel, its own initramfs, the launcher.
-# The uncompressed kernel boots through PVH and spares the nested guest
-# the decompression (about a fifth of its boot under TCG in TCG).
-extract_vmlinux() {
-	local off
-
-	command -v zstd >/dev/null || return 1
-	off=$(grep -a -b -o -m1 $'\x28\xb5\x2f\xfd' "$1" | head -n1 | cut -d: -f1)
-	[ -n "$off" ] || return 1
-	tail -c +$((off + 1)) "$1" | zstd -dcq > "$2.tmp" 2>/dev/null || true
-	[ "$(head -c4 "$2.tmp" | od -An -tx1 | tr -d ' ')" = 7f454c46 ] || return 1
-	mv "$2.tmp" "$2"
-}
-if [ ! -f "$VM/vmlinux" ] || [ "$VM/vmlinuz" -nt "$VM/vmlinux" ]; then
-	rm -f "$VM/vmlinux"
-	extract_vmlinux "$VM/vmlinuz" "$VM/vmlinux" ||
-		note "cannot extract vmlinux (zstd missing?): nested guests decompress"
-fi
-install -D -m 0644 "$VM/vmlinuz" "$ROOT/usr/share/mvgpu/nested/vmlinuz"
-[ -f "$VM/vmlinux" ] && install -m 0644 "$VM/vmlinux" "$ROOT/usr/share/mvgpu/nested/vmlinux"
+# Second-level guests: their kernel (uncompressed, booted through PVH) and
+# initramfs, the launcher.
+install -D -m 0644 "$NKOBJ/vmlinux" "$ROOT/usr/share/mvgpu/nested/vmlinux"
 install -D -m 0644 "$NESTED" "$ROOT/usr/share/mvgpu/nested/initramfs.cpio.gz"
 install -D -m 0755 "$TOP/qemu-scripts/nested-guest.sh" "$ROOT/usr/bin/nested-guest.sh"
 install -m 0755 "$TOP/qemu-scripts/nested-ctl.sh" "$ROOT/usr/bin/nested-ctl.sh"

@@ -9,7 +9,8 @@
 #   nested-ctl.sh wait [-t SECONDS] PREFIX OUTDIR...
 #       Wait until the job output (OUTDIR/result.txt) of every guest has a
 #       line starting with PREFIX. Exit 0 then; 1 when a guest ended first
-#       or SECONDS (default 600) passed.
+#       (its job said "mvgpu-nested: done", or nested-guest.sh left
+#       OUTDIR/exit-status) or SECONDS (default 600, wall clock) passed.
 #   nested-ctl.sh tell LINE OUTDIR...
 #       Send LINE to every guest's job (it reads it from file descriptor
 #       4). Never blocks, even when a guest is gone; exit 1 when a guest
@@ -35,7 +36,8 @@ all_said() {
 	for dir in "$@"; do
 		grep -q "^$prefix" "$dir/result.txt" 2>/dev/null && n=$((n + 1)) &&
 			continue
-		grep -q '^mvgpu-nested: done' "$dir/result.txt" 2>/dev/null &&
+		{ [ -f "$dir/exit-status" ] ||
+		  grep -q '^mvgpu-nested: done' "$dir/result.txt" 2>/dev/null; } &&
 			return 1
 	done
 	[ "$n" = $# ] && return 0
@@ -43,7 +45,7 @@ all_said() {
 }
 
 wait_said() {
-	local timeout=600 t=0 rc
+	local timeout=600 end rc
 
 	if [ "$1" = -t ]; then
 		[ $# -ge 2 ] || usage
@@ -51,13 +53,13 @@ wait_said() {
 		shift 2
 	fi
 	[ $# -ge 2 ] || usage
+	end=$(($(cut -d. -f1 /proc/uptime) + timeout))
 	while :; do
 		all_said "$@"
 		rc=$?
 		[ $rc = 2 ] || return $rc
-		[ $t -lt "$timeout" ] || return 1
+		[ "$(cut -d. -f1 /proc/uptime)" -lt "$end" ] || return 1
 		sleep 1
-		t=$((t + 1))
 	done
 }
 

@@ -8,6 +8,8 @@
 # the TAP result lines each test program printed (indented "# ok K name");
 # after a FAIL, up to 4 "NOTE text" lines: the program's diagnostics that
 # directly follow the failing case (what was measured);
+# "INFO text" for every "timing: text" diagnostic (boot times and the like,
+# printed in the summary whatever the result);
 # a program that failed without a failing case of its own (crash, timeout,
 # missing results) adds one FAIL; a missing or empty TAP stream is one FAIL.
 set -euo pipefail
@@ -50,6 +52,7 @@ BEGIN { prog = ""; outer_plan = -1; progs = 0; notes = 0 }
 	print "NOTE " substr($0, 5); notes--; next
 }
 { notes = 0 }
+/^(# )+timing: / { t = $0; sub(/^(# )+timing: /, "", t); print "INFO " t; next }
 /^1\.\.[0-9]+/ && outer_plan < 0 { outer_plan = substr($0, 4) + 0; next }
 /^# selftests: / {
 	flush_prog(0, 0, "no result")

@@ -40,6 +40,8 @@ extra_ko=()
 vars=()
 # shellcheck disable=SC2206
 [ -n "${EXTRA_KO:-}" ] && extra_ko=(${EXTRA_KO})
+# A slow machine's nested guests, simulated (see nested-guest.sh).
+[ -n "${NESTED_CPU_QUOTA:-}" ] && vars+=("NESTED_CPU_QUOTA=$NESTED_CPU_QUOTA")
 
 while getopts n:j:k:T:W:r:e:h opt; do
 	case $opt in
@@ -156,6 +158,7 @@ if [ -s "$work/console-findings" ]; then
 	echo "kernel trouble in $console:"
 	sed 's/^/  /' "$work/console-findings"
 fi
+grep -q '^INFO ' "$results" && sed -n 's/^INFO /timing: /p' "$results"
 if grep -q '^FAIL' "$results"; then
 	echo "failed:"
 	grep -E '^(FAIL|NOTE) ' "$results" | sed 's/^FAIL /  /; s/^NOTE /      /'

@@ -64,6 +64,7 @@ else
 	OUT=/dev/console
 fi
 exec 3>"$OUT"
+echo "# timing: test VM kernel to /init $(cut -d' ' -f1 /proc/uptime) s" >&3
 
 finish() {
 	sync
