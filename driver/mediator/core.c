@@ -28,6 +28,21 @@ MODULE_PARM_DESC(max_pinned_mb,
 /* The same cap in pages, set at load. */
 u64 mvgpu_max_pinned_pages;
 
+static unsigned int max_shadow_mb = 2048;
+module_param(max_shadow_mb, uint, 0644);
+MODULE_PARM_DESC(max_shadow_mb,
+		 "GPU VA one vGPU's shadow page tables may map, all contexts together, in MiB of 4 KiB entries (default 2048); changeable at any time");
+
+/**
+ * mvgpu_max_shadow_entries() - the per-vGPU cap on shadow entries
+ *
+ * Return: max_shadow_mb in 4 KiB entries, as the parameter is now.
+ */
+u64 mvgpu_max_shadow_entries(void)
+{
+	return (u64)READ_ONCE(max_shadow_mb) << (20 - MVGPU_PAGE_SHIFT);
+}
+
 static const struct class mvgpu_class = {
 	.name = "mvgpu",
 	.dev_groups = mvgpu_gpu_groups,

@@ -90,11 +90,18 @@ struct mvgpu_sched {
  * @root: guest root GPA the shadow was built from
  * @pinned: GPU page number -> pinned GPA page (xa_mk_value()), for
  *	every shadow entry that holds a pinned guest page
+ * @entries: entries @pt holds, as last counted into stats.shadow_entries
+ * @limited: a translation of the guest's tables was left out of the
+ *	shadow because the vGPU reached its shadow cap; an access there
+ *	faults with MVGPU_FAULT_SHADOW_LIMIT (read by the engine's fault
+ *	diagnosis with READ_ONCE())
  */
 struct mvgpu_shadow {
 	struct mvgpu_pt *pt;
 	u64 root;
 	struct xarray pinned;
+	unsigned long entries;
+	bool limited;
 };
 
 /**
@@ -200,6 +207,8 @@ struct mvgpu_irq {
  * @context_switches: times one of its contexts was loaded on an engine
  * @resets: resets of any kind
  * @pinned_pages: guest pages pinned right now
+ * @shadow_entries: entries of its shadow page tables right now (all
+ *	contexts), what their host memory grows with
  */
 struct mvgpu_stats {
 	atomic64_t busy_ns;
@@ -208,6 +217,7 @@ struct mvgpu_stats {
 	atomic64_t context_switches;
 	atomic64_t resets;
 	atomic64_t pinned_pages;
+	atomic64_t shadow_entries;
 };
 
 /**
@@ -239,7 +249,12 @@ struct mvgpu_stats {
  * @waiting: bit n set while context n waits on a WAIT command
  * @shadow_lock: protects @shadow and the backend tables in it; an engine
  *	holds it while it runs one of this vGPU's contexts. Taken after @lock
- *	when both are needed, never the other way round.
+ *	when both are needed, never the other way round. Shadow work takes it
+ *	with mvgpu_shadow_lock(), engines only with mutex_trylock().
+ * @shadow_busy: threads in shadow work for this vGPU (between
+ *	mvgpu_shadow_lock() and mvgpu_shadow_unlock()); while non-zero the
+ *	scheduler passes the vGPU over, so that however long its shadow work
+ *	takes, no engine waits for it and the other vGPUs run on
  * @shadow: per-context shadow page tables
  * @sched_node: entry in the GPU scheduler's list (sched.lock)
  * @sched_running: an engine is running one of its contexts (sched.lock)
@@ -275,6 +290,7 @@ struct mvgpu_vgpu {
 
 	/* protects shadow[]; held by an engine running this vGPU */
 	struct mutex shadow_lock;
+	atomic_t shadow_busy;
 	struct mvgpu_shadow shadow[MVGPU_MAX_CONTEXTS];
 
 	struct list_head sched_node;
@@ -316,6 +332,7 @@ extern const struct attribute_group *mvgpu_vgpu_groups[];
 extern unsigned int mvgpu_vendor_id;
 extern unsigned int mvgpu_device_id;
 extern u64 mvgpu_max_pinned_pages;
+u64 mvgpu_max_shadow_entries(void);
 
 /* types.c */
 int mvgpu_vram_alloc(struct mvgpu_gpu *gpu, unsigned int units,
@@ -348,11 +365,14 @@ void mvgpu_irq_release(struct mvgpu_vgpu *vgpu);
 void mvgpu_irq_request(struct mvgpu_vgpu *vgpu, unsigned int count);
 
 /* shadow.c */
+void mvgpu_shadow_lock(struct mvgpu_vgpu *vgpu);
+void mvgpu_shadow_unlock(struct mvgpu_vgpu *vgpu);
 int mvgpu_shadow_sync(struct mvgpu_vgpu *vgpu, unsigned int ctx, u64 root,
 		      u64 va, u64 size);
 void mvgpu_shadow_drop(struct mvgpu_vgpu *vgpu, unsigned int ctx);
 void mvgpu_shadow_dma_unmap(struct mvgpu_vgpu *vgpu, u64 iova, u64 length);
-u32 mvgpu_shadow_diagnose(struct mvgpu_vgpu *vgpu, u64 root, u64 va);
+u32 mvgpu_shadow_diagnose(struct mvgpu_vgpu *vgpu, unsigned int ctx, u64 root,
+			  u64 va);
 
 /* sched.c */
 int mvgpu_sched_start(struct mvgpu_gpu *gpu);

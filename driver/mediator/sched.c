@@ -150,7 +150,8 @@ static enum mvgpu_pick mvgpu_sched_pick(struct mvgpu_sched *sched,
 	unsigned int n;
 
 	list_for_each_entry(vgpu, &sched->vgpus, sched_node) {
-		if (vgpu->sched_running || !READ_ONCE(vgpu->runnable))
+		if (vgpu->sched_running || !READ_ONCE(vgpu->runnable) ||
+		    atomic_read(&vgpu->shadow_busy))
 			continue;
 		if (!(READ_ONCE(vgpu->runnable) & ~READ_ONCE(vgpu->waiting))) {
 			waiting = true;
@@ -182,7 +183,7 @@ static bool mvgpu_sched_has_ready(struct mvgpu_sched *sched)
 
 	spin_lock(&sched->lock);
 	list_for_each_entry(vgpu, &sched->vgpus, sched_node)
-		if (!vgpu->sched_running &&
+		if (!vgpu->sched_running && !atomic_read(&vgpu->shadow_busy) &&
 		    (READ_ONCE(vgpu->runnable) & ~READ_ONCE(vgpu->waiting)))
 			ready = true;
 	spin_unlock(&sched->lock);
@@ -275,7 +276,13 @@ static u64 mvgpu_engine_run_ctx(struct mvgpu_engine *eng,
 	root = r->pt_root;
 	mutex_unlock(&vgpu->lock);
 
-	mutex_lock(&vgpu->shadow_lock);
+	/*
+	 * Shadow work of this vGPU that began after it was picked: the vGPU
+	 * waits for it (mvgpu_shadow_unlock() kicks the scheduler), not the
+	 * engine.
+	 */
+	if (!mutex_trylock(&vgpu->shadow_lock))
+		return 0;
 	ectx.pt = vgpu->shadow[n].pt;
 	t0 = ktime_get_ns();
 	res = gpu->ops->engine_run(gpu->priv, eng->index, &ectx,
@@ -286,7 +293,7 @@ static u64 mvgpu_engine_run_ctx(struct mvgpu_engine *eng,
 
 	if (res == MVGPU_RUN_FAULT &&
 	    ectx.fault_reason == MVGPU_FAULT_NOT_PRESENT)
-		ectx.fault_reason = mvgpu_shadow_diagnose(vgpu, root,
+		ectx.fault_reason = mvgpu_shadow_diagnose(vgpu, n, root,
 							  ectx.fault_addr);
 
 	mutex_lock(&vgpu->lock);

@@ -18,7 +18,17 @@
  *
  * All of this runs under vgpu->shadow_lock, which the engine also holds
  * while it runs one of the vGPU's contexts, so no engine ever sees a
- * table half updated or a page being unpinned.
+ * table half updated or a page being unpinned. Shadow work takes it with
+ * mvgpu_shadow_lock(), which makes the scheduler pass the vGPU over until
+ * mvgpu_shadow_unlock(): an engine never waits for a vGPU's shadow work,
+ * however long the guest's tables make it, and the other vGPUs run on.
+ *
+ * What a guest's tables can cost the host is bounded and charged to its
+ * vGPU: the shadow entries of all its contexts together never exceed
+ * mvgpu_max_shadow_entries() (host memory), and one synchronisation
+ * examines at most twice that many guest entries (host time, spent in the
+ * guest's own register write). A translation left out for either reason
+ * faults with MVGPU_FAULT_SHADOW_LIMIT when the engine uses it.
  */
 #include <linux/iommu.h>
 #include <linux/slab.h>
@@ -41,17 +51,55 @@
  * @sh: the context's shadow
  * @tables: a copy of the guest table being read at each level
  * @path: GPA of the table at each level of the current walk
+ * @budget: guest entries this synchronisation may still examine
  */
 struct mvgpu_walk {
 	struct mvgpu_vgpu *vgpu;
 	struct mvgpu_shadow *sh;
 	__le64 *tables[MVGPU_PT_LEVELS];
 	u64 path[MVGPU_PT_LEVELS];
+	u64 budget;
 };
 
 static const struct mvgpu_backend_ops *ops_of(struct mvgpu_vgpu *vgpu)
 {
 	return vgpu->gpu->ops;
+}
+
+/**
+ * mvgpu_shadow_lock() - begin shadow work on a vGPU
+ * @vgpu: the vGPU
+ *
+ * Takes @vgpu->shadow_lock (waiting for an engine's slice at most); the
+ * scheduler passes the vGPU over until mvgpu_shadow_unlock().
+ */
+void mvgpu_shadow_lock(struct mvgpu_vgpu *vgpu)
+{
+	atomic_inc(&vgpu->shadow_busy);
+	mutex_lock(&vgpu->shadow_lock);
+}
+
+/**
+ * mvgpu_shadow_unlock() - end shadow work on a vGPU
+ * @vgpu: the vGPU
+ *
+ * Releases @vgpu->shadow_lock and lets the scheduler run the vGPU again.
+ */
+void mvgpu_shadow_unlock(struct mvgpu_vgpu *vgpu)
+{
+	mutex_unlock(&vgpu->shadow_lock);
+	if (atomic_dec_and_test(&vgpu->shadow_busy))
+		mvgpu_sched_kick(vgpu);
+}
+
+/* Count a table's entries, after a change, into the vGPU's total. */
+static void shadow_account(struct mvgpu_vgpu *vgpu, struct mvgpu_shadow *sh)
+{
+	unsigned long now = ops_of(vgpu)->pt_entries(vgpu->gpu->priv, sh->pt);
+
+	atomic64_add((long)now - (long)sh->entries,
+		     &vgpu->stats.shadow_entries);
+	sh->entries = now;
 }
 
 static void shadow_unpin_one(struct mvgpu_vgpu *vgpu, struct mvgpu_shadow *sh,
@@ -73,6 +121,7 @@ static void shadow_clear_range(struct mvgpu_vgpu *vgpu,
 		return;
 	ops_of(vgpu)->pt_clear_range(vgpu->gpu->priv, sh->pt, start,
 				     end - start);
+	shadow_account(vgpu, sh);
 	xa_for_each_range(&sh->pinned, index, entry, start >> PAGE_SHIFT,
 			  (end - 1) >> PAGE_SHIFT)
 		shadow_unpin_one(vgpu, sh, index, entry);
@@ -94,7 +143,11 @@ static void shadow_set_leaf(struct mvgpu_walk *w, u64 va, u64 addr,
 	if (old)
 		shadow_unpin_one(vgpu, sh, index, old);
 
-	if (vram) {
+	if ((u64)atomic64_read(&vgpu->stats.shadow_entries) >=
+	    mvgpu_max_shadow_entries()) {
+		/* no new entry: this one is left out, and faults */
+		sh->limited = true;
+	} else if (vram) {
 		if (addr >= vgpu->vram_size) {
 			spte.fault_reason = MVGPU_FAULT_BAD_VRAM;
 		} else {
@@ -129,6 +182,22 @@ static void shadow_set_leaf(struct mvgpu_walk *w, u64 va, u64 addr,
 		if (old)
 			shadow_unpin_one(vgpu, sh, index, old);
 	}
+	shadow_account(vgpu, sh);
+}
+
+/*
+ * Take one step of the walk's budget; false when it is spent, and then
+ * [va, end) is left out of the shadow.
+ */
+static bool shadow_step(struct mvgpu_walk *w, u64 va, u64 end)
+{
+	if (w->budget) {
+		w->budget--;
+		return true;
+	}
+	shadow_clear_range(w->vgpu, w->sh, va, end);
+	w->sh->limited = true;
+	return false;
 }
 
 static bool shadow_is_loop(struct mvgpu_walk *w, u64 table, int level)
@@ -156,7 +225,7 @@ static void shadow_sync_table(struct mvgpu_walk *w, u64 table, int level,
 	}
 	w->path[level] = table;
 
-	while (va < end) {
+	while (va < end && shadow_step(w, va, end)) {
 		u64 ebase = va & ~(PT_SPAN(level) - 1);
 		u64 eend = min(ebase + PT_SPAN(level), end);
 		u64 e = le64_to_cpu(tbl[PT_INDEX(va, level)]);
@@ -174,7 +243,9 @@ static void shadow_sync_table(struct mvgpu_walk *w, u64 table, int level,
 			if (addr & (LARGE_SIZE - 1)) {
 				shadow_clear_range(vgpu, w->sh, va, eend);
 			} else {
-				for (p = va; p < eend; p += PAGE_SIZE)
+				for (p = va; p < eend &&
+				     (p == va || shadow_step(w, p, eend));
+				     p += PAGE_SIZE)
 					shadow_set_leaf(w, p, addr + (p - ebase),
 							vram, writable);
 			}
@@ -215,6 +286,9 @@ int mvgpu_shadow_sync(struct mvgpu_vgpu *vgpu, unsigned int ctx, u64 root,
 		w.sh->root = root;
 		size = 0;
 	}
+	if (!size)
+		w.sh->limited = false;
+	w.budget = 2 * mvgpu_max_shadow_entries();
 	if (size) {
 		if (va >= VA_END)
 			return 0;
@@ -254,11 +328,12 @@ void mvgpu_shadow_drop(struct mvgpu_vgpu *vgpu, unsigned int ctx)
 
 	shadow_clear_range(vgpu, sh, 0, VA_END);
 	sh->root = 0;
+	sh->limited = false;
 }
 
 /**
  * mvgpu_shadow_dma_unmap() - the VM withdrew [iova, iova + length)
- * @vgpu: the vGPU; takes @vgpu->shadow_lock
+ * @vgpu: the vGPU; takes @vgpu->shadow_lock (mvgpu_shadow_lock())
  * @iova: start of the range (a GPA for QEMU)
  * @length: bytes
  *
@@ -273,7 +348,7 @@ void mvgpu_shadow_dma_unmap(struct mvgpu_vgpu *vgpu, u64 iova, u64 length)
 	unsigned int ctx;
 	void *entry;
 
-	mutex_lock(&vgpu->shadow_lock);
+	mvgpu_shadow_lock(vgpu);
 	for (ctx = 0; ctx < vgpu->type->contexts; ctx++) {
 		struct mvgpu_shadow *sh = &vgpu->shadow[ctx];
 
@@ -287,22 +362,28 @@ void mvgpu_shadow_dma_unmap(struct mvgpu_vgpu *vgpu, u64 iova, u64 length)
 					     (u64)index << PAGE_SHIFT, &spte);
 		}
 	}
-	mutex_unlock(&vgpu->shadow_lock);
+	mvgpu_shadow_unlock(vgpu);
 }
 
 /**
  * mvgpu_shadow_diagnose() - why does @va of a context not translate?
  * @vgpu: the vGPU
+ * @ctx: the context
  * @root: the context's PT_ROOT
  * @va: the faulting GPU VA
  *
  * Walks the guest's tables as they are now, to turn an engine's plain
  * "not present" into the precise reason for the guest's fault registers.
+ * A valid translation that is not in the shadow because of the vGPU's
+ * shadow cap is MVGPU_FAULT_SHADOW_LIMIT.
  *
  * Return: a MVGPU_FAULT_* code.
  */
-u32 mvgpu_shadow_diagnose(struct mvgpu_vgpu *vgpu, u64 root, u64 va)
+u32 mvgpu_shadow_diagnose(struct mvgpu_vgpu *vgpu, unsigned int ctx, u64 root,
+			  u64 va)
 {
+	u32 valid = READ_ONCE(vgpu->shadow[ctx].limited) ?
+		    MVGPU_FAULT_SHADOW_LIMIT : MVGPU_FAULT_NOT_PRESENT;
 	u64 path[MVGPU_PT_LEVELS] = {};
 	u64 table = root & MVGPU_PTE_ADDR_MASK;
 	int level, l;
@@ -334,9 +415,8 @@ u32 mvgpu_shadow_diagnose(struct mvgpu_vgpu *vgpu, u64 root, u64 va)
 		table += va & (LARGE_SIZE - 1) & PAGE_MASK;
 	}
 	if (e & MVGPU_PTE_VRAM)
-		return table >= vgpu->vram_size ? MVGPU_FAULT_BAD_VRAM :
-						  MVGPU_FAULT_NOT_PRESENT;
+		return table >= vgpu->vram_size ? MVGPU_FAULT_BAD_VRAM : valid;
 	if (vfio_dma_rw(&vgpu->vdev, table, &raw, 1, false))
 		return MVGPU_FAULT_BAD_GPA;
-	return MVGPU_FAULT_NOT_PRESENT;
+	return valid;
 }

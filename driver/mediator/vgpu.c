@@ -24,10 +24,10 @@ static void mvgpu_vgpu_drop_shadows(struct mvgpu_vgpu *vgpu)
 {
 	unsigned int n;
 
-	mutex_lock(&vgpu->shadow_lock);
+	mvgpu_shadow_lock(vgpu);
 	for (n = 0; n < vgpu->type->contexts; n++)
 		mvgpu_shadow_drop(vgpu, n);
-	mutex_unlock(&vgpu->shadow_lock);
+	mvgpu_shadow_unlock(vgpu);
 }
 
 /* Power-on state, without counting a reset. Caller holds @vgpu->lock. */
@@ -222,7 +222,7 @@ static void mvgpu_mmio_action(struct mvgpu_vgpu *vgpu,
 			      struct mvgpu_mmio_action *act)
 {
 	if (act->kind != MVGPU_ACT_NONE) {
-		mutex_lock(&vgpu->shadow_lock);
+		mvgpu_shadow_lock(vgpu);
 		if (READ_ONCE(vgpu->gen) == act->gen) {
 			if (act->kind == MVGPU_ACT_SYNC)
 				mvgpu_shadow_sync(vgpu, act->ctx, act->root,
@@ -230,7 +230,7 @@ static void mvgpu_mmio_action(struct mvgpu_vgpu *vgpu,
 			else
 				mvgpu_shadow_drop(vgpu, act->ctx);
 		}
-		mutex_unlock(&vgpu->shadow_lock);
+		mvgpu_shadow_unlock(vgpu);
 	}
 	if (act->kick)
 		mvgpu_sched_kick(vgpu);

@@ -89,6 +89,8 @@ static struct mvgpu_stat_attr dev_attr_resets =
 	MVGPU_STAT_ATTR(resets, STAT_OFF(resets));
 static struct mvgpu_stat_attr dev_attr_pinned_pages =
 	MVGPU_STAT_ATTR(pinned_pages, STAT_OFF(pinned_pages));
+static struct mvgpu_stat_attr dev_attr_shadow_entries =
+	MVGPU_STAT_ATTR(shadow_entries, STAT_OFF(shadow_entries));
 
 static struct attribute *mvgpu_vgpu_attrs[] = {
 	&dev_attr_type.attr,
@@ -101,6 +103,7 @@ static struct attribute *mvgpu_vgpu_attrs[] = {
 	&dev_attr_context_switches.attr.attr,
 	&dev_attr_resets.attr.attr,
 	&dev_attr_pinned_pages.attr.attr,
+	&dev_attr_shadow_entries.attr.attr,
 	NULL,
 };
 

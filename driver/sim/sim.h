@@ -36,6 +36,7 @@ void sim_pt_destroy(void *priv, struct mvgpu_pt *pt);
 int sim_pt_set(void *priv, struct mvgpu_pt *pt, u64 va,
 	       const struct mvgpu_spte *spte);
 void sim_pt_clear_range(void *priv, struct mvgpu_pt *pt, u64 va, u64 size);
+unsigned long sim_pt_entries(void *priv, struct mvgpu_pt *pt);
 u32 sim_pt_translate(struct mvgpu_pt *pt, u64 va, bool write,
 		     struct page **page);
 

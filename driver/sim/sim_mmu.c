@@ -21,9 +21,12 @@
  * struct mvgpu_pt - a page table of the model
  * @entries: GPU page number -> packed entry (xa_mk_value()); the xarray's
  *	own lock protects it
+ * @nr_entries: entries in @entries; changed and read only by the table's
+ *	user, which never changes a table from two threads at once
  */
 struct mvgpu_pt {
 	struct xarray entries;
+	unsigned long nr_entries;
 };
 
 /**
@@ -69,6 +72,7 @@ int sim_pt_set(void *priv, struct mvgpu_pt *pt, u64 va,
 	struct sim_gpu *sim = priv;
 	unsigned long index = va >> PAGE_SHIFT;
 	unsigned long packed;
+	void *old;
 
 	if (spte->flags & MVGPU_SPTE_PRESENT) {
 		unsigned long pfn;
@@ -85,11 +89,16 @@ int sim_pt_set(void *priv, struct mvgpu_pt *pt, u64 va,
 	} else if (spte->fault_reason) {
 		packed = (unsigned long)spte->fault_reason << SIM_PTE_FLAG_BITS;
 	} else {
-		xa_erase(&pt->entries, index);
+		if (xa_erase(&pt->entries, index))
+			pt->nr_entries--;
 		return 0;
 	}
-	return xa_err(xa_store(&pt->entries, index, xa_mk_value(packed),
-			       GFP_KERNEL));
+	old = xa_store(&pt->entries, index, xa_mk_value(packed), GFP_KERNEL);
+	if (xa_is_err(old))
+		return xa_err(old);
+	if (!old)
+		pt->nr_entries++;
+	return 0;
 }
 
 /**
@@ -108,8 +117,22 @@ void sim_pt_clear_range(void *priv, struct mvgpu_pt *pt, u64 va, u64 size)
 
 	if (!size)
 		return;
-	xa_for_each_range(&pt->entries, index, entry, first, last)
+	xa_for_each_range(&pt->entries, index, entry, first, last) {
 		xa_erase(&pt->entries, index);
+		pt->nr_entries--;
+	}
+}
+
+/**
+ * sim_pt_entries() - how many entries a table holds
+ * @priv: the simulated GPU
+ * @pt: the table
+ *
+ * Return: the number of entries, present or carrying a fault reason.
+ */
+unsigned long sim_pt_entries(void *priv, struct mvgpu_pt *pt)
+{
+	return pt->nr_entries;
 }
 
 /**

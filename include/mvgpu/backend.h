@@ -120,6 +120,8 @@ struct mvgpu_gpu_info {
  * @pt_set: set the 4 KiB entry of @va (page aligned) in @pt. Returns 0 or a
  *	negative errno.
  * @pt_clear_range: remove every entry in [@va, @va + @size)
+ * @pt_entries: number of entries (present or carrying a fault reason)
+ *	@pt holds, what its memory grows with; the mediator caps it
  * @engine_run: load @ctx on engine @engine and execute its ring until it
  *	is empty, waits, faults, or @budget_ns of engine time is used (long
  *	commands stop between bounded chunks); then save the context back
@@ -142,6 +144,7 @@ struct mvgpu_backend_ops {
 		      const struct mvgpu_spte *spte);
 	void (*pt_clear_range)(void *priv, struct mvgpu_pt *pt, u64 va,
 			       u64 size);
+	unsigned long (*pt_entries)(void *priv, struct mvgpu_pt *pt);
 	enum mvgpu_run_result (*engine_run)(void *priv, unsigned int engine,
 					    struct mvgpu_engine_ctx *ctx,
 					    u64 budget_ns);

@@ -5,7 +5,10 @@
  * (coarse bound, the benchmark measures it precisely); a runaway vGPU
  * (a WAIT that never ends, a huge stream) does not starve another one;
  * the commands / context_switches / busy_ns counters move; a reset in
- * the middle of work leaves that vGPU clean and the others running.
+ * the middle of work leaves that vGPU clean and the others running; a
+ * vGPU whose page tables describe a huge address space neither stalls
+ * the others while the host shadows them nor gets more shadow entries
+ * than its cap (the rest faults with SHADOW_LIMIT).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -392,6 +395,141 @@ TEST_F_TIMEOUT(sch, reset_mid_work, 180)
 	ASSERT_EQ(0, mvgpu_emit_fill(&a->ctx, a->work.va, 4096, 0x1234));
 	ASSERT_EQ(0, mvgpu_ctx_sync(&a->ctx, ET_TIMEOUT_MS));
 	ASSERT_EQ(0x1234, ((uint32_t *)a->g.gpu.vram)[1023]);
+}
+
+/* Samples of a vGPU's "commands" counter, taken by a thread. */
+#define NR_SAMPLES	4096
+struct sampler {
+	const char *uuid;
+	pthread_t thread;
+	bool stop;		/* atomic */
+	unsigned int n;
+	uint64_t t[NR_SAMPLES], commands[NR_SAMPLES];
+};
+
+static void *sample_commands(void *arg)
+{
+	struct sampler *s = arg;
+
+	while (!__atomic_load_n(&s->stop, __ATOMIC_RELAXED) &&
+	       s->n < NR_SAMPLES) {
+		s->t[s->n] = mvgpu_now_ns();
+		s->commands[s->n] = et_attr(s->uuid, "commands");
+		s->n++;
+		mvgpu_sleep_us(10000);
+	}
+	return NULL;
+}
+
+/* The counter's last sample taken at or before t (the first if none). */
+static uint64_t commands_at(const struct sampler *s, uint64_t t)
+{
+	unsigned int i = 0;
+
+	while (i + 1 < s->n && s->t[i + 1] <= t)
+		i++;
+	return s->commands[i];
+}
+
+/*
+ * Hostile tables in pt at va: 512 level-2 entries all pointing at one
+ * level-1 table of 512 2 MiB VRAM pages (aliases of the first 16 MiB):
+ * 512 GiB of GPU VA, 134 million 4 KiB translations, from two tables.
+ */
+static int build_huge_tree(struct mvgpu_pt *pt, uint64_t va)
+{
+	uint64_t *l1, *l2;
+	int i, ret;
+
+	ret = mvgpu_pt_map(pt, va, 0, 2 << 20,
+			   MVGPU_MAP_VRAM | MVGPU_MAP_LARGE | MVGPU_MAP_WRITE);
+	if (ret)
+		return ret;
+	l1 = mvgpu_pt_entry(pt, va, 1, false);
+	l2 = mvgpu_pt_entry(pt, va, 2, false);
+	if (!l1 || !l2)
+		return -ENOENT;
+	for (i = 1; i < MVGPU_PT_ENTRIES; i++) {
+		mvgpu_store64(&l1[i], mvgpu_load64(&l1[0]) +
+			      ((uint64_t)(i % 8) << 21));
+		mvgpu_store64(&l2[i], mvgpu_load64(&l2[0]));
+	}
+	return 0;
+}
+
+TEST_F_TIMEOUT(sch, huge_tables_stall_no_other_vgpu, 300)
+{
+	struct load *attacker = &self->l[0], *victim = &self->l[1];
+	const char *uuid = attacker->g.v.uuid;
+	const uint64_t va = 1ull << 39;		/* level-3 entry 1 */
+	static struct sampler smp;
+	uint64_t t0, t1, mid, during, cap;
+	struct mvgpu_fault f;
+	struct mvgpu_ctx c1;
+
+	ASSERT_EQ(0, build_huge_tree(&attacker->g.pt, va));
+	/* both busy: the attacker's context 0 stays runnable throughout */
+	ASSERT_EQ(0, load_start(attacker));
+	ASSERT_EQ(0, load_start(victim));
+	sleep(1);
+	memset(&smp, 0, sizeof(smp));
+	smp.uuid = victim->g.v.uuid;
+	ASSERT_EQ(0, -pthread_create(&smp.thread, NULL, sample_commands,
+				     &smp));
+	usleep(200000);
+
+	/* enabling context 1 on those tables makes the host shadow them */
+	t0 = mvgpu_now_ns();
+	ASSERT_EQ(0, mvgpu_ctx_init(&c1, &attacker->g.gpu, &attacker->g.pt, 1,
+				    4096));
+	t1 = mvgpu_now_ns();
+	usleep(100000);
+	__atomic_store_n(&smp.stop, true, __ATOMIC_RELAXED);
+	pthread_join(smp.thread, NULL);
+	load_stop(attacker);
+	load_stop(victim);
+	ASSERT_EQ(0, attacker->err);
+	ASSERT_EQ(0, victim->err);
+
+	/*
+	 * The host's work on those tables happened in the attacker's own
+	 * register write; the victim's commands kept completing during its
+	 * second half (an engine that waited for the attacker's shadow would
+	 * have stopped them until the write returned).
+	 */
+	mid = t0 + (t1 - t0) / 2;
+	during = commands_at(&smp, t1) - commands_at(&smp, mid);
+	TH_LOG("enable on the huge tables took %llu ms; victim commands in its second half: %llu",
+	       (unsigned long long)(t1 - t0) / 1000000,
+	       (unsigned long long)during);
+	if (t1 - t0 >= 200000000ull)
+		ASSERT_LT(0, during);
+
+	/* its shadow stayed within the cap, charged to the attacker */
+	ASSERT_EQ(0, mvgpu_sysfs_read_u64("/sys/module/mvgpu/parameters/max_shadow_mb",
+					  &cap));
+	cap <<= 8;	/* MiB in 4 KiB entries */
+	TH_LOG("shadow_entries %llu, cap %llu",
+	       (unsigned long long)et_attr(uuid, "shadow_entries"),
+	       (unsigned long long)cap);
+	ASSERT_LT(0, cap);
+	ASSERT_GE(cap, et_attr(uuid, "shadow_entries"));
+	ASSERT_LT(et_attr(victim->g.v.uuid, "shadow_entries"), 1024);
+
+	/* the first translations are there, the far ones fault */
+	ASSERT_EQ(0, mvgpu_emit_fill(&c1, va, 4096, 0x5a5a5a5a));
+	ASSERT_EQ(0, mvgpu_ctx_sync(&c1, ET_TIMEOUT_MS));
+	ASSERT_EQ(0x5a5a5a5a, ((uint32_t *)attacker->g.gpu.vram)[0]);
+	ASSERT_EQ(0, mvgpu_emit_fill(&c1, va + (300ull << 30), 4096, 1));
+	mvgpu_ring_kick(&c1);
+	ASSERT_EQ(0, mvgpu_ctx_wait_fault(&c1, ET_TIMEOUT_MS, &f));
+	ASSERT_EQ(MVGPU_FAULT_SHADOW_LIMIT, f.reason);
+	ASSERT_EQ(va + (300ull << 30), f.addr);
+
+	/* a reset gives every shadow entry back */
+	ASSERT_EQ(0, mvgpu_reset(&attacker->g.v.dev));
+	ASSERT_EQ(0, et_attr(uuid, "shadow_entries"));
+	ASSERT_EQ(0, et_attr(uuid, "pinned_pages"));
 }
 
 TEST_HARNESS_MAIN

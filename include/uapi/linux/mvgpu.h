@@ -104,6 +104,7 @@
 #define MVGPU_FAULT_BAD_RING		7	/* ring registers invalid */
 #define MVGPU_FAULT_PIN_LIMIT		8	/* vGPU's pinned-page cap reached */
 #define MVGPU_FAULT_ALIGN		9	/* misaligned command operand */
+#define MVGPU_FAULT_SHADOW_LIMIT	10	/* vGPU's shadow-entry cap reached */
 
 /* ---- Ring command encoding --------------------------------------------- */
 /*
