@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fuzz: a hostile guest's seeded random sequences against one vGPU (the
+ * attacker) while another vGPU of the same GPU (the victim) does checked
+ * work: random register writes and reads, random bytes in its guest RAM
+ * (page tables, rings, fence pages), TLB invalidations of random ranges,
+ * page-table roots and doorbells, well-formed commands with random
+ * operands, config-space writes and VFIO ioctls with random arguments.
+ *
+ * After every batch: the victim's checked work is right and the part of
+ * its VRAM it does not use is untouched; the attacker's pins and shadow
+ * entries are within their caps. At the end a VFIO reset returns the
+ * attacker to a working state with no page pinned and no shadow entry
+ * left. The seed is printed first (MVGPU_FUZZ_SEED=N replays it).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <linux/pci_regs.h>
+
+#include "kselftest_harness.h"
+#include "engine_test.h"
+
+#define FUZZ_BATCHES	100
+#define FUZZ_OPS	64
+#define RING_SIZE	4096u
+#define VIC_WORK	(64u << 10)	/* victim: fill here, copy behind it */
+#define VIC_USED	(2 * VIC_WORK)	/* the rest of its VRAM: a sentinel */
+
+FIXTURE(fz) {
+	struct et_gpu att, vic;
+	struct mvgpu_ctx actx, vctx;
+	struct et_buf abuf, vbuf;
+	uint64_t seed, rng;
+	uint64_t max_pinned, max_shadow;
+	char msg[256];
+};
+
+static int fz_build(FIXTURE_DATA(fz) *self)
+{
+	int ret;
+
+	ret = et_up(&self->att, MT_PARENT0, MT_T18, ET_RAM_SIZE, self->msg,
+		    sizeof(self->msg));
+	if (!ret)
+		ret = et_up(&self->vic, MT_PARENT0, MT_T18, ET_RAM_SIZE,
+			    self->msg, sizeof(self->msg));
+	if (ret)
+		return ret;
+	snprintf(self->msg, sizeof(self->msg), "buffers / contexts");
+	ret = et_buf_sys(&self->att.gpu, &self->att.pt, ET_VA_SRC, 64 << 10,
+			 0, MVGPU_MAP_WRITE, &self->abuf);
+	if (!ret)
+		ret = mvgpu_ctx_init(&self->actx, &self->att.gpu, &self->att.pt,
+				     0, RING_SIZE);
+	if (!ret)
+		ret = et_buf_vram(&self->vic.gpu, &self->vic.pt, ET_VA_VRAM, 0,
+				  VIC_USED, MVGPU_MAP_WRITE, &self->vbuf);
+	if (!ret)
+		ret = mvgpu_ctx_init(&self->vctx, &self->vic.gpu, &self->vic.pt,
+				     0, RING_SIZE);
+	if (!ret)
+		ret = mvgpu_sysfs_read_u64("/sys/module/mvgpu/parameters/max_pinned_mb",
+					   &self->max_pinned);
+	if (!ret)
+		ret = mvgpu_sysfs_read_u64("/sys/module/mvgpu/parameters/max_shadow_mb",
+					   &self->max_shadow);
+	self->max_pinned <<= 8;		/* MiB in 4 KiB pages */
+	self->max_shadow <<= 8;
+	if (!ret)
+		mt_pattern_fill((char *)self->vic.gpu.vram + VIC_USED,
+				self->vic.gpu.vram_size - VIC_USED, VIC_USED,
+				0xf022);
+	return ret;
+}
+
+FIXTURE_SETUP(fz)
+{
+	const char *env = getenv("MVGPU_FUZZ_SEED");
+	int ret;
+
+	mt_vgpu_init(&self->att.v);
+	mt_vgpu_init(&self->vic.v);
+	self->seed = env ? strtoull(env, NULL, 0) :
+		     (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
+	self->rng = self->seed;
+	TH_LOG("seed %llu (MVGPU_FUZZ_SEED=%llu replays this run)",
+	       (unsigned long long)self->seed,
+	       (unsigned long long)self->seed);
+	ret = mt_check_state(self->msg, sizeof(self->msg));
+	ASSERT_EQ(0, ret) TH_LOG("%s", self->msg);
+	ret = fz_build(self);
+	if (ret) {
+		/* no teardown after a failed setup: clean up here */
+		et_down(&self->vic);
+		et_down(&self->att);
+		ASSERT_EQ(0, ret) TH_LOG("%s: %s", self->msg, strerror(-ret));
+	}
+}
+
+FIXTURE_TEARDOWN_PARENT(fz)
+{
+	int ret = et_remove(&self->att);
+
+	EXPECT_EQ(0, ret) TH_LOG("remove %s: %s", self->att.v.uuid,
+				 strerror(-ret));
+	ret = et_remove(&self->vic);
+	EXPECT_EQ(0, ret) TH_LOG("remove %s: %s", self->vic.v.uuid,
+				 strerror(-ret));
+}
+
+static uint64_t rnd(FIXTURE_DATA(fz) *self, uint64_t n)
+{
+	return mvgpu_rand64(&self->rng) % n;
+}
+
+/* A GPU VA: mostly near the attacker's mappings, sometimes anywhere. */
+static uint64_t rnd_va(FIXTURE_DATA(fz) *self)
+{
+	static const uint64_t near[] = { ET_VA_SRC, MVGPU_CTX_RING_VA(0),
+					 MVGPU_CTX_FENCE_VA(0), 0 };
+
+	if (rnd(self, 4))
+		return near[rnd(self, MT_ARRAY_SIZE(near))] +
+		       (rnd(self, 64 << 10) & ~3ull);
+	return mvgpu_rand64(&self->rng) & (MVGPU_VA_LIMIT - 4);
+}
+
+/* A GPA or VRAM offset: in guest RAM, in VRAM, or anything. */
+static uint64_t rnd_addr(FIXTURE_DATA(fz) *self)
+{
+	struct mvgpu_gpu *gpu = &self->att.gpu;
+
+	switch (rnd(self, 3)) {
+	case 0:
+		return gpu->ram.iova + (rnd(self, gpu->ram.size) & ~0xfffull);
+	case 1:
+		return rnd(self, 2 * gpu->vram_size) & ~0xfffull;
+	default:
+		return mvgpu_rand64(&self->rng) & ~0xfffull;
+	}
+}
+
+/* A command of the instruction set with random operands, then a kick. */
+static void rnd_command(FIXTURE_DATA(fz) *self)
+{
+	struct mvgpu_ctx *c = &self->actx;
+	uint32_t d = 1 + rnd(self, 64);
+
+	/* now and then abandon what is queued, as a driver's recovery would */
+	if (!rnd(self, 4)) {
+		mvgpu_ctx_disable(c);
+		mvgpu_ctx_enable(c);
+	}
+	/* emit into an (almost) empty ring only: never wait for space */
+	if (mvgpu_ring_update(c) < RING_SIZE - 64)
+		return;
+	switch (rnd(self, 6)) {
+	case 0:
+		mvgpu_emit_copy(c, rnd_va(self), rnd_va(self),
+				rnd(self, 256 << 10));
+		break;
+	case 1:
+		mvgpu_emit_fill(c, rnd_va(self), rnd(self, 256 << 10),
+				(uint32_t)mvgpu_rand64(&self->rng));
+		break;
+	case 2:
+		mvgpu_emit_gemm(c, rnd_va(self), rnd_va(self), rnd_va(self),
+				d, 1 + rnd(self, 64), 1 + rnd(self, 64));
+		break;
+	case 3:
+		mvgpu_emit_hash(c, rnd_va(self), rnd(self, 64 << 10),
+				rnd_va(self));
+		break;
+	case 4:
+		mvgpu_emit_wait(c, rnd_va(self), mvgpu_rand64(&self->rng));
+		break;
+	default:
+		mvgpu_emit_fence(c, rnd_va(self), mvgpu_rand64(&self->rng),
+				 rnd(self, 2));
+		break;
+	}
+	mvgpu_ring_kick(c);
+}
+
+/* A VFIO device ioctl with random arguments. */
+static void rnd_ioctl(FIXTURE_DATA(fz) *self)
+{
+	struct mvgpu_dev *dev = &self->att.v.dev;
+	uint8_t data[64];
+	union {
+		struct vfio_region_info region;
+		struct vfio_irq_info irq;
+	} u;
+
+	memset(&u, 0, sizeof(u));
+	switch (rnd(self, 4)) {
+	case 0:
+		u.region.argsz = rnd(self, 2) ? sizeof(u.region) :
+						rnd(self, 64);
+		u.region.index = rnd(self, 16);
+		ioctl(dev->device, VFIO_DEVICE_GET_REGION_INFO, &u.region);
+		break;
+	case 1:
+		u.irq.argsz = rnd(self, 2) ? sizeof(u.irq) : rnd(self, 64);
+		u.irq.index = rnd(self, 8);
+		ioctl(dev->device, VFIO_DEVICE_GET_IRQ_INFO, &u.irq);
+		break;
+	case 2:
+		/* random fds in the data: invalid ones, or ours (not eventfds) */
+		et_random_fill(data, sizeof(data), &self->rng);
+		mvgpu_irq_set_raw(dev, rnd(self, 8),
+				  (uint32_t)mvgpu_rand64(&self->rng),
+				  rnd(self, 4), rnd(self, 16), data,
+				  rnd(self, sizeof(data) + 1));
+		break;
+	default:
+		if (!rnd(self, 8))
+			mvgpu_reset(dev);
+		break;
+	}
+}
+
+/* One random action of the attacker. */
+static void fuzz_op(FIXTURE_DATA(fz) *self)
+{
+	struct mvgpu_gpu *gpu = &self->att.gpu;
+	struct mvgpu_ctx *c = &self->actx;
+	uint32_t nctx = gpu->nr_contexts, reg;
+
+	switch (rnd(self, 9)) {
+	case 0:	/* any register, any value */
+		mvgpu_gpu_wr(gpu, rnd(self, MVGPU_MMIO_SIZE / 4) * 4,
+			     (uint32_t)mvgpu_rand64(&self->rng));
+		break;
+	case 1:	/* a context register, any value */
+		reg = MVGPU_CTX_REG(rnd(self, nctx), rnd(self, 0x54 / 4) * 4);
+		mvgpu_gpu_wr(gpu, reg, (uint32_t)mvgpu_rand64(&self->rng));
+		break;
+	case 2:	/* any register read */
+		mvgpu_gpu_rd(gpu, rnd(self, MVGPU_MMIO_SIZE / 4) * 4);
+		break;
+	case 3:	/* random bytes in guest RAM: tables, ring, fences */
+		mvgpu_store64((uint64_t *)((char *)gpu->ram.vaddr +
+					   (rnd(self, gpu->ram.size) & ~7ull)),
+			      rnd(self, 2) ? mvgpu_rand64(&self->rng) :
+			      (rnd_addr(self) | MVGPU_PTE_PRESENT |
+			       rnd(self, 16)));
+		break;
+	case 4:	/* invalidate a random range */
+		mvgpu_ctx_tlb_inv(c, rnd_va(self) & ~0xfffull,
+				  rnd(self, 4) ? rnd(self, 64) << 12 :
+				  mvgpu_rand64(&self->rng) & ~0xfffull);
+		break;
+	case 5:	/* a new root for a context, enabled */
+		reg = MVGPU_CTX_REG(rnd(self, nctx), 0);
+		mvgpu_gpu_wr(gpu, reg + MVGPU_CTX_PT_ROOT_LO,
+			     (uint32_t)rnd_addr(self));
+		mvgpu_gpu_wr(gpu, reg + MVGPU_CTX_PT_ROOT_HI,
+			     (uint32_t)(rnd_addr(self) >> 32) * rnd(self, 2));
+		mvgpu_gpu_wr(gpu, reg + MVGPU_CTX_CONTROL,
+			     MVGPU_CTX_CONTROL_ENABLE);
+		break;
+	case 6:
+		rnd_command(self);
+		break;
+	case 7:	/* config space: any offset, size and value */
+		mvgpu_region_write(&self->att.v.dev,
+				   VFIO_PCI_CONFIG_REGION_INDEX,
+				   rnd(self, 260), &self->rng,
+				   1 + rnd(self, 4));
+		break;
+	default:
+		rnd_ioctl(self);
+		break;
+	}
+}
+
+/* The victim's checked work: a fill, a copy of it; 0 when both right. */
+static int victim_work(FIXTURE_DATA(fz) *self, uint32_t value)
+{
+	struct mvgpu_ctx *c = &self->vctx;
+	const uint32_t *v = self->vbuf.cpu;
+	unsigned int i;
+	int ret;
+
+	ret = mvgpu_emit_fill(c, self->vbuf.va, VIC_WORK, value);
+	if (!ret)
+		ret = mvgpu_emit_copy(c, self->vbuf.va,
+				      self->vbuf.va + VIC_WORK, VIC_WORK);
+	if (!ret)
+		ret = mvgpu_ctx_sync(c, ET_TIMEOUT_MS);
+	for (i = 0; !ret && i < VIC_USED / 4; i++)
+		if (v[i] != value)
+			ret = -EIO;
+	return ret;
+}
+
+TEST_F_TIMEOUT(fz, hostile_guest_contained, 600)
+{
+	struct mvgpu_gpu *agpu = &self->att.gpu;
+	const char *uuid = self->att.v.uuid;
+	struct mvgpu_ctx c;
+	int batch, op, ret;
+
+	for (batch = 0; batch < FUZZ_BATCHES; batch++) {
+		for (op = 0; op < FUZZ_OPS; op++)
+			fuzz_op(self);
+		ret = victim_work(self, 0x1000 + batch);
+		ASSERT_EQ(0, ret) TH_LOG("seed %llu batch %d: victim's work: %s",
+					 (unsigned long long)self->seed, batch,
+					 strerror(-ret));
+		ASSERT_EQ(-1, mt_pattern_check((char *)self->vic.gpu.vram +
+					       VIC_USED,
+					       self->vic.gpu.vram_size - VIC_USED,
+					       VIC_USED, 0xf022))
+			TH_LOG("seed %llu batch %d: victim's VRAM changed",
+			       (unsigned long long)self->seed, batch);
+		ASSERT_GE(self->max_pinned, et_attr(uuid, "pinned_pages"));
+		ASSERT_GE(self->max_shadow, et_attr(uuid, "shadow_entries"));
+		ASSERT_EQ(0, et_attr(self->vic.v.uuid, "faults"))
+			TH_LOG("seed %llu batch %d: a fault on the victim",
+			       (unsigned long long)self->seed, batch);
+	}
+	TH_LOG("%d batches of %d operations; attacker faults %llu, resets %llu",
+	       FUZZ_BATCHES, FUZZ_OPS,
+	       (unsigned long long)et_attr(uuid, "faults"),
+	       (unsigned long long)et_attr(uuid, "resets"));
+
+	/* a reset gives the attacker's vGPU back clean and working */
+	ASSERT_EQ(0, mvgpu_reset(&self->att.v.dev));
+	ASSERT_EQ(0, et_attr(uuid, "pinned_pages"));
+	ASSERT_EQ(0, et_attr(uuid, "shadow_entries"));
+	ASSERT_EQ(0, mvgpu_cfg_write16(&self->att.v.dev, PCI_COMMAND,
+				       PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER));
+	ASSERT_EQ(0, mvgpu_pt_init(&self->att.pt, agpu));
+	ASSERT_EQ(0, et_buf_vram(agpu, &self->att.pt, ET_VA_VRAM, 0, 4096,
+				 MVGPU_MAP_WRITE, &self->abuf));
+	ASSERT_EQ(0, mvgpu_ctx_init(&c, agpu, &self->att.pt, 0, RING_SIZE));
+	ASSERT_EQ(0, mvgpu_emit_fill(&c, ET_VA_VRAM, 4096, 0x600d));
+	ASSERT_EQ(0, mvgpu_ctx_sync(&c, ET_TIMEOUT_MS));
+	ASSERT_EQ(0x600d, ((uint32_t *)agpu->vram)[1023]);
+	/* and the victim still works */
+	ASSERT_EQ(0, victim_work(self, 0x2000));
+}
+
+TEST_HARNESS_MAIN
