@@ -83,12 +83,14 @@ void mvgpu_shadow_lock(struct mvgpu_vgpu *vgpu)
  * mvgpu_shadow_unlock() - end shadow work on a vGPU
  * @vgpu: the vGPU
  *
- * Releases @vgpu->shadow_lock and lets the scheduler run the vGPU again.
+ * Releases @vgpu->shadow_lock and lets the scheduler run the vGPU again
+ * (waking the engines when it has work).
  */
 void mvgpu_shadow_unlock(struct mvgpu_vgpu *vgpu)
 {
 	mutex_unlock(&vgpu->shadow_lock);
-	if (atomic_dec_and_test(&vgpu->shadow_busy))
+	/* only a vGPU with work may have been passed over */
+	if (atomic_dec_and_test(&vgpu->shadow_busy) && READ_ONCE(vgpu->runnable))
 		mvgpu_sched_kick(vgpu);
 }
 
