@@ -6,6 +6,8 @@
 #   make check        install what is missing, build, run static checks and
 #                     every test in a VM; last line "N passed, M failed"
 #   make check-static checkpatch --strict, sparse and a W=1 build
+#   make check-debug  every VM test on a KASAN/lockdep/kmemleak kernel built
+#                     from linux-source-6.12 (not part of make check)
 #   make demo         boot the VM and show vGPUs at work
 #   make bench        run mvgpu-bench in the VM (BENCH_ARGS="--parts 2")
 #   make deps         install build and VM dependencies (root)
@@ -23,7 +25,7 @@ W ?= 1
 
 export KDIR KSRC BUILD
 
-.PHONY: all modules tools selftests clean deps check check-static demo bench vm vm-tests
+.PHONY: all modules tools selftests clean deps check check-static check-debug demo bench vm vm-tests
 
 all: modules tools selftests
 
@@ -61,6 +63,10 @@ check-static:
 # Last line: "N passed, M failed".
 check:
 	@bash qemu-scripts/check.sh $(TESTS)
+
+# Last line: "N passed, M failed" (TESTS="mvgpu/x" for some tests only).
+check-debug: all
+	bash qemu-scripts/check-debug.sh $(TESTS)
 
 # DEMO_GUESTS=0 skips the nested guests (minutes under TCG).
 demo: vm

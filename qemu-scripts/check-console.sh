@@ -13,7 +13,7 @@ set -euo pipefail
 [ -f "$1" ] || { echo "${0##*/}: $1: no such file" >&2; exit 2; }
 
 pattern='WARNING:|BUG:|Oops|general protection|Call Trace|soft lockup|hard LOCKUP'
-pattern+='|hung_task|blocked for more than|kmemleak|list_add corruption|list_del corruption'
+pattern+='|hung_task|blocked for more than|suspected memory leak|list_add corruption|list_del corruption'
 pattern+='|refcount_t:|UBSAN'
 
 if tr -d '\r' < "$1" | grep -n -a -E "$pattern" | head -n 40; then

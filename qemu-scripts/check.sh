@@ -92,22 +92,6 @@ phase_end vm
 echo
 echo "=== summary"
 cat "$out"/*.results > "$out/all"
-if grep -q '^FAIL' "$out/all"; then
-	echo "failed:"
-	grep -E '^(FAIL|NOTE) ' "$out/all" | sed 's/^FAIL /  /; s/^NOTE /      /'
-fi
-skip=$(grep -c '^SKIP' "$out/all" || true)
-if [ "$skip" != 0 ]; then
-	echo "skipped:"
-	grep '^SKIP' "$out/all" | sed 's/^SKIP /  /'
-fi
-if grep -q '^INFO ' "$out/all"; then
-	echo "timing:"
-	sed -n 's/^INFO /  /p' "$out/all"
-fi
-echo "time: $(awk '{ printf "%s %ss, ", $1, $2 }' "$out/timing" | sed 's/, $//')"
-echo "logs: $BUILD/vm-logs/, results: $out/all"
-pass=$(grep -c '^PASS' "$out/all" || true)
-fail=$(grep -c '^FAIL' "$out/all" || true)
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ] && [ "$pass" != 0 ]
+print_summary "$out/all" \
+	"time: $(awk '{ printf "%s %ss, ", $1, $2 }' "$out/timing" | sed 's/, $//')
+logs: $BUILD/vm-logs/, results: $out/all"

@@ -39,3 +39,47 @@ kernel_abi() {
 mvgpu_top() {
 	cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd
 }
+
+# Copy the kernel-module sources (the Kbuild files, driver/ and include/)
+# to directory $1, keeping their times: to build the modules for another
+# kernel than the one the tree's own objects are for.
+copy_module_sources() {
+	local top dest=$1 d
+
+	top=$(mvgpu_top)
+	mkdir -p "$dest/driver"
+	cp -p "$top/Kbuild" "$dest/"
+	cp -p "$top/driver/Kbuild" "$dest/driver/"
+	for d in "$top"/driver/*/; do
+		d=${d%/}
+		mkdir -p "$dest/driver/${d##*/}"
+		cp -p "$d"/*.[ch] "$dest/driver/${d##*/}/"
+	done
+	cp -rp "$top/include" "$dest/"
+}
+
+# The summary of a results file (PASS/FAIL/NOTE/SKIP/INFO lines, as
+# parse-tap.sh and the checks write them): the failures with their notes,
+# the skips and the timing lines; then $2 (a line or several) and, last,
+# exactly "N passed, M failed". Returns 1 when M > 0 or N == 0.
+print_summary() {
+	local all=$1 extra=$2 pass fail
+
+	if grep -q '^FAIL' "$all"; then
+		echo "failed:"
+		grep -E '^(FAIL|NOTE) ' "$all" | sed 's/^FAIL /  /; s/^NOTE /      /'
+	fi
+	if grep -q '^SKIP' "$all"; then
+		echo "skipped:"
+		grep '^SKIP' "$all" | sed 's/^SKIP /  /'
+	fi
+	if grep -q '^INFO ' "$all"; then
+		echo "timing:"
+		sed -n 's/^INFO /  /p' "$all"
+	fi
+	echo "$extra"
+	pass=$(grep -c '^PASS' "$all" || true)
+	fail=$(grep -c '^FAIL' "$all" || true)
+	echo "$pass passed, $fail failed"
+	[ "$fail" = 0 ] && [ "$pass" != 0 ]
+}

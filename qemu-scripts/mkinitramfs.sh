@@ -11,7 +11,11 @@
 # the kernel plus a small initramfs for second-level (nested) guests.
 #
 # Usage: mkinitramfs.sh            (run from anywhere, as root)
-# Environment: BUILD (default <top>/build), MVGPU_ABI (override the ABI).
+# Environment: BUILD (default <top>/build), MVGPU_ABI (override the ABI),
+# VM (output directory, default $BUILD/vm), MVGPU_KROOT (a directory with
+# boot/vmlinuz-$MVGPU_ABI and lib/modules/$MVGPU_ABI/ to take the kernel
+# from instead of Debian's package: make check-debug's kernel),
+# MVGPU_KO_DIR (where mvgpu.ko and mvgpu_sim.ko are, default driver/).
 set -euo pipefail
 
 # shellcheck source=qemu-scripts/lib.sh
@@ -19,8 +23,9 @@ set -euo pipefail
 
 TOP=$(mvgpu_top)
 BUILD=${BUILD:-$TOP/build}
-VM=$BUILD/vm
+VM=${VM:-$BUILD/vm}
 ROOT=$VM/root
+KO_DIR=${MVGPU_KO_DIR:-$TOP/driver}
 ABI=$(kernel_abi)
 MODDIR=lib/modules/$ABI
 # Kernel modules the VM needs; their dependencies are added automatically.
@@ -59,7 +64,7 @@ kernel_root() {
 	die "no linux-image-$ABI-unsigned .deb in /var/cache/mvgpu and no installed image (run 'make deps')"
 }
 
-KROOT=$(kernel_root)
+KROOT=${MVGPU_KROOT:-$(kernel_root)}
 [ -r "$KROOT/boot/vmlinuz-$ABI" ] || die "$KROOT/boot/vmlinuz-$ABI missing"
 mkdir -p "$VM"
 [ "$VM/vmlinuz" -nt "$KROOT/boot/vmlinuz-$ABI" ] ||
@@ -120,18 +125,14 @@ pack() {
 }
 
 # --- nested guests: their kernel, the guest driver for it, an initramfs ---
-# The kernel is a small one built from linux-source-6.12 (nested-kernel.sh,
-# cached): Debian's generic kernel takes minutes to boot under TCG in TCG.
+# The kernel is a small one built from linux-source-6.12 (build-kernel.sh
+# nested, cached): Debian's generic kernel takes minutes to boot under TCG in TCG.
 # mvgpu_accel.ko is built for it from a copy of the sources (the tree's own
 # objects are for Debian's kernel); drm is built into that kernel.
-NKOBJ=$(bash "$TOP/qemu-scripts/nested-kernel.sh")
+NKOBJ=$(bash "$TOP/qemu-scripts/build-kernel.sh" nested)
 NKREL=$(cat "$NKOBJ/include/config/kernel.release")
 nko=$BUILD/nested-ko
-mkdir -p "$nko/driver/guest"
-cp -p "$TOP/Kbuild" "$nko/"
-cp -p "$TOP/driver/Kbuild" "$nko/driver/"
-cp -p "$TOP"/driver/guest/*.[ch] "$nko/driver/guest/"
-cp -rp "$TOP/include" "$nko/"
+copy_module_sources "$nko"
 make -s -C "$NKOBJ" M="$nko" MVGPU_GUEST_ONLY=1 modules >/dev/null ||
 	die "mvgpu_accel.ko does not build for the nested-guest kernel $NKREL"
 
@@ -169,7 +170,7 @@ fi
 
 # --- the first-level VM initramfs ------------------------------------------
 for ko in mvgpu mvgpu_sim; do
-	[ -f "$TOP/driver/$ko.ko" ] || die "driver/$ko.ko not built (run 'make modules')"
+	[ -f "$KO_DIR/$ko.ko" ] || die "$KO_DIR/$ko.ko not built (run 'make modules')"
 done
 
 rm -rf "$ROOT"
@@ -218,8 +219,8 @@ add_module() {
 
 mkdir -p "$ROOT/$MODDIR/extra"
 for ko in mvgpu mvgpu_sim; do
-	cp "$TOP/driver/$ko.ko" "$ROOT/$MODDIR/extra/"
-	for dep in $(modinfo -F depends "$TOP/driver/$ko.ko" | tr ',' ' '); do
+	cp "$KO_DIR/$ko.ko" "$ROOT/$MODDIR/extra/"
+	for dep in $(modinfo -F depends "$KO_DIR/$ko.ko" | tr ',' ' '); do
 		[ "$dep" = mvgpu ] || add_module "$dep"
 	done
 done

@@ -29,7 +29,7 @@ HERE=$(dirname "${BASH_SOURCE[0]}")
 . "$HERE/lib.sh"
 TOP=$(mvgpu_top)
 BUILD=${BUILD:-$TOP/build}
-VM=$BUILD/vm
+VM=${VM:-$BUILD/vm}
 
 name=tests
 job=tests

@@ -178,6 +178,21 @@ run_tests() {
 	remove_leftovers
 }
 
+# A kernel with kmemleak (make check-debug): scan once more after
+# everything was freed and put what it finds on the console, where the
+# vm-console-clean check sees it.
+report_leaks() {
+	local kml=/sys/kernel/debug/kmemleak
+
+	[ -e $kml ] || mount -t debugfs none /sys/kernel/debug 2>/dev/null
+	[ -e $kml ] || return 0
+	sleep 6		# kmemleak reports objects older than 5 s only
+	echo scan > $kml
+	echo scan > $kml
+	log "kmemleak: $(grep -c '^unreferenced object' $kml) unreferenced objects"
+	cat $kml
+}
+
 log "job=$JOB kernel $(uname -r)"
 if ! load_modules; then
 	log "cannot load vfio_iommu_type1 and mvgpu_sim"
@@ -193,6 +208,7 @@ bench)	mvgpu-bench ${BENCH_ARGS:-} >&3 2>&1 ;;
 shell)	setsid cttyhack sh ;;
 *)	log "unknown job '$JOB'" ;;
 esac
+report_leaks
 echo "# mvgpu-init: done" >&3
 log "done"
 finish

@@ -1,18 +1,23 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Build the kernel of the second-level (nested) test guests once, from
-# Debian's linux-source-6.12 and qemu-scripts/nested-kernel.config, and
-# print the path of its build directory (vmlinux, and what "make M=" needs,
-# to build mvgpu_accel.ko for it).
+# Build a test kernel once from Debian's linux-source-6.12 and
+# qemu-scripts/NAME-kernel.config ("allnoconfig" plus that fragment), and
+# print the path of its build directory (vmlinux, and what "make M=" needs
+# to build modules for it). Its modules and bzImage are installed under
+# <build>/../root (lib/modules/<release>/, boot/vmlinuz-<release>).
 #
-# The build is cached under /var/cache/mvgpu/nested-kernel/<key> (or
-# $BUILD/nested-kernel when that is not writable), <key> being a hash of the
+#   nested  the kernel of the second-level (nested) test guests
+#   debug   the test VM's kernel for "make check-debug" (KASAN, lockdep,
+#           kmemleak, fault injection)
+#
+# The build is cached under /var/cache/mvgpu/kernel-NAME/<key> (or
+# $BUILD/kernel-NAME when that is not writable), <key> being a hash of the
 # source tarball's name and size, the config fragment and this script:
-# later runs, and other clones on the machine, reuse it. About 3 minutes
-# on two cores the first time.
+# later runs, and other clones on the machine, reuse it. The nested one
+# takes about 3 minutes on two cores the first time.
 #
-# Usage: nested-kernel.sh        (progress on stderr, the path on stdout)
+# Usage: build-kernel.sh NAME    (progress on stderr, the path on stdout)
 # Environment: KSRC_TARBALL (default: the newest
 # /usr/src/linux-source-6.12*.tar.*), BUILD.
 set -euo pipefail
@@ -21,14 +26,17 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 TOP=$(mvgpu_top)
 BUILD=${BUILD:-$TOP/build}
-FRAGMENT=$TOP/qemu-scripts/nested-kernel.config
+[ $# = 1 ] || die "usage: ${0##*/} NAME (nested, debug)"
+NAME=$1
+FRAGMENT=$TOP/qemu-scripts/$NAME-kernel.config
+[ -f "$FRAGMENT" ] || die "no $FRAGMENT"
 
 tarball=${KSRC_TARBALL:-$(find /usr/src -maxdepth 1 -name 'linux-source-6.12*.tar.*' | sort -V | tail -n1)}
 [ -n "$tarball" ] && [ -f "$tarball" ] ||
 	die "no /usr/src/linux-source-6.12*.tar.* (run 'make deps')"
 
-cache=/var/cache/mvgpu/nested-kernel
-mkdir -p "$cache" 2>/dev/null && [ -w "$cache" ] || cache=$BUILD/nested-kernel
+cache=/var/cache/mvgpu/kernel-$NAME
+mkdir -p "$cache" 2>/dev/null && [ -w "$cache" ] || cache=$BUILD/kernel-$NAME
 mkdir -p "$cache"
 key=$({ basename "$tarball"; stat -c %s "$tarball"; cat "$FRAGMENT" "$0"; } |
       sha256sum | cut -c1-16)
@@ -50,7 +58,7 @@ tar -C "$out" -xf "$tarball"
 src=$(find "$out" -mindepth 1 -maxdepth 1 -type d -name 'linux-source-*' | head -n1)
 [ -n "$src" ] || die "$tarball holds no linux-source-* directory"
 
-note "configuring the nested-guest kernel (allnoconfig + $(basename "$FRAGMENT"))"
+note "configuring the $NAME kernel (allnoconfig + $(basename "$FRAGMENT"))"
 make -s -C "$src" O="$out/obj" KCONFIG_ALLCONFIG="$FRAGMENT" allnoconfig >&2
 # Every option the fragment sets or unsets must have survived the
 # dependency resolution: a silently dropped one gives a guest that cannot
@@ -62,12 +70,15 @@ lost=$(sed -n -E 's/^(CONFIG_[A-Z0-9_]+=.*)$/\1/p; s/^# (CONFIG_[A-Z0-9_]+) is n
 		*)	grep -qxF "$want" "$out/obj/.config" || echo "$want" ;;
 		esac
 	done || true)
-[ -z "$lost" ] || die "the nested-guest kernel config lost:" $lost
+[ -z "$lost" ] || die "the $NAME kernel config lost:" $lost
 
-note "building the nested-guest kernel in $out/obj"
+note "building the $NAME kernel in $out/obj"
 start=$(date +%s)
-make -s -C "$src" O="$out/obj" -j"$(($(nproc) + 1))" vmlinux modules >&2
-note "nested-guest kernel $(make -s -C "$src" O="$out/obj" kernelrelease) built in $(($(date +%s) - start)) s"
+make -s -C "$src" O="$out/obj" -j"$(($(nproc) + 1))" vmlinux bzImage modules >&2
+release=$(cat "$out/obj/include/config/kernel.release")
+make -s -C "$src" O="$out/obj" INSTALL_MOD_PATH="$out/root" modules_install >&2
+install -D -m 0644 "$out/obj/arch/x86/boot/bzImage" "$out/root/boot/vmlinuz-$release"
+note "$NAME kernel $release built in $(($(date +%s) - start)) s"
 touch "$out/.done"
 
 # Builds of older keys are of no further use.
