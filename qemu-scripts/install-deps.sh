@@ -8,7 +8,8 @@
 # - QEMU 10 from bookworm-backports (the suite is added by reusing the URI
 #   of the Debian source already configured on this machine);
 # - busybox-static, cpio, kmod, sparse, linux-source-6.12, xz-utils,
-#   libdrm-dev (drm.h for the guest userspace).
+#   libdrm-dev (drm.h for the guest userspace; from bookworm-backports
+#   when the installed libdrm2 came from there with QEMU).
 set -euo pipefail
 
 log() { echo "install-deps: $*" >&2; }
@@ -71,6 +72,17 @@ missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
 done
+# libdrm-dev must be of the installed libdrm2's version: when QEMU from
+# bookworm-backports came first and brought libdrm2 from there, bookworm's
+# libdrm-dev cannot be installed ("held broken packages"); take it from
+# backports too.
+if [[ " $missing " == *" libdrm-dev "* ]] &&
+   dpkg-query -W -f='${Version}' libdrm2 2>/dev/null | grep -q '~bpo'; then
+	missing=${missing/ libdrm-dev/}
+	log "installing: libdrm-dev from bookworm-backports (as the installed libdrm2)"
+	apt-get install -y -qq --no-install-recommends -t bookworm-backports \
+		libdrm-dev >/dev/null
+fi
 if [ -n "$missing" ]; then
 	log "installing:$missing"
 	# shellcheck disable=SC2086 # a list of package names
