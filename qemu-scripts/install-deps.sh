@@ -66,8 +66,7 @@ if [ $need_update = 1 ] || [ ! -e "$stamp" ] || [[ $policy != *Candidate:* ]]; t
 fi
 
 pkgs="busybox-static cpio kmod sparse xz-utils libdrm-dev linux-headers-6.12-amd64
-      linux-source-6.12 make gcc libc6-dev bc flex bison libelf-dev perl
-      zstd"
+      linux-source-6.12 make gcc libc6-dev bc flex bison libelf-dev perl"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
