@@ -88,7 +88,7 @@ struct mvgpu_gpu *mvgpu_register_gpu(struct device *dev,
 	if (!mvgpu_gpu_info_valid(info) || !ops->vram_fault ||
 	    !ops->vram_rw || !ops->vram_clear || !ops->pt_create ||
 	    !ops->pt_destroy || !ops->pt_set || !ops->pt_clear_range ||
-	    !ops->engine_run)
+	    !ops->pt_entries || !ops->engine_run)
 		return ERR_PTR(-EINVAL);
 
 	gpu = kzalloc(sizeof(*gpu), GFP_KERNEL);

@@ -150,9 +150,17 @@ static enum mvgpu_pick mvgpu_sched_pick(struct mvgpu_sched *sched,
 	unsigned int n;
 
 	list_for_each_entry(vgpu, &sched->vgpus, sched_node) {
-		if (vgpu->sched_running || !READ_ONCE(vgpu->runnable) ||
-		    atomic_read(&vgpu->shadow_busy))
+		if (vgpu->sched_running || !READ_ONCE(vgpu->runnable))
 			continue;
+		/*
+		 * Shadow work in progress: pass it over, and look again soon
+		 * (its unlock kicks, but contexts of it blocked on WAIT are
+		 * only retried from the polling path).
+		 */
+		if (atomic_read(&vgpu->shadow_busy)) {
+			waiting = true;
+			continue;
+		}
 		if (!(READ_ONCE(vgpu->runnable) & ~READ_ONCE(vgpu->waiting))) {
 			waiting = true;
 			continue;

@@ -129,7 +129,17 @@ static void shadow_clear_range(struct mvgpu_vgpu *vgpu,
 		shadow_unpin_one(vgpu, sh, index, entry);
 }
 
-/* Map one 4 KiB page of the shadow as the guest's leaf says. */
+/* Does the vGPU hold as many shadow entries as it may? */
+static bool shadow_full(struct mvgpu_vgpu *vgpu)
+{
+	return (u64)atomic64_read(&vgpu->stats.shadow_entries) >=
+	       mvgpu_max_shadow_entries();
+}
+
+/*
+ * Map one 4 KiB page of the shadow as the guest's leaf says. Replacing an
+ * entry is always allowed; a new one only below the vGPU's cap.
+ */
 static void shadow_set_leaf(struct mvgpu_walk *w, u64 va, u64 addr,
 			    bool vram, bool writable)
 {
@@ -145,10 +155,9 @@ static void shadow_set_leaf(struct mvgpu_walk *w, u64 va, u64 addr,
 	if (old)
 		shadow_unpin_one(vgpu, sh, index, old);
 
-	if ((u64)atomic64_read(&vgpu->stats.shadow_entries) >=
-	    mvgpu_max_shadow_entries()) {
-		/* no new entry: this one is left out, and faults */
-		sh->limited = true;
+	if (!vram && !old && shadow_full(vgpu)) {
+		/* at the cap: no pin for a new entry, it is left out */
+		WRITE_ONCE(sh->limited, true);
 	} else if (vram) {
 		if (addr >= vgpu->vram_size) {
 			spte.fault_reason = MVGPU_FAULT_BAD_VRAM;
@@ -177,9 +186,14 @@ static void shadow_set_leaf(struct mvgpu_walk *w, u64 va, u64 addr,
 	}
 	if (spte.flags && writable)
 		spte.flags |= MVGPU_SPTE_WRITABLE;
-	if (ops_of(vgpu)->pt_set(vgpu->gpu->priv, sh->pt, va, &spte) &&
-	    spte.page) {
-		/* The backend could not take it: do not keep the pin. */
+	/* at the cap, an entry may be replaced but none added */
+	if (shadow_full(vgpu))
+		spte.flags |= MVGPU_SPTE_NO_NEW;
+	ret = ops_of(vgpu)->pt_set(vgpu->gpu->priv, sh->pt, va, &spte);
+	if (ret == -ENOSPC)
+		WRITE_ONCE(sh->limited, true);
+	if (ret && spte.page) {
+		/* The backend did not take it: do not keep the pin. */
 		old = xa_load(&sh->pinned, index);
 		if (old)
 			shadow_unpin_one(vgpu, sh, index, old);
@@ -198,7 +212,7 @@ static bool shadow_step(struct mvgpu_walk *w, u64 va, u64 end)
 		return true;
 	}
 	shadow_clear_range(w->vgpu, w->sh, va, end);
-	w->sh->limited = true;
+	WRITE_ONCE(w->sh->limited, true);
 	return false;
 }
 
@@ -289,7 +303,7 @@ int mvgpu_shadow_sync(struct mvgpu_vgpu *vgpu, unsigned int ctx, u64 root,
 		size = 0;
 	}
 	if (!size)
-		w.sh->limited = false;
+		WRITE_ONCE(w.sh->limited, false);
 	w.budget = 2 * mvgpu_max_shadow_entries();
 	if (size) {
 		if (va >= VA_END)
@@ -330,7 +344,7 @@ void mvgpu_shadow_drop(struct mvgpu_vgpu *vgpu, unsigned int ctx)
 
 	shadow_clear_range(vgpu, sh, 0, VA_END);
 	sh->root = 0;
-	sh->limited = false;
+	WRITE_ONCE(sh->limited, false);
 }
 
 /**

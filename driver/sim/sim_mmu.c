@@ -64,7 +64,8 @@ void sim_pt_destroy(void *priv, struct mvgpu_pt *pt)
  * @va: page-aligned GPU VA
  * @spte: what to map there
  *
- * Return: 0, -EINVAL for a VRAM offset outside the GPU, or -ENOMEM.
+ * Return: 0, -EINVAL for a VRAM offset outside the GPU, -ENOSPC for a new
+ * entry with MVGPU_SPTE_NO_NEW, or -ENOMEM.
  */
 int sim_pt_set(void *priv, struct mvgpu_pt *pt, u64 va,
 	       const struct mvgpu_spte *spte)
@@ -74,6 +75,10 @@ int sim_pt_set(void *priv, struct mvgpu_pt *pt, u64 va,
 	unsigned long packed;
 	void *old;
 
+	if ((spte->flags & MVGPU_SPTE_NO_NEW) &&
+	    (spte->flags & MVGPU_SPTE_PRESENT || spte->fault_reason) &&
+	    !xa_load(&pt->entries, index))
+		return -ENOSPC;
 	if (spte->flags & MVGPU_SPTE_PRESENT) {
 		unsigned long pfn;
 
@@ -85,7 +90,7 @@ int sim_pt_set(void *priv, struct mvgpu_pt *pt, u64 va,
 			pfn = page_to_pfn(spte->page);
 		}
 		packed = (pfn << SIM_PTE_FLAG_BITS) |
-			 (spte->flags & SIM_PTE_FLAGS);
+			 (spte->flags & SIM_PTE_FLAGS & ~MVGPU_SPTE_NO_NEW);
 	} else if (spte->fault_reason) {
 		packed = (unsigned long)spte->fault_reason << SIM_PTE_FLAG_BITS;
 	} else {

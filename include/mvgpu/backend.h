@@ -28,6 +28,8 @@ struct mvgpu_pt;
 #define MVGPU_SPTE_PRESENT	BIT(0)
 #define MVGPU_SPTE_WRITABLE	BIT(1)
 #define MVGPU_SPTE_VRAM		BIT(2)
+/* Only replace an entry that exists: @pt_set fails with -ENOSPC otherwise */
+#define MVGPU_SPTE_NO_NEW	BIT(3)
 
 /**
  * struct mvgpu_spte - one 4 KiB shadow page-table entry
@@ -118,7 +120,8 @@ struct mvgpu_gpu_info {
  * @pt_create: allocate an empty GPU page table; NULL on failure
  * @pt_destroy: free a page table (no engine is using it)
  * @pt_set: set the 4 KiB entry of @va (page aligned) in @pt. Returns 0 or a
- *	negative errno.
+ *	negative errno: -ENOSPC when @spte has MVGPU_SPTE_NO_NEW and @va has
+ *	no entry yet (then nothing is added).
  * @pt_clear_range: remove every entry in [@va, @va + @size)
  * @pt_entries: number of entries (present or carrying a fault reason)
  *	@pt holds, what its memory grows with; the mediator caps it

@@ -5,7 +5,9 @@
  * pinned_pages follows the valid translations (map, unmap, large pages,
  * reset, close); VFIO_IOMMU_UNMAP_DMA of memory the GPU maps unpins it and
  * leaves no stale translation behind; a run of guest pages crossing the
- * end of the VM's memory is pinned up to that end and faults after it.
+ * end of the VM's memory is pinned up to that end and faults after it;
+ * at the shadow cap existing entries are still updated while new ones
+ * fault with SHADOW_LIMIT.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -21,10 +23,13 @@
 #define VA_X		0x60000000ull	/* the VA whose mapping changes */
 #define EXTRA_IOVA	0x300000000ull	/* a second DMA mapping */
 
+#define SHADOW_MB_PARAM	"/sys/module/mvgpu/parameters/max_shadow_mb"
+
 FIXTURE(shd) {
 	struct et_gpu g;
 	struct mvgpu_ctx ctx;
 	struct et_buf a, b, dst;
+	uint64_t shadow_mb;	/* max_shadow_mb to restore, 0 = untouched */
 	char msg[256];
 };
 
@@ -75,6 +80,10 @@ FIXTURE_SETUP(shd)
 FIXTURE_TEARDOWN_PARENT(shd)
 {
 	int ret = et_remove(&self->g);
+
+	if (self->shadow_mb)
+		EXPECT_EQ(0, mvgpu_sysfs_write_u64(SHADOW_MB_PARAM,
+						   self->shadow_mb));
 
 	EXPECT_EQ(0, ret) TH_LOG("remove %s: %s", self->g.v.uuid,
 				 strerror(-ret));
@@ -307,6 +316,38 @@ TEST_F_TIMEOUT(shd, run_crossing_end_of_memory, 120)
 	mvgpu_ctx_tlb_inv(c, va, 16 * 4096);
 	ASSERT_EQ(base, et_attr(uuid, "pinned_pages"));
 	ASSERT_EQ(0, mvgpu_dma_unmap(&self->g.v.dev, &extra));
+}
+
+TEST_F_TIMEOUT(shd, at_the_cap_entries_update_none_added, 120)
+{
+	struct mvgpu_gpu *gpu = &self->g.gpu;
+	const char *uuid = self->g.v.uuid;
+	struct mvgpu_ctx *c = &self->ctx;
+	struct mvgpu_fault f;
+	struct et_buf v;
+	uint64_t last = ET_VA_VRAM + (1 << 20) - 4096;
+
+	/* a cap of 256 entries, and 256 VRAM pages on top of what is mapped */
+	ASSERT_EQ(0, mvgpu_sysfs_read_u64(SHADOW_MB_PARAM, &self->shadow_mb));
+	ASSERT_EQ(0, mvgpu_sysfs_write_u64(SHADOW_MB_PARAM, 1));
+	ASSERT_EQ(0, et_buf_vram(gpu, &self->g.pt, ET_VA_VRAM, 0, 1 << 20,
+				 MVGPU_MAP_WRITE, &v));
+	mvgpu_ctx_tlb_inv(c, ET_VA_VRAM, 1 << 20);
+	ASSERT_EQ(256, et_attr(uuid, "shadow_entries"));
+
+	/* synchronised again at the cap: the entries there stay usable */
+	mvgpu_ctx_tlb_inv(c, ET_VA_VRAM, 1 << 20);
+	ASSERT_EQ(256, et_attr(uuid, "shadow_entries"));
+	ASSERT_EQ(0, mvgpu_emit_fill(c, ET_VA_VRAM, 4096, 0x1d));
+	ASSERT_EQ(0, mvgpu_ctx_sync(c, ET_TIMEOUT_MS));
+	ASSERT_EQ(0x1d, ((uint32_t *)v.cpu)[1023]);
+
+	/* the last page did not fit */
+	ASSERT_EQ(0, mvgpu_emit_fill(c, last, 4096, 0x2e));
+	mvgpu_ring_kick(c);
+	ASSERT_EQ(0, mvgpu_ctx_wait_fault(c, ET_TIMEOUT_MS, &f));
+	ASSERT_EQ(MVGPU_FAULT_SHADOW_LIMIT, f.reason);
+	ASSERT_EQ(last, f.addr);
 }
 
 TEST_HARNESS_MAIN
