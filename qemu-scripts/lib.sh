@@ -58,12 +58,11 @@ copy_module_sources() {
 	cp -rp "$top/include" "$dest/"
 }
 
-# The summary of a results file (PASS/FAIL/NOTE/SKIP/INFO lines, as
+# The findings of a results file (PASS/FAIL/NOTE/SKIP/INFO lines, as
 # parse-tap.sh and the checks write them): the failures with their notes,
-# the skips and the timing lines; then $2 (a line or several) and, last,
-# exactly "N passed, M failed". Returns 1 when M > 0 or N == 0.
-print_summary() {
-	local all=$1 extra=$2 pass fail
+# the skips and the timing lines.
+print_findings() {
+	local all=$1
 
 	if grep -q '^FAIL' "$all"; then
 		echo "failed:"
@@ -77,6 +76,15 @@ print_summary() {
 		echo "timing:"
 		sed -n 's/^INFO /  /p' "$all"
 	fi
+}
+
+# The summary of a results file: its findings, then $2 (a line or
+# several) and, last, exactly "N passed, M failed". Returns 1 when M > 0
+# or N == 0.
+print_summary() {
+	local all=$1 extra=$2 pass fail
+
+	print_findings "$all"
 	echo "$extra"
 	pass=$(grep -c '^PASS' "$all" || true)
 	fail=$(grep -c '^FAIL' "$all" || true)

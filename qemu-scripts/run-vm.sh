@@ -158,11 +158,7 @@ if [ -s "$work/console-findings" ]; then
 	echo "kernel trouble in $console:"
 	sed 's/^/  /' "$work/console-findings"
 fi
-grep -q '^INFO ' "$results" && sed -n 's/^INFO /timing: /p' "$results"
-if grep -q '^FAIL' "$results"; then
-	echo "failed:"
-	grep -E '^(FAIL|NOTE) ' "$results" | sed 's/^FAIL /  /; s/^NOTE /      /'
-fi
+print_findings "$results"
 pass=$(grep -c '^PASS' "$results" || true)
 fail=$(grep -c '^FAIL' "$results" || true)
 skip=$(grep -c '^SKIP' "$results" || true)
