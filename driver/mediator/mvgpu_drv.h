@@ -91,6 +91,8 @@ struct mvgpu_sched {
  * @pinned: GPU page number -> pinned GPA page (xa_mk_value()), for
  *	every shadow entry that holds a pinned guest page
  * @entries: entries @pt holds, as last counted into stats.shadow_entries
+ * @last_fill: GPU VA of the 2 MiB region filled last, plus one; 0 after
+ *	an invalidation. A miss there again is the guest's fault.
  * @limited: a translation of the guest's tables was left out of the
  *	shadow because the vGPU reached its shadow cap; an access there
  *	faults with MVGPU_FAULT_SHADOW_LIMIT (read by the engine's fault
@@ -101,6 +103,7 @@ struct mvgpu_shadow {
 	u64 root;
 	struct xarray pinned;
 	unsigned long entries;
+	u64 last_fill;
 	bool limited;
 };
 
@@ -209,6 +212,7 @@ struct mvgpu_irq {
  * @pinned_pages: guest pages pinned right now
  * @shadow_entries: entries of its shadow page tables right now (all
  *	contexts), what their host memory grows with
+ * @shadow_fills: 2 MiB regions filled into its shadow on an engine's miss
  */
 struct mvgpu_stats {
 	atomic64_t busy_ns;
@@ -218,6 +222,7 @@ struct mvgpu_stats {
 	atomic64_t resets;
 	atomic64_t pinned_pages;
 	atomic64_t shadow_entries;
+	atomic64_t shadow_fills;
 };
 
 /**
@@ -367,8 +372,9 @@ void mvgpu_irq_request(struct mvgpu_vgpu *vgpu, unsigned int count);
 /* shadow.c */
 void mvgpu_shadow_lock(struct mvgpu_vgpu *vgpu);
 void mvgpu_shadow_unlock(struct mvgpu_vgpu *vgpu);
-int mvgpu_shadow_sync(struct mvgpu_vgpu *vgpu, unsigned int ctx, u64 root,
-		      u64 va, u64 size);
+void mvgpu_shadow_invalidate(struct mvgpu_vgpu *vgpu, unsigned int ctx,
+			     u64 root, u64 va, u64 size);
+bool mvgpu_shadow_fill(struct mvgpu_vgpu *vgpu, unsigned int ctx, u64 va);
 void mvgpu_shadow_drop(struct mvgpu_vgpu *vgpu, unsigned int ctx);
 void mvgpu_shadow_dma_unmap(struct mvgpu_vgpu *vgpu, u64 iova, u64 length);
 u32 mvgpu_shadow_diagnose(struct mvgpu_vgpu *vgpu, unsigned int ctx, u64 root,

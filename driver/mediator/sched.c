@@ -260,8 +260,8 @@ static u64 mvgpu_engine_run_ctx(struct mvgpu_engine *eng,
 	struct mvgpu_ctx_regs *r = &vgpu->ctx[n];
 	struct mvgpu_engine_ctx ectx = {};
 	enum mvgpu_run_result res;
+	u64 t0, ns, root, slice;
 	unsigned int gen;
-	u64 t0, ns, root;
 
 	mutex_lock(&vgpu->lock);
 	gen = vgpu->gen;
@@ -292,10 +292,23 @@ static u64 mvgpu_engine_run_ctx(struct mvgpu_engine *eng,
 	if (!mutex_trylock(&vgpu->shadow_lock))
 		return 0;
 	ectx.pt = vgpu->shadow[n].pt;
+	slice = (u64)READ_ONCE(gpu->sched.timeslice_us) * NSEC_PER_USEC;
 	t0 = ktime_get_ns();
-	res = gpu->ops->engine_run(gpu->priv, eng->index, &ectx,
-				   (u64)READ_ONCE(gpu->sched.timeslice_us) *
-				   NSEC_PER_USEC);
+	res = gpu->ops->engine_run(gpu->priv, eng->index, &ectx, slice);
+	/* a miss: fill the shadow there and go on, in the same slice */
+	while (res == MVGPU_RUN_FAULT &&
+	       ectx.fault_reason == MVGPU_FAULT_NOT_PRESENT &&
+	       mvgpu_shadow_fill(vgpu, n, ectx.fault_addr)) {
+		ectx.fault_reason = 0;
+		ectx.fault_addr = 0;
+		ns = ktime_get_ns() - t0;
+		if (ns >= slice) {
+			res = MVGPU_RUN_PREEMPTED;
+			break;
+		}
+		res = gpu->ops->engine_run(gpu->priv, eng->index, &ectx,
+					   slice - ns);
+	}
 	ns = ktime_get_ns() - t0;
 	mutex_unlock(&vgpu->shadow_lock);
 

@@ -7,28 +7,32 @@
  * -> GPA (read from the guest's tables with vfio_dma_rw()) -> host page
  * pinned with vfio_pin_pages(), or -> the vGPU's own VRAM slice.
  *
- * The shadow is synchronised when a context is enabled or its root changes
- * (whole address space) and on the guest's TLB invalidations (a range).
- * A range sync descends only into the guest tables covering the range, so
- * invalidating one page costs one walk, not a table scan. Anything invalid
- * in a guest table leaves the shadow entry not present; a leaf that is bad
- * in a way the engine should report precisely (GPA outside the VM, VRAM
- * offset beyond the slice, pin cap reached) gets an entry carrying that
- * reason.
+ * The shadow is a cache of the guest's translations, filled on demand:
+ * when an engine finds no entry for an address, the mediator fills the
+ * 2 MiB region around it from the guest's tables (at most three upper
+ * entries and one level-0 table: 512 leaves, or one 2 MiB VRAM entry) and
+ * the engine carries on. Enabling a context, a PT_ROOT write and TLB_INV
+ * only drop entries. So what a guest's tables describe costs the host
+ * nothing until its engine work touches it, and each touch costs a
+ * bounded fill, done on the engine in the vGPU's own time slice.
+ *
+ * A leaf that is bad in a way the engine should report precisely (GPA
+ * outside the VM, VRAM offset beyond the slice, pin cap reached) gets an
+ * entry carrying that reason; anything else invalid leaves no entry, and
+ * a second miss in the region just filled is a fault whose reason the
+ * mediator finds by walking the guest's tables (mvgpu_shadow_diagnose()).
  *
  * All of this runs under vgpu->shadow_lock, which the engine also holds
  * while it runs one of the vGPU's contexts, so no engine ever sees a
- * table half updated or a page being unpinned. Shadow work takes it with
- * mvgpu_shadow_lock(), which makes the scheduler pass the vGPU over until
- * mvgpu_shadow_unlock(): an engine never waits for a vGPU's shadow work,
- * however long the guest's tables make it, and the other vGPUs run on.
+ * table half updated or a page being unpinned. Shadow work outside the
+ * engine takes it with mvgpu_shadow_lock(), which makes the scheduler pass
+ * the vGPU over until mvgpu_shadow_unlock(): an engine never waits for a
+ * vGPU's shadow work, and the other vGPUs run on.
  *
  * What a guest's tables can cost the host is bounded and charged to its
  * vGPU: the shadow entries of all its contexts together never exceed
- * mvgpu_max_shadow_entries() (host memory), and one synchronisation
- * examines at most twice that many guest entries (host time, spent in the
- * guest's own register write). A translation left out for either reason
- * faults with MVGPU_FAULT_SHADOW_LIMIT when the engine uses it.
+ * mvgpu_max_shadow_entries() (host memory); a translation left out for
+ * that faults with MVGPU_FAULT_SHADOW_LIMIT.
  */
 #include <linux/iommu.h>
 #include <linux/slab.h>
@@ -44,22 +48,6 @@
 /* Tracked value of a pinned shadow entry: GPA page number and writable. */
 #define PIN_VALUE(gpa, w)	(((gpa) >> MVGPU_PAGE_SHIFT) << 1 | (w))
 #define PIN_GPA(v)		(((v) >> 1) << MVGPU_PAGE_SHIFT)
-
-/**
- * struct mvgpu_walk - state of one synchronisation
- * @vgpu: the vGPU
- * @sh: the context's shadow
- * @tables: a copy of the guest table being read at each level
- * @path: GPA of the table at each level of the current walk
- * @budget: guest entries this synchronisation may still examine
- */
-struct mvgpu_walk {
-	struct mvgpu_vgpu *vgpu;
-	struct mvgpu_shadow *sh;
-	__le64 *tables[MVGPU_PT_LEVELS];
-	u64 path[MVGPU_PT_LEVELS];
-	u64 budget;
-};
 
 static const struct mvgpu_backend_ops *ops_of(struct mvgpu_vgpu *vgpu)
 {
@@ -129,36 +117,30 @@ static void shadow_clear_range(struct mvgpu_vgpu *vgpu,
 		shadow_unpin_one(vgpu, sh, index, entry);
 }
 
-/* Does the vGPU hold as many shadow entries as it may? */
-static bool shadow_full(struct mvgpu_vgpu *vgpu)
+/*
+ * May the vGPU add a shadow entry? At its cap it may not, and the
+ * context's shadow is marked limited.
+ */
+static bool shadow_may_add(struct mvgpu_vgpu *vgpu, struct mvgpu_shadow *sh)
 {
-	return (u64)atomic64_read(&vgpu->stats.shadow_entries) >=
-	       mvgpu_max_shadow_entries();
+	if ((u64)atomic64_read(&vgpu->stats.shadow_entries) <
+	    mvgpu_max_shadow_entries())
+		return true;
+	WRITE_ONCE(sh->limited, true);
+	return false;
 }
 
-/*
- * Map one 4 KiB page of the shadow as the guest's leaf says. Replacing an
- * entry is always allowed; a new one only below the vGPU's cap.
- */
-static void shadow_set_leaf(struct mvgpu_walk *w, u64 va, u64 addr,
-			    bool vram, bool writable)
+/* Map the 4 KiB page at @va (not in the shadow yet) as the guest says. */
+static void shadow_set_leaf(struct mvgpu_vgpu *vgpu, struct mvgpu_shadow *sh,
+			    u64 va, u64 addr, bool vram, bool writable)
 {
-	struct mvgpu_vgpu *vgpu = w->vgpu;
-	struct mvgpu_shadow *sh = w->sh;
 	unsigned long index = va >> PAGE_SHIFT;
 	struct mvgpu_spte spte = {};
-	void *old = xa_load(&sh->pinned, index);
 	int ret;
 
-	if (!vram && old && xa_to_value(old) == PIN_VALUE(addr, writable))
-		return;		/* unchanged, stays pinned */
-	if (old)
-		shadow_unpin_one(vgpu, sh, index, old);
-
-	if (!vram && !old && shadow_full(vgpu)) {
-		/* at the cap: no pin for a new entry, it is left out */
-		WRITE_ONCE(sh->limited, true);
-	} else if (vram) {
+	if (!shadow_may_add(vgpu, sh))
+		return;
+	if (vram) {
 		if (addr >= vgpu->vram_size) {
 			spte.fault_reason = MVGPU_FAULT_BAD_VRAM;
 		} else {
@@ -172,13 +154,16 @@ static void shadow_set_leaf(struct mvgpu_walk *w, u64 va, u64 addr,
 		ret = vfio_pin_pages(&vgpu->vdev, addr, 1,
 				     IOMMU_READ | (writable ? IOMMU_WRITE : 0),
 				     &spte.page);
+		if (ret == 1 &&
+		    xa_err(xa_store(&sh->pinned, index,
+				    xa_mk_value(PIN_VALUE(addr, writable)),
+				    GFP_KERNEL))) {
+			/* no memory to track the pin: the page is left out */
+			vfio_unpin_pages(&vgpu->vdev, addr, 1);
+			return;
+		}
 		if (ret != 1) {
 			spte.fault_reason = MVGPU_FAULT_BAD_GPA;
-		} else if (xa_err(xa_store(&sh->pinned, index,
-					   xa_mk_value(PIN_VALUE(addr, writable)),
-					   GFP_KERNEL))) {
-			vfio_unpin_pages(&vgpu->vdev, addr, 1);
-			spte.page = NULL;
 		} else {
 			atomic64_inc(&vgpu->stats.pinned_pages);
 			spte.flags = MVGPU_SPTE_PRESENT;
@@ -186,151 +171,179 @@ static void shadow_set_leaf(struct mvgpu_walk *w, u64 va, u64 addr,
 	}
 	if (spte.flags && writable)
 		spte.flags |= MVGPU_SPTE_WRITABLE;
-	/* at the cap, an entry may be replaced but none added */
-	if (shadow_full(vgpu))
-		spte.flags |= MVGPU_SPTE_NO_NEW;
 	ret = ops_of(vgpu)->pt_set(vgpu->gpu->priv, sh->pt, va, &spte);
-	if (ret == -ENOSPC)
-		WRITE_ONCE(sh->limited, true);
-	if (ret && spte.page) {
-		/* The backend did not take it: do not keep the pin. */
-		old = xa_load(&sh->pinned, index);
-		if (old)
-			shadow_unpin_one(vgpu, sh, index, old);
-	}
+	if (ret && spte.page)	/* the backend did not take it */
+		shadow_unpin_one(vgpu, sh, index, xa_load(&sh->pinned, index));
 	shadow_account(vgpu, sh);
 }
 
 /*
- * Take one step of the walk's budget; false when it is spent, and then
- * [va, end) is left out of the shadow.
+ * Map the 2 MiB page at @region (not in the shadow yet) as the guest's
+ * LARGE entry at GPA/VRAM offset @addr says: one backend entry for VRAM
+ * where the backend has them, else 512 4 KiB ones, the one of @va first.
  */
-static bool shadow_step(struct mvgpu_walk *w, u64 va, u64 end)
+static void shadow_set_large(struct mvgpu_vgpu *vgpu, struct mvgpu_shadow *sh,
+			     u64 region, u64 va, u64 addr, bool vram,
+			     bool writable)
 {
-	if (w->budget) {
-		w->budget--;
-		return true;
-	}
-	shadow_clear_range(w->vgpu, w->sh, va, end);
-	WRITE_ONCE(w->sh->limited, true);
-	return false;
-}
+	struct mvgpu_spte spte = {
+		.flags = MVGPU_SPTE_PRESENT | MVGPU_SPTE_VRAM | MVGPU_SPTE_LARGE |
+			 (writable ? MVGPU_SPTE_WRITABLE : 0),
+		.vram_offset = vgpu->vram_offset + addr,
+	};
+	u64 first = va & (LARGE_SIZE - 1) & PAGE_MASK, off = first;
 
-static bool shadow_is_loop(struct mvgpu_walk *w, u64 table, int level)
-{
-	int l;
-
-	for (l = level + 1; l < MVGPU_PT_LEVELS; l++)
-		if (w->path[l] == table)
-			return true;
-	return false;
-}
-
-/* Synchronise [start, end), all inside the span of @table at @level. */
-static void shadow_sync_table(struct mvgpu_walk *w, u64 table, int level,
-			      u64 start, u64 end)
-{
-	struct mvgpu_vgpu *vgpu = w->vgpu;
-	__le64 *tbl = w->tables[level];
-	u64 va = start;
-
-	if (shadow_is_loop(w, table, level) ||
-	    vfio_dma_rw(&vgpu->vdev, table, tbl, PAGE_SIZE, false)) {
-		shadow_clear_range(vgpu, w->sh, start, end);
-		return;
-	}
-	w->path[level] = table;
-
-	while (va < end && shadow_step(w, va, end)) {
-		u64 ebase = va & ~(PT_SPAN(level) - 1);
-		u64 eend = min(ebase + PT_SPAN(level), end);
-		u64 e = le64_to_cpu(tbl[PT_INDEX(va, level)]);
-		u64 addr = e & MVGPU_PTE_ADDR_MASK;
-		bool vram = e & MVGPU_PTE_VRAM;
-		bool writable = e & MVGPU_PTE_WRITABLE;
-
-		if (!(e & MVGPU_PTE_PRESENT)) {
-			shadow_clear_range(vgpu, w->sh, va, eend);
-		} else if (level == 0) {
-			shadow_set_leaf(w, va, addr, vram, writable);
-		} else if (level == 1 && (e & MVGPU_PTE_LARGE)) {
-			u64 p;
-
-			if (addr & (LARGE_SIZE - 1)) {
-				shadow_clear_range(vgpu, w->sh, va, eend);
-			} else {
-				for (p = va; p < eend &&
-				     (p == va || shadow_step(w, p, eend));
-				     p += PAGE_SIZE)
-					shadow_set_leaf(w, p, addr + (p - ebase),
-							vram, writable);
-			}
-		} else if (e & (MVGPU_PTE_VRAM | MVGPU_PTE_LARGE)) {
-			shadow_clear_range(vgpu, w->sh, va, eend);
-		} else {
-			shadow_sync_table(w, addr, level - 1, va, eend);
+	if (vram && addr < vgpu->vram_size &&
+	    vgpu->vram_size - addr >= LARGE_SIZE) {
+		if (!shadow_may_add(vgpu, sh))
+			return;
+		if (!ops_of(vgpu)->pt_set(vgpu->gpu->priv, sh->pt, region,
+					  &spte)) {
+			shadow_account(vgpu, sh);
+			return;
 		}
-		va = eend;
-		cond_resched();
 	}
-	w->path[level] = 0;
+	do {
+		shadow_set_leaf(vgpu, sh, region + off, addr + off, vram,
+				writable);
+		off = (off + PAGE_SIZE) & (LARGE_SIZE - 1);
+	} while (off != first);
+}
+
+/*
+ * Read the entry for @va of the guest table at GPA @table, level @level.
+ * Return: the entry, or 0 (not present) when it cannot be read.
+ */
+static u64 shadow_read_entry(struct mvgpu_vgpu *vgpu, u64 table, int level,
+			     u64 va)
+{
+	__le64 raw;
+
+	if (vfio_dma_rw(&vgpu->vdev, table + PT_INDEX(va, level) * 8, &raw,
+			sizeof(raw), false))
+		return 0;
+	return le64_to_cpu(raw);
+}
+
+/*
+ * Fill the empty 2 MiB region at @region of a context's shadow from the
+ * guest's tables rooted at @sh->root; the page of @va, which the engine
+ * missed, first, so that it gets in should the vGPU reach its cap.
+ */
+static void shadow_fill_region(struct mvgpu_vgpu *vgpu,
+			       struct mvgpu_shadow *sh, u64 region, u64 va)
+{
+	u64 path[MVGPU_PT_LEVELS] = {};
+	u64 table = sh->root, e = 0, addr;
+	unsigned int first = PT_INDEX(va, 0), i;
+	__le64 *leaves;
+	int level, l;
+
+	for (level = MVGPU_PT_LEVELS - 1; level >= 0; level--) {
+		for (l = level + 1; l < MVGPU_PT_LEVELS; l++)
+			if (path[l] == table)
+				return;		/* a loop */
+		path[level] = table;
+		if (level == 0)
+			break;
+		e = shadow_read_entry(vgpu, table, level, region);
+		if (!(e & MVGPU_PTE_PRESENT))
+			return;
+		addr = e & MVGPU_PTE_ADDR_MASK;
+		if (level == 1 && (e & MVGPU_PTE_LARGE)) {
+			if (!(addr & (LARGE_SIZE - 1)))
+				shadow_set_large(vgpu, sh, region, va, addr,
+						 e & MVGPU_PTE_VRAM,
+						 e & MVGPU_PTE_WRITABLE);
+			return;
+		}
+		if (e & (MVGPU_PTE_VRAM | MVGPU_PTE_LARGE))
+			return;		/* not a table */
+		table = addr;
+	}
+
+	leaves = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	if (!leaves)
+		return;
+	if (!vfio_dma_rw(&vgpu->vdev, table, leaves, PAGE_SIZE, false)) {
+		i = first;
+		do {
+			e = le64_to_cpu(leaves[i]);
+			if (e & MVGPU_PTE_PRESENT)
+				shadow_set_leaf(vgpu, sh,
+						region + i * PAGE_SIZE,
+						e & MVGPU_PTE_ADDR_MASK,
+						e & MVGPU_PTE_VRAM,
+						e & MVGPU_PTE_WRITABLE);
+			i = (i + 1) % MVGPU_PT_ENTRIES;
+		} while (i != first);
+	}
+	kfree(leaves);
 }
 
 /**
- * mvgpu_shadow_sync() - bring a context's shadow up to date
+ * mvgpu_shadow_fill() - an engine found no shadow entry for an address
+ * @vgpu: the vGPU; caller holds @vgpu->shadow_lock
+ * @ctx: context index
+ * @va: the GPU VA the engine could not translate
+ *
+ * Fills the 2 MiB region around @va from the guest's tables (refilling
+ * it, should it hold entries already), unless that region is the one this
+ * context filled last since its last invalidation: then the miss is a
+ * fault of the guest's own tables.
+ *
+ * Return: true when the engine should try again, false for a fault.
+ */
+bool mvgpu_shadow_fill(struct mvgpu_vgpu *vgpu, unsigned int ctx, u64 va)
+{
+	struct mvgpu_shadow *sh = &vgpu->shadow[ctx];
+	u64 region = va & ~(LARGE_SIZE - 1);
+
+	if (!sh->root || va >= VA_END || sh->last_fill == region + 1)
+		return false;
+	sh->last_fill = region + 1;
+	WRITE_ONCE(sh->limited, false);
+	shadow_clear_range(vgpu, sh, region, region + LARGE_SIZE);
+	shadow_fill_region(vgpu, sh, region, va);
+	atomic64_inc(&vgpu->stats.shadow_fills);
+	return true;
+}
+
+/**
+ * mvgpu_shadow_invalidate() - the guest changed its tables
  * @vgpu: the vGPU; caller holds @vgpu->shadow_lock
  * @ctx: context index
  * @root: the context's PT_ROOT (GPA of its level-3 table)
  * @va: start of the range the guest invalidated
  * @size: bytes of the range; 0 means the whole address space
  *
- * A root that differs from the one the shadow was built from drops the
- * whole shadow first.
- *
- * Return: 0, or -ENOMEM (the shadow is then left empty for the range).
+ * Drops the shadow entries of the range (rounded out to 4 KiB), or all of
+ * them when @root differs from the one the shadow was filled from; the
+ * engine fills them again from the guest's tables when it uses them.
  */
-int mvgpu_shadow_sync(struct mvgpu_vgpu *vgpu, unsigned int ctx, u64 root,
-		      u64 va, u64 size)
+void mvgpu_shadow_invalidate(struct mvgpu_vgpu *vgpu, unsigned int ctx,
+			     u64 root, u64 va, u64 size)
 {
-	struct mvgpu_walk w = { .vgpu = vgpu, .sh = &vgpu->shadow[ctx] };
+	struct mvgpu_shadow *sh = &vgpu->shadow[ctx];
 	u64 start = 0, end = VA_END;
-	int level, ret = 0;
 
 	root &= MVGPU_PTE_ADDR_MASK;
-	if (root != w.sh->root) {
-		shadow_clear_range(vgpu, w.sh, 0, VA_END);
-		w.sh->root = root;
+	if (root != sh->root) {
+		sh->root = root;
 		size = 0;
 	}
-	if (!size)
-		WRITE_ONCE(w.sh->limited, false);
-	w.budget = 2 * mvgpu_max_shadow_entries();
+	sh->last_fill = 0;
 	if (size) {
 		if (va >= VA_END)
-			return 0;
+			return;
 		start = round_down(va, PAGE_SIZE);
 		end = min_t(u64, VA_END, round_up(va + size, PAGE_SIZE));
 		if (end <= start)	/* wrapped */
 			end = VA_END;
+	} else {
+		WRITE_ONCE(sh->limited, false);
 	}
-	if (!root) {
-		shadow_clear_range(vgpu, w.sh, start, end);
-		return 0;
-	}
-
-	for (level = 0; level < MVGPU_PT_LEVELS; level++) {
-		w.tables[level] = kmalloc(PAGE_SIZE, GFP_KERNEL);
-		if (!w.tables[level]) {
-			ret = -ENOMEM;
-			shadow_clear_range(vgpu, w.sh, start, end);
-			goto out;
-		}
-	}
-	shadow_sync_table(&w, root, MVGPU_PT_LEVELS - 1, start, end);
-out:
-	for (level = 0; level < MVGPU_PT_LEVELS; level++)
-		kfree(w.tables[level]);
-	return ret;
+	shadow_clear_range(vgpu, sh, start, end);
 }
 
 /**
@@ -344,6 +357,7 @@ void mvgpu_shadow_drop(struct mvgpu_vgpu *vgpu, unsigned int ctx)
 
 	shadow_clear_range(vgpu, sh, 0, VA_END);
 	sh->root = 0;
+	sh->last_fill = 0;
 	WRITE_ONCE(sh->limited, false);
 }
 

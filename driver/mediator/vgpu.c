@@ -225,8 +225,9 @@ static void mvgpu_mmio_action(struct mvgpu_vgpu *vgpu,
 		mvgpu_shadow_lock(vgpu);
 		if (READ_ONCE(vgpu->gen) == act->gen) {
 			if (act->kind == MVGPU_ACT_SYNC)
-				mvgpu_shadow_sync(vgpu, act->ctx, act->root,
-						  act->va, act->size);
+				mvgpu_shadow_invalidate(vgpu, act->ctx,
+							act->root, act->va,
+							act->size);
 			else
 				mvgpu_shadow_drop(vgpu, act->ctx);
 		}

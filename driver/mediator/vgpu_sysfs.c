@@ -91,6 +91,8 @@ static struct mvgpu_stat_attr dev_attr_pinned_pages =
 	MVGPU_STAT_ATTR(pinned_pages, STAT_OFF(pinned_pages));
 static struct mvgpu_stat_attr dev_attr_shadow_entries =
 	MVGPU_STAT_ATTR(shadow_entries, STAT_OFF(shadow_entries));
+static struct mvgpu_stat_attr dev_attr_shadow_fills =
+	MVGPU_STAT_ATTR(shadow_fills, STAT_OFF(shadow_fills));
 
 static struct attribute *mvgpu_vgpu_attrs[] = {
 	&dev_attr_type.attr,
@@ -104,6 +106,7 @@ static struct attribute *mvgpu_vgpu_attrs[] = {
 	&dev_attr_resets.attr.attr,
 	&dev_attr_pinned_pages.attr.attr,
 	&dev_attr_shadow_entries.attr.attr,
+	&dev_attr_shadow_fills.attr.attr,
 	NULL,
 };
 

@@ -80,6 +80,25 @@ static u32 sim_map(struct sim_run *run, u64 va, bool write, struct page **page)
 	return reason;
 }
 
+/*
+ * Check that [@va, @va + @len) translates for @write without accessing
+ * it, so that a command can fault before it changes anything.
+ */
+static enum sim_cmd_result sim_probe(struct sim_run *run, u64 va, u64 len,
+				     bool write)
+{
+	u64 end = va + len;
+	struct page *page;
+	u32 reason;
+
+	for (; va < end; va = (va | (PAGE_SIZE - 1)) + 1) {
+		reason = sim_map(run, va, write, &page);
+		if (reason)
+			return sim_fault(run, reason, va);
+	}
+	return SIM_CMD_DONE;
+}
+
 /* Copy between a kernel buffer and GPU VA space. */
 static enum sim_cmd_result sim_rw(struct sim_run *run, u64 va, void *buf,
 				  size_t len, bool write)
@@ -208,7 +227,8 @@ static enum sim_cmd_result sim_hash(struct sim_run *run, const u32 *cmd)
 /*
  * Integer GEMM. Progress counts (row, kk) steps: row i of C accumulates
  * A[i][kk] * B[kk][*] for kk = 0..k-1, and C itself holds the partial
- * sums between chunks.
+ * sums between chunks. A chunk faults before it writes C (the row is
+ * probed first), so the command can resume after the fault is resolved.
  */
 static enum sim_cmd_result sim_gemm(struct sim_run *run, const u32 *cmd,
 				    u64 cmd_va)
@@ -236,12 +256,11 @@ static enum sim_cmd_result sim_gemm(struct sim_run *run, const u32 *cmd,
 	brow = crow + n;
 
 	last = min(k, kk + steps);
-	if (kk) {
+	res = sim_probe(run, c + (u64)row * n * 4, n * 4, true);
+	if (res == SIM_CMD_DONE && kk)
 		res = sim_rw(run, c + (u64)row * n * 4, crow, n * 4, false);
-	} else {
+	else
 		memset(crow, 0, n * 4);
-		res = SIM_CMD_DONE;
-	}
 	for (; res == SIM_CMD_DONE && kk < last; kk++) {
 		s32 av;
 

@@ -3,10 +3,12 @@
  * mvgpu_sim: the model GPU's MMU.
  *
  * A page table of the model maps 4 KiB GPU pages to host pages (system
- * memory pinned by the mediator, or the GPU's own VRAM pages). It is an
- * xarray indexed by GPU page number; each value packs the page frame
- * number with the entry flags, or, for an entry that is not present, the
- * fault reason to report.
+ * memory pinned by the mediator, or the GPU's own VRAM pages), and 2 MiB
+ * GPU pages to 2 MiB of VRAM. Each size is an xarray indexed by GPU page
+ * number of its size; a 4 KiB value packs the page frame number with the
+ * entry flags, or, for an entry that is not present, the fault reason to
+ * report; a 2 MiB value packs the first VRAM page's index with the flags.
+ * A 4 KiB entry takes precedence over a 2 MiB one covering it.
  */
 #include <linux/mm.h>
 #include <linux/slab.h>
@@ -16,16 +18,23 @@
 
 #define SIM_PTE_FLAG_BITS	4
 #define SIM_PTE_FLAGS		GENMASK(SIM_PTE_FLAG_BITS - 1, 0)
+#define SIM_LARGE_SHIFT		21
+#define SIM_LARGE_PAGES		(1ul << (SIM_LARGE_SHIFT - PAGE_SHIFT))
 
 /**
  * struct mvgpu_pt - a page table of the model
- * @entries: GPU page number -> packed entry (xa_mk_value()); the xarray's
- *	own lock protects it
- * @nr_entries: entries in @entries; changed and read only by the table's
- *	user, which never changes a table from two threads at once
+ * @sim: the GPU whose VRAM the table maps
+ * @entries: 4 KiB GPU page number -> packed entry (xa_mk_value()); the
+ *	xarray's own lock protects it
+ * @large: 2 MiB GPU page number -> packed 2 MiB VRAM entry; likewise
+ * @nr_entries: entries in @entries and @large; changed and read only by
+ *	the table's user, which never changes a table from two threads at
+ *	once
  */
 struct mvgpu_pt {
+	struct sim_gpu *sim;
 	struct xarray entries;
+	struct xarray large;
 	unsigned long nr_entries;
 };
 
@@ -39,8 +48,11 @@ struct mvgpu_pt *sim_pt_create(void *priv)
 {
 	struct mvgpu_pt *pt = kzalloc(sizeof(*pt), GFP_KERNEL);
 
-	if (pt)
+	if (pt) {
+		pt->sim = priv;
 		xa_init(&pt->entries);
+		xa_init(&pt->large);
+	}
 	return pt;
 }
 
@@ -54,18 +66,45 @@ void sim_pt_destroy(void *priv, struct mvgpu_pt *pt)
 	if (!pt)
 		return;
 	xa_destroy(&pt->entries);
+	xa_destroy(&pt->large);
 	kfree(pt);
 }
 
+/* Set the 2 MiB VRAM entry of @va (MVGPU_SPTE_LARGE). */
+static int sim_pt_set_large(struct sim_gpu *sim, struct mvgpu_pt *pt, u64 va,
+			    const struct mvgpu_spte *spte)
+{
+	unsigned long index = va >> SIM_LARGE_SHIFT;
+	unsigned long first = spte->vram_offset >> PAGE_SHIFT;
+	void *old;
+
+	if (!IS_ALIGNED(va, 1ull << SIM_LARGE_SHIFT) ||
+	    (spte->flags & (MVGPU_SPTE_PRESENT | MVGPU_SPTE_VRAM)) !=
+	    (MVGPU_SPTE_PRESENT | MVGPU_SPTE_VRAM) ||
+	    !IS_ALIGNED(spte->vram_offset, PAGE_SIZE) ||
+	    first >= sim->nr_pages || sim->nr_pages - first < SIM_LARGE_PAGES)
+		return -EINVAL;
+	old = xa_store(&pt->large, index,
+		       xa_mk_value(first << SIM_PTE_FLAG_BITS |
+				   (spte->flags & (MVGPU_SPTE_PRESENT |
+						   MVGPU_SPTE_WRITABLE))),
+		       GFP_KERNEL);
+	if (xa_is_err(old))
+		return xa_err(old);
+	if (!old)
+		pt->nr_entries++;
+	return 0;
+}
+
 /**
- * sim_pt_set() - set one 4 KiB entry
+ * sim_pt_set() - set one entry
  * @priv: the simulated GPU
  * @pt: the table
- * @va: page-aligned GPU VA
+ * @va: page-aligned GPU VA (2 MiB aligned for MVGPU_SPTE_LARGE)
  * @spte: what to map there
  *
- * Return: 0, -EINVAL for a VRAM offset outside the GPU, -ENOSPC for a new
- * entry with MVGPU_SPTE_NO_NEW, or -ENOMEM.
+ * Return: 0, -EINVAL for a VRAM offset outside the GPU or a bad 2 MiB
+ * entry, or -ENOMEM.
  */
 int sim_pt_set(void *priv, struct mvgpu_pt *pt, u64 va,
 	       const struct mvgpu_spte *spte)
@@ -75,10 +114,8 @@ int sim_pt_set(void *priv, struct mvgpu_pt *pt, u64 va,
 	unsigned long packed;
 	void *old;
 
-	if ((spte->flags & MVGPU_SPTE_NO_NEW) &&
-	    (spte->flags & MVGPU_SPTE_PRESENT || spte->fault_reason) &&
-	    !xa_load(&pt->entries, index))
-		return -ENOSPC;
+	if (spte->flags & MVGPU_SPTE_LARGE)
+		return sim_pt_set_large(sim, pt, va, spte);
 	if (spte->flags & MVGPU_SPTE_PRESENT) {
 		unsigned long pfn;
 
@@ -90,7 +127,7 @@ int sim_pt_set(void *priv, struct mvgpu_pt *pt, u64 va,
 			pfn = page_to_pfn(spte->page);
 		}
 		packed = (pfn << SIM_PTE_FLAG_BITS) |
-			 (spte->flags & SIM_PTE_FLAGS & ~MVGPU_SPTE_NO_NEW);
+			 (spte->flags & SIM_PTE_FLAGS);
 	} else if (spte->fault_reason) {
 		packed = (unsigned long)spte->fault_reason << SIM_PTE_FLAG_BITS;
 	} else {
@@ -106,26 +143,36 @@ int sim_pt_set(void *priv, struct mvgpu_pt *pt, u64 va,
 	return 0;
 }
 
+/* Erase every entry of @xa in [@first, @last]. */
+static void sim_pt_erase(struct mvgpu_pt *pt, struct xarray *xa,
+			 unsigned long first, unsigned long last)
+{
+	unsigned long index;
+	void *entry;
+
+	xa_for_each_range(xa, index, entry, first, last) {
+		xa_erase(xa, index);
+		pt->nr_entries--;
+	}
+}
+
 /**
  * sim_pt_clear_range() - remove the entries of a VA range
  * @priv: the simulated GPU
  * @pt: the table
  * @va: page-aligned start
  * @size: bytes, page multiple
+ *
+ * A 2 MiB entry that overlaps the range goes as a whole.
  */
 void sim_pt_clear_range(void *priv, struct mvgpu_pt *pt, u64 va, u64 size)
 {
-	unsigned long first = va >> PAGE_SHIFT;
-	unsigned long last = (va + size - 1) >> PAGE_SHIFT;
-	unsigned long index;
-	void *entry;
-
 	if (!size)
 		return;
-	xa_for_each_range(&pt->entries, index, entry, first, last) {
-		xa_erase(&pt->entries, index);
-		pt->nr_entries--;
-	}
+	sim_pt_erase(pt, &pt->entries, va >> PAGE_SHIFT,
+		     (va + size - 1) >> PAGE_SHIFT);
+	sim_pt_erase(pt, &pt->large, va >> SIM_LARGE_SHIFT,
+		     (va + size - 1) >> SIM_LARGE_SHIFT);
 }
 
 /**
@@ -133,7 +180,8 @@ void sim_pt_clear_range(void *priv, struct mvgpu_pt *pt, u64 va, u64 size)
  * @priv: the simulated GPU
  * @pt: the table
  *
- * Return: the number of entries, present or carrying a fault reason.
+ * Return: the number of entries, present or carrying a fault reason; a
+ * 2 MiB entry counts once.
  */
 unsigned long sim_pt_entries(void *priv, struct mvgpu_pt *pt)
 {
@@ -158,8 +206,18 @@ u32 sim_pt_translate(struct mvgpu_pt *pt, u64 va, bool write,
 	if (va >> MVGPU_VA_BITS)
 		return MVGPU_FAULT_NOT_PRESENT;
 	entry = xa_load(&pt->entries, va >> PAGE_SHIFT);
-	if (!entry)
-		return MVGPU_FAULT_NOT_PRESENT;
+	if (!entry) {
+		entry = xa_load(&pt->large, va >> SIM_LARGE_SHIFT);
+		if (!entry)
+			return MVGPU_FAULT_NOT_PRESENT;
+		packed = xa_to_value(entry);
+		if (write && !(packed & MVGPU_SPTE_WRITABLE))
+			return MVGPU_FAULT_WRITE;
+		*page = pt->sim->vram[(packed >> SIM_PTE_FLAG_BITS) +
+				      ((va >> PAGE_SHIFT) &
+				       (SIM_LARGE_PAGES - 1))];
+		return 0;
+	}
 	packed = xa_to_value(entry);
 	if (!(packed & MVGPU_SPTE_PRESENT))
 		return packed >> SIM_PTE_FLAG_BITS ?: MVGPU_FAULT_NOT_PRESENT;

@@ -28,11 +28,15 @@ struct mvgpu_pt;
 #define MVGPU_SPTE_PRESENT	BIT(0)
 #define MVGPU_SPTE_WRITABLE	BIT(1)
 #define MVGPU_SPTE_VRAM		BIT(2)
-/* Only replace an entry that exists: @pt_set fails with -ENOSPC otherwise */
-#define MVGPU_SPTE_NO_NEW	BIT(3)
+/*
+ * A 2 MiB entry at a 2 MiB-aligned VA, mapping 2 MiB of VRAM from
+ * @vram_offset (with PRESENT and VRAM); 4 KiB entries in its range take
+ * precedence over it
+ */
+#define MVGPU_SPTE_LARGE	BIT(3)
 
 /**
- * struct mvgpu_spte - one 4 KiB shadow page-table entry
+ * struct mvgpu_spte - one shadow page-table entry (4 KiB, or 2 MiB of VRAM)
  * @flags: MVGPU_SPTE_* bits; 0 with @fault_reason 0 removes the entry
  * @fault_reason: when not present, the MVGPU_FAULT_* code the engine
  *	reports on access (0 reports MVGPU_FAULT_NOT_PRESENT)
@@ -119,10 +123,12 @@ struct mvgpu_gpu_info {
  *
  * @pt_create: allocate an empty GPU page table; NULL on failure
  * @pt_destroy: free a page table (no engine is using it)
- * @pt_set: set the 4 KiB entry of @va (page aligned) in @pt. Returns 0 or a
- *	negative errno: -ENOSPC when @spte has MVGPU_SPTE_NO_NEW and @va has
- *	no entry yet (then nothing is added).
- * @pt_clear_range: remove every entry in [@va, @va + @size)
+ * @pt_set: set the 4 KiB entry of @va (page aligned) in @pt, or the 2 MiB
+ *	one with MVGPU_SPTE_LARGE. Returns 0 or a negative errno (then
+ *	nothing changed); a backend without 2 MiB entries fails those, and
+ *	the mediator sets 4 KiB ones instead.
+ * @pt_clear_range: remove every entry in [@va, @va + @size); a 2 MiB entry
+ *	overlapping it goes as a whole
  * @pt_entries: number of entries (present or carrying a fault reason)
  *	@pt holds, what its memory grows with; the mediator caps it
  * @engine_run: load @ctx on engine @engine and execute its ring until it

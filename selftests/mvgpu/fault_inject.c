@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * fault_inject: kernel allocations that fail (failslab and
- * fail_page_alloc, for this process only; 10, 3 or 1 % of them) while
- * a vGPU is created, opened, given guest memory, has a context enabled (a
- * shadow sync with its pins) and is reset: every step ends in a clean
- * error or success,
+ * fail_page_alloc, for this process and the GPU's engine threads only;
+ * 10, 3 or 1 % of them) while a vGPU is created, opened, given guest
+ * memory, has a context enabled, runs commands whose first use of guest
+ * memory makes the engine fill the shadow (pins, xarray and table
+ * entries) and is reset: every step ends in a clean error or success,
  * never a crash; once injection stops, the vGPU is removed with nothing
  * left behind (no mdev, no pinned page) and a new vGPU works. Leaks show
  * up in kmemleak's report at the end of the run.
@@ -13,6 +14,8 @@
  * elsewhere it skips, which is why it is not in run_list: check-debug.sh
  * adds it.
  */
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -79,6 +82,64 @@ static int inject(bool on)
 	return ret;
 }
 
+/*
+ * Mark or unmark the engine threads (kthreads "mvgpuN-engM"), where the
+ * shadow is filled. Return: how many were found.
+ */
+static int inject_engines(bool on)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	int found = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		char path[300], comm[32] = "";
+		FILE *f;
+
+		if (!isdigit((unsigned char)e->d_name[0]))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/comm", e->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(comm, sizeof(comm), f) &&
+		    !strncmp(comm, "mvgpu", 5) && strstr(comm, "-eng")) {
+			snprintf(path, sizeof(path), "/proc/%s/make-it-fail",
+				 e->d_name);
+			if (!write_str(path, on ? "1" : "0"))
+				found++;
+		}
+		fclose(f);
+	}
+	closedir(d);
+	return found;
+}
+
+/*
+ * Commands whose first use of system memory and VRAM makes the engine
+ * fill the shadow; 0 or -errno (a fault is a clean outcome here too).
+ */
+static int use_fresh_memory(struct et_gpu *g, struct mvgpu_ctx *c)
+{
+	struct et_buf sys, vram;
+	int ret;
+
+	ret = et_buf_sys(&g->gpu, &g->pt, ET_VA_SRC, 64 << 10, 0,
+			 MVGPU_MAP_WRITE, &sys);
+	if (!ret)
+		ret = et_buf_vram(&g->gpu, &g->pt, ET_VA_VRAM, 0, 64 << 10,
+				  MVGPU_MAP_WRITE, &vram);
+	if (!ret)
+		ret = mvgpu_emit_fill(c, ET_VA_SRC, 64 << 10, 0x3c);
+	if (!ret)
+		ret = mvgpu_emit_copy(c, ET_VA_SRC, ET_VA_VRAM, 64 << 10);
+	if (!ret)
+		ret = mvgpu_ctx_sync(c, ET_TIMEOUT_MS);
+	return ret;
+}
+
 FIXTURE(fi) {
 	char msg[256];
 };
@@ -96,6 +157,7 @@ FIXTURE_SETUP(fi)
 
 FIXTURE_TEARDOWN(fi)
 {
+	inject_engines(false);
 	inject(false);
 	inject_setup(0);
 }
@@ -115,13 +177,17 @@ TEST_F_TIMEOUT(fi, create_open_sync_reset_under_failing_allocations, 600)
 		memset(&g, 0, sizeof(g));
 		mt_vgpu_init(&g.v);
 		ASSERT_EQ(0, inject_setup(percent[round % 4]));
+		ASSERT_LT(0, inject_engines(true));
 		ASSERT_EQ(0, inject(true));
 		ret = et_up(&g, MT_PARENT0, MT_T18, 1 << 20, msg, sizeof(msg));
 		if (!ret)
 			ret = mvgpu_ctx_init(&c, &g.gpu, &g.pt, 0, 4096);
 		if (!ret)
+			ret = use_fresh_memory(&g, &c);
+		if (!ret)
 			ret = mvgpu_reset(&g.v.dev);
 		ASSERT_EQ(0, inject(false));
+		ASSERT_LT(0, inject_engines(false));
 		if (ret)
 			failed++;
 		else

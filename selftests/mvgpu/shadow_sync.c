@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * shadow_sync: the host's shadow of the guest GPU page tables. A changed
- * entry is used only after TLB_INV of its range (or a PT_ROOT write);
- * pinned_pages follows the valid translations (map, unmap, large pages,
- * reset, close); VFIO_IOMMU_UNMAP_DMA of memory the GPU maps unpins it and
- * leaves no stale translation behind; a run of guest pages crossing the
- * end of the VM's memory is pinned up to that end and faults after it;
- * at the shadow cap existing entries are still updated while new ones
- * fault with SHADOW_LIMIT.
+ * shadow_sync: the host's shadow of the guest GPU page tables, filled when
+ * the engine first uses a 2 MiB region. A translation the engine used
+ * stays in use after its entry changes until TLB_INV of its range (or a
+ * PT_ROOT write); pinned_pages follows the valid translations the engine
+ * used (map, unmap, large pages, reset, close) and shadow_entries counts a
+ * large VRAM page once; VFIO_IOMMU_UNMAP_DMA of memory the GPU maps unpins
+ * it and leaves no stale translation behind; a run of guest pages crossing
+ * the end of the VM's memory is pinned up to that end and faults after it;
+ * at the shadow cap new translations fault with SHADOW_LIMIT until the
+ * guest invalidates others.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -106,6 +108,14 @@ static int read_through(struct mvgpu_ctx *c, struct et_buf *dst, uint64_t va)
 	return d[0];
 }
 
+/* Make the engine read one page at va; 0 or -errno. */
+static int touch(struct mvgpu_ctx *c, struct et_buf *dst, uint64_t va)
+{
+	int ret = mvgpu_emit_copy(c, va, dst->va, 4096);
+
+	return ret ? ret : mvgpu_ctx_sync(c, ET_TIMEOUT_MS);
+}
+
 TEST_F_TIMEOUT(shd, stale_until_invalidate, 120)
 {
 	struct mvgpu_ctx *c = &self->ctx;
@@ -134,6 +144,7 @@ TEST_F_TIMEOUT(shd, unmap_takes_effect_on_invalidate, 120)
 	struct mvgpu_ctx *c = &self->ctx;
 	struct mvgpu_fault f;
 
+	ASSERT_EQ(0xaa, read_through(c, &self->dst, VA_X));
 	ASSERT_EQ(0, mvgpu_pt_unmap(&self->g.pt, VA_X, 4096));
 	ASSERT_EQ(0xaa, read_through(c, &self->dst, VA_X));
 	mvgpu_ctx_tlb_inv(c, VA_X, 4096);
@@ -174,52 +185,68 @@ TEST_F_TIMEOUT(shd, pinned_pages_follow_mappings, 120)
 {
 	struct mvgpu_ctx *c = &self->ctx;
 	const char *uuid = self->g.v.uuid;
-	uint64_t base, gpa, big;
+	uint64_t base, entries, gpa, big;
 	uint64_t va = 0x70000000ull;
 
-	/*
-	 * What the fixture mapped is pinned: a, b, dst, ring, fence page and
-	 * VA_X (A again: one guest page, counted once or per mapping).
-	 */
+	/* nothing is pinned before the engine uses it */
+	ASSERT_EQ(0, et_attr(uuid, "pinned_pages"));
+	ASSERT_EQ(0, et_attr(uuid, "shadow_entries"));
+	/* ring, fence page, VA_X (page A) and dst, each in its own region */
+	ASSERT_EQ(0xaa, read_through(c, &self->dst, VA_X));
 	base = et_attr(uuid, "pinned_pages");
-	ASSERT_LE(5, base);
-	ASSERT_GE(6, base);
+	ASSERT_EQ(4, base);
+	ASSERT_LE(4, et_attr(uuid, "shadow_fills"));
 
-	/* 64 new pages */
+	/* 64 new pages: pinned when used, all of their 2 MiB region at once */
 	ASSERT_EQ(0, mvgpu_gpu_alloc(&self->g.gpu, 64 * 4096, 0, &gpa, NULL));
+
 	ASSERT_EQ(0, mvgpu_pt_map(&self->g.pt, va, gpa, 64 * 4096, 0));
-	ASSERT_EQ(base, et_attr(uuid, "pinned_pages"));
 	mvgpu_ctx_tlb_inv(c, va, 64 * 4096);
+	ASSERT_EQ(base, et_attr(uuid, "pinned_pages"));
+	ASSERT_EQ(0, touch(c, &self->dst, va + 63 * 4096));
 	ASSERT_EQ(base + 64, et_attr(uuid, "pinned_pages"));
 	ASSERT_EQ(0, mvgpu_pt_unmap(&self->g.pt, va, 32 * 4096));
 	mvgpu_ctx_tlb_inv(c, va, 32 * 4096);
 	ASSERT_EQ(base + 32, et_attr(uuid, "pinned_pages"));
 	ASSERT_EQ(0, mvgpu_pt_unmap(&self->g.pt, va, 64 * 4096));
+	/* invalidating everything drops everything */
 	mvgpu_ctx_tlb_inv(c, 0, 0);
-	ASSERT_EQ(base, et_attr(uuid, "pinned_pages"));
+	ASSERT_EQ(0, et_attr(uuid, "pinned_pages"));
+	ASSERT_EQ(0, et_attr(uuid, "shadow_entries"));
 
 	/* a 2 MiB page of system memory is 512 pages */
 	ASSERT_EQ(0, mvgpu_gpu_alloc(&self->g.gpu, 2 << 20, 2 << 20, &big,
 				     NULL));
+
 	ASSERT_EQ(0, mvgpu_pt_map(&self->g.pt, 0x80000000ull, big, 2 << 20,
 				  MVGPU_MAP_LARGE));
 	mvgpu_ctx_tlb_inv(c, 0x80000000ull, 2 << 20);
-	ASSERT_EQ(base + 512, et_attr(uuid, "pinned_pages"));
-	/* VRAM mappings pin nothing */
+	ASSERT_EQ(0, touch(c, &self->dst, 0x80000000ull + (1 << 20)));
+	ASSERT_EQ(3 + 512, et_attr(uuid, "pinned_pages"));
+	/* VRAM mappings pin nothing; a 2 MiB VRAM page is one entry */
+	entries = et_attr(uuid, "shadow_entries");
 	ASSERT_EQ(0, mvgpu_pt_map(&self->g.pt, 0x90000000ull, 0, 1 << 20,
 				  MVGPU_MAP_VRAM));
-	mvgpu_ctx_tlb_inv(c, 0x90000000ull, 1 << 20);
-	ASSERT_EQ(base + 512, et_attr(uuid, "pinned_pages"));
+	ASSERT_EQ(0, mvgpu_pt_map(&self->g.pt, 0xa0000000ull, 2 << 20, 2 << 20,
+				  MVGPU_MAP_VRAM | MVGPU_MAP_LARGE));
+	mvgpu_ctx_tlb_inv(c, 0x90000000ull, 0x20000000ull);
+	ASSERT_EQ(0, touch(c, &self->dst, 0x90000000ull));
+	ASSERT_EQ(entries + 256, et_attr(uuid, "shadow_entries"));
+	ASSERT_EQ(0, touch(c, &self->dst, 0xa0000000ull + 4096));
+	ASSERT_EQ(entries + 257, et_attr(uuid, "shadow_entries"));
+	ASSERT_EQ(3 + 512, et_attr(uuid, "pinned_pages"));
 
 	/* a reset drops every GPU mapping */
 	ASSERT_EQ(0, mvgpu_reset(&self->g.v.dev));
 	ASSERT_EQ(0, et_attr(uuid, "pinned_pages"));
+	ASSERT_EQ(0, et_attr(uuid, "shadow_entries"));
 	ASSERT_EQ(0, mvgpu_ctx_rd(c, MVGPU_CTX_STATUS));
 
-	/* enabling again shadows the whole space; closing unpins it */
+	/* enabling again pins nothing until used; closing unpins */
 	mvgpu_ctx_enable(c);
-	ASSERT_EQ(base + 512, et_attr(uuid, "pinned_pages"));
-	ASSERT_EQ(0, mvgpu_ctx_sync(c, ET_TIMEOUT_MS));
+	ASSERT_EQ(0, et_attr(uuid, "pinned_pages"));
+	ASSERT_EQ(0, touch(c, &self->dst, 0x80000000ull));
+	ASSERT_EQ(3 + 512, et_attr(uuid, "pinned_pages"));
 	/*
 	 * Close the device (the BAR2 mmap holds the file too) but keep the
 	 * container: the DMA mappings stay, so this is the close alone.
@@ -239,14 +266,15 @@ TEST_F_TIMEOUT(shd, dma_unmap_of_mapped_memory, 120)
 	uint64_t base, va = 0x70000000ull;
 	int ret;
 
+	ASSERT_EQ(0xaa, read_through(c, &self->dst, VA_X));
 	base = et_attr(uuid, "pinned_pages");
 	ASSERT_EQ(0, mvgpu_dma_map(&self->g.v.dev, EXTRA_IOVA, 16 * 4096,
 				   &extra));
 	memset(extra.vaddr, 0xcc, 16 * 4096);
 	ASSERT_EQ(0, mvgpu_pt_map(&self->g.pt, va, EXTRA_IOVA, 16 * 4096, 0));
 	mvgpu_ctx_tlb_inv(c, va, 16 * 4096);
-	ASSERT_EQ(base + 16, et_attr(uuid, "pinned_pages"));
 	ASSERT_EQ(0xcc, read_through(c, &self->dst, va + 15 * 4096));
+	ASSERT_EQ(base + 16, et_attr(uuid, "pinned_pages"));
 
 	/* the VM takes the memory away while the GPU still maps it */
 	ret = mvgpu_dma_unmap(&self->g.v.dev, &extra);
@@ -294,6 +322,7 @@ TEST_F_TIMEOUT(shd, run_crossing_end_of_memory, 120)
 	struct mvgpu_fault f;
 	uint64_t base, va = 0x70000000ull;
 
+	ASSERT_EQ(0xaa, read_through(c, &self->dst, VA_X));
 	base = et_attr(uuid, "pinned_pages");
 	ASSERT_EQ(0, mvgpu_dma_map(&self->g.v.dev, EXTRA_IOVA, 8 * 4096,
 				   &extra));
@@ -301,8 +330,8 @@ TEST_F_TIMEOUT(shd, run_crossing_end_of_memory, 120)
 	/* 16 pages from EXTRA_IOVA: 8 in the VM's memory, 8 beyond it */
 	ASSERT_EQ(0, mvgpu_pt_map(&self->g.pt, va, EXTRA_IOVA, 16 * 4096, 0));
 	mvgpu_ctx_tlb_inv(c, va, 16 * 4096);
-	ASSERT_EQ(base + 8, et_attr(uuid, "pinned_pages"));
 	ASSERT_EQ(0xcc, read_through(c, &self->dst, va));
+	ASSERT_EQ(base + 8, et_attr(uuid, "pinned_pages"));
 	ASSERT_EQ(0xcc, read_through(c, &self->dst, va + 7 * 4096));
 
 	ASSERT_EQ(0, mvgpu_emit_copy(c, va + 8 * 4096, ET_VA_AUX, 4096));
@@ -318,7 +347,7 @@ TEST_F_TIMEOUT(shd, run_crossing_end_of_memory, 120)
 	ASSERT_EQ(0, mvgpu_dma_unmap(&self->g.v.dev, &extra));
 }
 
-TEST_F_TIMEOUT(shd, at_the_cap_entries_update_none_added, 120)
+TEST_F_TIMEOUT(shd, at_the_cap_new_translations_fault, 120)
 {
 	struct mvgpu_gpu *gpu = &self->g.gpu;
 	const char *uuid = self->g.v.uuid;
@@ -327,20 +356,17 @@ TEST_F_TIMEOUT(shd, at_the_cap_entries_update_none_added, 120)
 	struct et_buf v;
 	uint64_t last = ET_VA_VRAM + (1 << 20) - 4096;
 
-	/* a cap of 256 entries, and 256 VRAM pages on top of what is mapped */
+	/* a cap of 256 entries, and 256 VRAM pages on top of what is used */
+	ASSERT_EQ(0xaa, read_through(c, &self->dst, VA_X));
 	ASSERT_EQ(0, mvgpu_sysfs_read_u64(SHADOW_MB_PARAM, &self->shadow_mb));
 	ASSERT_EQ(0, mvgpu_sysfs_write_u64(SHADOW_MB_PARAM, 1));
 	ASSERT_EQ(0, et_buf_vram(gpu, &self->g.pt, ET_VA_VRAM, 0, 1 << 20,
 				 MVGPU_MAP_WRITE, &v));
 	mvgpu_ctx_tlb_inv(c, ET_VA_VRAM, 1 << 20);
-	ASSERT_EQ(256, et_attr(uuid, "shadow_entries"));
-
-	/* synchronised again at the cap: the entries there stay usable */
-	mvgpu_ctx_tlb_inv(c, ET_VA_VRAM, 1 << 20);
-	ASSERT_EQ(256, et_attr(uuid, "shadow_entries"));
 	ASSERT_EQ(0, mvgpu_emit_fill(c, ET_VA_VRAM, 4096, 0x1d));
 	ASSERT_EQ(0, mvgpu_ctx_sync(c, ET_TIMEOUT_MS));
 	ASSERT_EQ(0x1d, ((uint32_t *)v.cpu)[1023]);
+	ASSERT_EQ(256, et_attr(uuid, "shadow_entries"));
 
 	/* the last page did not fit */
 	ASSERT_EQ(0, mvgpu_emit_fill(c, last, 4096, 0x2e));
@@ -348,6 +374,14 @@ TEST_F_TIMEOUT(shd, at_the_cap_entries_update_none_added, 120)
 	ASSERT_EQ(0, mvgpu_ctx_wait_fault(c, ET_TIMEOUT_MS, &f));
 	ASSERT_EQ(MVGPU_FAULT_SHADOW_LIMIT, f.reason);
 	ASSERT_EQ(last, f.addr);
+	ASSERT_EQ(256, et_attr(uuid, "shadow_entries"));
+
+	/* invalidating what it no longer needs makes room */
+	mvgpu_ctx_tlb_inv(c, ET_VA_VRAM, 512 << 10);
+	mvgpu_ctx_fault_clear(c);
+	ASSERT_EQ(0, mvgpu_ctx_sync(c, ET_TIMEOUT_MS));
+	ASSERT_EQ(0x2e, ((uint32_t *)v.cpu)[(1 << 18) - 1]);
+	ASSERT_GE(256, et_attr(uuid, "shadow_entries"));
 }
 
 TEST_HARNESS_MAIN
