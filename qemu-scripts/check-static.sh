@@ -7,6 +7,8 @@
 #   static: W=1 build    the modules with W=1 (driver/Kbuild adds -Werror)
 #   static: sparse       C=2 build; any sparse warning or error in our files
 #                        fails
+#   static: rst          Documentation/ parses as reStructuredText (docutils)
+#                        without a warning; Sphinx's toctree is allowed
 #
 # Usage: check-static.sh [RESULTS_FILE]   (KDIR and KSRC from the Makefile)
 # Prints "PASS/FAIL name" lines (also to RESULTS_FILE), the findings, and
@@ -77,6 +79,48 @@ else
 	else
 		findings "$work/sp"
 	fi
+fi
+
+# reStructuredText: what a reader (and "make htmldocs") would trip over
+if ! python3 -c 'import docutils' 2> /dev/null; then
+	echo "python3-docutils not installed (run 'make deps')" > "$work/rst"
+	result FAIL rst
+	findings "$work/rst"
+elif python3 - Documentation/mvgpu/*.rst > "$work/rst" 2>&1 <<'PY'
+import io
+import sys
+
+from docutils.core import publish_doctree
+from docutils.parsers.rst import Directive, directives
+
+
+class Toctree(Directive):
+    """Sphinx's toctree: only its options and entries, nothing to check."""
+    has_content = True
+    option_spec = {'maxdepth': directives.unchanged}
+
+    def run(self):
+        return []
+
+
+directives.register_directive('toctree', Toctree)
+bad = 0
+for path in sys.argv[1:]:
+    err = io.StringIO()
+    with open(path, encoding='utf-8') as f:
+        publish_doctree(f.read(), source_path=path,
+                        settings_overrides={'warning_stream': err,
+                                            'report_level': 2})
+    if err.getvalue():
+        print(err.getvalue(), end='')
+        bad = 1
+sys.exit(bad)
+PY
+then
+	result PASS rst
+else
+	result FAIL rst
+	findings "$work/rst"
 fi
 
 exit $failed

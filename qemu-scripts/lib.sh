@@ -58,9 +58,10 @@ copy_module_sources() {
 	cp -rp "$top/include" "$dest/"
 }
 
-# The findings of a results file (PASS/FAIL/NOTE/SKIP/INFO lines, as
+# The findings of a results file (PASS/FAIL/NOTE/SKIP/INFO/KNOWN lines, as
 # parse-tap.sh and the checks write them): the failures with their notes,
-# the skips and the timing lines.
+# the skips, the known kernel reports (check-console.sh) and the timing
+# lines.
 print_findings() {
 	local all=$1
 
@@ -71,6 +72,10 @@ print_findings() {
 	if grep -q '^SKIP' "$all"; then
 		echo "skipped:"
 		grep '^SKIP' "$all" | sed 's/^SKIP /  /'
+	fi
+	if grep -q '^KNOWN ' "$all"; then
+		echo "known kernel reports (not mvgpu's, see testing.rst):"
+		sed -n 's/^KNOWN /  /p' "$all"
 	fi
 	if grep -q '^INFO ' "$all"; then
 		echo "timing:"
