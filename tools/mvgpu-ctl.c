@@ -4,7 +4,7 @@
  *
  *   mvgpu-ctl create PARENT TYPE [UUID]   prints the new vGPU's UUID
  *   mvgpu-ctl remove UUID
- *   mvgpu-ctl weight UUID [1..16]         shows or sets the weight
+ *   mvgpu-ctl weight UUID [1..64]         shows or sets the weight
  *   mvgpu-ctl group UUID                  prints its /dev/vfio group node
  */
 #include <errno.h>

@@ -1,21 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * mvgpu-info: show the mvgpu physical GPUs, their vGPU types and the
- * vGPU instances with their counters, from sysfs.
+ * vGPU instances with their counters, from sysfs; with -l, a line per
+ * vGPU every second (utilization, controls, counters), like
+ * "nvidia-smi vgpu -l".
  *
  * Usage: mvgpu-info [-h] [PARENT...]
+ *        mvgpu-info -l [-n COUNT] [-i SECONDS]
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "lib/mvgpu_vfio.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 static const char * const instance_attrs[] = {
-	"type", "vram_size", "contexts", "weight", "busy_ns", "commands",
-	"faults", "context_switches", "resets", "pinned_pages",
+	"type", "vram_size", "contexts", "weight", "cap", "priority",
+	"util_permille", "busy_ns", "commands", "faults", "context_switches",
+	"preemptions", "resets", "pinned_pages", "shadow_entries",
+	"shadow_fills",
 };
 
 static void print_attr(const char *indent, const char *path, const char *name)
@@ -85,7 +94,8 @@ static int show_type(const char *type, void *arg)
 static int show_parent(const char *parent, void *arg)
 {
 	static const char * const attrs[] = {
-		"vram_total", "vram_used", "instances",
+		"vram_total", "vram_used", "instances", "engines",
+		"timeslice_us", "policy",
 	};
 	struct type_ctx ctx = { .parent = parent };
 	char path[512];
@@ -109,17 +119,95 @@ static int show_parent(const char *parent, void *arg)
 	return 0;
 }
 
+/* One line of the live view for a vGPU. */
+static int live_line(const char *uuid, void *arg)
+{
+	static const char * const cols[] = {
+		"type", "priority", "weight", "cap", "util_permille",
+		"commands", "faults", "preemptions",
+	};
+	char path[512], val[ARRAY_SIZE(cols)][64];
+	unsigned int *n = arg;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cols); i++) {
+		snprintf(path, sizeof(path), MVGPU_SYSFS_MDEV_DEVS "/%s/mvgpu/%s",
+			 uuid, cols[i]);
+		if (mvgpu_sysfs_read_str(path, val[i], sizeof(val[i])))
+			snprintf(val[i], sizeof(val[i]), "-");
+	}
+	/* util in percent of one engine, with one decimal */
+	printf("%-36s %-10s %-6s %6s %4s %5.1f %12s %6s %6s\n", uuid, val[0],
+	       val[1], val[2], val[3], strtod(val[4], NULL) / 10, val[5],
+	       val[6], val[7]);
+	(*n)++;
+	return 0;
+}
+
+/* -l: every interval, a line per vGPU; count times (0: until killed). */
+static int live(unsigned int count, unsigned int interval)
+{
+	unsigned int round, n;
+	time_t now;
+	int ret;
+
+	for (round = 0; !count || round < count; round++) {
+		if (round)
+			sleep(interval);
+		now = time(NULL);
+		printf("# %.24s\n%-36s %-10s %-6s %6s %4s %5s %12s %6s %6s\n",
+		       ctime(&now), "vGPU", "type", "prio", "weight", "cap",
+		       "util%", "commands", "faults", "preempt");
+		n = 0;
+		ret = mvgpu_dir_walk(MVGPU_SYSFS_MDEV_DEVS, live_line, &n);
+		if (ret && ret != -ENOENT)
+			return ret;
+		if (!n)
+			printf("(no vGPU)\n");
+		fflush(stdout);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	int i, ret = 0;
+	unsigned int count = 0, interval = 1;
+	bool live_view = false;
+	int i, opt, ret = 0;
 
-	if (argc > 1 && (!strcmp(argv[1], "-h") ||
-			 !strcmp(argv[1], "--help"))) {
-		printf("usage: %s [PARENT...]\n"
-		       "Show mvgpu GPUs (e.g. mvgpu0), vGPU types and instances.\n",
-		       argv[0]);
-		return 0;
+	while ((opt = getopt(argc, argv, "hln:i:")) != -1) {
+		switch (opt) {
+		case 'l':
+			live_view = true;
+			break;
+		case 'n':
+			count = strtoul(optarg, NULL, 0);
+			break;
+		case 'i':
+			interval = strtoul(optarg, NULL, 0);
+			if (!interval)
+				interval = 1;
+			break;
+		case 'h':
+			printf("usage: %s [PARENT...]\n"
+			       "       %s -l [-n COUNT] [-i SECONDS]\n"
+			       "Show mvgpu GPUs (e.g. mvgpu0), vGPU types and instances;\n"
+			       "-l: a line per vGPU every SECONDS (1), COUNT times (until\n"
+			       "interrupted).\n", argv[0], argv[0]);
+			return 0;
+		default:
+			return 2;
+		}
 	}
+	if (live_view) {
+		ret = live(count, interval);
+		if (ret)
+			fprintf(stderr, "%s: %s\n", argv[0], strerror(-ret));
+		return ret ? 1 : 0;
+	}
+	argv[optind - 1] = argv[0];
+	argc -= optind - 1;
+	argv += optind - 1;
 	if (argc > 1) {
 		for (i = 1; i < argc; i++)
 			ret |= show_parent(argv[i], NULL) ? 1 : 0;

@@ -10,16 +10,36 @@
 #include <linux/mdev.h>
 #include <linux/mutex.h>
 #include <linux/vfio.h>
+#include <linux/workqueue.h>
 #include <mvgpu/backend.h>
 #include <uapi/linux/mvgpu.h>
 
-#define MVGPU_NR_TYPES		4
-/* VRAM is handed out in units of 1/8 of a GPU; a type takes 1, 2, 4 or 8. */
-#define MVGPU_VRAM_UNITS	8
+#define MVGPU_NR_TYPES		7
+/* VRAM is handed out in units of 1/64 of a GPU; a type takes 2^n of them. */
+#define MVGPU_VRAM_UNITS	64
 #define MVGPU_CFG_SIZE		256
 #define MVGPU_MAX_ENGINES	4
-#define MVGPU_WEIGHT_MAX	16
+#define MVGPU_WEIGHT_MAX	64
 #define MVGPU_TIMESLICE_US	2000
+/* Utilization is measured over the last second in ten steps. */
+#define MVGPU_UTIL_SLOTS	11
+#define MVGPU_UTIL_STEP_MS	100
+
+/* Scheduling policies of a GPU (its "policy" attribute). */
+enum mvgpu_policy {
+	MVGPU_POLICY_BEST_EFFORT,	/* weighted fair share, work conserving */
+	MVGPU_POLICY_EQUAL,		/* equal shares, weights ignored */
+	MVGPU_POLICY_FIXED,		/* each vGPU exactly weight / 64 */
+	MVGPU_NR_POLICIES,
+};
+
+/* Priority classes of a vGPU; a higher one preempts a lower one. */
+enum mvgpu_prio {
+	MVGPU_PRIO_LOW,
+	MVGPU_PRIO_NORMAL,
+	MVGPU_PRIO_HIGH,
+	MVGPU_NR_PRIOS,
+};
 
 /* Offsets of vfio regions in the device fd, as vfio-pci lays them out. */
 #define MVGPU_REGION_SHIFT	40
@@ -31,8 +51,8 @@
  * struct mvgpu_type_desc - a vGPU type, the same on every physical GPU
  * @sysfs_name: suffix of the mdev type directory ("1_8" -> mvgpu-1_8)
  * @pretty_name: the type's ``name`` attribute
- * @units: VRAM units (eighths of the GPU) an instance takes
- * @weight: default scheduling weight (1..16)
+ * @units: VRAM units (64ths of the GPU) an instance takes
+ * @weight: default scheduling weight (1..64; its units)
  * @contexts: hardware contexts an instance implements
  */
 struct mvgpu_type_desc {
@@ -53,6 +73,9 @@ struct mvgpu_vgpu;
  * @thread: the kthread feeding the engine
  * @last_vgpu: id of the vGPU whose context ran last (engine thread only)
  * @last_ctx: that context's index (engine thread only)
+ * @running: the vGPU whose context it runs, or NULL (sched.lock)
+ * @stop: set to make the backend stop the running context at its next
+ *	chunk boundary, for a vGPU of a higher priority class
  */
 struct mvgpu_engine {
 	struct mvgpu_gpu *gpu;
@@ -60,27 +83,38 @@ struct mvgpu_engine {
 	struct task_struct *thread;
 	u64 last_vgpu;
 	unsigned int last_ctx;
+	struct mvgpu_vgpu *running;
+	atomic_t stop;
 };
 
 /**
- * struct mvgpu_sched - weighted fair-share time slicing of a GPU's engines
- * @lock: protects @vgpus, @min_vruntime and the sched_* fields of every
- *	vGPU on @vgpus
+ * struct mvgpu_sched - time slicing of a GPU's engines
+ * @lock: protects @vgpus, @min_vruntime, @sample_idx, @sample_ns, the
+ *	engines' @running and the sched_* fields of every vGPU on @vgpus
  * @vgpus: open vGPUs of this GPU
- * @min_vruntime: lower bound of the virtual time of busy vGPUs
+ * @min_vruntime: per priority class, lower bound of the virtual time of
+ *	its busy vGPUs
  * @work_wq: engine threads wait here for work
  * @idle_wq: a vGPU leaving the scheduler waits here for its engine run
  * @timeslice_us: engine time a context gets before another may run
+ * @policy: enum mvgpu_policy (READ_ONCE(); sysfs writes it)
+ * @sample_work: samples the vGPUs' engine time for their utilization
+ * @sample_idx: slot of the last sample
+ * @sample_ns: clock of each sample slot
  * @engines: one per physical engine
  */
 struct mvgpu_sched {
-	/* protects vgpus, min_vruntime and the vGPUs' sched_* fields */
+	/* protects vgpus, min_vruntime, samples and sched_* of the vGPUs */
 	spinlock_t lock;
 	struct list_head vgpus;
-	u64 min_vruntime;
+	u64 min_vruntime[MVGPU_NR_PRIOS];
 	wait_queue_head_t work_wq;
 	wait_queue_head_t idle_wq;
 	unsigned int timeslice_us;
+	unsigned int policy;
+	struct delayed_work sample_work;
+	unsigned int sample_idx;
+	u64 sample_ns[MVGPU_UTIL_SLOTS];
 	struct mvgpu_engine engines[MVGPU_MAX_ENGINES];
 };
 
@@ -213,6 +247,8 @@ struct mvgpu_irq {
  * @shadow_entries: entries of its shadow page tables right now (all
  *	contexts), what their host memory grows with
  * @shadow_fills: 2 MiB regions filled into its shadow on an engine's miss
+ * @preemptions: times its running context was stopped early for a vGPU
+ *	of a higher priority class
  */
 struct mvgpu_stats {
 	atomic64_t busy_ns;
@@ -223,6 +259,7 @@ struct mvgpu_stats {
 	atomic64_t pinned_pages;
 	atomic64_t shadow_entries;
 	atomic64_t shadow_fills;
+	atomic64_t preemptions;
 };
 
 /**
@@ -235,7 +272,10 @@ struct mvgpu_stats {
  * @first_unit: first VRAM unit of its slice
  * @vram_offset: physical VRAM offset of its slice
  * @vram_size: bytes of its slice
- * @weight: scheduling weight, 1..16, changed through sysfs at any time
+ * @weight: scheduling weight, 1..64, changed through sysfs at any time
+ * @cap_pct: most engine time it may use, percent of the GPU's; 0 for no
+ *	cap (READ_ONCE(); sysfs writes it)
+ * @prio: enum mvgpu_prio (READ_ONCE(); sysfs writes it)
  * @stats: live counters
  * @lock: protects @cfg, @cfg_wmask, @regs, @ctx, @irq and @ts_base
  * @cfg: PCI configuration space as the guest sees it
@@ -265,6 +305,11 @@ struct mvgpu_stats {
  * @sched_running: an engine is running one of its contexts (sched.lock)
  * @vruntime: weighted engine time received (sched.lock)
  * @next_ctx: where round-robin among its contexts resumes (sched.lock)
+ * @budget_ns: engine time its cap still allows (sched.lock)
+ * @budget_at: when @budget_ns was last refilled (sched.lock)
+ * @busy_hist: its busy_ns at each utilization sample (sched.lock)
+ * @util_permille: engine time used over the last second, per mille of one
+ *	engine (READ_ONCE())
  */
 struct mvgpu_vgpu {
 	struct vfio_device vdev;
@@ -276,6 +321,8 @@ struct mvgpu_vgpu {
 	u64 vram_offset;
 	u64 vram_size;
 	atomic_t weight;
+	unsigned int cap_pct;
+	unsigned int prio;
 	struct mvgpu_stats stats;
 
 	/* protects cfg, cfg_wmask, regs_*, ts_base, ctx and irq */
@@ -302,6 +349,10 @@ struct mvgpu_vgpu {
 	bool sched_running;
 	u64 vruntime;
 	unsigned int next_ctx;
+	s64 budget_ns;
+	u64 budget_at;
+	u64 busy_hist[MVGPU_UTIL_SLOTS];
+	unsigned int util_permille;
 };
 
 /**
@@ -386,6 +437,11 @@ void mvgpu_sched_stop(struct mvgpu_gpu *gpu);
 void mvgpu_sched_attach(struct mvgpu_vgpu *vgpu);
 void mvgpu_sched_detach(struct mvgpu_vgpu *vgpu);
 void mvgpu_sched_kick(struct mvgpu_vgpu *vgpu);
+void mvgpu_sched_set_prio(struct mvgpu_vgpu *vgpu, unsigned int prio);
+unsigned int mvgpu_sched_cap_permille(struct mvgpu_sched *sched,
+				      struct mvgpu_vgpu *vgpu);
+extern const char *const mvgpu_policy_names[MVGPU_NR_POLICIES];
+extern const char *const mvgpu_prio_names[MVGPU_NR_PRIOS];
 void mvgpu_ctx_update_runnable(struct mvgpu_vgpu *vgpu, unsigned int n);
 void mvgpu_ctx_fault(struct mvgpu_vgpu *vgpu, unsigned int n, u32 reason,
 		     u64 addr);

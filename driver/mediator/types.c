@@ -2,7 +2,7 @@
 /*
  * mvgpu mediator: vGPU types and the capacity of a physical GPU.
  *
- * A GPU's VRAM is handed out in eight units. A type takes 1, 2, 4 or 8
+ * A GPU's VRAM is handed out in 64 units. A type takes 1, 2, 4, ... or 64
  * units, contiguous and aligned to their count, like a buddy allocator with
  * one level per type; so mixed types share a GPU and every type's
  * available_instances is exact at every moment.
@@ -13,22 +13,29 @@
 
 #include "mvgpu_drv.h"
 
+/* The weight of a type is its share of the GPU in 64ths, as its VRAM. */
 const struct mvgpu_type_desc mvgpu_type_descs[MVGPU_NR_TYPES] = {
 	{ .sysfs_name = "1_8", .pretty_name = "mvgpu 1/8",
-	  .units = 1, .weight = 2, .contexts = 4 },
+	  .units = 8, .weight = 8, .contexts = 4 },
 	{ .sysfs_name = "1_4", .pretty_name = "mvgpu 1/4",
-	  .units = 2, .weight = 4, .contexts = 8 },
+	  .units = 16, .weight = 16, .contexts = 8 },
 	{ .sysfs_name = "1_2", .pretty_name = "mvgpu 1/2",
-	  .units = 4, .weight = 8, .contexts = 16 },
+	  .units = 32, .weight = 32, .contexts = 16 },
 	{ .sysfs_name = "1_1", .pretty_name = "mvgpu 1/1",
-	  .units = 8, .weight = 16, .contexts = 16 },
+	  .units = 64, .weight = 64, .contexts = 16 },
+	{ .sysfs_name = "1_16", .pretty_name = "mvgpu 1/16",
+	  .units = 4, .weight = 4, .contexts = 4 },
+	{ .sysfs_name = "1_32", .pretty_name = "mvgpu 1/32",
+	  .units = 2, .weight = 2, .contexts = 2 },
+	{ .sysfs_name = "1_64", .pretty_name = "mvgpu 1/64",
+	  .units = 1, .weight = 1, .contexts = 2 },
 };
 
 /**
  * mvgpu_unit_size() - bytes of VRAM in one allocation unit
  * @gpu: the physical GPU
  *
- * Return: an eighth of the GPU's VRAM.
+ * Return: a 64th of the GPU's VRAM.
  */
 u64 mvgpu_unit_size(const struct mvgpu_gpu *gpu)
 {
@@ -38,6 +45,7 @@ u64 mvgpu_unit_size(const struct mvgpu_gpu *gpu)
 static bool mvgpu_units_free(unsigned long map, unsigned int first,
 			     unsigned int units)
 {
+	BUILD_BUG_ON(MVGPU_VRAM_UNITS > BITS_PER_LONG);
 	return !(map & (GENMASK(units - 1, 0) << first));
 }
 
@@ -55,7 +63,7 @@ static unsigned int mvgpu_count_free_blocks(unsigned long map,
 /**
  * mvgpu_vram_alloc() - take a slice of a GPU's VRAM for a new vGPU
  * @gpu: the physical GPU
- * @units: slice size in units (1, 2, 4 or 8)
+ * @units: slice size in units (a power of two up to MVGPU_VRAM_UNITS)
  * @first_unit: set to the first unit of the slice
  *
  * Picks the free aligned block that leaves the most room for larger
@@ -223,8 +231,31 @@ static ssize_t timeslice_us_store(struct device *dev,
 }
 static DEVICE_ATTR_RW(timeslice_us);
 
+static ssize_t policy_show(struct device *dev, struct device_attribute *attr,
+			   char *buf)
+{
+	return sysfs_emit(buf, "%s\n",
+			  mvgpu_policy_names[READ_ONCE(dev_to_gpu(dev)->sched.policy)]);
+}
+
+static ssize_t policy_store(struct device *dev, struct device_attribute *attr,
+			    const char *buf, size_t count)
+{
+	struct mvgpu_gpu *gpu = dev_to_gpu(dev);
+	int policy = sysfs_match_string(mvgpu_policy_names, buf);
+
+	if (policy < 0)
+		return -EINVAL;
+	WRITE_ONCE(gpu->sched.policy, policy);
+	/* a vGPU held back by the old policy's shares may run now */
+	wake_up(&gpu->sched.work_wq);
+	return count;
+}
+static DEVICE_ATTR_RW(policy);
+
 static struct attribute *mvgpu_gpu_attrs[] = {
 	&dev_attr_timeslice_us.attr,
+	&dev_attr_policy.attr,
 	&dev_attr_vram_total.attr,
 	&dev_attr_vram_used.attr,
 	&dev_attr_instances.attr,

@@ -93,6 +93,7 @@ static int mvgpu_vfio_init(struct vfio_device *vdev)
 	vgpu->vram_offset = mvgpu_unit_size(gpu) * vgpu->first_unit;
 	vgpu->id = atomic64_inc_return(&mvgpu_next_id);
 	atomic_set(&vgpu->weight, type->desc->weight);
+	vgpu->prio = MVGPU_PRIO_NORMAL;
 	mutex_init(&vgpu->lock);
 	mutex_init(&vgpu->shadow_lock);
 	INIT_LIST_HEAD(&vgpu->sched_node);

@@ -53,6 +53,55 @@ static ssize_t weight_store(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RW(weight);
 
+static ssize_t cap_show(struct device *dev, struct device_attribute *attr,
+			char *buf)
+{
+	return sysfs_emit(buf, "%u\n", READ_ONCE(dev_to_vgpu(dev)->cap_pct));
+}
+
+static ssize_t cap_store(struct device *dev, struct device_attribute *attr,
+			 const char *buf, size_t count)
+{
+	struct mvgpu_vgpu *vgpu = dev_to_vgpu(dev);
+	unsigned int cap;
+
+	if (kstrtouint(buf, 0, &cap) || cap > 100)
+		return -EINVAL;
+	WRITE_ONCE(vgpu->cap_pct, cap);
+	wake_up(&vgpu->gpu->sched.work_wq);
+	return count;
+}
+static DEVICE_ATTR_RW(cap);
+
+static ssize_t priority_show(struct device *dev, struct device_attribute *attr,
+			     char *buf)
+{
+	return sysfs_emit(buf, "%s\n",
+			  mvgpu_prio_names[READ_ONCE(dev_to_vgpu(dev)->prio)]);
+}
+
+static ssize_t priority_store(struct device *dev,
+			      struct device_attribute *attr, const char *buf,
+			      size_t count)
+{
+	struct mvgpu_vgpu *vgpu = dev_to_vgpu(dev);
+	int prio = sysfs_match_string(mvgpu_prio_names, buf);
+
+	if (prio < 0)
+		return -EINVAL;
+	mvgpu_sched_set_prio(vgpu, prio);
+	return count;
+}
+static DEVICE_ATTR_RW(priority);
+
+static ssize_t util_permille_show(struct device *dev,
+				  struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n",
+			  READ_ONCE(dev_to_vgpu(dev)->util_permille));
+}
+static DEVICE_ATTR_RO(util_permille);
+
 /* A read-only counter of struct mvgpu_stats. */
 struct mvgpu_stat_attr {
 	struct device_attribute attr;
@@ -93,12 +142,17 @@ static struct mvgpu_stat_attr dev_attr_shadow_entries =
 	MVGPU_STAT_ATTR(shadow_entries, STAT_OFF(shadow_entries));
 static struct mvgpu_stat_attr dev_attr_shadow_fills =
 	MVGPU_STAT_ATTR(shadow_fills, STAT_OFF(shadow_fills));
+static struct mvgpu_stat_attr dev_attr_preemptions =
+	MVGPU_STAT_ATTR(preemptions, STAT_OFF(preemptions));
 
 static struct attribute *mvgpu_vgpu_attrs[] = {
 	&dev_attr_type.attr,
 	&dev_attr_vram_size.attr,
 	&dev_attr_contexts.attr,
 	&dev_attr_weight.attr,
+	&dev_attr_cap.attr,
+	&dev_attr_priority.attr,
+	&dev_attr_util_permille.attr,
 	&dev_attr_busy_ns.attr.attr,
 	&dev_attr_commands.attr.attr,
 	&dev_attr_faults.attr.attr,
@@ -107,6 +161,7 @@ static struct attribute *mvgpu_vgpu_attrs[] = {
 	&dev_attr_pinned_pages.attr.attr,
 	&dev_attr_shadow_entries.attr.attr,
 	&dev_attr_shadow_fills.attr.attr,
+	&dev_attr_preemptions.attr.attr,
 	NULL,
 };
 

@@ -16,9 +16,12 @@
 
 #include "sim.h"
 
-/* Work done between two looks at the clock. */
+/*
+ * Work done between two looks at the clock (and at the mediator's stop
+ * request): what bounds how long a higher-priority context waits.
+ */
 #define SIM_CHUNK_BYTES		SZ_64K
-#define SIM_CHUNK_MACS		(256 * 1024)
+#define SIM_CHUNK_MACS		(32 * 1024)
 #define SIM_MAX_CMD_DW		16
 
 enum sim_cmd_result {
@@ -419,7 +422,8 @@ enum mvgpu_run_result sim_engine_run(void *priv, unsigned int engine,
 		case SIM_CMD_FAULT:
 			return MVGPU_RUN_FAULT;
 		}
-		if (ktime_get_ns() >= run.deadline)
+		if (ktime_get_ns() >= run.deadline ||
+		    (ctx->stop && atomic_read(ctx->stop)))
 			return ctx->head == ctx->tail ? MVGPU_RUN_IDLE :
 							MVGPU_RUN_PREEMPTED;
 		cond_resched();

@@ -15,6 +15,7 @@
 #define _MVGPU_BACKEND_H
 
 #include <linux/types.h>
+#include <linux/atomic.h>
 #include <linux/mm_types.h>
 
 struct device;
@@ -74,6 +75,9 @@ enum mvgpu_run_result {
  * @progress: in/out: work already done on the command at @head
  * @partial: in/out: intermediate state of the command at @head
  * @ts_base: clock value that TIMESTAMP reports as 0
+ * @stop: when it reads non-zero, the engine stops at its next chunk
+ *	boundary as if @budget_ns had run out (the mediator preempts the
+ *	context for a more urgent one); may be NULL
  * @fence: out: last fence value written, valid if @fence_signalled
  * @fence_signalled: out: a FENCE completed
  * @fence_irq: out: a FENCE with the IRQ flag completed
@@ -93,6 +97,7 @@ struct mvgpu_engine_ctx {
 	u64 progress;
 	u64 partial;
 	u64 ts_base;
+	const atomic_t *stop;
 	u64 fence;
 	bool fence_signalled;
 	bool fence_irq;

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Two VMs on vGPUs of the same type (1/4, weight 4 each) of one
+# Two VMs on vGPUs of the same type (1/4, weight 16 each) of one
 # GPU run real work at the same time; see guest_lib.sh.
 
 cd "$(dirname "$0")" || exit 1

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Two VMs on vGPUs of two types (1/8, weight 2, and 1/4, weight 4) of one
+# Two VMs on vGPUs of two types (1/8, weight 8, and 1/4, weight 16) of one
 # GPU run real work at the same time; see guest_lib.sh.
 
 cd "$(dirname "$0")" || exit 1

@@ -15,7 +15,7 @@
 #include "kselftest_harness.h"
 #include "mvgpu_test.h"
 
-#define MAX_VGPUS	16
+#define MAX_VGPUS	65	/* 64 of 1/64, and one too many */
 
 FIXTURE(types) {
 	struct mt_vgpu v[MAX_VGPUS];
@@ -71,10 +71,16 @@ static int add_vgpu(FIXTURE_DATA(types) *self, const char *parent,
 	return ret;
 }
 
+/*
+ * available_instances of every type; for the types below 1/8 it follows
+ * from a18 while only types of 1/8 and up are in use.
+ */
 static void check_avail(struct __test_metadata *_metadata, const char *parent,
 			int a18, int a14, int a12, int a11)
 {
-	const int want[MT_NR_TYPES] = { a18, a14, a12, a11 };
+	const int want[MT_NR_TYPES] = {
+		a18, a14, a12, a11, a18 * 2, a18 * 4, a18 * 8
+	};
 	uint64_t val;
 	int i;
 
@@ -132,7 +138,7 @@ TEST_F(types, attributes)
 			snprintf(want, sizeof(want),
 				 "vram: %llu MiB\nweight: %u\ncontexts: %u\nmax_instances: %u\n",
 				 (unsigned long long)(mt_type_vram(t) >> 20),
-				 t->weight, t->contexts, 8 / t->units);
+				 t->weight, t->contexts, 64 / t->units);
 			ASSERT_EQ(0, mvgpu_path_type(path, sizeof(path),
 						     parents[p], t->dir,
 						     "description"));
@@ -142,7 +148,7 @@ TEST_F(types, attributes)
 			ASSERT_EQ(0, mvgpu_type_read_u64(parents[p], t->dir,
 							 "available_instances",
 							 &avail));
-			EXPECT_EQ(8 / t->units, avail);
+			EXPECT_EQ(64 / t->units, avail);
 
 			ASSERT_EQ(0, mvgpu_path_type(path, sizeof(path),
 						     parents[p], t->dir,
@@ -277,25 +283,60 @@ TEST_F(types, alignment)
 	check_avail(_metadata, MT_PARENT0, 8, 4, 2, 1);
 }
 
-/* Each type alone: max_instances fit, one more is ENOSPC */
-TEST_F(types, fill_each_type)
+/* Each type alone: max_instances fit (64 of 1/64), one more is ENOSPC */
+TEST_F_TIMEOUT(types, fill_each_type, 300)
 {
 	const struct mt_type *t;
-	int i, n, slots[8];
+	int i, n, slots[64];
 
 	CHECK_SETUP();
 	for (i = 0; i < MT_NR_TYPES; i++) {
 		t = &mt_types[i];
-		for (n = 0; n < (int)(8 / t->units); n++)
+		for (n = 0; n < (int)(64 / t->units); n++)
 			ASSERT_EQ(0, add_vgpu(self, MT_PARENT0, t, &slots[n]));
 		check_parent(_metadata, MT_PARENT0, MT_VRAM_TOTAL, n);
 		check_avail(_metadata, MT_PARENT0, 0, 0, 0, 0);
 		EXPECT_EQ(-ENOSPC, add_vgpu(self, MT_PARENT0, t, NULL));
-		for (n = 0; n < (int)(8 / t->units); n++)
+		for (n = 0; n < (int)(64 / t->units); n++)
 			ASSERT_EQ(0, mt_vgpu_destroy(&self->v[slots[n]]));
 		check_parent(_metadata, MT_PARENT0, 0, 0);
 		check_avail(_metadata, MT_PARENT0, 8, 4, 2, 1);
 	}
+}
+
+/*
+ * The small types mix exactly: one 1/64 takes one 1/32, one 1/16 and one
+ * 1/8 block away; the buddy choice keeps the rest of that 1/8 for them.
+ */
+TEST_F(types, small_types_mixed)
+{
+	static const struct {
+		const struct mt_type *t;
+		int avail[MT_NR_TYPES];	/* after creating it */
+	} steps[] = {
+		{ MT_T164, { 7, 3, 1, 0, 15, 31, 63 } },
+		{ MT_T132, { 7, 3, 1, 0, 15, 30, 61 } },
+		{ MT_T164, { 7, 3, 1, 0, 15, 30, 60 } },
+		{ MT_T116, { 7, 3, 1, 0, 14, 28, 56 } },
+		{ MT_T18, { 6, 3, 1, 0, 12, 24, 48 } },
+	};
+	uint64_t val;
+	size_t i;
+	int t;
+
+	CHECK_SETUP();
+	for (i = 0; i < MT_ARRAY_SIZE(steps); i++) {
+		ASSERT_EQ(0, add_vgpu(self, MT_PARENT1, steps[i].t, NULL));
+		for (t = 0; t < MT_NR_TYPES; t++) {
+			ASSERT_EQ(0, mvgpu_type_read_u64(MT_PARENT1,
+							 mt_types[t].dir,
+							 "available_instances",
+							 &val));
+			EXPECT_EQ((uint64_t)steps[i].avail[t], val)
+				TH_LOG("step %zu, %s", i, mt_types[t].dir);
+		}
+	}
+	check_parent(_metadata, MT_PARENT1, MT_VRAM_TOTAL / 64 * 16, 5);
 }
 
 /* A UUID is unique system wide (mdev core): EEXIST, nothing consumed */
@@ -326,8 +367,10 @@ TEST_F(types, instance_attributes)
 {
 	static const char * const counters[] = {
 		"busy_ns", "commands", "faults", "context_switches", "resets",
-		"pinned_pages",
+		"pinned_pages", "shadow_entries", "shadow_fills",
+		"preemptions", "util_permille", "cap",
 	};
+	static const char * const writable[] = { "weight", "cap", "priority" };
 	const struct mt_type *t;
 	char buf[128], path[512];
 	uint64_t val;
@@ -358,18 +401,32 @@ TEST_F(types, instance_attributes)
 				       counters[c], (unsigned long long)val);
 			EXPECT_EQ(0, val);
 		}
-		/* weight is writable by root only, the rest read-only */
-		for (c = 0; c < MT_ARRAY_SIZE(counters) + 1; c++) {
-			const char *a = c < MT_ARRAY_SIZE(counters) ?
-					counters[c] : "weight";
+		ASSERT_EQ(0, mvgpu_mdev_read_str(self->v[s].uuid, "priority",
+						 buf, sizeof(buf)));
+		EXPECT_STREQ("normal", buf);
+		/* the controls are writable by root only, the rest read-only */
+		for (c = 0; c < MT_ARRAY_SIZE(counters); c++) {
+			struct stat st;
+			size_t w;
+			bool rw = false;
+
+			for (w = 0; w < MT_ARRAY_SIZE(writable); w++)
+				rw |= !strcmp(counters[c], writable[w]);
+			snprintf(path, sizeof(path),
+				 MVGPU_SYSFS_MDEV_DEVS "/%s/mvgpu/%s",
+				 self->v[s].uuid, counters[c]);
+			ASSERT_EQ(0, stat(path, &st));
+			EXPECT_EQ(rw ? 0644 : 0444, st.st_mode & 0777)
+				TH_LOG("%s", counters[c]);
+		}
+		for (c = 0; c < MT_ARRAY_SIZE(writable); c++) {
 			struct stat st;
 
 			snprintf(path, sizeof(path),
 				 MVGPU_SYSFS_MDEV_DEVS "/%s/mvgpu/%s",
-				 self->v[s].uuid, a);
+				 self->v[s].uuid, writable[c]);
 			ASSERT_EQ(0, stat(path, &st));
-			EXPECT_EQ(strcmp(a, "weight") ? 0444 : 0644,
-				  st.st_mode & 0777);
+			EXPECT_EQ(0644, st.st_mode & 0777);
 		}
 		/* listed under its type's devices/ */
 		snprintf(path, sizeof(path), MVGPU_SYSFS_MDEV_BUS
@@ -382,7 +439,7 @@ TEST_F(types, instance_attributes)
 	}
 }
 
-/* weight: 1..16 accepted (also while open), else EINVAL and unchanged */
+/* weight: 1..64 accepted (also while open), else EINVAL and unchanged */
 TEST_F(types, weight)
 {
 	char path[512];
@@ -394,14 +451,14 @@ TEST_F(types, weight)
 	ASSERT_EQ(0, add_vgpu(self, MT_PARENT0, MT_T14, &s));
 	uuid = self->v[s].uuid;
 
-	for (w = 1; w <= 16; w++) {
+	for (w = 1; w <= 64; w++) {
 		ASSERT_EQ(0, mvgpu_mdev_write_u64(uuid, "weight", w));
 		ASSERT_EQ(0, mvgpu_mdev_read_u64(uuid, "weight", &val));
 		EXPECT_EQ((uint64_t)w, val);
 	}
 	ASSERT_EQ(0, mvgpu_mdev_write_u64(uuid, "weight", 5));
 	EXPECT_EQ(-EINVAL, mvgpu_mdev_write_u64(uuid, "weight", 0));
-	EXPECT_EQ(-EINVAL, mvgpu_mdev_write_u64(uuid, "weight", 17));
+	EXPECT_EQ(-EINVAL, mvgpu_mdev_write_u64(uuid, "weight", 65));
 	snprintf(path, sizeof(path), MVGPU_SYSFS_MDEV_DEVS "/%s/mvgpu/weight",
 		 uuid);
 	EXPECT_EQ(-EINVAL, mvgpu_sysfs_write(path, "-1"));
@@ -418,7 +475,7 @@ TEST_F(types, weight)
 	ASSERT_EQ(0, mvgpu_mdev_read_u64(uuid, "weight", &val));
 	EXPECT_EQ(9, val);
 	EXPECT_EQ(9, mvgpu_rd32(&self->v[s].dev, MVGPU_REG_WEIGHT));
-	EXPECT_EQ(-EINVAL, mvgpu_mdev_write_u64(uuid, "weight", 17));
+	EXPECT_EQ(-EINVAL, mvgpu_mdev_write_u64(uuid, "weight", 65));
 	ASSERT_EQ(0, mvgpu_mdev_read_u64(uuid, "weight", &val));
 	EXPECT_EQ(9, val);
 }

@@ -94,10 +94,13 @@ refused() {
 small_gpu() {
 	modprobe mvgpu_sim nr_gpus=1 vram_mb=64 || return 1
 	t=/sys/class/mdev_bus/mvgpu0/mdev_supported_types/mvgpu-1_8
+	s=/sys/class/mdev_bus/mvgpu0/mdev_supported_types/mvgpu-1_64
 	[ "$(cat /sys/class/mvgpu/mvgpu0/vram_total)" = 67108864 ] &&
 		[ ! -e /sys/class/mvgpu/mvgpu1 ] &&
-		[ "$(cat "$t/description")" = "$(printf 'vram: 8 MiB\nweight: 2\ncontexts: 4\nmax_instances: 8')" ] &&
-		[ "$(cat "$t/available_instances")" = 8 ]
+		[ "$(cat "$t/description")" = "$(printf 'vram: 8 MiB\nweight: 8\ncontexts: 4\nmax_instances: 8')" ] &&
+		[ "$(cat "$t/available_instances")" = 8 ] &&
+		[ "$(cat "$s/description")" = "$(printf 'vram: 1 MiB\nweight: 1\ncontexts: 2\nmax_instances: 64')" ] &&
+		[ "$(cat "$s/available_instances")" = 64 ]
 }
 
 # no parameters: one GPU with 256 MiB
@@ -160,7 +163,7 @@ check "- vram_mb=8192 refused (above 4096)" refused vram_mb=8192
 check "- nr_gpus=0 refused (1..4)" refused nr_gpus=0
 check "- nr_gpus=5 refused (1..4)" refused nr_gpus=5
 check "- defaults: one GPU, 256 MiB" defaults
-check "- nr_gpus=1 vram_mb=64: one GPU, 8 MiB eighths" small_gpu
+check "- nr_gpus=1 vram_mb=64: one GPU, 8 MiB eighths, 1 MiB 64ths" small_gpu
 check "- vendor_id/device_id parameters give the PCI IDs" id_override
 check "- modprobe mvgpu_sim nr_gpus=2 vram_mb=128" reload_standard
 check "- the reloaded GPUs work" create_and_remove

@@ -18,14 +18,14 @@
 #define MT_PARENT0		"mvgpu0"
 #define MT_PARENT1		"mvgpu1"
 #define MT_VRAM_TOTAL		(128ull << 20)	/* vram_mb=128 */
-#define MT_NR_TYPES		4
+#define MT_NR_TYPES		7
 
 #define MT_ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 struct mt_type {
 	const char *dir;	/* e.g. "mvgpu-1_8" */
 	const char *name;	/* e.g. "mvgpu 1/8" */
-	unsigned int units;	/* eighths of the GPU's VRAM */
+	unsigned int units;	/* 64ths of the GPU's VRAM */
 	unsigned int weight;
 	unsigned int contexts;
 };
@@ -35,10 +35,13 @@ extern const struct mt_type mt_types[MT_NR_TYPES];
 #define MT_T14	(&mt_types[1])
 #define MT_T12	(&mt_types[2])
 #define MT_T11	(&mt_types[3])
+#define MT_T116	(&mt_types[4])
+#define MT_T132	(&mt_types[5])
+#define MT_T164	(&mt_types[6])
 
 static inline uint64_t mt_type_vram(const struct mt_type *t)
 {
-	return MT_VRAM_TOTAL / 8 * t->units;
+	return MT_VRAM_TOTAL / 64 * t->units;
 }
 
 /* One vGPU a test created (and maybe opened). */

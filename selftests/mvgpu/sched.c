@@ -18,125 +18,11 @@
 
 #include "kselftest_harness.h"
 #include "engine_test.h"
+#include "load.h"
 
-#define RING_SIZE	(64u << 10)
 #define NR_LOADS	3
-#define VRAM_WORK	(1u << 20)	/* VRAM mapped for the work */
-#define GEMM_DIM	48
-#define COPY_SIZE	(128u << 10)
 /* Share bound in percentage points (coarse on purpose: no flakes). */
 #define SHARE_SLACK	10.0
-
-/* One vGPU with a feeder thread that keeps its ring full of work. */
-struct load {
-	struct et_gpu g;
-	struct mvgpu_ctx ctx;
-	struct et_buf work;	/* VRAM: GEMM operands and copy buffers */
-	pthread_t thread;
-	bool running;
-	bool stop;		/* atomic: read by the feeder */
-	unsigned int gemm_dim;
-	uint64_t emitted;	/* commands emitted by the feeder */
-	int err;
-};
-
-static int load_up(struct load *l, const char *parent,
-		   const struct mt_type *type, char *msg, size_t len)
-{
-	int ret;
-
-	memset(l, 0, sizeof(*l));
-	l->gemm_dim = GEMM_DIM;
-	ret = et_up(&l->g, parent, type, 1 << 20, msg, len);
-	if (ret)
-		return ret;
-	ret = et_buf_vram(&l->g.gpu, &l->g.pt, ET_VA_VRAM, 0, VRAM_WORK,
-			  MVGPU_MAP_WRITE, &l->work);
-	if (!ret) {
-		uint64_t seed = (uintptr_t)l;
-
-		/* non-zero operands: the results show up in VRAM */
-		et_random_fill(l->work.cpu, VRAM_WORK, &seed);
-	}
-	if (!ret)
-		ret = mvgpu_ctx_init(&l->ctx, &l->g.gpu, &l->g.pt, 0,
-				     RING_SIZE);
-	if (ret)
-		snprintf(msg, len, "context: %s", strerror(-ret));
-	return ret;
-}
-
-/* GEMM and COPY alternately, within the VRAM work buffer. */
-static int emit_work(struct load *l)
-{
-	uint64_t va = l->work.va;
-	uint32_t d = l->gemm_dim;
-	int ret;
-
-	if (l->emitted & 1)
-		ret = mvgpu_emit_copy(&l->ctx, va + VRAM_WORK / 2,
-				      va + VRAM_WORK / 2 + COPY_SIZE, COPY_SIZE);
-	else
-		ret = mvgpu_emit_gemm(&l->ctx, va, va + 4 * d * d,
-				      va + 8 * d * d, d, d, d);
-	if (!ret)
-		l->emitted++;
-	return ret;
-}
-
-static void *feeder(void *arg)
-{
-	struct load *l = arg;
-
-	while (!__atomic_load_n(&l->stop, __ATOMIC_RELAXED)) {
-		/* top up, keeping room for the fence */
-		while (!__atomic_load_n(&l->stop, __ATOMIC_RELAXED) &&
-		       mvgpu_ring_update(&l->ctx) >= 4096) {
-			l->err = emit_work(l);
-			if (l->err)
-				return NULL;
-			if (!(l->emitted % 16) && mvgpu_ctx_fence(&l->ctx,
-								  false) < 0) {
-				l->err = -EIO;
-				return NULL;
-			}
-		}
-		mvgpu_ring_kick(&l->ctx);
-		if (mvgpu_ctx_rd(&l->ctx, MVGPU_CTX_STATUS) &
-		    MVGPU_CTX_STATUS_FAULTED) {
-			l->err = -EFAULT;
-			return NULL;
-		}
-		mvgpu_sleep_us(5000);
-	}
-	return NULL;
-}
-
-static int load_start(struct load *l)
-{
-	int ret;
-
-	l->stop = false;
-	ret = -pthread_create(&l->thread, NULL, feeder, l);
-	if (!ret)
-		l->running = true;
-	return ret;
-}
-
-static void load_stop(struct load *l)
-{
-	if (!l->running)
-		return;
-	__atomic_store_n(&l->stop, true, __ATOMIC_RELAXED);
-	pthread_join(l->thread, NULL);
-	l->running = false;
-}
-
-static int load_down(struct load *l)
-{
-	load_stop(l);
-	return et_down(&l->g);
-}
 
 FIXTURE(sch) {
 	struct load l[NR_LOADS];
@@ -178,11 +64,6 @@ FIXTURE_TEARDOWN_PARENT(sch)
 	}
 }
 
-static uint64_t busy(struct load *l)
-{
-	return et_attr(l->g.v.uuid, "busy_ns");
-}
-
 TEST_F_TIMEOUT(sch, weights_share_engine_time, 180)
 {
 	static const unsigned int weight[NR_LOADS] = { 1, 2, 4 };
@@ -202,10 +83,10 @@ TEST_F_TIMEOUT(sch, weights_share_engine_time, 180)
 	/* warm up: all three have work queued */
 	sleep(2);
 	for (i = 0; i < NR_LOADS; i++)
-		b0[i] = busy(&self->l[i]);
+		b0[i] = load_busy(&self->l[i]);
 	sleep(6);
 	for (i = 0; i < NR_LOADS; i++) {
-		d[i] = busy(&self->l[i]) - b0[i];
+		d[i] = load_busy(&self->l[i]) - b0[i];
 		sum += d[i];
 	}
 	for (i = 0; i < NR_LOADS; i++)
@@ -312,7 +193,7 @@ TEST_F_TIMEOUT(sch, counters_move, 180)
 	/* two contexts of the vGPU take turns */
 	ASSERT_EQ(0, mvgpu_ctx_init(&c1, &l->g.gpu, &l->g.pt, 1, 4096));
 	for (i = 0; i < 20; i++) {
-		ASSERT_EQ(0, emit_work(l));
+		ASSERT_EQ(0, load_emit(l));
 		ASSERT_EQ(0, mvgpu_emit_fill(&c1, l->work.va + VRAM_WORK - 8192,
 					     8192, i));
 	}
@@ -376,9 +257,9 @@ TEST_F_TIMEOUT(sch, reset_mid_work, 180)
 	 * that was in flight at the reset has been accounted), VRAM is clear.
 	 */
 	usleep(100000);
-	fb = busy(a);
+	fb = load_busy(a);
 	usleep(300000);
-	ASSERT_EQ(fb, busy(a));
+	ASSERT_EQ(fb, load_busy(a));
 	ASSERT_EQ(-1, mt_find_nonzero(a->g.gpu.vram, a->g.gpu.vram_size));
 
 	/* the other vGPU kept going */

@@ -43,7 +43,7 @@
 #define MVGPU_REG_NR_CONTEXTS		0x000c	/* RO: contexts implemented */
 #define MVGPU_REG_VRAM_SIZE_LO		0x0010	/* RO: bytes of VRAM (BAR2) */
 #define MVGPU_REG_VRAM_SIZE_HI		0x0014
-#define MVGPU_REG_WEIGHT		0x0018	/* RO: scheduling weight 1..16 */
+#define MVGPU_REG_WEIGHT		0x0018	/* RO: scheduling weight 1..64 */
 #define MVGPU_REG_SCRATCH		0x001c	/* RW: no side effect */
 #define MVGPU_REG_IRQ_STATUS		0x0020	/* RO: pending MVGPU_IRQ_* */
 #define MVGPU_REG_IRQ_MASK		0x0024	/* RW: 1 = source enabled */
