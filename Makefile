@@ -75,3 +75,4 @@ demo: vm
 # Numbers, not pass/fail: give the VM a quiet machine.
 bench: vm
 	bash qemu-scripts/run-vm.sh -n bench -j bench -e BENCH_ARGS="$(BENCH_ARGS)"
+	bash qemu-scripts/bench-files.sh $(BUILD)/vm-logs $(BUILD)

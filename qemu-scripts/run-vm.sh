@@ -121,8 +121,12 @@ fi
 qpid=$!
 
 # Show progress while the VM runs: program results (or the demo's output).
-if [ "$job" = demo ] || [ "$job" = bench ]; then
+if [ "$job" = demo ]; then
 	filter=(cat)
+elif [ "$job" = bench ]; then
+	# the files the benchmark prints (see bench-files.sh) are not for the eye
+	filter=(awk '/^@@file /{print "  (" $2 " saved by make bench)"; f=1; next}
+		     /^@@end$/{f=0; next} !f{print; fflush()}')
 else
 	filter=(grep --line-buffered -E '^(not )?ok [0-9]+ selftests: ')
 fi
