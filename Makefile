@@ -14,6 +14,9 @@
 #   make vm           build the test VM (build/vm/: kernel and initramfs)
 #   make vm-tests     run the selftests in the VM (TESTS="mvgpu/x e2e/y" to
 #                     choose; EXTRA_KO=path.ko to load one more module)
+#   make install      install the tools into $(PREFIX)/bin (/usr/local)
+#   make dkms-install install the modules with DKMS for the running kernel
+#                     (KERNELRELEASE= for another); make dkms-remove undoes it
 
 # Kernel to build against: the running kernel's build dir when it has one,
 # else the installed Debian 6.12 headers.
@@ -25,7 +28,8 @@ W ?= 1
 
 export KDIR KSRC BUILD
 
-.PHONY: all modules tools selftests clean deps check check-static check-debug demo bench vm vm-tests
+.PHONY: all modules tools selftests clean deps check check-static check-debug demo bench vm vm-tests \
+	install dkms-install dkms-remove
 
 all: modules tools selftests
 
@@ -44,6 +48,17 @@ clean:
 	$(MAKE) -C tools clean
 	$(MAKE) -C selftests clean
 	rm -rf $(BUILD)
+
+PREFIX ?= /usr/local
+
+install: tools
+	$(MAKE) -C tools install BINDIR=$(PREFIX)/bin
+
+dkms-install:
+	bash qemu-scripts/dkms.sh install $(KERNELRELEASE)
+
+dkms-remove:
+	bash qemu-scripts/dkms.sh remove
 
 deps:
 	@if [ "$$(id -u)" = 0 ]; then bash qemu-scripts/install-deps.sh; \

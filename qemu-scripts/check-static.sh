@@ -9,6 +9,8 @@
 #                        fails
 #   static: rst          Documentation/ parses as reStructuredText (docutils)
 #                        without a warning; Sphinx's toctree is allowed
+#   static: dkms         dkms.conf builds the three modules for the kernel
+#                        of KDIR, in a private DKMS tree (dkms.sh check)
 #
 # Usage: check-static.sh [RESULTS_FILE]   (KDIR and KSRC from the Makefile)
 # Prints "PASS/FAIL name" lines (also to RESULTS_FILE), the findings, and
@@ -79,6 +81,19 @@ else
 	else
 		findings "$work/sp"
 	fi
+fi
+
+# DKMS, as an operator installs the modules
+kver=$(cat "$KDIR/include/config/kernel.release" 2> /dev/null || true)
+if [ -z "$kver" ]; then
+	echo "no kernel release in $KDIR" > "$work/dkms"
+	result FAIL dkms
+	findings "$work/dkms"
+elif bash "$TOP/qemu-scripts/dkms.sh" check "$kver" > "$work/dkms" 2>&1; then
+	result PASS dkms
+else
+	result FAIL dkms
+	findings "$work/dkms"
 fi
 
 # reStructuredText: what a reader (and "make htmldocs") would trip over

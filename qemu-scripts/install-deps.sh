@@ -7,8 +7,8 @@
 # - Debian 6.12 headers and the *matching* unsigned image (same ABI string);
 # - QEMU 10 from bookworm-backports (the suite is added by reusing the URI
 #   of the Debian source already configured on this machine);
-# - busybox-static, cpio, kmod, sparse, python3-docutils, linux-source-6.12,
-#   xz-utils,
+# - busybox-static, cpio, kmod, sparse, python3-docutils, dkms,
+#   linux-source-6.12, xz-utils,
 #   libdrm-dev (drm.h for the guest userspace; from bookworm-backports
 #   when the installed libdrm2 came from there with QEMU).
 set -euo pipefail
@@ -66,7 +66,7 @@ if [ $need_update = 1 ] || [ ! -e "$stamp" ] || [[ $policy != *Candidate:* ]]; t
 	mkdir -p "$(dirname $stamp)"; touch "$stamp"
 fi
 
-pkgs="busybox-static cpio kmod sparse python3-docutils xz-utils libdrm-dev linux-headers-6.12-amd64
+pkgs="busybox-static cpio kmod sparse python3-docutils dkms xz-utils libdrm-dev linux-headers-6.12-amd64
       linux-source-6.12 make gcc libc6-dev bc flex bison libelf-dev perl"
 missing=""
 for p in $pkgs; do

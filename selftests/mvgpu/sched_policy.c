@@ -268,7 +268,8 @@ TEST_F_TIMEOUT(pol, fixed_share_and_cap_hold_when_alone, 120)
 
 	load_stop(quarter);
 	EXPECT_EQ(0, quarter->err);
-	/* idle: its utilization falls to nothing within a second or two */
+	/* idle (its ring drained): utilization falls to nothing in a second */
+	ASSERT_EQ(0, mvgpu_ctx_sync(&quarter->ctx, 60000));
 	sleep(2);
 	EXPECT_GT(20, et_attr(quarter->g.v.uuid, "util_permille"));
 	ASSERT_EQ(0, mvgpu_mdev_read_str(quarter->g.v.uuid, "cap", buf,
