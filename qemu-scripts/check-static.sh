@@ -96,12 +96,13 @@ else
 	findings "$work/dkms"
 fi
 
-# reStructuredText: what a reader (and "make htmldocs") would trip over
-if ! python3 -c 'import docutils' 2> /dev/null; then
+# reStructuredText: what a reader (and "make htmldocs") would trip over;
+# with Debian's python3 and python3-docutils, whatever python3 is first in PATH
+if ! /usr/bin/python3 -c 'import docutils' 2> /dev/null; then
 	echo "python3-docutils not installed (run 'make deps')" > "$work/rst"
 	result FAIL rst
 	findings "$work/rst"
-elif python3 - Documentation/mvgpu/*.rst > "$work/rst" 2>&1 <<'PY'
+elif /usr/bin/python3 - Documentation/mvgpu/*.rst > "$work/rst" 2>&1 <<'PY'
 import io
 import sys
 
