@@ -7,8 +7,9 @@
 # - Debian 6.12 headers and the *matching* unsigned image (same ABI string);
 # - QEMU 10 from bookworm-backports (the suite is added by reusing the URI
 #   of the Debian source already configured on this machine);
-# - busybox-static, cpio, kmod, sparse, python3-docutils, dkms,
-#   linux-source-6.12, xz-utils,
+# - busybox-static, cpio, kmod, sparse, python3-docutils, dkms, rsync
+#   (the kernel's selftest lib.mk installs with it), linux-source-6.12,
+#   xz-utils,
 #   libdrm-dev (drm.h for the guest userspace; from bookworm-backports
 #   when the installed libdrm2 came from there with QEMU).
 set -euo pipefail
@@ -66,7 +67,7 @@ if [ $need_update = 1 ] || [ ! -e "$stamp" ] || [[ $policy != *Candidate:* ]]; t
 	mkdir -p "$(dirname $stamp)"; touch "$stamp"
 fi
 
-pkgs="busybox-static cpio kmod sparse python3-docutils dkms xz-utils libdrm-dev linux-headers-6.12-amd64
+pkgs="busybox-static cpio kmod sparse python3-docutils dkms rsync xz-utils libdrm-dev linux-headers-6.12-amd64
       linux-source-6.12 make gcc libc6-dev bc flex bison libelf-dev perl"
 missing=""
 for p in $pkgs; do
@@ -112,14 +113,27 @@ if [ "${qv:-0}" -lt 10 ]; then
 		qemu-system-x86 qemu-system-data seabios ipxe-qemu >/dev/null
 fi
 
-# linux-source ships as a tarball; unpack the few files we use.
+# linux-source ships as a tarball; unpack the few files we use: checkpatch,
+# the kselftest harness and the kernel's selftest machinery (lib.mk, the
+# runner), when any of them is missing.
 src=/usr/src/linux-source-6.12
-if [ ! -f "$src/scripts/checkpatch.pl" ]; then
+used="scripts/checkpatch.pl scripts/spelling.txt scripts/const_structs.checkpatch
+      tools/testing/selftests/kselftest_harness.h tools/testing/selftests/kselftest.h
+      tools/testing/selftests/lib.mk tools/testing/selftests/run_kselftest.sh
+      tools/testing/selftests/kselftest/runner.sh
+      tools/testing/selftests/kselftest/ktap_helpers.sh
+      tools/testing/selftests/kselftest/module.sh"
+missing=""
+for f in $used; do
+	[ -f "$src/$f" ] || missing="$missing */$f"
+done
+if [ -n "$missing" ]; then
 	tarball=$(find /usr/src -maxdepth 1 -name 'linux-source-6.12*.tar.*' | sort | head -n1)
-	log "unpacking checkpatch and kselftest harness from $tarball"
+	log "unpacking checkpatch and the kselftest files from $tarball"
 	mkdir -p /usr/src
-	tar -C /usr/src -xf "$tarball" --wildcards \
-		'*/scripts/checkpatch.pl' '*/scripts/spelling.txt' '*/scripts/const_structs.checkpatch' \
-		'*/tools/testing/selftests/kselftest_harness.h' '*/tools/testing/selftests/kselftest.h'
+	set -f	# the patterns are tar's, not the shell's
+	# shellcheck disable=SC2086
+	tar -C /usr/src -xf "$tarball" --wildcards $missing
+	set +f
 fi
 log "ok: headers $abi, image $img, $(qemu-system-x86_64 --version | head -n1)"

@@ -184,6 +184,10 @@ for a in modprobe insmod rmmod lsmod modinfo depmod; do
 	rm -f "$ROOT/sbin/$a" "$ROOT/bin/$a"
 	ln -s "$kmod" "$ROOT/sbin/$a"
 done
+# coreutils' timeout: the kernel's kselftest runner uses --foreground,
+# which busybox's lacks
+rm -f "$ROOT/usr/bin/timeout"
+copy_prog "$ROOT" /usr/bin/timeout
 
 # Kernel modules: name -> file map of the package, then a recursive walk of
 # "modinfo -F depends".
@@ -233,6 +237,8 @@ depmod -b "$ROOT" "$ABI"
 # Selftests and tools, installed by their own Makefiles.
 make -s -C "$TOP/selftests" install INSTALL_PATH="$ROOT/selftests" >/dev/null
 [ -f "$ROOT/selftests/run_list" ] || die "selftests install wrote no run_list"
+# the same tree is also the kernel's kselftest layout (run_kselftest.sh)
+make -s -C "$TOP/selftests" kselftest-install INSTALL_PATH="$ROOT/selftests" >/dev/null
 if grep -q '^install:' "$TOP/tools/Makefile" 2>/dev/null; then
 	make -s -C "$TOP/tools" install DESTDIR="$ROOT" >/dev/null
 else
