@@ -112,7 +112,9 @@ qemu=(timeout -k 10 "$vm_timeout" qemu-system-x86_64
 	-accel tcg -m 3G -smp 2 -nographic -no-reboot
 	-kernel "$VM/vmlinuz" -initrd "$work/initrd"
 	-append "console=ttyS0 loglevel=7 panic=-1 mitigations=off"
-	"${serial0[@]}" -serial "file:$tap" -monitor none -nic none)
+	"${serial0[@]}" -serial "file:$tap" -monitor none -nic none
+	# two PCI functions for mvgpu_sim to bind as its physical GPUs
+	-device edu -device edu)
 if [ $interactive = 1 ]; then
 	"${qemu[@]}" || true
 	exit 0

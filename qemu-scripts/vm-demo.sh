@@ -20,7 +20,10 @@ LOAD_SECONDS=30
 SAMPLE_SECONDS=20
 GUEST_CMD=${DEMO_GUEST_CMD:-modprobe mvgpu_accel && mvgpu-run -s 262144 all &&
 mvgpu-run -w -q 16 -s 256 -t $LOAD_SECONDS gemm <&4}
+# the mdev parent: the PCI device the GPU belongs to (or the GPU itself)
 PARENT=/sys/class/mdev_bus/$GPU
+[ -e "$PARENT" ] ||
+	PARENT=/sys/class/mdev_bus/$(basename "$(readlink -f "/sys/class/mvgpu/$GPU/device")")
 OUT=/tmp/demo
 
 say() {

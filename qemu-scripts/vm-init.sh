@@ -73,8 +73,9 @@ finish() {
 	poweroff -f
 }
 
-# Module state: vfio_iommu_type1 and "mvgpu_sim nr_gpus=2 vram_mb=128" with
-# exactly those GPUs. A test may have unloaded or reloaded them: reload.
+# Module state: vfio_iommu_type1 and "mvgpu_sim vram_mb=128" with exactly
+# the GPUs of the VM's two edu PCI devices (run-vm.sh). A test may have
+# unloaded or reloaded them: reload.
 modules_ok() {
 	local n=0 g
 
@@ -95,7 +96,7 @@ load_modules() {
 		log "modules not in the expected state: reloading"
 		rmmod mvgpu_sim 2>/dev/null
 	fi
-	modprobe mvgpu_sim nr_gpus=$NR_GPUS vram_mb=$VRAM_MB || return 1
+	modprobe mvgpu_sim vram_mb=$VRAM_MB || return 1
 	modules_ok
 }
 

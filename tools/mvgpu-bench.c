@@ -7,7 +7,7 @@
  *   mvgpu-bench [options]          all parts, about a minute under TCG
  *   mvgpu-bench --parts 1,5        only some parts
  *
- * In the test VM: "mvgpu_sim nr_gpus=2 vram_mb=128" loaded, no vGPU; the
+ * In the test VM: "mvgpu_sim vram_mb=128" loaded, no vGPU; the
  * default parent mvgpu0 must have all its VRAM free (part 3 creates 8
  * mvgpu-1_8 vGPUs).
  *

@@ -98,7 +98,7 @@ static int show_parent(const char *parent, void *arg)
 		"timeslice_us", "policy",
 	};
 	struct type_ctx ctx = { .parent = parent };
-	char path[512];
+	char path[512], name[256];
 	size_t i;
 	int ret;
 
@@ -109,9 +109,11 @@ static int show_parent(const char *parent, void *arg)
 			continue;
 		print_attr("  ", path, attrs[i]);
 	}
-	snprintf(path, sizeof(path), MVGPU_SYSFS_MDEV_BUS
-		 "/%s/mdev_supported_types", parent);
-	ret = mvgpu_dir_walk(path, show_type, &ctx);
+	if (!mvgpu_mdev_parent(name, sizeof(name), parent))
+		printf("  %-17s %s\n", "mdev parent", name);
+	ret = mvgpu_path_type(path, sizeof(path), parent, "", NULL);
+	if (!ret)
+		ret = mvgpu_dir_walk(path, show_type, &ctx);
 	if (ret) {
 		printf("  types: <%s>\n", strerror(-ret));
 		return ret;

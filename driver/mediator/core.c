@@ -68,12 +68,16 @@ static bool mvgpu_gpu_info_valid(const struct mvgpu_gpu_info *info)
 
 /**
  * mvgpu_register_gpu() - offer a physical GPU for vGPUs
- * @dev: the backend's device for the GPU (parent of the class device)
+ * @dev: the backend's device for the GPU (a PCI function for a real GPU),
+ *	parent of the class device; when bound to a driver, also the mdev
+ *	parent, where mdev_supported_types appears (the types are named
+ *	"<its driver>-<fraction>")
  * @info: the GPU's VRAM size and engines; copied
  * @ops: backend operations; must stay valid until unregistration
  * @priv: cookie passed back to every operation
  *
- * Creates /sys/class/mvgpu/mvgpuN and the mdev types on it.
+ * Creates /sys/class/mvgpu/mvgpuN (the GPU's attributes) and the mdev
+ * types on @dev, or on that class device when @dev has no driver.
  *
  * Return: the GPU handle, or an ERR_PTR() on failure.
  */
@@ -128,8 +132,14 @@ struct mvgpu_gpu *mvgpu_register_gpu(struct device *dev,
 	if (ret)
 		goto err_del;
 
-	ret = mdev_register_parent(&gpu->parent, &gpu->dev, &mvgpu_mdev_driver,
-				   gpu->mdev_types, MVGPU_NR_TYPES);
+	/*
+	 * The mdev parent is the GPU's own device when a driver has it (a
+	 * PCI function: what libvirt looks for), else the class device.
+	 * mdev names the types "<driver>-<name>" after it.
+	 */
+	ret = mdev_register_parent(&gpu->parent, dev->driver ? dev : &gpu->dev,
+				   &mvgpu_mdev_driver, gpu->mdev_types,
+				   MVGPU_NR_TYPES);
 	if (ret)
 		goto err_sched;
 

@@ -8,12 +8,21 @@
  * vram_mb parameter) and registers with the mediator through the backend
  * interface of <mvgpu/backend.h>, exactly as a driver for real hardware
  * would.
+ *
+ * Like a real GPU driver it binds PCI functions: QEMU's "edu" device
+ * (1234:11e8, -device edu) stands for the GPU, so the mdev parent is a
+ * PCI device, as libvirt expects. Its BAR is not used; VRAM and the
+ * engine are the model's. On a host without such a device, nr_gpus
+ * software-only GPUs are created on platform devices instead (their mdev
+ * parent is the mediator's class device, /sys/class/mvgpu/mvgpuN).
  */
 #include <linux/debugfs.h>
 #include <linux/highmem.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/pci.h>
 #include <linux/platform_device.h>
 #include <linux/slab.h>
 
@@ -21,15 +30,22 @@
 
 #define SIM_MAX_GPUS	4
 
-static unsigned int nr_gpus = 1;
-module_param(nr_gpus, uint, 0444);
-MODULE_PARM_DESC(nr_gpus, "number of simulated GPUs (1-4, default 1)");
+static int nr_gpus = -1;
+module_param(nr_gpus, int, 0444);
+MODULE_PARM_DESC(nr_gpus,
+		 "software-only GPUs besides the PCI ones (0-4; default: 1 when no PCI device was bound, else 0)");
+
+static bool pci = true;
+module_param(pci, bool, 0444);
+MODULE_PARM_DESC(pci, "bind QEMU's edu PCI devices (1234:11e8) as GPUs (default Y)");
 
 static unsigned int vram_mb = 256;
 module_param(vram_mb, uint, 0444);
 MODULE_PARM_DESC(vram_mb,
 		 "VRAM per simulated GPU in MiB (power of two, 64-4096, default 256)");
 
+/* protects sim_gpus[]: PCI probes and removals come at any time */
+static DEFINE_MUTEX(sim_lock);
 static struct sim_gpu *sim_gpus[SIM_MAX_GPUS];
 static struct dentry *sim_debugfs;
 
@@ -136,34 +152,60 @@ static void sim_destroy(struct sim_gpu *sim)
 	sim_bench_fini(sim);
 	if (sim->gpu)
 		mvgpu_unregister_gpu(sim->gpu);
-	platform_device_unregister(sim->pdev);
+	if (sim->pdev)
+		platform_device_unregister(sim->pdev);
 	sim_free_vram(sim);
+	mutex_lock(&sim_lock);
+	sim_gpus[sim->index] = NULL;
+	mutex_unlock(&sim_lock);
 	kfree(sim);
 }
 
-static int sim_create(unsigned int id, struct sim_gpu **out)
+/*
+ * Create a GPU on device @dev, or on a new platform device when @dev is
+ * NULL, and register it with the mediator.
+ */
+static int sim_create(struct device *dev, struct sim_gpu **out)
 {
 	struct mvgpu_gpu_info info = {
 		.vram_size = (u64)vram_mb << 20,
 		.nr_engines = 1,
 	};
 	struct sim_gpu *sim;
+	unsigned int i;
 	int ret;
 
 	sim = kzalloc(sizeof(*sim), GFP_KERNEL);
 	if (!sim)
 		return -ENOMEM;
+	mutex_lock(&sim_lock);
+	for (i = 0; i < SIM_MAX_GPUS && sim_gpus[i]; i++)
+		;
+	if (i < SIM_MAX_GPUS)
+		sim_gpus[i] = sim;
+	mutex_unlock(&sim_lock);
+	if (i == SIM_MAX_GPUS) {
+		ret = -ENOSPC;
+		goto err_free;
+	}
+	sim->index = i;
 	ret = sim_alloc_vram(sim, info.vram_size);
 	if (ret)
-		goto err_free;
+		goto err_slot;
 
-	sim->pdev = platform_device_register_simple("mvgpu-sim", id, NULL, 0);
-	if (IS_ERR(sim->pdev)) {
-		ret = PTR_ERR(sim->pdev);
-		goto err_vram;
+	if (!dev) {
+		sim->pdev = platform_device_register_simple("mvgpu-sim", i,
+							    NULL, 0);
+		if (IS_ERR(sim->pdev)) {
+			ret = PTR_ERR(sim->pdev);
+			sim->pdev = NULL;
+			goto err_vram;
+		}
+		dev = &sim->pdev->dev;
 	}
+	sim->dev = dev;
 
-	sim->gpu = mvgpu_register_gpu(&sim->pdev->dev, &info, &sim_ops, sim);
+	sim->gpu = mvgpu_register_gpu(dev, &info, &sim_ops, sim);
 	if (IS_ERR(sim->gpu)) {
 		ret = PTR_ERR(sim->gpu);
 		sim->gpu = NULL;
@@ -174,33 +216,80 @@ static int sim_create(unsigned int id, struct sim_gpu **out)
 	return 0;
 
 err_pdev:
-	platform_device_unregister(sim->pdev);
+	if (sim->pdev)
+		platform_device_unregister(sim->pdev);
 err_vram:
 	sim_free_vram(sim);
+err_slot:
+	mutex_lock(&sim_lock);
+	sim_gpus[i] = NULL;
+	mutex_unlock(&sim_lock);
 err_free:
 	kfree(sim);
 	return ret;
 }
 
-static void sim_destroy_all(void)
+/* The software-only GPUs (the PCI ones go with their driver). */
+static void sim_destroy_platform(void)
 {
+	struct sim_gpu *sim;
 	int i;
 
 	for (i = SIM_MAX_GPUS - 1; i >= 0; i--) {
-		if (sim_gpus[i])
-			sim_destroy(sim_gpus[i]);
-		sim_gpus[i] = NULL;
+		mutex_lock(&sim_lock);
+		sim = sim_gpus[i];
+		mutex_unlock(&sim_lock);
+		if (sim && sim->pdev)
+			sim_destroy(sim);
 	}
 }
 
-static int __init mvgpu_sim_init(void)
+static int sim_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
-	unsigned int i;
+	struct sim_gpu *sim;
 	int ret;
 
-	if (!nr_gpus || nr_gpus > SIM_MAX_GPUS) {
-		pr_err("mvgpu_sim: nr_gpus=%u, must be 1-%d\n", nr_gpus,
+	ret = pcim_enable_device(pdev);
+	if (ret)
+		return ret;
+	ret = sim_create(&pdev->dev, &sim);
+	if (ret)
+		return ret;
+	pci_set_drvdata(pdev, sim);
+	return 0;
+}
+
+static void sim_pci_remove(struct pci_dev *pdev)
+{
+	sim_destroy(pci_get_drvdata(pdev));
+}
+
+static const struct pci_device_id sim_pci_ids[] = {
+	{ PCI_DEVICE(0x1234, 0x11e8) },	/* QEMU "edu" */
+	{ }
+};
+MODULE_DEVICE_TABLE(pci, sim_pci_ids);
+
+/* its name names the mdev types: "mvgpu-1_8" */
+static struct pci_driver sim_pci_driver = {
+	.name = "mvgpu",
+	.id_table = sim_pci_ids,
+	.probe = sim_pci_probe,
+	.remove = sim_pci_remove,
+};
+
+static int __init mvgpu_sim_init(void)
+{
+	unsigned int bound = 0;
+	int i, n, ret;
+
+	if (nr_gpus < -1 || nr_gpus > SIM_MAX_GPUS) {
+		pr_err("mvgpu_sim: nr_gpus=%d, must be 0-%d\n", nr_gpus,
 		       SIM_MAX_GPUS);
+		return -EINVAL;
+	}
+	if (!pci && !nr_gpus) {
+		pr_err("mvgpu_sim: pci=0 and nr_gpus=0: no GPU at all\n");
 		return -EINVAL;
 	}
 	if (vram_mb < 64 || vram_mb > 4096 || !is_power_of_2(vram_mb)) {
@@ -210,21 +299,42 @@ static int __init mvgpu_sim_init(void)
 	}
 
 	sim_debugfs = debugfs_create_dir("mvgpu_sim", NULL);
-	for (i = 0; i < nr_gpus; i++) {
-		ret = sim_create(i, &sim_gpus[i]);
+	if (pci) {
+		/* probes the devices present before it returns */
+		ret = pci_register_driver(&sim_pci_driver);
+		if (ret)
+			goto err_debugfs;
+		mutex_lock(&sim_lock);
+		for (i = 0; i < SIM_MAX_GPUS; i++)
+			bound += !!sim_gpus[i];
+		mutex_unlock(&sim_lock);
+	}
+	n = nr_gpus >= 0 ? nr_gpus : !bound;
+	for (i = 0; i < n; i++) {
+		struct sim_gpu *sim;
+
+		ret = sim_create(NULL, &sim);
 		if (ret) {
-			pr_err("mvgpu_sim: GPU %u: %d\n", i, ret);
-			sim_destroy_all();
-			debugfs_remove_recursive(sim_debugfs);
-			return ret;
+			pr_err("mvgpu_sim: software-only GPU %d: %d\n", i, ret);
+			goto err_gpus;
 		}
 	}
 	return 0;
+
+err_gpus:
+	sim_destroy_platform();
+	if (pci)
+		pci_unregister_driver(&sim_pci_driver);
+err_debugfs:
+	debugfs_remove_recursive(sim_debugfs);
+	return ret;
 }
 
 static void __exit mvgpu_sim_exit(void)
 {
-	sim_destroy_all();
+	sim_destroy_platform();
+	if (pci)
+		pci_unregister_driver(&sim_pci_driver);
 	debugfs_remove_recursive(sim_debugfs);
 }
 

@@ -11,7 +11,10 @@
 
 /**
  * struct sim_gpu - one simulated physical GPU
- * @pdev: platform device standing for the GPU
+ * @index: its number among the model's GPUs (debugfs "mvgpu-sim.N")
+ * @dev: the device standing for the GPU: a PCI function (QEMU's edu
+ *	device) or @pdev
+ * @pdev: the platform device of a software-only GPU, else NULL
  * @gpu: the mediator's handle once registered
  * @vram: pages backing VRAM, one per PAGE_SIZE of it; fixed after probe
  * @nr_pages: entries in @vram
@@ -20,6 +23,8 @@
  * @bench_result: outcome of the last engine_bench run
  */
 struct sim_gpu {
+	unsigned int index;
+	struct device *dev;
 	struct platform_device *pdev;
 	struct mvgpu_gpu *gpu;
 	struct page **vram;

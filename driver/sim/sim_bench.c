@@ -372,9 +372,12 @@ static const struct file_operations sim_bench_fops = {
  */
 void sim_bench_init(struct sim_gpu *sim, struct dentry *root)
 {
+	char name[24];
+
 	mutex_init(&sim->bench_lock);
 	strscpy(sim->bench_result, "none\n", sizeof(sim->bench_result));
-	sim->debugfs = debugfs_create_dir(dev_name(&sim->pdev->dev), root);
+	snprintf(name, sizeof(name), "mvgpu-sim.%u", sim->index);
+	sim->debugfs = debugfs_create_dir(name, root);
 	debugfs_create_file("engine_bench", 0600, sim->debugfs, sim,
 			    &sim_bench_fops);
 }

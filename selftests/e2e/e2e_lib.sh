@@ -69,9 +69,19 @@ new_uuid() {
 	cat /proc/sys/kernel/random/uuid
 }
 
+# The mdev parent of GPU $1 (mvgpuN): the PCI device it belongs to, or
+# itself (a software-only GPU).
+gpu_parent() {
+	if [ -e "/sys/class/mdev_bus/$1" ]; then
+		echo "/sys/class/mdev_bus/$1"
+	else
+		echo "/sys/class/mdev_bus/$(basename "$(readlink -f "/sys/class/mvgpu/$1/device")")"
+	fi
+}
+
 # create_vgpu GPU TYPE UUID
 create_vgpu() {
-	echo "$3" > "/sys/class/mdev_bus/$1/mdev_supported_types/$2/create"
+	echo "$3" > "$(gpu_parent "$1")/mdev_supported_types/$2/create"
 }
 
 remove_vgpu() {

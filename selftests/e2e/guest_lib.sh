@@ -169,7 +169,7 @@ guest_pair() {
 # requirements, skip and TAP plan (the number of checks guest_pair makes).
 guest_pair_test() {
 	e2e_requirements
-	[ -d "/sys/class/mdev_bus/$1" ] || skip_all "no $1 (mvgpu_sim not loaded)"
+	[ -d "/sys/class/mvgpu/$1" ] || skip_all "no $1 (mvgpu_sim not loaded)"
 	tap_plan 30
 	guest_pair "$@"
 	tap_exit

@@ -66,10 +66,15 @@ TEST_F(life, create_remove)
 	ASSERT_LE(0, group);
 	snprintf(path, sizeof(path), "/dev/vfio/%d", group);
 	EXPECT_EQ(0, access(path, F_OK));
-	/* the mdev sits below its parent */
-	snprintf(path, sizeof(path), MVGPU_SYSFS_CLASS "/%s/%s", MT_PARENT1,
-		 self->v.uuid);
-	EXPECT_EQ(0, access(path, F_OK));
+	/* the mdev sits below its parent (the GPU's PCI device) */
+	{
+		char name[256];
+
+		ASSERT_EQ(0, mvgpu_mdev_parent(name, sizeof(name), MT_PARENT1));
+		snprintf(path, sizeof(path), MVGPU_SYSFS_MDEV_BUS "/%s/%s",
+			 name, self->v.uuid);
+		EXPECT_EQ(0, access(path, F_OK));
+	}
 	ASSERT_EQ(0, mvgpu_parent_read_u64(MT_PARENT1, "instances", &nr));
 	EXPECT_EQ(1, nr);
 

@@ -120,8 +120,8 @@ TEST_F(types, attributes)
 
 	CHECK_SETUP();
 	for (p = 0; p < MT_ARRAY_SIZE(parents); p++) {
-		snprintf(path, sizeof(path), MVGPU_SYSFS_MDEV_BUS
-			 "/%s/mdev_supported_types", parents[p]);
+		ASSERT_EQ(0, mvgpu_path_type(path, sizeof(path), parents[p],
+					     "", NULL));
 		EXPECT_EQ(MT_NR_TYPES, mt_dir_count(path));
 		for (i = 0; i < MT_NR_TYPES; i++) {
 			t = &mt_types[i];
@@ -157,17 +157,34 @@ TEST_F(types, attributes)
 		}
 		check_parent(_metadata, parents[p], 0, 0);
 
-		/* the mvgpu class device is the mdev parent itself */
+		/*
+		 * the mdev parent is the device the GPU belongs to, a PCI
+		 * function (QEMU's edu device in the test VM), with the
+		 * types under it as libvirt looks for them
+		 */
 		{
-			char a[PATH_MAX], b[PATH_MAX];
+			char name[256], a[PATH_MAX], b[PATH_MAX];
 
-			snprintf(path, sizeof(path), MVGPU_SYSFS_CLASS "/%s",
-				 parents[p]);
+			ASSERT_EQ(0, mvgpu_mdev_parent(name, sizeof(name),
+						       parents[p]));
+			snprintf(path, sizeof(path), MVGPU_SYSFS_CLASS
+				 "/%s/device", parents[p]);
 			ASSERT_NE(NULL, realpath(path, a));
 			snprintf(path, sizeof(path), MVGPU_SYSFS_MDEV_BUS
-				 "/%s", parents[p]);
+				 "/%s", name);
 			ASSERT_NE(NULL, realpath(path, b));
 			EXPECT_STREQ(a, b);
+			snprintf(path, sizeof(path),
+				 "/sys/bus/pci/devices/%s/mdev_supported_types/mvgpu-1_8/device_api",
+				 name);
+			ASSERT_LT(0, mvgpu_sysfs_read(path, buf, sizeof(buf)))
+				TH_LOG("%s is not a PCI device with mdev types",
+				       name);
+			snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vendor",
+				 name);
+			ASSERT_EQ(0, mvgpu_sysfs_read_str(path, buf,
+							  sizeof(buf)));
+			EXPECT_STREQ("0x1234", buf);
 		}
 	}
 }
@@ -429,9 +446,9 @@ TEST_F(types, instance_attributes)
 			EXPECT_EQ(0644, st.st_mode & 0777);
 		}
 		/* listed under its type's devices/ */
-		snprintf(path, sizeof(path), MVGPU_SYSFS_MDEV_BUS
-			 "/%s/mdev_supported_types/%s/devices/%s",
-			 MT_PARENT1, t->dir, self->v[s].uuid);
+		ASSERT_EQ(0, mvgpu_path_type(path, sizeof(path), MT_PARENT1,
+					     t->dir, "devices/"));
+		strncat(path, self->v[s].uuid, sizeof(path) - strlen(path) - 1);
 		EXPECT_EQ(0, access(path, F_OK));
 		check_parent(_metadata, MT_PARENT1, mt_type_vram(t), 1);
 		ASSERT_EQ(0, mt_vgpu_destroy(&self->v[s]));

@@ -2,11 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # module_unload: with vGPUs present (created, none open) "rmmod mvgpu_sim"
-# succeeds and removes them, then "rmmod mvgpu"; finally the modules are
-# reloaded with "nr_gpus=2 vram_mb=128", the state the other tests expect.
-# TAP output; run as root.
+# succeeds and removes them, then "rmmod mvgpu"; the parameters (PCI GPUs
+# on QEMU's edu devices, software-only GPUs, VRAM sizes); finally the
+# modules are reloaded with "vram_mb=128" (the VM's two edu devices), the
+# state the other tests expect. TAP output; run as root.
 
-NR_TESTS=19
+NR_TESTS=21
 n=0
 failed=0
 UUIDS=
@@ -32,9 +33,19 @@ loaded() {
 	grep -q "^$1 " /proc/modules
 }
 
+# The mdev parent of GPU $1 (mvgpuN): the PCI device it belongs to, or
+# itself (a software-only GPU).
+parent_of() {
+	if [ -e "/sys/class/mdev_bus/$1" ]; then
+		echo "$1"
+	else
+		basename "$(readlink -f "/sys/class/mvgpu/$1/device")"
+	fi
+}
+
 create() {
 	uuid=$(cat /proc/sys/kernel/random/uuid) || return 1
-	echo "$uuid" > "/sys/class/mdev_bus/$1/mdev_supported_types/$2/create" ||
+	echo "$uuid" > "/sys/class/mdev_bus/$(parent_of "$1")/mdev_supported_types/$2/create" ||
 		return 1
 	UUIDS="$UUIDS $uuid"
 }
@@ -50,7 +61,7 @@ none_left() {
 	for u in $UUIDS; do
 		[ -e "/sys/bus/mdev/devices/$u" ] && return 1
 	done
-	[ ! -e /sys/class/mdev_bus/mvgpu0 ] && [ ! -e /sys/class/mdev_bus/mvgpu1 ] &&
+	[ -z "$(ls /sys/class/mdev_bus 2>/dev/null)" ] &&
 		[ ! -e /sys/class/mvgpu/mvgpu0 ]
 }
 
@@ -91,8 +102,10 @@ refused() {
 	! loaded mvgpu_sim && [ ! -e /sys/class/mvgpu/mvgpu0 ]
 }
 
+# pci=0: one software-only GPU, on a platform device
 small_gpu() {
-	modprobe mvgpu_sim nr_gpus=1 vram_mb=64 || return 1
+	modprobe mvgpu_sim pci=0 nr_gpus=1 vram_mb=64 || return 1
+	[ "$(parent_of mvgpu0)" = mvgpu0 ] || return 1
 	t=/sys/class/mdev_bus/mvgpu0/mdev_supported_types/mvgpu-1_8
 	s=/sys/class/mdev_bus/mvgpu0/mdev_supported_types/mvgpu-1_64
 	[ "$(cat /sys/class/mvgpu/mvgpu0/vram_total)" = 67108864 ] &&
@@ -103,12 +116,26 @@ small_gpu() {
 		[ "$(cat "$s/available_instances")" = 64 ]
 }
 
-# no parameters: one GPU with 256 MiB
+# no parameters: a GPU of 256 MiB on each edu PCI device, and no other;
+# the mdev types hang off the PCI device
 defaults() {
 	modprobe mvgpu_sim || return 1
+	p=$(parent_of mvgpu1)
 	[ "$(cat /sys/class/mvgpu/mvgpu0/vram_total)" = 268435456 ] &&
-		[ ! -e /sys/class/mvgpu/mvgpu1 ] &&
+		[ "$(cat /sys/class/mvgpu/mvgpu1/vram_total)" = 268435456 ] &&
+		[ ! -e /sys/class/mvgpu/mvgpu2 ] &&
+		[ "$(cat "/sys/bus/pci/devices/$p/vendor")" = 0x1234 ] &&
+		[ -d "/sys/bus/pci/devices/$p/mdev_supported_types/mvgpu-1_4" ] &&
+		[ "$(basename "$(readlink "/sys/bus/pci/devices/$p/driver")")" = mvgpu ] &&
 		rmmod mvgpu_sim
+}
+
+# nr_gpus beside the PCI GPUs: software-only ones after them
+extra_gpu() {
+	modprobe mvgpu_sim nr_gpus=1 vram_mb=64 || return 1
+	[ -e /sys/class/mvgpu/mvgpu2 ] && [ ! -e /sys/class/mvgpu/mvgpu3 ] &&
+		[ "$(parent_of mvgpu2)" = mvgpu2 ] &&
+		create mvgpu2 mvgpu-1_64 && rmmod mvgpu_sim
 }
 
 param_is() {
@@ -120,7 +147,7 @@ param_is() {
 id_override() {
 	unload_all || return 1
 	modprobe mvgpu vendor_id=0x1234 device_id=0x5678 || return 1
-	modprobe mvgpu_sim nr_gpus=2 vram_mb=128 || return 1
+	modprobe mvgpu_sim vram_mb=128 || return 1
 	param_is vendor_id 0x1234 && param_is device_id 0x5678 || return 1
 	out=$("$HERE/config_space" -t identity 2>&1)
 	rc=$?
@@ -130,7 +157,7 @@ id_override() {
 
 reload_standard() {
 	unload_all || return 1
-	modprobe mvgpu_sim nr_gpus=2 vram_mb=128 && loaded mvgpu &&
+	modprobe mvgpu_sim vram_mb=128 && loaded mvgpu &&
 		standard_state || return 1
 	if [ -r /sys/module/mvgpu/parameters/vendor_id ]; then
 		param_is vendor_id 0x1b36 && param_is device_id 0x10f0 ||
@@ -160,16 +187,18 @@ check "- rmmod mvgpu" eval 'rmmod mvgpu && ! loaded mvgpu'
 check "- vram_mb=100 refused (not a power of two)" refused vram_mb=100
 check "- vram_mb=32 refused (below 64)" refused vram_mb=32
 check "- vram_mb=8192 refused (above 4096)" refused vram_mb=8192
-check "- nr_gpus=0 refused (1..4)" refused nr_gpus=0
-check "- nr_gpus=5 refused (1..4)" refused nr_gpus=5
-check "- defaults: one GPU, 256 MiB" defaults
-check "- nr_gpus=1 vram_mb=64: one GPU, 8 MiB eighths, 1 MiB 64ths" small_gpu
+check "- pci=0 nr_gpus=0 refused (no GPU at all)" refused pci=0 nr_gpus=0
+check "- nr_gpus=5 refused (0..4)" refused nr_gpus=5
+check "- nr_gpus=-2 refused (0..4)" refused nr_gpus=-2
+check "- defaults: a 256 MiB GPU on each edu PCI device, types on it" defaults
+check "- nr_gpus=1: a software-only GPU after the PCI ones" extra_gpu
+check "- pci=0 nr_gpus=1 vram_mb=64: one platform GPU, 8 MiB eighths, 1 MiB 64ths" small_gpu
 check "- vendor_id/device_id parameters give the PCI IDs" id_override
-check "- modprobe mvgpu_sim nr_gpus=2 vram_mb=128" reload_standard
+check "- modprobe mvgpu_sim vram_mb=128" reload_standard
 check "- the reloaded GPUs work" create_and_remove
 check "- rmmod mvgpu_sim with an open vGPU: REQ, close, unload" \
 	"$HERE/unload_while_open" mvgpu1
-check "- modprobe mvgpu_sim nr_gpus=2 vram_mb=128 again" reload_standard
+check "- modprobe mvgpu_sim vram_mb=128 again" reload_standard
 
 # leave the standard state behind even after a failure
 for d in /sys/bus/mdev/devices/*; do
@@ -178,7 +207,7 @@ done
 if ! loaded mvgpu_sim || ! standard_state ||
    { [ -r /sys/module/mvgpu/parameters/vendor_id ] && ! param_is vendor_id 0x1b36; }; then
 	unload_all
-	modprobe mvgpu_sim nr_gpus=2 vram_mb=128
+	modprobe mvgpu_sim vram_mb=128
 fi
 
 echo "# $((n - failed)) passed, $failed failed"

@@ -91,7 +91,7 @@ int mt_check_state(char *msg, size_t len)
 		ret = mvgpu_parent_read_u64(parents[i], "vram_total", &total);
 		if (ret) {
 			snprintf(msg, len,
-				 "%s/vram_total: %s (load mvgpu_sim nr_gpus=2 vram_mb=128)",
+				 "%s/vram_total: %s (load mvgpu_sim vram_mb=128)",
 				 parents[i], strerror(-ret));
 			return ret;
 		}

@@ -3,7 +3,7 @@
  * Shared helpers of the mvgpu selftests.
  *
  * The tests expect the standard VM state: vfio_iommu_type1 loaded,
- * "mvgpu_sim nr_gpus=2 vram_mb=128" loaded and no mdev present.
+ * "mvgpu_sim vram_mb=128" loaded and no mdev present.
  */
 #ifndef MVGPU_TEST_H
 #define MVGPU_TEST_H

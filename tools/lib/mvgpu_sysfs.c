@@ -117,12 +117,45 @@ int mvgpu_path_parent(char *buf, size_t len, const char *parent,
 				 parent, attr ? attr : ""), len);
 }
 
+int mvgpu_mdev_parent(char *buf, size_t len, const char *gpu)
+{
+	char link[512], target[512];
+	const char *base;
+	ssize_t n;
+	int ret;
+
+	/* a software-only GPU is its own mdev parent */
+	ret = path_ret(snprintf(link, sizeof(link), MVGPU_SYSFS_MDEV_BUS "/%s",
+				gpu), sizeof(link));
+	if (!ret && !access(link, F_OK))
+		return path_ret(snprintf(buf, len, "%s", gpu), len);
+	ret = path_ret(snprintf(link, sizeof(link), MVGPU_SYSFS_CLASS
+				"/%s/device", gpu), sizeof(link));
+	if (ret)
+		return ret;
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n < 0) {
+		/* not a GPU name: take it as the parent's own name */
+		base = gpu;
+	} else {
+		target[n] = 0;
+		base = strrchr(target, '/');
+		base = base ? base + 1 : target;
+	}
+	return path_ret(snprintf(buf, len, "%s", base), len);
+}
+
 int mvgpu_path_type(char *buf, size_t len, const char *parent,
 		    const char *type, const char *attr)
 {
+	char name[256];
+	int ret = mvgpu_mdev_parent(name, sizeof(name), parent);
+
+	if (ret)
+		return ret;
 	return path_ret(snprintf(buf, len, MVGPU_SYSFS_MDEV_BUS
 				 "/%s/mdev_supported_types/%s/%s",
-				 parent, type, attr ? attr : ""), len);
+				 name, type, attr ? attr : ""), len);
 }
 
 int mvgpu_path_mdev(char *buf, size_t len, const char *uuid,

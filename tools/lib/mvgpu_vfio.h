@@ -59,6 +59,12 @@ int mvgpu_sysfs_write_u64(const char *path, uint64_t val);
 /* Paths (snprintf into buf); return -ENAMETOOLONG when they do not fit. */
 int mvgpu_path_parent(char *buf, size_t len, const char *parent,
 		      const char *attr);
+/*
+ * The mdev parent of GPU gpu: the PCI device it belongs to ("mvgpu0" ->
+ * "0000:00:03.0"), or the GPU itself when it is its own parent (a
+ * software-only GPU); a name that is no GPU is copied.
+ */
+int mvgpu_mdev_parent(char *buf, size_t len, const char *gpu);
 int mvgpu_path_type(char *buf, size_t len, const char *parent,
 		    const char *type, const char *attr);
 int mvgpu_path_mdev(char *buf, size_t len, const char *uuid,
