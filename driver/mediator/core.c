@@ -124,13 +124,13 @@ struct mvgpu_gpu *mvgpu_register_gpu(struct device *dev,
 	ret = dev_set_name(&gpu->dev, "mvgpu%d", gpu->id);
 	if (ret)
 		goto err_put;
-	ret = device_add(&gpu->dev);
-	if (ret)
-		goto err_put;
-
+	/* before device_add(): its attributes (policy, ...) reach the scheduler */
 	ret = mvgpu_sched_start(gpu);
 	if (ret)
-		goto err_del;
+		goto err_put;
+	ret = device_add(&gpu->dev);
+	if (ret)
+		goto err_sched;
 
 	/*
 	 * The mdev parent is the GPU's own device when a driver has it (a
@@ -141,16 +141,16 @@ struct mvgpu_gpu *mvgpu_register_gpu(struct device *dev,
 				   &mvgpu_mdev_driver, gpu->mdev_types,
 				   MVGPU_NR_TYPES);
 	if (ret)
-		goto err_sched;
+		goto err_del;
 
 	dev_info(&gpu->dev, "%llu MiB VRAM, %u engine(s), %u vGPU types\n",
 		 info->vram_size >> 20, info->nr_engines, MVGPU_NR_TYPES);
 	return gpu;
 
-err_sched:
-	mvgpu_sched_stop(gpu);
 err_del:
 	device_del(&gpu->dev);
+err_sched:
+	mvgpu_sched_stop(gpu);
 err_put:
 	put_device(&gpu->dev);
 	return ERR_PTR(ret);
@@ -167,8 +167,9 @@ EXPORT_SYMBOL_GPL(mvgpu_register_gpu);
 void mvgpu_unregister_gpu(struct mvgpu_gpu *gpu)
 {
 	mdev_unregister_parent(&gpu->parent);
+	device_del(&gpu->dev);
 	mvgpu_sched_stop(gpu);
-	device_unregister(&gpu->dev);
+	put_device(&gpu->dev);
 }
 EXPORT_SYMBOL_GPL(mvgpu_unregister_gpu);
 

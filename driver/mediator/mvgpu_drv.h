@@ -425,7 +425,15 @@ void mvgpu_shadow_lock(struct mvgpu_vgpu *vgpu);
 void mvgpu_shadow_unlock(struct mvgpu_vgpu *vgpu);
 void mvgpu_shadow_invalidate(struct mvgpu_vgpu *vgpu, unsigned int ctx,
 			     u64 root, u64 va, u64 size);
-bool mvgpu_shadow_fill(struct mvgpu_vgpu *vgpu, unsigned int ctx, u64 va);
+/* What the engine should do after mvgpu_shadow_fill(). */
+enum mvgpu_fill {
+	MVGPU_FILL_AGAIN,	/* filled: run the context again */
+	MVGPU_FILL_FAULT,	/* the guest's fault: report it */
+	MVGPU_FILL_LATER,	/* host out of memory: end the slice */
+};
+
+enum mvgpu_fill mvgpu_shadow_fill(struct mvgpu_vgpu *vgpu, unsigned int ctx,
+				  u64 va);
 void mvgpu_shadow_drop(struct mvgpu_vgpu *vgpu, unsigned int ctx);
 void mvgpu_shadow_dma_unmap(struct mvgpu_vgpu *vgpu, u64 iova, u64 length);
 u32 mvgpu_shadow_diagnose(struct mvgpu_vgpu *vgpu, unsigned int ctx, u64 root,

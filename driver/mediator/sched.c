@@ -175,10 +175,11 @@ void mvgpu_sched_kick(struct mvgpu_vgpu *vgpu)
 {
 	struct mvgpu_gpu *gpu = vgpu->gpu;
 	struct mvgpu_sched *sched = &gpu->sched;
-	unsigned int prio = READ_ONCE(vgpu->prio), i;
+	unsigned int prio, i;
 	bool ready;
 
 	spin_lock(&sched->lock);
+	prio = READ_ONCE(vgpu->prio);
 	if (!list_empty(&vgpu->sched_node)) {
 		/* No credit for having been idle. */
 		if (vgpu->vruntime < sched->min_vruntime[prio])
@@ -258,8 +259,13 @@ static u64 mvgpu_sched_refill(struct mvgpu_gpu *gpu, struct mvgpu_vgpu *vgpu,
 		vgpu->budget_at = now;
 		return 0;
 	}
-	vgpu->budget_ns += div_u64((now - vgpu->budget_at) * rate, 1000);
-	vgpu->budget_at = now;
+	/* a clock read before another refill's adds nothing */
+	if ((s64)(now - vgpu->budget_at) > 0) {
+		/* more than a second saves no more than the burst anyway */
+		vgpu->budget_ns += div_u64(min_t(u64, now - vgpu->budget_at,
+						 NSEC_PER_SEC) * rate, 1000);
+		vgpu->budget_at = now;
+	}
 	if (vgpu->budget_ns > burst)
 		vgpu->budget_ns = burst;
 	if (vgpu->budget_ns > 0)
@@ -367,11 +373,12 @@ static enum mvgpu_pick mvgpu_sched_pick(struct mvgpu_gpu *gpu,
 static bool mvgpu_sched_has_ready(struct mvgpu_gpu *gpu)
 {
 	struct mvgpu_sched *sched = &gpu->sched;
-	u64 now = ktime_get_ns();
 	struct mvgpu_vgpu *vgpu;
 	bool ready = false;
+	u64 now;
 
 	spin_lock(&sched->lock);
+	now = ktime_get_ns();
 	list_for_each_entry(vgpu, &sched->vgpus, sched_node)
 		if (mvgpu_vgpu_may_run(gpu, vgpu, now))
 			ready = true;
@@ -445,6 +452,7 @@ static u64 mvgpu_engine_run_ctx(struct mvgpu_engine *eng,
 	struct mvgpu_ctx_regs *r = &vgpu->ctx[n];
 	struct mvgpu_engine_ctx ectx = { .stop = &eng->stop };
 	enum mvgpu_run_result res;
+	enum mvgpu_fill fill;
 	u64 t0, ns, root;
 	unsigned int gen;
 
@@ -483,12 +491,14 @@ static u64 mvgpu_engine_run_ctx(struct mvgpu_engine *eng,
 	res = gpu->ops->engine_run(gpu->priv, eng->index, &ectx, slice);
 	/* a miss: fill the shadow there and go on, in the same slice */
 	while (res == MVGPU_RUN_FAULT &&
-	       ectx.fault_reason == MVGPU_FAULT_NOT_PRESENT &&
-	       mvgpu_shadow_fill(vgpu, n, ectx.fault_addr)) {
+	       ectx.fault_reason == MVGPU_FAULT_NOT_PRESENT) {
+		fill = mvgpu_shadow_fill(vgpu, n, ectx.fault_addr);
+		if (fill == MVGPU_FILL_FAULT)
+			break;
 		ectx.fault_reason = 0;
 		ectx.fault_addr = 0;
 		ns = ktime_get_ns() - t0;
-		if (ns >= slice) {
+		if (fill == MVGPU_FILL_LATER || ns >= slice) {
 			res = MVGPU_RUN_PREEMPTED;
 			break;
 		}

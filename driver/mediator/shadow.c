@@ -130,16 +130,20 @@ static bool shadow_may_add(struct mvgpu_vgpu *vgpu, struct mvgpu_shadow *sh)
 	return false;
 }
 
-/* Map the 4 KiB page at @va (not in the shadow yet) as the guest says. */
-static void shadow_set_leaf(struct mvgpu_vgpu *vgpu, struct mvgpu_shadow *sh,
-			    u64 va, u64 addr, bool vram, bool writable)
+/*
+ * Map the 4 KiB page at @va (not in the shadow yet) as the guest says.
+ * Return: 0, or -ENOMEM when the host had no memory to track it (the page
+ * is left out; the engine should try again later, not fault).
+ */
+static int shadow_set_leaf(struct mvgpu_vgpu *vgpu, struct mvgpu_shadow *sh,
+			   u64 va, u64 addr, bool vram, bool writable)
 {
 	unsigned long index = va >> PAGE_SHIFT;
 	struct mvgpu_spte spte = {};
 	int ret;
 
 	if (!shadow_may_add(vgpu, sh))
-		return;
+		return 0;
 	if (vram) {
 		if (addr >= vgpu->vram_size) {
 			spte.fault_reason = MVGPU_FAULT_BAD_VRAM;
@@ -160,7 +164,7 @@ static void shadow_set_leaf(struct mvgpu_vgpu *vgpu, struct mvgpu_shadow *sh,
 				    GFP_KERNEL))) {
 			/* no memory to track the pin: the page is left out */
 			vfio_unpin_pages(&vgpu->vdev, addr, 1);
-			return;
+			return -ENOMEM;
 		}
 		if (ret != 1) {
 			spte.fault_reason = MVGPU_FAULT_BAD_GPA;
@@ -175,6 +179,7 @@ static void shadow_set_leaf(struct mvgpu_vgpu *vgpu, struct mvgpu_shadow *sh,
 	if (ret && spte.page)	/* the backend did not take it */
 		shadow_unpin_one(vgpu, sh, index, xa_load(&sh->pinned, index));
 	shadow_account(vgpu, sh);
+	return ret == -ENOMEM ? ret : 0;
 }
 
 /*
@@ -182,9 +187,9 @@ static void shadow_set_leaf(struct mvgpu_vgpu *vgpu, struct mvgpu_shadow *sh,
  * LARGE entry at GPA/VRAM offset @addr says: one backend entry for VRAM
  * where the backend has them, else 512 4 KiB ones, the one of @va first.
  */
-static void shadow_set_large(struct mvgpu_vgpu *vgpu, struct mvgpu_shadow *sh,
-			     u64 region, u64 va, u64 addr, bool vram,
-			     bool writable)
+static int shadow_set_large(struct mvgpu_vgpu *vgpu, struct mvgpu_shadow *sh,
+			    u64 region, u64 va, u64 addr, bool vram,
+			    bool writable)
 {
 	struct mvgpu_spte spte = {
 		.flags = MVGPU_SPTE_PRESENT | MVGPU_SPTE_VRAM | MVGPU_SPTE_LARGE |
@@ -192,22 +197,26 @@ static void shadow_set_large(struct mvgpu_vgpu *vgpu, struct mvgpu_shadow *sh,
 		.vram_offset = vgpu->vram_offset + addr,
 	};
 	u64 first = va & (LARGE_SIZE - 1) & PAGE_MASK, off = first;
+	int ret;
 
 	if (vram && addr < vgpu->vram_size &&
 	    vgpu->vram_size - addr >= LARGE_SIZE) {
 		if (!shadow_may_add(vgpu, sh))
-			return;
+			return 0;
 		if (!ops_of(vgpu)->pt_set(vgpu->gpu->priv, sh->pt, region,
 					  &spte)) {
 			shadow_account(vgpu, sh);
-			return;
+			return 0;
 		}
 	}
 	do {
-		shadow_set_leaf(vgpu, sh, region + off, addr + off, vram,
-				writable);
+		ret = shadow_set_leaf(vgpu, sh, region + off, addr + off, vram,
+				      writable);
+		if (ret)
+			return ret;
 		off = (off + PAGE_SIZE) & (LARGE_SIZE - 1);
 	} while (off != first);
+	return 0;
 }
 
 /*
@@ -229,56 +238,58 @@ static u64 shadow_read_entry(struct mvgpu_vgpu *vgpu, u64 table, int level,
  * Fill the empty 2 MiB region at @region of a context's shadow from the
  * guest's tables rooted at @sh->root; the page of @va, which the engine
  * missed, first, so that it gets in should the vGPU reach its cap.
+ * Return: 0, or -ENOMEM when the host ran out of memory on the way.
  */
-static void shadow_fill_region(struct mvgpu_vgpu *vgpu,
-			       struct mvgpu_shadow *sh, u64 region, u64 va)
+static int shadow_fill_region(struct mvgpu_vgpu *vgpu,
+			      struct mvgpu_shadow *sh, u64 region, u64 va)
 {
 	u64 path[MVGPU_PT_LEVELS] = {};
 	u64 table = sh->root, e = 0, addr;
 	unsigned int first = PT_INDEX(va, 0), i;
 	__le64 *leaves;
-	int level, l;
+	int level, l, ret = 0;
 
 	for (level = MVGPU_PT_LEVELS - 1; level >= 0; level--) {
 		for (l = level + 1; l < MVGPU_PT_LEVELS; l++)
 			if (path[l] == table)
-				return;		/* a loop */
+				return 0;	/* a loop */
 		path[level] = table;
 		if (level == 0)
 			break;
 		e = shadow_read_entry(vgpu, table, level, region);
 		if (!(e & MVGPU_PTE_PRESENT))
-			return;
+			return 0;
 		addr = e & MVGPU_PTE_ADDR_MASK;
 		if (level == 1 && (e & MVGPU_PTE_LARGE)) {
-			if (!(addr & (LARGE_SIZE - 1)))
-				shadow_set_large(vgpu, sh, region, va, addr,
-						 e & MVGPU_PTE_VRAM,
-						 e & MVGPU_PTE_WRITABLE);
-			return;
+			if (addr & (LARGE_SIZE - 1))
+				return 0;
+			return shadow_set_large(vgpu, sh, region, va, addr,
+						e & MVGPU_PTE_VRAM,
+						e & MVGPU_PTE_WRITABLE);
 		}
 		if (e & (MVGPU_PTE_VRAM | MVGPU_PTE_LARGE))
-			return;		/* not a table */
+			return 0;	/* not a table */
 		table = addr;
 	}
 
 	leaves = kmalloc(PAGE_SIZE, GFP_KERNEL);
 	if (!leaves)
-		return;
+		return -ENOMEM;
 	if (!vfio_dma_rw(&vgpu->vdev, table, leaves, PAGE_SIZE, false)) {
 		i = first;
 		do {
 			e = le64_to_cpu(leaves[i]);
 			if (e & MVGPU_PTE_PRESENT)
-				shadow_set_leaf(vgpu, sh,
-						region + i * PAGE_SIZE,
-						e & MVGPU_PTE_ADDR_MASK,
-						e & MVGPU_PTE_VRAM,
-						e & MVGPU_PTE_WRITABLE);
+				ret = shadow_set_leaf(vgpu, sh,
+						      region + i * PAGE_SIZE,
+						      e & MVGPU_PTE_ADDR_MASK,
+						      e & MVGPU_PTE_VRAM,
+						      e & MVGPU_PTE_WRITABLE);
 			i = (i + 1) % MVGPU_PT_ENTRIES;
-		} while (i != first);
+		} while (!ret && i != first);
 	}
 	kfree(leaves);
+	return ret;
 }
 
 /**
@@ -289,24 +300,31 @@ static void shadow_fill_region(struct mvgpu_vgpu *vgpu,
  *
  * Fills the 2 MiB region around @va from the guest's tables (refilling
  * it, should it hold entries already), unless that region is the one this
- * context filled last since its last invalidation: then the miss is a
- * fault of the guest's own tables.
+ * context filled last since the vGPU's last invalidation: then the miss is
+ * a fault of the guest's own tables.
  *
- * Return: true when the engine should try again, false for a fault.
+ * Return: MVGPU_FILL_AGAIN (run the context again), MVGPU_FILL_FAULT (a
+ * fault of the guest's) or MVGPU_FILL_LATER (the host was out of memory:
+ * end the slice, the next run misses and fills again).
  */
-bool mvgpu_shadow_fill(struct mvgpu_vgpu *vgpu, unsigned int ctx, u64 va)
+enum mvgpu_fill mvgpu_shadow_fill(struct mvgpu_vgpu *vgpu, unsigned int ctx,
+				  u64 va)
 {
 	struct mvgpu_shadow *sh = &vgpu->shadow[ctx];
 	u64 region = va & ~(LARGE_SIZE - 1);
 
+	BUILD_BUG_ON(BIT(MVGPU_PAGE_SHIFT) != PAGE_SIZE);
 	if (!sh->root || va >= VA_END || sh->last_fill == region + 1)
-		return false;
+		return MVGPU_FILL_FAULT;
 	sh->last_fill = region + 1;
 	WRITE_ONCE(sh->limited, false);
 	shadow_clear_range(vgpu, sh, region, region + LARGE_SIZE);
-	shadow_fill_region(vgpu, sh, region, va);
 	atomic64_inc(&vgpu->stats.shadow_fills);
-	return true;
+	if (shadow_fill_region(vgpu, sh, region, va)) {
+		sh->last_fill = 0;
+		return MVGPU_FILL_LATER;
+	}
+	return MVGPU_FILL_AGAIN;
 }
 
 /**
@@ -326,13 +344,16 @@ void mvgpu_shadow_invalidate(struct mvgpu_vgpu *vgpu, unsigned int ctx,
 {
 	struct mvgpu_shadow *sh = &vgpu->shadow[ctx];
 	u64 start = 0, end = VA_END;
+	unsigned int n;
 
 	root &= MVGPU_PTE_ADDR_MASK;
 	if (root != sh->root) {
 		sh->root = root;
 		size = 0;
 	}
-	sh->last_fill = 0;
+	/* the room this frees may let another context's miss in, too */
+	for (n = 0; n < vgpu->type->contexts; n++)
+		vgpu->shadow[n].last_fill = 0;
 	if (size) {
 		if (va >= VA_END)
 			return;
@@ -388,8 +409,14 @@ void mvgpu_shadow_dma_unmap(struct mvgpu_vgpu *vgpu, u64 iova, u64 length)
 			if (gpa < iova || gpa - iova >= length)
 				continue;
 			shadow_unpin_one(vgpu, sh, index, entry);
-			ops_of(vgpu)->pt_set(vgpu->gpu->priv, sh->pt,
-					     (u64)index << PAGE_SHIFT, &spte);
+			/* a backend that cannot replace it must drop it */
+			if (ops_of(vgpu)->pt_set(vgpu->gpu->priv, sh->pt,
+						 (u64)index << PAGE_SHIFT, &spte))
+				ops_of(vgpu)->pt_clear_range(vgpu->gpu->priv,
+							     sh->pt,
+							     (u64)index << PAGE_SHIFT,
+							     PAGE_SIZE);
+			shadow_account(vgpu, sh);
 		}
 	}
 	mvgpu_shadow_unlock(vgpu);

@@ -236,10 +236,11 @@ static void sim_destroy_platform(void)
 	int i;
 
 	for (i = SIM_MAX_GPUS - 1; i >= 0; i--) {
+		/* a PCI GPU's remove may free it meanwhile: look under the lock */
 		mutex_lock(&sim_lock);
-		sim = sim_gpus[i];
+		sim = sim_gpus[i] && sim_gpus[i]->pdev ? sim_gpus[i] : NULL;
 		mutex_unlock(&sim_lock);
-		if (sim && sim->pdev)
+		if (sim)
 			sim_destroy(sim);
 	}
 }

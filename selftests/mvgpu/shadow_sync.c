@@ -9,7 +9,7 @@
  * it and leaves no stale translation behind; a run of guest pages crossing
  * the end of the VM's memory is pinned up to that end and faults after it;
  * at the shadow cap new translations fault with SHADOW_LIMIT until the
- * guest invalidates others.
+ * guest invalidates others, also those of another context.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -382,6 +382,43 @@ TEST_F_TIMEOUT(shd, at_the_cap_new_translations_fault, 120)
 	ASSERT_EQ(0, mvgpu_ctx_sync(c, ET_TIMEOUT_MS));
 	ASSERT_EQ(0x2e, ((uint32_t *)v.cpu)[(1 << 18) - 1]);
 	ASSERT_GE(256, et_attr(uuid, "shadow_entries"));
+}
+
+/*
+ * At the cap, room that one context frees lets another context's
+ * translation in: its next miss fills again instead of faulting at once.
+ */
+TEST_F_TIMEOUT(shd, room_freed_by_another_context, 120)
+{
+	struct mvgpu_gpu *gpu = &self->g.gpu;
+	struct mvgpu_ctx *c = &self->ctx, c1;
+	uint64_t last = ET_VA_VRAM + (1 << 20) - 4096;
+	struct mvgpu_fault f;
+	struct et_buf v;
+
+	ASSERT_EQ(0xaa, read_through(c, &self->dst, VA_X));
+	ASSERT_EQ(0, mvgpu_sysfs_read_u64(SHADOW_MB_PARAM, &self->shadow_mb));
+	ASSERT_EQ(0, mvgpu_sysfs_write_u64(SHADOW_MB_PARAM, 1));
+	ASSERT_EQ(0, et_buf_vram(gpu, &self->g.pt, ET_VA_VRAM, 0, 1 << 20,
+				 MVGPU_MAP_WRITE, &v));
+	/* context 1 (its ring and fence page in first) takes the rest */
+	ASSERT_EQ(0, mvgpu_ctx_init(&c1, gpu, &self->g.pt, 1, RING_SIZE));
+	ASSERT_EQ(0, mvgpu_ctx_sync(&c1, ET_TIMEOUT_MS));
+	ASSERT_EQ(0, mvgpu_emit_fill(&c1, ET_VA_VRAM, 4096, 0x11));
+	ASSERT_EQ(0, mvgpu_ctx_sync(&c1, ET_TIMEOUT_MS));
+	ASSERT_EQ(256, et_attr(self->g.v.uuid, "shadow_entries"));
+
+	/* context 0 finds no room */
+	ASSERT_EQ(0, mvgpu_emit_fill(c, last, 4096, 0x22));
+	mvgpu_ring_kick(c);
+	ASSERT_EQ(0, mvgpu_ctx_wait_fault(c, ET_TIMEOUT_MS, &f));
+	ASSERT_EQ(MVGPU_FAULT_SHADOW_LIMIT, f.reason);
+
+	/* context 1 lets go of its VRAM translations: context 0 gets in */
+	mvgpu_ctx_tlb_inv(&c1, ET_VA_VRAM, 1 << 20);
+	mvgpu_ctx_fault_clear(c);
+	ASSERT_EQ(0, mvgpu_ctx_sync(c, ET_TIMEOUT_MS));
+	ASSERT_EQ(0x22, ((uint32_t *)v.cpu)[(1 << 18) - 1]);
 }
 
 TEST_HARNESS_MAIN
