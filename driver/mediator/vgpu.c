@@ -482,6 +482,14 @@ static int mvgpu_mdev_probe(struct mdev_device *mdev)
 	if (IS_ERR(vgpu))
 		return PTR_ERR(vgpu);
 
+	/*
+	 * Our own device set, and its error checked: vfio 6.12's register
+	 * ignores a failure to allocate it and leaves dev_set NULL, which
+	 * the first open of the device then dereferences.
+	 */
+	ret = vfio_assign_device_set(&vgpu->vdev, &vgpu->vdev);
+	if (ret)
+		goto err_put;
 	ret = vfio_register_emulated_iommu_dev(&vgpu->vdev);
 	if (ret)
 		goto err_put;
