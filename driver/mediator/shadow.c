@@ -40,7 +40,6 @@
 #include "mvgpu_drv.h"
 
 #define PT_SHIFT(level)		(MVGPU_PAGE_SHIFT + 9 * (level))
-#define PT_SPAN(level)		BIT_ULL(PT_SHIFT(level))
 #define PT_INDEX(va, level)	(((va) >> PT_SHIFT(level)) & (MVGPU_PT_ENTRIES - 1))
 #define VA_END			BIT_ULL(MVGPU_VA_BITS)
 #define LARGE_SIZE		BIT_ULL(MVGPU_LARGE_PAGE_SHIFT)
@@ -220,18 +219,20 @@ static int shadow_set_large(struct mvgpu_vgpu *vgpu, struct mvgpu_shadow *sh,
 }
 
 /*
- * Read the entry for @va of the guest table at GPA @table, level @level.
- * Return: the entry, or 0 (not present) when it cannot be read.
+ * Read into @e the entry for @va of the guest table at GPA @table, level
+ * @level. Return: 0, or a negative errno when the table is not guest
+ * memory.
  */
-static u64 shadow_read_entry(struct mvgpu_vgpu *vgpu, u64 table, int level,
-			     u64 va)
+static int shadow_read_entry(struct mvgpu_vgpu *vgpu, u64 table, int level,
+			     u64 va, u64 *e)
 {
 	__le64 raw;
+	int ret;
 
-	if (vfio_dma_rw(&vgpu->vdev, table + PT_INDEX(va, level) * 8, &raw,
-			sizeof(raw), false))
-		return 0;
-	return le64_to_cpu(raw);
+	ret = vfio_dma_rw(&vgpu->vdev, table + PT_INDEX(va, level) * 8, &raw,
+			  sizeof(raw), false);
+	*e = ret ? 0 : le64_to_cpu(raw);
+	return ret;
 }
 
 /*
@@ -256,7 +257,8 @@ static int shadow_fill_region(struct mvgpu_vgpu *vgpu,
 		path[level] = table;
 		if (level == 0)
 			break;
-		e = shadow_read_entry(vgpu, table, level, region);
+		/* unreadable: not present (the diagnosis says BAD_GPA) */
+		shadow_read_entry(vgpu, table, level, region, &e);
 		if (!(e & MVGPU_PTE_PRESENT))
 			return 0;
 		addr = e & MVGPU_PTE_ADDR_MASK;
@@ -444,7 +446,7 @@ u32 mvgpu_shadow_diagnose(struct mvgpu_vgpu *vgpu, unsigned int ctx, u64 root,
 	u64 path[MVGPU_PT_LEVELS] = {};
 	u64 table = root & MVGPU_PTE_ADDR_MASK;
 	int level, l;
-	__le64 raw;
+	u8 byte;
 	u64 e;
 
 	if (!table || va >= VA_END)
@@ -454,10 +456,8 @@ u32 mvgpu_shadow_diagnose(struct mvgpu_vgpu *vgpu, unsigned int ctx, u64 root,
 			if (path[l] == table)
 				return MVGPU_FAULT_BAD_TABLE;
 		path[level] = table;
-		if (vfio_dma_rw(&vgpu->vdev, table + PT_INDEX(va, level) * 8,
-				&raw, sizeof(raw), false))
+		if (shadow_read_entry(vgpu, table, level, va, &e))
 			return MVGPU_FAULT_BAD_GPA;
-		e = le64_to_cpu(raw);
 		if (!(e & MVGPU_PTE_PRESENT))
 			return MVGPU_FAULT_NOT_PRESENT;
 		table = e & MVGPU_PTE_ADDR_MASK;
@@ -473,7 +473,7 @@ u32 mvgpu_shadow_diagnose(struct mvgpu_vgpu *vgpu, unsigned int ctx, u64 root,
 	}
 	if (e & MVGPU_PTE_VRAM)
 		return table >= vgpu->vram_size ? MVGPU_FAULT_BAD_VRAM : valid;
-	if (vfio_dma_rw(&vgpu->vdev, table, &raw, 1, false))
+	if (vfio_dma_rw(&vgpu->vdev, table, &byte, 1, false))
 		return MVGPU_FAULT_BAD_GPA;
 	return valid;
 }
