@@ -32,8 +32,13 @@ static void set_hi32(u64 *reg, u32 val)
 	*reg = (*reg & GENMASK_ULL(31, 0)) | ((u64)val << 32);
 }
 
-/* IRQ_STATUS bits that can exist on this vGPU. */
-static u32 mvgpu_irq_valid_bits(const struct mvgpu_vgpu *vgpu)
+/**
+ * mvgpu_irq_valid_bits() - IRQ_STATUS bits that can exist on a vGPU
+ * @vgpu: the vGPU
+ *
+ * Return: the fence and fault bits of its contexts.
+ */
+u32 mvgpu_irq_valid_bits(const struct mvgpu_vgpu *vgpu)
 {
 	u32 ctx_bits = GENMASK(vgpu->type->contexts - 1, 0);
 

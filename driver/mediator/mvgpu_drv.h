@@ -249,6 +249,10 @@ struct mvgpu_irq {
  * @shadow_fills: 2 MiB regions filled into its shadow on an engine's miss
  * @preemptions: times its running context was stopped early for a vGPU
  *	of a higher priority class
+ * @mig_precopy_rounds: passes over the VRAM written since it was sent,
+ *	in the last migration that saved this vGPU
+ * @mig_stop_copy_bytes: bytes that migration sent after STOP_COPY began
+ * @mig_stop_copy_ns: time from STOP_COPY to the end of its stream
  */
 struct mvgpu_stats {
 	atomic64_t busy_ns;
@@ -260,6 +264,33 @@ struct mvgpu_stats {
 	atomic64_t shadow_entries;
 	atomic64_t shadow_fills;
 	atomic64_t preemptions;
+	atomic64_t mig_precopy_rounds;
+	atomic64_t mig_stop_copy_bytes;
+	atomic64_t mig_stop_copy_ns;
+};
+
+struct mvgpu_mig_file;
+
+/**
+ * struct mvgpu_mig - live-migration state of one vGPU (migration.c)
+ * @lock: protects @state, @saving and @resuming; taken before the
+ *	files' locks and before the vGPU's @lock
+ * @state: the VFIO migration state
+ * @saving: data file of the saving states (PRE_COPY*, STOP_COPY)
+ * @resuming: data file of RESUMING
+ * @tracking: VRAM writes through the BAR2 region and its mappings are
+ *	recorded in @dirty (READ_ONCE())
+ * @dirty: bit n set when VRAM page n was written through BAR2 since the
+ *	saving file last looked (atomic bitops; one bit per 4 KiB page)
+ */
+struct mvgpu_mig {
+	/* protects state, saving and resuming */
+	struct mutex lock;
+	enum vfio_device_mig_state state;
+	struct mvgpu_mig_file *saving;
+	struct mvgpu_mig_file *resuming;
+	bool tracking;
+	unsigned long *dirty;
 };
 
 /**
@@ -303,6 +334,8 @@ struct mvgpu_stats {
  * @shadow: per-context shadow page tables
  * @sched_node: entry in the GPU scheduler's list (sched.lock)
  * @sched_running: an engine is running one of its contexts (sched.lock)
+ * @frozen: its contexts must not run: it is stopped for migration
+ *	(sched.lock)
  * @vruntime: weighted engine time received (sched.lock)
  * @next_ctx: where round-robin among its contexts resumes (sched.lock)
  * @budget_ns: engine time its cap still allows (sched.lock)
@@ -310,6 +343,7 @@ struct mvgpu_stats {
  * @busy_hist: its busy_ns at each utilization sample (sched.lock)
  * @util_permille: engine time used over the last second, per mille of one
  *	engine (READ_ONCE())
+ * @mig: live-migration state
  */
 struct mvgpu_vgpu {
 	struct vfio_device vdev;
@@ -347,12 +381,15 @@ struct mvgpu_vgpu {
 
 	struct list_head sched_node;
 	bool sched_running;
+	bool frozen;
 	u64 vruntime;
 	unsigned int next_ctx;
 	s64 budget_ns;
 	u64 budget_at;
 	u64 busy_hist[MVGPU_UTIL_SLOTS];
 	unsigned int util_permille;
+
+	struct mvgpu_mig mig;
 };
 
 /**
@@ -408,6 +445,7 @@ void mvgpu_cfg_write(struct mvgpu_vgpu *vgpu, unsigned int off,
 
 /* mmio.c */
 void mvgpu_regs_reset(struct mvgpu_vgpu *vgpu);
+u32 mvgpu_irq_valid_bits(const struct mvgpu_vgpu *vgpu);
 u32 mvgpu_mmio_read(struct mvgpu_vgpu *vgpu, unsigned int off);
 void mvgpu_mmio_write(struct mvgpu_vgpu *vgpu, unsigned int off, u32 val,
 		      struct mvgpu_mmio_action *act);
@@ -446,6 +484,8 @@ void mvgpu_sched_attach(struct mvgpu_vgpu *vgpu);
 void mvgpu_sched_detach(struct mvgpu_vgpu *vgpu);
 void mvgpu_sched_kick(struct mvgpu_vgpu *vgpu);
 void mvgpu_sched_set_prio(struct mvgpu_vgpu *vgpu, unsigned int prio);
+void mvgpu_sched_freeze(struct mvgpu_vgpu *vgpu);
+void mvgpu_sched_thaw(struct mvgpu_vgpu *vgpu);
 unsigned int mvgpu_sched_cap_permille(struct mvgpu_sched *sched,
 				      struct mvgpu_vgpu *vgpu);
 extern const char *const mvgpu_policy_names[MVGPU_NR_POLICIES];
@@ -454,6 +494,23 @@ void mvgpu_ctx_update_runnable(struct mvgpu_vgpu *vgpu, unsigned int n);
 void mvgpu_ctx_fault(struct mvgpu_vgpu *vgpu, unsigned int n, u32 reason,
 		     u64 addr);
 bool mvgpu_ring_valid(const struct mvgpu_ctx_regs *r);
+
+/* migration.c */
+int mvgpu_mig_init(struct mvgpu_vgpu *vgpu);
+void mvgpu_mig_fini(struct mvgpu_vgpu *vgpu);
+void mvgpu_mig_reset(struct mvgpu_vgpu *vgpu,
+		     void (*reset)(struct mvgpu_vgpu *vgpu));
+const char *mvgpu_mig_state_name(struct mvgpu_vgpu *vgpu);
+
+/* mig_stream.c */
+void mvgpu_mig_vram_written(struct mvgpu_vgpu *vgpu, u64 off, u64 len);
+void mvgpu_mig_tracking(struct mvgpu_vgpu *vgpu, bool on);
+struct file *mvgpu_mig_save_start(struct mvgpu_vgpu *vgpu, bool final);
+int mvgpu_mig_save_final(struct mvgpu_vgpu *vgpu);
+struct file *mvgpu_mig_resume_start(struct mvgpu_vgpu *vgpu);
+int mvgpu_mig_resume_end(struct mvgpu_vgpu *vgpu);
+void mvgpu_mig_file_end(struct mvgpu_mig_file **slot);
+u64 mvgpu_mig_stop_copy_bytes(struct mvgpu_vgpu *vgpu);
 
 /* vgpu.c */
 void mvgpu_vgpu_reset(struct mvgpu_vgpu *vgpu, bool pci_state);

@@ -121,6 +121,7 @@ void mvgpu_sched_attach(struct mvgpu_vgpu *vgpu)
 	spin_lock(&sched->lock);
 	vgpu->vruntime = sched->min_vruntime[READ_ONCE(vgpu->prio)];
 	vgpu->sched_running = false;
+	vgpu->frozen = false;
 	vgpu->budget_ns = 0;
 	vgpu->budget_at = ktime_get_ns();
 	for (i = 0; i < MVGPU_UTIL_SLOTS; i++)
@@ -128,6 +129,20 @@ void mvgpu_sched_attach(struct mvgpu_vgpu *vgpu)
 	WRITE_ONCE(vgpu->util_permille, 0);
 	list_add_tail(&vgpu->sched_node, &sched->vgpus);
 	spin_unlock(&sched->lock);
+}
+
+/* Wait until no engine runs any of the vGPU's contexts. */
+static void mvgpu_sched_wait_idle(struct mvgpu_vgpu *vgpu)
+{
+	struct mvgpu_sched *sched = &vgpu->gpu->sched;
+	bool running;
+
+	wait_event(sched->idle_wq, ({
+		spin_lock(&sched->lock);
+		running = vgpu->sched_running;
+		spin_unlock(&sched->lock);
+		!running;
+	}));
 }
 
 /**
@@ -139,26 +154,62 @@ void mvgpu_sched_attach(struct mvgpu_vgpu *vgpu)
 void mvgpu_sched_detach(struct mvgpu_vgpu *vgpu)
 {
 	struct mvgpu_sched *sched = &vgpu->gpu->sched;
-	bool running;
 
 	spin_lock(&sched->lock);
 	list_del_init(&vgpu->sched_node);
 	spin_unlock(&sched->lock);
 
-	wait_event(sched->idle_wq, ({
-		spin_lock(&sched->lock);
-		running = vgpu->sched_running;
-		spin_unlock(&sched->lock);
-		!running;
-	}));
+	mvgpu_sched_wait_idle(vgpu);
 	WRITE_ONCE(vgpu->util_permille, 0);
 }
 
 /* Has the vGPU a context that could run now (not counting its cap)? */
 static bool mvgpu_vgpu_ready(struct mvgpu_vgpu *vgpu)
 {
-	return !vgpu->sched_running && !atomic_read(&vgpu->shadow_busy) &&
+	return !vgpu->sched_running && !vgpu->frozen &&
+	       !atomic_read(&vgpu->shadow_busy) &&
 	       (READ_ONCE(vgpu->runnable) & ~READ_ONCE(vgpu->waiting));
+}
+
+/* Values of mvgpu_engine.stop: why the running context is to stop. */
+#define MVGPU_STOP_PREEMPT	1	/* for a vGPU of a higher class */
+#define MVGPU_STOP_FREEZE	2	/* its vGPU is being stopped */
+
+/**
+ * mvgpu_sched_freeze() - stop running a vGPU's contexts (migration STOP)
+ * @vgpu: the vGPU
+ *
+ * An engine running one of its contexts stops it at its next chunk
+ * boundary, with the command's progress saved in the context; this
+ * waits for that. Its contexts keep their work but do not run until
+ * mvgpu_sched_thaw().
+ */
+void mvgpu_sched_freeze(struct mvgpu_vgpu *vgpu)
+{
+	struct mvgpu_sched *sched = &vgpu->gpu->sched;
+	unsigned int i;
+
+	spin_lock(&sched->lock);
+	vgpu->frozen = true;
+	for (i = 0; i < vgpu->gpu->info.nr_engines; i++)
+		if (sched->engines[i].running == vgpu)
+			atomic_set(&sched->engines[i].stop, MVGPU_STOP_FREEZE);
+	spin_unlock(&sched->lock);
+	mvgpu_sched_wait_idle(vgpu);
+}
+
+/**
+ * mvgpu_sched_thaw() - let a frozen vGPU run again
+ * @vgpu: the vGPU
+ */
+void mvgpu_sched_thaw(struct mvgpu_vgpu *vgpu)
+{
+	struct mvgpu_sched *sched = &vgpu->gpu->sched;
+
+	spin_lock(&sched->lock);
+	vgpu->frozen = false;
+	spin_unlock(&sched->lock);
+	mvgpu_sched_kick(vgpu);
 }
 
 static bool mvgpu_vgpu_may_run(struct mvgpu_gpu *gpu, struct mvgpu_vgpu *vgpu,
@@ -190,7 +241,7 @@ void mvgpu_sched_kick(struct mvgpu_vgpu *vgpu)
 
 			if (eng->running &&
 			    READ_ONCE(eng->running->prio) < prio &&
-			    !atomic_xchg(&eng->stop, 1))
+			    !atomic_cmpxchg(&eng->stop, 0, MVGPU_STOP_PREEMPT))
 				trace_mvgpu_preempt(gpu->id, i, eng->running->id,
 						    vgpu->id);
 		}
@@ -317,7 +368,8 @@ static enum mvgpu_pick mvgpu_sched_pick(struct mvgpu_gpu *gpu,
 
 	*wakep = 0;
 	list_for_each_entry(vgpu, &sched->vgpus, sched_node) {
-		if (vgpu->sched_running || !READ_ONCE(vgpu->runnable))
+		if (vgpu->sched_running || vgpu->frozen ||
+		    !READ_ONCE(vgpu->runnable))
 			continue;
 		/*
 		 * Shadow work in progress, contexts blocked on WAIT, or the
@@ -507,7 +559,8 @@ static u64 mvgpu_engine_run_ctx(struct mvgpu_engine *eng,
 	}
 	ns = ktime_get_ns() - t0;
 	mutex_unlock(&vgpu->shadow_lock);
-	if (res == MVGPU_RUN_PREEMPTED && atomic_read(&eng->stop))
+	if (res == MVGPU_RUN_PREEMPTED &&
+	    atomic_read(&eng->stop) == MVGPU_STOP_PREEMPT)
 		atomic64_inc(&vgpu->stats.preemptions);
 	trace_mvgpu_slice_end(gpu->id, eng->index, vgpu->id, n, ns, res,
 			      ectx.commands);

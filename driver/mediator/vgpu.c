@@ -8,6 +8,7 @@
  * Documentation/mvgpu/device.rst.
  */
 #include <linux/mm.h>
+#include <linux/pagemap.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -50,6 +51,7 @@ static void mvgpu_vgpu_power_on(struct mvgpu_vgpu *vgpu, bool pci_state)
 				   vgpu->vram_size);
 	if (ret)
 		dev_err(&vgpu->mdev->dev, "clearing VRAM failed: %d\n", ret);
+	mvgpu_mig_vram_written(vgpu, 0, vgpu->vram_size);
 }
 
 /**
@@ -97,6 +99,9 @@ static int mvgpu_vfio_init(struct vfio_device *vdev)
 	mutex_init(&vgpu->lock);
 	mutex_init(&vgpu->shadow_lock);
 	INIT_LIST_HEAD(&vgpu->sched_node);
+	ret = mvgpu_mig_init(vgpu);
+	if (ret)
+		goto err_mig;
 	for (n = 0; n < type->desc->contexts; n++) {
 		xa_init(&vgpu->shadow[n].pinned);
 		vgpu->shadow[n].pt = gpu->ops->pt_create(gpu->priv);
@@ -114,6 +119,8 @@ static int mvgpu_vfio_init(struct vfio_device *vdev)
 err_pt:
 	while (n--)
 		gpu->ops->pt_destroy(gpu->priv, vgpu->shadow[n].pt);
+	mvgpu_mig_fini(vgpu);
+err_mig:
 	mvgpu_vram_free(gpu, vgpu->first_unit, type->desc->units);
 	return ret;
 }
@@ -128,6 +135,7 @@ static void mvgpu_vfio_release(struct vfio_device *vdev)
 		WARN_ON(!xa_empty(&vgpu->shadow[n].pinned));
 		gpu->ops->pt_destroy(gpu->priv, vgpu->shadow[n].pt);
 	}
+	mvgpu_mig_fini(vgpu);
 	mvgpu_vram_free(gpu, vgpu->first_unit, vgpu->type->units);
 	mutex_destroy(&vgpu->shadow_lock);
 	mutex_destroy(&vgpu->lock);
@@ -145,15 +153,28 @@ static int mvgpu_vfio_open(struct vfio_device *vdev)
 	return 0;
 }
 
-static void mvgpu_vfio_close(struct vfio_device *vdev)
+/* Closing: off the scheduler, interrupts released, state and VRAM gone. */
+static void mvgpu_vgpu_close(struct mvgpu_vgpu *vgpu)
 {
-	struct mvgpu_vgpu *vgpu = vdev_to_vgpu(vdev);
-
 	mvgpu_sched_detach(vgpu);
 	mutex_lock(&vgpu->lock);
 	mvgpu_irq_release(vgpu);
 	/* The next user must not see this one's data. */
 	mvgpu_vgpu_power_on(vgpu, true);
+	mutex_unlock(&vgpu->lock);
+}
+
+static void mvgpu_vfio_close(struct vfio_device *vdev)
+{
+	/* a migration session ends with its device */
+	mvgpu_mig_reset(vdev_to_vgpu(vdev), mvgpu_vgpu_close);
+}
+
+/* VFIO_DEVICE_RESET: a device reset, PCI state included. */
+static void mvgpu_vgpu_device_reset(struct mvgpu_vgpu *vgpu)
+{
+	mutex_lock(&vgpu->lock);
+	mvgpu_vgpu_reset(vgpu, true);
 	mutex_unlock(&vgpu->lock);
 }
 
@@ -182,6 +203,8 @@ static ssize_t mvgpu_vram_access(struct mvgpu_vgpu *vgpu, char __user *ubuf,
 				break;
 			}
 			ret = gpu->ops->vram_rw(gpu->priv, at, bounce, len, true);
+			if (!ret)
+				mvgpu_mig_vram_written(vgpu, off + done, len);
 		} else {
 			ret = gpu->ops->vram_rw(gpu->priv, at, bounce, len,
 						false);
@@ -315,8 +338,27 @@ static vm_fault_t mvgpu_vram_fault(struct vm_fault *vmf)
 					  vmf);
 }
 
+/*
+ * First write to a VRAM page through a mapping (the mapping is shared and
+ * has this hook, so pages are mapped read-only until written): recorded
+ * for a live migration, which write-protects the mappings again at each
+ * pass over VRAM.
+ */
+static vm_fault_t mvgpu_vram_mkwrite(struct vm_fault *vmf)
+{
+	struct mvgpu_vgpu *vgpu = vmf->vma->vm_private_data;
+	u64 first = MVGPU_REGION_BASE(VFIO_PCI_BAR2_REGION_INDEX) >> PAGE_SHIFT;
+
+	mvgpu_mig_vram_written(vgpu, (u64)(vmf->pgoff - first) << PAGE_SHIFT,
+			       PAGE_SIZE);
+	/* the page has no mapping of its own: the core must not wait on it */
+	folio_lock(page_folio(vmf->page));
+	return VM_FAULT_LOCKED;
+}
+
 static const struct vm_operations_struct mvgpu_vram_vm_ops = {
 	.fault = mvgpu_vram_fault,
+	.page_mkwrite = mvgpu_vram_mkwrite,
 };
 
 static int mvgpu_vfio_mmap(struct vfio_device *vdev,
@@ -436,9 +478,8 @@ static long mvgpu_vfio_ioctl(struct vfio_device *vdev, unsigned int cmd,
 	case VFIO_DEVICE_SET_IRQS:
 		return mvgpu_set_irqs(vgpu, arg);
 	case VFIO_DEVICE_RESET:
-		mutex_lock(&vgpu->lock);
-		mvgpu_vgpu_reset(vgpu, true);
-		mutex_unlock(&vgpu->lock);
+		/* ends a migration session too: back to RUNNING */
+		mvgpu_mig_reset(vgpu, mvgpu_vgpu_device_reset);
 		return 0;
 	}
 	return -ENOTTY;

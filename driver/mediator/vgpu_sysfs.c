@@ -102,6 +102,13 @@ static ssize_t util_permille_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(util_permille);
 
+static ssize_t migration_state_show(struct device *dev,
+				    struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%s\n", mvgpu_mig_state_name(dev_to_vgpu(dev)));
+}
+static DEVICE_ATTR_RO(migration_state);
+
 /* A read-only counter of struct mvgpu_stats. */
 struct mvgpu_stat_attr {
 	struct device_attribute attr;
@@ -144,6 +151,12 @@ static struct mvgpu_stat_attr dev_attr_shadow_fills =
 	MVGPU_STAT_ATTR(shadow_fills, STAT_OFF(shadow_fills));
 static struct mvgpu_stat_attr dev_attr_preemptions =
 	MVGPU_STAT_ATTR(preemptions, STAT_OFF(preemptions));
+static struct mvgpu_stat_attr dev_attr_mig_precopy_rounds =
+	MVGPU_STAT_ATTR(mig_precopy_rounds, STAT_OFF(mig_precopy_rounds));
+static struct mvgpu_stat_attr dev_attr_mig_stop_copy_bytes =
+	MVGPU_STAT_ATTR(mig_stop_copy_bytes, STAT_OFF(mig_stop_copy_bytes));
+static struct mvgpu_stat_attr dev_attr_mig_stop_copy_ns =
+	MVGPU_STAT_ATTR(mig_stop_copy_ns, STAT_OFF(mig_stop_copy_ns));
 
 static struct attribute *mvgpu_vgpu_attrs[] = {
 	&dev_attr_type.attr,
@@ -162,6 +175,10 @@ static struct attribute *mvgpu_vgpu_attrs[] = {
 	&dev_attr_shadow_entries.attr.attr,
 	&dev_attr_shadow_fills.attr.attr,
 	&dev_attr_preemptions.attr.attr,
+	&dev_attr_migration_state.attr,
+	&dev_attr_mig_precopy_rounds.attr.attr,
+	&dev_attr_mig_stop_copy_bytes.attr.attr,
+	&dev_attr_mig_stop_copy_ns.attr.attr,
 	NULL,
 };
 

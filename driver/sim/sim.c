@@ -106,10 +106,28 @@ static int sim_vram_clear(void *priv, u64 offset, u64 len)
 	return 0;
 }
 
+/* The model's engines mark the VRAM pages they write (sim_pt_translate()). */
+static void sim_vram_dirty(void *priv, u64 offset, u64 len,
+			   unsigned long *bits)
+{
+	struct sim_gpu *sim = priv;
+	unsigned long first = offset >> PAGE_SHIFT, n, i;
+
+	if (first >= sim->nr_pages)
+		return;
+	n = min_t(u64, len >> PAGE_SHIFT, sim->nr_pages - first);
+	for (i = find_next_bit(sim->vram_dirty, first + n, first);
+	     i < first + n;
+	     i = find_next_bit(sim->vram_dirty, first + n, i + 1))
+		if (test_and_clear_bit(i, sim->vram_dirty))
+			set_bit(i - first, bits);
+}
+
 static const struct mvgpu_backend_ops sim_ops = {
 	.vram_fault = sim_vram_fault,
 	.vram_rw = sim_vram_rw,
 	.vram_clear = sim_vram_clear,
+	.vram_dirty = sim_vram_dirty,
 	.pt_create = sim_pt_create,
 	.pt_destroy = sim_pt_destroy,
 	.pt_set = sim_pt_set,
@@ -122,10 +140,11 @@ static void sim_free_vram(struct sim_gpu *sim)
 {
 	unsigned long i;
 
-	for (i = 0; i < sim->nr_pages; i++)
+	for (i = 0; sim->vram && i < sim->nr_pages; i++)
 		if (sim->vram[i])
 			__free_page(sim->vram[i]);
 	kvfree(sim->vram);
+	bitmap_free(sim->vram_dirty);
 }
 
 static int sim_alloc_vram(struct sim_gpu *sim, u64 size)
@@ -134,8 +153,11 @@ static int sim_alloc_vram(struct sim_gpu *sim, u64 size)
 
 	sim->nr_pages = size >> PAGE_SHIFT;
 	sim->vram = kvcalloc(sim->nr_pages, sizeof(*sim->vram), GFP_KERNEL);
-	if (!sim->vram)
+	sim->vram_dirty = bitmap_zalloc(sim->nr_pages, GFP_KERNEL);
+	if (!sim->vram || !sim->vram_dirty) {
+		sim_free_vram(sim);
 		return -ENOMEM;
+	}
 	for (i = 0; i < sim->nr_pages; i++) {
 		sim->vram[i] = alloc_page(GFP_KERNEL | __GFP_ZERO);
 		if (!sim->vram[i]) {

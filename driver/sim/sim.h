@@ -18,6 +18,8 @@
  * @gpu: the mediator's handle once registered
  * @vram: pages backing VRAM, one per PAGE_SIZE of it; fixed after probe
  * @nr_pages: entries in @vram
+ * @vram_dirty: bit n set when an engine wrote VRAM page n since the
+ *	mediator last asked (atomic bitops)
  * @debugfs: its debugfs directory
  * @bench_lock: protects @bench_result
  * @bench_result: outcome of the last engine_bench run
@@ -29,6 +31,7 @@ struct sim_gpu {
 	struct mvgpu_gpu *gpu;
 	struct page **vram;
 	unsigned long nr_pages;
+	unsigned long *vram_dirty;
 	struct dentry *debugfs;
 	/* protects bench_result */
 	struct mutex bench_lock;

@@ -160,7 +160,7 @@ static enum sim_cmd_result sim_copy(struct sim_run *run, const u32 *cmd)
 		kunmap_local(sv);
 		ctx->progress += n;
 	}
-	return ctx->progress == size ? SIM_CMD_DONE : SIM_CMD_MORE;
+	return ctx->progress >= size ? SIM_CMD_DONE : SIM_CMD_MORE;
 }
 
 static enum sim_cmd_result sim_fill(struct sim_run *run, const u32 *cmd)
@@ -188,7 +188,7 @@ static enum sim_cmd_result sim_fill(struct sim_run *run, const u32 *cmd)
 		kunmap_local(dv);
 		ctx->progress += n;
 	}
-	return ctx->progress == size ? SIM_CMD_DONE : SIM_CMD_MORE;
+	return ctx->progress >= size ? SIM_CMD_DONE : SIM_CMD_MORE;
 }
 
 /* FNV-1a 64 over @len bytes at @src; @ctx->partial carries the state. */
@@ -241,17 +241,21 @@ static enum sim_cmd_result sim_gemm(struct sim_run *run, const u32 *cmd,
 	u64 c = sim_qword(&cmd[6]);
 	u32 m = cmd[8], n = cmd[9], k = cmd[10];
 	u64 total = (u64)m * k;
-	u32 row = ctx->progress / k, kk = ctx->progress % k;
-	u32 steps = max_t(u32, 1, SIM_CHUNK_MACS / n);
 	enum sim_cmd_result res;
+	u32 row, kk, steps, j, last;
 	s32 *crow, *brow;
-	u32 j, last;
 
 	if (!m || !n || !k || m > MVGPU_GEMM_MAX_DIM ||
 	    n > MVGPU_GEMM_MAX_DIM || k > MVGPU_GEMM_MAX_DIM)
 		return sim_fault(run, MVGPU_FAULT_BAD_COMMAND, cmd_va);
 	if ((a | b | c) & 3)
 		return sim_fault(run, MVGPU_FAULT_ALIGN, (a | b) & 3 ? a : c);
+	/* progress from a migration stream is not to be trusted */
+	if (ctx->progress >= total)
+		return SIM_CMD_DONE;
+	row = ctx->progress / k;
+	kk = ctx->progress % k;
+	steps = max_t(u32, 1, SIM_CHUNK_MACS / n);
 
 	crow = kvmalloc_array(2 * n, sizeof(s32), GFP_KERNEL);
 	if (!crow)

@@ -117,16 +117,17 @@ int sim_pt_set(void *priv, struct mvgpu_pt *pt, u64 va,
 	if (spte->flags & MVGPU_SPTE_LARGE)
 		return sim_pt_set_large(sim, pt, va, spte);
 	if (spte->flags & MVGPU_SPTE_PRESENT) {
-		unsigned long pfn;
+		unsigned long frame;
 
 		if (spte->flags & MVGPU_SPTE_VRAM) {
-			if (spte->vram_offset >> PAGE_SHIFT >= sim->nr_pages)
+			/* VRAM entries hold the page's index into sim->vram */
+			frame = spte->vram_offset >> PAGE_SHIFT;
+			if (frame >= sim->nr_pages)
 				return -EINVAL;
-			pfn = page_to_pfn(sim->vram[spte->vram_offset >> PAGE_SHIFT]);
 		} else {
-			pfn = page_to_pfn(spte->page);
+			frame = page_to_pfn(spte->page);
 		}
-		packed = (pfn << SIM_PTE_FLAG_BITS) |
+		packed = (frame << SIM_PTE_FLAG_BITS) |
 			 (spte->flags & SIM_PTE_FLAGS);
 	} else if (spte->fault_reason) {
 		packed = (unsigned long)spte->fault_reason << SIM_PTE_FLAG_BITS;
@@ -188,6 +189,16 @@ unsigned long sim_pt_entries(void *priv, struct mvgpu_pt *pt)
 	return pt->nr_entries;
 }
 
+/* VRAM page @idx, marked dirty for migration when written. */
+static u32 sim_vram_page(struct sim_gpu *sim, unsigned long idx, bool write,
+			 struct page **page)
+{
+	if (write && !test_bit(idx, sim->vram_dirty))
+		set_bit(idx, sim->vram_dirty);
+	*page = sim->vram[idx];
+	return 0;
+}
+
 /**
  * sim_pt_translate() - what the MMU does on an engine access
  * @pt: the context's table
@@ -213,16 +224,18 @@ u32 sim_pt_translate(struct mvgpu_pt *pt, u64 va, bool write,
 		packed = xa_to_value(entry);
 		if (write && !(packed & MVGPU_SPTE_WRITABLE))
 			return MVGPU_FAULT_WRITE;
-		*page = pt->sim->vram[(packed >> SIM_PTE_FLAG_BITS) +
-				      ((va >> PAGE_SHIFT) &
-				       (SIM_LARGE_PAGES - 1))];
-		return 0;
+		return sim_vram_page(pt->sim, (packed >> SIM_PTE_FLAG_BITS) +
+				     ((va >> PAGE_SHIFT) & (SIM_LARGE_PAGES - 1)),
+				     write, page);
 	}
 	packed = xa_to_value(entry);
 	if (!(packed & MVGPU_SPTE_PRESENT))
 		return packed >> SIM_PTE_FLAG_BITS ?: MVGPU_FAULT_NOT_PRESENT;
 	if (write && !(packed & MVGPU_SPTE_WRITABLE))
 		return MVGPU_FAULT_WRITE;
+	if (packed & MVGPU_SPTE_VRAM)
+		return sim_vram_page(pt->sim, packed >> SIM_PTE_FLAG_BITS, write,
+				     page);
 	*page = pfn_to_page(packed >> SIM_PTE_FLAG_BITS);
 	return 0;
 }

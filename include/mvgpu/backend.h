@@ -125,6 +125,10 @@ struct mvgpu_gpu_info {
  *	selects the direction. Returns 0 or a negative errno.
  * @vram_clear: zero @len bytes of VRAM at @offset. Returns 0 or a
  *	negative errno.
+ * @vram_dirty: for each 4 KiB page of [@offset, @offset + @len) that an
+ *	engine wrote since the last call covering it, set its bit in @bits
+ *	(bit 0 for the page at @offset) and forget the write. Used to send
+ *	only the VRAM that changed during a live migration.
  *
  * @pt_create: allocate an empty GPU page table; NULL on failure
  * @pt_destroy: free a page table (no engine is using it)
@@ -152,6 +156,8 @@ struct mvgpu_backend_ops {
 	int (*vram_rw)(void *priv, u64 offset, void *buf, size_t len,
 		       bool write);
 	int (*vram_clear)(void *priv, u64 offset, u64 len);
+	void (*vram_dirty)(void *priv, u64 offset, u64 len,
+			   unsigned long *bits);
 	struct mvgpu_pt *(*pt_create)(void *priv);
 	void (*pt_destroy)(void *priv, struct mvgpu_pt *pt);
 	int (*pt_set)(void *priv, struct mvgpu_pt *pt, u64 va,

@@ -164,4 +164,74 @@
 #define MVGPU_PTE_LARGE			(1ull << 7)
 #define MVGPU_PTE_ADDR_MASK		0x000ffffffffff000ull
 
+/* ---- Live-migration stream (the VFIO migration v2 data fd) ------------- */
+/*
+ * A stream is a sequence of records, each a struct mvgpu_mig_record and
+ * @length bytes of payload; all fields little endian. The first record is
+ * HEADER and the last END, right after the one STATE record. VRAM and ZERO
+ * records come in between in any number and order; a later record for a
+ * page replaces an earlier one. @crc is the CRC-32 of the payload (the common
+ * one of zlib and Ethernet: reflected polynomial 0xedb88320, initial value
+ * and final XOR 0xffffffff). Documentation/mvgpu/migration.rst describes
+ * it in prose.
+ */
+#define MVGPU_MIG_MAGIC			0x47494d555047564dull /* "MVGPUMIG" */
+#define MVGPU_MIG_VERSION		1
+
+#define MVGPU_MIG_REC_HEADER		1	/* struct mvgpu_mig_header */
+#define MVGPU_MIG_REC_VRAM		2	/* __le64 offset, then pages */
+#define MVGPU_MIG_REC_STATE		3	/* struct mvgpu_mig_state */
+#define MVGPU_MIG_REC_END		4	/* no payload */
+#define MVGPU_MIG_REC_ZERO		5	/* __le64 offset, __le64 length */
+/* Most VRAM data bytes one record carries (after its offset). */
+#define MVGPU_MIG_VRAM_MAX		(1u << 20)
+
+struct mvgpu_mig_record {
+	__le32 kind;
+	__le32 crc;
+	__le64 length;
+};
+
+/* What the destination must match: the same type, VRAM and contexts. */
+struct mvgpu_mig_header {
+	__le64 magic;
+	__le32 version;
+	__le32 units;		/* VRAM units (64ths of a GPU) of the type */
+	__le64 vram_size;	/* bytes of the vGPU's VRAM */
+	__le32 contexts;
+	__le32 flags;		/* 0 */
+};
+
+/* One context's registers and the engine's hidden progress in it. */
+struct mvgpu_mig_ctx {
+	__le64 pt_root;
+	__le64 ring_base;
+	__le32 ring_size;
+	__le32 ring_head;
+	__le32 ring_tail;
+	__le32 control;
+	__le32 status;
+	__le32 fault_reason;
+	__le64 fault_addr;
+	__le64 fence;
+	__le64 tlb_inv_addr;
+	__le64 tlb_inv_size;
+	__le64 exec_progress;
+	__le64 exec_partial;
+};
+
+/* The device's state, followed by header.contexts struct mvgpu_mig_ctx. */
+struct mvgpu_mig_state {
+	__le32 irq_status;
+	__le32 irq_mask;
+	__le32 scratch;
+	__le32 timestamp_hi;	/* TIMESTAMP_HI latched by the last LO read */
+	__le64 timestamp;	/* device clock when the vGPU stopped */
+	__le32 weight;		/* scheduling settings of the vGPU */
+	__le32 cap;
+	__le32 priority;
+	__le32 intx_masked;
+	__u8 config[256];	/* PCI configuration space */
+};
+
 #endif /* _UAPI_LINUX_MVGPU_H */
