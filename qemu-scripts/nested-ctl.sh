@@ -22,9 +22,13 @@
 #       got ready, so that the others can finish), then wait up to 120 s
 #       until every guest said "mvgpu-run: WORK started". Exit 0 when all
 #       started, 1 otherwise.
+#   nested-ctl.sh hmp OUTDIR COMMAND...
+#       Send a command to the QEMU monitor of a guest started with -M
+#       (its answer lands in OUTDIR/monitor.log). Never blocks; exit 1
+#       when the guest has no monitor FIFO.
 
 usage() {
-	echo "usage: ${0##*/} wait [-t SECONDS] PREFIX OUTDIR... | tell LINE OUTDIR... | start [-t SECONDS] WORK OUTDIR..." >&2
+	echo "usage: ${0##*/} wait [-t SECONDS] PREFIX OUTDIR... | tell LINE OUTDIR... | start [-t SECONDS] WORK OUTDIR... | hmp OUTDIR COMMAND..." >&2
 	exit 2
 }
 
@@ -98,6 +102,15 @@ start() {
 	wait_said -t 120 "mvgpu-run: $work started" "$@"
 }
 
+hmp() {
+	local dir=$1
+
+	shift
+	[ $# -ge 1 ] || usage
+	[ -p "$dir/mon.in" ] || { echo "${0##*/}: $dir: no monitor FIFO" >&2; return 1; }
+	echo "$*" 1<>"$dir/mon.in"
+}
+
 [ $# -ge 1 ] || usage
 verb=$1
 shift
@@ -105,5 +118,6 @@ case $verb in
 wait)	wait_said "$@" ;;
 tell)	[ $# -ge 2 ] || usage; tell "$@" ;;
 start)	start "$@" ;;
+hmp)	[ $# -ge 2 ] || usage; hmp "$@" ;;
 *)	usage ;;
 esac

@@ -4,7 +4,8 @@
 #
 # Start a second-level guest on a vGPU. Runs INSIDE the test VM (busybox sh).
 #
-# Usage: nested-guest.sh [-t SECONDS] [-b SECONDS] UUID OUTDIR [guest command...]
+# Usage: nested-guest.sh [-t SECONDS] [-b SECONDS] [-M] [-i URI] [-o OPTS]
+#                        UUID OUTDIR [guest command...]
 #
 # The guest (q35, 512 MiB, TCG, the small nested-guest kernel) gets the
 # vGPU through "-device vfio-pci,sysfsdev=/sys/bus/mdev/devices/UUID",
@@ -27,6 +28,16 @@
 #                nested-ctl.sh stop waiting for a guest that is gone)
 #   boot-retry.log  only when the first boot stalled: what that attempt
 #                left (its console and QEMU log)
+#   mon.in       with -M: a FIFO to QEMU's human monitor (HMP); a line
+#                written there ("nested-ctl.sh hmp OUTDIR COMMAND") is a
+#                monitor command
+#   monitor.log  with -M: what the monitor answered
+# -o OPTS adds ",OPTS" to the vfio-pci device (e.g. enable-migration=on).
+# -i URI starts QEMU as the destination of a migration ("-incoming URI",
+# e.g. unix:PATH): the guest arrives already booted, so there is no boot
+# watchdog; give it the source's guest command (the kernel command line
+# must match; the job is not run again, the guest's state comes with the
+# migration).
 # Exit status: 0 when the guest finished its job (whatever the job's own
 # result), 1 on a usage error, 2 when QEMU failed or the guest did not
 # finish within -t SECONDS (default 900), a retried boot included.
@@ -47,14 +58,20 @@ timeout=900
 stall_timeout=180
 
 usage() {
-	echo "usage: ${0##*/} [-t SECONDS] [-b SECONDS] UUID OUTDIR [guest command...]" >&2
+	echo "usage: ${0##*/} [-t SECONDS] [-b SECONDS] [-M] [-i URI] [-o OPTS] UUID OUTDIR [guest command...]" >&2
 	exit 1
 }
 
-while getopts t:b: opt; do
+monitor=0
+incoming=
+vfio_opts=
+while getopts t:b:Mi:o: opt; do
 	case $opt in
 	t)	timeout=$OPTARG ;;
 	b)	stall_timeout=$OPTARG ;;
+	M)	monitor=1 ;;
+	i)	incoming=$OPTARG ;;
+	o)	vfio_opts=,$OPTARG ;;
 	*)	usage ;;
 	esac
 done
@@ -68,13 +85,26 @@ sysfsdev=/sys/bus/mdev/devices/$uuid
 [ -d "$sysfsdev" ] || { echo "${0##*/}: no vGPU $uuid ($sysfsdev)" >&2; exit 1; }
 mkdir -p "$outdir" || exit 1
 rm -f "$outdir/ctl.in" "$outdir/ctl.out" "$outdir/boot-retry.log" \
-	"$outdir/boot-seconds" "$outdir/exit-status"
+	"$outdir/boot-seconds" "$outdir/exit-status" "$outdir/mon.in" \
+	"$outdir/mon.out" "$outdir/monitor.log"
 # From here on, every exit leaves OUTDIR/exit-status.
+mon_pid=
 finish() {
+	[ -n "$mon_pid" ] && kill "$mon_pid" 2>/dev/null
 	echo "$1" > "$outdir/exit-status"
 	exit "$1"
 }
 mkfifo "$outdir/ctl.in" "$outdir/ctl.out" || finish 1
+# QEMU options of -M and -i
+extra=
+if [ $monitor = 1 ]; then
+	mkfifo "$outdir/mon.in" "$outdir/mon.out" || finish 1
+	# drained all the time: a full FIFO would stall QEMU
+	cat "$outdir/mon.out" > "$outdir/monitor.log" &
+	mon_pid=$!
+	extra="-chardev pipe,id=mon,path=$outdir/mon -mon chardev=mon,mode=readline"
+fi
+[ -n "$incoming" ] && extra="$extra -incoming $incoming"
 
 # The console at loglevel 7 is what the boot watchdog sees progress on.
 append="console=ttyS0 loglevel=7 panic=-1"
@@ -137,6 +167,7 @@ run_guest() {
 	start=$(now)
 	last=$start
 	rm -f "$outdir/result.txt" "$outdir/console.log" "$outdir/qemu.log"
+	# shellcheck disable=SC2086 # $extra: options, split on purpose
 	in_quota qemu-system-x86_64 \
 		-accel tcg -machine q35 -m 512M -smp 1 \
 		-nodefaults -display none -no-reboot \
@@ -144,7 +175,8 @@ run_guest() {
 		-append "$append" \
 		-serial "file:$outdir/console.log" -serial "file:$outdir/result.txt" \
 		-chardev "pipe,id=ctl,path=$outdir/ctl" -serial chardev:ctl \
-		-device "vfio-pci,sysfsdev=$sysfsdev" \
+		-device "vfio-pci,sysfsdev=$sysfsdev$vfio_opts" \
+		$extra \
 		< /dev/null > /dev/null 2> "$outdir/qemu.log" &
 	qpid=$!
 	while kill -0 "$qpid" 2>/dev/null; do
@@ -167,9 +199,13 @@ run_guest() {
 	wait "$qpid"
 }
 
-run_guest boot
+if [ -n "$incoming" ]; then
+	run_guest
+else
+	run_guest boot
+fi
 rc=$?
-if [ $rc = 137 ] && ! booted; then
+if [ $rc = 137 ] && [ -z "$incoming" ] && ! booted; then
 	{
 		echo "first boot of the guest on $uuid: no progress for ${stall_timeout}s before /init reported (or out of time)"
 		echo "--- console.log (last 40 lines)"

@@ -32,6 +32,11 @@
  *      vGPU's short jobs while 8 low-priority vGPUs run giant GEMMs, the
  *      time a policy or weight write takes, and the host memory one idle
  *      vGPU costs
+ *   7  live migration of a 1/8 and a 1/1 vGPU (to a vGPU of the same type
+ *      on --parent2), idle and busy, with and without pre-copy: pre-copy
+ *      rounds and bytes, the device's stop-copy bytes and time (from
+ *      STOP_COPY until the end of its stream), and the time the
+ *      destination takes to load the stream
  */
 #include <errno.h>
 #include <getopt.h>
@@ -55,6 +60,7 @@
 
 struct opts {
 	const char *parent;
+	const char *parent2;		/* part 7 destination */
 	unsigned int window;		/* s, part 1 */
 	unsigned int agg_window;	/* s, part 3 */
 	unsigned int warmup;		/* s */
@@ -69,11 +75,13 @@ struct opts {
 	unsigned int backing_mb;
 	unsigned int inv_reps;
 	unsigned int sched_window;	/* s, part 6 */
+	unsigned int mig_gap_ms;	/* part 7: last pass to STOP_COPY */
 	char parts[16];
 };
 
 static struct opts o = {
 	.parent = "mvgpu0",
+	.parent2 = "mvgpu1",
 	.window = 6,
 	.agg_window = 4,
 	.warmup = 2,
@@ -88,7 +96,8 @@ static struct opts o = {
 	.backing_mb = 64,
 	.inv_reps = 100,
 	.sched_window = 5,
-	.parts = "123456",
+	.mig_gap_ms = 100,
+	.parts = "1234567",
 };
 
 /* One vGPU under test, with an optional feeder thread. */
@@ -156,8 +165,9 @@ static void on_signal(int sig)
 	exit(2);	/* runs cleanup() */
 }
 
-/* Create and open a vGPU of type, with ram_mb of guest RAM. */
-static void inst_up(struct inst *in, const char *type, size_t ram_mb)
+/* Create and open a vGPU of type on parent, with ram_mb of guest RAM. */
+static void inst_up_on(struct inst *in, const char *parent, const char *type,
+		       size_t ram_mb)
 {
 	uint64_t vram;
 	int ret, i;
@@ -168,7 +178,7 @@ static void inst_up(struct inst *in, const char *type, size_t ram_mb)
 	if (i == MAX_INST)
 		die("too many instances", EBUSY);
 	all_inst[i] = in;
-	ret = mvgpu_mdev_create(o.parent, type, in->uuid);
+	ret = mvgpu_mdev_create(parent, type, in->uuid);
 	if (ret)
 		die("create vGPU", ret);
 	in->created = true;
@@ -193,6 +203,11 @@ static void inst_up(struct inst *in, const char *type, size_t ram_mb)
 		ret = mvgpu_ctx_init(&in->ctx, &in->gpu, &in->pt, 0, RING_SIZE);
 	if (ret)
 		die("context", ret);
+}
+
+static void inst_up(struct inst *in, const char *type, size_t ram_mb)
+{
+	inst_up_on(in, o.parent, type, ram_mb);
 }
 
 static uint64_t attr(struct inst *in, const char *name)
@@ -1308,6 +1323,149 @@ static void part_sched(void)
 	idle_cost();
 }
 
+/* ---- part 7: live migration ------------------------------------------------ */
+
+/* A device stream in memory. */
+struct mig_buf {
+	uint8_t *data;
+	size_t len;
+	size_t cap;
+};
+
+/* Read a data fd to its end (or to ENOMSG in pre-copy); bytes read. */
+static size_t mig_read(int fd, struct mig_buf *b, bool precopy)
+{
+	size_t before = b->len;
+
+	for (;;) {
+		ssize_t n;
+
+		if (b->cap - b->len < (1u << 20)) {
+			b->cap += 16u << 20;
+			b->data = realloc(b->data, b->cap);
+			if (!b->data)
+				die("stream buffer", ENOMEM);
+		}
+		n = read(fd, b->data + b->len, b->cap - b->len);
+		if (n > 0) {
+			b->len += n;
+			continue;
+		}
+		if (!n || (precopy && errno == ENOMSG))
+			return b->len - before;
+		die("read migration data", errno);
+	}
+}
+
+static void mig_write(int fd, const uint8_t *p, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n <= 0)
+			die("write migration data", n < 0 ? errno : EIO);
+		p += n;
+		len -= n;
+	}
+}
+
+/*
+ * Load a stream into a stopped vGPU, as QEMU does: the pre-copy part
+ * while the source still runs, then the last @tail bytes. Returns the
+ * seconds the tail and the arc to STOP took (the destination's share of
+ * the downtime).
+ */
+static double mig_load(struct inst *in, const struct mig_buf *b, size_t tail)
+{
+	double t0;
+	int fd;
+
+	check(mvgpu_mig_set_state(&in->dev, VFIO_DEVICE_STATE_STOP, NULL),
+	      "destination STOP");
+	check(mvgpu_mig_set_state(&in->dev, VFIO_DEVICE_STATE_RESUMING, &fd),
+	      "RESUMING");
+	mig_write(fd, b->data, b->len - tail);
+	t0 = now_s();
+	mig_write(fd, b->data + b->len - tail, tail);
+	check(mvgpu_mig_set_state(&in->dev, VFIO_DEVICE_STATE_STOP, NULL),
+	      "load the stream");
+	t0 = now_s() - t0;
+	close(fd);
+	return t0;
+}
+
+static void mig_case(const char *type, bool busy, bool precopy)
+{
+	struct mig_buf b = { };
+	struct inst a, d;
+	size_t initial = 0, rounds_bytes = 0, stop_bytes;
+	unsigned int rounds = 0;
+	double t_stop, t_load;
+	uint64_t ini, dirty;
+	int fd = -1;
+
+	inst_up(&a, type, 16);
+	inst_up_on(&d, o.parent2, type, 16);
+	if (busy) {
+		load_start(&a, true);
+		mvgpu_sleep_us(500000);
+	}
+	if (precopy) {
+		check(mvgpu_mig_set_state(&a.dev, VFIO_DEVICE_STATE_PRE_COPY,
+					  &fd), "PRE_COPY");
+		initial = mig_read(fd, &b, true);
+		/* passes over what changed, until it stops shrinking */
+		for (rounds = 0; rounds < 8; rounds++) {
+			mvgpu_sleep_us(100000);
+			check(mvgpu_mig_precopy_info(fd, &ini, &dirty),
+			      "PRECOPY_INFO");
+			rounds_bytes += mig_read(fd, &b, true);
+			if (dirty < 64 * 4096)
+				break;
+		}
+		/* the guest runs on while QEMU sends the last RAM pass */
+		mvgpu_sleep_us(o.mig_gap_ms * 1000);
+	}
+	/* the device's downtime: stop, send the rest */
+	t_stop = now_s();
+	check(mvgpu_mig_set_state(&a.dev, VFIO_DEVICE_STATE_STOP_COPY,
+				  precopy ? NULL : &fd), "STOP_COPY");
+	stop_bytes = mig_read(fd, &b, false);
+	t_stop = now_s() - t_stop;
+	close(fd);
+	check(mvgpu_mig_set_state(&a.dev, VFIO_DEVICE_STATE_STOP, NULL),
+	      "STOP");
+	load_stop(&a);
+	t_load = mig_load(&d, &b, stop_bytes);
+
+	printf("  %-9s %-4s %-11s %7.1f %6u %8.1f %9.1f %6.2f%% %8.2f %8.2f %8.2f\n",
+	       type, busy ? "busy" : "idle", precopy ? "pre-copy" : "stop-copy",
+	       initial / MIB, rounds, rounds_bytes / MIB, stop_bytes / 1024.0,
+	       100.0 * stop_bytes / a.gpu.vram_size, t_stop * 1e3,
+	       attr(&a, "mig_stop_copy_ns") / 1e6, t_load * 1e3);
+	free(b.data);
+	inst_down(&d);
+	inst_down(&a);
+}
+
+static void part_migration(void)
+{
+	static const char *const types[] = { "mvgpu-1_8", "mvgpu-1_1" };
+	unsigned int i, j;
+
+	printf("\n== 7: live migration (device side; VRAM of a 1/8 and a 1/1 vGPU; busy = GEMM+COPY load)\n");
+	printf("  %-9s %-4s %-11s %7s %6s %8s %9s %7s %8s %8s %8s\n",
+	       "type", "load", "mode", "1st MiB", "rounds", "rnd MiB",
+	       "stop KiB", "of VRAM", "stop ms", "dev ms", "load ms");
+	for (i = 0; i < 2; i++)
+		for (j = 0; j < 4; j++)
+			mig_case(types[i], j & 1, j & 2);
+	printf("  (pre-copy stops %u ms after its last pass; stop ms: STOP_COPY until the\n"
+	       "   stream's end, as read here; dev ms: the device's own mig_stop_copy_ns;\n"
+	       "   load ms: the destination (--parent2) writing the stop-copy part and\n"
+	       "   going to STOP)\n", o.mig_gap_ms);
+}
+
 /* ---- main ----------------------------------------------------------------- */
 
 static void usage(FILE *f)
@@ -1315,7 +1473,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: mvgpu-bench [options]\n"
 		"  --parent NAME       physical GPU (default mvgpu0); it needs all its VRAM free\n"
-		"  --parts LIST        parts to run, e.g. 1,3 (default 1,2,3,4,5,6)\n"
+		"  --parent2 NAME      part 7 destination GPU (default mvgpu1), all VRAM free\n"
+		"  --parts LIST        parts to run, e.g. 1,3 (default 1,2,3,4,5,6,7)\n"
 		"  --window S          part 1 window in seconds (6)\n"
 		"  --agg-window S      part 3 window per phase in seconds (4)\n"
 		"  --warmup S          warm-up before a window (2)\n"
@@ -1329,7 +1488,8 @@ static void usage(FILE *f)
 		"  --shadow-mb N       part 5 VA size in MiB (1024)\n"
 		"  --backing-mb N      part 5 memory the VA is aliased over (64)\n"
 		"  --inv-reps N        part 5 one-page invalidates (100)\n"
-		"  --sched-window S    part 6 window of the 64-vGPU run in seconds (5)\n");
+		"  --sched-window S    part 6 window of the 64-vGPU run in seconds (5)\n"
+		"  --mig-gap MS        part 7 time from the last pre-copy pass to the stop (100)\n");
 }
 
 static unsigned int num(const char *s)
@@ -1348,8 +1508,10 @@ int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
 		{ "parent", required_argument, NULL, 'p' },
+		{ "parent2", required_argument, NULL, 'D' },
 		{ "parts", required_argument, NULL, 'P' },
 		{ "sched-window", required_argument, NULL, 'S' },
+		{ "mig-gap", required_argument, NULL, 'M' },
 		{ "window", required_argument, NULL, 'w' },
 		{ "agg-window", required_argument, NULL, 'a' },
 		{ "warmup", required_argument, NULL, 'W' },
@@ -1373,6 +1535,9 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'p':
 			o.parent = optarg;
+			break;
+		case 'D':
+			o.parent2 = optarg;
 			break;
 		case 'P':
 			snprintf(o.parts, sizeof(o.parts), "%s", optarg);
@@ -1419,6 +1584,9 @@ int main(int argc, char **argv)
 		case 'S':
 			o.sched_window = num(optarg);
 			break;
+		case 'M':
+			o.mig_gap_ms = num(optarg);
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -1451,6 +1619,8 @@ int main(int argc, char **argv)
 		part_shadow();
 	if (strchr(o.parts, '6'))
 		part_sched();
+	if (strchr(o.parts, '7'))
+		part_migration();
 	printf("\ntotal %.1f s\n", now_s() - t0);
 	return 0;
 }

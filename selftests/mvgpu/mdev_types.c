@@ -385,7 +385,8 @@ TEST_F(types, instance_attributes)
 	static const char * const counters[] = {
 		"busy_ns", "commands", "faults", "context_switches", "resets",
 		"pinned_pages", "shadow_entries", "shadow_fills",
-		"preemptions", "util_permille", "cap",
+		"preemptions", "util_permille", "cap", "mig_precopy_rounds",
+		"mig_stop_copy_bytes", "mig_stop_copy_ns",
 	};
 	static const char * const writable[] = { "weight", "cap", "priority" };
 	const struct mt_type *t;
@@ -421,6 +422,10 @@ TEST_F(types, instance_attributes)
 		ASSERT_EQ(0, mvgpu_mdev_read_str(self->v[s].uuid, "priority",
 						 buf, sizeof(buf)));
 		EXPECT_STREQ("normal", buf);
+		ASSERT_EQ(0, mvgpu_mdev_read_str(self->v[s].uuid,
+						 "migration_state", buf,
+						 sizeof(buf)));
+		EXPECT_STREQ("running", buf);
 		/* the controls are writable by root only, the rest read-only */
 		for (c = 0; c < MT_ARRAY_SIZE(counters); c++) {
 			struct stat st;

@@ -201,4 +201,45 @@ int mvgpu_intx_unmask(struct mvgpu_dev *dev);
 /* VFIO_DEVICE_RESET. */
 int mvgpu_reset(struct mvgpu_dev *dev);
 
+/* ---- live migration (VFIO migration v2) ----------------------------------- */
+
+/*
+ * The PRE_COPY part of the migration uAPI came with Linux 6.2; Debian 12's
+ * linux-libc-dev is 6.1. The values are the kernel's ABI.
+ */
+#ifndef VFIO_MIGRATION_PRE_COPY
+#define VFIO_MIGRATION_PRE_COPY		(1 << 2)
+#define VFIO_DEVICE_STATE_PRE_COPY	6
+#define VFIO_DEVICE_STATE_PRE_COPY_P2P	7
+#endif
+#ifndef VFIO_DEVICE_FEATURE_MIG_DATA_SIZE
+#define VFIO_DEVICE_FEATURE_MIG_DATA_SIZE 9
+struct vfio_device_feature_mig_data_size {
+	__aligned_u64 stop_copy_length;
+};
+#endif
+#ifndef VFIO_MIG_GET_PRECOPY_INFO
+struct vfio_precopy_info {
+	__u32 argsz;
+	__u32 flags;
+	__aligned_u64 initial_bytes;
+	__aligned_u64 dirty_bytes;
+};
+#define VFIO_MIG_GET_PRECOPY_INFO	_IO(VFIO_TYPE, VFIO_BASE + 21)
+#endif
+
+/* VFIO_MIGRATION_* flags the device offers. */
+int mvgpu_mig_flags(struct mvgpu_dev *dev, uint64_t *flags);
+/*
+ * Move the device to state (enum vfio_device_mig_state). When the arc
+ * gives a data fd, it is returned in *data_fd (else -1); with data_fd
+ * NULL a returned fd is closed.
+ */
+int mvgpu_mig_set_state(struct mvgpu_dev *dev, uint32_t state, int *data_fd);
+int mvgpu_mig_get_state(struct mvgpu_dev *dev, uint32_t *state);
+/* VFIO_DEVICE_FEATURE_MIG_DATA_SIZE: estimated stop-copy bytes. */
+int mvgpu_mig_data_size(struct mvgpu_dev *dev, uint64_t *bytes);
+/* VFIO_MIG_GET_PRECOPY_INFO on a PRE_COPY data fd. */
+int mvgpu_mig_precopy_info(int data_fd, uint64_t *initial, uint64_t *dirty);
+
 #endif /* MVGPU_VFIO_H */

@@ -1,0 +1,868 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * migration: live migration of a vGPU through VFIO migration v2, driven
+ * the way QEMU drives it (Documentation/mvgpu/migration.rst).
+ *
+ * The "guest" is this process: vGPU A (mvgpu0) and vGPU B of the same
+ * type (mvgpu1) map the same anonymous memory as guest RAM at the same
+ * IOVA, as if QEMU had already moved the RAM; the device stream read from
+ * A is written into B, and the work goes on on B. Covered: the states and
+ * their arcs, a command stopped between chunks, registers and VRAM, a
+ * context waiting on a semaphore, pre-copy sending exactly what changed
+ * (engine writes, BAR2 mappings, BAR2 region writes) and losing no page
+ * under a writing workload, cancel, type1 reporting the pages the engine
+ * wrote, and malformed streams refused with the vGPU usable afterwards.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+
+#include "kselftest_harness.h"
+#include "engine_test.h"
+
+#define VRAM_OFF	(1u << 20)
+#define VRAM_BUF	(256u << 10)
+#define SYS_BUF		(64u << 10)
+#define GEMM_N		160
+#define GEMM_BYTES	(GEMM_N * GEMM_N * 4)
+#define VA_GEMM_A	ET_VA_DST
+#define VA_GEMM_B	(ET_VA_DST + 0x100000)
+#define VA_GEMM_C	(ET_VA_DST + 0x200000)
+#define PAGE		4096u
+
+/* A migration stream in memory. */
+struct stream {
+	uint8_t *data;
+	size_t len;
+	size_t cap;
+};
+
+static void stream_free(struct stream *s)
+{
+	free(s->data);
+	memset(s, 0, sizeof(*s));
+}
+
+/*
+ * Read a data fd until end of stream (or, with precopy, until ENOMSG:
+ * nothing to send right now, or once max bytes came). 0 or -errno.
+ */
+static int stream_read_max(int fd, struct stream *s, bool precopy,
+			   size_t max)
+{
+	size_t start = s->len;
+
+	while (s->len - start < max) {
+		ssize_t n;
+
+		if (s->cap - s->len < (1u << 20)) {
+			uint8_t *p = realloc(s->data, s->cap + (8u << 20));
+
+			if (!p)
+				return -ENOMEM;
+			s->data = p;
+			s->cap += 8u << 20;
+		}
+		n = read(fd, s->data + s->len, s->cap - s->len);
+		if (n > 0) {
+			s->len += n;
+			continue;
+		}
+		if (!n)
+			return 0;
+		if (precopy && errno == ENOMSG)
+			return 0;
+		return -errno;
+	}
+	return 0;
+}
+
+static int stream_read(int fd, struct stream *s, bool precopy)
+{
+	return stream_read_max(fd, s, precopy, SIZE_MAX);
+}
+
+/* RUNNING (or STOP) -> STOP_COPY, the whole stream, -> STOP. */
+static int save_stop_copy(struct mvgpu_dev *dev, struct stream *s)
+{
+	int fd, ret;
+
+	ret = mvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_STOP_COPY, &fd);
+	if (ret)
+		return ret;
+	ret = stream_read(fd, s, false);
+	close(fd);
+	if (!ret)
+		ret = mvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_STOP, NULL);
+	return ret;
+}
+
+/*
+ * STOP -> RESUMING, write the stream in chunks of chunk bytes, -> STOP.
+ * Returns the first error: of a write, else of the last arc.
+ */
+static int load(struct mvgpu_dev *dev, const uint8_t *data, size_t len,
+		size_t chunk)
+{
+	int fd, ret, ret2;
+	size_t off = 0;
+
+	ret = mvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_STOP, NULL);
+	if (!ret)
+		ret = mvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_RESUMING, &fd);
+	if (ret)
+		return ret;
+	while (off < len) {
+		size_t n = len - off < chunk ? len - off : chunk;
+		ssize_t w = write(fd, data + off, n);
+
+		if (w <= 0) {
+			ret = w < 0 ? -errno : -EIO;
+			break;
+		}
+		off += w;
+	}
+	close(fd);
+	ret2 = mvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_STOP, NULL);
+	return ret ? ret : ret2;
+}
+
+static int load_and_run(struct mvgpu_dev *dev, const struct stream *s)
+{
+	int ret = load(dev, s->data, s->len, 100000);
+
+	return ret ? ret : mvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_RUNNING,
+					       NULL);
+}
+
+static uint32_t crc32_std(const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	uint32_t c = ~0u;
+	int k;
+
+	while (n--) {
+		c ^= *b++;
+		for (k = 0; k < 8; k++)
+			c = c >> 1 ^ (0xedb88320u & -(c & 1));
+	}
+	return ~c;
+}
+
+/* Offset of the first record of kind, or -1. */
+static long find_record(const struct stream *s, uint32_t kind)
+{
+	size_t off = 0;
+
+	while (off + sizeof(struct mvgpu_mig_record) <= s->len) {
+		const struct mvgpu_mig_record *r = (void *)(s->data + off);
+
+		if (r->kind == kind)
+			return off;
+		off += sizeof(*r) + r->length;
+	}
+	return -1;
+}
+
+/* Recompute the CRC of the record at off after a test changed it. */
+static void fix_crc(struct stream *s, long off)
+{
+	struct mvgpu_mig_record *r = (void *)(s->data + off);
+
+	r->crc = crc32_std(r + 1, r->length);
+}
+
+/* Mark in pages[] every VRAM page the records from off on carry. */
+static void vram_pages_sent(const struct stream *s, size_t off, bool *pages,
+			    size_t nr)
+{
+	while (off + sizeof(struct mvgpu_mig_record) <= s->len) {
+		const struct mvgpu_mig_record *r = (void *)(s->data + off);
+
+		if (r->kind == MVGPU_MIG_REC_VRAM ||
+		    r->kind == MVGPU_MIG_REC_ZERO) {
+			const uint64_t *p = (const void *)(r + 1);
+			uint64_t at = p[0] / PAGE, i, n;
+
+			n = r->kind == MVGPU_MIG_REC_ZERO ? p[1] / PAGE :
+							    (r->length - 8) / PAGE;
+			for (i = 0; i < n; i++)
+				if (at + i < nr)
+					pages[at + i] = true;
+		}
+		off += sizeof(*r) + r->length;
+	}
+}
+
+FIXTURE(mig) {
+	struct et_gpu a, b;
+	struct mvgpu_gpu gpu_b;		/* A's guest RAM, B's device */
+	struct mvgpu_ctx ctx;
+	struct et_buf sys, vram, ga, gb, gc;
+	struct stream s;
+	uint64_t seed;
+	char msg[256];
+};
+
+static int mig_build(FIXTURE_DATA(mig) *self)
+{
+	struct vfio_iommu_type1_dma_map map = { .argsz = sizeof(map) };
+	struct mvgpu_gpu *gpu = &self->a.gpu;
+	struct mvgpu_pt *pt = &self->a.pt;
+	int ret;
+
+	ret = et_up(&self->a, MT_PARENT0, MT_T14, ET_RAM_SIZE, self->msg,
+		    sizeof(self->msg));
+	if (ret)
+		return ret;
+	snprintf(self->msg, sizeof(self->msg), "buffers / context on A");
+	ret = et_buf_sys(gpu, pt, ET_VA_SRC, SYS_BUF, 0, MVGPU_MAP_WRITE,
+			 &self->sys);
+	if (!ret)
+		ret = et_buf_vram(gpu, pt, ET_VA_VRAM, VRAM_OFF, VRAM_BUF,
+				  MVGPU_MAP_WRITE, &self->vram);
+	if (!ret)
+		ret = et_buf_sys(gpu, pt, VA_GEMM_A, GEMM_BYTES, 0, 0,
+				 &self->ga);
+	if (!ret)
+		ret = et_buf_sys(gpu, pt, VA_GEMM_B, GEMM_BYTES, 0, 0,
+				 &self->gb);
+	if (!ret)
+		ret = et_buf_sys(gpu, pt, VA_GEMM_C, GEMM_BYTES, 0,
+				 MVGPU_MAP_WRITE, &self->gc);
+	if (!ret)
+		ret = mvgpu_ctx_init(&self->ctx, gpu, pt, 0, 64 << 10);
+	if (ret)
+		return ret;
+
+	snprintf(self->msg, sizeof(self->msg), "vGPU B with A's guest RAM");
+	ret = mt_vgpu_create_open(&self->b.v, MT_PARENT1, MT_T14);
+	if (ret)
+		return ret;
+	self->b.owner = getpid();
+	map.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
+	map.vaddr = (uintptr_t)gpu->ram.vaddr;
+	map.iova = gpu->ram.iova;
+	map.size = gpu->ram.size;
+	if (ioctl(self->b.v.dev.container, VFIO_IOMMU_MAP_DMA, &map))
+		return -errno;
+	self->gpu_b = *gpu;
+	self->gpu_b.dev = &self->b.v.dev;
+	self->gpu_b.irq_on = false;
+	self->gpu_b.vram = mvgpu_region_mmap(&self->b.v.dev,
+					     VFIO_PCI_BAR2_REGION_INDEX,
+					     &self->gpu_b.vram_size);
+	if (self->gpu_b.vram == MAP_FAILED) {
+		self->gpu_b.vram = NULL;
+		return -errno;
+	}
+	return 0;
+}
+
+FIXTURE_SETUP(mig)
+{
+	int ret;
+
+	self->seed = 0x6d1670a11ull ^ getpid();
+	mt_vgpu_init(&self->a.v);
+	mt_vgpu_init(&self->b.v);
+	ret = mt_check_state(self->msg, sizeof(self->msg));
+	ASSERT_EQ(0, ret) TH_LOG("%s", self->msg);
+	ret = mig_build(self);
+	if (ret) {
+		et_down(&self->a);
+		mt_vgpu_destroy(&self->b.v);
+		ASSERT_EQ(0, ret) TH_LOG("%s: %s", self->msg, strerror(-ret));
+	}
+}
+
+FIXTURE_TEARDOWN_PARENT(mig)
+{
+	int ret = et_remove(&self->a), ret2 = et_remove(&self->b);
+
+	EXPECT_EQ(0, ret) TH_LOG("remove A: %s", strerror(-ret));
+	EXPECT_EQ(0, ret2) TH_LOG("remove B: %s", strerror(-ret2));
+}
+
+/* From now on the context's registers are B's. */
+static void switch_to_b(FIXTURE_DATA(mig) *self)
+{
+	self->ctx.gpu = &self->gpu_b;
+}
+
+/* Random GEMM inputs in A and B, C cleared. */
+static void gemm_inputs(FIXTURE_DATA(mig) *self)
+{
+	int32_t *a = self->ga.cpu, *b = self->gb.cpu;
+	unsigned int i;
+
+	for (i = 0; i < GEMM_N * GEMM_N; i++) {
+		a[i] = (int32_t)(mvgpu_rand64(&self->seed) % 200) - 100;
+		b[i] = (int32_t)(mvgpu_rand64(&self->seed) % 200) - 100;
+	}
+	memset(self->gc.cpu, 0, GEMM_BYTES);
+}
+
+/* C == A x B? */
+static bool gemm_right(FIXTURE_DATA(mig) *self)
+{
+	int32_t *ref = malloc(GEMM_BYTES);
+	bool ok;
+
+	if (!ref)
+		return false;
+	mvgpu_ref_gemm_i32(self->ga.cpu, self->gb.cpu, ref, GEMM_N, GEMM_N,
+			   GEMM_N);
+	ok = !memcmp(ref, self->gc.cpu, GEMM_BYTES);
+	free(ref);
+	return ok;
+}
+
+static int emit_gemm(FIXTURE_DATA(mig) *self)
+{
+	return mvgpu_emit_gemm(&self->ctx, VA_GEMM_A, VA_GEMM_B, VA_GEMM_C,
+			       GEMM_N, GEMM_N, GEMM_N);
+}
+
+TEST_F_TIMEOUT(mig, flags_and_arcs, 120)
+{
+	struct mvgpu_dev *dev = &self->a.v.dev;
+	uint64_t flags, initial, dirty, size;
+	uint32_t state;
+	char byte;
+	int fd;
+
+	ASSERT_EQ(0, mvgpu_mig_flags(dev, &flags));
+	ASSERT_EQ(VFIO_MIGRATION_STOP_COPY | VFIO_MIGRATION_P2P |
+		  VFIO_MIGRATION_PRE_COPY, flags);
+	ASSERT_EQ(0, mvgpu_mig_get_state(dev, &state));
+	ASSERT_EQ(VFIO_DEVICE_STATE_RUNNING, state);
+	ASSERT_EQ(0, mvgpu_mig_data_size(dev, &size));
+	ASSERT_LE(self->a.gpu.vram_size, size);
+
+	/* RUNNING -> RUNNING_P2P -> STOP -> RUNNING_P2P -> RUNNING */
+	ASSERT_EQ(0, mvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_RUNNING_P2P,
+					 &fd));
+	ASSERT_EQ(-1, fd);
+	ASSERT_EQ(0, mvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_STOP, &fd));
+	ASSERT_EQ(-1, fd);
+	ASSERT_EQ(0, mvgpu_mig_get_state(dev, &state));
+	ASSERT_EQ(VFIO_DEVICE_STATE_STOP, state);
+	ASSERT_EQ(0, mvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_RUNNING, NULL));
+	ASSERT_EQ(0, mvgpu_ctx_sync(&self->ctx, ET_TIMEOUT_MS));
+
+	/* PRE_COPY: a data fd with initial bytes; PRE_COPY_P2P and back */
+	ASSERT_EQ(0, mvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_PRE_COPY, &fd));
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, mvgpu_mig_precopy_info(fd, &initial, &dirty));
+	ASSERT_LE(self->a.gpu.vram_size, initial);
+	ASSERT_EQ(0, dirty);
+	ASSERT_EQ(0, mvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_PRE_COPY_P2P,
+					 NULL));
+	ASSERT_EQ(0, mvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_PRE_COPY,
+					 NULL));
+	ASSERT_EQ(1, read(fd, &byte, 1));
+	/* cancel: the session ends, its fd fails */
+	ASSERT_EQ(0, mvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_RUNNING, NULL));
+	ASSERT_EQ(-1, read(fd, &byte, 1));
+	ASSERT_EQ(ENODEV, errno);
+	ASSERT_EQ(-EINVAL, mvgpu_mig_precopy_info(fd, &initial, &dirty));
+	close(fd);
+	ASSERT_EQ(0, mvgpu_ctx_sync(&self->ctx, ET_TIMEOUT_MS));
+
+	/* STOP_COPY cannot go back to PRE_COPY; a reset ends it all */
+	ASSERT_EQ(0, mvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_STOP_COPY,
+					 &fd));
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(-EINVAL, mvgpu_mig_precopy_info(fd, &initial, &dirty));
+	ASSERT_NE(0, mvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_PRE_COPY,
+					 NULL));
+	ASSERT_EQ(0, mvgpu_reset(dev));
+	ASSERT_EQ(0, mvgpu_mig_get_state(dev, &state));
+	ASSERT_EQ(VFIO_DEVICE_STATE_RUNNING, state);
+	ASSERT_EQ(-1, read(fd, &byte, 1));
+	close(fd);
+
+	/* RESUMING with nothing written: refused, device still in RESUMING */
+	ASSERT_EQ(0, mvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_STOP, NULL));
+	ASSERT_EQ(0, mvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_RESUMING, &fd));
+	ASSERT_EQ(-EINVAL, mvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_STOP,
+					       NULL));
+	close(fd);
+	ASSERT_EQ(0, mvgpu_reset(dev));
+	ASSERT_EQ(0, mvgpu_mig_get_state(dev, &state));
+	ASSERT_EQ(VFIO_DEVICE_STATE_RUNNING, state);
+}
+
+TEST_F_TIMEOUT(mig, stop_copy_mid_command, 300)
+{
+	struct mvgpu_gpu *ga = &self->a.gpu, *gb = &self->gpu_b;
+	uint8_t *pattern = malloc(VRAM_BUF);
+	uint64_t fence_a, busy;
+	int64_t seq;
+
+	ASSERT_NE(NULL, pattern);
+	et_random_fill(pattern, VRAM_BUF, &self->seed);
+	memcpy((uint8_t *)ga->vram + VRAM_OFF, pattern, VRAM_BUF);
+	mvgpu_gpu_wr(ga, MVGPU_REG_SCRATCH, 0x5eed1234);
+	mvgpu_gpu_wr(ga, MVGPU_REG_IRQ_MASK, MVGPU_IRQ_FENCE(0));
+
+	/* VRAM filled by the engine, then a GEMM long enough to be cut */
+	ASSERT_EQ(0, mvgpu_emit_fill(&self->ctx, self->vram.va, PAGE,
+				     0xa5a5a5a5));
+	ASSERT_EQ(0, mvgpu_ctx_sync(&self->ctx, ET_TIMEOUT_MS));
+	gemm_inputs(self);
+	ASSERT_EQ(0, emit_gemm(self));
+	seq = mvgpu_ctx_fence(&self->ctx, false);
+	ASSERT_LT(0, seq);
+	mvgpu_ring_kick(&self->ctx);
+	/* let it start (at most a second) */
+	busy = et_attr(self->a.v.uuid, "busy_ns");
+	for (int i = 0; i < 1000 &&
+	     et_attr(self->a.v.uuid, "busy_ns") == busy; i++)
+		mvgpu_sleep_us(1000);
+
+	ASSERT_EQ(0, save_stop_copy(&self->a.v.dev, &self->s));
+	fence_a = mvgpu_ctx_fence_reg(&self->ctx);
+	/* what B held before must not survive, zero pages included */
+	memset(gb->vram, 0x3c, gb->vram_size);
+	TH_LOG("stream %zu bytes; GEMM %s when A stopped", self->s.len,
+	       fence_a >= (uint64_t)seq ? "had finished" : "was running");
+	ASSERT_EQ(0, load_and_run(&self->b.v.dev, &self->s));
+	switch_to_b(self);
+
+	ASSERT_EQ(0x5eed1234, mvgpu_gpu_rd(gb, MVGPU_REG_SCRATCH));
+	ASSERT_EQ(MVGPU_IRQ_FENCE(0), mvgpu_gpu_rd(gb, MVGPU_REG_IRQ_MASK));
+	ASSERT_EQ(0, mvgpu_ctx_wait_fence(&self->ctx, seq, ET_TIMEOUT_MS));
+	ASSERT_TRUE(gemm_right(self));
+	ASSERT_EQ(0, memcmp(ga->vram, gb->vram, ga->vram_size));
+	ASSERT_EQ(0xa5a5a5a5, *(uint32_t *)((uint8_t *)gb->vram + VRAM_OFF));
+	ASSERT_EQ(0, memcmp((uint8_t *)gb->vram + VRAM_OFF + PAGE,
+			    pattern + PAGE, VRAM_BUF - PAGE));
+	/* and B goes on working */
+	ASSERT_EQ(0, mvgpu_emit_fill(&self->ctx, self->vram.va, PAGE, 7));
+	ASSERT_EQ(0, mvgpu_ctx_sync(&self->ctx, ET_TIMEOUT_MS));
+	ASSERT_EQ(7, *(uint32_t *)((uint8_t *)gb->vram + VRAM_OFF));
+	/* A, stopped, did nothing more */
+	ASSERT_EQ(fence_a, mvgpu_ctx_fence_reg(&(struct mvgpu_ctx){
+		.gpu = ga, .idx = 0 }));
+	free(pattern);
+	stream_free(&self->s);
+}
+
+TEST_F_TIMEOUT(mig, precopy_sends_what_changed, 300)
+{
+	struct mvgpu_gpu *ga = &self->a.gpu, *gb = &self->gpu_b;
+	size_t nr = ga->vram_size / PAGE, before, final;
+	const uint64_t p_engine = VRAM_OFF / PAGE + 3;
+	const uint64_t p_mmap = 77, p_region = 1234;
+	uint64_t initial, dirty, v = 0x1122334455667788ull;
+	bool *sent = calloc(nr, sizeof(bool));
+	unsigned int i, count = 0;
+	int fd;
+
+	ASSERT_NE(NULL, sent);
+	ASSERT_EQ(0, mvgpu_mig_set_state(&self->a.v.dev,
+					 VFIO_DEVICE_STATE_PRE_COPY, &fd));
+	ASSERT_EQ(0, stream_read(fd, &self->s, true));
+	/* zero pages travel as ZERO records: far less than the VRAM */
+	ASSERT_GT(ga->vram_size / 8, self->s.len);
+	ASSERT_EQ(0, mvgpu_mig_precopy_info(fd, &initial, &dirty));
+	ASSERT_EQ(0, initial);
+	ASSERT_EQ(0, dirty);
+	vram_pages_sent(&self->s, 0, sent, nr);
+	for (i = 0; i < nr; i++)
+		count += sent[i];
+	ASSERT_EQ(nr, count);
+
+	/* three ways to write VRAM while the vGPU runs */
+	ASSERT_EQ(0, mvgpu_emit_fill(&self->ctx, self->vram.va + 3 * PAGE,
+				     PAGE, 0x0e0e0e0e));
+	ASSERT_EQ(0, mvgpu_ctx_sync(&self->ctx, ET_TIMEOUT_MS));
+	((volatile uint8_t *)ga->vram)[p_mmap * PAGE + 5] = 0x99;
+	ASSERT_EQ(8, mvgpu_region_write(&self->a.v.dev,
+					VFIO_PCI_BAR2_REGION_INDEX,
+					p_region * PAGE + 8, &v, 8));
+	ASSERT_EQ(0, mvgpu_mig_precopy_info(fd, &initial, &dirty));
+	ASSERT_EQ(0, initial);
+	ASSERT_LE(3 * PAGE, dirty);
+	ASSERT_GT(64 * PAGE, dirty) TH_LOG("dirty %llu bytes for 3 pages",
+					   (unsigned long long)dirty);
+
+	before = self->s.len;
+	ASSERT_EQ(0, stream_read(fd, &self->s, true));
+	memset(sent, 0, nr);
+	vram_pages_sent(&self->s, before, sent, nr);
+	ASSERT_TRUE(sent[p_engine]);
+	ASSERT_TRUE(sent[p_mmap]);
+	ASSERT_TRUE(sent[p_region]);
+
+	/* stop-copy: nothing changed since, so hardly anything to send */
+	ASSERT_EQ(0, mvgpu_mig_set_state(&self->a.v.dev,
+					 VFIO_DEVICE_STATE_STOP_COPY, NULL));
+	before = self->s.len;
+	ASSERT_EQ(0, stream_read(fd, &self->s, false));
+	close(fd);
+	final = self->s.len - before;
+	TH_LOG("pre-copy %zu bytes, stop-copy %zu bytes", before, final);
+	ASSERT_GT(16 * PAGE, final);
+	ASSERT_EQ(0, mvgpu_mig_set_state(&self->a.v.dev,
+					 VFIO_DEVICE_STATE_STOP, NULL));
+
+	ASSERT_EQ(0, load_and_run(&self->b.v.dev, &self->s));
+	ASSERT_EQ(0, memcmp(ga->vram, gb->vram, ga->vram_size));
+	ASSERT_EQ(0x99, ((uint8_t *)gb->vram)[p_mmap * PAGE + 5]);
+	free(sent);
+	stream_free(&self->s);
+}
+
+/* A vCPU writing VRAM through its BAR2 mapping, as fast as it can. */
+struct vram_writer {
+	volatile uint32_t *vram;
+	size_t words;
+	uint64_t seed;
+	uint64_t writes;
+	bool stop;
+};
+
+static void *vram_writer(void *arg)
+{
+	struct vram_writer *w = arg;
+
+	while (!__atomic_load_n(&w->stop, __ATOMIC_RELAXED)) {
+		uint64_t r = mvgpu_rand64(&w->seed);
+
+		w->vram[r % w->words] = (uint32_t)(r >> 32) | 1;
+		w->writes++;
+	}
+	return NULL;
+}
+
+TEST_F_TIMEOUT(mig, precopy_under_load_loses_no_page, 600)
+{
+	struct mvgpu_gpu *ga = &self->a.gpu, *gb = &self->gpu_b;
+	/* a 2 MiB window, so that each pass has a bounded amount to send */
+	struct vram_writer w = {
+		.vram = (uint32_t *)((uint8_t *)ga->vram + (4 << 20)),
+		.words = (2 << 20) / 4, .seed = self->seed,
+	};
+	unsigned int round, i;
+	uint64_t initial, dirty;
+	pthread_t thread;
+	int fd;
+
+	ASSERT_EQ(0, mvgpu_mig_set_state(&self->a.v.dev,
+					 VFIO_DEVICE_STATE_PRE_COPY, &fd));
+	/* passes race with a CPU writing through the mapping */
+	ASSERT_EQ(0, pthread_create(&thread, NULL, vram_writer, &w));
+	for (round = 0; round < 8; round++) {
+		/* the engine and the CPU write VRAM while it is being sent */
+		for (i = 0; i < 16; i++) {
+			uint64_t page = mvgpu_rand64(&self->seed) %
+					(VRAM_BUF / PAGE);
+			uint64_t any = mvgpu_rand64(&self->seed) %
+				       (ga->vram_size / PAGE);
+
+			ASSERT_EQ(0, mvgpu_emit_fill(&self->ctx,
+						     self->vram.va + page * PAGE,
+						     PAGE, round << 8 | i));
+			((volatile uint32_t *)ga->vram)[any * PAGE / 4 + i] =
+				round << 16 | i;
+		}
+		mvgpu_ring_kick(&self->ctx);
+		/* the writer may dirty faster than a pass is sent */
+		ASSERT_EQ(0, stream_read_max(fd, &self->s, true, 16u << 20));
+		ASSERT_EQ(0, mvgpu_mig_precopy_info(fd, &initial, &dirty));
+	}
+	/* the vCPUs stop before the device does */
+	__atomic_store_n(&w.stop, true, __ATOMIC_RELAXED);
+	pthread_join(thread, NULL);
+	TH_LOG("%llu CPU writes to VRAM during pre-copy",
+	       (unsigned long long)w.writes);
+	/* stop with FILLs still queued */
+	for (i = 0; i < 64; i++)
+		ASSERT_EQ(0, mvgpu_emit_fill(&self->ctx, self->vram.va,
+					     VRAM_BUF, i));
+	mvgpu_ring_kick(&self->ctx);
+	ASSERT_EQ(0, mvgpu_mig_set_state(&self->a.v.dev,
+					 VFIO_DEVICE_STATE_STOP_COPY, NULL));
+	ASSERT_EQ(0, stream_read(fd, &self->s, false));
+	close(fd);
+	ASSERT_EQ(0, mvgpu_mig_set_state(&self->a.v.dev,
+					 VFIO_DEVICE_STATE_STOP, NULL));
+	ASSERT_EQ(0, load(&self->b.v.dev, self->s.data, self->s.len, 4099));
+	/* B, still stopped, has exactly A's VRAM */
+	for (i = 0; i < ga->vram_size / PAGE; i++)
+		ASSERT_EQ(0, memcmp((uint8_t *)ga->vram + i * PAGE,
+				    (uint8_t *)gb->vram + i * PAGE, PAGE))
+			TH_LOG("VRAM page %u differs after migration", i);
+	ASSERT_EQ(0, mvgpu_mig_set_state(&self->b.v.dev,
+					 VFIO_DEVICE_STATE_RUNNING, NULL));
+	switch_to_b(self);
+	ASSERT_EQ(0, mvgpu_ctx_sync(&self->ctx, ET_TIMEOUT_MS));
+	ASSERT_EQ(63, *(uint32_t *)((uint8_t *)gb->vram + VRAM_OFF + VRAM_BUF -
+				    4));
+	stream_free(&self->s);
+}
+
+TEST_F_TIMEOUT(mig, waiting_context, 300)
+{
+	uint64_t *sem = self->sys.cpu;
+	int64_t seq;
+
+	mvgpu_store64(sem, 0);
+	ASSERT_EQ(0, mvgpu_emit_wait(&self->ctx, self->sys.va, 5));
+	seq = mvgpu_ctx_fence(&self->ctx, false);
+	ASSERT_LT(0, seq);
+	mvgpu_ring_kick(&self->ctx);
+	mvgpu_sleep_us(50000);
+	ASSERT_GT((uint64_t)seq, mvgpu_ctx_fence_reg(&self->ctx));
+
+	ASSERT_EQ(0, save_stop_copy(&self->a.v.dev, &self->s));
+	ASSERT_EQ(0, load_and_run(&self->b.v.dev, &self->s));
+	switch_to_b(self);
+	mvgpu_sleep_us(50000);
+	ASSERT_GT((uint64_t)seq, mvgpu_ctx_fence_reg(&self->ctx));
+	mvgpu_store64(sem, 5);
+	ASSERT_EQ(0, mvgpu_ctx_wait_fence(&self->ctx, seq, ET_TIMEOUT_MS));
+	stream_free(&self->s);
+}
+
+TEST_F_TIMEOUT(mig, cancel_keeps_source_running, 300)
+{
+	struct mvgpu_dev *dev = &self->a.v.dev;
+	int64_t seq;
+	int fd;
+
+	gemm_inputs(self);
+	ASSERT_EQ(0, emit_gemm(self));
+	seq = mvgpu_ctx_fence(&self->ctx, false);
+	mvgpu_ring_kick(&self->ctx);
+
+	/* cancelled during pre-copy */
+	ASSERT_EQ(0, mvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_PRE_COPY, &fd));
+	ASSERT_EQ(0, stream_read(fd, &self->s, true));
+	ASSERT_EQ(0, mvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_RUNNING, NULL));
+	close(fd);
+	ASSERT_EQ(0, mvgpu_ctx_wait_fence(&self->ctx, seq, ET_TIMEOUT_MS));
+	ASSERT_TRUE(gemm_right(self));
+
+	/* cancelled after the stop, during stop-copy */
+	gemm_inputs(self);
+	ASSERT_EQ(0, emit_gemm(self));
+	seq = mvgpu_ctx_fence(&self->ctx, false);
+	mvgpu_ring_kick(&self->ctx);
+	ASSERT_EQ(0, mvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_STOP_COPY,
+					 &fd));
+	ASSERT_EQ(0, mvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_RUNNING, NULL));
+	close(fd);
+	ASSERT_EQ(0, mvgpu_ctx_wait_fence(&self->ctx, seq, ET_TIMEOUT_MS));
+	ASSERT_TRUE(gemm_right(self));
+	stream_free(&self->s);
+}
+
+/*
+ * Guest RAM is QEMU's to send, with vfio_iommu_type1's dirty tracking:
+ * every page the engine wrote must be reported dirty.
+ */
+TEST_F_TIMEOUT(mig, type1_reports_engine_writes, 120)
+{
+	struct vfio_iommu_type1_dirty_bitmap db = { .argsz = sizeof(db) };
+	struct {
+		struct vfio_iommu_type1_dirty_bitmap hdr;
+		struct vfio_iommu_type1_dirty_bitmap_get get;
+	} rep;
+	struct mvgpu_gpu *ga = &self->a.gpu;
+	uint64_t pages = ga->ram.size / PAGE, first, i;
+	uint64_t *bits = calloc((pages + 63) / 64, 8);
+	int container = self->a.v.dev.container;
+
+	ASSERT_NE(NULL, bits);
+	db.flags = VFIO_IOMMU_DIRTY_PAGES_FLAG_START;
+	ASSERT_EQ(0, ioctl(container, VFIO_IOMMU_DIRTY_PAGES, &db));
+
+	/* fresh pages the engine has never touched, then written by it */
+	ASSERT_EQ(0, mvgpu_emit_fill(&self->ctx, self->sys.va, SYS_BUF, 0x42));
+	ASSERT_EQ(0, mvgpu_ctx_sync(&self->ctx, ET_TIMEOUT_MS));
+
+	memset(&rep, 0, sizeof(rep));
+	rep.hdr.argsz = sizeof(rep);
+	rep.hdr.flags = VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP;
+	rep.get.iova = ga->ram.iova;
+	rep.get.size = ga->ram.size;
+	rep.get.bitmap.pgsize = PAGE;
+	rep.get.bitmap.size = (pages + 63) / 64 * 8;
+	rep.get.bitmap.data = (__u64 *)bits;
+	ASSERT_EQ(0, ioctl(container, VFIO_IOMMU_DIRTY_PAGES, &rep))
+		TH_LOG("GET_BITMAP: %s", strerror(errno));
+	first = (self->sys.addr - ga->ram.iova) / PAGE;
+	for (i = first; i < first + SYS_BUF / PAGE; i++)
+		ASSERT_TRUE(bits[i / 64] >> (i % 64) & 1)
+			TH_LOG("page %llu written by the engine, not reported",
+			       (unsigned long long)i);
+	db.flags = VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP;
+	ASSERT_EQ(0, ioctl(container, VFIO_IOMMU_DIRTY_PAGES, &db));
+	free(bits);
+}
+
+/* ---- malformed streams ----------------------------------------------------- */
+
+enum bad_kind {
+	BAD_MAGIC, BAD_VERSION, BAD_TYPE, BAD_OTHER_TYPE, BAD_TRUNCATED,
+	BAD_CORRUPT, BAD_AFTER_END, BAD_OFFSET, BAD_ZERO, BAD_STATE, BAD_EMPTY,
+};
+
+FIXTURE(bad) {
+	struct et_gpu src, dst;
+	struct mvgpu_ctx ctx;
+	struct stream s;
+	char msg[256];
+};
+
+FIXTURE_VARIANT(bad) {
+	enum bad_kind kind;
+};
+
+FIXTURE_VARIANT_ADD(bad, magic) { .kind = BAD_MAGIC };
+FIXTURE_VARIANT_ADD(bad, version) { .kind = BAD_VERSION };
+FIXTURE_VARIANT_ADD(bad, header_of_other_type) { .kind = BAD_TYPE };
+FIXTURE_VARIANT_ADD(bad, stream_of_other_type) { .kind = BAD_OTHER_TYPE };
+FIXTURE_VARIANT_ADD(bad, truncated) { .kind = BAD_TRUNCATED };
+FIXTURE_VARIANT_ADD(bad, corrupted_vram) { .kind = BAD_CORRUPT };
+FIXTURE_VARIANT_ADD(bad, data_after_end) { .kind = BAD_AFTER_END };
+FIXTURE_VARIANT_ADD(bad, vram_offset_outside) { .kind = BAD_OFFSET };
+FIXTURE_VARIANT_ADD(bad, zero_run_outside) { .kind = BAD_ZERO };
+FIXTURE_VARIANT_ADD(bad, state_settings) { .kind = BAD_STATE };
+FIXTURE_VARIANT_ADD(bad, empty) { .kind = BAD_EMPTY };
+
+FIXTURE_SETUP(bad)
+{
+	const struct mt_type *dst_type =
+		variant->kind == BAD_OTHER_TYPE ? MT_T132 : MT_T164;
+	int ret;
+
+	mt_vgpu_init(&self->src.v);
+	mt_vgpu_init(&self->dst.v);
+	ret = mt_check_state(self->msg, sizeof(self->msg));
+	ASSERT_EQ(0, ret) TH_LOG("%s", self->msg);
+	ret = et_up(&self->src, MT_PARENT0, MT_T164, 1 << 20, self->msg,
+		    sizeof(self->msg));
+	if (!ret)
+		ret = et_up(&self->dst, MT_PARENT1, dst_type, 1 << 20,
+			    self->msg, sizeof(self->msg));
+	if (ret) {
+		et_down(&self->src);
+		et_down(&self->dst);
+		ASSERT_EQ(0, ret) TH_LOG("%s: %s", self->msg, strerror(-ret));
+	}
+	/* some data, so that the stream has VRAM records and ZERO ones */
+	memset(self->src.gpu.vram, 0x5a, 64 << 10);
+}
+
+FIXTURE_TEARDOWN_PARENT(bad)
+{
+	EXPECT_EQ(0, et_remove(&self->src));
+	EXPECT_EQ(0, et_remove(&self->dst));
+}
+
+TEST_F_TIMEOUT(bad, refused_and_vgpu_usable, 120)
+{
+	struct mvgpu_mig_header *hdr;
+	struct mvgpu_mig_state *st;
+	long off;
+	uint32_t state;
+	int ret;
+
+	ASSERT_EQ(0, save_stop_copy(&self->src.v.dev, &self->s));
+	off = find_record(&self->s, MVGPU_MIG_REC_HEADER);
+	ASSERT_EQ(0, off);
+	hdr = (void *)(self->s.data + sizeof(struct mvgpu_mig_record));
+	ASSERT_EQ(MVGPU_MIG_MAGIC, hdr->magic);
+
+	switch (variant->kind) {
+	case BAD_MAGIC:
+		hdr->magic ^= 1;
+		fix_crc(&self->s, 0);
+		break;
+	case BAD_VERSION:
+		hdr->version = MVGPU_MIG_VERSION + 1;
+		fix_crc(&self->s, 0);
+		break;
+	case BAD_TYPE:
+		hdr->units *= 2;
+		hdr->vram_size *= 2;
+		fix_crc(&self->s, 0);
+		break;
+	case BAD_OTHER_TYPE:
+		break;
+	case BAD_TRUNCATED:
+		self->s.len -= sizeof(struct mvgpu_mig_record) + 1;
+		break;
+	case BAD_CORRUPT:
+		off = find_record(&self->s, MVGPU_MIG_REC_VRAM);
+		ASSERT_LT(0, off);
+		self->s.data[off + sizeof(struct mvgpu_mig_record) + 8 + 100] ^=
+			0x10;
+		break;
+	case BAD_AFTER_END:
+		memcpy(self->s.data + self->s.len, self->s.data,
+		       sizeof(struct mvgpu_mig_record));
+		self->s.len += sizeof(struct mvgpu_mig_record);
+		break;
+	case BAD_OFFSET:
+		off = find_record(&self->s, MVGPU_MIG_REC_VRAM);
+		ASSERT_LT(0, off);
+		*(uint64_t *)(self->s.data + off +
+			      sizeof(struct mvgpu_mig_record)) =
+			self->src.gpu.vram_size;
+		fix_crc(&self->s, off);
+		break;
+	case BAD_ZERO:
+		off = find_record(&self->s, MVGPU_MIG_REC_ZERO);
+		ASSERT_LT(0, off);
+		((uint64_t *)(self->s.data + off +
+			      sizeof(struct mvgpu_mig_record)))[1] =
+			self->src.gpu.vram_size;
+		fix_crc(&self->s, off);
+		break;
+	case BAD_STATE:
+		off = find_record(&self->s, MVGPU_MIG_REC_STATE);
+		ASSERT_LT(0, off);
+		st = (void *)(self->s.data + off +
+			      sizeof(struct mvgpu_mig_record));
+		st->weight = 0;
+		fix_crc(&self->s, off);
+		break;
+	case BAD_EMPTY:
+		self->s.len = 0;
+		break;
+	}
+
+	ret = load(&self->dst.v.dev, self->s.data, self->s.len, 65536);
+	ASSERT_EQ(-EINVAL, ret);
+	/* the destination stays in RESUMING until reset, then works */
+	ASSERT_EQ(0, mvgpu_mig_get_state(&self->dst.v.dev, &state));
+	ASSERT_EQ(VFIO_DEVICE_STATE_RESUMING, state);
+	ASSERT_EQ(0, mvgpu_reset(&self->dst.v.dev));
+	ASSERT_EQ(0, mvgpu_ctx_init(&self->ctx, &self->dst.gpu, &self->dst.pt,
+				    0, 16 << 10));
+	ASSERT_EQ(0, mvgpu_ctx_sync(&self->ctx, ET_TIMEOUT_MS));
+	/* and takes the good stream, which clears what the bad one left */
+	ASSERT_EQ(0, mvgpu_mig_set_state(&self->src.v.dev,
+					 VFIO_DEVICE_STATE_RUNNING, NULL));
+	if (variant->kind != BAD_OTHER_TYPE) {
+		stream_free(&self->s);
+		ASSERT_EQ(0, save_stop_copy(&self->src.v.dev, &self->s));
+		ASSERT_EQ(0, load_and_run(&self->dst.v.dev, &self->s));
+		ASSERT_EQ(0, memcmp(self->src.gpu.vram, self->dst.gpu.vram,
+				    self->src.gpu.vram_size));
+	}
+	stream_free(&self->s);
+}
+
+TEST_HARNESS_MAIN
