@@ -1406,6 +1406,9 @@ static void mig_case(const char *type, bool busy, bool precopy)
 
 	inst_up(&a, type, 16);
 	inst_up_on(&d, o.parent2, type, 16);
+	/* data, not zeroes, where the load reads and writes (the first 4 MiB) */
+	for (size_t i = 0; i < (4u << 20) / 8; i++)
+		((uint64_t *)a.gpu.vram)[i] = i * 0x9e3779b97f4a7c15ull | 1;
 	if (busy) {
 		load_start(&a, true);
 		mvgpu_sleep_us(500000);
@@ -1453,7 +1456,8 @@ static void part_migration(void)
 	static const char *const types[] = { "mvgpu-1_8", "mvgpu-1_1" };
 	unsigned int i, j;
 
-	printf("\n== 7: live migration (device side; VRAM of a 1/8 and a 1/1 vGPU; busy = GEMM+COPY load)\n");
+	printf("\n== 7: live migration (device side; VRAM of a 1/8 and a 1/1 vGPU, 4 MiB of it data,\n"
+	       "   the rest zero; busy = GEMM+COPY load on that data)\n");
 	printf("  %-9s %-4s %-11s %7s %6s %8s %9s %7s %8s %8s %8s\n",
 	       "type", "load", "mode", "1st MiB", "rounds", "rnd MiB",
 	       "stop KiB", "of VRAM", "stop ms", "dev ms", "load ms");
