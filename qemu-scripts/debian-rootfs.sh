@@ -114,7 +114,7 @@ printf '%s\n' virtio_pci virtio_blk ext4 >> "$root/etc/initramfs-tools/modules"
 in_root() {
 	chroot "$root" env DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8 "$@"
 }
-note "apt-get install:" $PACKAGES
+note "apt-get install: $(tr -s ' \t\n' ' ' <<< "$PACKAGES")"
 in_root apt-get update -qq > "$out/apt.log" 2>&1 ||
 	{ tail -n 30 "$out/apt.log" >&2; die "apt-get update in the image failed"; }
 # shellcheck disable=SC2086 # a list of package names
@@ -178,6 +178,7 @@ cp "$root/boot/vmlinuz-$ABI" "$out/vmlinuz"
 cp "$root/boot/initrd.img-$ABI" "$out/initrd"
 echo "$ABI" > "$out/abi"
 echo "$PACKAGES" | tr -s ' \t\n' '\n' | sed '/^$/d' > "$out/packages"
+# shellcheck disable=SC2016 # dpkg-query's fields, not the shell's
 in_root dpkg-query -W -f='${Package} ${Version}\n' > "$out/versions" 2> /dev/null || true
 
 # Room for DKMS builds, libvirt's state and logs (they go to the overlay).

@@ -71,7 +71,7 @@ payload=$work/payload
 mkdir -p "$payload/src" "$payload/nested"
 if git -C "$TOP" rev-parse --git-dir > /dev/null 2>&1; then
 	(cd "$TOP" && git ls-files -z --cached --others --exclude-standard |
-	 xargs -0 -I{} sh -c '[ -f "{}" ] && cp --parents -p "{}" "$0"' "$payload/src")
+	 tar --null -T - --ignore-failed-read -cf - 2> /dev/null) | tar -C "$payload/src" -xf -
 else
 	tar -C "$TOP" --exclude=./build --exclude=.git -cf - . | tar -C "$payload/src" -xf -
 fi
