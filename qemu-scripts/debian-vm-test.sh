@@ -26,8 +26,9 @@
 #
 # Progress and timing lines are TAP diagnostics ("# timing: ..."). State
 # across the reboot is kept in /var/lib/mvgpu-test.
-set -uo pipefail
+
 # shellcheck disable=SC2317 # functions run through check and wait_for
+set -uo pipefail
 
 SRC=/mnt/mvgpu
 STATE=/var/lib/mvgpu-test
