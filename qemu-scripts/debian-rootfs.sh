@@ -185,7 +185,8 @@ in_root dpkg-query -W -f='${Package} ${Version}\n' > "$out/versions" 2> /dev/nul
 size=$(du -sm "$root" | cut -f1)
 size=$((size + 1536))
 note "making $out/rootfs.img (${size} MiB, $(du -sh "$root" | cut -f1) used)"
-mkfs.ext4 -q -F -L debian -d "$root" "$out/rootfs.img" "${size}M"
+# (mkfs.ext4 -d says what it creates on stdout even with -q)
+mkfs.ext4 -q -F -L debian -d "$root" "$out/rootfs.img" "${size}M" >&2
 rm -rf "$root"
 touch "$out/.done"
 note "Debian image built in $(($(date +%s) - start)) s"

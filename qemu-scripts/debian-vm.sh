@@ -62,7 +62,12 @@ trap cleanup EXIT
 
 # The image (built once, then cached).
 t=$(date +%s)
-image=$(bash "$HERE/debian-rootfs.sh")
+if ! image=$(bash "$HERE/debian-rootfs.sh") || [ ! -f "$image/rootfs.img" ]; then
+	echo "FAIL debian-vm: the Debian image could not be built (debian-rootfs.sh)" |
+		tee "$logdir/debian-image.results"
+	[ -n "$results_out" ] && cp "$logdir/debian-image.results" "$results_out"
+	exit 1
+fi
 image_s=$(($(date +%s) - t))
 
 # The payload disk: the source tree as an operator would have it (the
@@ -108,7 +113,7 @@ elapsed=$(($(date +%s) - start))
 [ -s "$work/qemu.out" ] && sed 's/^/qemu: /' "$work/qemu.out" >&2
 
 {
-	"$HERE/parse-tap.sh" "$tap"
+	"$HERE/parse-tap.sh" "$tap" | sed 's/^FAIL vm: /FAIL debian-vm: /'
 	echo "INFO debian: image ${image_s} s (cached after the first build), VM ${elapsed} s"
 	if [ $rc = 124 ] || [ $rc = 137 ]; then
 		echo "FAIL debian-vm: did not finish within ${vm_timeout}s"
