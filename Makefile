@@ -15,6 +15,8 @@
 #   make vm-tests     run the selftests in the VM (TESTS="mvgpu/x e2e/y" to
 #                     choose; EXTRA_KO=path.ko to load one more module)
 #   make install      install the tools into $(PREFIX)/bin (/usr/local)
+#   make check-debian the Debian VM alone (part of make check): DKMS,
+#                     mdevctl and libvirt in a debootstrapped Debian 12
 #   make dkms-install install the modules with DKMS for the running kernel
 #                     (KERNELRELEASE= for another); make dkms-remove undoes it
 
@@ -28,7 +30,7 @@ W ?= 1
 
 export KDIR KSRC BUILD
 
-.PHONY: all modules tools selftests clean deps check check-static check-debug demo bench vm vm-tests \
+.PHONY: all modules tools selftests clean deps check check-static check-debug check-debian demo bench vm vm-tests \
 	install dkms-install dkms-remove
 
 all: modules tools selftests
@@ -78,6 +80,10 @@ check-static:
 # Last line: "N passed, M failed".
 check:
 	@bash qemu-scripts/check.sh $(TESTS)
+
+# The Debian VM alone (its image is built once and cached).
+check-debian: vm
+	bash qemu-scripts/debian-vm.sh -r $(BUILD)/check-debian.results
 
 # Last line: "N passed, M failed" (TESTS="mvgpu/x" for some tests only).
 check-debug: all

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # "make check": dependencies (only when something is missing), build, static
-# checks, the VM tests; then one summary whose last line is exactly
+# checks, the VM tests, the Debian VM (debian-vm.sh); then one summary whose last line is exactly
 # "N passed, M failed" (N/M count test cases, static checks and the
 # vm-console-clean check; skipped cases are reported separately).
 #
@@ -35,7 +35,8 @@ phase_end() {
 deps_missing() {
 	local t abi
 
-	for t in qemu-system-x86_64 busybox cpio gzip xz depmod modinfo sparse gcc make; do
+	for t in qemu-system-x86_64 busybox cpio gzip xz depmod modinfo sparse gcc make \
+		 debootstrap mkfs.ext4; do
 		command -v "$t" > /dev/null || { echo "$t"; return 0; }
 	done
 	[ -f /usr/include/libdrm/drm.h ] || { echo libdrm-dev; return 0; }
@@ -87,6 +88,18 @@ else
 	echo "FAIL vm: not run, the build failed" > "$out/vm.results"
 fi
 phase_end vm
+
+# The Debian VM: DKMS, mdevctl, libvirt as an operator uses them
+# (debian-vm.sh); its own steps' times go to the timing file too.
+phase "Debian VM (DKMS, mdevctl, libvirt)"
+if [ $build_ok = 1 ]; then
+	"$TOP/qemu-scripts/debian-vm.sh" -r "$out/debian.results" -t "$out/timing" || true
+	[ -s "$out/debian.results" ] ||
+		echo "FAIL debian-vm: debian-vm.sh gave no results" > "$out/debian.results"
+else
+	echo "FAIL debian-vm: not run, the build failed" > "$out/debian.results"
+fi
+phase_end debian
 
 # Summary.
 echo

@@ -9,36 +9,18 @@
 #   of the Debian source already configured on this machine);
 # - busybox-static, cpio, kmod, sparse, python3-docutils, dkms, rsync
 #   (the kernel's selftest lib.mk installs with it), linux-source-6.12,
-#   xz-utils,
+#   xz-utils, debootstrap and e2fsprogs (the Debian test VM's image,
+#   debian-rootfs.sh),
 #   libdrm-dev (drm.h for the guest userspace; from bookworm-backports
 #   when the installed libdrm2 came from there with QEMU).
 set -euo pipefail
 
 log() { echo "install-deps: $*" >&2; }
+# shellcheck source=qemu-scripts/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 [ "$(id -u)" = 0 ] || { log "must run as root"; exit 1; }
 export DEBIAN_FRONTEND=noninteractive
-
-# Print the URI of the configured Debian archive (the source serving the
-# plain "bookworm" suite), from deb822 or one-line sources.
-debian_uri() {
-	local f
-	for f in /etc/apt/sources.list.d/*.sources; do
-		[ -e "$f" ] || continue
-		awk '
-			/^[[:space:]]*$/ { if (uri != "" && suite ~ /(^| )bookworm( |$)/) { print uri; exit } uri=""; suite=""; next }
-			/^URIs:/ { uri=$2 }
-			/^Suites:/ { $1=""; suite=$0 " " }
-			END { if (uri != "" && suite ~ /(^| )bookworm( |$)/) print uri }
-		' "$f" | head -n1
-	done
-	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-		[ -e "$f" ] || continue
-		awk '$1 == "deb" && $0 !~ /security/ {
-			for (i = 2; i <= NF; i++) if ($i !~ /^\[/) { if ($(i+1) == "bookworm") print $i; break }
-		}' "$f"
-	done
-}
 
 have_backports() {
 	grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/
@@ -68,6 +50,7 @@ if [ $need_update = 1 ] || [ ! -e "$stamp" ] || [[ $policy != *Candidate:* ]]; t
 fi
 
 pkgs="busybox-static cpio kmod sparse python3-docutils dkms rsync xz-utils libdrm-dev linux-headers-6.12-amd64
+      debootstrap e2fsprogs
       linux-source-6.12 make gcc libc6-dev bc flex bison libelf-dev perl"
 missing=""
 for p in $pkgs; do

@@ -35,6 +35,48 @@ kernel_abi() {
 	echo "$abi"
 }
 
+# Print the URI of the configured Debian archive (the source serving the
+# plain "bookworm" suite), from deb822 or one-line sources.
+debian_uri() {
+	local f
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[ -e "$f" ] || continue
+		awk '
+			/^[[:space:]]*$/ { if (uri != "" && suite ~ /(^| )bookworm( |$)/) { print uri; exit } uri=""; suite=""; next }
+			/^URIs:/ { uri=$2 }
+			/^Suites:/ { $1=""; suite=$0 " " }
+			END { if (uri != "" && suite ~ /(^| )bookworm( |$)/) print uri }
+		' "$f" | head -n1
+	done
+	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+		[ -e "$f" ] || continue
+		awk '$1 == "deb" && $0 !~ /security/ {
+			for (i = 2; i <= NF; i++) if ($i !~ /^\[/) { if ($(i+1) == "bookworm") print $i; break }
+		}' "$f"
+	done
+}
+
+# Print the URI of the configured Debian security archive (the source
+# serving "bookworm-security"), from deb822 or one-line sources.
+debian_security_uri() {
+	local f
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[ -e "$f" ] || continue
+		awk '
+			/^[[:space:]]*$/ { if (uri != "" && suite ~ / bookworm-security /) { print uri; exit } uri=""; suite=""; next }
+			/^URIs:/ { uri=$2 }
+			/^Suites:/ { $1=""; suite=$0 " " }
+			END { if (uri != "" && suite ~ / bookworm-security /) print uri }
+		' "$f" | head -n1
+	done
+	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+		[ -e "$f" ] || continue
+		awk '$1 == "deb" {
+			for (i = 2; i <= NF; i++) if ($i !~ /^\[/) { if ($(i+1) ~ /^bookworm[-\/]security$/) print $i; break }
+		}' "$f"
+	done
+}
+
 # Top of the source tree (the directory holding qemu-scripts/).
 mvgpu_top() {
 	cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd
