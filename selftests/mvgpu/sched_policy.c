@@ -309,6 +309,7 @@ TEST_F_TIMEOUT(pol, high_priority_preempts_a_giant_gemm, 180)
 	uint64_t f_low, fenced, t0, t1;
 	struct et_buf big;
 	int64_t seq;
+	int i;
 
 	ASSERT_EQ(0, write_vgpu(low->g.v.uuid, "priority", "low"));
 	ASSERT_EQ(0, write_vgpu(high->g.v.uuid, "priority", "high"));
@@ -326,12 +327,23 @@ TEST_F_TIMEOUT(pol, high_priority_preempts_a_giant_gemm, 180)
 	/* the GEMM is running */
 	ASSERT_GT(f_low, mvgpu_ctx_fence_reg(&low->ctx));
 
-	t0 = mvgpu_now_ns();
-	ASSERT_EQ(0, mvgpu_emit_fill(&high->ctx, high->work.va, 4096, 0x4a));
-	ASSERT_EQ(0, mvgpu_ctx_sync(&high->ctx, ET_TIMEOUT_MS));
-	t1 = mvgpu_now_ns();
+	/*
+	 * A high job whose doorbell comes while the engine is between two
+	 * of the low vGPU's slices runs next without stopping anything, so
+	 * one job may preempt nothing (seen once in five runs on a loaded
+	 * machine); up to ten jobs, until one did.
+	 */
+	for (i = 0; i < 10; i++) {
+		t0 = mvgpu_now_ns();
+		ASSERT_EQ(0, mvgpu_emit_fill(&high->ctx, high->work.va, 4096,
+					     0x4a));
+		ASSERT_EQ(0, mvgpu_ctx_sync(&high->ctx, ET_TIMEOUT_MS));
+		t1 = mvgpu_now_ns();
+		if (et_attr(low->g.v.uuid, "preemptions"))
+			break;
+	}
 	fenced = mvgpu_ctx_fence_reg(&low->ctx);
-	TH_LOG("high job done in %llu us; low GEMM %s",
+	TH_LOG("high job %d done in %llu us; low GEMM %s", i + 1,
 	       (unsigned long long)(t1 - t0) / 1000,
 	       fenced >= f_low ? "done (too fast to tell)" : "still running");
 	EXPECT_GT(f_low, fenced);
