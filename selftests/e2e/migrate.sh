@@ -13,8 +13,9 @@
 #    halfway: the source runs on;
 #  - the real one, over a unix socket, while the work runs: the guest goes
 #    on on B, every result still right; QEMU's downtime is reported;
-#  - the guest, now idle (nothing queued), is migrated back to A and runs
-#    its last checks there.
+#  - the guest, now idle (nothing queued), is migrated back to A, then
+#    saved to a file and restored from it on A (what virsh save and
+#    virsh restore do), and runs its last checks there.
 # The vfio-pci devices have enable-migration=on: with QEMU 10 and a kernel
 # without CONFIG_IOMMUFD_DRIVER (Debian's), QEMU's "auto" blocks migration
 # of any device without device DMA logging, although type1's dirty tracking,
@@ -151,12 +152,19 @@ migrate() {
 	diag "$1: downtime ${down:-?}, total ${total:-?}"
 }
 
+# QEMU's monitor says the VM runs (a restored one has loaded its state).
+vm_running() {
+	nested-ctl.sh hmp "$1" info status
+	sleep 1
+	tr -d '\r' < "$1/monitor.log" | grep -q '^VM status: running'
+}
+
 ended() {
 	[ -f "$1/exit-status" ]
 }
 
 migrate_test() {
-	local ua ub uc src dc db1 db da rc
+	local ua ub uc src dc db1 db da dr img rc
 
 	ua=$(new_uuid)
 	ub=$(new_uuid)
@@ -166,6 +174,8 @@ migrate_test() {
 	db1=$E2E_OUT/mig-cancelled
 	db=$E2E_OUT/mig-b
 	da=$E2E_OUT/mig-back
+	dr=$E2E_OUT/mig-restored
+	img=$E2E_OUT/mig-saved.img
 	check "create 1/8 vGPU A on mvgpu0" create_vgpu mvgpu0 mvgpu-1_8 "$ua"
 	check "create 1/8 vGPU B on mvgpu1" create_vgpu mvgpu1 mvgpu-1_8 "$ub"
 	check "create 1/4 vGPU C on mvgpu1" create_vgpu mvgpu1 mvgpu-1_4 "$uc"
@@ -217,13 +227,25 @@ migrate_test() {
 	migrate "idle migration B -> A" "$db" "$ua" "$da"
 	nested-ctl.sh hmp "$db" quit
 	check "QEMU on B quits" wait_for 120 ended "$db"
-	nested-ctl.sh tell resume "$da"
-	check "the guest finishes its checks on A" wait_for "$GUEST_SECONDS" ended "$da"
-	check "its last checks are right" grep -q FINAL-OK "$da/result.txt"
-	check "it exited cleanly" grep -q '^mvgpu-nested: exit=0' "$da/result.txt"
+
+	# saved to a file and restored on A, as virsh save and restore do
+	rm -f "$img"
+	nested-ctl.sh hmp "$da" migrate -d "file:$img"
+	check_mig "the idle guest is saved to a file" "$da" "$dr" completed
+	nested-ctl.sh hmp "$da" quit
+	check "its QEMU quits" wait_for 120 ended "$da"
+	diag "saved image: $(du -k "$img" 2>/dev/null | cut -f1) KiB (512 MiB guest RAM, 16 MiB VRAM)"
+	mkdir -p "$dr"
+	nested-guest.sh -M -t "$GUEST_SECONDS" -o "$VFIO_OPTS" -i "file:$img" \
+		"$ua" "$dr" "$(mig_job)" > "$dr/nested-guest.out" 2>&1 &
+	check "the saved guest restored on A runs" wait_for "$MIG_SECONDS" vm_running "$dr"
+	nested-ctl.sh tell resume "$dr"
+	check "the guest finishes its checks on A" wait_for "$GUEST_SECONDS" ended "$dr"
+	check "its last checks are right" grep -q FINAL-OK "$dr/result.txt"
+	check "it exited cleanly" grep -q '^mvgpu-nested: exit=0' "$dr/result.txt"
 
 	rc=0
-	for d in "$src" "$db" "$da"; do
+	for d in "$src" "$db" "$da" "$dr"; do
 		grep -q -E 'ITER-FAIL|mvgpu-run: .* FAIL' "$d/result.txt" 2>/dev/null && rc=1
 	done
 	check "no wrong result before, during or after the migrations" [ $rc = 0 ]
@@ -231,9 +253,9 @@ migrate_test() {
 	check "no page left pinned on A" [ "$(cat "/sys/bus/mdev/devices/$ua/mvgpu/pinned_pages")" = 0 ]
 	check "no page left pinned on B" [ "$(cat "/sys/bus/mdev/devices/$ub/mvgpu/pinned_pages")" = 0 ]
 	check "QEMU logs of the migrated guest clean" sh -c \
-		"! cat '$src/qemu.log' '$db/qemu.log' '$da/qemu.log' | grep -v \"$DIRTY_WARNING\" | grep -i -E 'warning|error'"
+		"! cat '$src/qemu.log' '$db/qemu.log' '$da/qemu.log' '$dr/qemu.log' | grep -v \"$DIRTY_WARNING\" | grep -i -E 'warning|error'"
 	if [ "$TAP_FAILED" != 0 ]; then
-		for d in "$src" "$dc" "$db1" "$db" "$da"; do
+		for d in "$src" "$dc" "$db1" "$db" "$da" "$dr"; do
 			diag_file "$d/result.txt" 20
 			diag_file "$d/qemu.log" 20
 			diag_file "$d/monitor.log" 30
@@ -248,6 +270,6 @@ migrate_test() {
 
 e2e_requirements
 [ -d /sys/class/mvgpu/mvgpu1 ] || skip_all "needs two GPUs (mvgpu0, mvgpu1)"
-tap_plan 27
+tap_plan 30
 migrate_test
 tap_exit
