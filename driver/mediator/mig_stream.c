@@ -44,7 +44,6 @@
  * struct mvgpu_mig_file - a migration data file (saving or resuming)
  * @filp: its file
  * @vgpu: the vGPU; not touched once @disabled
- * @saving: the saving kind (read), else resuming (write)
  * @lock: protects everything below
  * @disabled: the session is over; reads and writes fail
  * @error: a resuming stream was refused; the errno every write returns
@@ -61,7 +60,6 @@
  * @final: in STOP_COPY: after the last pages come STATE and END
  * @end_staged: the END record has been staged
  * @state: the device state captured when STOP_COPY began
- * @state_len: bytes of @state
  * @final_at: clock when STOP_COPY began
  * @final_bytes: bytes read since then
  * @rec: the record header being received (resuming)
@@ -77,7 +75,6 @@
 struct mvgpu_mig_file {
 	struct file *filp;
 	struct mvgpu_vgpu *vgpu;
-	bool saving;
 	/* protects all below */
 	struct mutex lock;
 	bool disabled;
@@ -93,7 +90,6 @@ struct mvgpu_mig_file {
 	bool final;
 	bool end_staged;
 	struct mvgpu_mig_state *state;
-	size_t state_len;
 	u64 final_at;
 	u64 final_bytes;
 	struct mvgpu_mig_record rec;
@@ -307,7 +303,7 @@ static int mig_stage_next(struct mvgpu_mig_file *migf, bool new_pass)
 	}
 	if (migf->state) {
 		mig_stage(migf, MVGPU_MIG_REC_STATE, migf->state,
-			  migf->state_len, NULL, 0);
+			  mig_state_len(migf->vgpu), NULL, 0);
 		kfree(migf->state);
 		migf->state = NULL;
 		return 1;
@@ -857,7 +853,6 @@ static struct mvgpu_mig_file *mig_file_new(struct mvgpu_vgpu *vgpu,
 		return ERR_PTR(-ENOMEM);
 	mutex_init(&migf->lock);
 	migf->vgpu = vgpu;
-	migf->saving = saving;
 	buf_size = saving ? MIG_REC_SIZE + sizeof(__le64) + MVGPU_MIG_VRAM_MAX :
 			    max_t(size_t, MIG_SMALL_MAX, PAGE_SIZE);
 	migf->buf = kvzalloc(buf_size, GFP_KERNEL_ACCOUNT);
@@ -949,7 +944,6 @@ struct file *mvgpu_mig_save_start(struct mvgpu_vgpu *vgpu, bool final)
 			fput(migf->filp);
 			return ERR_PTR(-ENOMEM);
 		}
-		migf->state_len = mig_state_len(vgpu);
 		migf->final = true;
 		migf->final_at = ktime_get_ns();
 	} else {
@@ -981,7 +975,6 @@ int mvgpu_mig_save_final(struct mvgpu_vgpu *vgpu)
 	migf->final_bytes = 0;
 	mig_collect(migf);
 	migf->state = st;
-	migf->state_len = mig_state_len(vgpu);
 	migf->final = true;
 	mutex_unlock(&migf->lock);
 	mvgpu_mig_tracking(vgpu, false);
