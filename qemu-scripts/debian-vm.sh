@@ -115,20 +115,8 @@ elapsed=$(($(date +%s) - start))
 {
 	"$HERE/parse-tap.sh" "$tap" | sed 's/^FAIL vm: /FAIL debian-vm: /'
 	echo "INFO debian: image ${image_s} s (cached after the first build), VM ${elapsed} s"
-	if [ $rc = 124 ] || [ $rc = 137 ]; then
-		echo "FAIL debian-vm: did not finish within ${vm_timeout}s"
-	elif [ $rc != 0 ]; then
-		echo "FAIL debian-vm: QEMU exited with status $rc"
-	fi
-	if ! tr -d '\r' < "$tap" | grep -q '^# mvgpu-debian: done'; then
-		echo "FAIL debian-vm: the VM did not complete its job"
-	fi
-	if "$HERE/check-console.sh" "$console" > "$work/console-findings"; then
-		echo "PASS debian-vm-console-clean"
-	else
-		echo "FAIL debian-vm-console-clean"
-	fi
-	grep '^KNOWN ' "$work/console-findings" || true
+	vm_outcome debian-vm "$rc" "$vm_timeout" "$tap" '# mvgpu-debian: done' \
+		"$console" "$work/console-findings"
 } > "$results"
 [ -n "$results_out" ] && cp "$results" "$results_out"
 if [ -n "$timing_out" ]; then
@@ -139,10 +127,7 @@ if [ -n "$timing_out" ]; then
 	} >> "$timing_out"
 fi
 
-if grep -qv '^KNOWN ' "$work/console-findings"; then
-	echo "kernel trouble in $console:"
-	grep -v '^KNOWN ' "$work/console-findings" | sed 's/^/  /'
-fi
+kernel_trouble "$console" "$work/console-findings"
 print_findings "$results"
 pass=$(grep -c '^PASS' "$results" || true)
 fail=$(grep -c '^FAIL' "$results" || true)

@@ -100,6 +100,39 @@ copy_module_sources() {
 	cp -rp "$top/include" "$dest/"
 }
 
+# vm_outcome NAME RC TIMEOUT TAP DONE CONSOLE FINDINGS: the result lines of
+# a test VM's run that are not its tests' own: how QEMU ended (RC, its exit
+# status; 124/137: killed after TIMEOUT seconds), whether the job reached
+# the line DONE in TAP, and the kernel console's scan (check-console.sh,
+# written to FINDINGS), as "NAME-console-clean" and KNOWN lines.
+vm_outcome() {
+	local name=$1 rc=$2 timeout=$3 tap=$4 done_line=$5 console=$6 findings=$7
+
+	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+		echo "FAIL $name: did not finish within ${timeout}s"
+	elif [ "$rc" != 0 ]; then
+		echo "FAIL $name: QEMU exited with status $rc"
+	fi
+	if ! tr -d '\r' < "$tap" | grep -q "^$done_line"; then
+		echo "FAIL $name: the VM did not complete its job"
+	fi
+	if "$(dirname "${BASH_SOURCE[0]}")/check-console.sh" "$console" > "$findings"; then
+		echo "PASS $name-console-clean"
+	else
+		echo "FAIL $name-console-clean"
+	fi
+	grep '^KNOWN ' "$findings" || true
+}
+
+# kernel_trouble CONSOLE FINDINGS: print what vm_outcome's console scan
+# found that is not a known report.
+kernel_trouble() {
+	if grep -qv '^KNOWN ' "$2"; then
+		echo "kernel trouble in $1:"
+		grep -v '^KNOWN ' "$2" | sed 's/^/  /'
+	fi
+}
+
 # The findings of a results file (PASS/FAIL/NOTE/SKIP/INFO/KNOWN lines, as
 # parse-tap.sh and the checks write them): the failures with their notes,
 # the skips, the known kernel reports (check-console.sh) and the timing

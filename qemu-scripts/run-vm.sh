@@ -144,27 +144,12 @@ elapsed=$(($(date +%s) - start))
 	if [ "$job" = tests ]; then
 		"$HERE/parse-tap.sh" "$tap"
 	fi
-	if [ $rc = 124 ] || [ $rc = 137 ]; then
-		echo "FAIL vm: did not finish within ${vm_timeout}s"
-	elif [ $rc != 0 ]; then
-		echo "FAIL vm: QEMU exited with status $rc"
-	fi
-	if ! tr -d '\r' < "$tap" | grep -q '^# mvgpu-init: done'; then
-		echo "FAIL vm: the VM did not complete its job"
-	fi
-	if "$HERE/check-console.sh" "$console" > "$work/console-findings"; then
-		echo "PASS vm-console-clean"
-	else
-		echo "FAIL vm-console-clean"
-	fi
-	grep '^KNOWN ' "$work/console-findings" || true
+	vm_outcome vm "$rc" "$vm_timeout" "$tap" '# mvgpu-init: done' \
+		"$console" "$work/console-findings"
 } > "$results"
 [ -n "$results_out" ] && cp "$results" "$results_out"
 
-if grep -qv '^KNOWN ' "$work/console-findings"; then
-	echo "kernel trouble in $console:"
-	grep -v '^KNOWN ' "$work/console-findings" | sed 's/^/  /'
-fi
+kernel_trouble "$console" "$work/console-findings"
 print_findings "$results"
 pass=$(grep -c '^PASS' "$results" || true)
 fail=$(grep -c '^FAIL' "$results" || true)
