@@ -316,21 +316,33 @@ static int mig_stage_next(struct mvgpu_mig_file *migf, bool new_pass)
 	return 0;
 }
 
+/*
+ * Start a read or write of a data file: take its lock, unless the session
+ * is over. Return: 0 with the lock held, or a negative errno without it.
+ */
+static int mig_file_enter(struct mvgpu_mig_file *migf, loff_t *pos)
+{
+	if (pos)
+		return -ESPIPE;
+	mutex_lock(&migf->lock);
+	if (migf->disabled) {
+		mutex_unlock(&migf->lock);
+		return -ENODEV;
+	}
+	return 0;
+}
+
 static ssize_t mig_save_read(struct file *filp, char __user *ubuf, size_t len,
 			     loff_t *pos)
 {
 	struct mvgpu_mig_file *migf = filp->private_data;
 	struct mvgpu_stats *stats;
 	ssize_t done = 0;
-	int ret = 0;
+	int ret;
 
-	if (pos)
-		return -ESPIPE;
-	mutex_lock(&migf->lock);
-	if (migf->disabled) {
-		ret = -ENODEV;
-		goto out;
-	}
+	ret = mig_file_enter(migf, pos);
+	if (ret)
+		return ret;
 	stats = &migf->vgpu->stats;
 	while (len) {
 		size_t n = min(len, migf->buf_len - migf->buf_pos);
@@ -362,7 +374,6 @@ static ssize_t mig_save_read(struct file *filp, char __user *ubuf, size_t len,
 			break;
 		cond_resched();
 	}
-out:
 	mutex_unlock(&migf->lock);
 	if (done)
 		return done;
@@ -620,15 +631,11 @@ static ssize_t mig_resume_write(struct file *filp, const char __user *ubuf,
 {
 	struct mvgpu_mig_file *migf = filp->private_data;
 	size_t done = 0;
-	ssize_t ret = 0;
+	ssize_t ret;
 
-	if (pos)
-		return -ESPIPE;
-	mutex_lock(&migf->lock);
-	if (migf->disabled) {
-		ret = -ENODEV;
-		goto out;
-	}
+	ret = mig_file_enter(migf, pos);
+	if (ret)
+		return ret;
 	if (migf->error) {
 		ret = migf->error;
 		goto out;

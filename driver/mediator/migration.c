@@ -14,6 +14,13 @@
 
 #include "mvgpu_drv.h"
 
+/* End a saving session (done or cancelled): its file fails, tracking stops. */
+static void mig_save_end(struct mvgpu_vgpu *vgpu)
+{
+	mvgpu_mig_tracking(vgpu, false);
+	mvgpu_mig_file_end(&vgpu->mig.saving);
+}
+
 /* One arc of the state machine; vfio_mig_get_next_state() picks them. */
 static struct file *mig_step(struct mvgpu_vgpu *vgpu,
 			     enum vfio_device_mig_state next)
@@ -57,8 +64,7 @@ static struct file *mig_step(struct mvgpu_vgpu *vgpu,
 		if (next == VFIO_DEVICE_STATE_PRE_COPY_P2P)
 			return NULL;
 		if (next == VFIO_DEVICE_STATE_RUNNING) {
-			mvgpu_mig_tracking(vgpu, false);
-			mvgpu_mig_file_end(&mig->saving);
+			mig_save_end(vgpu);
 			return NULL;
 		}
 		break;
@@ -66,8 +72,7 @@ static struct file *mig_step(struct mvgpu_vgpu *vgpu,
 		if (next == VFIO_DEVICE_STATE_PRE_COPY)
 			return NULL;
 		if (next == VFIO_DEVICE_STATE_RUNNING_P2P) {
-			mvgpu_mig_tracking(vgpu, false);
-			mvgpu_mig_file_end(&mig->saving);
+			mig_save_end(vgpu);
 			return NULL;
 		}
 		if (next == VFIO_DEVICE_STATE_STOP_COPY) {
@@ -82,7 +87,7 @@ static struct file *mig_step(struct mvgpu_vgpu *vgpu,
 		break;
 	case VFIO_DEVICE_STATE_STOP_COPY:
 		if (next == VFIO_DEVICE_STATE_STOP) {
-			mvgpu_mig_file_end(&mig->saving);
+			mig_save_end(vgpu);
 			return NULL;
 		}
 		break;
@@ -206,8 +211,7 @@ void mvgpu_mig_reset(struct mvgpu_vgpu *vgpu,
 	bool frozen;
 
 	mutex_lock(&mig->lock);
-	mvgpu_mig_tracking(vgpu, false);
-	mvgpu_mig_file_end(&mig->saving);
+	mig_save_end(vgpu);
 	mvgpu_mig_file_end(&mig->resuming);
 	frozen = mig->state == VFIO_DEVICE_STATE_STOP ||
 		 mig->state == VFIO_DEVICE_STATE_STOP_COPY ||
