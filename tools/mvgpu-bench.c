@@ -1325,48 +1325,19 @@ static void part_sched(void)
 
 /* ---- part 7: live migration ------------------------------------------------ */
 
-/* A device stream in memory. */
-struct mig_buf {
-	uint8_t *data;
-	size_t len;
-	size_t cap;
-};
-
 /* Read a data fd to its end (or to ENOMSG in pre-copy); bytes read. */
-static size_t mig_read(int fd, struct mig_buf *b, bool precopy)
+static size_t mig_read(int fd, struct mvgpu_mig_stream *b, bool precopy)
 {
-	size_t before = b->len;
+	ssize_t n = mvgpu_mig_read(fd, b, precopy, SIZE_MAX);
 
-	for (;;) {
-		ssize_t n;
-
-		if (b->cap - b->len < (1u << 20)) {
-			b->cap += 16u << 20;
-			b->data = realloc(b->data, b->cap);
-			if (!b->data)
-				die("stream buffer", ENOMEM);
-		}
-		n = read(fd, b->data + b->len, b->cap - b->len);
-		if (n > 0) {
-			b->len += n;
-			continue;
-		}
-		if (!n || (precopy && errno == ENOMSG))
-			return b->len - before;
-		die("read migration data", errno);
-	}
+	if (n < 0)
+		die("read migration data", n);
+	return n;
 }
 
 static void mig_write(int fd, const uint8_t *p, size_t len)
 {
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n <= 0)
-			die("write migration data", n < 0 ? errno : EIO);
-		p += n;
-		len -= n;
-	}
+	check(mvgpu_mig_write(fd, p, len, SIZE_MAX), "write migration data");
 }
 
 /*
@@ -1375,7 +1346,7 @@ static void mig_write(int fd, const uint8_t *p, size_t len)
  * seconds the tail and the arc to STOP took (the destination's share of
  * the downtime).
  */
-static double mig_load(struct inst *in, const struct mig_buf *b, size_t tail)
+static double mig_load(struct inst *in, const struct mvgpu_mig_stream *b, size_t tail)
 {
 	double t0;
 	int fd;
@@ -1396,7 +1367,7 @@ static double mig_load(struct inst *in, const struct mig_buf *b, size_t tail)
 
 static void mig_case(const char *type, bool busy, bool precopy)
 {
-	struct mig_buf b = { };
+	struct mvgpu_mig_stream b = { };
 	struct inst a, d;
 	size_t initial = 0, rounds_bytes = 0, stop_bytes;
 	unsigned int rounds = 0;
@@ -1446,7 +1417,7 @@ static void mig_case(const char *type, bool busy, bool precopy)
 	       initial / MIB, rounds, rounds_bytes / MIB, stop_bytes / 1024.0,
 	       100.0 * stop_bytes / a.gpu.vram_size, t_stop * 1e3,
 	       attr(&a, "mig_stop_copy_ns") / 1e6, t_load * 1e3);
-	free(b.data);
+	mvgpu_mig_stream_free(&b);
 	inst_down(&d);
 	inst_down(&a);
 }

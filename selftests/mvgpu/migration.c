@@ -35,60 +35,22 @@
 #define VA_GEMM_C	(ET_VA_DST + 0x200000)
 #define PAGE		4096u
 
-/* A migration stream in memory. */
-struct stream {
-	uint8_t *data;
-	size_t len;
-	size_t cap;
-};
-
-static void stream_free(struct stream *s)
-{
-	free(s->data);
-	memset(s, 0, sizeof(*s));
-}
-
-/*
- * Read a data fd until end of stream (or, with precopy, until ENOMSG:
- * nothing to send right now, or once max bytes came). 0 or -errno.
- */
-static int stream_read_max(int fd, struct stream *s, bool precopy,
+/* Read a data fd into s (see mvgpu_mig_read()); 0 or -errno. */
+static int stream_read_max(int fd, struct mvgpu_mig_stream *s, bool precopy,
 			   size_t max)
 {
-	size_t start = s->len;
+	ssize_t n = mvgpu_mig_read(fd, s, precopy, max);
 
-	while (s->len - start < max) {
-		ssize_t n;
-
-		if (s->cap - s->len < (1u << 20)) {
-			uint8_t *p = realloc(s->data, s->cap + (8u << 20));
-
-			if (!p)
-				return -ENOMEM;
-			s->data = p;
-			s->cap += 8u << 20;
-		}
-		n = read(fd, s->data + s->len, s->cap - s->len);
-		if (n > 0) {
-			s->len += n;
-			continue;
-		}
-		if (!n)
-			return 0;
-		if (precopy && errno == ENOMSG)
-			return 0;
-		return -errno;
-	}
-	return 0;
+	return n < 0 ? (int)n : 0;
 }
 
-static int stream_read(int fd, struct stream *s, bool precopy)
+static int stream_read(int fd, struct mvgpu_mig_stream *s, bool precopy)
 {
 	return stream_read_max(fd, s, precopy, SIZE_MAX);
 }
 
 /* RUNNING (or STOP) -> STOP_COPY, the whole stream, -> STOP. */
-static int save_stop_copy(struct mvgpu_dev *dev, struct stream *s)
+static int save_stop_copy(struct mvgpu_dev *dev, struct mvgpu_mig_stream *s)
 {
 	int fd, ret;
 
@@ -110,29 +72,19 @@ static int load(struct mvgpu_dev *dev, const uint8_t *data, size_t len,
 		size_t chunk)
 {
 	int fd, ret, ret2;
-	size_t off = 0;
 
 	ret = mvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_STOP, NULL);
 	if (!ret)
 		ret = mvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_RESUMING, &fd);
 	if (ret)
 		return ret;
-	while (off < len) {
-		size_t n = len - off < chunk ? len - off : chunk;
-		ssize_t w = write(fd, data + off, n);
-
-		if (w <= 0) {
-			ret = w < 0 ? -errno : -EIO;
-			break;
-		}
-		off += w;
-	}
+	ret = mvgpu_mig_write(fd, data, len, chunk);
 	close(fd);
 	ret2 = mvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_STOP, NULL);
 	return ret ? ret : ret2;
 }
 
-static int load_and_run(struct mvgpu_dev *dev, const struct stream *s)
+static int load_and_run(struct mvgpu_dev *dev, const struct mvgpu_mig_stream *s)
 {
 	int ret = load(dev, s->data, s->len, 100000);
 
@@ -155,7 +107,7 @@ static uint32_t crc32_std(const void *p, size_t n)
 }
 
 /* Offset of the first record of kind, or -1. */
-static long find_record(const struct stream *s, uint32_t kind)
+static long find_record(const struct mvgpu_mig_stream *s, uint32_t kind)
 {
 	size_t off = 0;
 
@@ -170,7 +122,7 @@ static long find_record(const struct stream *s, uint32_t kind)
 }
 
 /* Recompute the CRC of the record at off after a test changed it. */
-static void fix_crc(struct stream *s, long off)
+static void fix_crc(struct mvgpu_mig_stream *s, long off)
 {
 	struct mvgpu_mig_record *r = (void *)(s->data + off);
 
@@ -178,7 +130,7 @@ static void fix_crc(struct stream *s, long off)
 }
 
 /* Mark in pages[] every VRAM page the records from off on carry. */
-static void vram_pages_sent(const struct stream *s, size_t off, bool *pages,
+static void vram_pages_sent(const struct mvgpu_mig_stream *s, size_t off, bool *pages,
 			    size_t nr)
 {
 	while (off + sizeof(struct mvgpu_mig_record) <= s->len) {
@@ -204,7 +156,7 @@ FIXTURE(mig) {
 	struct mvgpu_gpu gpu_b;		/* A's guest RAM, B's device */
 	struct mvgpu_ctx ctx;
 	struct et_buf sys, vram, ga, gb, gc;
-	struct stream s;
+	struct mvgpu_mig_stream s;
 	uint64_t seed;
 	char msg[256];
 };
@@ -452,7 +404,7 @@ TEST_F_TIMEOUT(mig, stop_copy_mid_command, 300)
 	ASSERT_EQ(fence_a, mvgpu_ctx_fence_reg(&(struct mvgpu_ctx){
 		.gpu = ga, .idx = 0 }));
 	free(pattern);
-	stream_free(&self->s);
+	mvgpu_mig_stream_free(&self->s);
 }
 
 TEST_F_TIMEOUT(mig, precopy_sends_what_changed, 300)
@@ -518,7 +470,7 @@ TEST_F_TIMEOUT(mig, precopy_sends_what_changed, 300)
 	ASSERT_EQ(0, memcmp(ga->vram, gb->vram, ga->vram_size));
 	ASSERT_EQ(0x99, ((uint8_t *)gb->vram)[p_mmap * PAGE + 5]);
 	free(sent);
-	stream_free(&self->s);
+	mvgpu_mig_stream_free(&self->s);
 }
 
 /* A vCPU writing VRAM through its BAR2 mapping, as fast as it can. */
@@ -607,7 +559,7 @@ TEST_F_TIMEOUT(mig, precopy_under_load_loses_no_page, 600)
 	ASSERT_EQ(0, mvgpu_ctx_sync(&self->ctx, ET_TIMEOUT_MS));
 	ASSERT_EQ(63, *(uint32_t *)((uint8_t *)gb->vram + VRAM_OFF + VRAM_BUF -
 				    4));
-	stream_free(&self->s);
+	mvgpu_mig_stream_free(&self->s);
 }
 
 TEST_F_TIMEOUT(mig, waiting_context, 300)
@@ -630,7 +582,7 @@ TEST_F_TIMEOUT(mig, waiting_context, 300)
 	ASSERT_GT((uint64_t)seq, mvgpu_ctx_fence_reg(&self->ctx));
 	mvgpu_store64(sem, 5);
 	ASSERT_EQ(0, mvgpu_ctx_wait_fence(&self->ctx, seq, ET_TIMEOUT_MS));
-	stream_free(&self->s);
+	mvgpu_mig_stream_free(&self->s);
 }
 
 TEST_F_TIMEOUT(mig, cancel_keeps_source_running, 300)
@@ -663,7 +615,7 @@ TEST_F_TIMEOUT(mig, cancel_keeps_source_running, 300)
 	close(fd);
 	ASSERT_EQ(0, mvgpu_ctx_wait_fence(&self->ctx, seq, ET_TIMEOUT_MS));
 	ASSERT_TRUE(gemm_right(self));
-	stream_free(&self->s);
+	mvgpu_mig_stream_free(&self->s);
 }
 
 /*
@@ -720,7 +672,7 @@ enum bad_kind {
 FIXTURE(bad) {
 	struct et_gpu src, dst;
 	struct mvgpu_ctx ctx;
-	struct stream s;
+	struct mvgpu_mig_stream s;
 	char msg[256];
 };
 
@@ -856,13 +808,13 @@ TEST_F_TIMEOUT(bad, refused_and_vgpu_usable, 120)
 	ASSERT_EQ(0, mvgpu_mig_set_state(&self->src.v.dev,
 					 VFIO_DEVICE_STATE_RUNNING, NULL));
 	if (variant->kind != BAD_OTHER_TYPE) {
-		stream_free(&self->s);
+		mvgpu_mig_stream_free(&self->s);
 		ASSERT_EQ(0, save_stop_copy(&self->src.v.dev, &self->s));
 		ASSERT_EQ(0, load_and_run(&self->dst.v.dev, &self->s));
 		ASSERT_EQ(0, memcmp(self->src.gpu.vram, self->dst.gpu.vram,
 				    self->src.gpu.vram_size));
 	}
-	stream_free(&self->s);
+	mvgpu_mig_stream_free(&self->s);
 }
 
 TEST_HARNESS_MAIN

@@ -5,6 +5,7 @@
  * VFIO_MIG_GET_PRECOPY_INFO on the data fd).
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
@@ -92,5 +93,54 @@ int mvgpu_mig_precopy_info(int data_fd, uint64_t *initial, uint64_t *dirty)
 		return -errno;
 	*initial = info.initial_bytes;
 	*dirty = info.dirty_bytes;
+	return 0;
+}
+
+void mvgpu_mig_stream_free(struct mvgpu_mig_stream *s)
+{
+	free(s->data);
+	memset(s, 0, sizeof(*s));
+}
+
+ssize_t mvgpu_mig_read(int data_fd, struct mvgpu_mig_stream *s, bool precopy,
+		       size_t max)
+{
+	size_t start = s->len;
+
+	while (s->len - start < max) {
+		ssize_t n;
+
+		if (s->cap - s->len < (1u << 20)) {
+			uint8_t *p = realloc(s->data, s->cap + (8u << 20));
+
+			if (!p)
+				return -ENOMEM;
+			s->data = p;
+			s->cap += 8u << 20;
+		}
+		n = read(data_fd, s->data + s->len, s->cap - s->len);
+		if (n > 0) {
+			s->len += n;
+			continue;
+		}
+		if (n < 0 && !(precopy && errno == ENOMSG))
+			return -errno;
+		break;
+	}
+	return s->len - start;
+}
+
+int mvgpu_mig_write(int data_fd, const void *buf, size_t len, size_t chunk)
+{
+	const uint8_t *p = buf;
+
+	while (len) {
+		ssize_t n = write(data_fd, p, len < chunk ? len : chunk);
+
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		p += n;
+		len -= n;
+	}
 	return 0;
 }

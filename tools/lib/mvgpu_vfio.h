@@ -242,4 +242,23 @@ int mvgpu_mig_data_size(struct mvgpu_dev *dev, uint64_t *bytes);
 /* VFIO_MIG_GET_PRECOPY_INFO on a PRE_COPY data fd. */
 int mvgpu_mig_precopy_info(int data_fd, uint64_t *initial, uint64_t *dirty);
 
+/* A migration stream in memory (zeroed to start empty). */
+struct mvgpu_mig_stream {
+	uint8_t *data;
+	size_t len;
+	size_t cap;
+};
+
+void mvgpu_mig_stream_free(struct mvgpu_mig_stream *s);
+/*
+ * Append what a saving data fd gives to s: until its end, or with precopy
+ * until ENOMSG (nothing to send right now), or once max bytes came.
+ * Leaves at least 1 MiB of room after the data. Returns the bytes
+ * appended or -errno.
+ */
+ssize_t mvgpu_mig_read(int data_fd, struct mvgpu_mig_stream *s, bool precopy,
+		       size_t max);
+/* Write len bytes to a resuming data fd, at most chunk per write(). */
+int mvgpu_mig_write(int data_fd, const void *buf, size_t len, size_t chunk);
+
 #endif /* MVGPU_VFIO_H */
