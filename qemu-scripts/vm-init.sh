@@ -125,8 +125,12 @@ load_extra_ko() {
 # Run one test program, TAP of the program indented with "# " as the
 # kselftest runner does, then "ok N selftests: <dir>: <name>".
 run_test() {
-	local num=$1 t=$2 dir name rc start elapsed
+	local num=$1 t=$2 dir name rc start elapsed only=
 
+	# "mvgpu/sched@reset_stalls_no_other_vgpu": that test case only
+	case $t in
+	*@*)	only=${t#*@}; t=${t%%@*} ;;
+	esac
 	dir=$(dirname "$t")
 	name=$(basename "$t")
 	echo "# selftests: $dir: $name" >&3
@@ -143,7 +147,7 @@ run_test() {
 	start=$(cut -d. -f1 /proc/uptime)
 	rc=0
 	rm -f /tmp/rc
-	{ cd "/selftests/$dir" && timeout -s KILL "$TIMEOUT" "./$name" 3>&- 2>&1 < /dev/null ||
+	{ cd "/selftests/$dir" && timeout -s KILL "$TIMEOUT" "./$name" ${only:+-t "$only"} 3>&- 2>&1 < /dev/null ||
 		echo "$?" > /tmp/rc; } | sed 's/^/# /' >&3
 	[ -f /tmp/rc ] && rc=$(cat /tmp/rc) && rm -f /tmp/rc
 	elapsed=$(($(cut -d. -f1 /proc/uptime) - start))

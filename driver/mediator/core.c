@@ -178,9 +178,12 @@ static int __init mvgpu_init(void)
 	int ret;
 
 	mvgpu_max_pinned_pages = (u64)max_pinned_mb << (20 - PAGE_SHIFT);
-	ret = class_register(&mvgpu_class);
+	ret = mvgpu_shadow_wq_init();
 	if (ret)
 		return ret;
+	ret = class_register(&mvgpu_class);
+	if (ret)
+		goto err_wq;
 	ret = mdev_register_driver(&mvgpu_mdev_driver);
 	if (ret)
 		goto err_class;
@@ -188,6 +191,8 @@ static int __init mvgpu_init(void)
 
 err_class:
 	class_unregister(&mvgpu_class);
+err_wq:
+	mvgpu_shadow_wq_fini();
 	return ret;
 }
 
@@ -196,6 +201,7 @@ static void __exit mvgpu_exit(void)
 	mdev_unregister_driver(&mvgpu_mdev_driver);
 	class_unregister(&mvgpu_class);
 	ida_destroy(&mvgpu_gpu_ida);
+	mvgpu_shadow_wq_fini();
 }
 
 module_init(mvgpu_init);

@@ -810,6 +810,7 @@ static void mig_load_state(struct mvgpu_vgpu *vgpu,
 	}
 	mvgpu_shadow_unlock(vgpu);
 	mutex_unlock(&vgpu->lock);
+	mvgpu_shadow_reap(vgpu);
 
 	atomic_set(&vgpu->weight, le32_to_cpu(st->weight));
 	WRITE_ONCE(vgpu->cap_pct, le32_to_cpu(st->cap));

@@ -7,6 +7,7 @@
 
 #include <linux/device.h>
 #include <linux/eventfd.h>
+#include <linux/maple_tree.h>
 #include <linux/mdev.h>
 #include <linux/mutex.h>
 #include <linux/vfio.h>
@@ -129,8 +130,13 @@ struct mvgpu_sched {
  *	an invalidation. A miss there again is the guest's fault.
  * @limited: a translation of the guest's tables was left out of the
  *	shadow because the vGPU reached its shadow cap; an access there
- *	faults with MVGPU_FAULT_SHADOW_LIMIT (read by the engine's fault
- *	diagnosis with READ_ONCE())
+ *	faults with MVGPU_FAULT_SHADOW_LIMIT (read by the fault diagnosis
+ *	with READ_ONCE())
+ * @inv_seq: bumped by every invalidation and drop: a fill that read the
+ *	guest's tables before one installs nothing
+ * @fill_va: GPU VA of the engine's last miss, for the fill worker
+ * @fill_root: the context's PT_ROOT when the engine missed
+ * @fill_gen: the vGPU's reset generation when the engine missed
  */
 struct mvgpu_shadow {
 	struct mvgpu_pt *pt;
@@ -139,7 +145,13 @@ struct mvgpu_shadow {
 	unsigned long entries;
 	u64 last_fill;
 	bool limited;
+	unsigned int inv_seq;
+	u64 fill_va;
+	u64 fill_root;
+	unsigned int fill_gen;
 };
+
+struct mvgpu_fill_plan;
 
 /**
  * struct mvgpu_gpu_type - a vGPU type offered on one physical GPU
@@ -320,17 +332,42 @@ struct mvgpu_mig {
  * @irq: interrupt delivery
  * @gen: reset generation; written under @lock, read with READ_ONCE() to
  *	discard engine results and shadow work that a reset overtook
+ * @reset_pending: resets begun under @lock whose slow part (shadows,
+ *	mappings, VRAM) mvgpu_vgpu_unlock() still has to do (@lock)
  * @runnable: bit n set while context n has work (atomic bitops, written
  *	under @lock)
  * @waiting: bit n set while context n waits on a WAIT command
+ * @filling: bit n set while context n waits for the fill worker (atomic
+ *	bitops; set by an engine under @shadow_lock)
  * @shadow_lock: protects @shadow and the backend tables in it; an engine
  *	holds it while it runs one of this vGPU's contexts. Taken after @lock
- *	when both are needed, never the other way round. Shadow work takes it
- *	with mvgpu_shadow_lock(), engines only with mutex_trylock().
- * @shadow_busy: threads in shadow work for this vGPU (between
- *	mvgpu_shadow_lock() and mvgpu_shadow_unlock()); while non-zero the
- *	scheduler passes the vGPU over, so that however long its shadow work
- *	takes, no engine waits for it and the other vGPUs run on
+ *	and after @pin_lock when those are needed, never the other way round,
+ *	and never held across a call into vfio, so that every wait for it is
+ *	bounded. Shadow work takes it with mvgpu_shadow_lock(), engines only
+ *	with mutex_trylock().
+ * @shadow_busy: threads in shadow work or in the slow part of a reset of
+ *	this vGPU; while non-zero the scheduler passes the vGPU over, so that
+ *	however long that work takes, no engine waits for it and the other
+ *	vGPUs run on
+ * @pin_lock: serialises everything that pins or unpins this vGPU's guest
+ *	pages or reads its guest memory for the shadow (the fill worker,
+ *	unpinning, dma_unmap), and protects @dead, @pins_blocked and
+ *	@fill_plan. Held across vfio_pin_pages(), vfio_unpin_pages() and
+ *	vfio_dma_rw(), which wait for locks of the VMM's container: never
+ *	taken by an engine, nor while holding @lock or @shadow_lock
+ * @dead: GPA ranges (maple tree) whose unmap began while pages of them
+ *	were pinned: no page of them is pinned again until vfio no longer
+ *	knows them (mvgpu_shadow_dma_unmap())
+ * @pins_blocked: a range could not be recorded in @dead for want of
+ *	memory: nothing is pinned until the vGPU is closed
+ * @revive: the guest invalidated its tables since the fill worker last
+ *	looked (@shadow_lock): it may forget @dead, within @revivals
+ * @revivals: times @dead was forgotten for the guest since the vGPU was
+ *	opened (@pin_lock), at most MVGPU_DEAD_REVIVALS
+ * @fill_plan: the fill worker's scratch space
+ * @fill_work: fills the shadow where an engine missed, off the engine
+ * @fill_ns: time the fill worker spent for this vGPU that the scheduler
+ *	has not charged to it yet
  * @shadow: per-context shadow page tables
  * @sched_node: entry in the GPU scheduler's list (sched.lock)
  * @sched_running: an engine is running one of its contexts (sched.lock)
@@ -371,12 +408,23 @@ struct mvgpu_vgpu {
 	struct mvgpu_ctx_regs ctx[MVGPU_MAX_CONTEXTS];
 	struct mvgpu_irq irq;
 	unsigned int gen;
+	unsigned int reset_pending;
 	unsigned long runnable;
 	unsigned long waiting;
+	unsigned long filling;
 
 	/* protects shadow[]; held by an engine running this vGPU */
 	struct mutex shadow_lock;
 	atomic_t shadow_busy;
+	/* serialises pinning, unpinning and guest reads; protects dead */
+	struct mutex pin_lock;
+	struct maple_tree dead;
+	bool pins_blocked;
+	bool revive;
+	unsigned int revivals;
+	struct mvgpu_fill_plan *fill_plan;
+	struct work_struct fill_work;
+	atomic64_t fill_ns;
 	struct mvgpu_shadow shadow[MVGPU_MAX_CONTEXTS];
 
 	struct list_head sched_node;
@@ -459,23 +507,22 @@ void mvgpu_irq_release(struct mvgpu_vgpu *vgpu);
 void mvgpu_irq_request(struct mvgpu_vgpu *vgpu, unsigned int count);
 
 /* shadow.c */
+int mvgpu_shadow_wq_init(void);
+void mvgpu_shadow_wq_fini(void);
+int mvgpu_shadow_init(struct mvgpu_vgpu *vgpu);
+void mvgpu_shadow_fini(struct mvgpu_vgpu *vgpu);
 void mvgpu_shadow_lock(struct mvgpu_vgpu *vgpu);
 void mvgpu_shadow_unlock(struct mvgpu_vgpu *vgpu);
 void mvgpu_shadow_invalidate(struct mvgpu_vgpu *vgpu, unsigned int ctx,
 			     u64 root, u64 va, u64 size);
-/* What the engine should do after mvgpu_shadow_fill(). */
-enum mvgpu_fill {
-	MVGPU_FILL_AGAIN,	/* filled: run the context again */
-	MVGPU_FILL_FAULT,	/* the guest's fault: report it */
-	MVGPU_FILL_LATER,	/* host out of memory: end the slice */
-};
-
-enum mvgpu_fill mvgpu_shadow_fill(struct mvgpu_vgpu *vgpu, unsigned int ctx,
-				  u64 va);
+void mvgpu_shadow_request_fill(struct mvgpu_vgpu *vgpu, unsigned int ctx,
+			       u64 va, u64 root, unsigned int gen);
+void mvgpu_shadow_fill_flush(struct mvgpu_vgpu *vgpu);
 void mvgpu_shadow_drop(struct mvgpu_vgpu *vgpu, unsigned int ctx);
+void mvgpu_shadow_reap(struct mvgpu_vgpu *vgpu);
+void mvgpu_shadow_reset(struct mvgpu_vgpu *vgpu);
+void mvgpu_shadow_close(struct mvgpu_vgpu *vgpu);
 void mvgpu_shadow_dma_unmap(struct mvgpu_vgpu *vgpu, u64 iova, u64 length);
-u32 mvgpu_shadow_diagnose(struct mvgpu_vgpu *vgpu, unsigned int ctx, u64 root,
-			  u64 va);
 
 /* sched.c */
 int mvgpu_sched_start(struct mvgpu_gpu *gpu);
@@ -514,5 +561,6 @@ u64 mvgpu_mig_stop_copy_bytes(struct mvgpu_vgpu *vgpu);
 
 /* vgpu.c */
 void mvgpu_vgpu_reset(struct mvgpu_vgpu *vgpu, bool pci_state);
+void mvgpu_vgpu_unlock(struct mvgpu_vgpu *vgpu);
 
 #endif /* _MVGPU_DRV_H */

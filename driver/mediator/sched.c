@@ -168,7 +168,8 @@ static bool mvgpu_vgpu_ready(struct mvgpu_vgpu *vgpu)
 {
 	return !vgpu->sched_running && !vgpu->frozen &&
 	       !atomic_read(&vgpu->shadow_busy) &&
-	       (READ_ONCE(vgpu->runnable) & ~READ_ONCE(vgpu->waiting));
+	       (READ_ONCE(vgpu->runnable) & ~READ_ONCE(vgpu->waiting) &
+		~READ_ONCE(vgpu->filling));
 }
 
 /* Values of mvgpu_engine.stop: why the running context is to stop. */
@@ -196,6 +197,8 @@ void mvgpu_sched_freeze(struct mvgpu_vgpu *vgpu)
 			atomic_set(&sched->engines[i].stop, MVGPU_STOP_FREEZE);
 	spin_unlock(&sched->lock);
 	mvgpu_sched_wait_idle(vgpu);
+	/* a fill asked for before is done, or reported, now */
+	mvgpu_shadow_fill_flush(vgpu);
 }
 
 /**
@@ -401,7 +404,8 @@ static enum mvgpu_pick mvgpu_sched_pick(struct mvgpu_gpu *gpu,
 	vgpu = best[prio];
 	if (vgpu->vruntime > sched->min_vruntime[prio])
 		sched->min_vruntime[prio] = vgpu->vruntime;
-	ready = READ_ONCE(vgpu->runnable) & ~READ_ONCE(vgpu->waiting);
+	ready = READ_ONCE(vgpu->runnable) & ~READ_ONCE(vgpu->waiting) &
+		~READ_ONCE(vgpu->filling);
 	n = find_next_bit(&ready, MVGPU_MAX_CONTEXTS, vgpu->next_ctx);
 	if (n >= MVGPU_MAX_CONTEXTS)
 		n = find_first_bit(&ready, MVGPU_MAX_CONTEXTS);
@@ -504,7 +508,6 @@ static u64 mvgpu_engine_run_ctx(struct mvgpu_engine *eng,
 	struct mvgpu_ctx_regs *r = &vgpu->ctx[n];
 	struct mvgpu_engine_ctx ectx = { .stop = &eng->stop };
 	enum mvgpu_run_result res;
-	enum mvgpu_fill fill;
 	u64 t0, ns, root;
 	unsigned int gen;
 
@@ -532,30 +535,32 @@ static u64 mvgpu_engine_run_ctx(struct mvgpu_engine *eng,
 	/*
 	 * Shadow work of this vGPU that began after it was picked: the vGPU
 	 * waits for it (mvgpu_shadow_unlock() kicks the scheduler), not the
-	 * engine.
+	 * engine. A reset since the snapshot has emptied the shadow: nothing
+	 * of the snapshot runs.
 	 */
 	if (!mutex_trylock(&vgpu->shadow_lock))
 		return 0;
+	if (READ_ONCE(vgpu->gen) != gen) {
+		mutex_unlock(&vgpu->shadow_lock);
+		return 0;
+	}
 	ectx.pt = vgpu->shadow[n].pt;
 	trace_mvgpu_slice_start(gpu->id, eng->index, vgpu->id, n,
 				READ_ONCE(vgpu->prio), slice);
 	t0 = ktime_get_ns();
 	res = gpu->ops->engine_run(gpu->priv, eng->index, &ectx, slice);
-	/* a miss: fill the shadow there and go on, in the same slice */
-	while (res == MVGPU_RUN_FAULT &&
-	       ectx.fault_reason == MVGPU_FAULT_NOT_PRESENT) {
-		fill = mvgpu_shadow_fill(vgpu, n, ectx.fault_addr);
-		if (fill == MVGPU_FILL_FAULT)
-			break;
+	/*
+	 * A miss: the vGPU's fill worker fills the shadow there (it reads
+	 * and pins guest memory, which may wait for the VMM: never on an
+	 * engine) and the context waits for it; the engine runs other work.
+	 * The context keeps its progress, as if preempted.
+	 */
+	if (res == MVGPU_RUN_FAULT &&
+	    ectx.fault_reason == MVGPU_FAULT_NOT_PRESENT) {
+		mvgpu_shadow_request_fill(vgpu, n, ectx.fault_addr, root, gen);
 		ectx.fault_reason = 0;
 		ectx.fault_addr = 0;
-		ns = ktime_get_ns() - t0;
-		if (fill == MVGPU_FILL_LATER || ns >= slice) {
-			res = MVGPU_RUN_PREEMPTED;
-			break;
-		}
-		res = gpu->ops->engine_run(gpu->priv, eng->index, &ectx,
-					   slice - ns);
+		res = MVGPU_RUN_PREEMPTED;
 	}
 	ns = ktime_get_ns() - t0;
 	mutex_unlock(&vgpu->shadow_lock);
@@ -564,11 +569,6 @@ static u64 mvgpu_engine_run_ctx(struct mvgpu_engine *eng,
 		atomic64_inc(&vgpu->stats.preemptions);
 	trace_mvgpu_slice_end(gpu->id, eng->index, vgpu->id, n, ns, res,
 			      ectx.commands);
-
-	if (res == MVGPU_RUN_FAULT &&
-	    ectx.fault_reason == MVGPU_FAULT_NOT_PRESENT)
-		ectx.fault_reason = mvgpu_shadow_diagnose(vgpu, n, root,
-							  ectx.fault_addr);
 
 	mutex_lock(&vgpu->lock);
 	if (vgpu->gen == gen)	/* else a reset overtook this run */
@@ -637,6 +637,8 @@ static int mvgpu_engine_thread(void *data)
 			retry_at = ktime_get_ns() + MVGPU_WAIT_POLL_NS;
 		}
 
+		/* the fill worker's time for it counts as its engine time */
+		ns += atomic64_xchg(&vgpu->fill_ns, 0);
 		spin_lock(&sched->lock);
 		weight = mvgpu_sched_weight(sched, vgpu);
 		vgpu->vruntime += div_u64(ns * MVGPU_WEIGHT_MAX, weight);

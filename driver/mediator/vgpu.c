@@ -20,47 +20,80 @@ static const struct vfio_device_ops mvgpu_vfio_ops;
 /* Source of vGPU ids; atomic. */
 static atomic64_t mvgpu_next_id = ATOMIC64_INIT(0);
 
-/* Drop every context's shadow. Caller holds @vgpu->lock. */
-static void mvgpu_vgpu_drop_shadows(struct mvgpu_vgpu *vgpu)
-{
-	unsigned int n;
-
-	mvgpu_shadow_lock(vgpu);
-	for (n = 0; n < vgpu->type->contexts; n++)
-		mvgpu_shadow_drop(vgpu, n);
-	mvgpu_shadow_unlock(vgpu);
-}
-
-/* Power-on state, without counting a reset. Caller holds @vgpu->lock. */
+/*
+ * The part of a reset done under @vgpu->lock: registers, configuration
+ * space, interrupt state. The engine's results of a run in flight are
+ * dropped, and the vGPU does not run until mvgpu_vgpu_unlock() has done
+ * the slow part (mvgpu_vgpu_reset_finish()).
+ */
 static void mvgpu_vgpu_power_on(struct mvgpu_vgpu *vgpu, bool pci_state)
 {
-	struct mvgpu_gpu *gpu = vgpu->gpu;
-	int ret;
-
-	/* Stop the engine's work: results of a run in flight are dropped. */
+	lockdep_assert_held(&vgpu->lock);
 	WRITE_ONCE(vgpu->gen, vgpu->gen + 1);
 	vgpu->runnable = 0;
 	vgpu->waiting = 0;
-	mvgpu_vgpu_drop_shadows(vgpu);
+	WRITE_ONCE(vgpu->filling, 0);
 	mvgpu_regs_reset(vgpu);
 	if (pci_state)
 		mvgpu_cfg_init(vgpu);
 	vgpu->irq.asserted = false;
 	vgpu->irq.intx_masked = false;
+	/* passed over by the scheduler until the slow part is done */
+	atomic_inc(&vgpu->shadow_busy);
+	vgpu->reset_pending++;
+}
+
+/*
+ * The slow part of @pending resets, without @vgpu->lock: shadows and pins
+ * dropped, VRAM cleared. It runs in the thread that asked for the reset
+ * (the VMM's, for every reset but the first power-on), and the engines,
+ * which wait for @vgpu->lock, never wait for it: the vGPU is passed over
+ * meanwhile, and the other vGPUs run on.
+ */
+static void mvgpu_vgpu_reset_finish(struct mvgpu_vgpu *vgpu,
+				    unsigned int pending)
+{
+	struct mvgpu_gpu *gpu = vgpu->gpu;
+	int ret;
+
+	mvgpu_shadow_reset(vgpu);
 	ret = gpu->ops->vram_clear(gpu->priv, vgpu->vram_offset,
 				   vgpu->vram_size);
 	if (ret)
 		dev_err(&vgpu->mdev->dev, "clearing VRAM failed: %d\n", ret);
 	mvgpu_mig_vram_written(vgpu, 0, vgpu->vram_size);
+	atomic_sub(pending, &vgpu->shadow_busy);
+	mvgpu_sched_kick(vgpu);
+}
+
+/**
+ * mvgpu_vgpu_unlock() - drop @vgpu->lock, then finish the resets begun
+ * under it
+ * @vgpu: the vGPU; caller holds @vgpu->lock
+ *
+ * Every path that may reset the vGPU under @vgpu->lock (config space,
+ * BAR0, VFIO_DEVICE_RESET, open and close) unlocks with this, so that
+ * @vgpu->lock is only ever held for bounded work.
+ */
+void mvgpu_vgpu_unlock(struct mvgpu_vgpu *vgpu)
+{
+	unsigned int pending = vgpu->reset_pending;
+
+	vgpu->reset_pending = 0;
+	mutex_unlock(&vgpu->lock);
+	if (pending)
+		mvgpu_vgpu_reset_finish(vgpu, pending);
 }
 
 /**
  * mvgpu_vgpu_reset() - reset a vGPU to its power-on state
- * @vgpu: the vGPU; caller holds @vgpu->lock
+ * @vgpu: the vGPU; caller holds @vgpu->lock and drops it with
+ *	mvgpu_vgpu_unlock()
  * @pci_state: reset PCI configuration space too (device reset, FLR); a
  *	reset through the RESET register keeps it
  *
- * Stops the vGPU's work, drops its state and clears its VRAM. Other vGPUs
+ * Stops the vGPU's work and drops its state at once; its shadows, pins and
+ * VRAM go in mvgpu_vgpu_unlock(), before the vGPU runs again. Other vGPUs
  * are not touched.
  */
 void mvgpu_vgpu_reset(struct mvgpu_vgpu *vgpu, bool pci_state)
@@ -76,7 +109,6 @@ static int mvgpu_vfio_init(struct vfio_device *vdev)
 	struct mvgpu_gpu_type *type =
 		container_of(mdev->type, struct mvgpu_gpu_type, mtype);
 	struct mvgpu_gpu *gpu = type->gpu;
-	unsigned int n;
 	int ret;
 
 	ret = mvgpu_vram_alloc(gpu, type->desc->units, &vgpu->first_unit);
@@ -97,28 +129,20 @@ static int mvgpu_vfio_init(struct vfio_device *vdev)
 	atomic_set(&vgpu->weight, type->desc->weight);
 	vgpu->prio = MVGPU_PRIO_NORMAL;
 	mutex_init(&vgpu->lock);
-	mutex_init(&vgpu->shadow_lock);
 	INIT_LIST_HEAD(&vgpu->sched_node);
 	ret = mvgpu_mig_init(vgpu);
 	if (ret)
 		goto err_mig;
-	for (n = 0; n < type->desc->contexts; n++) {
-		xa_init(&vgpu->shadow[n].pinned);
-		vgpu->shadow[n].pt = gpu->ops->pt_create(gpu->priv);
-		if (!vgpu->shadow[n].pt) {
-			ret = -ENOMEM;
-			goto err_pt;
-		}
-	}
+	ret = mvgpu_shadow_init(vgpu);
+	if (ret)
+		goto err_shadow;
 
 	mutex_lock(&vgpu->lock);
 	mvgpu_vgpu_power_on(vgpu, true);
-	mutex_unlock(&vgpu->lock);
+	mvgpu_vgpu_unlock(vgpu);
 	return 0;
 
-err_pt:
-	while (n--)
-		gpu->ops->pt_destroy(gpu->priv, vgpu->shadow[n].pt);
+err_shadow:
 	mvgpu_mig_fini(vgpu);
 err_mig:
 	mvgpu_vram_free(gpu, vgpu->first_unit, type->desc->units);
@@ -129,15 +153,10 @@ static void mvgpu_vfio_release(struct vfio_device *vdev)
 {
 	struct mvgpu_vgpu *vgpu = vdev_to_vgpu(vdev);
 	struct mvgpu_gpu *gpu = vgpu->gpu;
-	unsigned int n;
 
-	for (n = 0; n < vgpu->type->contexts; n++) {
-		WARN_ON(!xa_empty(&vgpu->shadow[n].pinned));
-		gpu->ops->pt_destroy(gpu->priv, vgpu->shadow[n].pt);
-	}
+	mvgpu_shadow_fini(vgpu);
 	mvgpu_mig_fini(vgpu);
 	mvgpu_vram_free(gpu, vgpu->first_unit, vgpu->type->units);
-	mutex_destroy(&vgpu->shadow_lock);
 	mutex_destroy(&vgpu->lock);
 }
 
@@ -157,11 +176,12 @@ static int mvgpu_vfio_open(struct vfio_device *vdev)
 static void mvgpu_vgpu_close(struct mvgpu_vgpu *vgpu)
 {
 	mvgpu_sched_detach(vgpu);
+	mvgpu_shadow_close(vgpu);
 	mutex_lock(&vgpu->lock);
 	mvgpu_irq_release(vgpu);
 	/* The next user must not see this one's data. */
 	mvgpu_vgpu_power_on(vgpu, true);
-	mutex_unlock(&vgpu->lock);
+	mvgpu_vgpu_unlock(vgpu);
 }
 
 static void mvgpu_vfio_close(struct vfio_device *vdev)
@@ -175,7 +195,7 @@ static void mvgpu_vgpu_device_reset(struct mvgpu_vgpu *vgpu)
 {
 	mutex_lock(&vgpu->lock);
 	mvgpu_vgpu_reset(vgpu, true);
-	mutex_unlock(&vgpu->lock);
+	mvgpu_vgpu_unlock(vgpu);
 }
 
 static ssize_t mvgpu_vram_access(struct mvgpu_vgpu *vgpu, char __user *ubuf,
@@ -234,7 +254,7 @@ static ssize_t mvgpu_cfg_access(struct mvgpu_vgpu *vgpu, char __user *ubuf,
 		mvgpu_cfg_write(vgpu, off, buf, count);
 	else
 		mvgpu_cfg_read(vgpu, off, buf, count);
-	mutex_unlock(&vgpu->lock);
+	mvgpu_vgpu_unlock(vgpu);	/* an FLR finishes there */
 
 	if (!write && copy_to_user(ubuf, buf, count))
 		return -EFAULT;
@@ -256,6 +276,7 @@ static void mvgpu_mmio_action(struct mvgpu_vgpu *vgpu,
 				mvgpu_shadow_drop(vgpu, act->ctx);
 		}
 		mvgpu_shadow_unlock(vgpu);
+		mvgpu_shadow_reap(vgpu);
 	}
 	if (act->kick)
 		mvgpu_sched_kick(vgpu);
@@ -279,7 +300,7 @@ static ssize_t mvgpu_mmio_access(struct mvgpu_vgpu *vgpu, char __user *ubuf,
 				 &act);
 	else
 		val = (__force u32)cpu_to_le32(mvgpu_mmio_read(vgpu, off));
-	mutex_unlock(&vgpu->lock);
+	mvgpu_vgpu_unlock(vgpu);	/* a RESET finishes there */
 	mvgpu_mmio_action(vgpu, &act);
 
 	if (!write && copy_to_user(ubuf, &val, sizeof(val)))

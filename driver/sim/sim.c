@@ -17,6 +17,7 @@
  * parent is the mediator's class device, /sys/class/mvgpu/mvgpuN).
  */
 #include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/highmem.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
@@ -103,6 +104,8 @@ static int sim_vram_clear(void *priv, u64 offset, u64 len)
 		len -= chunk;
 		cond_resched();
 	}
+	if (READ_ONCE(sim->clear_delay_ms))
+		msleep(READ_ONCE(sim->clear_delay_ms));
 	return 0;
 }
 
@@ -234,6 +237,8 @@ static int sim_create(struct device *dev, struct sim_gpu **out)
 		goto err_pdev;
 	}
 	sim_bench_init(sim, sim_debugfs);
+	debugfs_create_u32("clear_delay_ms", 0600, sim->debugfs,
+			   &sim->clear_delay_ms);
 	*out = sim;
 	return 0;
 

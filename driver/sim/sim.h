@@ -21,6 +21,9 @@
  * @vram_dirty: bit n set when an engine wrote VRAM page n since the
  *	mediator last asked (atomic bitops)
  * @debugfs: its debugfs directory
+ * @clear_delay_ms: every VRAM clear takes at least this long (debugfs
+ *	"clear_delay_ms", for tests: a GPU with far more VRAM than the
+ *	model's clears that slowly; READ_ONCE())
  * @bench_lock: protects @bench_result
  * @bench_result: outcome of the last engine_bench run
  */
@@ -33,6 +36,7 @@ struct sim_gpu {
 	unsigned long nr_pages;
 	unsigned long *vram_dirty;
 	struct dentry *debugfs;
+	u32 clear_delay_ms;
 	/* protects bench_result */
 	struct mutex bench_lock;
 	char bench_result[96];

@@ -14,6 +14,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -339,7 +340,7 @@ static int build_huge_tree(struct mvgpu_pt *pt, uint64_t va)
 }
 
 /* The attacker's touches: one 2 MiB region of the huge tree each. */
-#define NR_TOUCHES	8192
+#define NR_TOUCHES	1024
 
 static uint64_t touch_va(uint64_t va, unsigned int i)
 {
@@ -432,6 +433,83 @@ TEST_F_TIMEOUT(sch, huge_tables_stall_no_other_vgpu, 300)
 	ASSERT_EQ(0, mvgpu_reset(&attacker->g.v.dev));
 	ASSERT_EQ(0, et_attr(uuid, "shadow_entries"));
 	ASSERT_EQ(0, et_attr(uuid, "pinned_pages"));
+}
+
+/* The model's knob that makes its VRAM clears slow (GPU 0, debugfs). */
+#define CLEAR_DELAY	"/sys/kernel/debug/mvgpu_sim/mvgpu-sim.0/clear_delay_ms"
+#define NR_RESETS	4
+#define RESET_CLEAR_MS	1500
+
+static int set_clear_delay(unsigned int ms)
+{
+	char buf[16];
+	FILE *f;
+	int ret;
+
+	if (access(CLEAR_DELAY, F_OK))
+		mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
+	f = fopen(CLEAR_DELAY, "w");
+	if (!f)
+		return -errno;
+	snprintf(buf, sizeof(buf), "%u", ms);
+	ret = fputs(buf, f) < 0 ? -EIO : 0;
+	if (fclose(f))
+		ret = -errno;
+	return ret;
+}
+
+/*
+ * A guest that resets its busy vGPU again and again: each reset clears
+ * its VRAM slice (made to take 1.5 s here, as a 2 GiB slice might), and
+ * the other vGPUs must not notice. The clear used to run under the vGPU's
+ * register lock, which an engine that had picked the vGPU then waited
+ * for: every other vGPU stalled for the length of the clear.
+ */
+TEST_F_TIMEOUT(sch, reset_stalls_no_other_vgpu, 300)
+{
+	struct load *att = &self->l[0], *vic = &self->l[1];
+	uint64_t t0[NR_RESETS], t1[NR_RESETS], during;
+	static struct sampler smp;
+	int i, k, ret;
+
+	ASSERT_EQ(0, load_start(vic));
+	memset(&smp, 0, sizeof(smp));
+	smp.uuid = vic->g.v.uuid;
+	ASSERT_EQ(0, -pthread_create(&smp.thread, NULL, sample_commands,
+				     &smp));
+	ret = set_clear_delay(RESET_CLEAR_MS);
+	ASSERT_EQ(0, ret) TH_LOG("%s: %s", CLEAR_DELAY, strerror(-ret));
+	for (i = 0; i < NR_RESETS; i++) {
+		/* the attacker busy: its ring full of GEMMs and copies */
+		if (i)
+			ASSERT_EQ(0, mvgpu_ctx_init(&att->ctx, &att->g.gpu,
+						    &att->g.pt, 0,
+						    LOAD_RING_SIZE));
+		for (k = 0; k < 4096 && mvgpu_ring_update(&att->ctx) >= 4096;
+		     k++)
+			ASSERT_EQ(0, load_emit(att));
+		mvgpu_ring_kick(&att->ctx);
+		usleep(50000);
+		t0[i] = mvgpu_now_ns();
+		ASSERT_EQ(0, mvgpu_reset(&att->g.v.dev));
+		t1[i] = mvgpu_now_ns();
+	}
+	set_clear_delay(0);
+	__atomic_store_n(&smp.stop, true, __ATOMIC_RELAXED);
+	pthread_join(smp.thread, NULL);
+	load_stop(vic);
+	ASSERT_EQ(0, vic->err);
+
+	/* in each reset's clear, the victim's commands kept completing */
+	for (i = 0; i < NR_RESETS; i++) {
+		ASSERT_LE(RESET_CLEAR_MS * 1000000ull, t1[i] - t0[i]);
+		during = commands_at(&smp, t1[i] - 100000000ull) -
+			 commands_at(&smp, t0[i] + 300000000ull);
+		TH_LOG("reset %d: %llu ms, victim commands in its clear: %llu",
+		       i, (unsigned long long)(t1[i] - t0[i]) / 1000000,
+		       (unsigned long long)during);
+		EXPECT_LT(0, during);
+	}
 }
 
 TEST_HARNESS_MAIN
