@@ -49,15 +49,18 @@ static DEFINE_MUTEX(sim_lock);
 static struct sim_gpu *sim_gpus[SIM_MAX_GPUS];
 static struct dentry *sim_debugfs;
 
-static vm_fault_t sim_vram_fault(void *priv, u64 offset, struct vm_fault *vmf)
+/*
+ * The mediator maps VRAM pages as PFNs: they stay the model's, with no
+ * reference taken for a mapping.
+ */
+static int sim_vram_pfn(void *priv, u64 offset, unsigned long *pfn)
 {
 	struct sim_gpu *sim = priv;
-	unsigned long idx = offset >> PAGE_SHIFT;
+	u64 idx = offset >> PAGE_SHIFT;
 
-	if (idx >= sim->nr_pages)
-		return VM_FAULT_SIGBUS;
-	get_page(sim->vram[idx]);
-	vmf->page = sim->vram[idx];
+	if (!PAGE_ALIGNED(offset) || idx >= sim->nr_pages)
+		return -EINVAL;
+	*pfn = page_to_pfn(sim->vram[idx]);
 	return 0;
 }
 
@@ -124,7 +127,7 @@ static void sim_vram_dirty(void *priv, u64 offset, u64 len,
 }
 
 static const struct mvgpu_backend_ops sim_ops = {
-	.vram_fault = sim_vram_fault,
+	.vram_pfn = sim_vram_pfn,
 	.vram_rw = sim_vram_rw,
 	.vram_clear = sim_vram_clear,
 	.vram_dirty = sim_vram_dirty,
