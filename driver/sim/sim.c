@@ -144,8 +144,10 @@ static void sim_free_vram(struct sim_gpu *sim)
 	unsigned long i;
 
 	for (i = 0; sim->vram && i < sim->nr_pages; i++)
-		if (sim->vram[i])
+		if (sim->vram[i]) {
+			set_page_private(sim->vram[i], 0);
 			__free_page(sim->vram[i]);
+		}
 	kvfree(sim->vram);
 	bitmap_free(sim->vram_dirty);
 }
@@ -167,6 +169,8 @@ static int sim_alloc_vram(struct sim_gpu *sim, u64 size)
 			sim_free_vram(sim);
 			return -ENOMEM;
 		}
+		/* its index, for sim_bench_vram_offset() */
+		set_page_private(sim->vram[i], i);
 		cond_resched();
 	}
 	return 0;
