@@ -89,7 +89,7 @@ struct mvgpu_gpu *mvgpu_register_gpu(struct device *dev,
 	struct mvgpu_gpu *gpu;
 	int i, ret;
 
-	if (!mvgpu_gpu_info_valid(info) || !ops->vram_fault ||
+	if (!mvgpu_gpu_info_valid(info) || !ops->vram_pfn ||
 	    !ops->vram_rw || !ops->vram_clear || !ops->pt_create ||
 	    !ops->pt_destroy || !ops->pt_set || !ops->pt_clear_range ||
 	    !ops->pt_entries || !ops->engine_run)

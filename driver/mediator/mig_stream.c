@@ -11,7 +11,7 @@
  * pages its engines write (vram_dirty), writes through the BAR2 region
  * call mvgpu_mig_vram_written(), and BAR2 mappings are write-protected at
  * the start of every pass, so that the first write to a page faults into
- * mvgpu_mig_vram_written() too (mvgpu_vram_mkwrite() in vgpu.c; a page
+ * mvgpu_mig_vram_written() too (the fault handlers of vram_map.c; a page
  * marked there is sent in two passes, see mig_collect()). STOP_COPY
  * sends what is left, then the registers and contexts, and ends the
  * stream. Shadow page tables are never sent: the destination rebuilds
@@ -143,12 +143,13 @@ void mvgpu_mig_vram_written(struct mvgpu_vgpu *vgpu, u64 off, u64 len)
 			set_bit(page, vgpu->mig.dirty);
 }
 
-/* Write-protect every user mapping of BAR2: the next write faults. */
+/*
+ * Write-protect every user mapping of BAR2 by zapping it: the next access
+ * faults, and the next write is recorded (a read maps the page read-only).
+ */
 static void mig_protect_bar2(struct mvgpu_vgpu *vgpu)
 {
-	unmap_mapping_range(vgpu->vdev.inode->i_mapping,
-			    MVGPU_REGION_BASE(VFIO_PCI_BAR2_REGION_INDEX),
-			    vgpu->vram_size, true);
+	mvgpu_vram_revoke(vgpu);
 }
 
 /*

@@ -559,6 +559,10 @@ int mvgpu_mig_resume_end(struct mvgpu_vgpu *vgpu);
 void mvgpu_mig_file_end(struct mvgpu_mig_file **slot);
 u64 mvgpu_mig_stop_copy_bytes(struct mvgpu_vgpu *vgpu);
 
+/* vram_map.c */
+int mvgpu_vram_mmap(struct mvgpu_vgpu *vgpu, struct vm_area_struct *vma);
+void mvgpu_vram_revoke(struct mvgpu_vgpu *vgpu);
+
 /* vgpu.c */
 void mvgpu_vgpu_reset(struct mvgpu_vgpu *vgpu, bool pci_state);
 void mvgpu_vgpu_unlock(struct mvgpu_vgpu *vgpu);

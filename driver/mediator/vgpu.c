@@ -8,7 +8,6 @@
  * Documentation/mvgpu/device.rst.
  */
 #include <linux/mm.h>
-#include <linux/pagemap.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -57,6 +56,8 @@ static void mvgpu_vgpu_reset_finish(struct mvgpu_vgpu *vgpu,
 	int ret;
 
 	mvgpu_shadow_reset(vgpu);
+	/* accesses through mappings end before the clear; they fault again */
+	mvgpu_vram_revoke(vgpu);
 	ret = gpu->ops->vram_clear(gpu->priv, vgpu->vram_offset,
 				   vgpu->vram_size);
 	if (ret)
@@ -346,61 +347,10 @@ static ssize_t mvgpu_vfio_write(struct vfio_device *vdev,
 			    ppos, true);
 }
 
-static vm_fault_t mvgpu_vram_fault(struct vm_fault *vmf)
-{
-	struct mvgpu_vgpu *vgpu = vmf->vma->vm_private_data;
-	u64 first = MVGPU_REGION_BASE(VFIO_PCI_BAR2_REGION_INDEX) >> PAGE_SHIFT;
-	u64 page = vmf->pgoff - first;
-
-	if (vmf->pgoff < first || page >= vgpu->vram_size >> PAGE_SHIFT)
-		return VM_FAULT_SIGBUS;
-	return vgpu->gpu->ops->vram_fault(vgpu->gpu->priv,
-					  vgpu->vram_offset + (page << PAGE_SHIFT),
-					  vmf);
-}
-
-/*
- * First write to a VRAM page through a mapping (the mapping is shared and
- * has this hook, so pages are mapped read-only until written): recorded
- * for a live migration, which write-protects the mappings again at each
- * pass over VRAM.
- */
-static vm_fault_t mvgpu_vram_mkwrite(struct vm_fault *vmf)
-{
-	struct mvgpu_vgpu *vgpu = vmf->vma->vm_private_data;
-	u64 first = MVGPU_REGION_BASE(VFIO_PCI_BAR2_REGION_INDEX) >> PAGE_SHIFT;
-
-	mvgpu_mig_vram_written(vgpu, (u64)(vmf->pgoff - first) << PAGE_SHIFT,
-			       PAGE_SIZE);
-	/* the page has no mapping of its own: the core must not wait on it */
-	folio_lock(page_folio(vmf->page));
-	return VM_FAULT_LOCKED;
-}
-
-static const struct vm_operations_struct mvgpu_vram_vm_ops = {
-	.fault = mvgpu_vram_fault,
-	.page_mkwrite = mvgpu_vram_mkwrite,
-};
-
 static int mvgpu_vfio_mmap(struct vfio_device *vdev,
 			   struct vm_area_struct *vma)
 {
-	struct mvgpu_vgpu *vgpu = vdev_to_vgpu(vdev);
-	u64 pos = (u64)vma->vm_pgoff << PAGE_SHIFT;
-	u64 off = MVGPU_REGION_OFFSET(pos);
-	u64 len = vma->vm_end - vma->vm_start;
-
-	if (MVGPU_REGION_INDEX(pos) != VFIO_PCI_BAR2_REGION_INDEX)
-		return -EINVAL;
-	if (!(vma->vm_flags & VM_SHARED))
-		return -EINVAL;
-	if (off >= vgpu->vram_size || len > vgpu->vram_size - off)
-		return -EINVAL;
-
-	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
-	vma->vm_ops = &mvgpu_vram_vm_ops;
-	vma->vm_private_data = vgpu;
-	return 0;
+	return mvgpu_vram_mmap(vdev_to_vgpu(vdev), vma);
 }
 
 static long mvgpu_get_info(struct mvgpu_vgpu *vgpu, unsigned long arg)

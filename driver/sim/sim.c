@@ -50,15 +50,18 @@ static DEFINE_MUTEX(sim_lock);
 static struct sim_gpu *sim_gpus[SIM_MAX_GPUS];
 static struct dentry *sim_debugfs;
 
-static vm_fault_t sim_vram_fault(void *priv, u64 offset, struct vm_fault *vmf)
+/*
+ * The mediator maps VRAM pages as PFNs: they stay the model's, with no
+ * reference taken for a mapping.
+ */
+static int sim_vram_pfn(void *priv, u64 offset, unsigned long *pfn)
 {
 	struct sim_gpu *sim = priv;
-	unsigned long idx = offset >> PAGE_SHIFT;
+	u64 idx = offset >> PAGE_SHIFT;
 
-	if (idx >= sim->nr_pages)
-		return VM_FAULT_SIGBUS;
-	get_page(sim->vram[idx]);
-	vmf->page = sim->vram[idx];
+	if (!PAGE_ALIGNED(offset) || idx >= sim->nr_pages)
+		return -EINVAL;
+	*pfn = page_to_pfn(sim->vram[idx]);
 	return 0;
 }
 
@@ -127,7 +130,7 @@ static void sim_vram_dirty(void *priv, u64 offset, u64 len,
 }
 
 static const struct mvgpu_backend_ops sim_ops = {
-	.vram_fault = sim_vram_fault,
+	.vram_pfn = sim_vram_pfn,
 	.vram_rw = sim_vram_rw,
 	.vram_clear = sim_vram_clear,
 	.vram_dirty = sim_vram_dirty,
@@ -144,8 +147,10 @@ static void sim_free_vram(struct sim_gpu *sim)
 	unsigned long i;
 
 	for (i = 0; sim->vram && i < sim->nr_pages; i++)
-		if (sim->vram[i])
+		if (sim->vram[i]) {
+			set_page_private(sim->vram[i], 0);
 			__free_page(sim->vram[i]);
+		}
 	kvfree(sim->vram);
 	bitmap_free(sim->vram_dirty);
 }
@@ -167,6 +172,8 @@ static int sim_alloc_vram(struct sim_gpu *sim, u64 size)
 			sim_free_vram(sim);
 			return -ENOMEM;
 		}
+		/* its index, for sim_bench_vram_offset() */
+		set_page_private(sim->vram[i], i);
 		cond_resched();
 	}
 	return 0;

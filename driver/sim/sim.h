@@ -16,7 +16,8 @@
  *	device) or @pdev
  * @pdev: the platform device of a software-only GPU, else NULL
  * @gpu: the mediator's handle once registered
- * @vram: pages backing VRAM, one per PAGE_SIZE of it; fixed after probe
+ * @vram: pages backing VRAM, one per PAGE_SIZE of it; fixed after probe;
+ *	each page's private field holds its index here
  * @nr_pages: entries in @vram
  * @vram_dirty: bit n set when an engine wrote VRAM page n since the
  *	mediator last asked (atomic bitops)

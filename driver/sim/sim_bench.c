@@ -11,8 +11,10 @@
  * gemm: A, B and C, each BYTES or DIM * DIM * 4 long) are fresh host pages,
  * or, when the line goes on with their addresses ("copy BYTES ITERS SRC
  * DST", hexadecimal, page aligned), the writer's own memory,
- * pinned for the run: then the baseline works on the very pages a mediated
- * run used, and only the mediator differs.
+ * pinned for the run, or this GPU's VRAM where the writer maps it through
+ * a vGPU's BAR2 (a PFN mapping, which cannot be pinned; the pages are the
+ * model's): then the baseline works on the very pages a mediated run
+ * used, and only the mediator differs.
  * The engine runs on a kernel thread of its own, as the mediator's engine
  * thread does, while the writer sleeps.
  * It uses the engine code directly, so run it while no vGPU is busy.
@@ -67,34 +69,98 @@ static void sim_bench_free(struct sim_gpu *sim, struct sim_bench *b)
 	sim_pt_destroy(sim, b->pt);
 }
 
-/* Map @bytes of the writer's memory at @uaddr to @va, pinned. */
+/*
+ * The offset in this GPU's VRAM of the page that the writer's PFN mapping
+ * (a vGPU's BAR2 mapping) shows, writable, at @uaddr; -EFAULT for any
+ * other address.
+ */
+static int sim_bench_vram_offset(struct sim_gpu *sim, unsigned long uaddr,
+				 u64 *offset)
+{
+	struct mm_struct *mm = current->mm;
+	struct follow_pfnmap_args args = { .address = uaddr };
+	unsigned long pfn = 0, idx;
+	bool writable = false, unlocked;
+	struct vm_area_struct *vma;
+	struct page *page;
+	int tries;
+
+	mmap_read_lock(mm);
+	for (tries = 0; tries < 3 && !writable; tries++) {
+		vma = vma_lookup(mm, uaddr);
+		if (!vma || !(vma->vm_flags & VM_PFNMAP))
+			break;
+		args.vma = vma;
+		if (!follow_pfnmap_start(&args)) {
+			writable = args.writable;
+			pfn = args.pfn;
+			follow_pfnmap_end(&args);
+			if (writable)
+				break;
+		}
+		/* not mapped yet, or read-only: fault it in for writing */
+		unlocked = false;
+		if (fixup_user_fault(mm, uaddr, FAULT_FLAG_WRITE, &unlocked))
+			break;
+	}
+	mmap_read_unlock(mm);
+	if (!writable || !pfn_valid(pfn))
+		return -EFAULT;
+	page = pfn_to_page(pfn);
+	idx = page_private(page);
+	if (idx >= sim->nr_pages || sim->vram[idx] != page)
+		return -EFAULT;
+	*offset = (u64)idx << PAGE_SHIFT;
+	return 0;
+}
+
+/*
+ * Map @bytes of the writer's memory at @uaddr to @va: pinned, or this
+ * GPU's VRAM through a BAR2 mapping.
+ */
 static int sim_bench_map_user(struct sim_gpu *sim, struct sim_bench *b,
 			      u64 va, u64 uaddr, u64 bytes)
 {
 	struct mvgpu_spte spte = {
 		.flags = MVGPU_SPTE_PRESENT | MVGPU_SPTE_WRITABLE,
 	};
-	unsigned long first = b->nr_user_pages, i;
-	unsigned long nr = bytes >> PAGE_SHIFT;
+	struct mvgpu_spte vram = {
+		.flags = MVGPU_SPTE_PRESENT | MVGPU_SPTE_WRITABLE |
+			 MVGPU_SPTE_VRAM,
+	};
+	unsigned long nr = bytes >> PAGE_SHIFT, done, n, i;
+	struct page **pages;
 	int ret;
 
 	if (!PAGE_ALIGNED(uaddr))
 		return -EINVAL;
-	while (b->nr_user_pages - first < nr) {
-		unsigned long done = b->nr_user_pages - first;
+	for (done = 0; done < nr; done += n) {
+		u64 at = uaddr + (done << PAGE_SHIFT);
 
-		ret = pin_user_pages_fast(uaddr + (done << PAGE_SHIFT),
-					  nr - done, FOLL_WRITE,
-					  b->user_pages + b->nr_user_pages);
+		pages = b->user_pages + b->nr_user_pages;
+		ret = pin_user_pages_fast(at, nr - done, FOLL_WRITE, pages);
+		if (ret == -EFAULT) {
+			ret = sim_bench_vram_offset(sim, at, &vram.vram_offset);
+			if (!ret)
+				ret = sim_pt_set(sim, b->pt,
+						 va + (done << PAGE_SHIFT),
+						 &vram);
+			if (ret)
+				return ret;
+			n = 1;
+			continue;
+		}
 		if (ret <= 0)
 			return ret ?: -EFAULT;
-		b->nr_user_pages += ret;
-	}
-	for (i = 0; i < nr; i++) {
-		spte.page = b->user_pages[first + i];
-		ret = sim_pt_set(sim, b->pt, va + (i << PAGE_SHIFT), &spte);
-		if (ret)
-			return ret;
+		n = ret;
+		b->nr_user_pages += n;
+		for (i = 0; i < n; i++) {
+			spte.page = pages[i];
+			ret = sim_pt_set(sim, b->pt,
+					 va + ((done + i) << PAGE_SHIFT), &spte);
+			if (ret)
+				return ret;
+		}
 	}
 	return 0;
 }

@@ -16,7 +16,6 @@
 
 #include <linux/types.h>
 #include <linux/atomic.h>
-#include <linux/mm_types.h>
 
 struct device;
 struct mvgpu_gpu;
@@ -118,9 +117,15 @@ struct mvgpu_gpu_info {
 
 /**
  * struct mvgpu_backend_ops - operations a physical GPU backend provides
- * @vram_fault: map the VRAM page at byte @offset into the faulting user
- *	mapping described by @vmf; returns a vm_fault_t code. Used to give
- *	QEMU direct access to a vGPU's slice of VRAM.
+ * @vram_pfn: set *@pfn to the page frame number of the VRAM page at byte
+ *	@offset (page aligned). Returns 0 or a negative errno. The mediator
+ *	maps that frame into QEMU's mappings of the vGPU's BAR2, as a PFN
+ *	mapping (VM_IO | VM_PFNMAP, write-back cached) that gives nobody a
+ *	page reference, and zaps those mappings at every reset and close:
+ *	the mapping policy is the mediator's. A GPU returns a frame of its
+ *	VRAM BAR; the model returns the frames of its own pages, which stay
+ *	its own. The frame must remain the GPU's VRAM for as long as the GPU
+ *	is registered.
  * @vram_rw: copy @len bytes between @buf and VRAM at @offset; @write
  *	selects the direction. Returns 0 or a negative errno.
  * @vram_clear: zero @len bytes of VRAM at @offset. Returns 0 or a
@@ -152,7 +157,7 @@ struct mvgpu_gpu_info {
  * @engine_run is using it.
  */
 struct mvgpu_backend_ops {
-	vm_fault_t (*vram_fault)(void *priv, u64 offset, struct vm_fault *vmf);
+	int (*vram_pfn)(void *priv, u64 offset, unsigned long *pfn);
 	int (*vram_rw)(void *priv, u64 offset, void *buf, size_t len,
 		       bool write);
 	int (*vram_clear)(void *priv, u64 offset, u64 len);

@@ -3,8 +3,9 @@
  * engine_bench: mvgpu_sim's no-mediation baseline
  * (/sys/kernel/debug/mvgpu_sim/mvgpu-sim.0/engine_bench) over this
  * process's own buffers, as mvgpu-bench uses it: every command's result is
- * checked against the CPU, and bad requests (unaligned, unmapped or
- * read-only buffers, a wrong number of them) fail cleanly and leave
+ * checked against the CPU, a vGPU's BAR2 mapping serves as this GPU's
+ * VRAM, and bad requests (unaligned, unmapped or read-only buffers,
+ * another GPU's VRAM, a wrong number of buffers) fail cleanly and leave
  * nothing pinned.
  */
 #include <errno.h>
@@ -28,6 +29,9 @@
 FIXTURE(bench) {
 	void *buf[3];
 	uint64_t seed;
+	struct mt_vgpu v[2];	/* for the BAR2 mappings */
+	void *map[2];
+	size_t len[2];
 };
 
 FIXTURE_SETUP(bench)
@@ -44,6 +48,10 @@ FIXTURE_SETUP(bench)
 		ASSERT_NE(MAP_FAILED, self->buf[i]);
 	}
 	self->seed = 0x5eed0000ull ^ getpid();
+	for (i = 0; i < 2; i++) {
+		mt_vgpu_init(&self->v[i]);
+		self->map[i] = MAP_FAILED;
+	}
 }
 
 FIXTURE_TEARDOWN(bench)
@@ -53,6 +61,11 @@ FIXTURE_TEARDOWN(bench)
 	for (i = 0; i < 3; i++)
 		if (self->buf[i] != MAP_FAILED)
 			munmap(self->buf[i], BUF_SIZE);
+	for (i = 0; i < 2; i++) {
+		if (self->map[i] != MAP_FAILED)
+			munmap(self->map[i], self->len[i]);
+		mt_vgpu_destroy(&self->v[i]);
+	}
 }
 
 /* Write one request; 0 or -errno of the write. */
@@ -209,6 +222,64 @@ TEST_F(bench, bad_requests_fail_cleanly)
 	EXPECT_EQ(pins, pins_held());
 	snprintf(req, sizeof(req), "copy %u 1 %lx %lx", BUF_SIZE, a, b);
 	EXPECT_EQ(0, bench_write(req));
+	EXPECT_EQ(pins, pins_held());
+}
+
+/* Create a 1/64 vGPU on parent and map its BAR2 (2 MiB). */
+static void *map_vgpu(struct __test_metadata *_metadata,
+		      FIXTURE_DATA(bench) *self, int i, const char *parent)
+{
+	ASSERT_EQ(0, mt_vgpu_create_open(&self->v[i], parent, MT_T164));
+	self->map[i] = mvgpu_region_mmap(&self->v[i].dev,
+					 VFIO_PCI_BAR2_REGION_INDEX,
+					 &self->len[i]);
+	ASSERT_NE(MAP_FAILED, self->map[i]);
+	ASSERT_LE(2 * BUF_SIZE, self->len[i]);
+	return self->map[i];
+}
+
+/*
+ * This GPU's VRAM through a vGPU's BAR2 mapping, as mvgpu-bench passes it:
+ * a PFN mapping, which cannot be pinned, so the module maps the VRAM
+ * pages themselves. Another GPU's VRAM is not this GPU's: refused.
+ */
+TEST_F(bench, copy_bar2_buffers)
+{
+	long pins = pins_held();
+	char req[128];
+	uint8_t *v0, *v1;
+
+	ASSERT_LE(0, pins);
+	v0 = map_vgpu(_metadata, self, 0, MT_PARENT0);
+	et_random_fill(v0, BUF_SIZE, &self->seed);
+	memset(v0 + BUF_SIZE, 0, BUF_SIZE);
+	/* VRAM to VRAM */
+	snprintf(req, sizeof(req), "copy %u 2 %lx %lx", BUF_SIZE,
+		 (unsigned long)v0, (unsigned long)(v0 + BUF_SIZE));
+	ASSERT_EQ(0, bench_write(req));
+	EXPECT_EQ(0, memcmp(v0, v0 + BUF_SIZE, BUF_SIZE));
+	/* VRAM to the writer's memory and back */
+	memset(self->buf[1], 0, BUF_SIZE);
+	snprintf(req, sizeof(req), "copy %u 1 %lx %lx", BUF_SIZE,
+		 (unsigned long)v0, (unsigned long)self->buf[1]);
+	ASSERT_EQ(0, bench_write(req));
+	EXPECT_EQ(0, memcmp(v0, self->buf[1], BUF_SIZE));
+	et_random_fill(self->buf[0], BUF_SIZE, &self->seed);
+	snprintf(req, sizeof(req), "copy %u 1 %lx %lx", BUF_SIZE,
+		 (unsigned long)self->buf[0], (unsigned long)v0);
+	ASSERT_EQ(0, bench_write(req));
+	EXPECT_EQ(0, memcmp(self->buf[0], v0, BUF_SIZE));
+
+	v1 = map_vgpu(_metadata, self, 1, MT_PARENT1);
+	snprintf(req, sizeof(req), "copy %u 1 %lx %lx", BUF_SIZE,
+		 (unsigned long)self->buf[0], (unsigned long)v1);
+	EXPECT_EQ(-EFAULT, bench_write(req));
+	EXPECT_EQ(-1, mt_find_nonzero(v1, BUF_SIZE));
+	/* a read-only mapping of this GPU's VRAM: the engine writes it */
+	ASSERT_EQ(0, mprotect(v0, BUF_SIZE, PROT_READ));
+	snprintf(req, sizeof(req), "copy %u 1 %lx %lx", BUF_SIZE,
+		 (unsigned long)self->buf[1], (unsigned long)v0);
+	EXPECT_EQ(-EFAULT, bench_write(req));
 	EXPECT_EQ(pins, pins_held());
 }
 

@@ -9,9 +9,10 @@
  * A is written into B, and the work goes on on B. Covered: the states and
  * their arcs, a command stopped between chunks, registers and VRAM, a
  * context waiting on a semaphore, pre-copy sending exactly what changed
- * (engine writes, BAR2 mappings, BAR2 region writes) and losing no page
- * under a writing workload, cancel, type1 reporting the pages the engine
- * wrote, and malformed streams refused with the vGPU usable afterwards.
+ * (engine writes, BAR2 mappings, BAR2 region writes; a write after a read
+ * through a mapping) and losing no page under a writing workload, cancel,
+ * type1 reporting the pages the engine wrote, and malformed streams
+ * refused with the vGPU usable afterwards.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -660,6 +661,58 @@ TEST_F_TIMEOUT(mig, type1_reports_engine_writes, 120)
 	db.flags = VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP;
 	ASSERT_EQ(0, ioctl(container, VFIO_IOMMU_DIRTY_PAGES, &db));
 	free(bits);
+}
+
+/*
+ * A page read through the BAR2 mapping is mapped read-only, so the write
+ * that follows is seen (the mapping's pfn_mkwrite) and the page is sent
+ * again, pass after pass; a page only read is not sent.
+ */
+TEST_F_TIMEOUT(mig, precopy_sees_write_after_read, 300)
+{
+	struct mvgpu_gpu *ga = &self->a.gpu, *gb = &self->gpu_b;
+	volatile uint8_t *map = ga->vram;
+	size_t nr = ga->vram_size / PAGE, before;
+	const uint64_t p = 99, q = 100;
+	bool *sent = calloc(nr, sizeof(bool));
+	uint64_t initial, dirty;
+	unsigned int pass;
+	int fd;
+
+	ASSERT_NE(NULL, sent);
+	map[p * PAGE] = 1;
+	ASSERT_EQ(0, mvgpu_mig_set_state(&self->a.v.dev,
+					 VFIO_DEVICE_STATE_PRE_COPY, &fd));
+	ASSERT_EQ(0, stream_read(fd, &self->s, true));
+	for (pass = 0; pass < 3; pass++) {
+		/* a new pass, which takes the mappings' entries away */
+		ASSERT_EQ(0, mvgpu_mig_precopy_info(fd, &initial, &dirty));
+		ASSERT_EQ(0, stream_read(fd, &self->s, true));
+		/* read first, then write */
+		ASSERT_EQ(pass + 1, map[p * PAGE]);
+		ASSERT_EQ(0, map[q * PAGE]);
+		map[p * PAGE] = pass + 2;
+		ASSERT_EQ(0, mvgpu_mig_precopy_info(fd, &initial, &dirty));
+		EXPECT_LE(PAGE, dirty) TH_LOG("pass %u: nothing dirty", pass);
+		before = self->s.len;
+		ASSERT_EQ(0, stream_read(fd, &self->s, true));
+		memset(sent, 0, nr);
+		vram_pages_sent(&self->s, before, sent, nr);
+		EXPECT_TRUE(sent[p]) TH_LOG("pass %u: the write is not sent",
+					    pass);
+		EXPECT_FALSE(sent[q]) TH_LOG("pass %u: a read page is sent",
+					     pass);
+	}
+	ASSERT_EQ(0, mvgpu_mig_set_state(&self->a.v.dev,
+					 VFIO_DEVICE_STATE_STOP_COPY, NULL));
+	ASSERT_EQ(0, stream_read(fd, &self->s, false));
+	close(fd);
+	ASSERT_EQ(0, mvgpu_mig_set_state(&self->a.v.dev,
+					 VFIO_DEVICE_STATE_STOP, NULL));
+	ASSERT_EQ(0, load_and_run(&self->b.v.dev, &self->s));
+	EXPECT_EQ(4, ((volatile uint8_t *)gb->vram)[p * PAGE]);
+	free(sent);
+	mvgpu_mig_stream_free(&self->s);
 }
 
 /* ---- malformed streams ----------------------------------------------------- */

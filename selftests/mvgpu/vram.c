@@ -2,13 +2,23 @@
 /*
  * vram: BAR2, the vGPU's VRAM: mmap and pread/pwrite agree, a new vGPU
  * reads zero, vGPUs never see each other's data, reset and re-creation
- * clear it.
+ * clear it. A BAR2 mapping is a PFN mapping: no kernel path can take a
+ * reference to its pages (vmsplice, process_vm_readv/writev, /proc/PID/mem,
+ * io_uring fixed buffers), so none outlives the vGPU, and every reset
+ * revokes the mapping's page table entries.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <linux/io_uring.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
 
 #include "kselftest_harness.h"
 #include "mvgpu_test.h"
@@ -16,6 +26,10 @@
 #define BAR2		VFIO_PCI_BAR2_REGION_INDEX
 #define NR_VGPUS	3
 #define PAGE		4096ul
+#define NR_REF		8	/* pages an attacker tries to keep */
+#define NR_TOUCH	64	/* pages touched around a reset */
+#define PCIE_DEVCTL	(0x60 + 0x08)
+#define DEVCTL_FLR	0x8000
 
 FIXTURE(vram) {
 	struct mt_vgpu v[NR_VGPUS];
@@ -272,6 +286,226 @@ TEST_F(vram, recreate_reads_zero)
 	add(_metadata, self, 1, MT_PARENT1, MT_T12);
 	expect_zero(_metadata, self->map[0], self->len[0], "recreated 1/2 a");
 	expect_zero(_metadata, self->map[1], self->len[1], "recreated 1/2 b");
+}
+
+/* Bytes waiting in a pipe, or -1. */
+static int pipe_bytes(int fd)
+{
+	int n = -1;
+
+	return ioctl(fd, FIONREAD, &n) ? -1 : n;
+}
+
+/*
+ * vmsplice() would put the mapping's pages themselves into the pipe, where
+ * they stay after the vGPU is gone: refused, nothing enters the pipe.
+ */
+TEST_F(vram, vmsplice_refused)
+{
+	struct iovec iov;
+	ssize_t ret;
+	int p[2];
+	char c;
+
+	CHECK_SETUP();
+	add(_metadata, self, 0, MT_PARENT0, MT_T18);
+	mt_pattern_fill(self->map[0], self->len[0], 0, 21);
+	ASSERT_EQ(0, pipe2(p, O_NONBLOCK));
+
+	iov.iov_base = self->map[0];
+	iov.iov_len = NR_REF * PAGE;
+	errno = 0;
+	ret = vmsplice(p[1], &iov, 1, 0);
+	EXPECT_EQ(-1, ret) TH_LOG("vmsplice took %zd bytes of BAR2", ret);
+	EXPECT_EQ(EFAULT, errno);
+	/* one page at the mapping's end, and a piece of one */
+	iov.iov_base = (char *)self->map[0] + self->len[0] - PAGE;
+	iov.iov_len = PAGE;
+	errno = 0;
+	EXPECT_EQ(-1, vmsplice(p[1], &iov, 1, 0));
+	EXPECT_EQ(EFAULT, errno);
+	iov.iov_base = (char *)self->map[0] + 100;
+	iov.iov_len = 10;
+	errno = 0;
+	EXPECT_EQ(-1, vmsplice(p[1], &iov, 1, SPLICE_F_GIFT));
+	EXPECT_EQ(EFAULT, errno);
+
+	EXPECT_EQ(0, pipe_bytes(p[0]));
+	errno = 0;
+	EXPECT_EQ(-1, read(p[0], &c, 1));
+	EXPECT_EQ(EAGAIN, errno);
+	close(p[0]);
+	close(p[1]);
+	/* the mapping itself works as before */
+	expect_pattern(_metadata, self->map[0], self->len[0], 21, "mmap");
+}
+
+/*
+ * The other ways the kernel takes a process's pages (get_user_pages): the
+ * remote side of process_vm_readv()/writev(), /proc/PID/mem (what ptrace
+ * uses), an io_uring fixed buffer (a long-term pin, like O_DIRECT I/O in
+ * flight; the test VM has no O_DIRECT-capable file system). All fail, and
+ * nothing is read or written.
+ */
+TEST_F(vram, gup_paths_refused)
+{
+	struct io_uring_params params;
+	struct iovec local, remote;
+	uint8_t buf[2 * PAGE];
+	ssize_t ret;
+	int fd;
+
+	CHECK_SETUP();
+	add(_metadata, self, 0, MT_PARENT0, MT_T18);
+	mt_pattern_fill(self->map[0], 2 * PAGE, 0, 22);
+	local.iov_base = buf;
+	local.iov_len = sizeof(buf);
+	remote.iov_base = self->map[0];
+	remote.iov_len = sizeof(buf);
+
+	memset(buf, 0, sizeof(buf));
+	errno = 0;
+	ret = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
+	EXPECT_EQ(-1, ret) TH_LOG("process_vm_readv read %zd bytes", ret);
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-1, mt_find_nonzero(buf, sizeof(buf)));
+	memset(buf, 0xee, sizeof(buf));
+	errno = 0;
+	ret = process_vm_writev(getpid(), &local, 1, &remote, 1, 0);
+	EXPECT_EQ(-1, ret) TH_LOG("process_vm_writev wrote %zd bytes", ret);
+	EXPECT_EQ(EFAULT, errno);
+
+	fd = open("/proc/self/mem", O_RDWR);
+	ASSERT_LE(0, fd);
+	errno = 0;
+	ret = pread(fd, buf, PAGE, (off_t)(uintptr_t)self->map[0]);
+	EXPECT_EQ(-1, ret) TH_LOG("/proc/self/mem read %zd bytes", ret);
+	EXPECT_EQ(EIO, errno);
+	errno = 0;
+	ret = pwrite(fd, buf, PAGE, (off_t)(uintptr_t)self->map[0] + PAGE);
+	EXPECT_EQ(-1, ret) TH_LOG("/proc/self/mem wrote %zd bytes", ret);
+	EXPECT_EQ(EIO, errno);
+	close(fd);
+
+	memset(&params, 0, sizeof(params));
+	fd = syscall(__NR_io_uring_setup, 4, &params);
+	ASSERT_LE(0, fd) TH_LOG("io_uring_setup: %s", strerror(errno));
+	errno = 0;
+	EXPECT_EQ(-1, syscall(__NR_io_uring_register, fd,
+			      IORING_REGISTER_BUFFERS, &remote, 1));
+	EXPECT_EQ(EFAULT, errno);
+	close(fd);
+
+	/* none of it wrote */
+	expect_pattern(_metadata, self->map[0], 2 * PAGE, 22, "mmap");
+}
+
+/*
+ * The attack: keep references to BAR2 pages (vmsplice into a pipe), then
+ * unmap, close and remove the vGPU and let a new one have the very same
+ * memory (a 1/1 vGPU owns all of the GPU's VRAM). Nothing obtained before
+ * shows the new vGPU's data.
+ */
+TEST_F(vram, refs_do_not_outlive_vgpu)
+{
+	uint8_t buf[NR_REF * PAGE];
+	struct iovec iov;
+	ssize_t ret, n;
+	int p[2];
+
+	CHECK_SETUP();
+	add(_metadata, self, 0, MT_PARENT1, MT_T11);
+	memset(self->map[0], 0x11, NR_REF * PAGE);
+	ASSERT_EQ(0, pipe2(p, O_NONBLOCK));
+	iov.iov_base = self->map[0];
+	iov.iov_len = NR_REF * PAGE;
+	ret = vmsplice(p[1], &iov, 1, 0);
+	EXPECT_EQ(-1, ret) TH_LOG("vmsplice took %zd bytes of BAR2", ret);
+
+	drop(_metadata, self, 0);
+	add(_metadata, self, 0, MT_PARENT1, MT_T11);
+	mt_pattern_fill(self->map[0], NR_REF * PAGE, 0, 23);
+
+	errno = 0;
+	n = read(p[0], buf, sizeof(buf));
+	if (n > 0)
+		TH_LOG("the pipe gave %zd bytes; the new vGPU's data: %s", n,
+		       mt_pattern_check(buf, n, 0, 23) == -1 ? "yes" : "no");
+	EXPECT_EQ(-1, n);
+	EXPECT_EQ(EAGAIN, errno);
+	close(p[0]);
+	close(p[1]);
+	expect_pattern(_metadata, self->map[0], NR_REF * PAGE, 23, "new vGPU");
+}
+
+/*
+ * Page faults this thread takes reading a byte of each page of
+ * [p, p + len): 0 when every page has a page table entry. (mincore() and
+ * /proc/self/pagemap do not look into PFN mappings.)
+ */
+static long touch_faults(const void *p, size_t len)
+{
+	const volatile uint8_t *b = p;
+	struct rusage r0, r1;
+	size_t off;
+
+	getrusage(RUSAGE_THREAD, &r0);
+	for (off = 0; off < len; off += PAGE)
+		(void)b[off];
+	getrusage(RUSAGE_THREAD, &r1);
+	return (r1.ru_minflt - r0.ru_minflt) + (r1.ru_majflt - r0.ru_majflt);
+}
+
+/*
+ * Every kind of reset takes the mapping's page table entries away (the
+ * next access faults the page in again, as zero); the mapping stays
+ * usable.
+ */
+TEST_F(vram, reset_revokes_mapping)
+{
+	static const char *const kinds[] = {
+		"VFIO_DEVICE_RESET", "FLR", "RESET register",
+	};
+	struct mvgpu_dev *dev;
+	uint8_t *map, buf[PAGE];
+	uint16_t devctl;
+	size_t len = NR_TOUCH * PAGE;
+	unsigned int k;
+	long faults;
+
+	CHECK_SETUP();
+	add(_metadata, self, 0, MT_PARENT0, MT_T18);
+	dev = &self->v[0].dev;
+	map = self->map[0];
+	for (k = 0; k < MT_ARRAY_SIZE(kinds); k++) {
+		memset(map, 0x40 + k, len);
+		EXPECT_EQ(0, touch_faults(map, len));
+		switch (k) {
+		case 0:
+			ASSERT_EQ(0, mvgpu_reset(dev));
+			break;
+		case 1:
+			ASSERT_EQ(0, mvgpu_cfg_read16(dev, PCIE_DEVCTL,
+						      &devctl));
+			ASSERT_EQ(0, mvgpu_cfg_write16(dev, PCIE_DEVCTL,
+						       devctl | DEVCTL_FLR));
+			break;
+		default:
+			ASSERT_EQ(0, mvgpu_reg_write(dev, MVGPU_REG_RESET,
+						     MVGPU_RESET_MAGIC));
+		}
+		faults = touch_faults(map, len);
+		EXPECT_LE(NR_TOUCH, faults)
+			TH_LOG("%ld of %d pages faulted after %s", faults,
+			       NR_TOUCH, kinds[k]);
+		expect_zero(_metadata, map, len, kinds[k]);
+		EXPECT_EQ(0, touch_faults(map, len));
+		/* writable again, and the write is the VRAM's */
+		map[PAGE + 7] = 0x99;
+		ASSERT_EQ((ssize_t)PAGE, mvgpu_region_read(dev, BAR2, PAGE,
+							   buf, PAGE));
+		EXPECT_EQ(0x99, buf[7]);
+	}
 }
 
 TEST_HARNESS_MAIN
