@@ -685,7 +685,11 @@ out:
 
 /* ---- device state -------------------------------------------------------- */
 
-/* Capture the state of a frozen vGPU into a STATE payload. */
+/*
+ * Capture the state of a frozen vGPU into a STATE payload. The scheduling
+ * settings are sent for information (a tool reading the stream); the
+ * destination does not take them.
+ */
 static struct mvgpu_mig_state *mig_save_state(struct mvgpu_vgpu *vgpu)
 {
 	struct mvgpu_mig_state *st;
@@ -730,7 +734,10 @@ static struct mvgpu_mig_state *mig_save_state(struct mvgpu_vgpu *vgpu)
 	return st;
 }
 
-/* Is a received STATE payload one this vGPU can take? */
+/*
+ * Is a received STATE payload one this vGPU can take? Its weight, cap and
+ * priority are not looked at: the destination's are the host's.
+ */
 static int mig_check_state(struct mvgpu_mig_file *migf)
 {
 	const struct mvgpu_mig_state *st = (void *)migf->buf;
@@ -738,12 +745,8 @@ static int mig_check_state(struct mvgpu_mig_file *migf)
 	struct mvgpu_vgpu *vgpu = migf->vgpu;
 	unsigned int n;
 
-	if (le32_to_cpu(st->weight) < 1 ||
-	    le32_to_cpu(st->weight) > MVGPU_WEIGHT_MAX ||
-	    le32_to_cpu(st->cap) > 100 ||
-	    le32_to_cpu(st->priority) >= MVGPU_NR_PRIOS ||
-	    le32_to_cpu(st->intx_masked) > 1)
-		return mig_refuse(migf, "STATE with bad scheduling settings");
+	if (le32_to_cpu(st->intx_masked) > 1)
+		return mig_refuse(migf, "STATE with a bad INTx mask");
 	for (n = 0; n < vgpu->type->contexts; n++, c++)
 		if (le32_to_cpu(c->control) & ~MVGPU_CTX_CONTROL_ENABLE ||
 		    le32_to_cpu(c->status) & ~(MVGPU_CTX_STATUS_ENABLED |
@@ -753,7 +756,11 @@ static int mig_check_state(struct mvgpu_mig_file *migf)
 	return 0;
 }
 
-/* Load a checked STATE payload into the frozen vGPU. */
+/*
+ * Load a checked STATE payload into the frozen vGPU. The scheduling
+ * settings (weight, cap, priority) are the host administrator's and stay
+ * as they are.
+ */
 static void mig_load_state(struct mvgpu_vgpu *vgpu,
 			   const struct mvgpu_mig_state *st)
 {
@@ -810,10 +817,6 @@ static void mig_load_state(struct mvgpu_vgpu *vgpu,
 	}
 	mvgpu_shadow_unlock(vgpu);
 	mutex_unlock(&vgpu->lock);
-
-	atomic_set(&vgpu->weight, le32_to_cpu(st->weight));
-	WRITE_ONCE(vgpu->cap_pct, le32_to_cpu(st->cap));
-	mvgpu_sched_set_prio(vgpu, le32_to_cpu(st->priority));
 }
 
 /* ---- data files ---------------------------------------------------------- */

@@ -12,6 +12,7 @@
  * (engine writes, BAR2 mappings, BAR2 region writes) and losing no page
  * under a writing workload, cancel, type1 reporting the pages the engine
  * wrote, and malformed streams refused with the vGPU usable afterwards.
+ * A stream is the VMM's to forge: its scheduling settings are ignored.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -127,6 +128,28 @@ static void fix_crc(struct mvgpu_mig_stream *s, long off)
 	struct mvgpu_mig_record *r = (void *)(s->data + off);
 
 	r->crc = crc32_std(r + 1, r->length);
+}
+
+/* The STATE payload of a stream (its record at *off), or NULL. */
+static struct mvgpu_mig_state *stream_state(struct mvgpu_mig_stream *s,
+					    long *off)
+{
+	*off = find_record(s, MVGPU_MIG_REC_STATE);
+	if (*off < 0)
+		return NULL;
+	return (void *)(s->data + *off + sizeof(struct mvgpu_mig_record));
+}
+
+/* Write str to a vGPU's attribute mvgpu/<attr>; 0 or -errno. */
+static int vgpu_attr_write(const char *uuid, const char *attr,
+			   const char *str)
+{
+	char rel[64], path[512];
+	int ret;
+
+	snprintf(rel, sizeof(rel), "mvgpu/%s", attr);
+	ret = mvgpu_path_mdev(path, sizeof(path), uuid, rel);
+	return ret ? ret : mvgpu_sysfs_write(path, str);
 }
 
 /* Mark in pages[] every VRAM page the records from off on carry. */
@@ -662,11 +685,88 @@ TEST_F_TIMEOUT(mig, type1_reports_engine_writes, 120)
 	free(bits);
 }
 
+/* The scheduling settings in a STATE record: the values of enum mvgpu_prio. */
+#define STREAM_PRIO_LOW		0
+#define STREAM_PRIO_NORMAL	1
+#define STREAM_PRIO_HIGH	2
+
+/*
+ * Scheduling settings are the host's: the stream carries the source's
+ * weight, cap and priority for information only, and a VMM that forges
+ * the most it could ask for into its own destination's stream gets
+ * nothing of it; the destination keeps what its administrator set.
+ */
+TEST_F_TIMEOUT(mig, stream_keeps_host_sched_settings, 120)
+{
+	const char *ua = self->a.v.uuid, *ub = self->b.v.uuid;
+	struct mvgpu_gpu *gb = &self->gpu_b;
+	struct mvgpu_mig_state *st;
+	char prio[16];
+	long off;
+
+	/* the source's settings, which it writes into the stream */
+	ASSERT_EQ(0, mvgpu_mdev_write_u64(ua, "weight", 7));
+	ASSERT_EQ(0, mvgpu_mdev_write_u64(ua, "cap", 60));
+	/* the destination's administrator */
+	ASSERT_EQ(0, mvgpu_mdev_write_u64(ub, "weight", 1));
+	ASSERT_EQ(0, mvgpu_mdev_write_u64(ub, "cap", 20));
+	ASSERT_EQ(0, vgpu_attr_write(ub, "priority", "low"));
+
+	mvgpu_gpu_wr(&self->a.gpu, MVGPU_REG_SCRATCH, 0x5c4ed);
+	ASSERT_EQ(0, save_stop_copy(&self->a.v.dev, &self->s));
+	st = stream_state(&self->s, &off);
+	ASSERT_NE(NULL, st);
+	EXPECT_EQ(7, st->weight);
+	EXPECT_EQ(60, st->cap);
+	EXPECT_EQ(STREAM_PRIO_NORMAL, st->priority);
+	/* the VMM asks for the most there is */
+	st->weight = 64;
+	st->cap = 0;
+	st->priority = STREAM_PRIO_HIGH;
+	fix_crc(&self->s, off);
+	ASSERT_EQ(0, load_and_run(&self->b.v.dev, &self->s));
+
+	/* the stream was loaded, the settings were not */
+	EXPECT_EQ(0x5c4ed, mvgpu_gpu_rd(gb, MVGPU_REG_SCRATCH));
+	EXPECT_EQ(1, et_attr(ub, "weight"));
+	EXPECT_EQ(20, et_attr(ub, "cap"));
+	ASSERT_EQ(0, mvgpu_mdev_read_str(ub, "priority", prio, sizeof(prio)));
+	EXPECT_STREQ("low", prio);
+	/* the weight the scheduler uses, as the guest sees it */
+	EXPECT_EQ(1, mvgpu_gpu_rd(gb, MVGPU_REG_WEIGHT));
+
+	/* values no vGPU can have: neither refused nor taken */
+	st->weight = 0;
+	st->cap = 1000;
+	st->priority = 77;
+	fix_crc(&self->s, off);
+	ASSERT_EQ(0, load_and_run(&self->b.v.dev, &self->s));
+	EXPECT_EQ(1, et_attr(ub, "weight"));
+	EXPECT_EQ(20, et_attr(ub, "cap"));
+	ASSERT_EQ(0, mvgpu_mdev_read_str(ub, "priority", prio, sizeof(prio)));
+	EXPECT_STREQ("low", prio);
+
+	/* B runs its work with them */
+	switch_to_b(self);
+	ASSERT_EQ(0, mvgpu_emit_fill(&self->ctx, self->vram.va, PAGE, 0x77));
+	ASSERT_EQ(0, mvgpu_ctx_sync(&self->ctx, ET_TIMEOUT_MS));
+	EXPECT_EQ(0x77, *(uint32_t *)((uint8_t *)gb->vram + VRAM_OFF));
+	EXPECT_EQ(1, et_attr(ub, "weight"));
+	EXPECT_EQ(20, et_attr(ub, "cap"));
+	ASSERT_EQ(0, mvgpu_mdev_read_str(ub, "priority", prio, sizeof(prio)));
+	EXPECT_STREQ("low", prio);
+	/* and the source kept its own */
+	EXPECT_EQ(7, et_attr(ua, "weight"));
+	EXPECT_EQ(60, et_attr(ua, "cap"));
+	mvgpu_mig_stream_free(&self->s);
+}
+
 /* ---- malformed streams ----------------------------------------------------- */
 
 enum bad_kind {
 	BAD_MAGIC, BAD_VERSION, BAD_TYPE, BAD_OTHER_TYPE, BAD_TRUNCATED,
-	BAD_CORRUPT, BAD_AFTER_END, BAD_OFFSET, BAD_ZERO, BAD_STATE, BAD_EMPTY,
+	BAD_CORRUPT, BAD_AFTER_END, BAD_OFFSET, BAD_ZERO, BAD_STATE_INTX,
+	BAD_STATE_CONTROL, BAD_EMPTY,
 };
 
 FIXTURE(bad) {
@@ -689,7 +789,8 @@ FIXTURE_VARIANT_ADD(bad, corrupted_vram) { .kind = BAD_CORRUPT };
 FIXTURE_VARIANT_ADD(bad, data_after_end) { .kind = BAD_AFTER_END };
 FIXTURE_VARIANT_ADD(bad, vram_offset_outside) { .kind = BAD_OFFSET };
 FIXTURE_VARIANT_ADD(bad, zero_run_outside) { .kind = BAD_ZERO };
-FIXTURE_VARIANT_ADD(bad, state_settings) { .kind = BAD_STATE };
+FIXTURE_VARIANT_ADD(bad, state_intx_masked) { .kind = BAD_STATE_INTX };
+FIXTURE_VARIANT_ADD(bad, state_context_control) { .kind = BAD_STATE_CONTROL };
 FIXTURE_VARIANT_ADD(bad, empty) { .kind = BAD_EMPTY };
 
 FIXTURE_SETUP(bad)
@@ -726,6 +827,7 @@ TEST_F_TIMEOUT(bad, refused_and_vgpu_usable, 120)
 {
 	struct mvgpu_mig_header *hdr;
 	struct mvgpu_mig_state *st;
+	struct mvgpu_mig_ctx *ctx;
 	long off;
 	uint32_t state;
 	int ret;
@@ -782,12 +884,15 @@ TEST_F_TIMEOUT(bad, refused_and_vgpu_usable, 120)
 			self->src.gpu.vram_size;
 		fix_crc(&self->s, off);
 		break;
-	case BAD_STATE:
-		off = find_record(&self->s, MVGPU_MIG_REC_STATE);
-		ASSERT_LT(0, off);
-		st = (void *)(self->s.data + off +
-			      sizeof(struct mvgpu_mig_record));
-		st->weight = 0;
+	case BAD_STATE_INTX:
+	case BAD_STATE_CONTROL:
+		st = stream_state(&self->s, &off);
+		ASSERT_NE(NULL, st);
+		ctx = (void *)(st + 1);
+		if (variant->kind == BAD_STATE_INTX)
+			st->intx_masked = 2;
+		else
+			ctx->control |= 1u << 31;
 		fix_crc(&self->s, off);
 		break;
 	case BAD_EMPTY:
