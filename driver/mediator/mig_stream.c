@@ -751,21 +751,24 @@ static int mig_check_state(struct mvgpu_mig_file *migf)
 		if (le32_to_cpu(c->control) & ~MVGPU_CTX_CONTROL_ENABLE ||
 		    le32_to_cpu(c->status) & ~(MVGPU_CTX_STATUS_ENABLED |
 					       MVGPU_CTX_STATUS_BUSY |
-					       MVGPU_CTX_STATUS_FAULTED))
+					       MVGPU_CTX_STATUS_FAULTED) ||
+		    le32_to_cpu(c->ring_head) % 4 ||
+		    le32_to_cpu(c->ring_tail) % 4)
 			return mig_refuse(migf, "STATE with bad context registers");
 	return 0;
 }
 
 /*
- * Load a checked STATE payload into the frozen vGPU. The scheduling
- * settings (weight, cap, priority) are the host administrator's and stay
- * as they are.
+ * Load a checked STATE payload into the frozen vGPU: only what its guest
+ * could have set itself. The scheduling settings (weight, cap, priority)
+ * are the host administrator's and stay as they are; configuration space
+ * takes the guest-writable bits without their side effects.
  */
 static void mig_load_state(struct mvgpu_vgpu *vgpu,
 			   const struct mvgpu_mig_state *st)
 {
 	const struct mvgpu_mig_ctx *c = (void *)(st + 1);
-	unsigned int n, i;
+	unsigned int n;
 
 	mutex_lock(&vgpu->lock);
 	/* whatever the vGPU did before is dropped */
@@ -780,9 +783,7 @@ static void mig_load_state(struct mvgpu_vgpu *vgpu,
 	vgpu->irq.intx_masked = le32_to_cpu(st->intx_masked);
 	/* the interrupt is delivered again when the vGPU runs */
 	vgpu->irq.asserted = false;
-	for (i = 0; i < MVGPU_CFG_SIZE; i++)
-		vgpu->cfg[i] = (vgpu->cfg[i] & ~vgpu->cfg_wmask[i]) |
-			       (st->config[i] & vgpu->cfg_wmask[i]);
+	mvgpu_cfg_restore(vgpu, st->config);
 	vgpu->runnable = 0;
 	vgpu->waiting = 0;
 	for (n = 0; n < vgpu->type->contexts; n++, c++) {

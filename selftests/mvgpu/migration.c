@@ -12,7 +12,8 @@
  * (engine writes, BAR2 mappings, BAR2 region writes) and losing no page
  * under a writing workload, cancel, type1 reporting the pages the engine
  * wrote, and malformed streams refused with the vGPU usable afterwards.
- * A stream is the VMM's to forge: its scheduling settings are ignored.
+ * A stream is the VMM's to forge: its scheduling settings are ignored and
+ * its config space starts no FLR.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -761,12 +762,76 @@ TEST_F_TIMEOUT(mig, stream_keeps_host_sched_settings, 120)
 	mvgpu_mig_stream_free(&self->s);
 }
 
+#define PCI_CAP_ID_EXP		0x10
+#define PCI_LATENCY_TIMER	0x0d
+#define EXP_DEVCTL		0x08
+#define DEVCTL_PAYLOAD		0x00e0
+#define DEVCTL_FLR		0x8000
+
+/*
+ * Configuration space from a stream holds only what the guest could have
+ * written, and nothing acts on it: Initiate FLR, set in a forged stream,
+ * reads 0 after the load, and a later unrelated config write resets
+ * nothing.
+ */
+TEST_F_TIMEOUT(mig, stream_cannot_start_flr, 120)
+{
+	struct mvgpu_dev *db = &self->b.v.dev;
+	struct mvgpu_gpu *gb = &self->gpu_b;
+	const char *ub = self->b.v.uuid;
+	struct mvgpu_mig_state *st;
+	uint64_t resets;
+	uint16_t devctl;
+	uint8_t lat;
+	int exp;
+	long off;
+
+	exp = mvgpu_cfg_find_cap(db, PCI_CAP_ID_EXP);
+	ASSERT_LT(0, exp);
+	mvgpu_gpu_wr(&self->a.gpu, MVGPU_REG_SCRATCH, 0xf1a9);
+	*(uint32_t *)((uint8_t *)self->a.gpu.vram + VRAM_OFF) = 0xabcd1234;
+	ASSERT_EQ(0, save_stop_copy(&self->a.v.dev, &self->s));
+	st = stream_state(&self->s, &off);
+	ASSERT_NE(NULL, st);
+	devctl = st->config[exp + EXP_DEVCTL] |
+		 st->config[exp + EXP_DEVCTL + 1] << 8;
+	ASSERT_EQ(0, devctl & DEVCTL_FLR);
+	/* FLR, and a payload size: a guest-writable field that must come */
+	devctl = (devctl & ~DEVCTL_PAYLOAD) | 0x0020 | DEVCTL_FLR;
+	st->config[exp + EXP_DEVCTL] = devctl & 0xff;
+	st->config[exp + EXP_DEVCTL + 1] = devctl >> 8;
+	fix_crc(&self->s, off);
+
+	resets = et_attr(ub, "resets");
+	ASSERT_NE(UINT64_MAX, resets);
+	ASSERT_EQ(0, load_and_run(db, &self->s));
+	ASSERT_EQ(0, mvgpu_cfg_read16(db, exp + EXP_DEVCTL, &devctl));
+	EXPECT_EQ(0, devctl & DEVCTL_FLR);
+	EXPECT_EQ(0x0020, devctl & DEVCTL_PAYLOAD);
+	EXPECT_EQ(resets, et_attr(ub, "resets"));
+	EXPECT_EQ(0xf1a9, mvgpu_gpu_rd(gb, MVGPU_REG_SCRATCH));
+
+	/* an unrelated config write */
+	ASSERT_EQ(0, mvgpu_cfg_write8(db, PCI_LATENCY_TIMER, 0x40));
+	ASSERT_EQ(0, mvgpu_cfg_read8(db, PCI_LATENCY_TIMER, &lat));
+	EXPECT_EQ(0x40, lat);
+	EXPECT_EQ(resets, et_attr(ub, "resets"));
+	EXPECT_EQ(0xf1a9, mvgpu_gpu_rd(gb, MVGPU_REG_SCRATCH));
+	EXPECT_EQ(0xabcd1234, *(uint32_t *)((uint8_t *)gb->vram + VRAM_OFF));
+	/* the context, loaded, still works */
+	switch_to_b(self);
+	ASSERT_EQ(0, mvgpu_emit_fill(&self->ctx, self->vram.va, PAGE, 0x99));
+	ASSERT_EQ(0, mvgpu_ctx_sync(&self->ctx, ET_TIMEOUT_MS));
+	EXPECT_EQ(0x99, *(uint32_t *)((uint8_t *)gb->vram + VRAM_OFF));
+	mvgpu_mig_stream_free(&self->s);
+}
+
 /* ---- malformed streams ----------------------------------------------------- */
 
 enum bad_kind {
 	BAD_MAGIC, BAD_VERSION, BAD_TYPE, BAD_OTHER_TYPE, BAD_TRUNCATED,
 	BAD_CORRUPT, BAD_AFTER_END, BAD_OFFSET, BAD_ZERO, BAD_STATE_INTX,
-	BAD_STATE_CONTROL, BAD_EMPTY,
+	BAD_STATE_CONTROL, BAD_STATE_HEAD, BAD_EMPTY,
 };
 
 FIXTURE(bad) {
@@ -791,6 +856,7 @@ FIXTURE_VARIANT_ADD(bad, vram_offset_outside) { .kind = BAD_OFFSET };
 FIXTURE_VARIANT_ADD(bad, zero_run_outside) { .kind = BAD_ZERO };
 FIXTURE_VARIANT_ADD(bad, state_intx_masked) { .kind = BAD_STATE_INTX };
 FIXTURE_VARIANT_ADD(bad, state_context_control) { .kind = BAD_STATE_CONTROL };
+FIXTURE_VARIANT_ADD(bad, state_ring_head_unaligned) { .kind = BAD_STATE_HEAD };
 FIXTURE_VARIANT_ADD(bad, empty) { .kind = BAD_EMPTY };
 
 FIXTURE_SETUP(bad)
@@ -886,13 +952,16 @@ TEST_F_TIMEOUT(bad, refused_and_vgpu_usable, 120)
 		break;
 	case BAD_STATE_INTX:
 	case BAD_STATE_CONTROL:
+	case BAD_STATE_HEAD:
 		st = stream_state(&self->s, &off);
 		ASSERT_NE(NULL, st);
 		ctx = (void *)(st + 1);
 		if (variant->kind == BAD_STATE_INTX)
 			st->intx_masked = 2;
-		else
+		else if (variant->kind == BAD_STATE_CONTROL)
 			ctx->control |= 1u << 31;
+		else
+			ctx->ring_head = 2;
 		fix_crc(&self->s, off);
 		break;
 	case BAD_EMPTY:

@@ -235,7 +235,7 @@ struct mvgpu_mig_state {
 	__le32 cap;
 	__le32 priority;
 	__le32 intx_masked;	/* 0 or 1 */
-	__u8 config[256];	/* PCI configuration space */
+	__u8 config[256];	/* PCI configuration space (writable bits) */
 };
 
 #endif /* _UAPI_LINUX_MVGPU_H */
