@@ -26,6 +26,7 @@
 #include <linux/crc32.h>
 #include <linux/file.h>
 #include <linux/mm.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
@@ -643,6 +644,14 @@ static ssize_t mig_resume_write(struct file *filp, const char __user *ubuf,
 	while (done < len) {
 		size_t n;
 
+		/*
+		 * A ZERO record of 16 bytes clears up to all of VRAM: a write
+		 * of many of them is long, and its caller may die meanwhile.
+		 */
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
 		if (migf->rec_got < MIG_REC_SIZE) {
 			n = min(len - done, MIG_REC_SIZE - migf->rec_got);
 			if (copy_from_user((u8 *)&migf->rec + migf->rec_got,
@@ -678,7 +687,7 @@ static ssize_t mig_resume_write(struct file *filp, const char __user *ubuf,
 	}
 out:
 	mutex_unlock(&migf->lock);
-	if (ret < 0 && ret != -EFAULT)
+	if (ret < 0 && ret != -EFAULT && ret != -EINTR)
 		return ret;
 	return done ? done : ret;
 }

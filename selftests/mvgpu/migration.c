@@ -12,17 +12,20 @@
  * (engine writes, BAR2 mappings, BAR2 region writes) and losing no page
  * under a writing workload, cancel, type1 reporting the pages the engine
  * wrote, and malformed streams refused with the vGPU usable afterwards.
- * A stream is the VMM's to forge: its scheduling settings are ignored and
- * its config space starts no FLR.
+ * A stream is the VMM's to forge: its scheduling settings are ignored,
+ * its config space starts no FLR, and a write of a flood of ZERO records
+ * still dies when killed.
  */
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 
 #include "kselftest_harness.h"
 #include "engine_test.h"
@@ -823,6 +826,81 @@ TEST_F_TIMEOUT(mig, stream_cannot_start_flr, 120)
 	ASSERT_EQ(0, mvgpu_emit_fill(&self->ctx, self->vram.va, PAGE, 0x99));
 	ASSERT_EQ(0, mvgpu_ctx_sync(&self->ctx, ET_TIMEOUT_MS));
 	EXPECT_EQ(0x99, *(uint32_t *)((uint8_t *)gb->vram + VRAM_OFF));
+	mvgpu_mig_stream_free(&self->s);
+}
+
+/*
+ * One ZERO record of 32 bytes clears a whole run of VRAM: a VMM writing a
+ * flood of them in one write() makes that write last for hours. It must
+ * still die when killed, and the vGPU stay usable.
+ */
+TEST_F_TIMEOUT(mig, zero_flood_write_is_killable, 300)
+{
+	const size_t nr = 1u << 16, zrec = sizeof(struct mvgpu_mig_record) + 16;
+	struct mvgpu_dev *db = &self->b.v.dev;
+	struct mvgpu_gpu *ga = &self->a.gpu, *gb = &self->gpu_b;
+	size_t hlen, i;
+	uint8_t *flood;
+	int fd, pipefd[2], status = 0, ms;
+	char byte;
+	pid_t pid;
+
+	memset((uint8_t *)ga->vram + VRAM_OFF, 0x6b, 8 * PAGE);
+	ASSERT_EQ(0, save_stop_copy(&self->a.v.dev, &self->s));
+	ASSERT_EQ(0, find_record(&self->s, MVGPU_MIG_REC_HEADER));
+	hlen = sizeof(struct mvgpu_mig_record) +
+	       ((struct mvgpu_mig_record *)self->s.data)->length;
+	flood = malloc(nr * zrec);
+	ASSERT_NE(NULL, flood);
+	for (i = 0; i < nr; i++) {
+		struct mvgpu_mig_record *r = (void *)(flood + i * zrec);
+		uint64_t *p = (uint64_t *)(r + 1);
+
+		r->kind = MVGPU_MIG_REC_ZERO;
+		r->length = 16;
+		p[0] = 0;
+		p[1] = gb->vram_size;
+		r->crc = crc32_std(p, 16);
+	}
+
+	/* cleared by the first ZERO record: shows the flood was under way */
+	memset(gb->vram, 0xe5, PAGE);
+	ASSERT_EQ(0, mvgpu_mig_set_state(db, VFIO_DEVICE_STATE_STOP, NULL));
+	ASSERT_EQ(0, mvgpu_mig_set_state(db, VFIO_DEVICE_STATE_RESUMING, &fd));
+	ASSERT_EQ(0, pipe(pipefd));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		if (mvgpu_mig_write(fd, self->s.data, hlen, hlen))
+			_exit(1);
+		if (write(pipefd[1], "x", 1) != 1)
+			_exit(1);
+		/* hours of clearing, unless killed */
+		mvgpu_mig_write(fd, flood, nr * zrec, nr * zrec);
+		_exit(2);
+	}
+	close(pipefd[1]);
+	ASSERT_EQ(1, read(pipefd[0], &byte, 1));
+	close(pipefd[0]);
+	/* well inside the flood's write by then */
+	mvgpu_sleep_us(200000);
+	ASSERT_EQ(0, kill(pid, SIGKILL));
+	for (ms = 0; ms < 60000; ms += 10) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			break;
+		mvgpu_sleep_us(10000);
+	}
+	ASSERT_GT(60000, ms) TH_LOG("the killed writer is still in write()");
+	ASSERT_TRUE(WIFSIGNALED(status));
+	TH_LOG("the killed writer was gone %d ms after SIGKILL", ms);
+	EXPECT_EQ(0, *(volatile uint32_t *)gb->vram);
+	free(flood);
+	close(fd);
+
+	/* the vGPU, reset, takes a good stream */
+	ASSERT_EQ(0, mvgpu_reset(db));
+	ASSERT_EQ(0, load_and_run(db, &self->s));
+	ASSERT_EQ(0, memcmp(ga->vram, gb->vram, ga->vram_size));
 	mvgpu_mig_stream_free(&self->s);
 }
 
