@@ -111,6 +111,29 @@ void mvgpu_cfg_init(struct mvgpu_vgpu *vgpu)
 }
 
 /**
+ * mvgpu_cfg_restore() - take configuration space from a migration stream
+ * @vgpu: the vGPU, frozen; caller holds @vgpu->lock
+ * @cfg: MVGPU_CFG_SIZE bytes of the source's configuration space, not
+ *	trusted
+ *
+ * Takes what the guest could have written itself: the writable bits,
+ * with the same masks as mvgpu_cfg_write(). Nothing acts on them, and the
+ * bits that are commands rather than state are left clear: Initiate FLR,
+ * which always reads 0 on a live vGPU, stays 0, so that no later config
+ * write resets the vGPU for it. The read-only bits stay this vGPU's own.
+ */
+void mvgpu_cfg_restore(struct mvgpu_vgpu *vgpu, const u8 *cfg)
+{
+	unsigned int devctl = MVGPU_CAP_EXP_OFF + PCI_EXP_DEVCTL;
+	unsigned int i;
+
+	for (i = 0; i < MVGPU_CFG_SIZE; i++)
+		vgpu->cfg[i] = (vgpu->cfg[i] & ~vgpu->cfg_wmask[i]) |
+			       (cfg[i] & vgpu->cfg_wmask[i]);
+	vgpu->cfg[devctl + 1] &= ~(PCI_EXP_DEVCTL_BCR_FLR >> 8);
+}
+
+/**
  * mvgpu_cfg_read() - read configuration space
  * @vgpu: the vGPU; caller holds @vgpu->lock
  * @off: byte offset, @off + @len <= MVGPU_CFG_SIZE

@@ -26,6 +26,7 @@
 #include <linux/crc32.h>
 #include <linux/file.h>
 #include <linux/mm.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
@@ -644,6 +645,14 @@ static ssize_t mig_resume_write(struct file *filp, const char __user *ubuf,
 	while (done < len) {
 		size_t n;
 
+		/*
+		 * A ZERO record of 16 bytes clears up to all of VRAM: a write
+		 * of many of them is long, and its caller may die meanwhile.
+		 */
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
 		if (migf->rec_got < MIG_REC_SIZE) {
 			n = min(len - done, MIG_REC_SIZE - migf->rec_got);
 			if (copy_from_user((u8 *)&migf->rec + migf->rec_got,
@@ -679,14 +688,18 @@ static ssize_t mig_resume_write(struct file *filp, const char __user *ubuf,
 	}
 out:
 	mutex_unlock(&migf->lock);
-	if (ret < 0 && ret != -EFAULT)
+	if (ret < 0 && ret != -EFAULT && ret != -EINTR)
 		return ret;
 	return done ? done : ret;
 }
 
 /* ---- device state -------------------------------------------------------- */
 
-/* Capture the state of a frozen vGPU into a STATE payload. */
+/*
+ * Capture the state of a frozen vGPU into a STATE payload. The scheduling
+ * settings are sent for information (a tool reading the stream); the
+ * destination does not take them.
+ */
 static struct mvgpu_mig_state *mig_save_state(struct mvgpu_vgpu *vgpu)
 {
 	struct mvgpu_mig_state *st;
@@ -731,7 +744,10 @@ static struct mvgpu_mig_state *mig_save_state(struct mvgpu_vgpu *vgpu)
 	return st;
 }
 
-/* Is a received STATE payload one this vGPU can take? */
+/*
+ * Is a received STATE payload one this vGPU can take? Its weight, cap and
+ * priority are not looked at: the destination's are the host's.
+ */
 static int mig_check_state(struct mvgpu_mig_file *migf)
 {
 	const struct mvgpu_mig_state *st = (void *)migf->buf;
@@ -739,27 +755,30 @@ static int mig_check_state(struct mvgpu_mig_file *migf)
 	struct mvgpu_vgpu *vgpu = migf->vgpu;
 	unsigned int n;
 
-	if (le32_to_cpu(st->weight) < 1 ||
-	    le32_to_cpu(st->weight) > MVGPU_WEIGHT_MAX ||
-	    le32_to_cpu(st->cap) > 100 ||
-	    le32_to_cpu(st->priority) >= MVGPU_NR_PRIOS ||
-	    le32_to_cpu(st->intx_masked) > 1)
-		return mig_refuse(migf, "STATE with bad scheduling settings");
+	if (le32_to_cpu(st->intx_masked) > 1)
+		return mig_refuse(migf, "STATE with a bad INTx mask");
 	for (n = 0; n < vgpu->type->contexts; n++, c++)
 		if (le32_to_cpu(c->control) & ~MVGPU_CTX_CONTROL_ENABLE ||
 		    le32_to_cpu(c->status) & ~(MVGPU_CTX_STATUS_ENABLED |
 					       MVGPU_CTX_STATUS_BUSY |
-					       MVGPU_CTX_STATUS_FAULTED))
+					       MVGPU_CTX_STATUS_FAULTED) ||
+		    le32_to_cpu(c->ring_head) % 4 ||
+		    le32_to_cpu(c->ring_tail) % 4)
 			return mig_refuse(migf, "STATE with bad context registers");
 	return 0;
 }
 
-/* Load a checked STATE payload into the frozen vGPU. */
+/*
+ * Load a checked STATE payload into the frozen vGPU: only what its guest
+ * could have set itself. The scheduling settings (weight, cap, priority)
+ * are the host administrator's and stay as they are; configuration space
+ * takes the guest-writable bits without their side effects.
+ */
 static void mig_load_state(struct mvgpu_vgpu *vgpu,
 			   const struct mvgpu_mig_state *st)
 {
 	const struct mvgpu_mig_ctx *c = (void *)(st + 1);
-	unsigned int n, i;
+	unsigned int n;
 
 	mutex_lock(&vgpu->lock);
 	/* whatever the vGPU did before is dropped */
@@ -774,9 +793,7 @@ static void mig_load_state(struct mvgpu_vgpu *vgpu,
 	vgpu->irq.intx_masked = le32_to_cpu(st->intx_masked);
 	/* the interrupt is delivered again when the vGPU runs */
 	vgpu->irq.asserted = false;
-	for (i = 0; i < MVGPU_CFG_SIZE; i++)
-		vgpu->cfg[i] = (vgpu->cfg[i] & ~vgpu->cfg_wmask[i]) |
-			       (st->config[i] & vgpu->cfg_wmask[i]);
+	mvgpu_cfg_restore(vgpu, st->config);
 	vgpu->runnable = 0;
 	vgpu->waiting = 0;
 	for (n = 0; n < vgpu->type->contexts; n++, c++) {
@@ -812,10 +829,6 @@ static void mig_load_state(struct mvgpu_vgpu *vgpu,
 	mvgpu_shadow_unlock(vgpu);
 	mutex_unlock(&vgpu->lock);
 	mvgpu_shadow_reap(vgpu);
-
-	atomic_set(&vgpu->weight, le32_to_cpu(st->weight));
-	WRITE_ONCE(vgpu->cap_pct, le32_to_cpu(st->cap));
-	mvgpu_sched_set_prio(vgpu, le32_to_cpu(st->priority));
 }
 
 /* ---- data files ---------------------------------------------------------- */

@@ -490,6 +490,7 @@ void mvgpu_cfg_read(struct mvgpu_vgpu *vgpu, unsigned int off, u8 *buf,
 		    unsigned int len);
 void mvgpu_cfg_write(struct mvgpu_vgpu *vgpu, unsigned int off,
 		     const u8 *buf, unsigned int len);
+void mvgpu_cfg_restore(struct mvgpu_vgpu *vgpu, const u8 *cfg);
 
 /* mmio.c */
 void mvgpu_regs_reset(struct mvgpu_vgpu *vgpu);

@@ -13,15 +13,20 @@
  * through a mapping) and losing no page under a writing workload, cancel,
  * type1 reporting the pages the engine wrote, and malformed streams
  * refused with the vGPU usable afterwards.
+ * A stream is the VMM's to forge: its scheduling settings are ignored,
+ * its config space starts no FLR, and a write of a flood of ZERO records
+ * still dies when killed.
  */
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 
 #include "kselftest_harness.h"
 #include "engine_test.h"
@@ -128,6 +133,28 @@ static void fix_crc(struct mvgpu_mig_stream *s, long off)
 	struct mvgpu_mig_record *r = (void *)(s->data + off);
 
 	r->crc = crc32_std(r + 1, r->length);
+}
+
+/* The STATE payload of a stream (its record at *off), or NULL. */
+static struct mvgpu_mig_state *stream_state(struct mvgpu_mig_stream *s,
+					    long *off)
+{
+	*off = find_record(s, MVGPU_MIG_REC_STATE);
+	if (*off < 0)
+		return NULL;
+	return (void *)(s->data + *off + sizeof(struct mvgpu_mig_record));
+}
+
+/* Write str to a vGPU's attribute mvgpu/<attr>; 0 or -errno. */
+static int vgpu_attr_write(const char *uuid, const char *attr,
+			   const char *str)
+{
+	char rel[64], path[512];
+	int ret;
+
+	snprintf(rel, sizeof(rel), "mvgpu/%s", attr);
+	ret = mvgpu_path_mdev(path, sizeof(path), uuid, rel);
+	return ret ? ret : mvgpu_sysfs_write(path, str);
 }
 
 /* Mark in pages[] every VRAM page the records from off on carry. */
@@ -712,6 +739,220 @@ TEST_F_TIMEOUT(mig, precopy_sees_write_after_read, 300)
 	ASSERT_EQ(0, load_and_run(&self->b.v.dev, &self->s));
 	EXPECT_EQ(4, ((volatile uint8_t *)gb->vram)[p * PAGE]);
 	free(sent);
+}
+
+/* The scheduling settings in a STATE record: the values of enum mvgpu_prio. */
+#define STREAM_PRIO_LOW		0
+#define STREAM_PRIO_NORMAL	1
+#define STREAM_PRIO_HIGH	2
+
+/*
+ * Scheduling settings are the host's: the stream carries the source's
+ * weight, cap and priority for information only, and a VMM that forges
+ * the most it could ask for into its own destination's stream gets
+ * nothing of it; the destination keeps what its administrator set.
+ */
+TEST_F_TIMEOUT(mig, stream_keeps_host_sched_settings, 120)
+{
+	const char *ua = self->a.v.uuid, *ub = self->b.v.uuid;
+	struct mvgpu_gpu *gb = &self->gpu_b;
+	struct mvgpu_mig_state *st;
+	char prio[16];
+	long off;
+
+	/* the source's settings, which it writes into the stream */
+	ASSERT_EQ(0, mvgpu_mdev_write_u64(ua, "weight", 7));
+	ASSERT_EQ(0, mvgpu_mdev_write_u64(ua, "cap", 60));
+	/* the destination's administrator */
+	ASSERT_EQ(0, mvgpu_mdev_write_u64(ub, "weight", 1));
+	ASSERT_EQ(0, mvgpu_mdev_write_u64(ub, "cap", 20));
+	ASSERT_EQ(0, vgpu_attr_write(ub, "priority", "low"));
+
+	mvgpu_gpu_wr(&self->a.gpu, MVGPU_REG_SCRATCH, 0x5c4ed);
+	ASSERT_EQ(0, save_stop_copy(&self->a.v.dev, &self->s));
+	st = stream_state(&self->s, &off);
+	ASSERT_NE(NULL, st);
+	EXPECT_EQ(7, st->weight);
+	EXPECT_EQ(60, st->cap);
+	EXPECT_EQ(STREAM_PRIO_NORMAL, st->priority);
+	/* the VMM asks for the most there is */
+	st->weight = 64;
+	st->cap = 0;
+	st->priority = STREAM_PRIO_HIGH;
+	fix_crc(&self->s, off);
+	ASSERT_EQ(0, load_and_run(&self->b.v.dev, &self->s));
+
+	/* the stream was loaded, the settings were not */
+	EXPECT_EQ(0x5c4ed, mvgpu_gpu_rd(gb, MVGPU_REG_SCRATCH));
+	EXPECT_EQ(1, et_attr(ub, "weight"));
+	EXPECT_EQ(20, et_attr(ub, "cap"));
+	ASSERT_EQ(0, mvgpu_mdev_read_str(ub, "priority", prio, sizeof(prio)));
+	EXPECT_STREQ("low", prio);
+	/* the weight the scheduler uses, as the guest sees it */
+	EXPECT_EQ(1, mvgpu_gpu_rd(gb, MVGPU_REG_WEIGHT));
+
+	/* values no vGPU can have: neither refused nor taken */
+	st->weight = 0;
+	st->cap = 1000;
+	st->priority = 77;
+	fix_crc(&self->s, off);
+	ASSERT_EQ(0, load_and_run(&self->b.v.dev, &self->s));
+	EXPECT_EQ(1, et_attr(ub, "weight"));
+	EXPECT_EQ(20, et_attr(ub, "cap"));
+	ASSERT_EQ(0, mvgpu_mdev_read_str(ub, "priority", prio, sizeof(prio)));
+	EXPECT_STREQ("low", prio);
+
+	/* B runs its work with them */
+	switch_to_b(self);
+	ASSERT_EQ(0, mvgpu_emit_fill(&self->ctx, self->vram.va, PAGE, 0x77));
+	ASSERT_EQ(0, mvgpu_ctx_sync(&self->ctx, ET_TIMEOUT_MS));
+	EXPECT_EQ(0x77, *(uint32_t *)((uint8_t *)gb->vram + VRAM_OFF));
+	EXPECT_EQ(1, et_attr(ub, "weight"));
+	EXPECT_EQ(20, et_attr(ub, "cap"));
+	ASSERT_EQ(0, mvgpu_mdev_read_str(ub, "priority", prio, sizeof(prio)));
+	EXPECT_STREQ("low", prio);
+	/* and the source kept its own */
+	EXPECT_EQ(7, et_attr(ua, "weight"));
+	EXPECT_EQ(60, et_attr(ua, "cap"));
+	mvgpu_mig_stream_free(&self->s);
+}
+
+#define PCI_CAP_ID_EXP		0x10
+#define PCI_LATENCY_TIMER	0x0d
+#define EXP_DEVCTL		0x08
+#define DEVCTL_PAYLOAD		0x00e0
+#define DEVCTL_FLR		0x8000
+
+/*
+ * Configuration space from a stream holds only what the guest could have
+ * written, and nothing acts on it: Initiate FLR, set in a forged stream,
+ * reads 0 after the load, and a later unrelated config write resets
+ * nothing.
+ */
+TEST_F_TIMEOUT(mig, stream_cannot_start_flr, 120)
+{
+	struct mvgpu_dev *db = &self->b.v.dev;
+	struct mvgpu_gpu *gb = &self->gpu_b;
+	const char *ub = self->b.v.uuid;
+	struct mvgpu_mig_state *st;
+	uint64_t resets;
+	uint16_t devctl;
+	uint8_t lat;
+	int exp;
+	long off;
+
+	exp = mvgpu_cfg_find_cap(db, PCI_CAP_ID_EXP);
+	ASSERT_LT(0, exp);
+	mvgpu_gpu_wr(&self->a.gpu, MVGPU_REG_SCRATCH, 0xf1a9);
+	*(uint32_t *)((uint8_t *)self->a.gpu.vram + VRAM_OFF) = 0xabcd1234;
+	ASSERT_EQ(0, save_stop_copy(&self->a.v.dev, &self->s));
+	st = stream_state(&self->s, &off);
+	ASSERT_NE(NULL, st);
+	devctl = st->config[exp + EXP_DEVCTL] |
+		 st->config[exp + EXP_DEVCTL + 1] << 8;
+	ASSERT_EQ(0, devctl & DEVCTL_FLR);
+	/* FLR, and a payload size: a guest-writable field that must come */
+	devctl = (devctl & ~DEVCTL_PAYLOAD) | 0x0020 | DEVCTL_FLR;
+	st->config[exp + EXP_DEVCTL] = devctl & 0xff;
+	st->config[exp + EXP_DEVCTL + 1] = devctl >> 8;
+	fix_crc(&self->s, off);
+
+	resets = et_attr(ub, "resets");
+	ASSERT_NE(UINT64_MAX, resets);
+	ASSERT_EQ(0, load_and_run(db, &self->s));
+	ASSERT_EQ(0, mvgpu_cfg_read16(db, exp + EXP_DEVCTL, &devctl));
+	EXPECT_EQ(0, devctl & DEVCTL_FLR);
+	EXPECT_EQ(0x0020, devctl & DEVCTL_PAYLOAD);
+	EXPECT_EQ(resets, et_attr(ub, "resets"));
+	EXPECT_EQ(0xf1a9, mvgpu_gpu_rd(gb, MVGPU_REG_SCRATCH));
+
+	/* an unrelated config write */
+	ASSERT_EQ(0, mvgpu_cfg_write8(db, PCI_LATENCY_TIMER, 0x40));
+	ASSERT_EQ(0, mvgpu_cfg_read8(db, PCI_LATENCY_TIMER, &lat));
+	EXPECT_EQ(0x40, lat);
+	EXPECT_EQ(resets, et_attr(ub, "resets"));
+	EXPECT_EQ(0xf1a9, mvgpu_gpu_rd(gb, MVGPU_REG_SCRATCH));
+	EXPECT_EQ(0xabcd1234, *(uint32_t *)((uint8_t *)gb->vram + VRAM_OFF));
+	/* the context, loaded, still works */
+	switch_to_b(self);
+	ASSERT_EQ(0, mvgpu_emit_fill(&self->ctx, self->vram.va, PAGE, 0x99));
+	ASSERT_EQ(0, mvgpu_ctx_sync(&self->ctx, ET_TIMEOUT_MS));
+	EXPECT_EQ(0x99, *(uint32_t *)((uint8_t *)gb->vram + VRAM_OFF));
+	mvgpu_mig_stream_free(&self->s);
+}
+
+/*
+ * One ZERO record of 32 bytes clears a whole run of VRAM: a VMM writing a
+ * flood of them in one write() makes that write last for hours. It must
+ * still die when killed, and the vGPU stay usable.
+ */
+TEST_F_TIMEOUT(mig, zero_flood_write_is_killable, 300)
+{
+	const size_t nr = 1u << 16, zrec = sizeof(struct mvgpu_mig_record) + 16;
+	struct mvgpu_dev *db = &self->b.v.dev;
+	struct mvgpu_gpu *ga = &self->a.gpu, *gb = &self->gpu_b;
+	size_t hlen, i;
+	uint8_t *flood;
+	int fd, pipefd[2], status = 0, ms;
+	char byte;
+	pid_t pid;
+
+	memset((uint8_t *)ga->vram + VRAM_OFF, 0x6b, 8 * PAGE);
+	ASSERT_EQ(0, save_stop_copy(&self->a.v.dev, &self->s));
+	ASSERT_EQ(0, find_record(&self->s, MVGPU_MIG_REC_HEADER));
+	hlen = sizeof(struct mvgpu_mig_record) +
+	       ((struct mvgpu_mig_record *)self->s.data)->length;
+	flood = malloc(nr * zrec);
+	ASSERT_NE(NULL, flood);
+	for (i = 0; i < nr; i++) {
+		struct mvgpu_mig_record *r = (void *)(flood + i * zrec);
+		uint64_t *p = (uint64_t *)(r + 1);
+
+		r->kind = MVGPU_MIG_REC_ZERO;
+		r->length = 16;
+		p[0] = 0;
+		p[1] = gb->vram_size;
+		r->crc = crc32_std(p, 16);
+	}
+
+	/* cleared by the first ZERO record: shows the flood was under way */
+	memset(gb->vram, 0xe5, PAGE);
+	ASSERT_EQ(0, mvgpu_mig_set_state(db, VFIO_DEVICE_STATE_STOP, NULL));
+	ASSERT_EQ(0, mvgpu_mig_set_state(db, VFIO_DEVICE_STATE_RESUMING, &fd));
+	ASSERT_EQ(0, pipe(pipefd));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		if (mvgpu_mig_write(fd, self->s.data, hlen, hlen))
+			_exit(1);
+		if (write(pipefd[1], "x", 1) != 1)
+			_exit(1);
+		/* hours of clearing, unless killed */
+		mvgpu_mig_write(fd, flood, nr * zrec, nr * zrec);
+		_exit(2);
+	}
+	close(pipefd[1]);
+	ASSERT_EQ(1, read(pipefd[0], &byte, 1));
+	close(pipefd[0]);
+	/* well inside the flood's write by then */
+	mvgpu_sleep_us(200000);
+	ASSERT_EQ(0, kill(pid, SIGKILL));
+	for (ms = 0; ms < 60000; ms += 10) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			break;
+		mvgpu_sleep_us(10000);
+	}
+	ASSERT_GT(60000, ms) TH_LOG("the killed writer is still in write()");
+	ASSERT_TRUE(WIFSIGNALED(status));
+	TH_LOG("the killed writer was gone %d ms after SIGKILL", ms);
+	EXPECT_EQ(0, *(volatile uint32_t *)gb->vram);
+	free(flood);
+	close(fd);
+
+	/* the vGPU, reset, takes a good stream */
+	ASSERT_EQ(0, mvgpu_reset(db));
+	ASSERT_EQ(0, load_and_run(db, &self->s));
+	ASSERT_EQ(0, memcmp(ga->vram, gb->vram, ga->vram_size));
 	mvgpu_mig_stream_free(&self->s);
 }
 
@@ -719,7 +960,8 @@ TEST_F_TIMEOUT(mig, precopy_sees_write_after_read, 300)
 
 enum bad_kind {
 	BAD_MAGIC, BAD_VERSION, BAD_TYPE, BAD_OTHER_TYPE, BAD_TRUNCATED,
-	BAD_CORRUPT, BAD_AFTER_END, BAD_OFFSET, BAD_ZERO, BAD_STATE, BAD_EMPTY,
+	BAD_CORRUPT, BAD_AFTER_END, BAD_OFFSET, BAD_ZERO, BAD_STATE_INTX,
+	BAD_STATE_CONTROL, BAD_STATE_HEAD, BAD_EMPTY,
 };
 
 FIXTURE(bad) {
@@ -742,7 +984,9 @@ FIXTURE_VARIANT_ADD(bad, corrupted_vram) { .kind = BAD_CORRUPT };
 FIXTURE_VARIANT_ADD(bad, data_after_end) { .kind = BAD_AFTER_END };
 FIXTURE_VARIANT_ADD(bad, vram_offset_outside) { .kind = BAD_OFFSET };
 FIXTURE_VARIANT_ADD(bad, zero_run_outside) { .kind = BAD_ZERO };
-FIXTURE_VARIANT_ADD(bad, state_settings) { .kind = BAD_STATE };
+FIXTURE_VARIANT_ADD(bad, state_intx_masked) { .kind = BAD_STATE_INTX };
+FIXTURE_VARIANT_ADD(bad, state_context_control) { .kind = BAD_STATE_CONTROL };
+FIXTURE_VARIANT_ADD(bad, state_ring_head_unaligned) { .kind = BAD_STATE_HEAD };
 FIXTURE_VARIANT_ADD(bad, empty) { .kind = BAD_EMPTY };
 
 FIXTURE_SETUP(bad)
@@ -779,6 +1023,7 @@ TEST_F_TIMEOUT(bad, refused_and_vgpu_usable, 120)
 {
 	struct mvgpu_mig_header *hdr;
 	struct mvgpu_mig_state *st;
+	struct mvgpu_mig_ctx *ctx;
 	long off;
 	uint32_t state;
 	int ret;
@@ -835,12 +1080,18 @@ TEST_F_TIMEOUT(bad, refused_and_vgpu_usable, 120)
 			self->src.gpu.vram_size;
 		fix_crc(&self->s, off);
 		break;
-	case BAD_STATE:
-		off = find_record(&self->s, MVGPU_MIG_REC_STATE);
-		ASSERT_LT(0, off);
-		st = (void *)(self->s.data + off +
-			      sizeof(struct mvgpu_mig_record));
-		st->weight = 0;
+	case BAD_STATE_INTX:
+	case BAD_STATE_CONTROL:
+	case BAD_STATE_HEAD:
+		st = stream_state(&self->s, &off);
+		ASSERT_NE(NULL, st);
+		ctx = (void *)(st + 1);
+		if (variant->kind == BAD_STATE_INTX)
+			st->intx_masked = 2;
+		else if (variant->kind == BAD_STATE_CONTROL)
+			ctx->control |= 1u << 31;
+		else
+			ctx->ring_head = 2;
 		fix_crc(&self->s, off);
 		break;
 	case BAD_EMPTY:

@@ -227,11 +227,15 @@ struct mvgpu_mig_state {
 	__le32 scratch;
 	__le32 timestamp_hi;	/* TIMESTAMP_HI latched by the last LO read */
 	__le64 timestamp;	/* device clock when the vGPU stopped */
-	__le32 weight;		/* scheduling settings of the vGPU */
+	/*
+	 * The source's scheduling settings (priority 0 low, 1 normal, 2
+	 * high), for information only: the destination keeps its own.
+	 */
+	__le32 weight;
 	__le32 cap;
 	__le32 priority;
-	__le32 intx_masked;
-	__u8 config[256];	/* PCI configuration space */
+	__le32 intx_masked;	/* 0 or 1 */
+	__u8 config[256];	/* PCI configuration space (writable bits) */
 };
 
 #endif /* _UAPI_LINUX_MVGPU_H */
