@@ -796,6 +796,7 @@ static void mig_load_state(struct mvgpu_vgpu *vgpu,
 	mvgpu_cfg_restore(vgpu, st->config);
 	vgpu->runnable = 0;
 	vgpu->waiting = 0;
+	WRITE_ONCE(vgpu->filling, 0);
 	for (n = 0; n < vgpu->type->contexts; n++, c++) {
 		struct mvgpu_ctx_regs *r = &vgpu->ctx[n];
 

@@ -355,15 +355,12 @@ struct mvgpu_mig {
  *	@fill_plan. Held across vfio_pin_pages(), vfio_unpin_pages() and
  *	vfio_dma_rw(), which wait for locks of the VMM's container: never
  *	taken by an engine, nor while holding @lock or @shadow_lock
- * @dead: GPA ranges (maple tree) whose unmap began while pages of them
- *	were pinned: no page of them is pinned again until vfio no longer
- *	knows them (mvgpu_shadow_dma_unmap())
- * @pins_blocked: a range could not be recorded in @dead for want of
- *	memory: nothing is pinned until the vGPU is closed
- * @revive: the guest invalidated its tables since the fill worker last
- *	looked (@shadow_lock): it may forget @dead, within @revivals
- * @revivals: times @dead was forgotten for the guest since the vGPU was
- *	opened (@pin_lock), at most MVGPU_DEAD_REVIVALS
+ * @dead: GPA ranges (maple tree) whose unmap began: no page of them is
+ *	pinned again until vfio no longer knows them
+ *	(mvgpu_shadow_dma_unmap())
+ * @nr_dead: ranges in @dead
+ * @pins_blocked: a range could not be recorded in @dead (no memory, or
+ *	too many): nothing is pinned until the vGPU is opened again
  * @fill_plan: the fill worker's scratch space
  * @fill_work: fills the shadow where an engine missed, off the engine
  * @fill_ns: time the fill worker spent for this vGPU that the scheduler
@@ -419,9 +416,8 @@ struct mvgpu_vgpu {
 	/* serialises pinning, unpinning and guest reads; protects dead */
 	struct mutex pin_lock;
 	struct maple_tree dead;
+	unsigned int nr_dead;
 	bool pins_blocked;
-	bool revive;
-	unsigned int revivals;
 	struct mvgpu_fill_plan *fill_plan;
 	struct work_struct fill_work;
 	atomic64_t fill_ns;
@@ -522,6 +518,8 @@ void mvgpu_shadow_fill_flush(struct mvgpu_vgpu *vgpu);
 void mvgpu_shadow_drop(struct mvgpu_vgpu *vgpu, unsigned int ctx);
 void mvgpu_shadow_reap(struct mvgpu_vgpu *vgpu);
 void mvgpu_shadow_reset(struct mvgpu_vgpu *vgpu);
+void mvgpu_shadow_reap_wait(struct mvgpu_vgpu *vgpu);
+void mvgpu_shadow_open(struct mvgpu_vgpu *vgpu);
 void mvgpu_shadow_close(struct mvgpu_vgpu *vgpu);
 void mvgpu_shadow_dma_unmap(struct mvgpu_vgpu *vgpu, u64 iova, u64 length);
 

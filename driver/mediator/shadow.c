@@ -61,11 +61,11 @@
 #define PIN_VALUE(gpa, w)	(((gpa) >> MVGPU_PAGE_SHIFT) << 1 | (w))
 #define PIN_GPA(v)		(((v) >> 1) << MVGPU_PAGE_SHIFT)
 /*
- * Times per open the guest's invalidations may make the vGPU forget the
- * ranges whose unmap began (mvgpu_vgpu.dead): fewer than the ten rounds
- * vfio_iommu_type1 tries before BUG().
+ * Ranges whose unmap began that a vGPU remembers (mvgpu_vgpu.dead); past
+ * that it pins nothing more until it is closed (a VMM that unmaps ever new
+ * ranges under its pins only hurts itself).
  */
-#define MVGPU_DEAD_REVIVALS	4
+#define MVGPU_DEAD_MAX		4096
 /* A pinned entry no longer in the backend's table, to be unpinned. */
 #define PIN_ZOMBIE		XA_MARK_1
 
@@ -244,38 +244,27 @@ void mvgpu_shadow_reap(struct mvgpu_vgpu *vgpu)
  * be running: vfio_iommu_type1 asks the drivers to unpin a range, then
  * retakes its lock and checks; a pin taken in between makes it ask again,
  * and after ten rounds it calls BUG(). A range stays dead until vfio no
- * longer knows the address, which it forgets only when that unmap is done.
- * Caller holds pin_lock.
+ * longer knows the address, which it forgets only when that unmap is done
+ * (memory mapped there again before the vGPU saw it unmapped stays out of
+ * its reach until the device is opened again). Caller holds pin_lock.
  */
 static bool shadow_gpa_dead(struct mvgpu_vgpu *vgpu, u64 gpa)
 {
 	u8 byte;
+	int ret;
 
 	if (vgpu->pins_blocked)
 		return true;
 	if (!mtree_load(&vgpu->dead, gpa))
 		return false;
-	if (vfio_dma_rw(&vgpu->vdev, gpa, &byte, 1, false) != -EINVAL)
+	/* type1 says -EINVAL, iommufd -ENOENT for an address it does not map */
+	ret = vfio_dma_rw(&vgpu->vdev, gpa, &byte, 1, false);
+	if (ret != -EINVAL && ret != -ENOENT)
 		return true;
 	mtree_erase(&vgpu->dead, gpa);
+	if (vgpu->nr_dead)
+		vgpu->nr_dead--;
 	return false;
-}
-
-/*
- * The guest invalidated its tables after an unmap: memory mapped again at
- * the same address may be used again. But an invalidation can come while
- * an unmap is still between two of vfio_iommu_type1's rounds, and each
- * forgotten range can feed it one more round: only MVGPU_DEAD_REVIVALS
- * times per open, so that a VMM that times its invalidations can never
- * make type1 reach its tenth round. Caller holds pin_lock.
- */
-static void shadow_revive(struct mvgpu_vgpu *vgpu, bool revive)
-{
-	if (!revive || mtree_empty(&vgpu->dead) ||
-	    vgpu->revivals >= MVGPU_DEAD_REVIVALS)
-		return;
-	vgpu->revivals++;
-	mtree_destroy(&vgpu->dead);
 }
 
 /*
@@ -531,7 +520,6 @@ static enum mvgpu_fill shadow_fill(struct mvgpu_vgpu *vgpu, unsigned int ctx,
 	struct mvgpu_fill_plan *plan = vgpu->fill_plan;
 	unsigned int seq;
 	u64 region, root, t0;
-	bool revive;
 	int ret;
 
 	mvgpu_shadow_lock(vgpu);
@@ -553,12 +541,9 @@ static enum mvgpu_fill shadow_fill(struct mvgpu_vgpu *vgpu, unsigned int ctx,
 	shadow_clear_range(vgpu, sh, region, region + LARGE_SIZE);
 	root = sh->root;
 	seq = sh->inv_seq;
-	revive = vgpu->revive;
-	vgpu->revive = false;
 	mvgpu_shadow_unlock(vgpu);
 
 	shadow_reap_locked(vgpu);
-	shadow_revive(vgpu, revive);
 	atomic64_inc(&vgpu->stats.shadow_fills);
 	t0 = ktime_get_ns();
 	ret = shadow_plan_region(vgpu, plan, root, region, *vap);
@@ -678,7 +663,6 @@ void mvgpu_shadow_invalidate(struct mvgpu_vgpu *vgpu, unsigned int ctx,
 	unsigned int n;
 
 	sh->inv_seq++;
-	vgpu->revive = true;
 	root &= MVGPU_PTE_ADDR_MASK;
 	if (root != sh->root) {
 		sh->root = root;
@@ -718,18 +702,31 @@ void mvgpu_shadow_drop(struct mvgpu_vgpu *vgpu, unsigned int ctx)
 }
 
 /**
- * mvgpu_shadow_reset() - empty every shadow of a vGPU and unpin its pages
- * @vgpu: the vGPU; caller holds none of its locks
+ * mvgpu_shadow_reset() - empty every shadow of a vGPU
+ * @vgpu: the vGPU; caller holds @vgpu->lock (a reset), and calls
+ *	mvgpu_shadow_reap_wait() once it has dropped it
  */
 void mvgpu_shadow_reset(struct mvgpu_vgpu *vgpu)
 {
 	unsigned int n;
 
-	mutex_lock(&vgpu->pin_lock);
+	lockdep_assert_held(&vgpu->lock);
 	mvgpu_shadow_lock(vgpu);
 	for (n = 0; n < vgpu->type->contexts; n++)
 		mvgpu_shadow_drop(vgpu, n);
 	mvgpu_shadow_unlock(vgpu);
+}
+
+/**
+ * mvgpu_shadow_reap_wait() - unpin every page that left the shadow
+ * @vgpu: the vGPU; caller holds none of its locks
+ *
+ * Unlike mvgpu_shadow_reap(), waits for pin_lock: for a reset or close,
+ * which must leave no page pinned.
+ */
+void mvgpu_shadow_reap_wait(struct mvgpu_vgpu *vgpu)
+{
+	mutex_lock(&vgpu->pin_lock);
 	shadow_reap_locked(vgpu);
 	mutex_unlock(&vgpu->pin_lock);
 }
@@ -738,18 +735,30 @@ void mvgpu_shadow_reset(struct mvgpu_vgpu *vgpu)
  * mvgpu_shadow_close() - the vGPU's user is gone
  * @vgpu: the vGPU, off the scheduler; caller holds none of its locks
  *
- * Waits for the fill worker and forgets the dead ranges of the user's
- * container. Called before the reset of the close.
+ * Waits for the fill worker. Called before the reset of the close.
  */
 void mvgpu_shadow_close(struct mvgpu_vgpu *vgpu)
 {
 	cancel_work_sync(&vgpu->fill_work);
 	WRITE_ONCE(vgpu->filling, 0);
+}
+
+/**
+ * mvgpu_shadow_open() - a new user opened the vGPU
+ * @vgpu: the vGPU, not on the scheduler yet
+ *
+ * Forgets what the last user's container left: its dead ranges (vfio may
+ * call dma_unmap between close and the device leaving the container) and
+ * the fill time not charged yet.
+ */
+void mvgpu_shadow_open(struct mvgpu_vgpu *vgpu)
+{
 	mutex_lock(&vgpu->pin_lock);
 	mtree_destroy(&vgpu->dead);
+	vgpu->nr_dead = 0;
 	vgpu->pins_blocked = false;
-	vgpu->revivals = 0;
 	mutex_unlock(&vgpu->pin_lock);
+	atomic64_set(&vgpu->fill_ns, 0);
 }
 
 /**
@@ -758,15 +767,15 @@ void mvgpu_shadow_close(struct mvgpu_vgpu *vgpu)
  * @iova: start of the range (a GPA for QEMU)
  * @length: bytes
  *
- * Every shadow entry backed by a page of the range is replaced by one
- * that faults with MVGPU_FAULT_BAD_GPA, and its page is unpinned, as vfio
- * requires before the unmap can complete. Until vfio has forgotten the
- * range, nothing of it is pinned again (see shadow_gpa_dead()): the
- * vfio_iommu_type1 loop that ends in BUG() cannot be fed.
+ * Every shadow entry backed by a page of the range is removed and its
+ * page unpinned, as vfio requires before the unmap can complete. Until
+ * vfio has forgotten the range, nothing of it is pinned again (see
+ * shadow_gpa_dead()): the vfio_iommu_type1 loop that ends in BUG() cannot
+ * be fed. The next access there misses; its fill finds the address dead,
+ * or unmapped by then, and the access faults with MVGPU_FAULT_BAD_GPA.
  */
 void mvgpu_shadow_dma_unmap(struct mvgpu_vgpu *vgpu, u64 iova, u64 length)
 {
-	struct mvgpu_spte spte = { .fault_reason = MVGPU_FAULT_BAD_GPA };
 	u64 last = length ? iova + length - 1 : iova;
 	unsigned long index;
 	unsigned int ctx;
@@ -775,27 +784,28 @@ void mvgpu_shadow_dma_unmap(struct mvgpu_vgpu *vgpu, u64 iova, u64 length)
 	if (last < iova)	/* wraps: up to the end */
 		last = U64_MAX;
 	mutex_lock(&vgpu->pin_lock);
-	if (mtree_store_range(&vgpu->dead, iova, last, xa_mk_value(1),
-			      GFP_KERNEL))
+	if (vgpu->nr_dead >= MVGPU_DEAD_MAX ||
+	    mtree_store_range(&vgpu->dead, iova, last, xa_mk_value(1),
+			      GFP_KERNEL_ACCOUNT))
 		vgpu->pins_blocked = true;
+	else
+		vgpu->nr_dead++;
 	mvgpu_shadow_lock(vgpu);
 	for (ctx = 0; ctx < vgpu->type->contexts; ctx++) {
 		struct mvgpu_shadow *sh = &vgpu->shadow[ctx];
 
+		/* a miss where entries went is not the guest's fault */
+		sh->last_fill = 0;
 		xa_for_each(&sh->pinned, index, entry) {
 			u64 gpa = PIN_GPA(xa_to_value(entry));
 
 			if (gpa < iova || gpa > last ||
 			    xa_get_mark(&sh->pinned, index, PIN_ZOMBIE))
 				continue;
+			ops_of(vgpu)->pt_clear_range(vgpu->gpu->priv, sh->pt,
+						     (u64)index << PAGE_SHIFT,
+						     PAGE_SIZE);
 			xa_set_mark(&sh->pinned, index, PIN_ZOMBIE);
-			/* a backend that cannot replace it must drop it */
-			if (ops_of(vgpu)->pt_set(vgpu->gpu->priv, sh->pt,
-						 (u64)index << PAGE_SHIFT, &spte))
-				ops_of(vgpu)->pt_clear_range(vgpu->gpu->priv,
-							     sh->pt,
-							     (u64)index << PAGE_SHIFT,
-							     PAGE_SIZE);
 			shadow_account(vgpu, sh);
 		}
 	}

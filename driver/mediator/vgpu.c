@@ -21,7 +21,7 @@ static atomic64_t mvgpu_next_id = ATOMIC64_INIT(0);
 
 /*
  * The part of a reset done under @vgpu->lock: registers, configuration
- * space, interrupt state. The engine's results of a run in flight are
+ * space, interrupt state, shadow tables. The engine's results of a run in flight are
  * dropped, and the vGPU does not run until mvgpu_vgpu_unlock() has done
  * the slow part (mvgpu_vgpu_reset_finish()).
  */
@@ -37,14 +37,16 @@ static void mvgpu_vgpu_power_on(struct mvgpu_vgpu *vgpu, bool pci_state)
 		mvgpu_cfg_init(vgpu);
 	vgpu->irq.asserted = false;
 	vgpu->irq.intx_masked = false;
+	/* bounded: the pins go in the slow part */
+	mvgpu_shadow_reset(vgpu);
 	/* passed over by the scheduler until the slow part is done */
 	atomic_inc(&vgpu->shadow_busy);
 	vgpu->reset_pending++;
 }
 
 /*
- * The slow part of @pending resets, without @vgpu->lock: shadows and pins
- * dropped, VRAM cleared. It runs in the thread that asked for the reset
+ * The slow part of @pending resets, without @vgpu->lock: pins dropped,
+ * mappings revoked, VRAM cleared. It runs in the thread that asked for the reset
  * (the VMM's, for every reset but the first power-on), and the engines,
  * which wait for @vgpu->lock, never wait for it: the vGPU is passed over
  * meanwhile, and the other vGPUs run on.
@@ -55,7 +57,7 @@ static void mvgpu_vgpu_reset_finish(struct mvgpu_vgpu *vgpu,
 	struct mvgpu_gpu *gpu = vgpu->gpu;
 	int ret;
 
-	mvgpu_shadow_reset(vgpu);
+	mvgpu_shadow_reap_wait(vgpu);
 	/* accesses through mappings end before the clear; they fault again */
 	mvgpu_vram_revoke(vgpu);
 	ret = gpu->ops->vram_clear(gpu->priv, vgpu->vram_offset,
@@ -169,6 +171,7 @@ static int mvgpu_vfio_open(struct vfio_device *vdev)
 	mvgpu_regs_reset(vgpu);
 	mvgpu_cfg_init(vgpu);
 	mutex_unlock(&vgpu->lock);
+	mvgpu_shadow_open(vgpu);
 	mvgpu_sched_attach(vgpu);
 	return 0;
 }

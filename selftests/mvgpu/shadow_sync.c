@@ -6,7 +6,8 @@
  * PT_ROOT write); pinned_pages follows the valid translations the engine
  * used (map, unmap, large pages, reset, close) and shadow_entries counts a
  * large VRAM page once; VFIO_IOMMU_UNMAP_DMA of memory the GPU maps unpins
- * it and leaves no stale translation behind; a run of guest pages crossing
+ * it and leaves no stale translation behind, and memory unmapped under
+ * pins is pinned again only once seen unmapped; a run of guest pages crossing
  * the end of the VM's memory is pinned up to that end and faults after it;
  * at the shadow cap new translations fault with SHADOW_LIMIT until the
  * guest invalidates others, also those of another context.
@@ -314,6 +315,64 @@ TEST_F_TIMEOUT(shd, dma_unmap_of_mapped_memory, 120)
  * usable, the first page outside faults with BAD_GPA at its exact VA, and
  * nothing beyond the valid pages stays pinned.
  */
+/*
+ * Memory unmapped while the GPU held pins in it is not pinned again until
+ * the vGPU has seen it unmapped: vfio_iommu_type1 retries an unmap whose
+ * range got a pin between its rounds, and calls BUG() after ten. Mapped
+ * again at once, without an access in between, it stays out of reach
+ * (BAD_GPA); an access while it is unmapped lets it in again.
+ */
+TEST_F_TIMEOUT(shd, dma_remap_seen_unmapped_first, 120)
+{
+	struct mvgpu_ctx *c = &self->ctx;
+	const char *uuid = self->g.v.uuid;
+	struct mvgpu_dma extra = { 0 };
+	struct mvgpu_fault f;
+	uint64_t base, va = 0x70000000ull;
+
+	ASSERT_EQ(0xaa, read_through(c, &self->dst, VA_X));
+	base = et_attr(uuid, "pinned_pages");
+	ASSERT_EQ(0, mvgpu_dma_map(&self->g.v.dev, EXTRA_IOVA, 16 * 4096,
+				   &extra));
+	memset(extra.vaddr, 0xcc, 16 * 4096);
+	ASSERT_EQ(0, mvgpu_pt_map(&self->g.pt, va, EXTRA_IOVA, 16 * 4096, 0));
+	mvgpu_ctx_tlb_inv(c, va, 16 * 4096);
+	ASSERT_EQ(0xcc, read_through(c, &self->dst, va));
+	ASSERT_EQ(base + 16, et_attr(uuid, "pinned_pages"));
+
+	/* unmapped under the pins and mapped again at once */
+	ASSERT_EQ(0, mvgpu_dma_unmap(&self->g.v.dev, &extra));
+	ASSERT_EQ(base, et_attr(uuid, "pinned_pages"));
+	ASSERT_EQ(0, mvgpu_dma_map(&self->g.v.dev, EXTRA_IOVA, 16 * 4096,
+				   &extra));
+	memset(extra.vaddr, 0xdd, 16 * 4096);
+	mvgpu_ctx_tlb_inv(c, va, 16 * 4096);
+	ASSERT_EQ(0, mvgpu_emit_copy(c, va + 4096, ET_VA_AUX, 4096));
+	mvgpu_ring_kick(c);
+	ASSERT_EQ(0, mvgpu_ctx_wait_fault(c, ET_TIMEOUT_MS, &f));
+	ASSERT_EQ(MVGPU_FAULT_BAD_GPA, f.reason);
+	ASSERT_EQ(va + 4096, f.addr);
+	ASSERT_EQ(base, et_attr(uuid, "pinned_pages"));
+
+	/* seen unmapped: usable again once mapped */
+	ASSERT_EQ(0, mvgpu_dma_unmap(&self->g.v.dev, &extra));
+	mvgpu_ctx_tlb_inv(c, va, 16 * 4096);
+	mvgpu_ctx_fault_clear(c);
+	ASSERT_EQ(0, mvgpu_ctx_wait_fault(c, ET_TIMEOUT_MS, &f));
+	ASSERT_EQ(MVGPU_FAULT_BAD_GPA, f.reason);
+	ASSERT_EQ(0, mvgpu_dma_map(&self->g.v.dev, EXTRA_IOVA, 16 * 4096,
+				   &extra));
+	memset(extra.vaddr, 0xee, 16 * 4096);
+	mvgpu_ctx_tlb_inv(c, va, 16 * 4096);
+	mvgpu_ctx_fault_clear(c);
+	ASSERT_EQ(0, mvgpu_ctx_sync(c, ET_TIMEOUT_MS));
+	ASSERT_EQ(0xee, ((uint8_t *)self->dst.cpu)[0]);
+	mvgpu_pt_unmap(&self->g.pt, va, 16 * 4096);
+	mvgpu_ctx_tlb_inv(c, va, 16 * 4096);
+	ASSERT_EQ(0, mvgpu_dma_unmap(&self->g.v.dev, &extra));
+	ASSERT_EQ(base, et_attr(uuid, "pinned_pages"));
+}
+
 TEST_F_TIMEOUT(shd, run_crossing_end_of_memory, 120)
 {
 	struct mvgpu_ctx *c = &self->ctx;
