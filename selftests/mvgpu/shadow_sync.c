@@ -258,6 +258,32 @@ TEST_F_TIMEOUT(shd, pinned_pages_follow_mappings, 120)
 	ASSERT_EQ(0, et_attr(uuid, "pinned_pages"));
 }
 
+/*
+ * 16 pages of a second DMA mapping at EXTRA_IOVA (0xcc), mapped at @va and
+ * used by the GPU, after a first use of VA_X; *base is the pin count
+ * before. Return: 0, or -EIO when a step did not give what it should.
+ */
+static int use_extra(FIXTURE_DATA(shd) *self, struct mvgpu_dma *extra,
+		     uint64_t va, uint64_t *base)
+{
+	struct mvgpu_ctx *c = &self->ctx;
+	const char *uuid = self->g.v.uuid;
+
+	if (read_through(c, &self->dst, VA_X) != 0xaa)
+		return -EIO;
+	*base = et_attr(uuid, "pinned_pages");
+	if (mvgpu_dma_map(&self->g.v.dev, EXTRA_IOVA, 16 * 4096, extra))
+		return -EIO;
+	memset(extra->vaddr, 0xcc, 16 * 4096);
+	if (mvgpu_pt_map(&self->g.pt, va, EXTRA_IOVA, 16 * 4096, 0))
+		return -EIO;
+	mvgpu_ctx_tlb_inv(c, va, 16 * 4096);
+	if (read_through(c, &self->dst, va + 15 * 4096) != 0xcc ||
+	    et_attr(uuid, "pinned_pages") != *base + 16)
+		return -EIO;
+	return 0;
+}
+
 TEST_F_TIMEOUT(shd, dma_unmap_of_mapped_memory, 120)
 {
 	struct mvgpu_ctx *c = &self->ctx;
@@ -267,15 +293,7 @@ TEST_F_TIMEOUT(shd, dma_unmap_of_mapped_memory, 120)
 	uint64_t base, va = 0x70000000ull;
 	int ret;
 
-	ASSERT_EQ(0xaa, read_through(c, &self->dst, VA_X));
-	base = et_attr(uuid, "pinned_pages");
-	ASSERT_EQ(0, mvgpu_dma_map(&self->g.v.dev, EXTRA_IOVA, 16 * 4096,
-				   &extra));
-	memset(extra.vaddr, 0xcc, 16 * 4096);
-	ASSERT_EQ(0, mvgpu_pt_map(&self->g.pt, va, EXTRA_IOVA, 16 * 4096, 0));
-	mvgpu_ctx_tlb_inv(c, va, 16 * 4096);
-	ASSERT_EQ(0xcc, read_through(c, &self->dst, va + 15 * 4096));
-	ASSERT_EQ(base + 16, et_attr(uuid, "pinned_pages"));
+	ASSERT_EQ(0, use_extra(self, &extra, va, &base));
 
 	/* the VM takes the memory away while the GPU still maps it */
 	ret = mvgpu_dma_unmap(&self->g.v.dev, &extra);
@@ -330,15 +348,7 @@ TEST_F_TIMEOUT(shd, dma_remap_seen_unmapped_first, 120)
 	struct mvgpu_fault f;
 	uint64_t base, va = 0x70000000ull;
 
-	ASSERT_EQ(0xaa, read_through(c, &self->dst, VA_X));
-	base = et_attr(uuid, "pinned_pages");
-	ASSERT_EQ(0, mvgpu_dma_map(&self->g.v.dev, EXTRA_IOVA, 16 * 4096,
-				   &extra));
-	memset(extra.vaddr, 0xcc, 16 * 4096);
-	ASSERT_EQ(0, mvgpu_pt_map(&self->g.pt, va, EXTRA_IOVA, 16 * 4096, 0));
-	mvgpu_ctx_tlb_inv(c, va, 16 * 4096);
-	ASSERT_EQ(0xcc, read_through(c, &self->dst, va));
-	ASSERT_EQ(base + 16, et_attr(uuid, "pinned_pages"));
+	ASSERT_EQ(0, use_extra(self, &extra, va, &base));
 
 	/* unmapped under the pins and mapped again at once */
 	ASSERT_EQ(0, mvgpu_dma_unmap(&self->g.v.dev, &extra));
