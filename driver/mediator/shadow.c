@@ -595,7 +595,9 @@ static void shadow_fill_work(struct work_struct *work)
 			reason = shadow_diagnose(vgpu, n, root, va);
 			ns += ktime_get_ns() - t0;
 			mutex_lock(&vgpu->lock);
-			if (vgpu->gen == gen)
+			/* not after a reset, nor into a context set up anew */
+			if (vgpu->gen == gen && vgpu->ctx[n].pt_root == root &&
+			    test_bit(n, &vgpu->runnable))
 				mvgpu_ctx_fault(vgpu, n, reason, va);
 			mutex_unlock(&vgpu->lock);
 		}
