@@ -57,13 +57,19 @@ static int mvgpu_set_eventfd(struct eventfd_ctx **slot, s32 fd)
 	return 0;
 }
 
-/* TRIGGER on an index with a single eventfd. */
+/*
+ * TRIGGER on an index with a single eventfd. @data holds @hdr->count
+ * entries: none when the count is 0.
+ */
 static int mvgpu_irq_trigger(struct mvgpu_vgpu *vgpu,
 			     struct eventfd_ctx **slot,
 			     struct vfio_irq_set *hdr, void *data)
 {
 	switch (hdr->flags & VFIO_IRQ_SET_DATA_TYPE_MASK) {
 	case VFIO_IRQ_SET_DATA_EVENTFD:
+		/* names no vector, carries no eventfd (as vfio-pci) */
+		if (!hdr->count)
+			return -EINVAL;
 		return mvgpu_set_eventfd(slot, *(s32 *)data);
 	case VFIO_IRQ_SET_DATA_NONE:
 		if (!hdr->count)
@@ -72,6 +78,8 @@ static int mvgpu_irq_trigger(struct mvgpu_vgpu *vgpu,
 			eventfd_signal(*slot);
 		return 0;
 	case VFIO_IRQ_SET_DATA_BOOL:
+		if (!hdr->count)
+			return -EINVAL;
 		if (*(u8 *)data && *slot)
 			eventfd_signal(*slot);
 		return 0;

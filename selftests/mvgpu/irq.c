@@ -247,6 +247,61 @@ TEST_F(irq, bad_set_irqs)
 	FIRES(self->efd, "after refused SET_IRQS");
 }
 
+/*
+ * TRIGGER with DATA_EVENTFD or DATA_BOOL and count 0 names no vector and
+ * carries no data: EINVAL on every index, and nothing changes (it used to
+ * dereference the missing data in the host kernel).
+ */
+TEST_F(irq, trigger_count0_refused)
+{
+	static const uint32_t types[] = {
+		VFIO_IRQ_SET_DATA_EVENTFD, VFIO_IRQ_SET_DATA_BOOL,
+	};
+	unsigned int index;
+	int32_t fd;
+	size_t t;
+
+	CHECK_SETUP();
+	/* something attached, which a refused call must not detach */
+	ASSERT_EQ(0, mvgpu_irq_set_eventfd(self->dev, VFIO_PCI_ERR_IRQ_INDEX,
+					   self->efd));
+	for (index = 0; index < VFIO_PCI_NUM_IRQS; index++) {
+		for (t = 0; t < MT_ARRAY_SIZE(types); t++) {
+			uint32_t flags = types[t] | VFIO_IRQ_SET_ACTION_TRIGGER;
+
+			/* no payload at all */
+			EXPECT_EQ(-EINVAL,
+				  mvgpu_irq_set_raw(self->dev, index, flags, 0,
+						    0, NULL, 0))
+				TH_LOG("index %u, data type 0x%x", index,
+				       types[t]);
+			/* a payload the count does not cover */
+			fd = self->efd;
+			EXPECT_EQ(-EINVAL,
+				  mvgpu_irq_set_raw(self->dev, index, flags, 0,
+						    0, &fd, sizeof(fd)))
+				TH_LOG("index %u, data type 0x%x, payload",
+				       index, types[t]);
+		}
+	}
+	/* the ERR eventfd is still attached */
+	ASSERT_EQ(0, mvgpu_irq_trigger(self->dev, VFIO_PCI_ERR_IRQ_INDEX));
+	FIRES(self->efd, "ERR after refused count 0");
+	ASSERT_EQ(0, mvgpu_irq_disable(self->dev, VFIO_PCI_ERR_IRQ_INDEX));
+	/* and the device interrupt is delivered, by MSI and by INTx */
+	enable_msi(_metadata, self->dev, self->efd);
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_MASK, FENCE0);
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_RAISE, FENCE0);
+	FIRES(self->efd, "MSI after refused count 0");
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_ACK, FENCE0);
+	ASSERT_EQ(0, mvgpu_irq_disable(self->dev, VFIO_PCI_MSI_IRQ_INDEX));
+	ASSERT_EQ(0, mvgpu_irq_set_eventfd(self->dev, VFIO_PCI_INTX_IRQ_INDEX,
+					   self->efd));
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_RAISE, FENCE0);
+	FIRES(self->efd, "INTx after refused count 0");
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_ACK, FENCE0);
+}
+
 TEST_F(irq, intx)
 {
 	uint16_t status;
