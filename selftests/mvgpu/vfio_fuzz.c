@@ -18,13 +18,15 @@
  *
  * The first tests walk each argument matrix once, single-threaded, with
  * exact answers. "concurrent" then runs random picks from the same
- * matrices in four threads on one vGPU while a fifth resets it and moves
- * it through the migration states (answers that depend on that state
- * accept each documented outcome). It prints its seed;
- * MVGPU_VFIO_FUZZ_SEED=N replays each thread's sequence (not their
- * interleaving). After every test the vGPU works (reset, registers, an
- * MSI raised through IRQ_RAISE, VRAM) and a second vGPU on the same GPU
- * kept its registers, VRAM, interrupts and reset count.
+ * matrices in four threads on one vGPU while a fifth resets it (all three
+ * ways), raises interrupts and moves it through the migration states
+ * (answers that depend on that state accept each documented outcome).
+ * It prints its seed; MVGPU_VFIO_FUZZ_SEED=N replays each thread's
+ * sequence (not their interleaving).
+ *
+ * After every test the vGPU works (reset, registers, an MSI raised through
+ * IRQ_RAISE, VRAM) and a second vGPU on the same GPU kept its registers,
+ * VRAM, interrupts and reset count.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -37,6 +39,7 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <linux/pci_regs.h>
 
 #include "kselftest_harness.h"
 #include "lib/mvgpu_gpu.h"
@@ -408,7 +411,7 @@ static void op_set_irqs_cut(struct vf_ctx *c, uint32_t index, bool in_hdr)
 		    index, in_hdr ? "header" : "eventfd", ret, -EFAULT);
 }
 
-/* ---- info ioctls ---------------------------------------------------------- */
+/* ---- info ioctls --------------------------------------------------------- */
 
 static uint32_t argsz_of(unsigned int edge, uint32_t minsz)
 {
@@ -576,7 +579,7 @@ static void op_unknown_ioctl(struct vf_ctx *c, int fd, unsigned long cmd)
 		    -ENOTTY);
 }
 
-/* ---- VFIO_DEVICE_FEATURE --------------------------------------------------- */
+/* ---- VFIO_DEVICE_FEATURE ------------------------------------------------- */
 
 static const uint32_t features[] = {
 	VFIO_DEVICE_FEATURE_MIGRATION, VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE,
@@ -740,7 +743,7 @@ static void data_fd_ops(struct vf_ctx *c, int dfd, uint32_t state)
 	}
 }
 
-/* ---- reads, writes, mmap ---------------------------------------------------- */
+/* ---- reads, writes, mmap ------------------------------------------------- */
 
 #define HUGE_COUNT	0x7ffff000ul	/* MAX_RW_COUNT */
 
@@ -890,7 +893,7 @@ static void op_mmap(struct vf_ctx *c, uint32_t index, unsigned int oedge,
 	munmap((void *)m, len);
 }
 
-/* ---- the fixture: the vGPU under test and its neighbour --------------------- */
+/* ---- the fixture: the vGPU under test and its neighbour ------------------ */
 
 FIXTURE(vf) {
 	struct mt_vgpu t, n;
@@ -1279,11 +1282,12 @@ TEST_F(vf, mmap_edges)
 	CTX_DOWN(&c);
 }
 
-/* ---- concurrent ------------------------------------------------------------- */
+/* ---- concurrent ---------------------------------------------------------- */
 
 struct vf_shared {
 	volatile int stop;
-	unsigned long resets, moves;
+	int exp_cap;		/* PCI Express capability of the vGPU */
+	unsigned long resets, moves, raises;
 };
 
 struct vf_thread {
@@ -1393,12 +1397,44 @@ static void *chaos_thread(void *arg)
 	int ret, dfd;
 
 	while (!t->sh->stop) {
-		if (!rnd(c, 3)) {
-			ret = xioctl(c->fd, VFIO_DEVICE_RESET, NULL);
+		switch (rnd(c, 6)) {
+		case 0:
+			/* the three kinds of reset */
+			switch (rnd(c, 3)) {
+			case 0:
+				ret = xioctl(c->fd, VFIO_DEVICE_RESET, NULL);
+				break;
+			case 1:
+				ret = mvgpu_cfg_write16(c->dev, t->sh->exp_cap +
+							PCI_EXP_DEVCTL,
+							PCI_EXP_DEVCTL_BCR_FLR);
+				break;
+			default:
+				ret = mvgpu_reg_write(c->dev, MVGPU_REG_RESET,
+						      MVGPU_RESET_MAGIC);
+				break;
+			}
 			if (ret)
-				bad(c, "RESET: %d", ret);
+				bad(c, "reset: %d", ret);
 			t->sh->resets++;
-		} else {
+			break;
+		case 1:
+		case 2:
+			/* interrupts raised while others attach and detach */
+			ret = mvgpu_reg_write(c->dev, MVGPU_REG_IRQ_MASK,
+					      (uint32_t)mvgpu_rand64(&c->rng));
+			if (!ret)
+				ret = mvgpu_reg_write(c->dev,
+						      MVGPU_REG_IRQ_RAISE,
+						      (uint32_t)mvgpu_rand64(&c->rng));
+			if (!ret && rnd(c, 2))
+				ret = mvgpu_reg_write(c->dev, MVGPU_REG_IRQ_ACK,
+						      (uint32_t)mvgpu_rand64(&c->rng));
+			if (ret)
+				bad(c, "IRQ registers: %d", ret);
+			t->sh->raises++;
+			break;
+		default:
 			st = states[rnd(c, MT_ARRAY_SIZE(states))];
 			if (!state_valid(c, st))
 				st = VFIO_DEVICE_STATE_STOP;
@@ -1411,6 +1447,7 @@ static void *chaos_thread(void *arg)
 				data_fd_ops(c, dfd, st);
 				close(dfd);
 			}
+			break;
 		}
 		usleep(rnd(c, CHAOS_SLEEP_US));
 	}
@@ -1431,6 +1468,8 @@ TEST_F_TIMEOUT(vf, concurrent, 600)
 	int ret;
 
 	CHECK_SETUP();
+	sh.exp_cap = mvgpu_cfg_find_cap(&self->t.dev, PCI_CAP_ID_EXP);
+	ASSERT_LT(0, sh.exp_cap);
 	TH_LOG("seed %llu (MVGPU_VFIO_FUZZ_SEED=%llu replays each thread's calls)",
 	       (unsigned long long)self->seed,
 	       (unsigned long long)self->seed);
@@ -1461,8 +1500,8 @@ TEST_F_TIMEOUT(vf, concurrent, 600)
 		ops += th[i].c.ops;
 		ctx_fini(&th[i].c);
 	}
-	TH_LOG("%lu calls, %lu resets, %lu state changes in %.1f s", ops,
-	       sh.resets, sh.moves,
+	TH_LOG("%lu calls, %lu resets, %lu state changes, %lu raises in %.1f s",
+	       ops, sh.resets, sh.moves, sh.raises,
 	       (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
 	check_works(_metadata, self);
 	check_neighbour(_metadata, self);
