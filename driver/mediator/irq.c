@@ -57,54 +57,105 @@ static int mvgpu_set_eventfd(struct eventfd_ctx **slot, s32 fd)
 	return 0;
 }
 
-/* TRIGGER on an index with a single eventfd. */
-static int mvgpu_irq_trigger(struct mvgpu_vgpu *vgpu,
-			     struct eventfd_ctx **slot,
-			     struct vfio_irq_set *hdr, void *data)
+/*
+ * Attach (fd >= 0) or detach (fd < 0) the trigger of an index, then let the
+ * interrupt condition find its way again: INTx starts unmasked when it is
+ * attached anew (a replaced eventfd keeps the mask), and MSI sends what
+ * became pending while it had no eventfd.
+ */
+static int mvgpu_irq_attach(struct mvgpu_vgpu *vgpu, unsigned int index,
+			    struct eventfd_ctx **slot, s32 fd)
 {
-	switch (hdr->flags & VFIO_IRQ_SET_DATA_TYPE_MASK) {
-	case VFIO_IRQ_SET_DATA_EVENTFD:
-		return mvgpu_set_eventfd(slot, *(s32 *)data);
+	struct mvgpu_irq *irq = &vgpu->irq;
+	bool was_attached = *slot;
+	int ret;
+
+	ret = mvgpu_set_eventfd(slot, fd);
+	if (ret)
+		return ret;
+	switch (index) {
+	case VFIO_PCI_INTX_IRQ_INDEX:
+		if (!*slot || !was_attached)
+			irq->intx_masked = false;
+		mvgpu_irq_update(vgpu, false);
+		break;
+	case VFIO_PCI_MSI_IRQ_INDEX:
+		/* re-evaluated from scratch: MSI, or INTx when MSI is gone */
+		irq->asserted = false;
+		mvgpu_irq_update(vgpu, false);
+		break;
+	}
+	return 0;
+}
+
+/*
+ * ACTION_TRIGGER on an index of one vector, after
+ * vfio_set_irqs_validate_and_prepare(): start is 0, count 0 or 1, @data
+ * holds @count entries of @type (NULL when count is 0). The answers follow
+ * vfio-pci (see "Interrupts" in Documentation/mvgpu/device.rst).
+ */
+static int mvgpu_irq_trigger(struct mvgpu_vgpu *vgpu, unsigned int index,
+			     struct eventfd_ctx **slot, u32 count, u32 type,
+			     const void *data)
+{
+	bool single = index == VFIO_PCI_ERR_IRQ_INDEX ||
+		      index == VFIO_PCI_REQ_IRQ_INDEX;
+	s32 fd;
+
+	switch (type) {
 	case VFIO_IRQ_SET_DATA_NONE:
-		if (!hdr->count)
-			return mvgpu_set_eventfd(slot, -1);
-		if (*slot)
-			eventfd_signal(*slot);
+		/* count 0 detaches, count 1 is a loopback trigger */
+		if (!*slot)
+			return -EINVAL;
+		if (!count)
+			return mvgpu_irq_attach(vgpu, index, slot, -1);
+		eventfd_signal(*slot);
 		return 0;
 	case VFIO_IRQ_SET_DATA_BOOL:
-		if (*(u8 *)data && *slot)
+		/* no vector named, no data */
+		if (!count)
+			return -EINVAL;
+		if (!*slot)
+			return single ? 0 : -EINVAL;
+		if (*(const u8 *)data)
 			eventfd_signal(*slot);
 		return 0;
+	case VFIO_IRQ_SET_DATA_EVENTFD:
+		if (!count)
+			return -EINVAL;
+		fd = *(const s32 *)data;
+		/* ERR and REQ take -1 alone to detach */
+		if (single && fd < -1)
+			return -EINVAL;
+		return mvgpu_irq_attach(vgpu, index, slot, fd);
 	}
 	return -EINVAL;
 }
 
-static int mvgpu_intx_set(struct mvgpu_vgpu *vgpu, struct vfio_irq_set *hdr,
-			  void *data)
+/* ACTION_MASK and ACTION_UNMASK of INTx. */
+static int mvgpu_intx_mask(struct mvgpu_vgpu *vgpu, bool mask, u32 count,
+			   u32 type, const void *data)
 {
-	u32 action = hdr->flags & VFIO_IRQ_SET_ACTION_TYPE_MASK;
-	u32 type = hdr->flags & VFIO_IRQ_SET_DATA_TYPE_MASK;
-	bool set;
+	struct mvgpu_irq *irq = &vgpu->irq;
 
-	if (action == VFIO_IRQ_SET_ACTION_TRIGGER) {
-		int ret = mvgpu_irq_trigger(vgpu, &vgpu->irq.intx, hdr, data);
-
-		vgpu->irq.intx_masked = false;
-		mvgpu_irq_update(vgpu, false);
-		return ret;
-	}
-	/* MASK and UNMASK: no eventfd variants. */
-	if (type == VFIO_IRQ_SET_DATA_EVENTFD || hdr->count != 1)
+	if (!irq->intx || count != 1)
 		return -EINVAL;
-	set = type == VFIO_IRQ_SET_DATA_NONE || *(u8 *)data;
-	if (!set)
-		return 0;
-	if (action == VFIO_IRQ_SET_ACTION_MASK) {
-		vgpu->irq.intx_masked = true;
+	switch (type) {
+	case VFIO_IRQ_SET_DATA_NONE:
+		break;
+	case VFIO_IRQ_SET_DATA_BOOL:
+		if (!*(const u8 *)data)
+			return 0;
+		break;
+	default:
+		/* no mask or unmask eventfd (irqfd resampler) */
+		return -ENOTTY;
+	}
+	if (mask) {
+		irq->intx_masked = true;
 	} else {
-		vgpu->irq.intx_masked = false;
-		/* Level triggered: deliver again if still pending. */
-		vgpu->irq.asserted = false;
+		irq->intx_masked = false;
+		/* level triggered: delivered again while the condition holds */
 		mvgpu_irq_update(vgpu, false);
 	}
 	return 0;
@@ -113,35 +164,54 @@ static int mvgpu_intx_set(struct mvgpu_vgpu *vgpu, struct vfio_irq_set *hdr,
 /**
  * mvgpu_irq_set() - VFIO_DEVICE_SET_IRQS
  * @vgpu: the vGPU; caller holds @vgpu->lock
- * @hdr: validated header
- * @data: payload of @hdr->count entries (may be NULL for DATA_NONE)
+ * @hdr: header checked by vfio_set_irqs_validate_and_prepare() with one
+ *	vector on every index but MSI-X (none): index below
+ *	VFIO_PCI_NUM_IRQS and not MSI-X, start 0, count 0 or 1, one data type
+ * @data: @hdr->count entries of the data type; NULL when there are none
  *
- * Return: 0 or a negative errno.
+ * Return: 0, -EINVAL for a request the index cannot take, -ENOTTY for an
+ * action the index does not have (or more than one action), or the
+ * error of eventfd_ctx_fdget().
  */
 int mvgpu_irq_set(struct mvgpu_vgpu *vgpu, struct vfio_irq_set *hdr,
 		  void *data)
 {
 	u32 action = hdr->flags & VFIO_IRQ_SET_ACTION_TYPE_MASK;
-	int ret;
+	u32 type = hdr->flags & VFIO_IRQ_SET_DATA_TYPE_MASK;
+	struct mvgpu_irq *irq = &vgpu->irq;
+	struct eventfd_ctx **slot;
 
-	if (hdr->index == VFIO_PCI_INTX_IRQ_INDEX)
-		return mvgpu_intx_set(vgpu, hdr, data);
-	if (action != VFIO_IRQ_SET_ACTION_TRIGGER)
-		return -EINVAL;
+	switch (action) {
+	case VFIO_IRQ_SET_ACTION_MASK:
+	case VFIO_IRQ_SET_ACTION_UNMASK:
+		if (hdr->index != VFIO_PCI_INTX_IRQ_INDEX)
+			return -ENOTTY;
+		return mvgpu_intx_mask(vgpu, action == VFIO_IRQ_SET_ACTION_MASK,
+				       hdr->count, type, data);
+	case VFIO_IRQ_SET_ACTION_TRIGGER:
+		break;
+	default:
+		return -ENOTTY;
+	}
 
 	switch (hdr->index) {
+	case VFIO_PCI_INTX_IRQ_INDEX:
+		slot = &irq->intx;
+		break;
 	case VFIO_PCI_MSI_IRQ_INDEX:
-		ret = mvgpu_irq_trigger(vgpu, &vgpu->irq.msi, hdr, data);
-		/* Deliver what became pending while no vector was set. */
-		vgpu->irq.asserted = false;
-		mvgpu_irq_update(vgpu, false);
-		return ret;
+		slot = &irq->msi;
+		break;
 	case VFIO_PCI_ERR_IRQ_INDEX:
-		return mvgpu_irq_trigger(vgpu, &vgpu->irq.err, hdr, data);
+		slot = &irq->err;
+		break;
 	case VFIO_PCI_REQ_IRQ_INDEX:
-		return mvgpu_irq_trigger(vgpu, &vgpu->irq.req, hdr, data);
+		slot = &irq->req;
+		break;
+	default:
+		return -EINVAL;
 	}
-	return -EINVAL;
+	return mvgpu_irq_trigger(vgpu, hdr->index, slot, hdr->count, type,
+				 data);
 }
 
 /**
@@ -161,18 +231,19 @@ long mvgpu_irq_info(struct mvgpu_vgpu *vgpu, unsigned long arg)
 	if (info.argsz < minsz)
 		return -EINVAL;
 
-	info.flags = VFIO_IRQ_INFO_EVENTFD;
+	/* as vfio-pci reports a PCIe function with INTA, one MSI vector */
+	info.flags = VFIO_IRQ_INFO_EVENTFD | VFIO_IRQ_INFO_NORESIZE;
 	info.count = 1;
 	switch (info.index) {
 	case VFIO_PCI_INTX_IRQ_INDEX:
-		info.flags |= VFIO_IRQ_INFO_MASKABLE | VFIO_IRQ_INFO_AUTOMASKED;
-		break;
-	case VFIO_PCI_MSI_IRQ_INDEX:
-		info.flags |= VFIO_IRQ_INFO_NORESIZE;
+		info.flags = VFIO_IRQ_INFO_EVENTFD | VFIO_IRQ_INFO_MASKABLE |
+			     VFIO_IRQ_INFO_AUTOMASKED;
 		break;
 	case VFIO_PCI_MSIX_IRQ_INDEX:
+		/* no MSI-X capability */
 		info.count = 0;
 		break;
+	case VFIO_PCI_MSI_IRQ_INDEX:
 	case VFIO_PCI_ERR_IRQ_INDEX:
 	case VFIO_PCI_REQ_IRQ_INDEX:
 		break;

@@ -359,12 +359,17 @@ static int mvgpu_vfio_mmap(struct vfio_device *vdev,
 static long mvgpu_get_info(struct mvgpu_vgpu *vgpu, unsigned long arg)
 {
 	unsigned long minsz = offsetofend(struct vfio_device_info, num_irqs);
-	struct vfio_device_info info;
+	struct vfio_device_info info = {};
 
 	if (copy_from_user(&info, (void __user *)arg, minsz))
 		return -EFAULT;
 	if (info.argsz < minsz)
 		return -EINVAL;
+	/*
+	 * As vfio-pci: as much of the structure as argsz has room for, with
+	 * cap_offset 0 (no capability chain).
+	 */
+	minsz = min_t(unsigned long, info.argsz, sizeof(info));
 	info.flags = VFIO_DEVICE_FLAGS_PCI | VFIO_DEVICE_FLAGS_RESET;
 	info.num_regions = VFIO_PCI_NUM_REGIONS;
 	info.num_irqs = VFIO_PCI_NUM_IRQS;
@@ -378,7 +383,9 @@ static long mvgpu_get_region_info(struct mvgpu_vgpu *vgpu, unsigned long arg)
 
 	if (copy_from_user(&info, (void __user *)arg, minsz))
 		return -EFAULT;
-	if (info.argsz < minsz || info.index >= VFIO_PCI_NUM_REGIONS)
+	/* no VGA region (as vfio-pci for a function that is not VGA) */
+	if (info.argsz < minsz || info.index >= VFIO_PCI_NUM_REGIONS ||
+	    info.index == VFIO_PCI_VGA_REGION_INDEX)
 		return -EINVAL;
 
 	info.offset = MVGPU_REGION_BASE(info.index);

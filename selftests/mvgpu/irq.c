@@ -4,6 +4,7 @@
  * IRQ_RAISE self-test register: MSI, INTx with mask/unmask, ERR and REQ.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -115,9 +116,12 @@ TEST_F(irq, irq_info)
 		  VFIO_IRQ_INFO_MASKABLE | VFIO_IRQ_INFO_AUTOMASKED },
 		{ VFIO_PCI_MSI_IRQ_INDEX, 1, VFIO_IRQ_INFO_EVENTFD |
 		  VFIO_IRQ_INFO_NORESIZE },
-		{ VFIO_PCI_MSIX_IRQ_INDEX, 0, 0 },
-		{ VFIO_PCI_ERR_IRQ_INDEX, 1, VFIO_IRQ_INFO_EVENTFD },
-		{ VFIO_PCI_REQ_IRQ_INDEX, 1, VFIO_IRQ_INFO_EVENTFD },
+		{ VFIO_PCI_MSIX_IRQ_INDEX, 0, VFIO_IRQ_INFO_EVENTFD |
+		  VFIO_IRQ_INFO_NORESIZE },
+		{ VFIO_PCI_ERR_IRQ_INDEX, 1, VFIO_IRQ_INFO_EVENTFD |
+		  VFIO_IRQ_INFO_NORESIZE },
+		{ VFIO_PCI_REQ_IRQ_INDEX, 1, VFIO_IRQ_INFO_EVENTFD |
+		  VFIO_IRQ_INFO_NORESIZE },
 	};
 	struct vfio_irq_info info;
 	size_t i;
@@ -128,11 +132,13 @@ TEST_F(irq, irq_info)
 		ASSERT_EQ(0, mvgpu_irq_info(self->dev, want[i].index, &info));
 		EXPECT_EQ(want[i].index, info.index);
 		EXPECT_EQ(want[i].count, info.count);
-		if (want[i].count)
-			EXPECT_EQ(want[i].flags, info.flags);
+		EXPECT_EQ(want[i].flags, info.flags)
+			TH_LOG("index %u: flags 0x%x", want[i].index,
+			       info.flags);
 	}
 	EXPECT_EQ(-EINVAL, mvgpu_irq_info(self->dev, VFIO_PCI_NUM_IRQS,
 					  &info));
+	EXPECT_EQ(-EINVAL, mvgpu_irq_info(self->dev, 0xffffffff, &info));
 }
 
 TEST_F(irq, msi)
@@ -247,6 +253,366 @@ TEST_F(irq, bad_set_irqs)
 	FIRES(self->efd, "after refused SET_IRQS");
 }
 
+/*
+ * TRIGGER with DATA_EVENTFD or DATA_BOOL and count 0 names no vector and
+ * carries no data: EINVAL on every index, and nothing changes (it used to
+ * dereference the missing data in the host kernel).
+ */
+TEST_F(irq, trigger_count0_refused)
+{
+	static const uint32_t types[] = {
+		VFIO_IRQ_SET_DATA_EVENTFD, VFIO_IRQ_SET_DATA_BOOL,
+	};
+	unsigned int index;
+	int32_t fd;
+	size_t t;
+
+	CHECK_SETUP();
+	/* something attached, which a refused call must not detach */
+	ASSERT_EQ(0, mvgpu_irq_set_eventfd(self->dev, VFIO_PCI_ERR_IRQ_INDEX,
+					   self->efd));
+	for (index = 0; index < VFIO_PCI_NUM_IRQS; index++) {
+		for (t = 0; t < MT_ARRAY_SIZE(types); t++) {
+			uint32_t flags = types[t] | VFIO_IRQ_SET_ACTION_TRIGGER;
+
+			/* no payload at all */
+			EXPECT_EQ(-EINVAL,
+				  mvgpu_irq_set_raw(self->dev, index, flags, 0,
+						    0, NULL, 0))
+				TH_LOG("index %u, data type 0x%x", index,
+				       types[t]);
+			/* a payload the count does not cover */
+			fd = self->efd;
+			EXPECT_EQ(-EINVAL,
+				  mvgpu_irq_set_raw(self->dev, index, flags, 0,
+						    0, &fd, sizeof(fd)))
+				TH_LOG("index %u, data type 0x%x, payload",
+				       index, types[t]);
+		}
+	}
+	/* the ERR eventfd is still attached */
+	ASSERT_EQ(0, mvgpu_irq_trigger(self->dev, VFIO_PCI_ERR_IRQ_INDEX));
+	FIRES(self->efd, "ERR after refused count 0");
+	ASSERT_EQ(0, mvgpu_irq_disable(self->dev, VFIO_PCI_ERR_IRQ_INDEX));
+	/* and the device interrupt is delivered, by MSI and by INTx */
+	enable_msi(_metadata, self->dev, self->efd);
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_MASK, FENCE0);
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_RAISE, FENCE0);
+	FIRES(self->efd, "MSI after refused count 0");
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_ACK, FENCE0);
+	ASSERT_EQ(0, mvgpu_irq_disable(self->dev, VFIO_PCI_MSI_IRQ_INDEX));
+	ASSERT_EQ(0, mvgpu_irq_set_eventfd(self->dev, VFIO_PCI_INTX_IRQ_INDEX,
+					   self->efd));
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_RAISE, FENCE0);
+	FIRES(self->efd, "INTx after refused count 0");
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_ACK, FENCE0);
+}
+
+/* The eventfd fired and its counter is exactly n (n signals, no more). */
+#define FIRES_N(efd, n, what) do { \
+	uint64_t __c = 0; \
+	int __r = mvgpu_eventfd_wait((efd), FIRE_MS, &__c); \
+	if (__r != 1 || __c != (n)) \
+		TH_LOG("%s: %d, counter %llu, want %d", (what), __r, \
+		       (unsigned long long)__c, (n)); \
+	EXPECT_EQ(1, __r); \
+	EXPECT_EQ((uint64_t)(n), __c); \
+} while (0)
+
+#define IDX_INTX	(1u << VFIO_PCI_INTX_IRQ_INDEX)
+#define IDX_MSI		(1u << VFIO_PCI_MSI_IRQ_INDEX)
+#define IDX_ERR		(1u << VFIO_PCI_ERR_IRQ_INDEX)
+#define IDX_REQ		(1u << VFIO_PCI_REQ_IRQ_INDEX)
+#define IDX_SINGLE	(IDX_ERR | IDX_REQ)
+#define IDX_TRIG	(IDX_INTX | IDX_MSI | IDX_SINGLE)
+
+#define TRIG		VFIO_IRQ_SET_ACTION_TRIGGER
+#define MASK		VFIO_IRQ_SET_ACTION_MASK
+#define UNMASK		VFIO_IRQ_SET_ACTION_UNMASK
+#define D_NONE		VFIO_IRQ_SET_DATA_NONE
+#define D_BOOL		VFIO_IRQ_SET_DATA_BOOL
+#define D_EFD		VFIO_IRQ_SET_DATA_EVENTFD
+
+/* What a row's payload holds. */
+enum pay { P_NONE, P_FALSE, P_TRUE, P_EFD, P_M1, P_M2, P_DEVNULL, P_CLOSED };
+
+/*
+ * SET_IRQS answers of Documentation/mvgpu/device.rst ("VFIO interface"),
+ * for each index in idx, with nothing attached (err[0]) and with an
+ * eventfd attached to every index (err[1]).
+ */
+static const struct set_row {
+	const char *what;
+	unsigned int idx;
+	uint32_t flags, start, count;
+	enum pay pay;
+	int err[2];
+} set_rows[] = {
+	{ "detach", IDX_TRIG, TRIG | D_NONE, 0, 0, P_NONE, { EINVAL, 0 } },
+	{ "loopback", IDX_TRIG, TRIG | D_NONE, 0, 1, P_NONE, { EINVAL, 0 } },
+	{ "bool 1", IDX_INTX | IDX_MSI, TRIG | D_BOOL, 0, 1, P_TRUE,
+	  { EINVAL, 0 } },
+	{ "bool 0", IDX_INTX | IDX_MSI, TRIG | D_BOOL, 0, 1, P_FALSE,
+	  { EINVAL, 0 } },
+	{ "bool 1", IDX_SINGLE, TRIG | D_BOOL, 0, 1, P_TRUE, { 0, 0 } },
+	{ "bool 0", IDX_SINGLE, TRIG | D_BOOL, 0, 1, P_FALSE, { 0, 0 } },
+	{ "bool count 0", IDX_TRIG, TRIG | D_BOOL, 0, 0, P_TRUE,
+	  { EINVAL, EINVAL } },
+	{ "eventfd", IDX_TRIG, TRIG | D_EFD, 0, 1, P_EFD, { 0, 0 } },
+	{ "eventfd count 0", IDX_TRIG, TRIG | D_EFD, 0, 0, P_EFD,
+	  { EINVAL, EINVAL } },
+	{ "eventfd -1", IDX_TRIG, TRIG | D_EFD, 0, 1, P_M1, { 0, 0 } },
+	{ "eventfd -2", IDX_INTX | IDX_MSI, TRIG | D_EFD, 0, 1, P_M2,
+	  { 0, 0 } },
+	{ "eventfd -2", IDX_SINGLE, TRIG | D_EFD, 0, 1, P_M2,
+	  { EINVAL, EINVAL } },
+	{ "not an eventfd", IDX_TRIG, TRIG | D_EFD, 0, 1, P_DEVNULL,
+	  { EINVAL, EINVAL } },
+	{ "closed fd", IDX_TRIG, TRIG | D_EFD, 0, 1, P_CLOSED,
+	  { EBADF, EBADF } },
+	{ "count 2", IDX_TRIG, TRIG | D_NONE, 0, 2, P_NONE,
+	  { EINVAL, EINVAL } },
+	{ "start 1", IDX_TRIG, TRIG | D_NONE, 1, 0, P_NONE,
+	  { EINVAL, EINVAL } },
+	{ "mask", IDX_INTX, MASK | D_NONE, 0, 1, P_NONE, { EINVAL, 0 } },
+	{ "unmask", IDX_INTX, UNMASK | D_NONE, 0, 1, P_NONE, { EINVAL, 0 } },
+	{ "mask bool 1", IDX_INTX, MASK | D_BOOL, 0, 1, P_TRUE,
+	  { EINVAL, 0 } },
+	{ "unmask bool 0", IDX_INTX, UNMASK | D_BOOL, 0, 1, P_FALSE,
+	  { EINVAL, 0 } },
+	{ "mask count 0", IDX_INTX, MASK | D_NONE, 0, 0, P_NONE,
+	  { EINVAL, EINVAL } },
+	{ "unmask count 0", IDX_INTX, UNMASK | D_NONE, 0, 0, P_NONE,
+	  { EINVAL, EINVAL } },
+	{ "mask eventfd", IDX_INTX, MASK | D_EFD, 0, 1, P_EFD,
+	  { EINVAL, ENOTTY } },
+	{ "unmask eventfd", IDX_INTX, UNMASK | D_EFD, 0, 1, P_EFD,
+	  { EINVAL, ENOTTY } },
+	{ "mask", IDX_MSI | IDX_SINGLE, MASK | D_NONE, 0, 1, P_NONE,
+	  { ENOTTY, ENOTTY } },
+	{ "unmask bool", IDX_MSI | IDX_SINGLE, UNMASK | D_BOOL, 0, 1, P_TRUE,
+	  { ENOTTY, ENOTTY } },
+	{ "no action", IDX_TRIG, D_NONE, 0, 1, P_NONE, { ENOTTY, ENOTTY } },
+	{ "mask|unmask", IDX_TRIG, MASK | UNMASK | D_NONE, 0, 1, P_NONE,
+	  { ENOTTY, ENOTTY } },
+	{ "mask|trigger", IDX_TRIG, MASK | TRIG | D_BOOL, 0, 1, P_TRUE,
+	  { ENOTTY, ENOTTY } },
+	{ "three actions", IDX_TRIG, MASK | UNMASK | TRIG | D_EFD, 0, 1, P_EFD,
+	  { ENOTTY, ENOTTY } },
+	{ "no data type", IDX_TRIG, TRIG, 0, 1, P_NONE, { EINVAL, EINVAL } },
+	{ "none|bool", IDX_TRIG, TRIG | D_NONE | D_BOOL, 0, 1, P_TRUE,
+	  { EINVAL, EINVAL } },
+	{ "bool|eventfd", IDX_TRIG, TRIG | D_BOOL | D_EFD, 0, 1, P_EFD,
+	  { EINVAL, EINVAL } },
+	{ "unknown flag", IDX_TRIG, TRIG | D_NONE | (1u << 6), 0, 1, P_NONE,
+	  { EINVAL, EINVAL } },
+};
+
+/* Detach every index (pass 0) or attach efd to every index (pass 1). */
+static void set_state(struct __test_metadata *_metadata,
+		      struct mvgpu_dev *dev, int pass, int efd)
+{
+	static const unsigned int idx[] = {
+		VFIO_PCI_INTX_IRQ_INDEX, VFIO_PCI_MSI_IRQ_INDEX,
+		VFIO_PCI_ERR_IRQ_INDEX, VFIO_PCI_REQ_IRQ_INDEX,
+	};
+	size_t i;
+
+	for (i = 0; i < MT_ARRAY_SIZE(idx); i++)
+		ASSERT_EQ(0, mvgpu_irq_set_eventfd(dev, idx[i],
+						   pass ? efd : -1));
+}
+
+TEST_F(irq, set_irqs_answers)
+{
+	static const unsigned int no_index[] = {
+		VFIO_PCI_MSIX_IRQ_INDEX, VFIO_PCI_NUM_IRQS,
+		VFIO_PCI_NUM_IRQS + 1, 0xffffffff,
+	};
+	int devnull = open("/dev/null", O_RDWR);
+	unsigned int index;
+	size_t r;
+	int pass;
+
+	CHECK_SETUP();
+	ASSERT_LE(0, devnull);
+	for (pass = 0; pass < 2; pass++) {
+		for (r = 0; r < MT_ARRAY_SIZE(set_rows); r++) {
+			const struct set_row *row = &set_rows[r];
+
+			for (index = 0; index < VFIO_PCI_NUM_IRQS; index++) {
+				int32_t fd = -1;
+				uint8_t b = 0;
+				const void *data = NULL;
+				size_t len = 0;
+				int ret;
+
+				if (!(row->idx & (1u << index)))
+					continue;
+				switch (row->pay) {
+				case P_NONE:
+					break;
+				case P_FALSE:
+				case P_TRUE:
+					b = row->pay == P_TRUE;
+					data = &b;
+					len = 1;
+					break;
+				default:
+					fd = row->pay == P_EFD ? self->efd :
+					     row->pay == P_M1 ? -1 :
+					     row->pay == P_M2 ? -2 :
+					     row->pay == P_DEVNULL ? devnull :
+					     1000000;
+					data = &fd;
+					len = sizeof(fd);
+					break;
+				}
+				set_state(_metadata, self->dev, pass,
+					  self->efd);
+				ret = mvgpu_irq_set_raw(self->dev, index,
+							row->flags, row->start,
+							row->count, data, len);
+				EXPECT_EQ(-row->err[pass], ret)
+					TH_LOG("%s, index %u, %s: %d", row->what,
+					       index, pass ? "attached" :
+					       "nothing attached", ret);
+			}
+		}
+	}
+	/* MSI-X (no vectors) and indexes beyond refuse anything */
+	for (r = 0; r < MT_ARRAY_SIZE(no_index); r++) {
+		index = no_index[r];
+		EXPECT_EQ(-EINVAL, mvgpu_irq_disable(self->dev, index));
+		EXPECT_EQ(-EINVAL, mvgpu_irq_trigger(self->dev, index));
+		EXPECT_EQ(-EINVAL, mvgpu_irq_set_eventfd(self->dev, index,
+							 self->efd));
+		EXPECT_EQ(-EINVAL, mvgpu_irq_set_raw(self->dev, index,
+						     MASK | D_NONE, 0, 1,
+						     NULL, 0));
+	}
+	set_state(_metadata, self->dev, 0, -1);
+	close(devnull);
+	/* the efd got loopback triggers: drain it, then nothing more */
+	mvgpu_eventfd_wait(self->efd, 0, NULL);
+	enable_msi(_metadata, self->dev, self->efd);
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_MASK, FENCE0);
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_RAISE, FENCE0);
+	FIRES_N(self->efd, 1, "MSI afterwards");
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_ACK, FENCE0);
+}
+
+/* A refused eventfd leaves the attached one, and sends nothing */
+TEST_F(irq, bad_eventfd_keeps_trigger)
+{
+	int devnull = open("/dev/null", O_RDWR);
+	int32_t fd = devnull;
+
+	CHECK_SETUP();
+	ASSERT_LE(0, devnull);
+	enable_msi(_metadata, self->dev, self->efd);
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_MASK, FENCE0);
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_RAISE, FENCE0);
+	FIRES_N(self->efd, 1, "raise");
+	EXPECT_EQ(-EINVAL, mvgpu_irq_set_raw(self->dev, VFIO_PCI_MSI_IRQ_INDEX,
+					     TRIG | D_EFD, 0, 1, &fd,
+					     sizeof(fd)));
+	QUIET(self->efd, "refused eventfd");
+	close(devnull);
+	/* still attached: an ack leaving the condition true sends again */
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_RAISE, FENCE1);
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_ACK, FENCE1);
+	FIRES_N(self->efd, 1, "ack leaving FENCE0");
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_ACK, FENCE0);
+}
+
+/* A loopback trigger signals once and changes no state */
+TEST_F(irq, loopback_signals_once)
+{
+	int efd2 = mvgpu_eventfd();
+
+	CHECK_SETUP();
+	ASSERT_LE(0, efd2);
+	/* MSI with the condition true: one message per loopback */
+	enable_msi(_metadata, self->dev, self->efd);
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_MASK, FENCE0);
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_RAISE, FENCE0);
+	FIRES_N(self->efd, 1, "MSI raise");
+	ASSERT_EQ(0, mvgpu_irq_trigger(self->dev, VFIO_PCI_MSI_IRQ_INDEX));
+	FIRES_N(self->efd, 1, "MSI loopback, condition true");
+	ASSERT_EQ(0, mvgpu_irq_disable(self->dev, VFIO_PCI_MSI_IRQ_INDEX));
+	mvgpu_eventfd_wait(self->efd, 0, NULL);
+
+	/* INTx delivered and automasked: the loopback does not unmask */
+	ASSERT_EQ(0, mvgpu_irq_set_eventfd(self->dev, VFIO_PCI_INTX_IRQ_INDEX,
+					   efd2));
+	FIRES_N(efd2, 1, "INTx, condition true");
+	ASSERT_EQ(0, mvgpu_irq_trigger(self->dev, VFIO_PCI_INTX_IRQ_INDEX));
+	FIRES_N(efd2, 1, "INTx loopback");
+	ASSERT_EQ(0, mvgpu_irq_trigger_bool(self->dev, VFIO_PCI_INTX_IRQ_INDEX,
+					    true));
+	FIRES_N(efd2, 1, "INTx loopback, DATA_BOOL");
+	QUIET(efd2, "still automasked");
+	ASSERT_EQ(0, mvgpu_intx_unmask(self->dev));
+	FIRES_N(efd2, 1, "unmask, condition true");
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_ACK, FENCE0);
+	ASSERT_EQ(0, mvgpu_intx_unmask(self->dev));
+	QUIET(efd2, "acked and unmasked");
+	close(efd2);
+}
+
+/* With MSI attached, INTx mask and unmask send no MSI */
+TEST_F(irq, intx_unmask_under_msi)
+{
+	int efd2 = mvgpu_eventfd();
+
+	CHECK_SETUP();
+	ASSERT_LE(0, efd2);
+	ASSERT_EQ(0, mvgpu_irq_set_eventfd(self->dev, VFIO_PCI_INTX_IRQ_INDEX,
+					   efd2));
+	enable_msi(_metadata, self->dev, self->efd);
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_MASK, FENCE0);
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_RAISE, FENCE0);
+	FIRES_N(self->efd, 1, "MSI");
+	ASSERT_EQ(0, mvgpu_intx_mask(self->dev));
+	ASSERT_EQ(0, mvgpu_intx_unmask(self->dev));
+	ASSERT_EQ(0, mvgpu_irq_mask_bool(self->dev, false, true));
+	QUIET(self->efd, "INTx unmask, MSI attached");
+	QUIET(efd2, "INTx, MSI attached");
+	/* MSI detached: the condition goes to INTx */
+	ASSERT_EQ(0, mvgpu_irq_disable(self->dev, VFIO_PCI_MSI_IRQ_INDEX));
+	FIRES_N(efd2, 1, "INTx once MSI is gone");
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_ACK, FENCE0);
+	close(efd2);
+}
+
+/* A new INTx eventfd in place of another keeps the mask */
+TEST_F(irq, intx_replace_keeps_mask)
+{
+	int efd2 = mvgpu_eventfd();
+
+	CHECK_SETUP();
+	ASSERT_LE(0, efd2);
+	ASSERT_EQ(0, mvgpu_irq_set_eventfd(self->dev, VFIO_PCI_INTX_IRQ_INDEX,
+					   efd2));
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_MASK, FENCE0);
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_RAISE, FENCE0);
+	FIRES_N(efd2, 1, "INTx");
+	ASSERT_EQ(0, mvgpu_irq_set_eventfd(self->dev, VFIO_PCI_INTX_IRQ_INDEX,
+					   self->efd));
+	QUIET(self->efd, "replaced while automasked");
+	ASSERT_EQ(0, mvgpu_intx_unmask(self->dev));
+	FIRES_N(self->efd, 1, "unmasked");
+	QUIET(efd2, "old eventfd");
+	/* detached and attached anew: starts unmasked */
+	ASSERT_EQ(0, mvgpu_irq_disable(self->dev, VFIO_PCI_INTX_IRQ_INDEX));
+	ASSERT_EQ(0, mvgpu_irq_set_eventfd(self->dev, VFIO_PCI_INTX_IRQ_INDEX,
+					   efd2));
+	FIRES_N(efd2, 1, "attached anew, condition true");
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_ACK, FENCE0);
+	close(efd2);
+}
+
 TEST_F(irq, intx)
 {
 	uint16_t status;
@@ -353,7 +719,7 @@ TEST_F(irq, err_and_req)
 		wr(_metadata, self->dev, MVGPU_REG_IRQ_MASK, 0);
 		ASSERT_EQ(0, mvgpu_irq_disable(self->dev, idx[i]));
 		/* nothing attached: a trigger has nowhere to go */
-		mvgpu_irq_trigger(self->dev, idx[i]);
+		EXPECT_EQ(-EINVAL, mvgpu_irq_trigger(self->dev, idx[i]));
 		QUIET(self->efd, "after disable");
 	}
 }
