@@ -45,7 +45,7 @@ if [ ! -s "$out/build.results" ]; then
 	# memory: the tests that do that (and QEMU's) run last, so that lockdep
 	# watches all the others.
 	if [ $# = 0 ]; then
-		late='^(mvgpu/(engine_faults|shadow_sync|migration|fuzz)|e2e/.*)$'
+		late='^(mvgpu/(engine_faults|shadow_sync|migration|fuzz|stress)|e2e/.*)$'
 		all=$(grep -v '^[[:space:]]*\(#\|$\)' "$VM/root/selftests/run_list")
 		set -- $(grep -Ev "$late" <<< "$all") mvgpu/fault_inject \
 			$(grep -E "$late" <<< "$all")

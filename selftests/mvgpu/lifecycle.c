@@ -10,7 +10,6 @@
 #include <sys/mman.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -19,7 +18,6 @@
 #define NR_CYCLES	100
 #define WARMUP_CYCLES	5
 #define LEAK_TOLERANCE_KB (8 * 1024)	/* 8 MiB over 100 cycles */
-#define REQ_GIVE_UP_MS	30000
 
 FIXTURE(life) {
 	struct mt_vgpu v;
@@ -43,14 +41,6 @@ FIXTURE_TEARDOWN(life)
 		TH_LOG("removing %s: %s", self->v.uuid, strerror(-ret));
 	if (self->efd >= 0)
 		close(self->efd);
-}
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000ull + ts.tv_nsec / 1000000;
 }
 
 TEST_F(life, create_remove)
@@ -97,47 +87,9 @@ TEST_F(life, create_remove)
 	EXPECT_EQ(0, mt_dir_count(MVGPU_SYSFS_MDEV_DEVS));
 }
 
-struct holder {
-	struct mt_vgpu *v;
-	int efd;
-	int want;		/* REQ signals to wait for before letting go */
-	uint64_t fired;		/* REQ signals seen */
-	uint64_t closed_ms;
-	int err;
-	void *map;		/* a BAR2 mapping to drop with the fd */
-	size_t len;
-};
-
-/* The user of the device: lets go once the REQ eventfd asked enough. */
-static void *holder_fn(void *arg)
-{
-	struct holder *h = arg;
-	uint64_t count;
-	int ret;
-
-	while (h->fired < (uint64_t)h->want) {
-		ret = mvgpu_eventfd_wait(h->efd, REQ_GIVE_UP_MS, &count);
-		if (ret != 1) {
-			h->err = ret ? ret : -ETIMEDOUT;
-			break;
-		}
-		h->fired += count;
-	}
-	/*
-	 * Let go in any case, so that nothing hangs. The time is taken
-	 * before the close: once the device is closed the remove may
-	 * return, and its thread read the clock, before this one runs again.
-	 */
-	h->closed_ms = now_ms();
-	if (h->map)
-		munmap(h->map, h->len);
-	mvgpu_close_device(&h->v->dev);
-	return NULL;
-}
-
 /* Create and open a vGPU whose REQ eventfd the holder @h will watch. */
 static void open_with_req(struct __test_metadata *_metadata,
-			  FIXTURE_DATA(life) *self, struct holder *h,
+			  FIXTURE_DATA(life) *self, struct mt_holder *h,
 			  const char *parent, const struct mt_type *type)
 {
 	ASSERT_EQ(0, mt_vgpu_create_open(&self->v, parent, type));
@@ -155,16 +107,16 @@ static void open_with_req(struct __test_metadata *_metadata,
  * @t0 and @t1 are when the remove started and returned.
  */
 static void remove_held(struct __test_metadata *_metadata,
-			FIXTURE_DATA(life) *self, struct holder *h,
+			FIXTURE_DATA(life) *self, struct mt_holder *h,
 			uint64_t *t0, uint64_t *t1)
 {
 	pthread_t th;
 	int ret;
 
-	ASSERT_EQ(0, pthread_create(&th, NULL, holder_fn, h));
-	*t0 = now_ms();
+	ASSERT_EQ(0, pthread_create(&th, NULL, mt_holder_fn, h));
+	*t0 = mt_now_ms();
 	ret = mvgpu_mdev_remove(self->v.uuid);	/* blocks until let go */
-	*t1 = now_ms();
+	*t1 = mt_now_ms();
 	pthread_join(th, NULL);
 	if (!ret)
 		self->v.created = false;
@@ -183,7 +135,7 @@ static void remove_held(struct __test_metadata *_metadata,
 
 TEST_F_TIMEOUT(life, remove_while_open, 120)
 {
-	struct holder h = { .v = &self->v, .want = 1 };
+	struct mt_holder h = { .v = &self->v, .want = 1 };
 	uint64_t t0, t1, nr;
 
 	CHECK_SETUP();
@@ -198,7 +150,7 @@ TEST_F_TIMEOUT(life, remove_while_open, 120)
 /* A mapping of BAR2 holds the device too: the holder drops both */
 TEST_F_TIMEOUT(life, remove_while_mapped, 120)
 {
-	struct holder h = { .v = &self->v, .want = 1 };
+	struct mt_holder h = { .v = &self->v, .want = 1 };
 	uint64_t t0, t1;
 
 	CHECK_SETUP();
@@ -216,7 +168,7 @@ TEST_F_TIMEOUT(life, remove_while_mapped, 120)
  */
 TEST_F_TIMEOUT(life, req_repeats_until_released, 120)
 {
-	struct holder h = { .v = &self->v, .want = 2 };
+	struct mt_holder h = { .v = &self->v, .want = 2 };
 	uint64_t t0, t1;
 
 	CHECK_SETUP();
@@ -281,11 +233,11 @@ TEST_F_TIMEOUT(life, cycles_do_not_leak, 900)
 	groups0 = count_dir("/sys/kernel/iommu_groups");
 	vfio0 = count_dir("/dev/vfio");
 
-	t0 = now_ms();
+	t0 = mt_now_ms();
 	for (i = 0; i < NR_CYCLES; i++)
 		cycle(_metadata, &self->v, i);
 	TH_LOG("%d cycles in %llu ms", NR_CYCLES,
-	       (unsigned long long)(now_ms() - t0));
+	       (unsigned long long)(mt_now_ms() - t0));
 
 	flush_caches();
 	ASSERT_EQ(0, mt_meminfo_kb("MemFree", &free1));

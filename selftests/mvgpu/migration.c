@@ -191,7 +191,6 @@ FIXTURE(mig) {
 
 static int mig_build(FIXTURE_DATA(mig) *self)
 {
-	struct vfio_iommu_type1_dma_map map = { .argsz = sizeof(map) };
 	struct mvgpu_gpu *gpu = &self->a.gpu;
 	struct mvgpu_pt *pt = &self->a.pt;
 	int ret;
@@ -225,12 +224,10 @@ static int mig_build(FIXTURE_DATA(mig) *self)
 	if (ret)
 		return ret;
 	self->b.owner = getpid();
-	map.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
-	map.vaddr = (uintptr_t)gpu->ram.vaddr;
-	map.iova = gpu->ram.iova;
-	map.size = gpu->ram.size;
-	if (ioctl(self->b.v.dev.container, VFIO_IOMMU_MAP_DMA, &map))
-		return -errno;
+	ret = mvgpu_iommu_map(&self->b.v.dev, gpu->ram.vaddr, gpu->ram.iova,
+			      gpu->ram.size);
+	if (ret)
+		return ret;
 	self->gpu_b = *gpu;
 	self->gpu_b.dev = &self->b.v.dev;
 	self->gpu_b.irq_on = false;

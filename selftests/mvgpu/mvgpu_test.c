@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+#include <sys/mman.h>
 
 #include "mvgpu_test.h"
 
@@ -190,4 +192,38 @@ long long mt_find_nonzero(const void *buf, size_t len)
 		if (b[i])
 			return (long long)i;
 	return -1;
+}
+
+uint64_t mt_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ull + ts.tv_nsec / 1000000;
+}
+
+void *mt_holder_fn(void *arg)
+{
+	struct mt_holder *h = arg;
+	uint64_t count;
+	int ret;
+
+	while (h->fired < (uint64_t)h->want) {
+		ret = mvgpu_eventfd_wait(h->efd, MT_HOLDER_GIVE_UP_MS, &count);
+		if (ret != 1) {
+			h->err = ret ? ret : -ETIMEDOUT;
+			break;
+		}
+		h->fired += count;
+	}
+	/*
+	 * Let go in any case, so that nothing hangs. The time is taken
+	 * before the close: once the device is closed the remove may
+	 * return, and its thread read the clock, before this one runs again.
+	 */
+	h->closed_ms = mt_now_ms();
+	if (h->map)
+		munmap(h->map, h->len);
+	mvgpu_close_device(&h->v->dev);
+	return NULL;
 }

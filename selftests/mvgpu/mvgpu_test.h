@@ -83,6 +83,31 @@ long long mt_pattern_check(const void *buf, size_t len, uint64_t off,
 /* Offset of the first non-zero byte, or -1 when buf is all zero. */
 long long mt_find_nonzero(const void *buf, size_t len);
 
+/* CLOCK_MONOTONIC in ms. */
+uint64_t mt_now_ms(void);
+
+/*
+ * The user of a vGPU whose removal asks it to let go through the REQ
+ * eventfd efd: mt_holder_fn() on a thread of its own waits until efd
+ * fired want times (err is -ETIMEDOUT when it waited MT_HOLDER_GIVE_UP_MS
+ * for one), then unmaps map (when set) and closes v's device fd, whatever
+ * happened, so that the removal never hangs. closed_ms is when it began
+ * to let go (mt_now_ms()).
+ */
+#define MT_HOLDER_GIVE_UP_MS	30000
+struct mt_holder {
+	struct mt_vgpu *v;
+	int efd;
+	int want;		/* REQ signals to wait for before letting go */
+	uint64_t fired;		/* REQ signals seen */
+	uint64_t closed_ms;
+	int err;
+	void *map;		/* a BAR2 mapping to drop with the fd */
+	size_t len;
+};
+
+void *mt_holder_fn(void *arg);
+
 /*
  * In a test of a fixture with "int setup_err" and "char msg[]": stop with
  * the setup's message when the fixture could not be set up.

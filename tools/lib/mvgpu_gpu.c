@@ -346,11 +346,17 @@ void mvgpu_ctx_disable(struct mvgpu_ctx *ctx)
 	mvgpu_ctx_wr(ctx, MVGPU_CTX_CONTROL, 0);
 }
 
-int mvgpu_ctx_init(struct mvgpu_ctx *ctx, struct mvgpu_gpu *gpu,
-		   struct mvgpu_pt *pt, unsigned int idx, uint32_t ring_size)
+/*
+ * mvgpu_ctx_init() and mvgpu_ctx_init_vram(): the ring and the fence page
+ * in guest RAM from the pool, or in VRAM at vram_off when vram is set.
+ */
+static int ctx_init(struct mvgpu_ctx *ctx, struct mvgpu_gpu *gpu,
+		    struct mvgpu_pt *pt, unsigned int idx, uint32_t ring_size,
+		    bool vram, uint64_t vram_off)
 {
+	unsigned int flags = vram ? MVGPU_MAP_VRAM : 0;
+	uint64_t fence_addr;
 	void *fence;
-	uint64_t gpa;
 	int ret;
 
 	memset(ctx, 0, sizeof(*ctx));
@@ -364,23 +370,52 @@ int mvgpu_ctx_init(struct mvgpu_ctx *ctx, struct mvgpu_gpu *gpu,
 	ctx->ring_va = MVGPU_CTX_RING_VA(idx);
 	ctx->fence_va = MVGPU_CTX_FENCE_VA(idx);
 
-	ret = mvgpu_gpu_alloc(gpu, ring_size, 0, &ctx->ring_gpa,
-			      (void **)&ctx->ring);
+	if (vram) {
+		if ((vram_off & (MVGPU_PAGE_SIZE - 1)) || !gpu->vram ||
+		    vram_off > gpu->vram_size ||
+		    ring_size + MVGPU_PAGE_SIZE > gpu->vram_size - vram_off)
+			return -EINVAL;
+		ctx->ring_gpa = vram_off;
+		ctx->ring = (uint32_t *)((char *)gpu->vram + vram_off);
+		memset(ctx->ring, 0, ring_size + MVGPU_PAGE_SIZE);
+	} else {
+		ret = mvgpu_gpu_alloc(gpu, ring_size, 0, &ctx->ring_gpa,
+				      (void **)&ctx->ring);
+		if (ret)
+			return ret;
+	}
+	ret = mvgpu_pt_map(pt, ctx->ring_va, ctx->ring_gpa, ring_size, flags);
 	if (ret)
 		return ret;
-	ret = mvgpu_pt_map(pt, ctx->ring_va, ctx->ring_gpa, ring_size, 0);
-	if (ret)
-		return ret;
-	ret = mvgpu_gpu_alloc(gpu, MVGPU_PAGE_SIZE, 0, &gpa, &fence);
-	if (ret)
-		return ret;
+	if (vram) {
+		fence_addr = vram_off + ring_size;
+		fence = (char *)gpu->vram + fence_addr;
+	} else {
+		ret = mvgpu_gpu_alloc(gpu, MVGPU_PAGE_SIZE, 0, &fence_addr,
+				      &fence);
+		if (ret)
+			return ret;
+	}
 	ctx->fence_cpu = fence;
-	ret = mvgpu_pt_map(pt, ctx->fence_va, gpa, MVGPU_PAGE_SIZE,
-			   MVGPU_MAP_WRITE);
+	ret = mvgpu_pt_map(pt, ctx->fence_va, fence_addr, MVGPU_PAGE_SIZE,
+			   flags | MVGPU_MAP_WRITE);
 	if (ret)
 		return ret;
 	mvgpu_ctx_enable(ctx);
 	return 0;
+}
+
+int mvgpu_ctx_init(struct mvgpu_ctx *ctx, struct mvgpu_gpu *gpu,
+		   struct mvgpu_pt *pt, unsigned int idx, uint32_t ring_size)
+{
+	return ctx_init(ctx, gpu, pt, idx, ring_size, false, 0);
+}
+
+int mvgpu_ctx_init_vram(struct mvgpu_ctx *ctx, struct mvgpu_gpu *gpu,
+			struct mvgpu_pt *pt, unsigned int idx,
+			uint32_t ring_size, uint64_t vram_off)
+{
+	return ctx_init(ctx, gpu, pt, idx, ring_size, true, vram_off);
 }
 
 void mvgpu_ctx_tlb_inv(struct mvgpu_ctx *ctx, uint64_t va, uint64_t size)

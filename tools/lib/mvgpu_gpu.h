@@ -136,7 +136,7 @@ struct mvgpu_ctx {
 	unsigned int idx;
 	/* ring */
 	uint64_t ring_va;
-	uint64_t ring_gpa;
+	uint64_t ring_gpa;	/* or VRAM offset (mvgpu_ctx_init_vram()) */
 	uint32_t *ring;		/* CPU address of the ring */
 	uint32_t ring_size;	/* bytes */
 	uint32_t tail;		/* where the next command goes */
@@ -163,6 +163,14 @@ struct mvgpu_ctx {
  */
 int mvgpu_ctx_init(struct mvgpu_ctx *ctx, struct mvgpu_gpu *gpu,
 		   struct mvgpu_pt *pt, unsigned int idx, uint32_t ring_size);
+/*
+ * The same with the ring and the fence page in VRAM (ring_size + 4 KiB
+ * from the VRAM offset vram_off, 4 KiB aligned, zeroed) instead of guest
+ * RAM: ring_gpa is that offset. Needs the BAR2 mapping.
+ */
+int mvgpu_ctx_init_vram(struct mvgpu_ctx *ctx, struct mvgpu_gpu *gpu,
+			struct mvgpu_pt *pt, unsigned int idx,
+			uint32_t ring_size, uint64_t vram_off);
 /* Register access of the context's block. */
 uint32_t mvgpu_ctx_rd(struct mvgpu_ctx *ctx, uint32_t reg);
 void mvgpu_ctx_wr(struct mvgpu_ctx *ctx, uint32_t reg, uint32_t val);

@@ -54,22 +54,48 @@ int mvgpu_open(struct mvgpu_dev *dev, const char *uuid)
 	return mvgpu_open_iommu(dev, uuid, 0);
 }
 
-int mvgpu_open_iommu(struct mvgpu_dev *dev, const char *uuid, int iommu)
+/* dev_init(), then the UUID and the group number of the mdev uuid. */
+static int dev_start(struct mvgpu_dev *dev, const char *uuid)
 {
-	struct vfio_group_status status = { .argsz = sizeof(status) };
-	char path[64];
 	int ret;
 
 	dev_init(dev);
 	if (strlen(uuid) != MVGPU_UUID_LEN)
 		return -EINVAL;
 	memcpy(dev->uuid, uuid, MVGPU_UUID_LEN + 1);
-
 	ret = mvgpu_mdev_group(uuid);
 	if (ret < 0)
 		return ret;
 	dev->group_id = ret;
+	return 0;
+}
 
+/* Open the group of dev and put it into dev->container. */
+static int group_join(struct mvgpu_dev *dev)
+{
+	struct vfio_group_status status = { .argsz = sizeof(status) };
+	char path[64];
+
+	snprintf(path, sizeof(path), "/dev/vfio/%d", dev->group_id);
+	dev->group = open(path, O_RDWR | O_CLOEXEC);
+	if (dev->group < 0)
+		return -errno;
+	if (ioctl(dev->group, VFIO_GROUP_GET_STATUS, &status))
+		return -errno;
+	if (!(status.flags & VFIO_GROUP_FLAGS_VIABLE))
+		return -EBUSY;
+	if (ioctl(dev->group, VFIO_GROUP_SET_CONTAINER, &dev->container))
+		return -errno;
+	return 0;
+}
+
+int mvgpu_open_iommu(struct mvgpu_dev *dev, const char *uuid, int iommu)
+{
+	int ret;
+
+	ret = dev_start(dev, uuid);
+	if (ret)
+		return ret;
 	dev->container = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
 	if (dev->container < 0)
 		goto fail_errno;
@@ -78,19 +104,9 @@ int mvgpu_open_iommu(struct mvgpu_dev *dev, const char *uuid, int iommu)
 		ret = ret < 0 ? -errno : -ENOTSUP;
 		goto fail;
 	}
-
-	snprintf(path, sizeof(path), "/dev/vfio/%d", dev->group_id);
-	dev->group = open(path, O_RDWR | O_CLOEXEC);
-	if (dev->group < 0)
-		goto fail_errno;
-	if (ioctl(dev->group, VFIO_GROUP_GET_STATUS, &status))
-		goto fail_errno;
-	if (!(status.flags & VFIO_GROUP_FLAGS_VIABLE)) {
-		ret = -EBUSY;
+	ret = group_join(dev);
+	if (ret)
 		goto fail;
-	}
-	if (ioctl(dev->group, VFIO_GROUP_SET_CONTAINER, &dev->container))
-		goto fail_errno;
 
 	if (!iommu) {
 		iommu = VFIO_TYPE1_IOMMU;
@@ -101,11 +117,7 @@ int mvgpu_open_iommu(struct mvgpu_dev *dev, const char *uuid, int iommu)
 	if (ioctl(dev->container, VFIO_SET_IOMMU, iommu))
 		goto fail_errno;
 
-	dev->device = ioctl(dev->group, VFIO_GROUP_GET_DEVICE_FD, uuid);
-	if (dev->device < 0)
-		goto fail_errno;
-
-	ret = mvgpu_device_info(dev, &dev->info);
+	ret = mvgpu_open_device(dev);
 	if (ret)
 		goto fail;
 	return 0;
@@ -114,6 +126,40 @@ fail_errno:
 	ret = -errno;
 fail:
 	mvgpu_close(dev);
+	return ret;
+}
+
+int mvgpu_open_in(struct mvgpu_dev *dev, const char *uuid, int container)
+{
+	int ret;
+
+	ret = dev_start(dev, uuid);
+	if (ret)
+		return ret;
+	dev->container = fcntl(container, F_DUPFD_CLOEXEC, 0);
+	if (dev->container < 0)
+		ret = -errno;
+	if (!ret)
+		ret = group_join(dev);
+	if (!ret)
+		ret = mvgpu_open_device(dev);
+	if (ret)
+		mvgpu_close(dev);
+	return ret;
+}
+
+int mvgpu_open_device(struct mvgpu_dev *dev)
+{
+	int ret;
+
+	if (dev->device >= 0)
+		return -EBUSY;
+	dev->device = ioctl(dev->group, VFIO_GROUP_GET_DEVICE_FD, dev->uuid);
+	if (dev->device < 0)
+		return -errno;
+	ret = mvgpu_device_info(dev, &dev->info);
+	if (ret)
+		mvgpu_close_device(dev);
 	return ret;
 }
 
@@ -334,10 +380,40 @@ void *mvgpu_region_mmap(struct mvgpu_dev *dev, unsigned int index,
 	return p;
 }
 
+int mvgpu_iommu_map(struct mvgpu_dev *dev, void *vaddr, uint64_t iova,
+		    size_t size)
+{
+	struct vfio_iommu_type1_dma_map map = {
+		.argsz = sizeof(map),
+		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+		.vaddr = (uintptr_t)vaddr,
+		.iova = iova,
+		.size = size,
+	};
+
+	if (ioctl(dev->container, VFIO_IOMMU_MAP_DMA, &map))
+		return -errno;
+	return 0;
+}
+
+int mvgpu_iommu_unmap(struct mvgpu_dev *dev, uint64_t iova, size_t size)
+{
+	struct vfio_iommu_type1_dma_unmap unmap = {
+		.argsz = sizeof(unmap),
+		.iova = iova,
+		.size = size,
+	};
+
+	if (!size)
+		unmap.flags = VFIO_DMA_UNMAP_FLAG_ALL;
+	if (ioctl(dev->container, VFIO_IOMMU_UNMAP_DMA, &unmap))
+		return -errno;
+	return 0;
+}
+
 int mvgpu_dma_map(struct mvgpu_dev *dev, uint64_t iova, size_t size,
 		  struct mvgpu_dma *dma)
 {
-	struct vfio_iommu_type1_dma_map map = { .argsz = sizeof(map) };
 	void *p;
 	int ret;
 
@@ -345,12 +421,8 @@ int mvgpu_dma_map(struct mvgpu_dev *dev, uint64_t iova, size_t size,
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
 		return -errno;
-	map.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
-	map.vaddr = (uintptr_t)p;
-	map.iova = iova;
-	map.size = size;
-	if (ioctl(dev->container, VFIO_IOMMU_MAP_DMA, &map)) {
-		ret = -errno;
+	ret = mvgpu_iommu_map(dev, p, iova, size);
+	if (ret) {
 		munmap(p, size);
 		return ret;
 	}
@@ -362,15 +434,11 @@ int mvgpu_dma_map(struct mvgpu_dev *dev, uint64_t iova, size_t size,
 
 int mvgpu_dma_unmap(struct mvgpu_dev *dev, struct mvgpu_dma *dma)
 {
-	struct vfio_iommu_type1_dma_unmap unmap = { .argsz = sizeof(unmap) };
-	int ret = 0;
+	int ret;
 
 	if (!dma->vaddr)
 		return 0;
-	unmap.iova = dma->iova;
-	unmap.size = dma->size;
-	if (ioctl(dev->container, VFIO_IOMMU_UNMAP_DMA, &unmap))
-		ret = -errno;
+	ret = mvgpu_iommu_unmap(dev, dma->iova, dma->size);
 	munmap(dma->vaddr, dma->size);
 	dma->vaddr = NULL;
 	return ret;

@@ -112,8 +112,17 @@ int mvgpu_mdev_group(const char *uuid);
 int mvgpu_open(struct mvgpu_dev *dev, const char *uuid);
 /* The same with a given IOMMU model (VFIO_TYPE1v2_IOMMU, VFIO_TYPE1_IOMMU). */
 int mvgpu_open_iommu(struct mvgpu_dev *dev, const char *uuid, int iommu);
+/*
+ * Open the mdev uuid in an existing container (one whose IOMMU is set, as
+ * after mvgpu_open()), as QEMU does for the second device of a VM: its
+ * group joins that container. dev->container is a duplicate of the fd,
+ * which mvgpu_close() closes. All fds are -1 on failure.
+ */
+int mvgpu_open_in(struct mvgpu_dev *dev, const char *uuid, int container);
 /* Close only the device fd (the container and group stay open). */
 void mvgpu_close_device(struct mvgpu_dev *dev);
+/* Get the device fd again after mvgpu_close_device(); 0 or -errno. */
+int mvgpu_open_device(struct mvgpu_dev *dev);
 /* Close everything; safe on a closed or failed dev. */
 void mvgpu_close(struct mvgpu_dev *dev);
 
@@ -160,6 +169,15 @@ int mvgpu_msi_enable(struct mvgpu_dev *dev, uint16_t data, int efd);
 void *mvgpu_region_mmap(struct mvgpu_dev *dev, unsigned int index,
 			size_t *len);
 
+/*
+ * VFIO_IOMMU_MAP_DMA of [vaddr, vaddr + size) at iova, readable and
+ * writable; VFIO_IOMMU_UNMAP_DMA of [iova, iova + size), or of every
+ * mapping of the container when size is 0 (VFIO_DMA_UNMAP_FLAG_ALL).
+ * The memory itself stays. 0 or -errno.
+ */
+int mvgpu_iommu_map(struct mvgpu_dev *dev, void *vaddr, uint64_t iova,
+		    size_t size);
+int mvgpu_iommu_unmap(struct mvgpu_dev *dev, uint64_t iova, size_t size);
 /* Allocate anonymous memory of size bytes and map it at iova. */
 int mvgpu_dma_map(struct mvgpu_dev *dev, uint64_t iova, size_t size,
 		  struct mvgpu_dma *dma);
