@@ -11,11 +11,15 @@
 #   debug   the test VM's kernel for "make check-debug" (KASAN, lockdep,
 #           kmemleak, fault injection)
 #
+# The debug kernel gets the vfio fixes of qemu-scripts/patches/6.12/*.patch
+# (patches/README.rst), applied in name order with "patch -p1" and no fuzz:
+# one that does not apply stops the build.
+#
 # The build is cached under /var/cache/mvgpu/kernel-NAME/<key> (or
 # $BUILD/kernel-NAME when that is not writable), <key> being a hash of the
-# source tarball's name and size, the config fragment and this script:
-# later runs, and other clones on the machine, reuse it. The nested one
-# takes about 3 minutes on two cores the first time.
+# source tarball's name and size, the config fragment, the patches and
+# this script: later runs, and other clones on the machine, reuse it. The
+# nested one takes about 3 minutes on two cores the first time.
 #
 # Usage: build-kernel.sh NAME    (progress on stderr, the path on stdout)
 # Environment: KSRC_TARBALL (default: the newest
@@ -35,10 +39,17 @@ tarball=${KSRC_TARBALL:-$(find /usr/src -maxdepth 1 -name 'linux-source-6.12*.ta
 [ -n "$tarball" ] && [ -f "$tarball" ] ||
 	die "no /usr/src/linux-source-6.12*.tar.* (run 'make deps')"
 
+patches=()
+if [ "$NAME" = debug ]; then
+	patches=("$TOP"/qemu-scripts/patches/6.12/*.patch)
+	[ -f "${patches[0]}" ] || die "no qemu-scripts/patches/6.12/*.patch"
+fi
+
 cache=/var/cache/mvgpu/kernel-$NAME
 mkdir -p "$cache" 2>/dev/null && [ -w "$cache" ] || cache=$BUILD/kernel-$NAME
 mkdir -p "$cache"
-key=$({ basename "$tarball"; stat -c %s "$tarball"; cat "$FRAGMENT" "$0"; } |
+key=$({ basename "$tarball"; stat -c %s "$tarball"; cat "$FRAGMENT" "$0"
+	for p in ${patches[@]+"${patches[@]}"}; do basename "$p"; cat "$p"; done; } |
       sha256sum | cut -c1-16)
 out=$cache/$key
 
@@ -57,6 +68,11 @@ note "unpacking $(basename "$tarball")"
 tar -C "$out" -xf "$tarball"
 src=$(find "$out" -mindepth 1 -maxdepth 1 -type d -name 'linux-source-*' | head -n1)
 [ -n "$src" ] || die "$tarball holds no linux-source-* directory"
+for p in ${patches[@]+"${patches[@]}"}; do
+	note "applying ${p#"$TOP"/}"
+	patch -d "$src" -p1 --batch --forward --fuzz=0 --no-backup-if-mismatch \
+		-s < "$p" >&2 || die "${p#"$TOP"/} does not apply to $(basename "$src")"
+done
 
 note "configuring the $NAME kernel (allnoconfig + $(basename "$FRAGMENT"))"
 make -s -C "$src" O="$out/obj" KCONFIG_ALLCONFIG="$FRAGMENT" allnoconfig >&2

@@ -40,15 +40,9 @@ if [ ! -s "$out/build.results" ]; then
 		MVGPU_KO_DIR=$dko/driver bash "$TOP/qemu-scripts/mkinitramfs.sh"
 	# a debug kernel is several times slower: the whole run gets 90 min
 	# every test of run_list and the fault-injection tests, by default.
-	# Lockdep stops at its first report, and the known one (testing.rst,
-	# "Known kernel reports") comes with the first DMA unmap of pinned
-	# memory: the tests that do that (and QEMU's) run last, so that lockdep
-	# watches all the others.
 	if [ $# = 0 ]; then
-		late='^(mvgpu/(engine_faults|shadow_sync|migration|fuzz|stress)|e2e/.*)$'
-		all=$(grep -v '^[[:space:]]*\(#\|$\)' "$VM/root/selftests/run_list")
-		set -- $(grep -Ev "$late" <<< "$all") mvgpu/fault_inject \
-			$(grep -E "$late" <<< "$all")
+		set -- $(grep -v '^[[:space:]]*\(#\|$\)' "$VM/root/selftests/run_list") \
+			mvgpu/fault_inject
 	fi
 	"$TOP/qemu-scripts/run-vm.sh" -n debug -W 5400 -r "$out/vm.results" "$@" || true
 	[ -s "$out/vm.results" ] || echo "FAIL vm: run-vm.sh gave no results" > "$out/vm.results"

@@ -104,7 +104,7 @@ copy_module_sources() {
 # a test VM's run that are not its tests' own: how QEMU ended (RC, its exit
 # status; 124/137: killed after TIMEOUT seconds), whether the job reached
 # the line DONE in TAP, and the kernel console's scan (check-console.sh,
-# written to FINDINGS), as "NAME-console-clean" and KNOWN lines.
+# written to FINDINGS), as "NAME-console-clean".
 vm_outcome() {
 	local name=$1 rc=$2 timeout=$3 tap=$4 done_line=$5 console=$6 findings=$7
 
@@ -121,22 +121,20 @@ vm_outcome() {
 	else
 		echo "FAIL $name-console-clean"
 	fi
-	grep '^KNOWN ' "$findings" || true
 }
 
 # kernel_trouble CONSOLE FINDINGS: print what vm_outcome's console scan
-# found that is not a known report.
+# found.
 kernel_trouble() {
-	if grep -qv '^KNOWN ' "$2"; then
+	if [ -s "$2" ]; then
 		echo "kernel trouble in $1:"
-		grep -v '^KNOWN ' "$2" | sed 's/^/  /'
+		sed 's/^/  /' "$2"
 	fi
 }
 
-# The findings of a results file (PASS/FAIL/NOTE/SKIP/INFO/KNOWN lines, as
+# The findings of a results file (PASS/FAIL/NOTE/SKIP/INFO lines, as
 # parse-tap.sh and the checks write them): the failures with their notes,
-# the skips, the known kernel reports (check-console.sh) and the timing
-# lines.
+# the skips and the timing lines.
 print_findings() {
 	local all=$1
 
@@ -147,10 +145,6 @@ print_findings() {
 	if grep -q '^SKIP' "$all"; then
 		echo "skipped:"
 		grep '^SKIP' "$all" | sed 's/^SKIP /  /'
-	fi
-	if grep -q '^KNOWN ' "$all"; then
-		echo "known kernel reports (not mvgpu's, see testing.rst):"
-		sed -n 's/^KNOWN /  /p' "$all"
 	fi
 	if grep -q '^INFO ' "$all"; then
 		echo "timing:"
