@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * fault_inject: kernel allocations that fail (failslab and
- * fail_page_alloc, for this process and the GPU's engine threads only;
+ * fail_page_alloc, for this process, the GPU's engine threads and the
+ * workers that ran the shadow's fill worker only;
  * 10, 3 or 1 % of them) while a vGPU is created, opened, given guest
  * memory, has a context enabled, runs commands whose first use of guest
- * memory makes the engine fill the shadow (pins, xarray and table
+ * memory makes the fill worker fill the shadow (pins, xarray and table
  * entries) and is reset: every step ends in a clean error or success,
  * never a crash; once injection stops, the vGPU is removed with nothing
  * left behind (no mdev, no pinned page) and a new vGPU works. Leaks show
@@ -83,8 +84,11 @@ static int inject(bool on)
 }
 
 /*
- * Mark or unmark the engine threads (kthreads "mvgpuN-engM"), where the
- * shadow is filled. Return: how many were found.
+ * Mark or unmark the engine threads (kthreads "mvgpuN-engM") and the
+ * workers that have run the shadow's fill worker (kworkers named after
+ * the "mvgpu_fill" workqueue, where the shadow is filled; a worker that
+ * has not served it yet is not marked). Return: how many engines were
+ * found.
  */
 static int inject_engines(bool on)
 {
@@ -105,10 +109,12 @@ static int inject_engines(bool on)
 		if (!f)
 			continue;
 		if (fgets(comm, sizeof(comm), f) &&
-		    !strncmp(comm, "mvgpu", 5) && strstr(comm, "-eng")) {
+		    ((!strncmp(comm, "mvgpu", 5) && strstr(comm, "-eng")) ||
+		     strstr(comm, "mvgpu_fill"))) {
 			snprintf(path, sizeof(path), "/proc/%s/make-it-fail",
 				 e->d_name);
-			if (!write_str(path, on ? "1" : "0"))
+			if (!write_str(path, on ? "1" : "0") &&
+			    !strstr(comm, "mvgpu_fill"))
 				found++;
 		}
 		fclose(f);
