@@ -196,6 +196,13 @@ static void shadow_clear_range(struct mvgpu_vgpu *vgpu,
 		xa_set_mark(&sh->pinned, index, PIN_ZOMBIE);
 }
 
+/* Drop one pin of the vGPU's. Caller holds pin_lock. */
+static void shadow_unpin(struct mvgpu_vgpu *vgpu, u64 gpa)
+{
+	vfio_unpin_pages(&vgpu->vdev, gpa, 1);
+	atomic64_dec(&vgpu->stats.pinned_pages);
+}
+
 /*
  * Unpin every page whose entry left the backend's tables. Caller holds
  * pin_lock, not shadow_lock: only pin_lock holders add or erase pins, the
@@ -212,10 +219,8 @@ static void shadow_reap_locked(struct mvgpu_vgpu *vgpu)
 		struct mvgpu_shadow *sh = &vgpu->shadow[n];
 
 		xa_for_each_marked(&sh->pinned, index, entry, PIN_ZOMBIE) {
-			vfio_unpin_pages(&vgpu->vdev,
-					 PIN_GPA(xa_to_value(entry)), 1);
+			shadow_unpin(vgpu, PIN_GPA(xa_to_value(entry)));
 			xa_erase(&sh->pinned, index);
-			atomic64_dec(&vgpu->stats.pinned_pages);
 		}
 	}
 }
@@ -490,8 +495,7 @@ static void shadow_plan_release(struct mvgpu_vgpu *vgpu,
 	for (i = 0; i < plan->nr; i++) {
 		if (!plan->leaf[i].pinned)
 			continue;
-		vfio_unpin_pages(&vgpu->vdev, plan->leaf[i].addr, 1);
-		atomic64_dec(&vgpu->stats.pinned_pages);
+		shadow_unpin(vgpu, plan->leaf[i].addr);
 		plan->leaf[i].pinned = false;
 	}
 	plan->nr = 0;
@@ -581,9 +585,7 @@ static void shadow_fill_work(struct work_struct *work)
 	u32 reason;
 
 	/* pins that mvgpu_shadow_reap() could not drop */
-	mutex_lock(&vgpu->pin_lock);
-	shadow_reap_locked(vgpu);
-	mutex_unlock(&vgpu->pin_lock);
+	mvgpu_shadow_reap_wait(vgpu);
 	for (n = 0; n < vgpu->type->contexts; n++) {
 		if (!test_bit(n, &vgpu->filling))
 			continue;
