@@ -65,13 +65,20 @@ static int sim_vram_pfn(void *priv, u64 offset, unsigned long *pfn)
 	return 0;
 }
 
+/* [offset, offset + len) lies inside the model's VRAM (no overflow) */
+static bool sim_vram_range_ok(const struct sim_gpu *sim, u64 offset, u64 len)
+{
+	u64 size = (u64)sim->nr_pages << PAGE_SHIFT;
+
+	return offset < size && len <= size - offset;
+}
+
 static int sim_vram_rw(void *priv, u64 offset, void *buf, size_t len,
 		       bool write)
 {
 	struct sim_gpu *sim = priv;
 
-	if (offset >= (u64)sim->nr_pages << PAGE_SHIFT ||
-	    len > ((u64)sim->nr_pages << PAGE_SHIFT) - offset)
+	if (!sim_vram_range_ok(sim, offset, len))
 		return -EINVAL;
 
 	while (len) {
@@ -94,8 +101,7 @@ static int sim_vram_clear(void *priv, u64 offset, u64 len)
 {
 	struct sim_gpu *sim = priv;
 
-	if (offset >= (u64)sim->nr_pages << PAGE_SHIFT ||
-	    len > ((u64)sim->nr_pages << PAGE_SHIFT) - offset)
+	if (!sim_vram_range_ok(sim, offset, len))
 		return -EINVAL;
 
 	while (len) {
