@@ -703,43 +703,18 @@ out:
 static struct mvgpu_mig_state *mig_save_state(struct mvgpu_vgpu *vgpu)
 {
 	struct mvgpu_mig_state *st;
-	struct mvgpu_mig_ctx *c;
-	unsigned int n;
 
 	st = kzalloc(mig_state_len(vgpu), GFP_KERNEL_ACCOUNT);
 	if (!st)
 		return NULL;
-	c = (void *)(st + 1);
 
 	mutex_lock(&vgpu->lock);
-	st->irq_status = cpu_to_le32(vgpu->regs_irq_status);
-	st->irq_mask = cpu_to_le32(vgpu->regs_irq_mask);
-	st->scratch = cpu_to_le32(vgpu->regs_scratch);
-	st->timestamp_hi = cpu_to_le32(vgpu->regs_ts_hi);
-	st->timestamp = cpu_to_le64(ktime_get_ns() - vgpu->ts_base);
+	mvgpu_regs_save(vgpu, st);
+	mvgpu_irq_save(vgpu, st);
+	mvgpu_cfg_save(vgpu, st->config);
 	st->weight = cpu_to_le32(atomic_read(&vgpu->weight));
 	st->cap = cpu_to_le32(READ_ONCE(vgpu->cap_pct));
 	st->priority = cpu_to_le32(READ_ONCE(vgpu->prio));
-	st->intx_masked = cpu_to_le32(vgpu->irq.intx_masked);
-	memcpy(st->config, vgpu->cfg, sizeof(st->config));
-	for (n = 0; n < vgpu->type->contexts; n++, c++) {
-		const struct mvgpu_ctx_regs *r = &vgpu->ctx[n];
-
-		c->pt_root = cpu_to_le64(r->pt_root);
-		c->ring_base = cpu_to_le64(r->ring_base);
-		c->ring_size = cpu_to_le32(r->ring_size);
-		c->ring_head = cpu_to_le32(r->ring_head);
-		c->ring_tail = cpu_to_le32(r->ring_tail);
-		c->control = cpu_to_le32(r->control);
-		c->status = cpu_to_le32(r->status);
-		c->fault_reason = cpu_to_le32(r->fault_reason);
-		c->fault_addr = cpu_to_le64(r->fault_addr);
-		c->fence = cpu_to_le64(r->fence);
-		c->tlb_inv_addr = cpu_to_le64(r->tlb_inv_addr);
-		c->tlb_inv_size = cpu_to_le64(r->tlb_inv_size);
-		c->exec_progress = cpu_to_le64(r->exec_progress);
-		c->exec_partial = cpu_to_le64(r->exec_partial);
-	}
 	mutex_unlock(&vgpu->lock);
 	return st;
 }
@@ -751,20 +726,11 @@ static struct mvgpu_mig_state *mig_save_state(struct mvgpu_vgpu *vgpu)
 static int mig_check_state(struct mvgpu_mig_file *migf)
 {
 	const struct mvgpu_mig_state *st = (void *)migf->buf;
-	const struct mvgpu_mig_ctx *c = (void *)(st + 1);
-	struct mvgpu_vgpu *vgpu = migf->vgpu;
-	unsigned int n;
 
-	if (le32_to_cpu(st->intx_masked) > 1)
+	if (!mvgpu_irq_state_valid(st))
 		return mig_refuse(migf, "STATE with a bad INTx mask");
-	for (n = 0; n < vgpu->type->contexts; n++, c++)
-		if (le32_to_cpu(c->control) & ~MVGPU_CTX_CONTROL_ENABLE ||
-		    le32_to_cpu(c->status) & ~(MVGPU_CTX_STATUS_ENABLED |
-					       MVGPU_CTX_STATUS_BUSY |
-					       MVGPU_CTX_STATUS_FAULTED) ||
-		    le32_to_cpu(c->ring_head) % 4 ||
-		    le32_to_cpu(c->ring_tail) % 4)
-			return mig_refuse(migf, "STATE with bad context registers");
+	if (!mvgpu_regs_valid(migf->vgpu, st))
+		return mig_refuse(migf, "STATE with bad context registers");
 	return 0;
 }
 
@@ -772,62 +738,17 @@ static int mig_check_state(struct mvgpu_mig_file *migf)
  * Load a checked STATE payload into the frozen vGPU: only what its guest
  * could have set itself. The scheduling settings (weight, cap, priority)
  * are the host administrator's and stay as they are; configuration space
- * takes the guest-writable bits without their side effects.
+ * takes the guest-writable bits without their side effects. Each part is
+ * loaded by the file that owns it.
  */
 static void mig_load_state(struct mvgpu_vgpu *vgpu,
 			   const struct mvgpu_mig_state *st)
 {
-	const struct mvgpu_mig_ctx *c = (void *)(st + 1);
-	unsigned int n;
-
 	mutex_lock(&vgpu->lock);
-	/* whatever the vGPU did before is dropped */
-	WRITE_ONCE(vgpu->gen, vgpu->gen + 1);
-	vgpu->regs_irq_status = le32_to_cpu(st->irq_status) &
-				mvgpu_irq_valid_bits(vgpu);
-	vgpu->regs_irq_mask = le32_to_cpu(st->irq_mask) &
-			      mvgpu_irq_valid_bits(vgpu);
-	vgpu->regs_scratch = le32_to_cpu(st->scratch);
-	vgpu->regs_ts_hi = le32_to_cpu(st->timestamp_hi);
-	vgpu->ts_base = ktime_get_ns() - le64_to_cpu(st->timestamp);
-	vgpu->irq.intx_masked = le32_to_cpu(st->intx_masked);
-	/* the interrupt is delivered again when the vGPU runs */
-	vgpu->irq.asserted = false;
+	mvgpu_irq_load(vgpu, st);
 	mvgpu_cfg_restore(vgpu, st->config);
-	vgpu->runnable = 0;
-	vgpu->waiting = 0;
-	WRITE_ONCE(vgpu->filling, 0);
-	for (n = 0; n < vgpu->type->contexts; n++, c++) {
-		struct mvgpu_ctx_regs *r = &vgpu->ctx[n];
-
-		r->pt_root = le64_to_cpu(c->pt_root);
-		r->ring_base = le64_to_cpu(c->ring_base);
-		r->ring_size = le32_to_cpu(c->ring_size);
-		r->ring_head = le32_to_cpu(c->ring_head);
-		r->ring_tail = le32_to_cpu(c->ring_tail);
-		r->control = le32_to_cpu(c->control);
-		r->status = le32_to_cpu(c->status);
-		r->fault_reason = le32_to_cpu(c->fault_reason);
-		r->fault_addr = le64_to_cpu(c->fault_addr);
-		r->fence = le64_to_cpu(c->fence);
-		r->tlb_inv_addr = le64_to_cpu(c->tlb_inv_addr);
-		r->tlb_inv_size = le64_to_cpu(c->tlb_inv_size);
-		r->exec_progress = le64_to_cpu(c->exec_progress);
-		r->exec_partial = le64_to_cpu(c->exec_partial);
-		mvgpu_ctx_update_runnable(vgpu, n);
-	}
-	/*
-	 * Shadows start empty, rooted where the contexts' tables are; the
-	 * engine fills them from guest memory on use.
-	 */
-	mvgpu_shadow_lock(vgpu);
-	for (n = 0; n < vgpu->type->contexts; n++) {
-		mvgpu_shadow_drop(vgpu, n);
-		if (vgpu->ctx[n].control & MVGPU_CTX_CONTROL_ENABLE)
-			mvgpu_shadow_invalidate(vgpu, n, vgpu->ctx[n].pt_root,
-						0, 0);
-	}
-	mvgpu_shadow_unlock(vgpu);
+	/* drops whatever the vGPU did before; shadows start empty */
+	mvgpu_regs_load(vgpu, st);
 	mutex_unlock(&vgpu->lock);
 	mvgpu_shadow_reap(vgpu);
 }

@@ -436,27 +436,6 @@ struct mvgpu_vgpu {
 	struct mvgpu_mig mig;
 };
 
-/**
- * struct mvgpu_mmio_action - work a register write leaves for after the
- * register lock is dropped
- * @kind: what to do with the shadow of context @ctx
- * @ctx: the context
- * @gen: vGPU reset generation when the write happened
- * @root: the context's root at that time
- * @va: range start (MVGPU_ACT_SYNC)
- * @size: range bytes, 0 = all (MVGPU_ACT_SYNC)
- * @kick: wake the scheduler afterwards
- */
-struct mvgpu_mmio_action {
-	enum { MVGPU_ACT_NONE, MVGPU_ACT_SYNC, MVGPU_ACT_DROP } kind;
-	unsigned int ctx;
-	unsigned int gen;
-	u64 root;
-	u64 va;
-	u64 size;
-	bool kick;
-};
-
 static inline struct mvgpu_vgpu *vdev_to_vgpu(struct vfio_device *vdev)
 {
 	return container_of(vdev, struct mvgpu_vgpu, vdev);
@@ -487,15 +466,34 @@ void mvgpu_cfg_read(struct mvgpu_vgpu *vgpu, unsigned int off, u8 *buf,
 void mvgpu_cfg_write(struct mvgpu_vgpu *vgpu, unsigned int off,
 		     const u8 *buf, unsigned int len);
 void mvgpu_cfg_restore(struct mvgpu_vgpu *vgpu, const u8 *cfg);
+void mvgpu_cfg_save(struct mvgpu_vgpu *vgpu, u8 *cfg);
 
-/* mmio.c */
+/* ctx.c */
 void mvgpu_regs_reset(struct mvgpu_vgpu *vgpu);
-u32 mvgpu_irq_valid_bits(const struct mvgpu_vgpu *vgpu);
-u32 mvgpu_mmio_read(struct mvgpu_vgpu *vgpu, unsigned int off);
-void mvgpu_mmio_write(struct mvgpu_vgpu *vgpu, unsigned int off, u32 val,
-		      struct mvgpu_mmio_action *act);
+void mvgpu_ctx_reset(struct mvgpu_vgpu *vgpu);
+ssize_t mvgpu_regs_access(struct mvgpu_vgpu *vgpu, char __user *ubuf,
+			  size_t count, u64 off, bool write);
+void mvgpu_ctx_fault(struct mvgpu_vgpu *vgpu, unsigned int n, u32 reason,
+		     u64 addr);
+bool mvgpu_ctx_run_begin(struct mvgpu_vgpu *vgpu, unsigned int n,
+			 struct mvgpu_engine_ctx *ectx, u64 *root);
+void mvgpu_ctx_complete(struct mvgpu_vgpu *vgpu, unsigned int n,
+			const struct mvgpu_engine_ctx *ectx,
+			enum mvgpu_run_result res);
+void mvgpu_regs_save(struct mvgpu_vgpu *vgpu, struct mvgpu_mig_state *st);
+bool mvgpu_regs_valid(struct mvgpu_vgpu *vgpu,
+		      const struct mvgpu_mig_state *st);
+void mvgpu_regs_load(struct mvgpu_vgpu *vgpu, const struct mvgpu_mig_state *st);
 
 /* irq.c */
+u32 mvgpu_irq_valid_bits(const struct mvgpu_vgpu *vgpu);
+void mvgpu_irq_post(struct mvgpu_vgpu *vgpu, u32 bits);
+void mvgpu_irq_ack(struct mvgpu_vgpu *vgpu, u32 bits);
+void mvgpu_irq_set_mask(struct mvgpu_vgpu *vgpu, u32 mask);
+void mvgpu_irq_reset(struct mvgpu_vgpu *vgpu);
+void mvgpu_irq_save(struct mvgpu_vgpu *vgpu, struct mvgpu_mig_state *st);
+bool mvgpu_irq_state_valid(const struct mvgpu_mig_state *st);
+void mvgpu_irq_load(struct mvgpu_vgpu *vgpu, const struct mvgpu_mig_state *st);
 void mvgpu_irq_update(struct mvgpu_vgpu *vgpu, bool resend);
 int mvgpu_irq_set(struct mvgpu_vgpu *vgpu, struct vfio_irq_set *hdr,
 		  void *data);
@@ -536,10 +534,6 @@ unsigned int mvgpu_sched_cap_permille(struct mvgpu_sched *sched,
 				      struct mvgpu_vgpu *vgpu);
 extern const char *const mvgpu_policy_names[MVGPU_NR_POLICIES];
 extern const char *const mvgpu_prio_names[MVGPU_NR_PRIOS];
-void mvgpu_ctx_update_runnable(struct mvgpu_vgpu *vgpu, unsigned int n);
-void mvgpu_ctx_fault(struct mvgpu_vgpu *vgpu, unsigned int n, u32 reason,
-		     u64 addr);
-bool mvgpu_ring_valid(const struct mvgpu_ctx_regs *r);
 
 /* migration.c */
 int mvgpu_mig_init(struct mvgpu_vgpu *vgpu);

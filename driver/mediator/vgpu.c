@@ -28,15 +28,10 @@ static atomic64_t mvgpu_next_id = ATOMIC64_INIT(0);
 static void mvgpu_vgpu_power_on(struct mvgpu_vgpu *vgpu, bool pci_state)
 {
 	lockdep_assert_held(&vgpu->lock);
-	WRITE_ONCE(vgpu->gen, vgpu->gen + 1);
-	vgpu->runnable = 0;
-	vgpu->waiting = 0;
-	WRITE_ONCE(vgpu->filling, 0);
-	mvgpu_regs_reset(vgpu);
+	/* registers, interrupt state (IRQ_* and INTx mask), contexts' work */
+	mvgpu_ctx_reset(vgpu);
 	if (pci_state)
 		mvgpu_cfg_init(vgpu);
-	vgpu->irq.asserted = false;
-	vgpu->irq.intx_masked = false;
 	/* bounded: the pins go in the slow part */
 	mvgpu_shadow_reset(vgpu);
 	/* passed over by the scheduler until the slow part is done */
@@ -265,53 +260,6 @@ static ssize_t mvgpu_cfg_access(struct mvgpu_vgpu *vgpu, char __user *ubuf,
 	return count;
 }
 
-/* Shadow work and scheduling a register write asked for. */
-static void mvgpu_mmio_action(struct mvgpu_vgpu *vgpu,
-			      struct mvgpu_mmio_action *act)
-{
-	if (act->kind != MVGPU_ACT_NONE) {
-		mvgpu_shadow_lock(vgpu);
-		if (READ_ONCE(vgpu->gen) == act->gen) {
-			if (act->kind == MVGPU_ACT_SYNC)
-				mvgpu_shadow_invalidate(vgpu, act->ctx,
-							act->root, act->va,
-							act->size);
-			else
-				mvgpu_shadow_drop(vgpu, act->ctx);
-		}
-		mvgpu_shadow_unlock(vgpu);
-		mvgpu_shadow_reap(vgpu);
-	}
-	if (act->kick)
-		mvgpu_sched_kick(vgpu);
-}
-
-static ssize_t mvgpu_mmio_access(struct mvgpu_vgpu *vgpu, char __user *ubuf,
-				 size_t count, u64 off, bool write)
-{
-	struct mvgpu_mmio_action act = { .kind = MVGPU_ACT_NONE };
-	u32 val;
-
-	/* Registers take naturally aligned 32-bit accesses only. */
-	if (count != sizeof(u32) || off % sizeof(u32) || off >= MVGPU_MMIO_SIZE)
-		return -EINVAL;
-	if (write && copy_from_user(&val, ubuf, sizeof(val)))
-		return -EFAULT;
-
-	mutex_lock(&vgpu->lock);
-	if (write)
-		mvgpu_mmio_write(vgpu, off, le32_to_cpu((__force __le32)val),
-				 &act);
-	else
-		val = (__force u32)cpu_to_le32(mvgpu_mmio_read(vgpu, off));
-	mvgpu_vgpu_unlock(vgpu);	/* a RESET finishes there */
-	mvgpu_mmio_action(vgpu, &act);
-
-	if (!write && copy_to_user(ubuf, &val, sizeof(val)))
-		return -EFAULT;
-	return sizeof(val);
-}
-
 static ssize_t mvgpu_access(struct mvgpu_vgpu *vgpu, char __user *ubuf,
 			    size_t count, loff_t *ppos, bool write)
 {
@@ -323,7 +271,7 @@ static ssize_t mvgpu_access(struct mvgpu_vgpu *vgpu, char __user *ubuf,
 		ret = mvgpu_cfg_access(vgpu, ubuf, count, off, write);
 		break;
 	case VFIO_PCI_BAR0_REGION_INDEX:
-		ret = mvgpu_mmio_access(vgpu, ubuf, count, off, write);
+		ret = mvgpu_regs_access(vgpu, ubuf, count, off, write);
 		break;
 	case VFIO_PCI_BAR2_REGION_INDEX:
 		ret = mvgpu_vram_access(vgpu, ubuf, count, off, write);
