@@ -284,14 +284,15 @@ struct mvgpu_stats {
 struct mvgpu_mig_file;
 
 /**
- * struct mvgpu_mig - live-migration state of one vGPU (migration.c)
+ * struct mvgpu_mig - live-migration state of one vGPU (migration.c; dirty
+ *	tracking, @tracking and the bits of @dirty, mig_save.c)
  * @lock: protects @state, @saving and @resuming; taken before the
  *	files' locks and before the vGPU's @lock
  * @state: the VFIO migration state
  * @saving: data file of the saving states (PRE_COPY*, STOP_COPY)
  * @resuming: data file of RESUMING
  * @tracking: VRAM writes through the BAR2 region and its mappings are
- *	recorded in @dirty (READ_ONCE())
+ *	recorded in @dirty (READ_ONCE(); set by mvgpu_mig_tracking() only)
  * @dirty: bit n set when VRAM page n was written through BAR2 since the
  *	saving file last looked (atomic bitops; one bit per 4 KiB page)
  */
@@ -538,19 +539,12 @@ extern const char *const mvgpu_prio_names[MVGPU_NR_PRIOS];
 /* migration.c */
 int mvgpu_mig_init(struct mvgpu_vgpu *vgpu);
 void mvgpu_mig_fini(struct mvgpu_vgpu *vgpu);
-void mvgpu_mig_reset(struct mvgpu_vgpu *vgpu,
-		     void (*reset)(struct mvgpu_vgpu *vgpu));
+void mvgpu_mig_lock_abort(struct mvgpu_vgpu *vgpu);
+void mvgpu_mig_unlock(struct mvgpu_vgpu *vgpu);
 const char *mvgpu_mig_state_name(struct mvgpu_vgpu *vgpu);
 
-/* mig_stream.c */
+/* mig_save.c (the rest of migration: mvgpu_mig.h) */
 void mvgpu_mig_vram_written(struct mvgpu_vgpu *vgpu, u64 off, u64 len);
-void mvgpu_mig_tracking(struct mvgpu_vgpu *vgpu, bool on);
-struct file *mvgpu_mig_save_start(struct mvgpu_vgpu *vgpu, bool final);
-int mvgpu_mig_save_final(struct mvgpu_vgpu *vgpu);
-struct file *mvgpu_mig_resume_start(struct mvgpu_vgpu *vgpu);
-int mvgpu_mig_resume_end(struct mvgpu_vgpu *vgpu);
-void mvgpu_mig_file_end(struct mvgpu_mig_file **slot);
-u64 mvgpu_mig_stop_copy_bytes(struct mvgpu_vgpu *vgpu);
 
 /* vram_map.c */
 int mvgpu_vram_mmap(struct mvgpu_vgpu *vgpu, struct vm_area_struct *vma);

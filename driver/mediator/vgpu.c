@@ -185,8 +185,12 @@ static void mvgpu_vgpu_close(struct mvgpu_vgpu *vgpu)
 
 static void mvgpu_vfio_close(struct vfio_device *vdev)
 {
+	struct mvgpu_vgpu *vgpu = vdev_to_vgpu(vdev);
+
 	/* a migration session ends with its device */
-	mvgpu_mig_reset(vdev_to_vgpu(vdev), mvgpu_vgpu_close);
+	mvgpu_mig_lock_abort(vgpu);
+	mvgpu_vgpu_close(vgpu);
+	mvgpu_mig_unlock(vgpu);
 }
 
 /* VFIO_DEVICE_RESET: a device reset, PCI state included. */
@@ -408,7 +412,9 @@ static long mvgpu_vfio_ioctl(struct vfio_device *vdev, unsigned int cmd,
 		return mvgpu_set_irqs(vgpu, arg);
 	case VFIO_DEVICE_RESET:
 		/* ends a migration session too: back to RUNNING */
-		mvgpu_mig_reset(vgpu, mvgpu_vgpu_device_reset);
+		mvgpu_mig_lock_abort(vgpu);
+		mvgpu_vgpu_device_reset(vgpu);
+		mvgpu_mig_unlock(vgpu);
 		return 0;
 	}
 	return -ENOTTY;
