@@ -20,12 +20,14 @@ static const struct vfio_device_ops mvgpu_vfio_ops;
 static atomic64_t mvgpu_next_id = ATOMIC64_INIT(0);
 
 /*
- * The part of a reset done under @vgpu->lock: registers, configuration
- * space, interrupt state, shadow tables. The engine's results of a run in flight are
- * dropped, and the vGPU does not run until mvgpu_vgpu_unlock() has done
- * the slow part (mvgpu_vgpu_reset_finish()).
+ * The device's reset, for every reset and also at creation and on close
+ * (the next user must not see this one's data): the part done under
+ * @vgpu->lock, registers, configuration space, interrupt state, shadow
+ * tables. The engine's results of a run in flight are dropped, and the
+ * vGPU does not run until mvgpu_vgpu_unlock() has done the slow part
+ * (mvgpu_vgpu_reset_finish()).
  */
-static void mvgpu_vgpu_power_on(struct mvgpu_vgpu *vgpu, bool pci_state)
+static void mvgpu_vgpu_hw_reset(struct mvgpu_vgpu *vgpu, bool pci_state)
 {
 	lockdep_assert_held(&vgpu->lock);
 	/* registers, interrupt state (IRQ_* and INTx mask), contexts' work */
@@ -96,7 +98,7 @@ void mvgpu_vgpu_unlock(struct mvgpu_vgpu *vgpu)
  */
 void mvgpu_vgpu_reset(struct mvgpu_vgpu *vgpu, bool pci_state)
 {
-	mvgpu_vgpu_power_on(vgpu, pci_state);
+	mvgpu_vgpu_hw_reset(vgpu, pci_state);
 	atomic64_inc(&vgpu->stats.resets);
 }
 
@@ -136,7 +138,7 @@ static int mvgpu_vfio_init(struct vfio_device *vdev)
 		goto err_shadow;
 
 	mutex_lock(&vgpu->lock);
-	mvgpu_vgpu_power_on(vgpu, true);
+	mvgpu_vgpu_hw_reset(vgpu, true);
 	mvgpu_vgpu_unlock(vgpu);
 	return 0;
 
@@ -179,7 +181,7 @@ static void mvgpu_vgpu_close(struct mvgpu_vgpu *vgpu)
 	mutex_lock(&vgpu->lock);
 	mvgpu_irq_release(vgpu);
 	/* The next user must not see this one's data. */
-	mvgpu_vgpu_power_on(vgpu, true);
+	mvgpu_vgpu_hw_reset(vgpu, true);
 	mvgpu_vgpu_unlock(vgpu);
 }
 
