@@ -324,20 +324,22 @@ struct mvgpu_mig {
  * @lock: protects @cfg, @cfg_wmask, @regs, @ctx, @irq and @ts_base
  * @cfg: PCI configuration space as the guest sees it
  * @cfg_wmask: writable bits of @cfg
- * @regs_irq_status: IRQ_STATUS
- * @regs_irq_mask: IRQ_MASK
- * @regs_scratch: SCRATCH
- * @regs_ts_hi: TIMESTAMP_HI latched by the last TIMESTAMP_LO read
- * @ts_base: clock value that reads as timestamp 0
- * @ctx: per-context registers
+ * @regs_irq_status: IRQ_STATUS (written in irq.c only)
+ * @regs_irq_mask: IRQ_MASK (written in irq.c only)
+ * @regs_scratch: SCRATCH (ctx.c)
+ * @regs_ts_hi: TIMESTAMP_HI latched by the last TIMESTAMP_LO read (ctx.c)
+ * @ts_base: clock value that reads as timestamp 0 (ctx.c)
+ * @ctx: per-context registers (written in ctx.c only)
  * @irq: interrupt delivery
- * @gen: reset generation; written under @lock, read with READ_ONCE() to
- *	discard engine results and shadow work that a reset overtook
+ * @gen: reset generation; written under @lock (ctx.c: a reset, a
+ *	migration load), read with READ_ONCE() to discard engine results and
+ *	shadow work that a reset overtook
  * @reset_pending: resets begun under @lock whose slow part (shadows,
  *	mappings, VRAM) mvgpu_vgpu_unlock() still has to do (@lock)
  * @runnable: bit n set while context n has work (atomic bitops, written
- *	under @lock)
- * @waiting: bit n set while context n waits on a WAIT command
+ *	under @lock, in ctx.c only)
+ * @waiting: bit n set while context n waits on a WAIT command (ctx.c;
+ *	the scheduler clears all of them to retry the waits)
  * @filling: bit n set while context n waits for the fill worker (atomic
  *	bitops; set by an engine under @shadow_lock)
  * @shadow_lock: protects @shadow and the backend tables in it; an engine
