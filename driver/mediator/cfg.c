@@ -111,6 +111,16 @@ void mvgpu_cfg_init(struct mvgpu_vgpu *vgpu)
 }
 
 /**
+ * mvgpu_cfg_save() - configuration space, for a migration stream
+ * @vgpu: the vGPU, frozen; caller holds @vgpu->lock
+ * @cfg: MVGPU_CFG_SIZE bytes to fill
+ */
+void mvgpu_cfg_save(struct mvgpu_vgpu *vgpu, u8 *cfg)
+{
+	memcpy(cfg, vgpu->cfg, MVGPU_CFG_SIZE);
+}
+
+/**
  * mvgpu_cfg_restore() - take configuration space from a migration stream
  * @vgpu: the vGPU, frozen; caller holds @vgpu->lock
  * @cfg: MVGPU_CFG_SIZE bytes of the source's configuration space, not

@@ -6,6 +6,10 @@
  * delivered as MSI when the user has set an MSI eventfd, else as INTx,
  * which is level triggered: it is automasked on delivery and delivered
  * again on unmask while the condition holds.
+ *
+ * IRQ_STATUS and IRQ_MASK are this file's: the register decoder (ctx.c)
+ * and the contexts' faults and fences change them through the functions
+ * below.
  */
 #include <linux/pci_regs.h>
 #include <linux/uaccess.h>
@@ -40,6 +44,111 @@ void mvgpu_irq_update(struct mvgpu_vgpu *vgpu, bool resend)
 		irq->intx_masked = true;
 		eventfd_signal(irq->intx);
 	}
+}
+
+/**
+ * mvgpu_irq_valid_bits() - IRQ_STATUS bits that can exist on a vGPU
+ * @vgpu: the vGPU
+ *
+ * Return: the fence and fault bits of its contexts.
+ */
+u32 mvgpu_irq_valid_bits(const struct mvgpu_vgpu *vgpu)
+{
+	u32 ctx_bits = GENMASK(vgpu->type->contexts - 1, 0);
+
+	return ctx_bits | (ctx_bits << 16);
+}
+
+/**
+ * mvgpu_irq_post() - set bits of IRQ_STATUS
+ * @vgpu: the vGPU; caller holds @vgpu->lock and calls mvgpu_irq_update()
+ *	when it is done with the registers
+ * @bits: MVGPU_IRQ_* bits; those the vGPU does not have are ignored
+ */
+void mvgpu_irq_post(struct mvgpu_vgpu *vgpu, u32 bits)
+{
+	vgpu->regs_irq_status |= bits & mvgpu_irq_valid_bits(vgpu);
+}
+
+/**
+ * mvgpu_irq_ack() - a write of IRQ_ACK: clear bits of IRQ_STATUS
+ * @vgpu: the vGPU; caller holds @vgpu->lock
+ * @bits: the bits written
+ *
+ * Another MSI goes out when the condition still holds.
+ */
+void mvgpu_irq_ack(struct mvgpu_vgpu *vgpu, u32 bits)
+{
+	vgpu->regs_irq_status &= ~bits;
+	mvgpu_irq_update(vgpu, true);
+}
+
+/**
+ * mvgpu_irq_set_mask() - a write of IRQ_MASK
+ * @vgpu: the vGPU; caller holds @vgpu->lock
+ * @mask: the value written; bits the vGPU does not have are dropped
+ */
+void mvgpu_irq_set_mask(struct mvgpu_vgpu *vgpu, u32 mask)
+{
+	vgpu->regs_irq_mask = mask & mvgpu_irq_valid_bits(vgpu);
+	mvgpu_irq_update(vgpu, false);
+}
+
+/**
+ * mvgpu_irq_reset() - interrupt state at reset
+ * @vgpu: the vGPU; caller holds @vgpu->lock or owns it exclusively
+ *
+ * IRQ_STATUS and IRQ_MASK are 0, nothing is asserted and INTx is
+ * unmasked; the user's eventfds stay.
+ */
+void mvgpu_irq_reset(struct mvgpu_vgpu *vgpu)
+{
+	vgpu->regs_irq_status = 0;
+	vgpu->regs_irq_mask = 0;
+	vgpu->irq.asserted = false;
+	vgpu->irq.intx_masked = false;
+}
+
+/**
+ * mvgpu_irq_save() - interrupt state, for a migration STATE record
+ * @vgpu: the vGPU, frozen; caller holds @vgpu->lock
+ * @st: the record
+ */
+void mvgpu_irq_save(struct mvgpu_vgpu *vgpu, struct mvgpu_mig_state *st)
+{
+	st->irq_status = cpu_to_le32(vgpu->regs_irq_status);
+	st->irq_mask = cpu_to_le32(vgpu->regs_irq_mask);
+	st->intx_masked = cpu_to_le32(vgpu->irq.intx_masked);
+}
+
+/**
+ * mvgpu_irq_state_valid() - may a received STATE record's interrupt state
+ * be loaded?
+ * @st: the record, not trusted
+ *
+ * Return: true when its INTx mask is 0 or 1.
+ */
+bool mvgpu_irq_state_valid(const struct mvgpu_mig_state *st)
+{
+	return le32_to_cpu(st->intx_masked) <= 1;
+}
+
+/**
+ * mvgpu_irq_load() - take interrupt state from a migration STATE record
+ * @vgpu: the vGPU, frozen; caller holds @vgpu->lock
+ * @st: the record, checked with mvgpu_irq_state_valid()
+ *
+ * Bits the vGPU does not have are dropped. Nothing is delivered now: the
+ * condition is evaluated again when the vGPU runs.
+ */
+void mvgpu_irq_load(struct mvgpu_vgpu *vgpu, const struct mvgpu_mig_state *st)
+{
+	vgpu->regs_irq_status = le32_to_cpu(st->irq_status) &
+				mvgpu_irq_valid_bits(vgpu);
+	vgpu->regs_irq_mask = le32_to_cpu(st->irq_mask) &
+			      mvgpu_irq_valid_bits(vgpu);
+	vgpu->irq.intx_masked = le32_to_cpu(st->intx_masked);
+	vgpu->irq.asserted = false;
 }
 
 static int mvgpu_set_eventfd(struct eventfd_ctx **slot, s32 fd)

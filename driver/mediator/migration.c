@@ -5,20 +5,148 @@
  *
  * A vGPU is "frozen" (its contexts do not run, see mvgpu_sched_freeze())
  * in STOP, STOP_COPY and RESUMING; P2P changes nothing, since the vGPU
- * never reaches another device's memory. The data files, the stream and
- * dirty tracking are mig_stream.c; Documentation/mvgpu/migration.rst
+ * never reaches another device's memory. This file owns struct mvgpu_mig
+ * but for dirty tracking (@tracking, @dirty: mig_save.c), and the data
+ * files' lifecycle; what a saving file sends is mig_save.c, what a
+ * resuming file takes is mig_resume.c. Documentation/mvgpu/migration.rst
  * describes the whole.
  */
+#include <linux/anon_inodes.h>
 #include <linux/file.h>
 #include <linux/slab.h>
+#include <linux/vmalloc.h>
 
-#include "mvgpu_drv.h"
+#include "mvgpu_mig.h"
+
+/* ---- data files ---------------------------------------------------------- */
+
+/**
+ * mvgpu_mig_file_free() - free a data file's state
+ * @migf: the state; its file was never opened, or is released
+ */
+void mvgpu_mig_file_free(struct mvgpu_mig_file *migf)
+{
+	bitmap_free(migf->pending);
+	bitmap_free(migf->marked);
+	kfree(migf->state);
+	kvfree(migf->buf);
+	mutex_destroy(&migf->lock);
+	kfree(migf);
+}
+
+/**
+ * mvgpu_mig_file_release() - the release of every data file
+ * @inode: its inode
+ * @filp: the file
+ *
+ * Return: 0.
+ */
+int mvgpu_mig_file_release(struct inode *inode, struct file *filp)
+{
+	mvgpu_mig_file_free(filp->private_data);
+	return 0;
+}
+
+/**
+ * mvgpu_mig_file_alloc() - the state of a new data file
+ * @vgpu: the vGPU
+ * @buf_size: bytes of its buffer
+ *
+ * Return: the state, or ERR_PTR(-ENOMEM).
+ */
+struct mvgpu_mig_file *mvgpu_mig_file_alloc(struct mvgpu_vgpu *vgpu,
+					    size_t buf_size)
+{
+	struct mvgpu_mig_file *migf;
+
+	migf = kzalloc(sizeof(*migf), GFP_KERNEL_ACCOUNT);
+	if (!migf)
+		return ERR_PTR(-ENOMEM);
+	mutex_init(&migf->lock);
+	migf->vgpu = vgpu;
+	migf->buf = kvzalloc(buf_size, GFP_KERNEL_ACCOUNT);
+	if (!migf->buf) {
+		mvgpu_mig_file_free(migf);
+		return ERR_PTR(-ENOMEM);
+	}
+	return migf;
+}
+
+/**
+ * mvgpu_mig_file_open() - give a data file's state its file
+ * @migf: from mvgpu_mig_file_alloc(), set up
+ * @fops: the file's operations; their release is mvgpu_mig_file_release()
+ * @flags: O_RDONLY (saving) or O_WRONLY (resuming)
+ *
+ * Return: 0, the file in @migf->filp owning @migf; or a negative errno,
+ * @migf freed.
+ */
+int mvgpu_mig_file_open(struct mvgpu_mig_file *migf,
+			const struct file_operations *fops, int flags)
+{
+	migf->filp = anon_inode_getfile("mvgpu_mig", fops, migf, flags);
+	if (IS_ERR(migf->filp)) {
+		int ret = PTR_ERR(migf->filp);
+
+		mvgpu_mig_file_free(migf);
+		return ret;
+	}
+	stream_open(migf->filp->f_inode, migf->filp);
+	return 0;
+}
+
+/**
+ * mvgpu_mig_file_enter() - start a read or write of a data file
+ * @migf: the file's state
+ * @pos: the file position the syscall passed; data files have none
+ *
+ * Return: 0 with @migf->lock held, or a negative errno without it (the
+ * session is over, or a positioned read or write).
+ */
+int mvgpu_mig_file_enter(struct mvgpu_mig_file *migf, loff_t *pos)
+{
+	if (pos)
+		return -ESPIPE;
+	mutex_lock(&migf->lock);
+	if (migf->disabled) {
+		mutex_unlock(&migf->lock);
+		return -ENODEV;
+	}
+	return 0;
+}
+
+/* Keep a new data file in @slot; return a reference for the VMM. */
+static struct file *mig_file_install(struct mvgpu_mig_file **slot,
+				     struct mvgpu_mig_file *migf)
+{
+	if (IS_ERR(migf))
+		return ERR_CAST(migf);
+	*slot = migf;
+	get_file(migf->filp);
+	return migf->filp;
+}
+
+/* End a data session: its file fails from now on. Caller holds mig.lock. */
+static void mig_file_end(struct mvgpu_mig_file **slot)
+{
+	struct mvgpu_mig_file *migf = *slot;
+
+	if (!migf)
+		return;
+	mutex_lock(&migf->lock);
+	migf->disabled = true;
+	mutex_unlock(&migf->lock);
+	fput(migf->filp);
+	*slot = NULL;
+}
+
+/* ---- the state machine --------------------------------------------------- */
 
 /* End a saving session (done or cancelled): its file fails, tracking stops. */
 static void mig_save_end(struct mvgpu_vgpu *vgpu)
 {
 	mvgpu_mig_tracking(vgpu, false);
-	mvgpu_mig_file_end(&vgpu->mig.saving);
+	mig_file_end(&vgpu->mig.saving);
 }
 
 /* One arc of the state machine; vfio_mig_get_next_state() picks them. */
@@ -35,7 +163,8 @@ static struct file *mig_step(struct mvgpu_vgpu *vgpu,
 		if (next == VFIO_DEVICE_STATE_RUNNING_P2P)
 			return NULL;
 		if (next == VFIO_DEVICE_STATE_PRE_COPY)
-			return mvgpu_mig_save_start(vgpu, false);
+			return mig_file_install(&mig->saving,
+						mvgpu_mig_save_start(vgpu, false));
 		break;
 	case VFIO_DEVICE_STATE_RUNNING_P2P:
 		if (next == VFIO_DEVICE_STATE_RUNNING)
@@ -45,7 +174,8 @@ static struct file *mig_step(struct mvgpu_vgpu *vgpu,
 			return NULL;
 		}
 		if (next == VFIO_DEVICE_STATE_PRE_COPY_P2P)
-			return mvgpu_mig_save_start(vgpu, false);
+			return mig_file_install(&mig->saving,
+						mvgpu_mig_save_start(vgpu, false));
 		break;
 	case VFIO_DEVICE_STATE_STOP:
 		if (next == VFIO_DEVICE_STATE_RUNNING_P2P) {
@@ -56,9 +186,11 @@ static struct file *mig_step(struct mvgpu_vgpu *vgpu,
 			return NULL;
 		}
 		if (next == VFIO_DEVICE_STATE_STOP_COPY)
-			return mvgpu_mig_save_start(vgpu, true);
+			return mig_file_install(&mig->saving,
+						mvgpu_mig_save_start(vgpu, true));
 		if (next == VFIO_DEVICE_STATE_RESUMING)
-			return mvgpu_mig_resume_start(vgpu);
+			return mig_file_install(&mig->resuming,
+						mvgpu_mig_resume_start(vgpu));
 		break;
 	case VFIO_DEVICE_STATE_PRE_COPY:
 		if (next == VFIO_DEVICE_STATE_PRE_COPY_P2P)
@@ -96,7 +228,7 @@ static struct file *mig_step(struct mvgpu_vgpu *vgpu,
 			ret = mvgpu_mig_resume_end(vgpu);
 			if (ret)
 				return ERR_PTR(ret);
-			mvgpu_mig_file_end(&mig->resuming);
+			mig_file_end(&mig->resuming);
 			return NULL;
 		}
 		break;
@@ -194,29 +326,44 @@ static const struct vfio_migration_ops mvgpu_mig_ops = {
 };
 
 /**
- * mvgpu_mig_reset() - end any migration session; back to RUNNING
+ * mvgpu_mig_lock_abort() - end any migration session, and keep migration
+ * out until mvgpu_mig_unlock()
  * @vgpu: the vGPU; caller holds none of its locks
- * @reset: resets the vGPU (takes the locks it needs)
  *
- * For VFIO_DEVICE_RESET and for closing the device: open data files fail
- * from now on and dirty tracking stops; then @reset runs, and a frozen
- * vGPU runs again only after it, so that no engine runs the contexts of
- * a stopped or half-loaded vGPU in between. The migration lock is held
- * throughout: no migration arc runs in between either.
+ * For VFIO_DEVICE_RESET and for closing the device, which reset the vGPU
+ * between this and mvgpu_mig_unlock(): open data files fail from now on
+ * and dirty tracking stops. Takes mig.lock, which is held until
+ * mvgpu_mig_unlock(): no migration arc runs in between, and the reset
+ * takes the vGPU's locks after it (Documentation/mvgpu/design.rst,
+ * "Locking").
  */
-void mvgpu_mig_reset(struct mvgpu_vgpu *vgpu,
-		     void (*reset)(struct mvgpu_vgpu *vgpu))
+void mvgpu_mig_lock_abort(struct mvgpu_vgpu *vgpu)
+{
+	struct mvgpu_mig *mig = &vgpu->mig;
+
+	mutex_lock(&mig->lock);
+	mig_save_end(vgpu);
+	mig_file_end(&mig->resuming);
+}
+
+/**
+ * mvgpu_mig_unlock() - back to RUNNING after a reset; drop mig.lock
+ * @vgpu: the vGPU; caller holds mig.lock from mvgpu_mig_lock_abort() and
+ *	has reset the vGPU since
+ *
+ * A vGPU that was frozen (STOP, STOP_COPY, RESUMING) runs again only now,
+ * after the reset, so that no engine runs the contexts of a stopped or
+ * half-loaded vGPU in between.
+ */
+void mvgpu_mig_unlock(struct mvgpu_vgpu *vgpu)
 {
 	struct mvgpu_mig *mig = &vgpu->mig;
 	bool frozen;
 
-	mutex_lock(&mig->lock);
-	mig_save_end(vgpu);
-	mvgpu_mig_file_end(&mig->resuming);
+	lockdep_assert_held(&mig->lock);
 	frozen = mig->state == VFIO_DEVICE_STATE_STOP ||
 		 mig->state == VFIO_DEVICE_STATE_STOP_COPY ||
 		 mig->state == VFIO_DEVICE_STATE_RESUMING;
-	reset(vgpu);
 	WRITE_ONCE(mig->state, VFIO_DEVICE_STATE_RUNNING);
 	if (frozen)
 		mvgpu_sched_thaw(vgpu);

@@ -284,14 +284,15 @@ struct mvgpu_stats {
 struct mvgpu_mig_file;
 
 /**
- * struct mvgpu_mig - live-migration state of one vGPU (migration.c)
+ * struct mvgpu_mig - live-migration state of one vGPU (migration.c; dirty
+ *	tracking, @tracking and the bits of @dirty, mig_save.c)
  * @lock: protects @state, @saving and @resuming; taken before the
  *	files' locks and before the vGPU's @lock
  * @state: the VFIO migration state
  * @saving: data file of the saving states (PRE_COPY*, STOP_COPY)
  * @resuming: data file of RESUMING
  * @tracking: VRAM writes through the BAR2 region and its mappings are
- *	recorded in @dirty (READ_ONCE())
+ *	recorded in @dirty (READ_ONCE(); set by mvgpu_mig_tracking() only)
  * @dirty: bit n set when VRAM page n was written through BAR2 since the
  *	saving file last looked (atomic bitops; one bit per 4 KiB page)
  */
@@ -323,20 +324,22 @@ struct mvgpu_mig {
  * @lock: protects @cfg, @cfg_wmask, @regs, @ctx, @irq and @ts_base
  * @cfg: PCI configuration space as the guest sees it
  * @cfg_wmask: writable bits of @cfg
- * @regs_irq_status: IRQ_STATUS
- * @regs_irq_mask: IRQ_MASK
- * @regs_scratch: SCRATCH
- * @regs_ts_hi: TIMESTAMP_HI latched by the last TIMESTAMP_LO read
- * @ts_base: clock value that reads as timestamp 0
- * @ctx: per-context registers
+ * @regs_irq_status: IRQ_STATUS (written in irq.c only)
+ * @regs_irq_mask: IRQ_MASK (written in irq.c only)
+ * @regs_scratch: SCRATCH (ctx.c)
+ * @regs_ts_hi: TIMESTAMP_HI latched by the last TIMESTAMP_LO read (ctx.c)
+ * @ts_base: clock value that reads as timestamp 0 (ctx.c)
+ * @ctx: per-context registers (written in ctx.c only)
  * @irq: interrupt delivery
- * @gen: reset generation; written under @lock, read with READ_ONCE() to
- *	discard engine results and shadow work that a reset overtook
+ * @gen: reset generation; written under @lock (ctx.c: a reset, a
+ *	migration load), read with READ_ONCE() to discard engine results and
+ *	shadow work that a reset overtook
  * @reset_pending: resets begun under @lock whose slow part (shadows,
  *	mappings, VRAM) mvgpu_vgpu_unlock() still has to do (@lock)
  * @runnable: bit n set while context n has work (atomic bitops, written
- *	under @lock)
- * @waiting: bit n set while context n waits on a WAIT command
+ *	under @lock, in ctx.c only)
+ * @waiting: bit n set while context n waits on a WAIT command (ctx.c;
+ *	the scheduler clears all of them to retry the waits)
  * @filling: bit n set while context n waits for the fill worker (atomic
  *	bitops; set by an engine under @shadow_lock)
  * @shadow_lock: protects @shadow and the backend tables in it; an engine
@@ -436,27 +439,6 @@ struct mvgpu_vgpu {
 	struct mvgpu_mig mig;
 };
 
-/**
- * struct mvgpu_mmio_action - work a register write leaves for after the
- * register lock is dropped
- * @kind: what to do with the shadow of context @ctx
- * @ctx: the context
- * @gen: vGPU reset generation when the write happened
- * @root: the context's root at that time
- * @va: range start (MVGPU_ACT_SYNC)
- * @size: range bytes, 0 = all (MVGPU_ACT_SYNC)
- * @kick: wake the scheduler afterwards
- */
-struct mvgpu_mmio_action {
-	enum { MVGPU_ACT_NONE, MVGPU_ACT_SYNC, MVGPU_ACT_DROP } kind;
-	unsigned int ctx;
-	unsigned int gen;
-	u64 root;
-	u64 va;
-	u64 size;
-	bool kick;
-};
-
 static inline struct mvgpu_vgpu *vdev_to_vgpu(struct vfio_device *vdev)
 {
 	return container_of(vdev, struct mvgpu_vgpu, vdev);
@@ -487,15 +469,34 @@ void mvgpu_cfg_read(struct mvgpu_vgpu *vgpu, unsigned int off, u8 *buf,
 void mvgpu_cfg_write(struct mvgpu_vgpu *vgpu, unsigned int off,
 		     const u8 *buf, unsigned int len);
 void mvgpu_cfg_restore(struct mvgpu_vgpu *vgpu, const u8 *cfg);
+void mvgpu_cfg_save(struct mvgpu_vgpu *vgpu, u8 *cfg);
 
-/* mmio.c */
+/* ctx.c */
 void mvgpu_regs_reset(struct mvgpu_vgpu *vgpu);
-u32 mvgpu_irq_valid_bits(const struct mvgpu_vgpu *vgpu);
-u32 mvgpu_mmio_read(struct mvgpu_vgpu *vgpu, unsigned int off);
-void mvgpu_mmio_write(struct mvgpu_vgpu *vgpu, unsigned int off, u32 val,
-		      struct mvgpu_mmio_action *act);
+void mvgpu_ctx_reset(struct mvgpu_vgpu *vgpu);
+ssize_t mvgpu_regs_access(struct mvgpu_vgpu *vgpu, char __user *ubuf,
+			  size_t count, u64 off, bool write);
+void mvgpu_ctx_fault(struct mvgpu_vgpu *vgpu, unsigned int n, u32 reason,
+		     u64 addr);
+bool mvgpu_ctx_run_begin(struct mvgpu_vgpu *vgpu, unsigned int n,
+			 struct mvgpu_engine_ctx *ectx, u64 *root);
+void mvgpu_ctx_complete(struct mvgpu_vgpu *vgpu, unsigned int n,
+			const struct mvgpu_engine_ctx *ectx,
+			enum mvgpu_run_result res);
+void mvgpu_regs_save(struct mvgpu_vgpu *vgpu, struct mvgpu_mig_state *st);
+bool mvgpu_regs_valid(struct mvgpu_vgpu *vgpu,
+		      const struct mvgpu_mig_state *st);
+void mvgpu_regs_load(struct mvgpu_vgpu *vgpu, const struct mvgpu_mig_state *st);
 
 /* irq.c */
+u32 mvgpu_irq_valid_bits(const struct mvgpu_vgpu *vgpu);
+void mvgpu_irq_post(struct mvgpu_vgpu *vgpu, u32 bits);
+void mvgpu_irq_ack(struct mvgpu_vgpu *vgpu, u32 bits);
+void mvgpu_irq_set_mask(struct mvgpu_vgpu *vgpu, u32 mask);
+void mvgpu_irq_reset(struct mvgpu_vgpu *vgpu);
+void mvgpu_irq_save(struct mvgpu_vgpu *vgpu, struct mvgpu_mig_state *st);
+bool mvgpu_irq_state_valid(const struct mvgpu_mig_state *st);
+void mvgpu_irq_load(struct mvgpu_vgpu *vgpu, const struct mvgpu_mig_state *st);
 void mvgpu_irq_update(struct mvgpu_vgpu *vgpu, bool resend);
 int mvgpu_irq_set(struct mvgpu_vgpu *vgpu, struct vfio_irq_set *hdr,
 		  void *data);
@@ -536,27 +537,16 @@ unsigned int mvgpu_sched_cap_permille(struct mvgpu_sched *sched,
 				      struct mvgpu_vgpu *vgpu);
 extern const char *const mvgpu_policy_names[MVGPU_NR_POLICIES];
 extern const char *const mvgpu_prio_names[MVGPU_NR_PRIOS];
-void mvgpu_ctx_update_runnable(struct mvgpu_vgpu *vgpu, unsigned int n);
-void mvgpu_ctx_fault(struct mvgpu_vgpu *vgpu, unsigned int n, u32 reason,
-		     u64 addr);
-bool mvgpu_ring_valid(const struct mvgpu_ctx_regs *r);
 
 /* migration.c */
 int mvgpu_mig_init(struct mvgpu_vgpu *vgpu);
 void mvgpu_mig_fini(struct mvgpu_vgpu *vgpu);
-void mvgpu_mig_reset(struct mvgpu_vgpu *vgpu,
-		     void (*reset)(struct mvgpu_vgpu *vgpu));
+void mvgpu_mig_lock_abort(struct mvgpu_vgpu *vgpu);
+void mvgpu_mig_unlock(struct mvgpu_vgpu *vgpu);
 const char *mvgpu_mig_state_name(struct mvgpu_vgpu *vgpu);
 
-/* mig_stream.c */
+/* mig_save.c (the rest of migration: mvgpu_mig.h) */
 void mvgpu_mig_vram_written(struct mvgpu_vgpu *vgpu, u64 off, u64 len);
-void mvgpu_mig_tracking(struct mvgpu_vgpu *vgpu, bool on);
-struct file *mvgpu_mig_save_start(struct mvgpu_vgpu *vgpu, bool final);
-int mvgpu_mig_save_final(struct mvgpu_vgpu *vgpu);
-struct file *mvgpu_mig_resume_start(struct mvgpu_vgpu *vgpu);
-int mvgpu_mig_resume_end(struct mvgpu_vgpu *vgpu);
-void mvgpu_mig_file_end(struct mvgpu_mig_file **slot);
-u64 mvgpu_mig_stop_copy_bytes(struct mvgpu_vgpu *vgpu);
 
 /* vram_map.c */
 int mvgpu_vram_mmap(struct mvgpu_vgpu *vgpu, struct vm_area_struct *vma);

@@ -41,61 +41,6 @@
 #define MVGPU_SCHED_PERIOD_NS	(20 * NSEC_PER_MSEC)
 #define MVGPU_MIN_SLICE_NS	(100 * NSEC_PER_USEC)
 
-/**
- * mvgpu_ring_valid() - are a context's ring registers usable?
- * @r: the context's registers
- *
- * Return: true when base, size, head and tail describe a valid ring.
- */
-bool mvgpu_ring_valid(const struct mvgpu_ctx_regs *r)
-{
-	return is_power_of_2(r->ring_size) && r->ring_size >= SZ_4K &&
-	       r->ring_size <= SZ_1M && IS_ALIGNED(r->ring_base, SZ_4K) &&
-	       r->ring_head < r->ring_size && r->ring_tail < r->ring_size;
-}
-
-/**
- * mvgpu_ctx_update_runnable() - recompute whether a context has work
- * @vgpu: the vGPU; caller holds @vgpu->lock
- * @n: context index
- */
-void mvgpu_ctx_update_runnable(struct mvgpu_vgpu *vgpu, unsigned int n)
-{
-	struct mvgpu_ctx_regs *r = &vgpu->ctx[n];
-
-	if ((r->control & MVGPU_CTX_CONTROL_ENABLE) &&
-	    !(r->status & MVGPU_CTX_STATUS_FAULTED) &&
-	    r->ring_head != r->ring_tail) {
-		set_bit(n, &vgpu->runnable);
-		r->status |= MVGPU_CTX_STATUS_BUSY;
-	} else {
-		clear_bit(n, &vgpu->runnable);
-		clear_bit(n, &vgpu->waiting);
-		r->status &= ~MVGPU_CTX_STATUS_BUSY;
-	}
-}
-
-/**
- * mvgpu_ctx_fault() - stop a context on a fault and tell the guest
- * @vgpu: the vGPU; caller holds @vgpu->lock
- * @n: context index
- * @reason: MVGPU_FAULT_* code
- * @addr: faulting GPU VA
- */
-void mvgpu_ctx_fault(struct mvgpu_vgpu *vgpu, unsigned int n, u32 reason,
-		     u64 addr)
-{
-	struct mvgpu_ctx_regs *r = &vgpu->ctx[n];
-
-	r->status |= MVGPU_CTX_STATUS_FAULTED;
-	r->fault_reason = reason;
-	r->fault_addr = addr;
-	vgpu->regs_irq_status |= MVGPU_IRQ_FAULT(n);
-	atomic64_inc(&vgpu->stats.faults);
-	mvgpu_ctx_update_runnable(vgpu, n);
-	mvgpu_irq_update(vgpu, false);
-}
-
 const char *const mvgpu_policy_names[MVGPU_NR_POLICIES] = {
 	[MVGPU_POLICY_BEST_EFFORT] = "best_effort",
 	[MVGPU_POLICY_EQUAL] = "equal",
@@ -453,49 +398,6 @@ static void mvgpu_sched_retry_waiting(struct mvgpu_sched *sched)
 	spin_unlock(&sched->lock);
 }
 
-/* Write an engine run's results back into the context's registers. */
-static void mvgpu_sched_complete(struct mvgpu_vgpu *vgpu, unsigned int n,
-				 const struct mvgpu_engine_ctx *ectx,
-				 enum mvgpu_run_result res)
-{
-	struct mvgpu_ctx_regs *r = &vgpu->ctx[n];
-
-	r->ring_head = ectx->head;
-	r->exec_progress = ectx->progress;
-	r->exec_partial = ectx->partial;
-	if (ectx->fence_signalled)
-		r->fence = ectx->fence;
-	if (ectx->fence_irq)
-		vgpu->regs_irq_status |= MVGPU_IRQ_FENCE(n);
-
-	switch (res) {
-	case MVGPU_RUN_FAULT:
-		mvgpu_ctx_fault(vgpu, n, ectx->fault_reason, ectx->fault_addr);
-		return;
-	case MVGPU_RUN_WAITING:
-		set_bit(n, &vgpu->waiting);
-		break;
-	case MVGPU_RUN_IDLE:
-		/*
-		 * The engine got to the tail it was given. A doorbell during
-		 * the run moved the tail on: more work. Otherwise the ring is
-		 * empty or ends in an incomplete command, and only the next
-		 * doorbell re-arms the context.
-		 */
-		if (r->ring_tail == ectx->tail) {
-			clear_bit(n, &vgpu->runnable);
-			r->status &= ~MVGPU_CTX_STATUS_BUSY;
-			mvgpu_irq_update(vgpu, false);
-			return;
-		}
-		break;
-	case MVGPU_RUN_PREEMPTED:
-		break;
-	}
-	mvgpu_ctx_update_runnable(vgpu, n);
-	mvgpu_irq_update(vgpu, false);
-}
-
 /*
  * Run context @n of @vgpu for at most @slice ns of engine time. Returns
  * the engine time used.
@@ -505,32 +407,18 @@ static u64 mvgpu_engine_run_ctx(struct mvgpu_engine *eng,
 				u64 slice)
 {
 	struct mvgpu_gpu *gpu = eng->gpu;
-	struct mvgpu_ctx_regs *r = &vgpu->ctx[n];
 	struct mvgpu_engine_ctx ectx = { .stop = &eng->stop };
 	enum mvgpu_run_result res;
 	u64 t0, ns, root;
 	unsigned int gen;
+	bool run;
 
 	mutex_lock(&vgpu->lock);
 	gen = vgpu->gen;
-	if (!test_bit(n, &vgpu->runnable)) {
-		mutex_unlock(&vgpu->lock);
-		return 0;
-	}
-	if (!mvgpu_ring_valid(r)) {
-		mvgpu_ctx_fault(vgpu, n, MVGPU_FAULT_BAD_RING, r->ring_base);
-		mutex_unlock(&vgpu->lock);
-		return 0;
-	}
-	ectx.ring_base = r->ring_base;
-	ectx.ring_size = r->ring_size;
-	ectx.head = r->ring_head;
-	ectx.tail = r->ring_tail;
-	ectx.progress = r->exec_progress;
-	ectx.partial = r->exec_partial;
-	ectx.ts_base = vgpu->ts_base;
-	root = r->pt_root;
+	run = mvgpu_ctx_run_begin(vgpu, n, &ectx, &root);
 	mutex_unlock(&vgpu->lock);
+	if (!run)
+		return 0;
 
 	/*
 	 * Shadow work of this vGPU that began after it was picked: the vGPU
@@ -572,7 +460,7 @@ static u64 mvgpu_engine_run_ctx(struct mvgpu_engine *eng,
 
 	mutex_lock(&vgpu->lock);
 	if (vgpu->gen == gen)	/* else a reset overtook this run */
-		mvgpu_sched_complete(vgpu, n, &ectx, res);
+		mvgpu_ctx_complete(vgpu, n, &ectx, res);
 	mutex_unlock(&vgpu->lock);
 
 	atomic64_add(ns, &vgpu->stats.busy_ns);

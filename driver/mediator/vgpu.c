@@ -20,23 +20,20 @@ static const struct vfio_device_ops mvgpu_vfio_ops;
 static atomic64_t mvgpu_next_id = ATOMIC64_INIT(0);
 
 /*
- * The part of a reset done under @vgpu->lock: registers, configuration
- * space, interrupt state, shadow tables. The engine's results of a run in flight are
- * dropped, and the vGPU does not run until mvgpu_vgpu_unlock() has done
- * the slow part (mvgpu_vgpu_reset_finish()).
+ * The device's reset, for every reset and also at creation and on close
+ * (the next user must not see this one's data): the part done under
+ * @vgpu->lock, registers, configuration space, interrupt state, shadow
+ * tables. The engine's results of a run in flight are dropped, and the
+ * vGPU does not run until mvgpu_vgpu_unlock() has done the slow part
+ * (mvgpu_vgpu_reset_finish()).
  */
-static void mvgpu_vgpu_power_on(struct mvgpu_vgpu *vgpu, bool pci_state)
+static void mvgpu_vgpu_hw_reset(struct mvgpu_vgpu *vgpu, bool pci_state)
 {
 	lockdep_assert_held(&vgpu->lock);
-	WRITE_ONCE(vgpu->gen, vgpu->gen + 1);
-	vgpu->runnable = 0;
-	vgpu->waiting = 0;
-	WRITE_ONCE(vgpu->filling, 0);
-	mvgpu_regs_reset(vgpu);
+	/* registers, interrupt state (IRQ_* and INTx mask), contexts' work */
+	mvgpu_ctx_reset(vgpu);
 	if (pci_state)
 		mvgpu_cfg_init(vgpu);
-	vgpu->irq.asserted = false;
-	vgpu->irq.intx_masked = false;
 	/* bounded: the pins go in the slow part */
 	mvgpu_shadow_reset(vgpu);
 	/* passed over by the scheduler until the slow part is done */
@@ -101,7 +98,7 @@ void mvgpu_vgpu_unlock(struct mvgpu_vgpu *vgpu)
  */
 void mvgpu_vgpu_reset(struct mvgpu_vgpu *vgpu, bool pci_state)
 {
-	mvgpu_vgpu_power_on(vgpu, pci_state);
+	mvgpu_vgpu_hw_reset(vgpu, pci_state);
 	atomic64_inc(&vgpu->stats.resets);
 }
 
@@ -141,7 +138,7 @@ static int mvgpu_vfio_init(struct vfio_device *vdev)
 		goto err_shadow;
 
 	mutex_lock(&vgpu->lock);
-	mvgpu_vgpu_power_on(vgpu, true);
+	mvgpu_vgpu_hw_reset(vgpu, true);
 	mvgpu_vgpu_unlock(vgpu);
 	return 0;
 
@@ -184,14 +181,18 @@ static void mvgpu_vgpu_close(struct mvgpu_vgpu *vgpu)
 	mutex_lock(&vgpu->lock);
 	mvgpu_irq_release(vgpu);
 	/* The next user must not see this one's data. */
-	mvgpu_vgpu_power_on(vgpu, true);
+	mvgpu_vgpu_hw_reset(vgpu, true);
 	mvgpu_vgpu_unlock(vgpu);
 }
 
 static void mvgpu_vfio_close(struct vfio_device *vdev)
 {
+	struct mvgpu_vgpu *vgpu = vdev_to_vgpu(vdev);
+
 	/* a migration session ends with its device */
-	mvgpu_mig_reset(vdev_to_vgpu(vdev), mvgpu_vgpu_close);
+	mvgpu_mig_lock_abort(vgpu);
+	mvgpu_vgpu_close(vgpu);
+	mvgpu_mig_unlock(vgpu);
 }
 
 /* VFIO_DEVICE_RESET: a device reset, PCI state included. */
@@ -265,53 +266,6 @@ static ssize_t mvgpu_cfg_access(struct mvgpu_vgpu *vgpu, char __user *ubuf,
 	return count;
 }
 
-/* Shadow work and scheduling a register write asked for. */
-static void mvgpu_mmio_action(struct mvgpu_vgpu *vgpu,
-			      struct mvgpu_mmio_action *act)
-{
-	if (act->kind != MVGPU_ACT_NONE) {
-		mvgpu_shadow_lock(vgpu);
-		if (READ_ONCE(vgpu->gen) == act->gen) {
-			if (act->kind == MVGPU_ACT_SYNC)
-				mvgpu_shadow_invalidate(vgpu, act->ctx,
-							act->root, act->va,
-							act->size);
-			else
-				mvgpu_shadow_drop(vgpu, act->ctx);
-		}
-		mvgpu_shadow_unlock(vgpu);
-		mvgpu_shadow_reap(vgpu);
-	}
-	if (act->kick)
-		mvgpu_sched_kick(vgpu);
-}
-
-static ssize_t mvgpu_mmio_access(struct mvgpu_vgpu *vgpu, char __user *ubuf,
-				 size_t count, u64 off, bool write)
-{
-	struct mvgpu_mmio_action act = { .kind = MVGPU_ACT_NONE };
-	u32 val;
-
-	/* Registers take naturally aligned 32-bit accesses only. */
-	if (count != sizeof(u32) || off % sizeof(u32) || off >= MVGPU_MMIO_SIZE)
-		return -EINVAL;
-	if (write && copy_from_user(&val, ubuf, sizeof(val)))
-		return -EFAULT;
-
-	mutex_lock(&vgpu->lock);
-	if (write)
-		mvgpu_mmio_write(vgpu, off, le32_to_cpu((__force __le32)val),
-				 &act);
-	else
-		val = (__force u32)cpu_to_le32(mvgpu_mmio_read(vgpu, off));
-	mvgpu_vgpu_unlock(vgpu);	/* a RESET finishes there */
-	mvgpu_mmio_action(vgpu, &act);
-
-	if (!write && copy_to_user(ubuf, &val, sizeof(val)))
-		return -EFAULT;
-	return sizeof(val);
-}
-
 static ssize_t mvgpu_access(struct mvgpu_vgpu *vgpu, char __user *ubuf,
 			    size_t count, loff_t *ppos, bool write)
 {
@@ -323,7 +277,7 @@ static ssize_t mvgpu_access(struct mvgpu_vgpu *vgpu, char __user *ubuf,
 		ret = mvgpu_cfg_access(vgpu, ubuf, count, off, write);
 		break;
 	case VFIO_PCI_BAR0_REGION_INDEX:
-		ret = mvgpu_mmio_access(vgpu, ubuf, count, off, write);
+		ret = mvgpu_regs_access(vgpu, ubuf, count, off, write);
 		break;
 	case VFIO_PCI_BAR2_REGION_INDEX:
 		ret = mvgpu_vram_access(vgpu, ubuf, count, off, write);
@@ -460,7 +414,9 @@ static long mvgpu_vfio_ioctl(struct vfio_device *vdev, unsigned int cmd,
 		return mvgpu_set_irqs(vgpu, arg);
 	case VFIO_DEVICE_RESET:
 		/* ends a migration session too: back to RUNNING */
-		mvgpu_mig_reset(vgpu, mvgpu_vgpu_device_reset);
+		mvgpu_mig_lock_abort(vgpu);
+		mvgpu_vgpu_device_reset(vgpu);
+		mvgpu_mig_unlock(vgpu);
 		return 0;
 	}
 	return -ENOTTY;

@@ -17,7 +17,7 @@
  * write, vma_wants_writenotify()); a read fault inserts the page read-only
  * and the first write then calls pfn_mkwrite, and a write fault on a page
  * not mapped yet inserts it writable after recording the write. Each
- * pre-copy pass zaps the mappings again (mig_stream.c), so the next write
+ * pre-copy pass zaps the mappings again (mig_save.c), so the next write
  * to each page is recorded again.
  */
 #include <linux/mm.h>
