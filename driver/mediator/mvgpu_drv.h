@@ -471,7 +471,7 @@ extern unsigned int mvgpu_device_id;
 extern u64 mvgpu_max_pinned_pages;
 u64 mvgpu_max_shadow_entries(void);
 
-/* types.c */
+/* gpu.c */
 int mvgpu_vram_alloc(struct mvgpu_gpu *gpu, unsigned int units,
 		     unsigned int *first_unit);
 void mvgpu_vram_free(struct mvgpu_gpu *gpu, unsigned int first_unit,

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mvgpu mediator: vGPU types and the capacity of a physical GPU.
+ * mvgpu mediator: a physical GPU's resources as the mediator hands them
+ * out: its vGPU types, the VRAM allocator behind them (and so each type's
+ * available_instances) and the GPU's sysfs attributes.
  *
  * A GPU's VRAM is handed out in 64 units. A type takes 1, 2, 4, ... or 64
  * units, contiguous and aligned to their count, like a buddy allocator with
