@@ -717,9 +717,9 @@ static struct mvgpu_mig_state *mig_save_state(struct mvgpu_vgpu *vgpu)
 	st->scratch = cpu_to_le32(vgpu->regs_scratch);
 	st->timestamp_hi = cpu_to_le32(vgpu->regs_ts_hi);
 	st->timestamp = cpu_to_le64(ktime_get_ns() - vgpu->ts_base);
-	st->weight = cpu_to_le32(atomic_read(&vgpu->weight));
-	st->cap = cpu_to_le32(READ_ONCE(vgpu->cap_pct));
-	st->priority = cpu_to_le32(READ_ONCE(vgpu->prio));
+	st->weight = cpu_to_le32(mvgpu_sched_get_weight(vgpu));
+	st->cap = cpu_to_le32(mvgpu_sched_get_cap(vgpu));
+	st->priority = cpu_to_le32(mvgpu_sched_get_prio(vgpu));
 	st->intx_masked = cpu_to_le32(vgpu->irq.intx_masked);
 	memcpy(st->config, vgpu->cfg, sizeof(st->config));
 	for (n = 0; n < vgpu->type->contexts; n++, c++) {
