@@ -514,24 +514,26 @@ void mvgpu_irq_release(struct mvgpu_vgpu *vgpu);
 void mvgpu_irq_request(struct mvgpu_vgpu *vgpu, unsigned int count);
 
 /* shadow.c */
-int mvgpu_shadow_wq_init(void);
-void mvgpu_shadow_wq_fini(void);
 int mvgpu_shadow_init(struct mvgpu_vgpu *vgpu);
 void mvgpu_shadow_fini(struct mvgpu_vgpu *vgpu);
 void mvgpu_shadow_lock(struct mvgpu_vgpu *vgpu);
 void mvgpu_shadow_unlock(struct mvgpu_vgpu *vgpu);
 void mvgpu_shadow_invalidate(struct mvgpu_vgpu *vgpu, unsigned int ctx,
 			     u64 root, u64 va, u64 size);
-void mvgpu_shadow_request_fill(struct mvgpu_vgpu *vgpu, unsigned int ctx,
-			       u64 va, u64 root, unsigned int gen);
-void mvgpu_shadow_fill_flush(struct mvgpu_vgpu *vgpu);
 void mvgpu_shadow_drop(struct mvgpu_vgpu *vgpu, unsigned int ctx);
 void mvgpu_shadow_reap(struct mvgpu_vgpu *vgpu);
 void mvgpu_shadow_reset(struct mvgpu_vgpu *vgpu);
 void mvgpu_shadow_reap_wait(struct mvgpu_vgpu *vgpu);
 void mvgpu_shadow_open(struct mvgpu_vgpu *vgpu);
-void mvgpu_shadow_close(struct mvgpu_vgpu *vgpu);
 void mvgpu_shadow_dma_unmap(struct mvgpu_vgpu *vgpu, u64 iova, u64 length);
+
+/* shadow_fill.c */
+int mvgpu_shadow_wq_init(void);
+void mvgpu_shadow_wq_fini(void);
+void mvgpu_shadow_request_fill(struct mvgpu_vgpu *vgpu, unsigned int ctx,
+			       u64 va, u64 root, unsigned int gen);
+void mvgpu_shadow_fill_flush(struct mvgpu_vgpu *vgpu);
+void mvgpu_shadow_close(struct mvgpu_vgpu *vgpu);
 
 /* sched.c */
 int mvgpu_sched_start(struct mvgpu_gpu *gpu);
