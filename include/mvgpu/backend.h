@@ -195,10 +195,12 @@ struct mvgpu_gpu_info {
  *	negative errno.
  *
  *	Caller: the thread that reset the vGPU (the VMM's, or the one
- *	creating or opening it), holding none of the vGPU's locks, while no
- *	engine runs the vGPU (it is passed over until the clear is done);
- *	or a migration data file being resumed (the vGPU is stopped). May
- *	sleep and take long: @len may be the whole slice.
+ *	creating it), after dropping the vGPU's register lock (a device
+ *	reset or close still holds its migration lock, which no engine
+ *	waits for), while no engine runs the vGPU (it is passed over until
+ *	the clear is done); or a migration data file being resumed (under
+ *	that file's lock; the vGPU is stopped). May sleep and take long:
+ *	@len may be the whole slice.
  * @vram_dirty: for each 4 KiB page of [@offset, @offset + @len) that an
  *	engine wrote since the last call covering it, set its bit in @bits
  *	(bit 0 for the page at @offset) and forget the write. Used to send
