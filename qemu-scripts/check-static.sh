@@ -8,7 +8,9 @@
 #   static: sparse       C=2 build; any sparse warning or error in our files
 #                        fails
 #   static: rst          Documentation/ parses as reStructuredText (docutils)
-#                        without a warning; Sphinx's toctree is allowed
+#                        without a warning; Sphinx's toctree is allowed,
+#                        and the kernel's kernel-doc directive when its file
+#                        exists and its options are the extension's
 #   static: dkms         dkms.conf builds the three modules for the kernel
 #                        of KDIR, in a private DKMS tree (dkms.sh check)
 #
@@ -104,6 +106,7 @@ if ! /usr/bin/python3 -c 'import docutils' 2> /dev/null; then
 	findings "$work/rst"
 elif /usr/bin/python3 - Documentation/mvgpu/*.rst > "$work/rst" 2>&1 <<'PY'
 import io
+import os
 import sys
 
 from docutils.core import publish_doctree
@@ -119,7 +122,25 @@ class Toctree(Directive):
         return []
 
 
+class KernelDoc(Directive):
+    """The kernel's kernel-doc (Documentation/sphinx/kerneldoc.py): a file
+    of this tree (the kernel's srctree) and that extension's options."""
+    required_arguments = 1
+    option_spec = {'doc': directives.unchanged_required,
+                   'export': directives.unchanged,
+                   'internal': directives.unchanged,
+                   'identifiers': directives.unchanged,
+                   'no-identifiers': directives.unchanged,
+                   'functions': directives.unchanged}
+
+    def run(self):
+        if not os.path.isfile(self.arguments[0]):
+            raise self.error('kernel-doc: no file %s' % self.arguments[0])
+        return []
+
+
 directives.register_directive('toctree', Toctree)
+directives.register_directive('kernel-doc', KernelDoc)
 bad = 0
 for path in sys.argv[1:]:
     err = io.StringIO()

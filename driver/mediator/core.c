@@ -4,7 +4,7 @@
  *
  * A backend registers each physical GPU it owns with mvgpu_register_gpu().
  * The mediator gives the GPU a class device, /sys/class/mvgpu/mvgpuN, and
- * makes that device an mdev parent offering the vGPU types of types.c.
+ * makes that device an mdev parent offering the vGPU types of gpu.c.
  */
 #include <linux/idr.h>
 #include <linux/module.h>

@@ -356,7 +356,7 @@ static u32 mvgpu_regs_read(struct mvgpu_vgpu *vgpu, unsigned int off)
 	case MVGPU_REG_VRAM_SIZE_HI:
 		return hi32(vgpu->vram_size);
 	case MVGPU_REG_WEIGHT:
-		return atomic_read(&vgpu->weight);
+		return mvgpu_sched_get_weight(vgpu);
 	case MVGPU_REG_SCRATCH:
 		return vgpu->regs_scratch;
 	case MVGPU_REG_IRQ_STATUS:

@@ -358,9 +358,9 @@ static struct mvgpu_mig_state *mig_save_state(struct mvgpu_vgpu *vgpu)
 	mvgpu_regs_save(vgpu, st);
 	mvgpu_irq_save(vgpu, st);
 	mvgpu_cfg_save(vgpu, st->config);
-	st->weight = cpu_to_le32(atomic_read(&vgpu->weight));
-	st->cap = cpu_to_le32(READ_ONCE(vgpu->cap_pct));
-	st->priority = cpu_to_le32(READ_ONCE(vgpu->prio));
+	st->weight = cpu_to_le32(mvgpu_sched_get_weight(vgpu));
+	st->cap = cpu_to_le32(mvgpu_sched_get_cap(vgpu));
+	st->priority = cpu_to_le32(mvgpu_sched_get_prio(vgpu));
 	mutex_unlock(&vgpu->lock);
 	return st;
 }

@@ -26,14 +26,6 @@
 #define MVGPU_UTIL_SLOTS	11
 #define MVGPU_UTIL_STEP_MS	100
 
-/* Scheduling policies of a GPU (its "policy" attribute). */
-enum mvgpu_policy {
-	MVGPU_POLICY_BEST_EFFORT,	/* weighted fair share, work conserving */
-	MVGPU_POLICY_EQUAL,		/* equal shares, weights ignored */
-	MVGPU_POLICY_FIXED,		/* each vGPU exactly weight / 64 */
-	MVGPU_NR_POLICIES,
-};
-
 /* Priority classes of a vGPU; a higher one preempts a lower one. */
 enum mvgpu_prio {
 	MVGPU_PRIO_LOW,
@@ -66,6 +58,7 @@ struct mvgpu_type_desc {
 
 struct mvgpu_gpu;
 struct mvgpu_vgpu;
+struct mvgpu_sched_policy_ops;
 
 /**
  * struct mvgpu_engine - the scheduler's view of one physical engine
@@ -91,28 +84,31 @@ struct mvgpu_engine {
 /**
  * struct mvgpu_sched - time slicing of a GPU's engines
  * @lock: protects @vgpus, @min_vruntime, @sample_idx, @sample_ns, the
- *	engines' @running and the sched_* fields of every vGPU on @vgpus
+ *	engines' @running and the struct mvgpu_sched_data of every vGPU on
+ *	@vgpus (but for the knobs, see there)
  * @vgpus: open vGPUs of this GPU
  * @min_vruntime: per priority class, lower bound of the virtual time of
  *	its busy vGPUs
  * @work_wq: engine threads wait here for work
  * @idle_wq: a vGPU leaving the scheduler waits here for its engine run
  * @timeslice_us: engine time a context gets before another may run
- * @policy: enum mvgpu_policy (READ_ONCE(); sysfs writes it)
+ *	(READ_ONCE(); mvgpu_sched_set_timeslice() writes it)
+ * @policy: the GPU's policy (READ_ONCE(); mvgpu_sched_set_policy()
+ *	writes it)
  * @sample_work: samples the vGPUs' engine time for their utilization
  * @sample_idx: slot of the last sample
  * @sample_ns: clock of each sample slot
  * @engines: one per physical engine
  */
 struct mvgpu_sched {
-	/* protects vgpus, min_vruntime, samples and sched_* of the vGPUs */
+	/* protects vgpus, min_vruntime, samples and the vGPUs' sched data */
 	spinlock_t lock;
 	struct list_head vgpus;
 	u64 min_vruntime[MVGPU_NR_PRIOS];
 	wait_queue_head_t work_wq;
 	wait_queue_head_t idle_wq;
 	unsigned int timeslice_us;
-	unsigned int policy;
+	const struct mvgpu_sched_policy_ops *policy;
 	struct delayed_work sample_work;
 	unsigned int sample_idx;
 	u64 sample_ns[MVGPU_UTIL_SLOTS];
@@ -152,6 +148,45 @@ struct mvgpu_shadow {
 };
 
 struct mvgpu_fill_plan;
+
+/**
+ * struct mvgpu_sched_data - one vGPU's scheduling state
+ * @weight: scheduling weight, 1..64 (atomic_t: read without sched.lock)
+ * @cap_pct: most engine time it may use, percent of the GPU's; 0 for no
+ *	cap (READ_ONCE())
+ * @prio: enum mvgpu_prio (written under sched.lock, read with READ_ONCE())
+ * @node: entry in the GPU scheduler's list (sched.lock)
+ * @running: an engine is running one of its contexts (sched.lock)
+ * @frozen: its contexts must not run: it is stopped for migration
+ *	(sched.lock)
+ * @vruntime: weighted engine time received (sched.lock)
+ * @next_ctx: where round-robin among its contexts resumes (sched.lock)
+ * @budget_ns: engine time its cap still allows (sched.lock)
+ * @budget_at: when @budget_ns was last refilled (sched.lock)
+ * @busy_hist: its busy_ns at each utilization sample (sched.lock)
+ * @util_permille: engine time used over the last second, per mille of one
+ *	engine (READ_ONCE())
+ *
+ * Private to the scheduler: sched.c (the mechanism: @node, @running,
+ * @frozen) and sched_policy.c (the rest). Other files change the knobs
+ * (@weight, @cap_pct, @prio) only with mvgpu_sched_set_weight(),
+ * mvgpu_sched_set_cap() and mvgpu_sched_set_prio(), and read them and
+ * @util_permille with the mvgpu_sched_get_*() functions.
+ */
+struct mvgpu_sched_data {
+	atomic_t weight;
+	unsigned int cap_pct;
+	unsigned int prio;
+	struct list_head node;
+	bool running;
+	bool frozen;
+	u64 vruntime;
+	unsigned int next_ctx;
+	s64 budget_ns;
+	u64 budget_at;
+	u64 busy_hist[MVGPU_UTIL_SLOTS];
+	unsigned int util_permille;
+};
 
 /**
  * struct mvgpu_gpu_type - a vGPU type offered on one physical GPU
@@ -316,10 +351,6 @@ struct mvgpu_mig {
  * @first_unit: first VRAM unit of its slice
  * @vram_offset: physical VRAM offset of its slice
  * @vram_size: bytes of its slice
- * @weight: scheduling weight, 1..64, changed through sysfs at any time
- * @cap_pct: most engine time it may use, percent of the GPU's; 0 for no
- *	cap (READ_ONCE(); sysfs writes it)
- * @prio: enum mvgpu_prio (READ_ONCE(); sysfs writes it)
  * @stats: live counters
  * @lock: protects @cfg, @cfg_wmask, @regs, @ctx, @irq and @ts_base
  * @cfg: PCI configuration space as the guest sees it
@@ -369,17 +400,7 @@ struct mvgpu_mig {
  * @fill_ns: time the fill worker spent for this vGPU that the scheduler
  *	has not charged to it yet
  * @shadow: per-context shadow page tables
- * @sched_node: entry in the GPU scheduler's list (sched.lock)
- * @sched_running: an engine is running one of its contexts (sched.lock)
- * @frozen: its contexts must not run: it is stopped for migration
- *	(sched.lock)
- * @vruntime: weighted engine time received (sched.lock)
- * @next_ctx: where round-robin among its contexts resumes (sched.lock)
- * @budget_ns: engine time its cap still allows (sched.lock)
- * @budget_at: when @budget_ns was last refilled (sched.lock)
- * @busy_hist: its busy_ns at each utilization sample (sched.lock)
- * @util_permille: engine time used over the last second, per mille of one
- *	engine (READ_ONCE())
+ * @sched: scheduling state and knobs, the scheduler's own
  * @mig: live-migration state
  */
 struct mvgpu_vgpu {
@@ -391,9 +412,6 @@ struct mvgpu_vgpu {
 	unsigned int first_unit;
 	u64 vram_offset;
 	u64 vram_size;
-	atomic_t weight;
-	unsigned int cap_pct;
-	unsigned int prio;
 	struct mvgpu_stats stats;
 
 	/* protects cfg, cfg_wmask, regs_*, ts_base, ctx and irq */
@@ -426,15 +444,7 @@ struct mvgpu_vgpu {
 	atomic64_t fill_ns;
 	struct mvgpu_shadow shadow[MVGPU_MAX_CONTEXTS];
 
-	struct list_head sched_node;
-	bool sched_running;
-	bool frozen;
-	u64 vruntime;
-	unsigned int next_ctx;
-	s64 budget_ns;
-	u64 budget_at;
-	u64 busy_hist[MVGPU_UTIL_SLOTS];
-	unsigned int util_permille;
+	struct mvgpu_sched_data sched;
 
 	struct mvgpu_mig mig;
 };
@@ -453,7 +463,7 @@ extern unsigned int mvgpu_device_id;
 extern u64 mvgpu_max_pinned_pages;
 u64 mvgpu_max_shadow_entries(void);
 
-/* types.c */
+/* gpu.c */
 int mvgpu_vram_alloc(struct mvgpu_gpu *gpu, unsigned int units,
 		     unsigned int *first_unit);
 void mvgpu_vram_free(struct mvgpu_gpu *gpu, unsigned int first_unit,
@@ -505,37 +515,48 @@ void mvgpu_irq_release(struct mvgpu_vgpu *vgpu);
 void mvgpu_irq_request(struct mvgpu_vgpu *vgpu, unsigned int count);
 
 /* shadow.c */
-int mvgpu_shadow_wq_init(void);
-void mvgpu_shadow_wq_fini(void);
 int mvgpu_shadow_init(struct mvgpu_vgpu *vgpu);
 void mvgpu_shadow_fini(struct mvgpu_vgpu *vgpu);
 void mvgpu_shadow_lock(struct mvgpu_vgpu *vgpu);
 void mvgpu_shadow_unlock(struct mvgpu_vgpu *vgpu);
 void mvgpu_shadow_invalidate(struct mvgpu_vgpu *vgpu, unsigned int ctx,
 			     u64 root, u64 va, u64 size);
-void mvgpu_shadow_request_fill(struct mvgpu_vgpu *vgpu, unsigned int ctx,
-			       u64 va, u64 root, unsigned int gen);
-void mvgpu_shadow_fill_flush(struct mvgpu_vgpu *vgpu);
 void mvgpu_shadow_drop(struct mvgpu_vgpu *vgpu, unsigned int ctx);
 void mvgpu_shadow_reap(struct mvgpu_vgpu *vgpu);
 void mvgpu_shadow_reset(struct mvgpu_vgpu *vgpu);
 void mvgpu_shadow_reap_wait(struct mvgpu_vgpu *vgpu);
 void mvgpu_shadow_open(struct mvgpu_vgpu *vgpu);
-void mvgpu_shadow_close(struct mvgpu_vgpu *vgpu);
 void mvgpu_shadow_dma_unmap(struct mvgpu_vgpu *vgpu, u64 iova, u64 length);
+
+/* shadow_fill.c */
+int mvgpu_shadow_wq_init(void);
+void mvgpu_shadow_wq_fini(void);
+void mvgpu_shadow_request_fill(struct mvgpu_vgpu *vgpu, unsigned int ctx,
+			       u64 va, u64 root, unsigned int gen);
+void mvgpu_shadow_fill_flush(struct mvgpu_vgpu *vgpu);
+void mvgpu_shadow_close(struct mvgpu_vgpu *vgpu);
 
 /* sched.c */
 int mvgpu_sched_start(struct mvgpu_gpu *gpu);
 void mvgpu_sched_stop(struct mvgpu_gpu *gpu);
+void mvgpu_sched_vgpu_init(struct mvgpu_vgpu *vgpu);
 void mvgpu_sched_attach(struct mvgpu_vgpu *vgpu);
 void mvgpu_sched_detach(struct mvgpu_vgpu *vgpu);
 void mvgpu_sched_kick(struct mvgpu_vgpu *vgpu);
-void mvgpu_sched_set_prio(struct mvgpu_vgpu *vgpu, unsigned int prio);
 void mvgpu_sched_freeze(struct mvgpu_vgpu *vgpu);
 void mvgpu_sched_thaw(struct mvgpu_vgpu *vgpu);
-unsigned int mvgpu_sched_cap_permille(struct mvgpu_sched *sched,
-				      struct mvgpu_vgpu *vgpu);
-extern const char *const mvgpu_policy_names[MVGPU_NR_POLICIES];
+/* sched_policy.c: the knobs */
+int mvgpu_sched_set_policy(struct mvgpu_gpu *gpu, const char *name);
+const char *mvgpu_sched_get_policy(struct mvgpu_gpu *gpu);
+int mvgpu_sched_set_timeslice(struct mvgpu_gpu *gpu, unsigned int us);
+unsigned int mvgpu_sched_get_timeslice(struct mvgpu_gpu *gpu);
+int mvgpu_sched_set_weight(struct mvgpu_vgpu *vgpu, unsigned int weight);
+unsigned int mvgpu_sched_get_weight(struct mvgpu_vgpu *vgpu);
+int mvgpu_sched_set_cap(struct mvgpu_vgpu *vgpu, unsigned int cap_pct);
+unsigned int mvgpu_sched_get_cap(struct mvgpu_vgpu *vgpu);
+int mvgpu_sched_set_prio(struct mvgpu_vgpu *vgpu, unsigned int prio);
+unsigned int mvgpu_sched_get_prio(struct mvgpu_vgpu *vgpu);
+unsigned int mvgpu_sched_get_util(struct mvgpu_vgpu *vgpu);
 extern const char *const mvgpu_prio_names[MVGPU_NR_PRIOS];
 
 /* migration.c */

@@ -126,10 +126,8 @@ static int mvgpu_vfio_init(struct vfio_device *vdev)
 	vgpu->vram_size = mvgpu_unit_size(gpu) * type->desc->units;
 	vgpu->vram_offset = mvgpu_unit_size(gpu) * vgpu->first_unit;
 	vgpu->id = atomic64_inc_return(&mvgpu_next_id);
-	atomic_set(&vgpu->weight, type->desc->weight);
-	vgpu->prio = MVGPU_PRIO_NORMAL;
+	mvgpu_sched_vgpu_init(vgpu);
 	mutex_init(&vgpu->lock);
-	INIT_LIST_HEAD(&vgpu->sched_node);
 	ret = mvgpu_mig_init(vgpu);
 	if (ret)
 		goto err_mig;

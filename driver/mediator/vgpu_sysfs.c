@@ -37,7 +37,8 @@ static DEVICE_ATTR_RO(contexts);
 static ssize_t weight_show(struct device *dev, struct device_attribute *attr,
 			   char *buf)
 {
-	return sysfs_emit(buf, "%d\n", atomic_read(&dev_to_vgpu(dev)->weight));
+	return sysfs_emit(buf, "%u\n",
+			  mvgpu_sched_get_weight(dev_to_vgpu(dev)));
 }
 
 static ssize_t weight_store(struct device *dev, struct device_attribute *attr,
@@ -45,10 +46,9 @@ static ssize_t weight_store(struct device *dev, struct device_attribute *attr,
 {
 	unsigned int weight;
 
-	if (kstrtouint(buf, 0, &weight) || weight < 1 ||
-	    weight > MVGPU_WEIGHT_MAX)
+	if (kstrtouint(buf, 0, &weight) ||
+	    mvgpu_sched_set_weight(dev_to_vgpu(dev), weight))
 		return -EINVAL;
-	atomic_set(&dev_to_vgpu(dev)->weight, weight);
 	return count;
 }
 static DEVICE_ATTR_RW(weight);
@@ -56,19 +56,17 @@ static DEVICE_ATTR_RW(weight);
 static ssize_t cap_show(struct device *dev, struct device_attribute *attr,
 			char *buf)
 {
-	return sysfs_emit(buf, "%u\n", READ_ONCE(dev_to_vgpu(dev)->cap_pct));
+	return sysfs_emit(buf, "%u\n", mvgpu_sched_get_cap(dev_to_vgpu(dev)));
 }
 
 static ssize_t cap_store(struct device *dev, struct device_attribute *attr,
 			 const char *buf, size_t count)
 {
-	struct mvgpu_vgpu *vgpu = dev_to_vgpu(dev);
 	unsigned int cap;
 
-	if (kstrtouint(buf, 0, &cap) || cap > 100)
+	if (kstrtouint(buf, 0, &cap) ||
+	    mvgpu_sched_set_cap(dev_to_vgpu(dev), cap))
 		return -EINVAL;
-	WRITE_ONCE(vgpu->cap_pct, cap);
-	wake_up(&vgpu->gpu->sched.work_wq);
 	return count;
 }
 static DEVICE_ATTR_RW(cap);
@@ -77,19 +75,17 @@ static ssize_t priority_show(struct device *dev, struct device_attribute *attr,
 			     char *buf)
 {
 	return sysfs_emit(buf, "%s\n",
-			  mvgpu_prio_names[READ_ONCE(dev_to_vgpu(dev)->prio)]);
+			  mvgpu_prio_names[mvgpu_sched_get_prio(dev_to_vgpu(dev))]);
 }
 
 static ssize_t priority_store(struct device *dev,
 			      struct device_attribute *attr, const char *buf,
 			      size_t count)
 {
-	struct mvgpu_vgpu *vgpu = dev_to_vgpu(dev);
 	int prio = sysfs_match_string(mvgpu_prio_names, buf);
 
-	if (prio < 0)
+	if (prio < 0 || mvgpu_sched_set_prio(dev_to_vgpu(dev), prio))
 		return -EINVAL;
-	mvgpu_sched_set_prio(vgpu, prio);
 	return count;
 }
 static DEVICE_ATTR_RW(priority);
@@ -97,8 +93,7 @@ static DEVICE_ATTR_RW(priority);
 static ssize_t util_permille_show(struct device *dev,
 				  struct device_attribute *attr, char *buf)
 {
-	return sysfs_emit(buf, "%u\n",
-			  READ_ONCE(dev_to_vgpu(dev)->util_permille));
+	return sysfs_emit(buf, "%u\n", mvgpu_sched_get_util(dev_to_vgpu(dev)));
 }
 static DEVICE_ATTR_RO(util_permille);
 

@@ -8,14 +8,64 @@
  * or a driver for real hardware) describes each GPU it owns and registers
  * it with mvgpu_register_gpu(); the mediator then offers vGPU types on it.
  *
- * Locking: the mediator calls the operations from process context and may
- * sleep in them; it serialises calls per GPU where noted.
+ * When and how the mediator calls the operations: the "Calling context"
+ * section below and each operation's "Caller" paragraph
+ * (Documentation/mvgpu/backend.rst).
  */
 #ifndef _MVGPU_BACKEND_H
 #define _MVGPU_BACKEND_H
 
 #include <linux/types.h>
 #include <linux/atomic.h>
+
+/**
+ * DOC: Calling context
+ *
+ * The mediator calls every operation in process context, never in
+ * interrupt context nor under a spinlock, with the @priv given to
+ * mvgpu_register_gpu(). Calls begin inside mvgpu_register_gpu() (a vGPU
+ * can be created as soon as the mdev parent is registered, before it
+ * returns), so the backend is ready before it registers; they end when
+ * mvgpu_unregister_gpu() returns, which waits for every vGPU to go.
+ *
+ * Nothing is serialised per GPU. Each operation concerns one vGPU (its
+ * page tables, its VRAM slice), and calls for different vGPUs come from
+ * different threads at once: a user's thread, a vGPU's fill worker, the
+ * GPU's engine threads. In particular @engine_run runs concurrently on
+ * every engine of the GPU, one kernel thread per engine. What the mediator
+ * does serialise:
+ *
+ * - **per page table**: @pt_set, @pt_clear_range, @pt_entries and
+ *   @engine_run on one table are never concurrent, all being called under
+ *   the vGPU's shadow lock; @pt_create and @pt_destroy run when the vGPU
+ *   is created and removed, when nothing else uses the table. Calls on
+ *   different tables are concurrent: state the backend shares between
+ *   tables (an allocator, a TLB, a command queue) needs its own lock.
+ * - **per vGPU**: at most one engine runs the contexts of a vGPU at a
+ *   time, so concurrent @engine_run calls always use different tables and
+ *   different VRAM slices.
+ * - **VRAM**: nothing, except that @vram_dirty, and @vram_clear at a
+ *   reset, run while no engine runs that vGPU. Otherwise @vram_rw, the
+ *   VMM's CPU mappings of the frames from @vram_pfn and the vGPU's engine
+ *   may all touch a page at once; what each sees is then undefined, as on
+ *   a real GPU, but no access leaves the vGPU's slice.
+ *
+ * Operations may sleep and allocate with GFP_KERNEL, but none may wait
+ * for anything a guest or its VMM controls (user memory, the VMM's
+ * threads, vfio), nor call back into the mediator: an engine thread of
+ * the mediator never waits for a guest (Documentation/mvgpu/design.rst,
+ * "Locking"), and several operations are called with locks held that an
+ * engine thread or vfio waits for. Each operation's "Caller" paragraph
+ * says which.
+ *
+ * Memory: the backend owns its tables (struct mvgpu_pt) and its VRAM.
+ * Everything the mediator passes in (a struct mvgpu_spte, a buffer, a
+ * bitmap, the struct mvgpu_engine_ctx) is the mediator's and is the
+ * backend's to use during the call only. A system-memory page in a
+ * present entry is pinned by the mediator from before the @pt_set that
+ * maps it until after the call that removes the entry: the backend takes
+ * no reference of its own and must not touch the page afterwards.
+ */
 
 struct device;
 struct mvgpu_gpu;
@@ -126,35 +176,105 @@ struct mvgpu_gpu_info {
  *	VRAM BAR; the model returns the frames of its own pages, which stay
  *	its own. The frame must remain the GPU's VRAM for as long as the GPU
  *	is registered.
+ *
+ *	Caller: the page-fault handler of the VMM's BAR2 mapping, in the
+ *	faulting thread, under its mmap_lock (or VMA lock) and no lock of
+ *	the mediator's; concurrent with every other operation. Should be
+ *	quick, and must not take a lock under which the backend itself
+ *	touches user memory.
  * @vram_rw: copy @len bytes between @buf and VRAM at @offset; @write
  *	selects the direction. Returns 0 or a negative errno.
+ *
+ *	Caller: the VMM's thread: a read or write of the BAR2 region of
+ *	the vfio device, or a migration data file being saved or resumed
+ *	(under that file's lock); no lock an engine waits for. May sleep.
+ *	@buf is a kernel buffer of at most a page. Concurrent with the
+ *	vGPU's engine writing the same VRAM (while a running vGPU is read
+ *	for pre-copy: the pages it writes meanwhile are in @vram_dirty).
  * @vram_clear: zero @len bytes of VRAM at @offset. Returns 0 or a
  *	negative errno.
+ *
+ *	Caller: the thread that reset the vGPU (the VMM's, or the one
+ *	creating it), after dropping the vGPU's register lock (a device
+ *	reset or close still holds its migration lock, which no engine
+ *	waits for), while no engine runs the vGPU (it is passed over until
+ *	the clear is done); or a migration data file being resumed (under
+ *	that file's lock; the vGPU is stopped). May sleep and take long:
+ *	@len may be the whole slice.
  * @vram_dirty: for each 4 KiB page of [@offset, @offset + @len) that an
  *	engine wrote since the last call covering it, set its bit in @bits
  *	(bit 0 for the page at @offset) and forget the write. Used to send
- *	only the VRAM that changed during a live migration.
+ *	only the VRAM that changed during a live migration. Optional: a
+ *	backend without it offers no pre-copy, only STOP_COPY.
  *
- * @pt_create: allocate an empty GPU page table; NULL on failure
- * @pt_destroy: free a page table (no engine is using it)
+ *	Caller: the VMM's thread, saving a migration data file (under that
+ *	file's lock), holding the vGPU's shadow lock, so no engine runs the
+ *	vGPU and every write of its engines has landed. The engines of the
+ *	other vGPUs run meanwhile and record their writes to other pages:
+ *	the record is read and cleared atomically per page. Only sets bits
+ *	in @bits (the mediator's, one per page of the range), never clears
+ *	them.
+ *
+ * @pt_create: allocate an empty GPU page table; NULL on failure.
+ *
+ *	Caller: creating a vGPU (once per context), no lock held. May
+ *	sleep.
+ * @pt_destroy: free a page table.
+ *
+ *	Caller: removing a vGPU, no lock held; no other operation uses the
+ *	table, nor will.
  * @pt_set: set the 4 KiB entry of @va (page aligned) in @pt, or the 2 MiB
  *	one with MVGPU_SPTE_LARGE. Returns 0 or a negative errno (then
  *	nothing changed); a backend without 2 MiB entries fails those, and
  *	the mediator sets 4 KiB ones instead.
+ *
+ *	Caller: the vGPU's fill worker (a kernel worker thread), holding
+ *	the vGPU's pin lock and shadow lock. May allocate (GFP_KERNEL) and
+ *	sleep, but must not wait for anything outside the backend: the
+ *	vGPU's dma_unmap waits for these locks.
  * @pt_clear_range: remove every entry in [@va, @va + @size); a 2 MiB entry
- *	overlapping it goes as a whole
+ *	overlapping it goes as a whole. After it returns, the backend no
+ *	longer uses the pages those entries mapped: the mediator unpins them.
+ *
+ *	Caller: holding the vGPU's shadow lock: a guest's register write
+ *	(the VMM's thread; during a reset also under the vGPU's register
+ *	lock, which the engine threads wait for), the fill worker, or vfio's
+ *	dma_unmap callback (under the VMM's container locks, and the vGPU's
+ *	pin lock). Must not fail, allocate or sleep for long: its time is
+ *	bounded by the entries it removes.
  * @pt_entries: number of entries (present or carrying a fault reason)
- *	@pt holds, what its memory grows with; the mediator caps it
+ *	@pt holds, what its memory grows with; the mediator caps it.
+ *
+ *	Caller: after each change to @pt, under the same locks as the
+ *	change. Must be cheap; must not sleep.
  * @engine_run: load @ctx on engine @engine and execute its ring until it
  *	is empty, waits, faults, or @budget_ns of engine time is used (long
  *	commands stop between bounded chunks); then save the context back
  *	into @ctx. The engine only reaches memory through @ctx->pt. Returns
  *	an enum mvgpu_run_result.
  *
+ *	Caller: the GPU's engine thread for @engine (a kernel thread per
+ *	engine), holding the vGPU's shadow lock and no spinlock: it may
+ *	sleep and should cond_resched() between chunks. Concurrent with
+ *	@engine_run on the other engines (for other vGPUs), with @vram_rw,
+ *	@vram_pfn and CPU accesses to the same VRAM, and with every
+ *	operation on other vGPUs' tables. @ctx is on the engine thread's
+ *	stack: the backend keeps no pointer to it, nor to @ctx->stop, after
+ *	returning. @ctx->pt and the pages it maps do not change during the
+ *	call, but may change between calls: nothing of them (a TLB) may be
+ *	kept from one call to the next. Returns within about @budget_ns
+ *	plus one chunk, and within a chunk once *@ctx->stop reads non-zero:
+ *	every other vGPU's turn waits for that. After MVGPU_FAULT_NOT_PRESENT
+ *	the mediator fills the entry and runs the context again from the
+ *	saved @ctx->head, @ctx->progress and @ctx->partial, so a command must
+ *	be resumable from there. VRAM writes are recorded for @vram_dirty
+ *	before it returns. Never waits for a guest, user memory or vfio,
+ *	nor calls into the mediator.
+ *
  * Offsets are physical VRAM offsets; the mediator only ever passes
  * ranges inside the slice it gave the vGPU concerned. The mediator never
  * calls @pt_set, @pt_clear_range or @pt_destroy on a table while
- * @engine_run is using it.
+ * @engine_run is using it. Every operation but @vram_dirty is mandatory.
  */
 struct mvgpu_backend_ops {
 	int (*vram_pfn)(void *priv, u64 offset, unsigned long *pfn);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mvgpu mediator: vGPU types and the capacity of a physical GPU.
+ * mvgpu mediator: a physical GPU's resources as the mediator hands them
+ * out: its vGPU types, the VRAM allocator behind them (and so each type's
+ * available_instances) and the GPU's sysfs attributes.
  *
  * A GPU's VRAM is handed out in 64 units. A type takes 1, 2, 4, ... or 64
  * units, contiguous and aligned to their count, like a buddy allocator with
@@ -211,7 +213,7 @@ static ssize_t timeslice_us_show(struct device *dev,
 				 struct device_attribute *attr, char *buf)
 {
 	return sysfs_emit(buf, "%u\n",
-			  READ_ONCE(dev_to_gpu(dev)->sched.timeslice_us));
+			  mvgpu_sched_get_timeslice(dev_to_gpu(dev)));
 }
 
 static ssize_t timeslice_us_store(struct device *dev,
@@ -222,12 +224,9 @@ static ssize_t timeslice_us_store(struct device *dev,
 	int ret;
 
 	ret = kstrtouint(buf, 0, &us);
-	if (ret)
-		return ret;
-	if (us < 100 || us > 100000)
-		return -EINVAL;
-	WRITE_ONCE(dev_to_gpu(dev)->sched.timeslice_us, us);
-	return count;
+	if (!ret)
+		ret = mvgpu_sched_set_timeslice(dev_to_gpu(dev), us);
+	return ret ? ret : count;
 }
 static DEVICE_ATTR_RW(timeslice_us);
 
@@ -235,21 +234,15 @@ static ssize_t policy_show(struct device *dev, struct device_attribute *attr,
 			   char *buf)
 {
 	return sysfs_emit(buf, "%s\n",
-			  mvgpu_policy_names[READ_ONCE(dev_to_gpu(dev)->sched.policy)]);
+			  mvgpu_sched_get_policy(dev_to_gpu(dev)));
 }
 
 static ssize_t policy_store(struct device *dev, struct device_attribute *attr,
 			    const char *buf, size_t count)
 {
-	struct mvgpu_gpu *gpu = dev_to_gpu(dev);
-	int policy = sysfs_match_string(mvgpu_policy_names, buf);
+	int ret = mvgpu_sched_set_policy(dev_to_gpu(dev), buf);
 
-	if (policy < 0)
-		return -EINVAL;
-	WRITE_ONCE(gpu->sched.policy, policy);
-	/* a vGPU held back by the old policy's shares may run now */
-	wake_up(&gpu->sched.work_wq);
-	return count;
+	return ret ? ret : count;
 }
 static DEVICE_ATTR_RW(policy);
 
