@@ -102,14 +102,14 @@ static struct opts o = {
 
 /* One vGPU under test, with an optional feeder thread. */
 struct inst {
-	char uuid[MVGPU_UUID_LEN + 1];
+	char uuid[LIBMVGPU_UUID_LEN + 1];
 	bool created;
-	struct mvgpu_dev dev;
+	struct libmvgpu_dev dev;
 	bool open;
-	struct mvgpu_gpu gpu;
+	struct libmvgpu_gpu gpu;
 	bool gpu_up;
-	struct mvgpu_pt pt;
-	struct mvgpu_ctx ctx;
+	struct libmvgpu_pt pt;
+	struct libmvgpu_ctx ctx;
 	uint64_t work_size;	/* VRAM mapped at WORK_VA */
 	pthread_t thread;
 	bool running;
@@ -137,13 +137,13 @@ static void inst_down(struct inst *in)
 		in->running = false;
 	}
 	if (in->gpu_up)
-		mvgpu_gpu_fini(&in->gpu);
+		libmvgpu_gpu_fini(&in->gpu);
 	in->gpu_up = false;
 	if (in->open)
-		mvgpu_close(&in->dev);
+		libmvgpu_close(&in->dev);
 	in->open = false;
 	if (in->created)
-		mvgpu_mdev_remove(in->uuid);
+		libmvgpu_mdev_remove(in->uuid);
 	in->created = false;
 	for (i = 0; i < MAX_INST; i++)
 		if (all_inst[i] == in)
@@ -178,29 +178,29 @@ static void inst_up_on(struct inst *in, const char *parent, const char *type,
 	if (i == MAX_INST)
 		die("too many instances", EBUSY);
 	all_inst[i] = in;
-	ret = mvgpu_mdev_create(parent, type, in->uuid);
+	ret = libmvgpu_mdev_create(parent, type, in->uuid);
 	if (ret)
 		die("create vGPU", ret);
 	in->created = true;
-	ret = mvgpu_open(&in->dev, in->uuid);
+	ret = libmvgpu_open(&in->dev, in->uuid);
 	if (ret)
 		die("open vGPU", ret);
 	in->open = true;
-	ret = mvgpu_gpu_init(&in->gpu, &in->dev, MVGPU_RAM_IOVA_DEFAULT,
-			     ram_mb << 20);
+	ret = libmvgpu_gpu_init(&in->gpu, &in->dev, LIBMVGPU_RAM_IOVA_DEFAULT,
+				ram_mb << 20);
 	if (ret)
 		die("guest RAM / BAR2", ret);
 	in->gpu_up = true;
-	ret = mvgpu_pt_init(&in->pt, &in->gpu);
+	ret = libmvgpu_pt_init(&in->pt, &in->gpu);
 	if (ret)
 		die("page table", ret);
 	vram = in->gpu.vram_size;
 	in->work_size = vram;
-	ret = mvgpu_pt_map(&in->pt, WORK_VA, 0, vram,
-			   MVGPU_MAP_VRAM | MVGPU_MAP_WRITE |
-			   (vram >= MVGPU_LARGE_PAGE_SIZE ? MVGPU_MAP_LARGE : 0));
+	ret = libmvgpu_pt_map(&in->pt, WORK_VA, 0, vram,
+			      LIBMVGPU_MAP_VRAM | LIBMVGPU_MAP_WRITE |
+			   (vram >= LIBMVGPU_LARGE_PAGE_SIZE ? LIBMVGPU_MAP_LARGE : 0));
 	if (!ret)
-		ret = mvgpu_ctx_init(&in->ctx, &in->gpu, &in->pt, 0, RING_SIZE);
+		ret = libmvgpu_ctx_init(&in->ctx, &in->gpu, &in->pt, 0, RING_SIZE);
 	if (ret)
 		die("context", ret);
 }
@@ -214,13 +214,13 @@ static uint64_t attr(struct inst *in, const char *name)
 {
 	uint64_t v = 0;
 
-	mvgpu_mdev_read_u64(in->uuid, name, &v);
+	libmvgpu_mdev_read_u64(in->uuid, name, &v);
 	return v;
 }
 
 static double now_s(void)
 {
-	return mvgpu_now_ns() / 1e9;
+	return libmvgpu_now_ns() / 1e9;
 }
 
 static void check(int ret, const char *what)
@@ -237,16 +237,16 @@ static int emit_load(struct inst *in)
 	int ret;
 
 	if (in->mixed && (in->emitted & 1))
-		ret = mvgpu_emit_copy(&in->ctx, WORK_VA + (1 << 20),
-				      WORK_VA + (2 << 20), 256 << 10);
+		ret = libmvgpu_emit_copy(&in->ctx, WORK_VA + (1 << 20),
+					 WORK_VA + (2 << 20), 256 << 10);
 	else
-		ret = mvgpu_emit_gemm(&in->ctx, WORK_VA, WORK_VA + 4 * d * d,
-				      WORK_VA + 8 * d * d, d, d, d);
+		ret = libmvgpu_emit_gemm(&in->ctx, WORK_VA, WORK_VA + 4 * d * d,
+					 WORK_VA + 8 * d * d, d, d, d);
 	if (ret)
 		return ret;
 	in->emitted++;
 	/* the fence value counts completed commands */
-	return mvgpu_emit_fence(&in->ctx, in->ctx.fence_va, in->emitted,
+	return libmvgpu_emit_fence(&in->ctx, in->ctx.fence_va, in->emitted,
 				false);
 }
 
@@ -262,25 +262,25 @@ static void *feeder(void *arg)
 	unsigned int nap_us = 5000;
 
 	while (!__atomic_load_n(&in->stop, __ATOMIC_RELAXED)) {
-		uint32_t free_bytes = mvgpu_ring_update(&in->ctx);
+		uint32_t free_bytes = libmvgpu_ring_update(&in->ctx);
 
 		if (free_bytes > RING_SIZE / 2 && nap_us > 500)
 			nap_us /= 2;	/* drained more than half: look sooner */
 		else if (free_bytes < RING_SIZE / 4 && nap_us < 100000)
 			nap_us *= 2;
 		while (!__atomic_load_n(&in->stop, __ATOMIC_RELAXED) &&
-		       mvgpu_ring_update(&in->ctx) >= 4096) {
+		       libmvgpu_ring_update(&in->ctx) >= 4096) {
 			in->err = emit_load(in);
 			if (in->err)
 				return NULL;
 		}
-		mvgpu_ring_kick(&in->ctx);
-		if (mvgpu_ctx_rd(&in->ctx, MVGPU_CTX_STATUS) &
+		libmvgpu_ring_kick(&in->ctx);
+		if (libmvgpu_ctx_rd(&in->ctx, MVGPU_CTX_STATUS) &
 		    MVGPU_CTX_STATUS_FAULTED) {
 			in->err = -EFAULT;
 			return NULL;
 		}
-		mvgpu_sleep_us(nap_us);
+		libmvgpu_sleep_us(nap_us);
 	}
 	return NULL;
 }
@@ -319,7 +319,7 @@ static void part_share(void)
 	       o.parent, o.load_dim, o.window, o.warmup);
 	for (i = 0; i < 3; i++) {
 		inst_up(&in[i], "mvgpu-1_8", 1);
-		check(mvgpu_mdev_write_u64(in[i].uuid, "weight", w[i]),
+		check(libmvgpu_mdev_write_u64(in[i].uuid, "weight", w[i]),
 		      "set weight");
 	}
 	for (i = 0; i < 3; i++)
@@ -374,7 +374,7 @@ static uint64_t ts_va(struct inst *in, int n)
 
 static void ts_mark(struct inst *in, int n)
 {
-	check(mvgpu_emit_timestamp(&in->ctx, ts_va(in, n)), "timestamp");
+	check(libmvgpu_emit_timestamp(&in->ctx, ts_va(in, n)), "timestamp");
 }
 
 /*
@@ -392,14 +392,14 @@ static double run_timed(struct inst *in, double *in_run)
 	double t;
 
 	ts_mark(in, 1);
-	seq = mvgpu_ctx_fence(&in->ctx, in->gpu.irq_on);
+	seq = libmvgpu_ctx_fence(&in->ctx, in->gpu.irq_on);
 	if (seq < 0)
 		die("fence", (int)seq);
-	mvgpu_ring_kick(&in->ctx);
+	libmvgpu_ring_kick(&in->ctx);
 	if (in->gpu.irq_on)
-		check(mvgpu_ctx_wait_fence_irq(&in->ctx, seq, 600000), "wait");
+		check(libmvgpu_ctx_wait_fence_irq(&in->ctx, seq, 600000), "wait");
 	else
-		check(mvgpu_ctx_wait_fence(&in->ctx, seq, 600000), "wait");
+		check(libmvgpu_ctx_wait_fence(&in->ctx, seq, 600000), "wait");
 	t = (ts[1] - ts[0]) / 1e9;
 	*in_run = (attr(in, "busy_ns") - b0) / 1e9 / t;
 	return t;
@@ -433,12 +433,12 @@ static double nomed_bench(const char *op, uint64_t size, unsigned int iters,
 	if (b2)
 		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), " %lx",
 			 (unsigned long)b2);
-	ret = mvgpu_sysfs_write(path, buf);
+	ret = libmvgpu_sysfs_write(path, buf);
 	if (ret) {
 		printf("    (engine_bench %s: %s)\n", path, strerror(-ret));
 		return 0;
 	}
-	if (mvgpu_sysfs_read_str(path, buf, sizeof(buf)))
+	if (libmvgpu_sysfs_read_str(path, buf, sizeof(buf)))
 		return 0;
 	p = strstr(buf, "units=");
 	if (!p || sscanf(p, "units=%llu ns=%llu", &units, &ns) != 2 || !ns) {
@@ -468,7 +468,7 @@ static void part_throughput(void)
 {
 	uint64_t size = (uint64_t)o.copy_mb << 20, d = o.gemm_dim;
 	/* B starts on a page of its own: engine_bench maps whole pages */
-	uint64_t bofs = (4 * d * d + MVGPU_PAGE_SIZE - 1) & ~(MVGPU_PAGE_SIZE - 1);
+	uint64_t bofs = (4 * d * d + LIBMVGPU_PAGE_SIZE - 1) & ~(LIBMVGPU_PAGE_SIZE - 1);
 	double bytes = (double)size * o.copy_reps, t, tb;
 	double macs = (double)d * d * d * o.gemm_reps;
 	/*
@@ -499,17 +499,17 @@ static void part_throughput(void)
 	 * waiter would take CPU time from the model's engine thread, which a
 	 * real GPU's engine does not share.
 	 */
-	check(mvgpu_gpu_irq_enable(&in.gpu, MVGPU_IRQ_FENCE(in.ctx.idx)),
+	check(libmvgpu_gpu_irq_enable(&in.gpu, MVGPU_IRQ_FENCE(in.ctx.idx)),
 	      "MSI");
 	if (2 * size > in.work_size || bofs + 4 * d * d > size)
 		die("copy / GEMM sizes do not fit", E2BIG);
-	check(mvgpu_gpu_alloc(&in.gpu, size, 0, &src_gpa, &gs), "alloc");
-	check(mvgpu_gpu_alloc(&in.gpu, size, 0, &dst_gpa, &gd), "alloc");
-	check(mvgpu_pt_map(&in.pt, src_va, src_gpa, size, MVGPU_MAP_WRITE),
+	check(libmvgpu_gpu_alloc(&in.gpu, size, 0, &src_gpa, &gs), "alloc");
+	check(libmvgpu_gpu_alloc(&in.gpu, size, 0, &dst_gpa, &gd), "alloc");
+	check(libmvgpu_pt_map(&in.pt, src_va, src_gpa, size, LIBMVGPU_MAP_WRITE),
 	      "map");
-	check(mvgpu_pt_map(&in.pt, dst_va, dst_gpa, size, MVGPU_MAP_WRITE),
+	check(libmvgpu_pt_map(&in.pt, dst_va, dst_gpa, size, LIBMVGPU_MAP_WRITE),
 	      "map");
-	mvgpu_ctx_tlb_inv(&in.ctx, src_va, 2 * (dst_va - src_va));
+	libmvgpu_ctx_tlb_inv(&in.ctx, src_va, 2 * (dst_va - src_va));
 	s = malloc(size);
 	dd = malloc(size);
 	ref = malloc(4 * d * d);
@@ -524,15 +524,15 @@ static void part_throughput(void)
 		/* COPY VRAM -> VRAM */
 		ts_mark(&in, 0);
 		for (k = 0; k < o.copy_reps; k++)
-			check(mvgpu_emit_copy(&in.ctx, WORK_VA, WORK_VA + size,
-					      size), "copy");
+			check(libmvgpu_emit_copy(&in.ctx, WORK_VA, WORK_VA + size,
+						 size), "copy");
 		t = run_timed(&in, &in_run[0][r]);
 		cp[0][r] = bytes / t / MIB;
 		/* COPY guest RAM -> guest RAM */
 		memset(gs, 0xa5 ^ r, size);
 		ts_mark(&in, 0);
 		for (k = 0; k < o.copy_reps; k++)
-			check(mvgpu_emit_copy(&in.ctx, src_va, dst_va, size),
+			check(libmvgpu_emit_copy(&in.ctx, src_va, dst_va, size),
 			      "copy");
 		t = run_timed(&in, &in_run[1][r]);
 		cp[1][r] = bytes / t / MIB;
@@ -559,20 +559,20 @@ static void part_throughput(void)
 		a = gs;
 		c = gd;
 		for (k = 0; k < d * d; k++) {
-			a[k] = (int32_t)mvgpu_rand64(&seed);
-			a[bofs / 4 + k] = (int32_t)mvgpu_rand64(&seed);
+			a[k] = (int32_t)libmvgpu_rand64(&seed);
+			a[bofs / 4 + k] = (int32_t)libmvgpu_rand64(&seed);
 		}
 		ts_mark(&in, 0);
 		for (k = 0; k < o.gemm_reps; k++)
-			check(mvgpu_emit_gemm(&in.ctx, src_va, src_va + bofs,
-					      dst_va, d, d, d), "gemm");
+			check(libmvgpu_emit_gemm(&in.ctx, src_va, src_va + bofs,
+						 dst_va, d, d, d), "gemm");
 		t = run_timed(&in, &in_run[2][r]);
 		gm[0][r] = macs / t / 1e6;
 		memcpy(ab, a, 4 * d * d);
 		memcpy(ab + d * d, a + bofs / 4, 4 * d * d);
 		tb = now_s();
 		for (k = 0; k < o.gemm_reps; k++)
-			mvgpu_ref_gemm_i32(ab, ab + d * d, ref, d, d, d);
+			libmvgpu_ref_gemm_i32(ab, ab + d * d, ref, d, d, d);
 		gm[2][r] = macs / (now_s() - tb) / 1e6;
 		if (memcmp(c, ref, 4 * d * d))
 			printf("    WARNING: the engine's GEMM differs from the CPU reference\n");
@@ -635,10 +635,10 @@ static double agg_rate(struct inst *in, int n)
 	sleep(o.warmup);
 	t = now_s();
 	for (i = 0; i < n; i++)
-		f0[i] = mvgpu_ctx_fence_reg(&in[i].ctx);
+		f0[i] = libmvgpu_ctx_fence_reg(&in[i].ctx);
 	sleep(o.agg_window);
 	for (i = 0; i < n; i++)
-		done += mvgpu_ctx_fence_reg(&in[i].ctx) - f0[i];
+		done += libmvgpu_ctx_fence_reg(&in[i].ctx) - f0[i];
 	t = now_s() - t;
 	for (i = 0; i < n; i++)
 		load_stop(&in[i]);
@@ -698,25 +698,25 @@ static void stats(const char *what, uint64_t *v, unsigned int n)
 #define IL_ROUNDS	4
 #define IL_VA		0xa0000000ull
 
-static void part_interleave(struct inst *in, struct mvgpu_ctx *c1)
+static void part_interleave(struct inst *in, struct libmvgpu_ctx *c1)
 {
-	struct mvgpu_ctx *c[2] = { &in->ctx, c1 };
+	struct libmvgpu_ctx *c[2] = { &in->ctx, c1 };
 	uint64_t gpa, *st, *sw, *same, nsw = 0, nsame = 0, med_sw, med_same;
 	size_t sz = 2 * IL_STAMPS * 8;
 	unsigned int r, i, j;
 
-	check(mvgpu_gpu_alloc(&in->gpu, sz, 0, &gpa, (void **)&st), "alloc");
-	check(mvgpu_pt_map(&in->pt, IL_VA, gpa, (sz + 4095) & ~4095ul,
-			   MVGPU_MAP_WRITE), "map");
-	mvgpu_ctx_tlb_inv(c[0], IL_VA, (sz + 4095) & ~4095ul);
-	mvgpu_ctx_tlb_inv(c[1], IL_VA, (sz + 4095) & ~4095ul);
+	check(libmvgpu_gpu_alloc(&in->gpu, sz, 0, &gpa, (void **)&st), "alloc");
+	check(libmvgpu_pt_map(&in->pt, IL_VA, gpa, (sz + 4095) & ~4095ul,
+			      LIBMVGPU_MAP_WRITE), "map");
+	libmvgpu_ctx_tlb_inv(c[0], IL_VA, (sz + 4095) & ~4095ul);
+	libmvgpu_ctx_tlb_inv(c[1], IL_VA, (sz + 4095) & ~4095ul);
 	sw = calloc(2 * IL_STAMPS * IL_ROUNDS, sizeof(*sw));
 	same = calloc(2 * IL_STAMPS * IL_ROUNDS, sizeof(*same));
 	if (!sw || !same)
 		die("calloc", ENOMEM);
 	/* go past the FENCE values the ping-pong left */
-	c[0]->seqno = mvgpu_ctx_fence_reg(c[0]);
-	c[1]->seqno = mvgpu_ctx_fence_reg(c[1]);
+	c[0]->seqno = libmvgpu_ctx_fence_reg(c[0]);
+	c[1]->seqno = libmvgpu_ctx_fence_reg(c[1]);
 
 	for (r = 0; r < IL_ROUNDS; r++) {
 		int64_t seq[2];
@@ -724,14 +724,14 @@ static void part_interleave(struct inst *in, struct mvgpu_ctx *c1)
 		memset(st, 0, sz);
 		for (j = 0; j < 2; j++) {
 			for (i = 0; i < IL_STAMPS; i++)
-				check(mvgpu_emit_timestamp(c[j], IL_VA +
+				check(libmvgpu_emit_timestamp(c[j], IL_VA +
 					8ull * (j * IL_STAMPS + i)), "ts");
-			seq[j] = mvgpu_ctx_fence(c[j], false);
+			seq[j] = libmvgpu_ctx_fence(c[j], false);
 		}
-		mvgpu_ring_kick(c[1]);
-		mvgpu_ring_kick(c[0]);
+		libmvgpu_ring_kick(c[1]);
+		libmvgpu_ring_kick(c[0]);
 		for (j = 0; j < 2; j++)
-			check(mvgpu_ctx_wait_fence(c[j], seq[j], 600000),
+			check(libmvgpu_ctx_wait_fence(c[j], seq[j], 600000),
 			      "interleave");
 		/* merge the two ordered streams */
 		i = 0;
@@ -771,16 +771,16 @@ static void part_latency(void)
 	unsigned int n = o.lat_reps, i;
 	uint64_t *lat, *ts, *pp, *one, sw0, sw, med_handoff;
 	uint64_t ts_va = 0x90000000ull, ts_gpa;
-	struct mvgpu_ctx c1;
+	struct libmvgpu_ctx c1;
 	struct inst in;
 	size_t tsz;
 
 	printf("\n[4] latency, one mvgpu-1_8 vGPU, %u repetitions\n", n);
 	tsz = ((4 * (size_t)n + 8) * 8 + 4095) & ~4095ul;
 	inst_up(&in, "mvgpu-1_8", 2 + tsz / (1 << 20));
-	check(mvgpu_gpu_alloc(&in.gpu, tsz, 0, &ts_gpa, (void **)&ts), "alloc");
-	check(mvgpu_pt_map(&in.pt, ts_va, ts_gpa, tsz, MVGPU_MAP_WRITE), "map");
-	mvgpu_ctx_tlb_inv(&in.ctx, ts_va, tsz);
+	check(libmvgpu_gpu_alloc(&in.gpu, tsz, 0, &ts_gpa, (void **)&ts), "alloc");
+	check(libmvgpu_pt_map(&in.pt, ts_va, ts_gpa, tsz, LIBMVGPU_MAP_WRITE), "map");
+	libmvgpu_ctx_tlb_inv(&in.ctx, ts_va, tsz);
 	lat = calloc(4 * (size_t)n, sizeof(*lat));
 	if (!lat)
 		die("calloc", ENOMEM);
@@ -790,13 +790,13 @@ static void part_latency(void)
 		uint64_t t0;
 		int64_t seq;
 
-		check(mvgpu_emit_timestamp(&in.ctx, ts_va), "timestamp");
-		seq = mvgpu_ctx_fence(&in.ctx, false);
-		t0 = mvgpu_gpu_timestamp(&in.gpu);
-		mvgpu_ring_kick(&in.ctx);
-		check(mvgpu_ctx_wait_fence(&in.ctx, seq, 60000), "wait");
-		lat[i] = mvgpu_load64(ts) - t0;
-		mvgpu_sleep_us(2000);
+		check(libmvgpu_emit_timestamp(&in.ctx, ts_va), "timestamp");
+		seq = libmvgpu_ctx_fence(&in.ctx, false);
+		t0 = libmvgpu_gpu_timestamp(&in.gpu);
+		libmvgpu_ring_kick(&in.ctx);
+		check(libmvgpu_ctx_wait_fence(&in.ctx, seq, 60000), "wait");
+		lat[i] = libmvgpu_load64(ts) - t0;
+		libmvgpu_sleep_us(2000);
 	}
 	stats("doorbell -> first command:", lat, n);
 
@@ -810,23 +810,23 @@ static void part_latency(void)
 	/* ts[2n + 2] ping, ts[2n + 3] pong */
 	pp = ts;		/* pp[2i] by ctx 0, pp[2i + 1] by ctx 1 */
 	memset(ts, 0, tsz);
-	check(mvgpu_ctx_init(&c1, &in.gpu, &in.pt, 1, RING_SIZE), "ctx 1");
+	check(libmvgpu_ctx_init(&c1, &in.gpu, &in.pt, 1, RING_SIZE), "ctx 1");
 	sw0 = attr(&in, "context_switches");
 	for (i = 1; i <= n; i++) {
 		uint64_t sem_va = ts_va + (uint64_t)(2 * n + 2) * 8;
 
-		check(mvgpu_emit_timestamp(&in.ctx, ts_va + 16ull * (i - 1)),
+		check(libmvgpu_emit_timestamp(&in.ctx, ts_va + 16ull * (i - 1)),
 		      "ts");
-		check(mvgpu_emit_fence(&in.ctx, sem_va, i, false), "fence");
-		check(mvgpu_emit_wait(&in.ctx, sem_va + 8, i), "wait");
-		check(mvgpu_emit_wait(&c1, sem_va, i), "wait");
-		check(mvgpu_emit_timestamp(&c1, ts_va + 16ull * (i - 1) + 8),
+		check(libmvgpu_emit_fence(&in.ctx, sem_va, i, false), "fence");
+		check(libmvgpu_emit_wait(&in.ctx, sem_va + 8, i), "wait");
+		check(libmvgpu_emit_wait(&c1, sem_va, i), "wait");
+		check(libmvgpu_emit_timestamp(&c1, ts_va + 16ull * (i - 1) + 8),
 		      "ts");
-		check(mvgpu_emit_fence(&c1, sem_va + 8, i, false), "fence");
+		check(libmvgpu_emit_fence(&c1, sem_va + 8, i, false), "fence");
 	}
-	mvgpu_ring_kick(&c1);
-	mvgpu_ring_kick(&in.ctx);
-	check(mvgpu_ctx_wait_fence(&c1, n, 600000), "ping-pong");
+	libmvgpu_ring_kick(&c1);
+	libmvgpu_ring_kick(&in.ctx);
+	check(libmvgpu_ctx_wait_fence(&c1, n, 600000), "ping-pong");
 	sw = attr(&in, "context_switches") - sw0;
 	for (i = 0; i + 1 < 2 * n; i++)
 		lat[i] = pp[i + 1] - pp[i];
@@ -840,13 +840,13 @@ static void part_latency(void)
 	for (i = 1; i <= n; i++) {
 		uint64_t sem_va = ts_va + (uint64_t)(2 * n + 2) * 8;
 
-		check(mvgpu_emit_timestamp(&in.ctx, ts_va + 8ull * (i - 1)),
+		check(libmvgpu_emit_timestamp(&in.ctx, ts_va + 8ull * (i - 1)),
 		      "ts");
-		check(mvgpu_emit_fence(&in.ctx, sem_va, n + i, false),
+		check(libmvgpu_emit_fence(&in.ctx, sem_va, n + i, false),
 		      "fence");
-		check(mvgpu_emit_wait(&in.ctx, sem_va, n + i), "wait");
+		check(libmvgpu_emit_wait(&in.ctx, sem_va, n + i), "wait");
 	}
-	check(mvgpu_ctx_sync(&in.ctx, 600000), "single");
+	check(libmvgpu_ctx_sync(&in.ctx, 600000), "single");
 	one = lat + 3 * n;
 	for (i = 0; i + 1 < n; i++)
 		one[i] = ts[i + 1] - ts[i];
@@ -874,8 +874,8 @@ static void shadow_run(struct inst *in, bool vram, bool large,
 	uint64_t va = large ? 0x8000000000ull : 0x4000000000ull;
 	uint64_t off, *t, pinned0 = attr(in, "pinned_pages");
 	uint64_t fills0 = attr(in, "shadow_fills");
-	uint32_t flags = MVGPU_MAP_WRITE | (vram ? MVGPU_MAP_VRAM : 0) |
-			 (large ? MVGPU_MAP_LARGE : 0);
+	uint32_t flags = LIBMVGPU_MAP_WRITE | (vram ? LIBMVGPU_MAP_VRAM : 0) |
+			 (large ? LIBMVGPU_MAP_LARGE : 0);
 	int64_t pinned;
 	unsigned int i;
 	double t0, tb, ti, tf;
@@ -884,18 +884,18 @@ static void shadow_run(struct inst *in, bool vram, bool large,
 	for (off = 0; off < size; off += backing) {
 		uint64_t len = size - off < backing ? size - off : backing;
 
-		check(mvgpu_pt_map(&in->pt, va + off, vram ? 0 : backing_gpa,
-				   len, flags), "map");
+		check(libmvgpu_pt_map(&in->pt, va + off, vram ? 0 : backing_gpa,
+				      len, flags), "map");
 	}
 	tb = now_s() - t0;
 	t0 = now_s();
-	mvgpu_ctx_tlb_inv(&in->ctx, va, size);
+	libmvgpu_ctx_tlb_inv(&in->ctx, va, size);
 	ti = now_s() - t0;
 	/* the engine's first use of every 2 MiB region fills it */
 	t0 = now_s();
 	for (off = 0; off < size; off += 2 << 20)
-		check(mvgpu_emit_fill(&in->ctx, va + off, 4, 0), "fill");
-	check(mvgpu_ctx_sync(&in->ctx, 600000), "first use");
+		check(libmvgpu_emit_fill(&in->ctx, va + off, 4, 0), "fill");
+	check(libmvgpu_ctx_sync(&in->ctx, 600000), "first use");
 	tf = now_s() - t0;
 	printf("    %-6s %u MiB in %s pages (%llu PTEs over %llu MiB of %s):\n",
 	       vram ? "VRAM" : "sysmem", o.shadow_mb, large ? "2 MiB" : "4 KiB",
@@ -923,21 +923,21 @@ static void shadow_run(struct inst *in, bool vram, bool large,
 		uint64_t pva = va + (uint64_t)(i * 4099 % (size >> 12)) * 4096;
 		uint64_t n0;
 
-		check(mvgpu_pt_map(&in->pt, pva,
-				   (vram ? 0 : backing_gpa) + (i % 2) * 4096,
+		check(libmvgpu_pt_map(&in->pt, pva,
+				      (vram ? 0 : backing_gpa) + (i % 2) * 4096,
 				   4096, flags), "map");
-		n0 = mvgpu_now_ns();
-		mvgpu_ctx_tlb_inv(&in->ctx, pva, 4096);
-		t[i] = mvgpu_now_ns() - n0;
+		n0 = libmvgpu_now_ns();
+		libmvgpu_ctx_tlb_inv(&in->ctx, pva, 4096);
+		t[i] = libmvgpu_now_ns() - n0;
 	}
 	stats("        one-page TLB_INV:", t, o.inv_reps);
 	free(t);
 
 unmap:
 	/* and away again */
-	check(mvgpu_pt_unmap(&in->pt, va, size), "unmap");
+	check(libmvgpu_pt_unmap(&in->pt, va, size), "unmap");
 	t0 = now_s();
-	mvgpu_ctx_tlb_inv(&in->ctx, va, size);
+	libmvgpu_ctx_tlb_inv(&in->ctx, va, size);
 	ti = now_s() - t0;
 	printf("        unmap all + TLB_INV %.3f s, pinned_pages back to +%lld\n",
 	       ti, (long long)(attr(in, "pinned_pages") - pinned0));
@@ -957,8 +957,8 @@ static void part_shadow(void)
 		backing = in.work_size;
 	shadow_run(&in, true, false, backing, 0);
 	shadow_run(&in, true, true, backing, 0);
-	check(mvgpu_gpu_alloc(&in.gpu, (uint64_t)o.backing_mb << 20, 0, &gpa,
-			      NULL), "backing");
+	check(libmvgpu_gpu_alloc(&in.gpu, (uint64_t)o.backing_mb << 20, 0, &gpa,
+				 NULL), "backing");
 	shadow_run(&in, false, false, (uint64_t)o.backing_mb << 20, gpa);
 	inst_down(&in);
 }
@@ -974,17 +974,17 @@ static void write_vgpu(struct inst *in, const char *name, const char *val)
 {
 	char path[512];
 
-	snprintf(path, sizeof(path), MVGPU_SYSFS_MDEV_DEVS "/%.36s/mvgpu/%s",
+	snprintf(path, sizeof(path), LIBMVGPU_SYSFS_MDEV_DEVS "/%.36s/mvgpu/%s",
 		 in->uuid, name);
-	check(mvgpu_sysfs_write(path, val), name);
+	check(libmvgpu_sysfs_write(path, val), name);
 }
 
 static void write_parent(const char *name, const char *val)
 {
 	char path[512];
 
-	check(mvgpu_path_parent(path, sizeof(path), o.parent, name), name);
-	check(mvgpu_sysfs_write(path, val), name);
+	check(libmvgpu_path_parent(path, sizeof(path), o.parent, name), name);
+	check(libmvgpu_sysfs_write(path, val), name);
 }
 
 static double pct_error(double share, double target)
@@ -1067,7 +1067,7 @@ static void scale_shares(void)
 		die("calloc", ENOMEM);
 	for (i = 0; i < SCALE_N; i++) {
 		inst_up(&in[i], "mvgpu-1_64", 1);
-		check(mvgpu_mdev_write_u64(in[i].uuid, "weight", 1u << (i % 4)),
+		check(libmvgpu_mdev_write_u64(in[i].uuid, "weight", 1u << (i % 4)),
 		      "weight");
 		sum_w += 1u << (i % 4);
 	}
@@ -1094,7 +1094,7 @@ static void scale_shares(void)
 		double next = t0 + s * SCALE_STEP_MS / 1e3;
 
 		while (now_s() < next)
-			mvgpu_sleep_us(1000);
+			libmvgpu_sleep_us(1000);
 		for (i = 0; i < SCALE_N; i++)
 			busy[s * SCALE_N + i] = attr(&in[i], "busy_ns");
 	}
@@ -1175,15 +1175,15 @@ static void short_jobs(struct inst *in, uint64_t ts_va, uint64_t *ts,
 		uint64_t t0;
 		int64_t seq;
 
-		check(mvgpu_emit_timestamp(&in->ctx, ts_va), "timestamp");
-		check(mvgpu_emit_fill(&in->ctx, WORK_VA, 64 << 10, i), "fill");
-		seq = mvgpu_ctx_fence(&in->ctx, false);
-		t0 = mvgpu_gpu_timestamp(&in->gpu);
-		mvgpu_ring_kick(&in->ctx);
-		check(mvgpu_ctx_wait_fence(&in->ctx, seq, 60000), "wait");
-		done[i] = mvgpu_gpu_timestamp(&in->gpu) - t0;
-		start[i] = mvgpu_load64(ts) - t0;
-		mvgpu_sleep_us(3000);
+		check(libmvgpu_emit_timestamp(&in->ctx, ts_va), "timestamp");
+		check(libmvgpu_emit_fill(&in->ctx, WORK_VA, 64 << 10, i), "fill");
+		seq = libmvgpu_ctx_fence(&in->ctx, false);
+		t0 = libmvgpu_gpu_timestamp(&in->gpu);
+		libmvgpu_ring_kick(&in->ctx);
+		check(libmvgpu_ctx_wait_fence(&in->ctx, seq, 60000), "wait");
+		done[i] = libmvgpu_gpu_timestamp(&in->gpu) - t0;
+		start[i] = libmvgpu_load64(ts) - t0;
+		libmvgpu_sleep_us(3000);
 	}
 }
 
@@ -1203,9 +1203,9 @@ static void priority_latency(void)
 	start = loaded + n;
 	start_alone = start + n;
 	inst_up(&hi, "mvgpu-1_8", 2);
-	check(mvgpu_gpu_alloc(&hi.gpu, 4096, 0, &ts_gpa, (void **)&ts),
+	check(libmvgpu_gpu_alloc(&hi.gpu, 4096, 0, &ts_gpa, (void **)&ts),
 	      "alloc");
-	check(mvgpu_pt_map(&hi.pt, ts_va, ts_gpa, 4096, MVGPU_MAP_WRITE),
+	check(libmvgpu_pt_map(&hi.pt, ts_va, ts_gpa, 4096, LIBMVGPU_MAP_WRITE),
 	      "map");
 	write_vgpu(&hi, "priority", "high");
 	short_jobs(&hi, ts_va, ts, alone, start_alone, n);
@@ -1248,22 +1248,22 @@ static void apply_time(void)
 	struct inst in;
 
 	inst_up(&in, "mvgpu-1_8", 1);
-	check(mvgpu_path_parent(path, sizeof(path), o.parent, "policy"),
+	check(libmvgpu_path_parent(path, sizeof(path), o.parent, "policy"),
 	      "policy");
 	for (i = 0; i < 40; i++) {
-		uint64_t t0 = mvgpu_now_ns();
+		uint64_t t0 = libmvgpu_now_ns();
 
-		check(mvgpu_sysfs_write(path, i % 2 ? "equal" : "best_effort"),
+		check(libmvgpu_sysfs_write(path, i % 2 ? "equal" : "best_effort"),
 		      "policy");
-		t[i] = mvgpu_now_ns() - t0;
+		t[i] = libmvgpu_now_ns() - t0;
 	}
 	stats("policy write:", t, 40);
 	for (i = 0; i < 40; i++) {
-		uint64_t t0 = mvgpu_now_ns();
+		uint64_t t0 = libmvgpu_now_ns();
 
-		check(mvgpu_mdev_write_u64(in.uuid, "weight", 1 + i % 64),
+		check(libmvgpu_mdev_write_u64(in.uuid, "weight", 1 + i % 64),
 		      "weight");
-		t[i] = mvgpu_now_ns() - t0;
+		t[i] = libmvgpu_now_ns() - t0;
 	}
 	stats("weight write:", t, 40);
 	write_parent("policy", "best_effort");
@@ -1290,8 +1290,8 @@ static uint64_t meminfo_kb(const char *field)
 /* Host memory of an idle vGPU: 64 created and opened, nothing else. */
 static void idle_cost(void)
 {
-	static struct mvgpu_dev dev[SCALE_N];
-	static char uuid[SCALE_N][MVGPU_UUID_LEN + 1];
+	static struct libmvgpu_dev dev[SCALE_N];
+	static char uuid[SCALE_N][LIBMVGPU_UUID_LEN + 1];
 	uint64_t avail0, slab0, avail1, slab1;
 	unsigned int i;
 
@@ -1299,9 +1299,9 @@ static void idle_cost(void)
 	avail0 = meminfo_kb("MemAvailable");
 	slab0 = meminfo_kb("Slab");
 	for (i = 0; i < SCALE_N; i++) {
-		check(mvgpu_mdev_create(o.parent, "mvgpu-1_64", uuid[i]),
+		check(libmvgpu_mdev_create(o.parent, "mvgpu-1_64", uuid[i]),
 		      "create");
-		check(mvgpu_open(&dev[i], uuid[i]), "open");
+		check(libmvgpu_open(&dev[i], uuid[i]), "open");
 	}
 	avail1 = meminfo_kb("MemAvailable");
 	slab1 = meminfo_kb("Slab");
@@ -1309,8 +1309,8 @@ static void idle_cost(void)
 	       (double)(avail0 - avail1) / SCALE_N,
 	       (double)(slab1 - slab0) / SCALE_N);
 	for (i = 0; i < SCALE_N; i++) {
-		mvgpu_close(&dev[i]);
-		mvgpu_mdev_remove(uuid[i]);
+		libmvgpu_close(&dev[i]);
+		libmvgpu_mdev_remove(uuid[i]);
 	}
 }
 
@@ -1326,9 +1326,9 @@ static void part_sched(void)
 /* ---- part 7: live migration ------------------------------------------------ */
 
 /* Read a data fd to its end (or to ENOMSG in pre-copy); bytes read. */
-static size_t mig_read(int fd, struct mvgpu_mig_stream *b, bool precopy)
+static size_t mig_read(int fd, struct libmvgpu_mig_stream *b, bool precopy)
 {
-	ssize_t n = mvgpu_mig_read(fd, b, precopy, SIZE_MAX);
+	ssize_t n = libmvgpu_mig_read(fd, b, precopy, SIZE_MAX);
 
 	if (n < 0)
 		die("read migration data", n);
@@ -1337,7 +1337,7 @@ static size_t mig_read(int fd, struct mvgpu_mig_stream *b, bool precopy)
 
 static void mig_write(int fd, const uint8_t *p, size_t len)
 {
-	check(mvgpu_mig_write(fd, p, len, SIZE_MAX), "write migration data");
+	check(libmvgpu_mig_write(fd, p, len, SIZE_MAX), "write migration data");
 }
 
 /*
@@ -1346,19 +1346,19 @@ static void mig_write(int fd, const uint8_t *p, size_t len)
  * seconds the tail and the arc to STOP took (the destination's share of
  * the downtime).
  */
-static double mig_load(struct inst *in, const struct mvgpu_mig_stream *b, size_t tail)
+static double mig_load(struct inst *in, const struct libmvgpu_mig_stream *b, size_t tail)
 {
 	double t0;
 	int fd;
 
-	check(mvgpu_mig_set_state(&in->dev, VFIO_DEVICE_STATE_STOP, NULL),
+	check(libmvgpu_mig_set_state(&in->dev, VFIO_DEVICE_STATE_STOP, NULL),
 	      "destination STOP");
-	check(mvgpu_mig_set_state(&in->dev, VFIO_DEVICE_STATE_RESUMING, &fd),
+	check(libmvgpu_mig_set_state(&in->dev, VFIO_DEVICE_STATE_RESUMING, &fd),
 	      "RESUMING");
 	mig_write(fd, b->data, b->len - tail);
 	t0 = now_s();
 	mig_write(fd, b->data + b->len - tail, tail);
-	check(mvgpu_mig_set_state(&in->dev, VFIO_DEVICE_STATE_STOP, NULL),
+	check(libmvgpu_mig_set_state(&in->dev, VFIO_DEVICE_STATE_STOP, NULL),
 	      "load the stream");
 	t0 = now_s() - t0;
 	close(fd);
@@ -1367,7 +1367,7 @@ static double mig_load(struct inst *in, const struct mvgpu_mig_stream *b, size_t
 
 static void mig_case(const char *type, bool busy, bool precopy)
 {
-	struct mvgpu_mig_stream b = { };
+	struct libmvgpu_mig_stream b = { };
 	struct inst a, d;
 	size_t initial = 0, rounds_bytes = 0, stop_bytes;
 	unsigned int rounds = 0;
@@ -1382,32 +1382,32 @@ static void mig_case(const char *type, bool busy, bool precopy)
 		((uint64_t *)a.gpu.vram)[i] = i * 0x9e3779b97f4a7c15ull | 1;
 	if (busy) {
 		load_start(&a, true);
-		mvgpu_sleep_us(500000);
+		libmvgpu_sleep_us(500000);
 	}
 	if (precopy) {
-		check(mvgpu_mig_set_state(&a.dev, VFIO_DEVICE_STATE_PRE_COPY,
-					  &fd), "PRE_COPY");
+		check(libmvgpu_mig_set_state(&a.dev, VFIO_DEVICE_STATE_PRE_COPY,
+					     &fd), "PRE_COPY");
 		initial = mig_read(fd, &b, true);
 		/* passes over what changed, until it stops shrinking */
 		for (rounds = 0; rounds < 8; rounds++) {
-			mvgpu_sleep_us(100000);
-			check(mvgpu_mig_precopy_info(fd, &ini, &dirty),
+			libmvgpu_sleep_us(100000);
+			check(libmvgpu_mig_precopy_info(fd, &ini, &dirty),
 			      "PRECOPY_INFO");
 			rounds_bytes += mig_read(fd, &b, true);
 			if (dirty < 64 * 4096)
 				break;
 		}
 		/* the guest runs on while QEMU sends the last RAM pass */
-		mvgpu_sleep_us(o.mig_gap_ms * 1000);
+		libmvgpu_sleep_us(o.mig_gap_ms * 1000);
 	}
 	/* the device's downtime: stop, send the rest */
 	t_stop = now_s();
-	check(mvgpu_mig_set_state(&a.dev, VFIO_DEVICE_STATE_STOP_COPY,
-				  precopy ? NULL : &fd), "STOP_COPY");
+	check(libmvgpu_mig_set_state(&a.dev, VFIO_DEVICE_STATE_STOP_COPY,
+				     precopy ? NULL : &fd), "STOP_COPY");
 	stop_bytes = mig_read(fd, &b, false);
 	t_stop = now_s() - t_stop;
 	close(fd);
-	check(mvgpu_mig_set_state(&a.dev, VFIO_DEVICE_STATE_STOP, NULL),
+	check(libmvgpu_mig_set_state(&a.dev, VFIO_DEVICE_STATE_STOP, NULL),
 	      "STOP");
 	load_stop(&a);
 	t_load = mig_load(&d, &b, stop_bytes);
@@ -1417,7 +1417,7 @@ static void mig_case(const char *type, bool busy, bool precopy)
 	       initial / MIB, rounds, rounds_bytes / MIB, stop_bytes / 1024.0,
 	       100.0 * stop_bytes / a.gpu.vram_size, t_stop * 1e3,
 	       attr(&a, "mig_stop_copy_ns") / 1e6, t_load * 1e3);
-	mvgpu_mig_stream_free(&b);
+	libmvgpu_mig_stream_free(&b);
 	inst_down(&d);
 	inst_down(&a);
 }

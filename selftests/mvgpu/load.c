@@ -19,7 +19,7 @@ int load_up(struct load *l, const char *parent, const struct mt_type *type,
 	if (ret)
 		return ret;
 	ret = et_buf_vram(&l->g.gpu, &l->g.pt, ET_VA_VRAM, 0, VRAM_WORK,
-			  MVGPU_MAP_WRITE, &l->work);
+			  LIBMVGPU_MAP_WRITE, &l->work);
 	if (!ret) {
 		uint64_t seed = (uintptr_t)l;
 
@@ -27,8 +27,8 @@ int load_up(struct load *l, const char *parent, const struct mt_type *type,
 		et_random_fill(l->work.cpu, VRAM_WORK, &seed);
 	}
 	if (!ret)
-		ret = mvgpu_ctx_init(&l->ctx, &l->g.gpu, &l->g.pt, 0,
-				     LOAD_RING_SIZE);
+		ret = libmvgpu_ctx_init(&l->ctx, &l->g.gpu, &l->g.pt, 0,
+					LOAD_RING_SIZE);
 	if (ret)
 		snprintf(msg, len, "context: %s", strerror(-ret));
 	return ret;
@@ -41,12 +41,12 @@ int load_emit(struct load *l)
 	int ret;
 
 	if (l->emitted & 1)
-		ret = mvgpu_emit_copy(&l->ctx, va + VRAM_WORK / 2,
-				      va + VRAM_WORK / 2 + LOAD_COPY_SIZE,
+		ret = libmvgpu_emit_copy(&l->ctx, va + VRAM_WORK / 2,
+					 va + VRAM_WORK / 2 + LOAD_COPY_SIZE,
 				      LOAD_COPY_SIZE);
 	else
-		ret = mvgpu_emit_gemm(&l->ctx, va, va + 4 * d * d,
-				      va + 8 * d * d, d, d, d);
+		ret = libmvgpu_emit_gemm(&l->ctx, va, va + 4 * d * d,
+					 va + 8 * d * d, d, d, d);
 	if (!ret)
 		l->emitted++;
 	return ret;
@@ -59,23 +59,23 @@ static void *feeder(void *arg)
 	while (!__atomic_load_n(&l->stop, __ATOMIC_RELAXED)) {
 		/* top up, keeping room for the fence */
 		while (!__atomic_load_n(&l->stop, __ATOMIC_RELAXED) &&
-		       mvgpu_ring_update(&l->ctx) >= 4096) {
+		       libmvgpu_ring_update(&l->ctx) >= 4096) {
 			l->err = load_emit(l);
 			if (l->err)
 				return NULL;
-			if (!(l->emitted % 16) && mvgpu_ctx_fence(&l->ctx,
-								  false) < 0) {
+			if (!(l->emitted % 16) && libmvgpu_ctx_fence(&l->ctx,
+								     false) < 0) {
 				l->err = -EIO;
 				return NULL;
 			}
 		}
-		mvgpu_ring_kick(&l->ctx);
-		if (mvgpu_ctx_rd(&l->ctx, MVGPU_CTX_STATUS) &
+		libmvgpu_ring_kick(&l->ctx);
+		if (libmvgpu_ctx_rd(&l->ctx, MVGPU_CTX_STATUS) &
 		    MVGPU_CTX_STATUS_FAULTED) {
 			l->err = -EFAULT;
 			return NULL;
 		}
-		mvgpu_sleep_us(5000);
+		libmvgpu_sleep_us(5000);
 	}
 	return NULL;
 }

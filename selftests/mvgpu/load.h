@@ -20,7 +20,7 @@
 /* One vGPU with a feeder thread that keeps its ring full of work. */
 struct load {
 	struct et_gpu g;
-	struct mvgpu_ctx ctx;
+	struct libmvgpu_ctx ctx;
 	struct et_buf work;	/* VRAM: GEMM operands and copy buffers */
 	pthread_t thread;
 	bool running;
