@@ -40,7 +40,6 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +49,7 @@
 #include <sys/mount.h>
 
 #include "lib/mvgpu_gpu.h"
+#include "lib/mvgpu_load.h"
 
 #define RING_SIZE	(64u << 10)
 #define MAX_INST	72	/* vGPUs the benchmark holds at once */
@@ -100,7 +100,7 @@ static struct opts o = {
 	.parts = "1234567",
 };
 
-/* One vGPU under test, with an optional feeder thread. */
+/* One vGPU under test, with a load generator (not running at first). */
 struct inst {
 	char uuid[LIBMVGPU_UUID_LEN + 1];
 	bool created;
@@ -111,12 +111,7 @@ struct inst {
 	struct libmvgpu_pt pt;
 	struct libmvgpu_ctx ctx;
 	uint64_t work_size;	/* VRAM mapped at WORK_VA */
-	pthread_t thread;
-	bool running;
-	bool stop;		/* atomic: read by the feeder */
-	bool mixed;		/* feeder alternates GEMM and COPY */
-	uint64_t emitted;
-	int err;
+	struct libmvgpu_load load;
 };
 
 static struct inst *all_inst[MAX_INST];
@@ -131,11 +126,7 @@ static void inst_down(struct inst *in)
 {
 	int i;
 
-	if (in->running) {
-		__atomic_store_n(&in->stop, true, __ATOMIC_RELAXED);
-		pthread_join(in->thread, NULL);
-		in->running = false;
-	}
+	libmvgpu_load_stop(&in->load);
 	if (in->gpu_up)
 		libmvgpu_gpu_fini(&in->gpu);
 	in->gpu_up = false;
@@ -203,6 +194,12 @@ static void inst_up_on(struct inst *in, const char *parent, const char *type,
 		ret = libmvgpu_ctx_init(&in->ctx, &in->gpu, &in->pt, 0, RING_SIZE);
 	if (ret)
 		die("context", ret);
+	/* GEMMs, and COPYs 1 MiB into the work when mixed */
+	libmvgpu_load_init(&in->load, &in->ctx, WORK_VA, o.load_dim);
+	in->load.copy_src = WORK_VA + (1 << 20);
+	in->load.copy_dst = WORK_VA + (2 << 20);
+	in->load.nap_min_us = 500;
+	in->load.nap_max_us = 100000;
 }
 
 static void inst_up(struct inst *in, const char *type, size_t ram_mb)
@@ -231,77 +228,23 @@ static void check(int ret, const char *what)
 
 /* ---- load streams --------------------------------------------------------- */
 
-static int emit_load(struct inst *in)
-{
-	uint64_t d = o.load_dim;
-	int ret;
-
-	if (in->mixed && (in->emitted & 1))
-		ret = libmvgpu_emit_copy(&in->ctx, WORK_VA + (1 << 20),
-					 WORK_VA + (2 << 20), 256 << 10);
-	else
-		ret = libmvgpu_emit_gemm(&in->ctx, WORK_VA, WORK_VA + 4 * d * d,
-					 WORK_VA + 8 * d * d, d, d, d);
-	if (ret)
-		return ret;
-	in->emitted++;
-	/* the fence value counts completed commands */
-	return libmvgpu_emit_fence(&in->ctx, in->ctx.fence_va, in->emitted,
-				false);
-}
-
-/*
- * Keep a vGPU's ring full. The feeder naps between refills, longer while
- * the ring stays well filled: under TCG the model's engine is a CPU thread
- * too, and every wake-up (register reads are system calls) takes time from
- * it that a real GPU's engine would not lose.
- */
-static void *feeder(void *arg)
-{
-	struct inst *in = arg;
-	unsigned int nap_us = 5000;
-
-	while (!__atomic_load_n(&in->stop, __ATOMIC_RELAXED)) {
-		uint32_t free_bytes = libmvgpu_ring_update(&in->ctx);
-
-		if (free_bytes > RING_SIZE / 2 && nap_us > 500)
-			nap_us /= 2;	/* drained more than half: look sooner */
-		else if (free_bytes < RING_SIZE / 4 && nap_us < 100000)
-			nap_us *= 2;
-		while (!__atomic_load_n(&in->stop, __ATOMIC_RELAXED) &&
-		       libmvgpu_ring_update(&in->ctx) >= 4096) {
-			in->err = emit_load(in);
-			if (in->err)
-				return NULL;
-		}
-		libmvgpu_ring_kick(&in->ctx);
-		if (libmvgpu_ctx_rd(&in->ctx, MVGPU_CTX_STATUS) &
-		    MVGPU_CTX_STATUS_FAULTED) {
-			in->err = -EFAULT;
-			return NULL;
-		}
-		libmvgpu_sleep_us(nap_us);
-	}
-	return NULL;
-}
-
+/* Keep the vGPU's ring full: GEMMs, with COPYs in between when mixed. */
 static void load_start(struct inst *in, bool mixed)
 {
-	in->mixed = mixed;
-	in->stop = false;
-	check(-pthread_create(&in->thread, NULL, feeder, in), "thread");
-	in->running = true;
+	in->load.gemm_dim = o.load_dim;
+	in->load.copy_size = mixed ? 256 << 10 : 0;
+	check(libmvgpu_load_start(&in->load), "thread");
 }
 
 static void load_stop(struct inst *in)
 {
-	if (!in->running)
+	int err;
+
+	if (!in->load.running)
 		return;
-	__atomic_store_n(&in->stop, true, __ATOMIC_RELAXED);
-	pthread_join(in->thread, NULL);
-	in->running = false;
-	if (in->err)
-		die("load stream", in->err);
+	err = libmvgpu_load_stop(&in->load);
+	if (err)
+		die("load stream", err);
 }
 
 /* ---- part 1: weights ------------------------------------------------------ */

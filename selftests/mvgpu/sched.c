@@ -93,7 +93,7 @@ TEST_F_TIMEOUT(sch, weights_share_engine_time, 180)
 	for (i = 0; i < NR_LOADS; i++)
 		load_stop(&self->l[i]);
 	for (i = 0; i < NR_LOADS; i++) {
-		int err = self->l[i].err;
+		int err = self->l[i].feed.err;
 
 		ASSERT_EQ(0, err) TH_LOG("feeder %d: %s", i, strerror(-err));
 	}
@@ -125,7 +125,7 @@ TEST_F_TIMEOUT(sch, runaway_does_not_starve, 180)
 	ASSERT_LT(0, libmvgpu_ctx_fence(&stuck->ctx, false));
 	libmvgpu_ring_kick(&stuck->ctx);
 	/* vGPU 1 gets a full ring of big GEMMs */
-	huge->gemm_dim = 128;
+	huge->feed.gemm_dim = 128;
 	for (i = 0; libmvgpu_ring_update(&huge->ctx) >= 1024; i++)
 		ASSERT_EQ(0, libmvgpu_emit_gemm(&huge->ctx, huge->work.va,
 						huge->work.va + 4 * 128 * 128,
@@ -176,8 +176,8 @@ TEST_F_TIMEOUT(sch, released_waiter_runs_under_load, 180)
 		TH_LOG("released WAIT did not complete while others are busy");
 	load_stop(busy1);
 	load_stop(busy2);
-	ASSERT_EQ(0, busy1->err);
-	ASSERT_EQ(0, busy2->err);
+	ASSERT_EQ(0, busy1->feed.err);
+	ASSERT_EQ(0, busy2->feed.err);
 }
 
 TEST_F_TIMEOUT(sch, counters_move, 180)
@@ -236,7 +236,7 @@ TEST_F_TIMEOUT(sch, reset_mid_work, 180)
 	ASSERT_EQ(0, load_start(b));
 	sleep(2);
 	load_stop(a);		/* its ring stays full of queued work */
-	ASSERT_EQ(0, a->err);
+	ASSERT_EQ(0, a->feed.err);
 	ASSERT_NE(a->ctx.tail, libmvgpu_ctx_rd(&a->ctx, MVGPU_CTX_RING_HEAD))
 		TH_LOG("vGPU 0 ran dry before the reset");
 	ASSERT_NE(0, mt_find_nonzero(a->g.gpu.vram, VRAM_WORK) + 1);
@@ -265,11 +265,11 @@ TEST_F_TIMEOUT(sch, reset_mid_work, 180)
 
 	/* the other vGPU kept going */
 	fb = libmvgpu_ctx_fence_reg(&b->ctx);
-	ASSERT_EQ(0, b->err);
+	ASSERT_EQ(0, b->feed.err);
 	sleep(1);
 	ASSERT_LT(fb, libmvgpu_ctx_fence_reg(&b->ctx));
 	load_stop(b);
-	ASSERT_EQ(0, b->err);
+	ASSERT_EQ(0, b->feed.err);
 
 	/* and the reset vGPU works again once set up */
 	libmvgpu_ctx_enable(&a->ctx);
@@ -389,8 +389,8 @@ TEST_F_TIMEOUT(sch, huge_tables_stall_no_other_vgpu, 300)
 	pthread_join(smp.thread, NULL);
 	load_stop(attacker);
 	load_stop(victim);
-	ASSERT_EQ(0, attacker->err);
-	ASSERT_EQ(0, victim->err);
+	ASSERT_EQ(0, attacker->feed.err);
+	ASSERT_EQ(0, victim->feed.err);
 
 	/* the victim's commands kept completing meanwhile */
 	mid = t1 + (t2 - t1) / 2;
@@ -498,7 +498,7 @@ TEST_F_TIMEOUT(sch, reset_stalls_no_other_vgpu, 300)
 	__atomic_store_n(&smp.stop, true, __ATOMIC_RELAXED);
 	pthread_join(smp.thread, NULL);
 	load_stop(vic);
-	ASSERT_EQ(0, vic->err);
+	ASSERT_EQ(0, vic->feed.err);
 
 	/* in each reset's clear, the victim's commands kept completing */
 	for (i = 0; i < NR_RESETS; i++) {

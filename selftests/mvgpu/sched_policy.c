@@ -226,7 +226,7 @@ TEST_F_TIMEOUT(pol, equal_ignores_weights_switched_under_load, 120)
 	ASSERT_EQ(0, write_parent(MT_PARENT0, "timeslice_us", "2000"));
 	for (i = 0; i < NR_LOADS; i++) {
 		load_stop(&l[i]);
-		EXPECT_EQ(0, l[i].err);
+		EXPECT_EQ(0, l[i].feed.err);
 	}
 }
 
@@ -267,7 +267,7 @@ TEST_F_TIMEOUT(pol, fixed_share_and_cap_hold_when_alone, 120)
 	EXPECT_LT(100 - 2 * SHARE_SLACK, pct);
 
 	load_stop(quarter);
-	EXPECT_EQ(0, quarter->err);
+	EXPECT_EQ(0, quarter->feed.err);
 	/* idle (its ring drained): utilization falls to nothing in a second */
 	ASSERT_EQ(0, libmvgpu_ctx_sync(&quarter->ctx, 60000));
 	sleep(2);
@@ -298,8 +298,8 @@ TEST_F_TIMEOUT(pol, low_priority_gets_what_is_left, 120)
 	TH_LOG("then low alone: %.1f %%", pct[1]);
 	EXPECT_LT(100 - 2 * SHARE_SLACK, pct[1]);
 	load_stop(low);
-	EXPECT_EQ(0, normal->err);
-	EXPECT_EQ(0, low->err);
+	EXPECT_EQ(0, normal->feed.err);
+	EXPECT_EQ(0, low->feed.err);
 }
 
 TEST_F_TIMEOUT(pol, high_priority_preempts_a_giant_gemm, 180)
