@@ -21,7 +21,7 @@
 #define MVGPU_ACCEL_VA_RING		SZ_1M
 #define MVGPU_ACCEL_VA_FENCE		(MVGPU_ACCEL_VA_RING + MVGPU_ACCEL_RING_SIZE)
 #define MVGPU_ACCEL_VA_USER_START	SZ_16M
-#define MVGPU_ACCEL_VA_USER_END	BIT_ULL(47)
+#define MVGPU_ACCEL_VA_USER_END		BIT_ULL(47)
 
 /**
  * struct mvgpu_accel_dev - one vGPU as the guest driver sees it

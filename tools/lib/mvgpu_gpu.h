@@ -86,9 +86,9 @@ void libmvgpu_gpu_reset_reg(struct libmvgpu_gpu *gpu);
 /* ---- page tables ------------------------------------------------------ */
 
 /* Mapping flags of libmvgpu_pt_map(). */
-#define LIBMVGPU_MAP_WRITE		(1u << 0)	/* writable by the engine */
-#define LIBMVGPU_MAP_VRAM		(1u << 1)	/* addr is a VRAM offset */
-#define LIBMVGPU_MAP_LARGE		(1u << 2)	/* use 2 MiB pages */
+#define LIBMVGPU_MAP_WRITE	(1u << 0)	/* writable by the engine */
+#define LIBMVGPU_MAP_VRAM	(1u << 1)	/* addr is a VRAM offset */
+#define LIBMVGPU_MAP_LARGE	(1u << 2)	/* use 2 MiB pages */
 
 /* A 4-level GPU page table whose tables come from the gpu's RAM pool. */
 struct libmvgpu_pt {

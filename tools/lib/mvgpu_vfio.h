@@ -16,8 +16,8 @@
 #include <linux/vfio.h>
 
 #define LIBMVGPU_UUID_LEN		36	/* without the terminating NUL */
-#define LIBMVGPU_SYSFS_CLASS	"/sys/class/mvgpu"
-#define LIBMVGPU_SYSFS_MDEV_BUS	"/sys/class/mdev_bus"
+#define LIBMVGPU_SYSFS_CLASS		"/sys/class/mvgpu"
+#define LIBMVGPU_SYSFS_MDEV_BUS		"/sys/class/mdev_bus"
 #define LIBMVGPU_SYSFS_MDEV_DEVS	"/sys/bus/mdev/devices"
 
 /* Region offsets in the device fd: index << 40 (vfio-pci convention). */
