@@ -26,8 +26,10 @@ static void mvgpu_accel_ctx_regs_start(struct mvgpu_accel_ctx *ctx)
 	mvgpu_accel_wr(adev, MVGPU_CTX_REG(n, MVGPU_CTX_PT_ROOT_LO),
 		       lower_32_bits(ctx->root->dma));
 	mvgpu_accel_wr(adev, MVGPU_CTX_REG(n, MVGPU_CTX_RING_BASE_HI), 0);
-	mvgpu_accel_wr(adev, MVGPU_CTX_REG(n, MVGPU_CTX_RING_BASE_LO), MVGPU_ACCEL_VA_RING);
-	mvgpu_accel_wr(adev, MVGPU_CTX_REG(n, MVGPU_CTX_RING_SIZE), MVGPU_ACCEL_RING_SIZE);
+	mvgpu_accel_wr(adev, MVGPU_CTX_REG(n, MVGPU_CTX_RING_BASE_LO),
+		       MVGPU_ACCEL_VA_RING);
+	mvgpu_accel_wr(adev, MVGPU_CTX_REG(n, MVGPU_CTX_RING_SIZE),
+		       MVGPU_ACCEL_RING_SIZE);
 	/* Enabling starts from an empty ring and syncs the whole space. */
 	mvgpu_accel_wr(adev, MVGPU_CTX_REG(n, MVGPU_CTX_CONTROL),
 		       MVGPU_CTX_CONTROL_ENABLE);
@@ -59,11 +61,13 @@ static int mvgpu_accel_ctx_map_ring(struct mvgpu_accel_ctx *ctx)
 	for (i = 0; i < npages; i++)
 		dma[i] = ctx->ring_dma + (i << PAGE_SHIFT);
 	/* The engine only reads the ring. */
-	ret = mvgpu_accel_vm_map_dma(ctx, MVGPU_ACCEL_VA_RING, dma, npages, false);
+	ret = mvgpu_accel_vm_map_dma(ctx, MVGPU_ACCEL_VA_RING, dma, npages,
+				     false);
 	kfree(dma);
 	if (ret)
 		return ret;
-	return mvgpu_accel_vm_map_dma(ctx, MVGPU_ACCEL_VA_FENCE, &ctx->fence_dma, 1, true);
+	return mvgpu_accel_vm_map_dma(ctx, MVGPU_ACCEL_VA_FENCE,
+				      &ctx->fence_dma, 1, true);
 }
 
 /**
@@ -86,8 +90,8 @@ int mvgpu_accel_ctx_open(struct mvgpu_accel_dev *adev, struct drm_file *file)
 	mutex_init(&ctx->lock);
 	init_waitqueue_head(&ctx->wq);
 
-	ctx->ring = dma_alloc_coherent(dev, MVGPU_ACCEL_RING_SIZE, &ctx->ring_dma,
-				       GFP_KERNEL);
+	ctx->ring = dma_alloc_coherent(dev, MVGPU_ACCEL_RING_SIZE,
+				       &ctx->ring_dma, GFP_KERNEL);
 	ctx->fence = dma_alloc_coherent(dev, PAGE_SIZE, &ctx->fence_dma,
 					GFP_KERNEL);
 	if (!ctx->ring || !ctx->fence) {
@@ -228,7 +232,8 @@ static int mvgpu_accel_ring_reserve(struct mvgpu_accel_ctx *ctx, u32 bytes)
 	return 0;
 }
 
-static void mvgpu_accel_ring_emit(struct mvgpu_accel_ctx *ctx, const u32 *cmd, u32 ndw)
+static void mvgpu_accel_ring_emit(struct mvgpu_accel_ctx *ctx, const u32 *cmd,
+				  u32 ndw)
 {
 	u32 room = (MVGPU_ACCEL_RING_SIZE - ctx->tail) / 4;
 
@@ -308,7 +313,8 @@ int mvgpu_accel_ioctl_submit(struct drm_device *drm, void *data,
 	mvgpu_accel_ring_emit(ctx, fence, MVGPU_CMD_NDW_FENCE);
 
 	/* The tail write is the doorbell; writel orders the ring before. */
-	mvgpu_accel_wr(ctx->adev, MVGPU_CTX_REG(ctx->index, MVGPU_CTX_RING_TAIL),
+	mvgpu_accel_wr(ctx->adev,
+		       MVGPU_CTX_REG(ctx->index, MVGPU_CTX_RING_TAIL),
 		       ctx->tail);
 	args->seqno = ctx->seqno;
 out_unlock:

@@ -101,7 +101,8 @@ static void mvgpu_accel_hw_init(struct mvgpu_accel_dev *adev)
 	mvgpu_accel_wr(adev, MVGPU_REG_IRQ_MASK, ctx_bits | (ctx_bits << 16));
 }
 
-static int mvgpu_accel_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+static int mvgpu_accel_pci_probe(struct pci_dev *pdev,
+				 const struct pci_device_id *id)
 {
 	struct mvgpu_accel_dev *adev;
 	u32 version;
@@ -145,7 +146,8 @@ static int mvgpu_accel_pci_probe(struct pci_dev *pdev, const struct pci_device_i
 	if (!adev->vram)
 		return -ENOMEM;
 	drm_mm_init(&adev->vram_mm, 0, adev->vram_size);
-	adev->nr_contexts = min_t(u32, mvgpu_accel_rd(adev, MVGPU_REG_NR_CONTEXTS),
+	adev->nr_contexts = min_t(u32,
+				  mvgpu_accel_rd(adev, MVGPU_REG_NR_CONTEXTS),
 				  MVGPU_MAX_CONTEXTS);
 	if (!adev->nr_contexts)
 		return -ENODEV;

@@ -77,7 +77,8 @@ static const struct drm_gem_object_funcs mvgpu_accel_bo_funcs = {
 	.vm_ops = &mvgpu_accel_bo_vm_ops,
 };
 
-static int mvgpu_accel_bo_init_sysmem(struct mvgpu_accel_dev *adev, struct mvgpu_accel_bo *bo)
+static int mvgpu_accel_bo_init_sysmem(struct mvgpu_accel_dev *adev,
+				      struct mvgpu_accel_bo *bo)
 {
 	unsigned long i, npages = bo->base.size >> PAGE_SHIFT;
 	int ret;
@@ -106,7 +107,8 @@ static int mvgpu_accel_bo_init_sysmem(struct mvgpu_accel_dev *adev, struct mvgpu
 	return 0;
 }
 
-static int mvgpu_accel_bo_init_vram(struct mvgpu_accel_dev *adev, struct mvgpu_accel_bo *bo)
+static int mvgpu_accel_bo_init_vram(struct mvgpu_accel_dev *adev,
+				    struct mvgpu_accel_bo *bo)
 {
 	int ret;
 

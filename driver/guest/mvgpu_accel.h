@@ -19,7 +19,8 @@
 #define MVGPU_ACCEL_SUBMIT_MAX_DW	16384
 /* GPU VA layout of every context: nothing below 1 MiB (catches NULL). */
 #define MVGPU_ACCEL_VA_RING		SZ_1M
-#define MVGPU_ACCEL_VA_FENCE		(MVGPU_ACCEL_VA_RING + MVGPU_ACCEL_RING_SIZE)
+#define MVGPU_ACCEL_VA_FENCE \
+	(MVGPU_ACCEL_VA_RING + MVGPU_ACCEL_RING_SIZE)
 #define MVGPU_ACCEL_VA_USER_START	SZ_16M
 #define MVGPU_ACCEL_VA_USER_END		BIT_ULL(47)
 
@@ -137,7 +138,8 @@ static inline u32 mvgpu_accel_rd(struct mvgpu_accel_dev *adev, u32 off)
 	return readl(adev->mmio + off);
 }
 
-static inline void mvgpu_accel_wr(struct mvgpu_accel_dev *adev, u32 off, u32 val)
+static inline void mvgpu_accel_wr(struct mvgpu_accel_dev *adev, u32 off,
+				  u32 val)
 {
 	writel(val, adev->mmio + off);
 }
@@ -151,8 +153,9 @@ int mvgpu_accel_ioctl_bo_mmap(struct drm_device *drm, void *data,
 /* vm.c */
 int mvgpu_accel_vm_init(struct mvgpu_accel_ctx *ctx);
 void mvgpu_accel_vm_fini(struct mvgpu_accel_ctx *ctx);
-int mvgpu_accel_vm_map_dma(struct mvgpu_accel_ctx *ctx, u64 va, const dma_addr_t *dma,
-			   unsigned long npages, bool writable);
+int mvgpu_accel_vm_map_dma(struct mvgpu_accel_ctx *ctx, u64 va,
+			   const dma_addr_t *dma, unsigned long npages,
+			   bool writable);
 int mvgpu_accel_ioctl_vm_bind(struct drm_device *drm, void *data,
 			      struct drm_file *file);
 int mvgpu_accel_ioctl_vm_unbind(struct drm_device *drm, void *data,

@@ -26,8 +26,8 @@ struct mvgpu_accel_vma {
 	struct list_head link;
 };
 
-static struct mvgpu_accel_pt_node *mvgpu_accel_pt_alloc(struct mvgpu_accel_dev *adev,
-							int level)
+static struct mvgpu_accel_pt_node *
+mvgpu_accel_pt_alloc(struct mvgpu_accel_dev *adev, int level)
 {
 	struct mvgpu_accel_pt_node *node = kzalloc(sizeof(*node), GFP_KERNEL);
 
@@ -52,8 +52,8 @@ err:
 	return NULL;
 }
 
-static void mvgpu_accel_pt_free(struct mvgpu_accel_dev *adev, struct mvgpu_accel_pt_node *node,
-				int level)
+static void mvgpu_accel_pt_free(struct mvgpu_accel_dev *adev,
+				struct mvgpu_accel_pt_node *node, int level)
 {
 	int i;
 
@@ -78,7 +78,8 @@ static __le64 *mvgpu_accel_pt_slot(struct mvgpu_accel_ctx *ctx, u64 va)
 		unsigned int i = PT_INDEX(va, level);
 
 		if (!node->child[i]) {
-			node->child[i] = mvgpu_accel_pt_alloc(ctx->adev, level - 1);
+			node->child[i] = mvgpu_accel_pt_alloc(ctx->adev,
+							      level - 1);
 			if (!node->child[i])
 				return NULL;
 			node->cpu[i] = cpu_to_le64(node->child[i]->dma |
@@ -90,7 +91,8 @@ static __le64 *mvgpu_accel_pt_slot(struct mvgpu_accel_ctx *ctx, u64 va)
 }
 
 /* Tell the vGPU that [va, va + size) changed. */
-static void mvgpu_accel_tlb_invalidate(struct mvgpu_accel_ctx *ctx, u64 va, u64 size)
+static void mvgpu_accel_tlb_invalidate(struct mvgpu_accel_ctx *ctx, u64 va,
+				       u64 size)
 {
 	struct mvgpu_accel_dev *adev = ctx->adev;
 	unsigned int n = ctx->index;
@@ -107,8 +109,9 @@ static void mvgpu_accel_tlb_invalidate(struct mvgpu_accel_ctx *ctx, u64 va, u64 
 	mvgpu_accel_wr(adev, MVGPU_CTX_REG(n, MVGPU_CTX_TLB_INV), 1);
 }
 
-static int mvgpu_accel_vm_set(struct mvgpu_accel_ctx *ctx, u64 va, unsigned long npages,
-			      const dma_addr_t *dma, u64 vram_start, u64 flags)
+static int mvgpu_accel_vm_set(struct mvgpu_accel_ctx *ctx, u64 va,
+			      unsigned long npages, const dma_addr_t *dma,
+			      u64 vram_start, u64 flags)
 {
 	unsigned long i;
 
@@ -141,8 +144,9 @@ static int mvgpu_accel_vm_set(struct mvgpu_accel_ctx *ctx, u64 va, unsigned long
  *
  * Return: 0 or -ENOMEM.
  */
-int mvgpu_accel_vm_map_dma(struct mvgpu_accel_ctx *ctx, u64 va, const dma_addr_t *dma,
-			   unsigned long npages, bool writable)
+int mvgpu_accel_vm_map_dma(struct mvgpu_accel_ctx *ctx, u64 va,
+			   const dma_addr_t *dma, unsigned long npages,
+			   bool writable)
 {
 	return mvgpu_accel_vm_set(ctx, va, npages, dma, 0,
 			    MVGPU_PTE_PRESENT |
@@ -166,7 +170,8 @@ int mvgpu_accel_vm_init(struct mvgpu_accel_ctx *ctx)
 	return 0;
 }
 
-static void mvgpu_accel_vma_destroy(struct mvgpu_accel_ctx *ctx, struct mvgpu_accel_vma *vma)
+static void mvgpu_accel_vma_destroy(struct mvgpu_accel_ctx *ctx,
+				    struct mvgpu_accel_vma *vma)
 {
 	list_del(&vma->link);
 	drm_mm_remove_node(&vma->node);
@@ -237,8 +242,8 @@ int mvgpu_accel_ioctl_vm_bind(struct drm_device *drm, void *data,
 				 bo->vram ? NULL : bo->dma,
 			   bo->vram ? bo->vram_node.start : 0, flags);
 	if (ret) {
-		mvgpu_accel_vm_set(ctx, vma->node.start, obj->size >> PAGE_SHIFT,
-				   NULL, 0, 0);
+		mvgpu_accel_vm_set(ctx, vma->node.start,
+				   obj->size >> PAGE_SHIFT, NULL, 0, 0);
 		drm_mm_remove_node(&vma->node);
 		goto err_unlock;
 	}
@@ -277,7 +282,8 @@ int mvgpu_accel_ioctl_vm_unbind(struct drm_device *drm, void *data,
 
 		if (vma->node.start != args->va)
 			continue;
-		mvgpu_accel_vm_set(ctx, args->va, size >> PAGE_SHIFT, NULL, 0, 0);
+		mvgpu_accel_vm_set(ctx, args->va, size >> PAGE_SHIFT, NULL, 0,
+				   0);
 		mvgpu_accel_tlb_invalidate(ctx, args->va, size);
 		mvgpu_accel_vma_destroy(ctx, vma);
 		ret = 0;
