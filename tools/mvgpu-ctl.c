@@ -36,17 +36,17 @@ static int fail(const char *what, int err)
 
 static int cmd_create(int argc, char **argv)
 {
-	char uuid[MVGPU_UUID_LEN + 1] = "";
+	char uuid[LIBMVGPU_UUID_LEN + 1] = "";
 	int ret;
 
 	if (argc < 2 || argc > 3)
 		return print_usage();
 	if (argc == 3) {
-		if (strlen(argv[2]) != MVGPU_UUID_LEN)
+		if (strlen(argv[2]) != LIBMVGPU_UUID_LEN)
 			return fail(argv[2], -EINVAL);
 		memcpy(uuid, argv[2], sizeof(uuid));
 	}
-	ret = mvgpu_mdev_create(argv[0], argv[1], uuid);
+	ret = libmvgpu_mdev_create(argv[0], argv[1], uuid);
 	if (ret == -ENOSPC)
 		fprintf(stderr, "%s: no free VRAM for a %s on %s\n", prog,
 			argv[1], argv[0]);
@@ -62,7 +62,7 @@ static int cmd_remove(int argc, char **argv)
 
 	if (argc != 1)
 		return print_usage();
-	ret = mvgpu_mdev_remove(argv[0]);
+	ret = libmvgpu_mdev_remove(argv[0]);
 	return ret ? fail(argv[0], ret) : 0;
 }
 
@@ -73,7 +73,7 @@ static int cmd_weight(int argc, char **argv)
 	int ret;
 
 	if (argc == 1) {
-		ret = mvgpu_mdev_read_u64(argv[0], "weight", &w);
+		ret = libmvgpu_mdev_read_u64(argv[0], "weight", &w);
 		if (ret)
 			return fail(argv[0], ret);
 		printf("%llu\n", (unsigned long long)w);
@@ -84,7 +84,7 @@ static int cmd_weight(int argc, char **argv)
 	w = strtoull(argv[1], &end, 10);
 	if (*end || !argv[1][0])
 		return print_usage();
-	ret = mvgpu_mdev_write_u64(argv[0], "weight", w);
+	ret = libmvgpu_mdev_write_u64(argv[0], "weight", w);
 	return ret ? fail("weight", ret) : 0;
 }
 
@@ -94,7 +94,7 @@ static int cmd_group(int argc, char **argv)
 
 	if (argc != 1)
 		return print_usage();
-	group = mvgpu_mdev_group(argv[0]);
+	group = libmvgpu_mdev_group(argv[0]);
 	if (group < 0)
 		return fail(argv[0], group);
 	printf("/dev/vfio/%d\n", group);

@@ -30,7 +30,7 @@ static const char * const instance_attrs[] = {
 static void print_attr(const char *indent, const char *path, const char *name)
 {
 	char buf[256];
-	int ret = mvgpu_sysfs_read_str(path, buf, sizeof(buf));
+	int ret = libmvgpu_sysfs_read_str(path, buf, sizeof(buf));
 
 	if (ret)
 		printf("%s%-17s <%s>\n", indent, name, strerror(-ret));
@@ -46,7 +46,7 @@ static int show_instance(const char *uuid, void *arg)
 	(void)arg;
 	printf("    instance %s\n", uuid);
 	for (i = 0; i < ARRAY_SIZE(instance_attrs); i++) {
-		snprintf(path, sizeof(path), MVGPU_SYSFS_MDEV_DEVS "/%s/mvgpu/%s",
+		snprintf(path, sizeof(path), LIBMVGPU_SYSFS_MDEV_DEVS "/%s/mvgpu/%s",
 			 uuid, instance_attrs[i]);
 		print_attr("      ", path, instance_attrs[i]);
 	}
@@ -64,28 +64,28 @@ static int show_type(const char *type, void *arg)
 	uint64_t avail = 0;
 	int ret;
 
-	ret = mvgpu_type_read_str(ctx->parent, type, "name", name,
-				  sizeof(name));
+	ret = libmvgpu_type_read_str(ctx->parent, type, "name", name,
+				     sizeof(name));
 	if (ret)
 		snprintf(name, sizeof(name), "<%s>", strerror(-ret));
-	ret = mvgpu_type_read_u64(ctx->parent, type, "available_instances",
-				  &avail);
+	ret = libmvgpu_type_read_u64(ctx->parent, type, "available_instances",
+				     &avail);
 	printf("  type %s \"%s\" available_instances ", type, name);
 	if (ret)
 		printf("<%s>\n", strerror(-ret));
 	else
 		printf("%llu\n", (unsigned long long)avail);
 
-	if (!mvgpu_type_read_str(ctx->parent, type, "description", desc,
-				 sizeof(desc))) {
+	if (!libmvgpu_type_read_str(ctx->parent, type, "description", desc,
+				    sizeof(desc))) {
 		for (line = strtok_r(desc, "\n", &save); line;
 		     line = strtok_r(NULL, "\n", &save))
 			printf("    %s\n", line);
 	}
 
-	if (mvgpu_path_type(path, sizeof(path), ctx->parent, type, "devices"))
+	if (libmvgpu_path_type(path, sizeof(path), ctx->parent, type, "devices"))
 		return 0;
-	ret = mvgpu_dir_walk(path, show_instance, NULL);
+	ret = libmvgpu_dir_walk(path, show_instance, NULL);
 	if (ret && ret != -ENOENT)
 		printf("    devices: <%s>\n", strerror(-ret));
 	return 0;
@@ -105,15 +105,15 @@ static int show_parent(const char *parent, void *arg)
 	(void)arg;
 	printf("%s\n", parent);
 	for (i = 0; i < ARRAY_SIZE(attrs); i++) {
-		if (mvgpu_path_parent(path, sizeof(path), parent, attrs[i]))
+		if (libmvgpu_path_parent(path, sizeof(path), parent, attrs[i]))
 			continue;
 		print_attr("  ", path, attrs[i]);
 	}
-	if (!mvgpu_mdev_parent(name, sizeof(name), parent))
+	if (!libmvgpu_mdev_parent(name, sizeof(name), parent))
 		printf("  %-17s %s\n", "mdev parent", name);
-	ret = mvgpu_path_type(path, sizeof(path), parent, "", NULL);
+	ret = libmvgpu_path_type(path, sizeof(path), parent, "", NULL);
 	if (!ret)
-		ret = mvgpu_dir_walk(path, show_type, &ctx);
+		ret = libmvgpu_dir_walk(path, show_type, &ctx);
 	if (ret) {
 		printf("  types: <%s>\n", strerror(-ret));
 		return ret;
@@ -133,9 +133,9 @@ static int live_line(const char *uuid, void *arg)
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(cols); i++) {
-		snprintf(path, sizeof(path), MVGPU_SYSFS_MDEV_DEVS "/%s/mvgpu/%s",
+		snprintf(path, sizeof(path), LIBMVGPU_SYSFS_MDEV_DEVS "/%s/mvgpu/%s",
 			 uuid, cols[i]);
-		if (mvgpu_sysfs_read_str(path, val[i], sizeof(val[i])))
+		if (libmvgpu_sysfs_read_str(path, val[i], sizeof(val[i])))
 			snprintf(val[i], sizeof(val[i]), "-");
 	}
 	/* util in percent of one engine, with one decimal */
@@ -161,7 +161,7 @@ static int live(unsigned int count, unsigned int interval)
 		       ctime(&now), "vGPU", "type", "prio", "weight", "cap",
 		       "util%", "commands", "faults", "preempt");
 		n = 0;
-		ret = mvgpu_dir_walk(MVGPU_SYSFS_MDEV_DEVS, live_line, &n);
+		ret = libmvgpu_dir_walk(LIBMVGPU_SYSFS_MDEV_DEVS, live_line, &n);
 		if (ret && ret != -ENOENT)
 			return ret;
 		if (!n)
@@ -215,7 +215,7 @@ int main(int argc, char **argv)
 			ret |= show_parent(argv[i], NULL) ? 1 : 0;
 		return ret;
 	}
-	ret = mvgpu_dir_walk(MVGPU_SYSFS_CLASS, show_parent, NULL);
+	ret = libmvgpu_dir_walk(LIBMVGPU_SYSFS_CLASS, show_parent, NULL);
 	if (ret == -ENOENT) {
 		fprintf(stderr, "%s: no mvgpu GPUs (is mvgpu_sim loaded?)\n",
 			argv[0]);

@@ -16,40 +16,42 @@
 
 #include "mvgpu_accel.h"
 
-static void mvgpu_ctx_regs_start(struct mvgpu_actx *ctx)
+static void mvgpu_accel_ctx_regs_start(struct mvgpu_accel_ctx *ctx)
 {
-	struct mvgpu_adev *adev = ctx->adev;
+	struct mvgpu_accel_dev *adev = ctx->adev;
 	unsigned int n = ctx->index;
 
-	mvgpu_wr(adev, MVGPU_CTX_REG(n, MVGPU_CTX_PT_ROOT_HI),
-		 upper_32_bits(ctx->root->dma));
-	mvgpu_wr(adev, MVGPU_CTX_REG(n, MVGPU_CTX_PT_ROOT_LO),
-		 lower_32_bits(ctx->root->dma));
-	mvgpu_wr(adev, MVGPU_CTX_REG(n, MVGPU_CTX_RING_BASE_HI), 0);
-	mvgpu_wr(adev, MVGPU_CTX_REG(n, MVGPU_CTX_RING_BASE_LO), MVGPU_VA_RING);
-	mvgpu_wr(adev, MVGPU_CTX_REG(n, MVGPU_CTX_RING_SIZE), MVGPU_RING_SIZE);
+	mvgpu_accel_wr(adev, MVGPU_CTX_REG(n, MVGPU_CTX_PT_ROOT_HI),
+		       upper_32_bits(ctx->root->dma));
+	mvgpu_accel_wr(adev, MVGPU_CTX_REG(n, MVGPU_CTX_PT_ROOT_LO),
+		       lower_32_bits(ctx->root->dma));
+	mvgpu_accel_wr(adev, MVGPU_CTX_REG(n, MVGPU_CTX_RING_BASE_HI), 0);
+	mvgpu_accel_wr(adev, MVGPU_CTX_REG(n, MVGPU_CTX_RING_BASE_LO),
+		       MVGPU_ACCEL_VA_RING);
+	mvgpu_accel_wr(adev, MVGPU_CTX_REG(n, MVGPU_CTX_RING_SIZE),
+		       MVGPU_ACCEL_RING_SIZE);
 	/* Enabling starts from an empty ring and syncs the whole space. */
-	mvgpu_wr(adev, MVGPU_CTX_REG(n, MVGPU_CTX_CONTROL),
-		 MVGPU_CTX_CONTROL_ENABLE);
+	mvgpu_accel_wr(adev, MVGPU_CTX_REG(n, MVGPU_CTX_CONTROL),
+		       MVGPU_CTX_CONTROL_ENABLE);
 }
 
-static void mvgpu_ctx_free(struct mvgpu_actx *ctx)
+static void mvgpu_accel_ctx_free(struct mvgpu_accel_ctx *ctx)
 {
 	struct device *dev = &ctx->adev->pdev->dev;
 
 	if (ctx->root)
-		mvgpu_vm_fini(ctx);
+		mvgpu_accel_vm_fini(ctx);
 	if (ctx->ring)
-		dma_free_coherent(dev, MVGPU_RING_SIZE, ctx->ring,
+		dma_free_coherent(dev, MVGPU_ACCEL_RING_SIZE, ctx->ring,
 				  ctx->ring_dma);
 	if (ctx->fence)
 		dma_free_coherent(dev, PAGE_SIZE, ctx->fence, ctx->fence_dma);
 	kfree(ctx);
 }
 
-static int mvgpu_ctx_map_ring(struct mvgpu_actx *ctx)
+static int mvgpu_accel_ctx_map_ring(struct mvgpu_accel_ctx *ctx)
 {
-	unsigned long i, npages = MVGPU_RING_SIZE >> PAGE_SHIFT;
+	unsigned long i, npages = MVGPU_ACCEL_RING_SIZE >> PAGE_SHIFT;
 	dma_addr_t *dma;
 	int ret;
 
@@ -59,24 +61,26 @@ static int mvgpu_ctx_map_ring(struct mvgpu_actx *ctx)
 	for (i = 0; i < npages; i++)
 		dma[i] = ctx->ring_dma + (i << PAGE_SHIFT);
 	/* The engine only reads the ring. */
-	ret = mvgpu_vm_map_dma(ctx, MVGPU_VA_RING, dma, npages, false);
+	ret = mvgpu_accel_vm_map_dma(ctx, MVGPU_ACCEL_VA_RING, dma, npages,
+				     false);
 	kfree(dma);
 	if (ret)
 		return ret;
-	return mvgpu_vm_map_dma(ctx, MVGPU_VA_FENCE, &ctx->fence_dma, 1, true);
+	return mvgpu_accel_vm_map_dma(ctx, MVGPU_ACCEL_VA_FENCE,
+				      &ctx->fence_dma, 1, true);
 }
 
 /**
- * mvgpu_ctx_open() - give a new file a hardware context
+ * mvgpu_accel_ctx_open() - give a new file a hardware context
  * @adev: the device
  * @file: the file
  *
  * Return: 0, -EBUSY when every context is taken, or -ENOMEM.
  */
-int mvgpu_ctx_open(struct mvgpu_adev *adev, struct drm_file *file)
+int mvgpu_accel_ctx_open(struct mvgpu_accel_dev *adev, struct drm_file *file)
 {
 	struct device *dev = &adev->pdev->dev;
-	struct mvgpu_actx *ctx;
+	struct mvgpu_accel_ctx *ctx;
 	int index, ret;
 
 	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
@@ -86,18 +90,18 @@ int mvgpu_ctx_open(struct mvgpu_adev *adev, struct drm_file *file)
 	mutex_init(&ctx->lock);
 	init_waitqueue_head(&ctx->wq);
 
-	ctx->ring = dma_alloc_coherent(dev, MVGPU_RING_SIZE, &ctx->ring_dma,
-				       GFP_KERNEL);
+	ctx->ring = dma_alloc_coherent(dev, MVGPU_ACCEL_RING_SIZE,
+				       &ctx->ring_dma, GFP_KERNEL);
 	ctx->fence = dma_alloc_coherent(dev, PAGE_SIZE, &ctx->fence_dma,
 					GFP_KERNEL);
 	if (!ctx->ring || !ctx->fence) {
 		ret = -ENOMEM;
 		goto err_free;
 	}
-	ret = mvgpu_vm_init(ctx);
+	ret = mvgpu_accel_vm_init(ctx);
 	if (ret)
 		goto err_free;
-	ret = mvgpu_ctx_map_ring(ctx);
+	ret = mvgpu_accel_ctx_map_ring(ctx);
 	if (ret)
 		goto err_free;
 
@@ -115,26 +119,26 @@ int mvgpu_ctx_open(struct mvgpu_adev *adev, struct drm_file *file)
 	spin_lock_irq(&adev->irq_lock);
 	adev->contexts[index] = ctx;
 	spin_unlock_irq(&adev->irq_lock);
-	mvgpu_ctx_regs_start(ctx);
+	mvgpu_accel_ctx_regs_start(ctx);
 	file->driver_priv = ctx;
 	return 0;
 
 err_free:
-	mvgpu_ctx_free(ctx);
+	mvgpu_accel_ctx_free(ctx);
 	return ret;
 }
 
 /**
- * mvgpu_ctx_close() - release a file's context
+ * mvgpu_accel_ctx_close() - release a file's context
  * @adev: the device
  * @file: the file
  */
-void mvgpu_ctx_close(struct mvgpu_adev *adev, struct drm_file *file)
+void mvgpu_accel_ctx_close(struct mvgpu_accel_dev *adev, struct drm_file *file)
 {
-	struct mvgpu_actx *ctx = file->driver_priv;
+	struct mvgpu_accel_ctx *ctx = file->driver_priv;
 
 	/* Disabling stops the context and drops its host translations. */
-	mvgpu_wr(adev, MVGPU_CTX_REG(ctx->index, MVGPU_CTX_CONTROL), 0);
+	mvgpu_accel_wr(adev, MVGPU_CTX_REG(ctx->index, MVGPU_CTX_CONTROL), 0);
 	spin_lock_irq(&adev->irq_lock);
 	adev->contexts[ctx->index] = NULL;
 	spin_unlock_irq(&adev->irq_lock);
@@ -142,23 +146,23 @@ void mvgpu_ctx_close(struct mvgpu_adev *adev, struct drm_file *file)
 	mutex_lock(&adev->lock);
 	clear_bit(ctx->index, &adev->ctx_map);
 	mutex_unlock(&adev->lock);
-	mvgpu_ctx_free(ctx);
+	mvgpu_accel_ctx_free(ctx);
 }
 
 /**
- * mvgpu_ctx_irq() - dispatch the context bits of an interrupt
+ * mvgpu_accel_ctx_irq() - dispatch the context bits of an interrupt
  * @adev: the device
  * @status: the IRQ_STATUS bits just acknowledged
  *
  * Runs in interrupt context.
  */
-void mvgpu_ctx_irq(struct mvgpu_adev *adev, u32 status)
+void mvgpu_accel_ctx_irq(struct mvgpu_accel_dev *adev, u32 status)
 {
 	unsigned int n;
 
 	spin_lock(&adev->irq_lock);
 	for (n = 0; n < adev->nr_contexts; n++) {
-		struct mvgpu_actx *ctx = adev->contexts[n];
+		struct mvgpu_accel_ctx *ctx = adev->contexts[n];
 
 		if (!ctx || !(status & (MVGPU_IRQ_FENCE(n) | MVGPU_IRQ_FAULT(n))))
 			continue;
@@ -167,9 +171,9 @@ void mvgpu_ctx_irq(struct mvgpu_adev *adev, u32 status)
 			u32 hi = MVGPU_CTX_REG(n, MVGPU_CTX_FAULT_ADDR_HI);
 
 			ctx->fault_reason =
-				mvgpu_rd(adev, MVGPU_CTX_REG(n, MVGPU_CTX_FAULT_REASON));
-			ctx->fault_addr = mvgpu_rd(adev, lo) |
-					  (u64)mvgpu_rd(adev, hi) << 32;
+				mvgpu_accel_rd(adev, MVGPU_CTX_REG(n, MVGPU_CTX_FAULT_REASON));
+			ctx->fault_addr = mvgpu_accel_rd(adev, lo) |
+					  (u64)mvgpu_accel_rd(adev, hi) << 32;
 			WRITE_ONCE(ctx->dead, true);
 		}
 		wake_up_all(&ctx->wq);
@@ -178,16 +182,16 @@ void mvgpu_ctx_irq(struct mvgpu_adev *adev, u32 status)
 }
 
 /**
- * mvgpu_ctx_lose_all() - every context died in a device reset
+ * mvgpu_accel_ctx_lose_all() - every context died in a device reset
  * @adev: the device
  */
-void mvgpu_ctx_lose_all(struct mvgpu_adev *adev)
+void mvgpu_accel_ctx_lose_all(struct mvgpu_accel_dev *adev)
 {
 	unsigned int n;
 
 	spin_lock_irq(&adev->irq_lock);
 	for (n = 0; n < adev->nr_contexts; n++) {
-		struct mvgpu_actx *ctx = adev->contexts[n];
+		struct mvgpu_accel_ctx *ctx = adev->contexts[n];
 
 		if (!ctx)
 			continue;
@@ -197,40 +201,41 @@ void mvgpu_ctx_lose_all(struct mvgpu_adev *adev)
 	spin_unlock_irq(&adev->irq_lock);
 }
 
-static bool mvgpu_ctx_dead(struct mvgpu_actx *ctx)
+static bool mvgpu_accel_ctx_dead(struct mvgpu_accel_ctx *ctx)
 {
 	return READ_ONCE(ctx->dead);
 }
 
-static u32 mvgpu_ring_space(struct mvgpu_actx *ctx)
+static u32 mvgpu_accel_ring_space(struct mvgpu_accel_ctx *ctx)
 {
-	u32 head = mvgpu_rd(ctx->adev,
+	u32 head = mvgpu_accel_rd(ctx->adev,
 			    MVGPU_CTX_REG(ctx->index, MVGPU_CTX_RING_HEAD));
 
-	return (head - ctx->tail - 4) & (MVGPU_RING_SIZE - 1);
+	return (head - ctx->tail - 4) & (MVGPU_ACCEL_RING_SIZE - 1);
 }
 
 /* Wait until @bytes fit in the ring. Caller holds ctx->lock. */
-static int mvgpu_ring_reserve(struct mvgpu_actx *ctx, u32 bytes)
+static int mvgpu_accel_ring_reserve(struct mvgpu_accel_ctx *ctx, u32 bytes)
 {
 	unsigned long deadline = jiffies + 10 * HZ;
 
-	while (mvgpu_ring_space(ctx) < bytes) {
-		if (mvgpu_ctx_dead(ctx))
+	while (mvgpu_accel_ring_space(ctx) < bytes) {
+		if (mvgpu_accel_ctx_dead(ctx))
 			return -EIO;
 		if (time_after(jiffies, deadline))
 			return -EBUSY;
 		if (wait_event_interruptible_timeout(ctx->wq,
-						     mvgpu_ctx_dead(ctx),
+						     mvgpu_accel_ctx_dead(ctx),
 						     msecs_to_jiffies(2)) < 0)
 			return -ERESTARTSYS;
 	}
 	return 0;
 }
 
-static void mvgpu_ring_emit(struct mvgpu_actx *ctx, const u32 *cmd, u32 ndw)
+static void mvgpu_accel_ring_emit(struct mvgpu_accel_ctx *ctx, const u32 *cmd,
+				  u32 ndw)
 {
-	u32 room = (MVGPU_RING_SIZE - ctx->tail) / 4;
+	u32 room = (MVGPU_ACCEL_RING_SIZE - ctx->tail) / 4;
 
 	/* Commands never wrap: pad the end of the ring with one NOP. */
 	if (ndw > room) {
@@ -238,11 +243,11 @@ static void mvgpu_ring_emit(struct mvgpu_actx *ctx, const u32 *cmd, u32 ndw)
 		ctx->tail = 0;
 	}
 	memcpy(&ctx->ring[ctx->tail / 4], cmd, ndw * 4);
-	ctx->tail = (ctx->tail + ndw * 4) & (MVGPU_RING_SIZE - 1);
+	ctx->tail = (ctx->tail + ndw * 4) & (MVGPU_ACCEL_RING_SIZE - 1);
 }
 
 /* Check that @cmds is a sequence of whole commands. */
-static int mvgpu_check_stream(const u32 *cmds, u32 ndw, u32 *longest)
+static int mvgpu_accel_check_stream(const u32 *cmds, u32 ndw, u32 *longest)
 {
 	u32 i = 0;
 
@@ -259,57 +264,58 @@ static int mvgpu_check_stream(const u32 *cmds, u32 ndw, u32 *longest)
 }
 
 /**
- * mvgpu_ioctl_submit() - DRM_IOCTL_MVGPU_SUBMIT
+ * mvgpu_accel_ioctl_submit() - DRM_IOCTL_MVGPU_SUBMIT
  * @drm: the device
  * @data: struct drm_mvgpu_submit
  * @file: the caller
  *
  * Return: 0 or a negative errno.
  */
-int mvgpu_ioctl_submit(struct drm_device *drm, void *data,
-		       struct drm_file *file)
+int mvgpu_accel_ioctl_submit(struct drm_device *drm, void *data,
+			     struct drm_file *file)
 {
-	struct mvgpu_actx *ctx = file->driver_priv;
+	struct mvgpu_accel_ctx *ctx = file->driver_priv;
 	struct drm_mvgpu_submit *args = data;
 	u32 fence[MVGPU_CMD_NDW_FENCE];
 	u32 *cmds, i, longest;
 	int ret;
 
-	if (args->flags || !args->ndw || args->ndw > MVGPU_SUBMIT_MAX_DW)
+	if (args->flags || !args->ndw || args->ndw > MVGPU_ACCEL_SUBMIT_MAX_DW)
 		return -EINVAL;
 	cmds = memdup_array_user(u64_to_user_ptr(args->commands), args->ndw,
 				 sizeof(u32));
 	if (IS_ERR(cmds))
 		return PTR_ERR(cmds);
-	ret = mvgpu_check_stream(cmds, args->ndw, &longest);
+	ret = mvgpu_accel_check_stream(cmds, args->ndw, &longest);
 	if (ret)
 		goto out;
 
 	mutex_lock(&ctx->lock);
-	if (mvgpu_ctx_dead(ctx)) {
+	if (mvgpu_accel_ctx_dead(ctx)) {
 		ret = -EIO;
 		goto out_unlock;
 	}
 	/* Room for the commands, the fence and worst-case padding. */
-	ret = mvgpu_ring_reserve(ctx, (args->ndw + MVGPU_CMD_NDW_FENCE +
+	ret = mvgpu_accel_ring_reserve(ctx, (args->ndw + MVGPU_CMD_NDW_FENCE +
 				       longest) * 4);
 	if (ret)
 		goto out_unlock;
 
 	for (i = 0; i < args->ndw; i += MVGPU_CMD_NDW(cmds[i]))
-		mvgpu_ring_emit(ctx, &cmds[i], MVGPU_CMD_NDW(cmds[i]));
+		mvgpu_accel_ring_emit(ctx, &cmds[i], MVGPU_CMD_NDW(cmds[i]));
 	ctx->seqno++;
 	fence[0] = MVGPU_CMD_HDR(MVGPU_CMD_FENCE, MVGPU_CMD_FLAG_IRQ,
 				 MVGPU_CMD_NDW_FENCE);
-	fence[1] = lower_32_bits(MVGPU_VA_FENCE);
-	fence[2] = upper_32_bits(MVGPU_VA_FENCE);
+	fence[1] = lower_32_bits(MVGPU_ACCEL_VA_FENCE);
+	fence[2] = upper_32_bits(MVGPU_ACCEL_VA_FENCE);
 	fence[3] = lower_32_bits(ctx->seqno);
 	fence[4] = upper_32_bits(ctx->seqno);
-	mvgpu_ring_emit(ctx, fence, MVGPU_CMD_NDW_FENCE);
+	mvgpu_accel_ring_emit(ctx, fence, MVGPU_CMD_NDW_FENCE);
 
 	/* The tail write is the doorbell; writel orders the ring before. */
-	mvgpu_wr(ctx->adev, MVGPU_CTX_REG(ctx->index, MVGPU_CTX_RING_TAIL),
-		 ctx->tail);
+	mvgpu_accel_wr(ctx->adev,
+		       MVGPU_CTX_REG(ctx->index, MVGPU_CTX_RING_TAIL),
+		       ctx->tail);
 	args->seqno = ctx->seqno;
 out_unlock:
 	mutex_unlock(&ctx->lock);
@@ -319,17 +325,17 @@ out:
 }
 
 /**
- * mvgpu_ioctl_wait() - DRM_IOCTL_MVGPU_WAIT
+ * mvgpu_accel_ioctl_wait() - DRM_IOCTL_MVGPU_WAIT
  * @drm: the device
  * @data: struct drm_mvgpu_wait
  * @file: the caller
  *
  * Return: 0, -ETIME, -EIO (context faulted or reset) or -ERESTARTSYS.
  */
-int mvgpu_ioctl_wait(struct drm_device *drm, void *data,
-		     struct drm_file *file)
+int mvgpu_accel_ioctl_wait(struct drm_device *drm, void *data,
+			   struct drm_file *file)
 {
-	struct mvgpu_actx *ctx = file->driver_priv;
+	struct mvgpu_accel_ctx *ctx = file->driver_priv;
 	struct drm_mvgpu_wait *args = data;
 	long left;
 
@@ -337,13 +343,13 @@ int mvgpu_ioctl_wait(struct drm_device *drm, void *data,
 		return -EINVAL;
 	left = wait_event_interruptible_timeout(ctx->wq,
 						READ_ONCE(*ctx->fence) >= args->seqno ||
-						mvgpu_ctx_dead(ctx),
+						mvgpu_accel_ctx_dead(ctx),
 						msecs_to_jiffies(args->timeout_ms));
 	if (left < 0)
 		return left;
 	if (READ_ONCE(*ctx->fence) >= args->seqno)
 		return 0;
-	if (mvgpu_ctx_dead(ctx)) {
+	if (mvgpu_accel_ctx_dead(ctx)) {
 		spin_lock_irq(&ctx->adev->irq_lock);
 		args->fault_reason = ctx->fault_reason;
 		args->fault_addr = ctx->fault_addr;

@@ -10,12 +10,12 @@
 
 #include "mvgpu_accel.h"
 
-#define MVGPU_BO_MAX_SIZE	SZ_1G
+#define MVGPU_ACCEL_BO_MAX_SIZE	SZ_1G
 
-static void mvgpu_bo_free(struct drm_gem_object *obj)
+static void mvgpu_accel_bo_free(struct drm_gem_object *obj)
 {
-	struct mvgpu_adev *adev = to_adev(obj->dev);
-	struct mvgpu_bo *bo = to_bo(obj);
+	struct mvgpu_accel_dev *adev = to_adev(obj->dev);
+	struct mvgpu_accel_bo *bo = to_bo(obj);
 	unsigned long i, npages = obj->size >> PAGE_SHIFT;
 
 	if (bo->vram) {
@@ -36,11 +36,11 @@ static void mvgpu_bo_free(struct drm_gem_object *obj)
 	kfree(bo);
 }
 
-static vm_fault_t mvgpu_bo_fault(struct vm_fault *vmf)
+static vm_fault_t mvgpu_accel_bo_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct drm_gem_object *obj = vma->vm_private_data;
-	struct mvgpu_bo *bo = to_bo(obj);
+	struct mvgpu_accel_bo *bo = to_bo(obj);
 	pgoff_t page = (vmf->address - vma->vm_start) >> PAGE_SHIFT;
 	unsigned long pfn;
 
@@ -54,30 +54,31 @@ static vm_fault_t mvgpu_bo_fault(struct vm_fault *vmf)
 	return vmf_insert_pfn(vma, vmf->address, pfn);
 }
 
-static const struct vm_operations_struct mvgpu_bo_vm_ops = {
-	.fault = mvgpu_bo_fault,
+static const struct vm_operations_struct mvgpu_accel_bo_vm_ops = {
+	.fault = mvgpu_accel_bo_fault,
 	.open = drm_gem_vm_open,
 	.close = drm_gem_vm_close,
 };
 
-static int mvgpu_bo_mmap(struct drm_gem_object *obj,
-			 struct vm_area_struct *vma)
+static int mvgpu_accel_bo_mmap(struct drm_gem_object *obj,
+			       struct vm_area_struct *vma)
 {
 	vm_flags_set(vma, VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
 	vma->vm_page_prot = vm_get_page_prot(vma->vm_flags);
 	if (to_bo(obj)->vram)
 		vma->vm_page_prot = pgprot_writecombine(vma->vm_page_prot);
-	vma->vm_ops = &mvgpu_bo_vm_ops;
+	vma->vm_ops = &mvgpu_accel_bo_vm_ops;
 	return 0;
 }
 
-static const struct drm_gem_object_funcs mvgpu_bo_funcs = {
-	.free = mvgpu_bo_free,
-	.mmap = mvgpu_bo_mmap,
-	.vm_ops = &mvgpu_bo_vm_ops,
+static const struct drm_gem_object_funcs mvgpu_accel_bo_funcs = {
+	.free = mvgpu_accel_bo_free,
+	.mmap = mvgpu_accel_bo_mmap,
+	.vm_ops = &mvgpu_accel_bo_vm_ops,
 };
 
-static int mvgpu_bo_init_sysmem(struct mvgpu_adev *adev, struct mvgpu_bo *bo)
+static int mvgpu_accel_bo_init_sysmem(struct mvgpu_accel_dev *adev,
+				      struct mvgpu_accel_bo *bo)
 {
 	unsigned long i, npages = bo->base.size >> PAGE_SHIFT;
 	int ret;
@@ -106,7 +107,8 @@ static int mvgpu_bo_init_sysmem(struct mvgpu_adev *adev, struct mvgpu_bo *bo)
 	return 0;
 }
 
-static int mvgpu_bo_init_vram(struct mvgpu_adev *adev, struct mvgpu_bo *bo)
+static int mvgpu_accel_bo_init_vram(struct mvgpu_accel_dev *adev,
+				    struct mvgpu_accel_bo *bo)
 {
 	int ret;
 
@@ -123,34 +125,34 @@ static int mvgpu_bo_init_vram(struct mvgpu_adev *adev, struct mvgpu_bo *bo)
 }
 
 /**
- * mvgpu_ioctl_bo_create() - DRM_IOCTL_MVGPU_BO_CREATE
+ * mvgpu_accel_ioctl_bo_create() - DRM_IOCTL_MVGPU_BO_CREATE
  * @drm: the device
  * @data: struct drm_mvgpu_bo_create
  * @file: the caller
  *
  * Return: 0 or a negative errno.
  */
-int mvgpu_ioctl_bo_create(struct drm_device *drm, void *data,
-			  struct drm_file *file)
+int mvgpu_accel_ioctl_bo_create(struct drm_device *drm, void *data,
+				struct drm_file *file)
 {
-	struct mvgpu_adev *adev = to_adev(drm);
+	struct mvgpu_accel_dev *adev = to_adev(drm);
 	struct drm_mvgpu_bo_create *args = data;
-	struct mvgpu_bo *bo;
+	struct mvgpu_accel_bo *bo;
 	int ret;
 
 	if (args->flags & ~DRM_MVGPU_BO_VRAM || !args->size ||
-	    args->size > MVGPU_BO_MAX_SIZE)
+	    args->size > MVGPU_ACCEL_BO_MAX_SIZE)
 		return -EINVAL;
 
 	bo = kzalloc(sizeof(*bo), GFP_KERNEL);
 	if (!bo)
 		return -ENOMEM;
-	bo->base.funcs = &mvgpu_bo_funcs;
+	bo->base.funcs = &mvgpu_accel_bo_funcs;
 	bo->base.size = PAGE_ALIGN(args->size);
 	bo->vram = args->flags & DRM_MVGPU_BO_VRAM;
 
-	ret = bo->vram ? mvgpu_bo_init_vram(adev, bo) :
-			 mvgpu_bo_init_sysmem(adev, bo);
+	ret = bo->vram ? mvgpu_accel_bo_init_vram(adev, bo) :
+			 mvgpu_accel_bo_init_sysmem(adev, bo);
 	if (ret) {
 		drm_gem_object_put(&bo->base);
 		return ret;
@@ -161,15 +163,15 @@ int mvgpu_ioctl_bo_create(struct drm_device *drm, void *data,
 }
 
 /**
- * mvgpu_ioctl_bo_mmap() - DRM_IOCTL_MVGPU_BO_MMAP
+ * mvgpu_accel_ioctl_bo_mmap() - DRM_IOCTL_MVGPU_BO_MMAP
  * @drm: the device
  * @data: struct drm_mvgpu_bo_mmap
  * @file: the caller
  *
  * Return: 0 or a negative errno.
  */
-int mvgpu_ioctl_bo_mmap(struct drm_device *drm, void *data,
-			struct drm_file *file)
+int mvgpu_accel_ioctl_bo_mmap(struct drm_device *drm, void *data,
+			      struct drm_file *file)
 {
 	struct drm_mvgpu_bo_mmap *args = data;
 	struct drm_gem_object *obj;

@@ -15,16 +15,17 @@
 #include <uapi/drm/mvgpu_accel.h>
 #include <uapi/linux/mvgpu.h>
 
-#define MVGPU_RING_SIZE		SZ_256K
-#define MVGPU_SUBMIT_MAX_DW	16384
+#define MVGPU_ACCEL_RING_SIZE		SZ_256K
+#define MVGPU_ACCEL_SUBMIT_MAX_DW	16384
 /* GPU VA layout of every context: nothing below 1 MiB (catches NULL). */
-#define MVGPU_VA_RING		SZ_1M
-#define MVGPU_VA_FENCE		(MVGPU_VA_RING + MVGPU_RING_SIZE)
-#define MVGPU_VA_USER_START	SZ_16M
-#define MVGPU_VA_USER_END	BIT_ULL(47)
+#define MVGPU_ACCEL_VA_RING		SZ_1M
+#define MVGPU_ACCEL_VA_FENCE \
+	(MVGPU_ACCEL_VA_RING + MVGPU_ACCEL_RING_SIZE)
+#define MVGPU_ACCEL_VA_USER_START	SZ_16M
+#define MVGPU_ACCEL_VA_USER_END		BIT_ULL(47)
 
 /**
- * struct mvgpu_adev - one vGPU as the guest driver sees it
+ * struct mvgpu_accel_dev - one vGPU as the guest driver sees it
  * @drm: the DRM (accel) device
  * @pdev: the PCI function
  * @mmio: BAR0 registers
@@ -38,7 +39,7 @@
  * @irq_lock: protects @contexts, for the interrupt handler
  * @contexts: open contexts by index
  */
-struct mvgpu_adev {
+struct mvgpu_accel_dev {
 	struct drm_device drm;
 	struct pci_dev *pdev;
 	void __iomem *mmio;
@@ -52,18 +53,18 @@ struct mvgpu_adev {
 	struct drm_mm vram_mm;
 	/* protects contexts[] against the interrupt handler */
 	spinlock_t irq_lock;
-	struct mvgpu_actx *contexts[MVGPU_MAX_CONTEXTS];
+	struct mvgpu_accel_ctx *contexts[MVGPU_MAX_CONTEXTS];
 };
 
 /**
- * struct mvgpu_bo - a buffer object
+ * struct mvgpu_accel_bo - a buffer object
  * @base: the GEM object
  * @vram: lives in VRAM (else system memory)
  * @vram_node: its VRAM range, for @vram
  * @pages: its pages, for system memory
  * @dma: bus address of each page, for system memory
  */
-struct mvgpu_bo {
+struct mvgpu_accel_bo {
 	struct drm_gem_object base;
 	bool vram;
 	struct drm_mm_node vram_node;
@@ -72,19 +73,19 @@ struct mvgpu_bo {
 };
 
 /**
- * struct mvgpu_pt_node - one page of a context's GPU page table
+ * struct mvgpu_accel_pt_node - one page of a context's GPU page table
  * @cpu: its entries
  * @dma: its bus address
  * @child: the tables its entries point at (levels 3..1)
  */
-struct mvgpu_pt_node {
+struct mvgpu_accel_pt_node {
 	__le64 *cpu;
 	dma_addr_t dma;
-	struct mvgpu_pt_node **child;
+	struct mvgpu_accel_pt_node **child;
 };
 
 /**
- * struct mvgpu_actx - a GPU context: what one open file owns
+ * struct mvgpu_accel_ctx - a GPU context: what one open file owns
  * @adev: the device
  * @index: hardware context number
  * @lock: protects everything below but the fields set by the interrupt
@@ -102,12 +103,12 @@ struct mvgpu_pt_node {
  * @fault_reason: MVGPU_FAULT_* of the fault (irq_lock)
  * @fault_addr: faulting GPU VA (irq_lock)
  */
-struct mvgpu_actx {
-	struct mvgpu_adev *adev;
+struct mvgpu_accel_ctx {
+	struct mvgpu_accel_dev *adev;
 	unsigned int index;
 	/* protects the page tables, va_mm, vmas, ring and seqno */
 	struct mutex lock;
-	struct mvgpu_pt_node *root;
+	struct mvgpu_accel_pt_node *root;
 	struct drm_mm va_mm;
 	struct list_head vmas;
 	u32 *ring;
@@ -122,50 +123,52 @@ struct mvgpu_actx {
 	u64 fault_addr;
 };
 
-static inline struct mvgpu_adev *to_adev(struct drm_device *drm)
+static inline struct mvgpu_accel_dev *to_adev(struct drm_device *drm)
 {
-	return container_of(drm, struct mvgpu_adev, drm);
+	return container_of(drm, struct mvgpu_accel_dev, drm);
 }
 
-static inline struct mvgpu_bo *to_bo(struct drm_gem_object *obj)
+static inline struct mvgpu_accel_bo *to_bo(struct drm_gem_object *obj)
 {
-	return container_of(obj, struct mvgpu_bo, base);
+	return container_of(obj, struct mvgpu_accel_bo, base);
 }
 
-static inline u32 mvgpu_rd(struct mvgpu_adev *adev, u32 off)
+static inline u32 mvgpu_accel_rd(struct mvgpu_accel_dev *adev, u32 off)
 {
 	return readl(adev->mmio + off);
 }
 
-static inline void mvgpu_wr(struct mvgpu_adev *adev, u32 off, u32 val)
+static inline void mvgpu_accel_wr(struct mvgpu_accel_dev *adev, u32 off,
+				  u32 val)
 {
 	writel(val, adev->mmio + off);
 }
 
 /* gem.c */
-int mvgpu_ioctl_bo_create(struct drm_device *drm, void *data,
-			  struct drm_file *file);
-int mvgpu_ioctl_bo_mmap(struct drm_device *drm, void *data,
-			struct drm_file *file);
+int mvgpu_accel_ioctl_bo_create(struct drm_device *drm, void *data,
+				struct drm_file *file);
+int mvgpu_accel_ioctl_bo_mmap(struct drm_device *drm, void *data,
+			      struct drm_file *file);
 
 /* vm.c */
-int mvgpu_vm_init(struct mvgpu_actx *ctx);
-void mvgpu_vm_fini(struct mvgpu_actx *ctx);
-int mvgpu_vm_map_dma(struct mvgpu_actx *ctx, u64 va, const dma_addr_t *dma,
-		     unsigned long npages, bool writable);
-int mvgpu_ioctl_vm_bind(struct drm_device *drm, void *data,
-			struct drm_file *file);
-int mvgpu_ioctl_vm_unbind(struct drm_device *drm, void *data,
-			  struct drm_file *file);
+int mvgpu_accel_vm_init(struct mvgpu_accel_ctx *ctx);
+void mvgpu_accel_vm_fini(struct mvgpu_accel_ctx *ctx);
+int mvgpu_accel_vm_map_dma(struct mvgpu_accel_ctx *ctx, u64 va,
+			   const dma_addr_t *dma, unsigned long npages,
+			   bool writable);
+int mvgpu_accel_ioctl_vm_bind(struct drm_device *drm, void *data,
+			      struct drm_file *file);
+int mvgpu_accel_ioctl_vm_unbind(struct drm_device *drm, void *data,
+				struct drm_file *file);
 
 /* ctx.c */
-int mvgpu_ctx_open(struct mvgpu_adev *adev, struct drm_file *file);
-void mvgpu_ctx_close(struct mvgpu_adev *adev, struct drm_file *file);
-void mvgpu_ctx_irq(struct mvgpu_adev *adev, u32 status);
-void mvgpu_ctx_lose_all(struct mvgpu_adev *adev);
-int mvgpu_ioctl_submit(struct drm_device *drm, void *data,
-		       struct drm_file *file);
-int mvgpu_ioctl_wait(struct drm_device *drm, void *data,
-		     struct drm_file *file);
+int mvgpu_accel_ctx_open(struct mvgpu_accel_dev *adev, struct drm_file *file);
+void mvgpu_accel_ctx_close(struct mvgpu_accel_dev *adev, struct drm_file *file);
+void mvgpu_accel_ctx_irq(struct mvgpu_accel_dev *adev, u32 status);
+void mvgpu_accel_ctx_lose_all(struct mvgpu_accel_dev *adev);
+int mvgpu_accel_ioctl_submit(struct drm_device *drm, void *data,
+			     struct drm_file *file);
+int mvgpu_accel_ioctl_wait(struct drm_device *drm, void *data,
+			   struct drm_file *file);
 
 #endif /* _MVGPU_ACCEL_H */

@@ -15,21 +15,21 @@
 #define PT_INDEX(va, level)	(((va) >> PT_SHIFT(level)) & (MVGPU_PT_ENTRIES - 1))
 
 /**
- * struct mvgpu_vma - a buffer bound into a context
+ * struct mvgpu_accel_vma - a buffer bound into a context
  * @node: its GPU VA range
  * @bo: the buffer (a reference is held)
  * @link: entry in the context's list
  */
-struct mvgpu_vma {
+struct mvgpu_accel_vma {
 	struct drm_mm_node node;
-	struct mvgpu_bo *bo;
+	struct mvgpu_accel_bo *bo;
 	struct list_head link;
 };
 
-static struct mvgpu_pt_node *mvgpu_pt_alloc(struct mvgpu_adev *adev,
-					    int level)
+static struct mvgpu_accel_pt_node *
+mvgpu_accel_pt_alloc(struct mvgpu_accel_dev *adev, int level)
 {
-	struct mvgpu_pt_node *node = kzalloc(sizeof(*node), GFP_KERNEL);
+	struct mvgpu_accel_pt_node *node = kzalloc(sizeof(*node), GFP_KERNEL);
 
 	if (!node)
 		return NULL;
@@ -52,8 +52,8 @@ err:
 	return NULL;
 }
 
-static void mvgpu_pt_free(struct mvgpu_adev *adev, struct mvgpu_pt_node *node,
-			  int level)
+static void mvgpu_accel_pt_free(struct mvgpu_accel_dev *adev,
+				struct mvgpu_accel_pt_node *node, int level)
 {
 	int i;
 
@@ -61,7 +61,7 @@ static void mvgpu_pt_free(struct mvgpu_adev *adev, struct mvgpu_pt_node *node,
 		return;
 	if (level > 0) {
 		for (i = 0; i < MVGPU_PT_ENTRIES; i++)
-			mvgpu_pt_free(adev, node->child[i], level - 1);
+			mvgpu_accel_pt_free(adev, node->child[i], level - 1);
 		kfree(node->child);
 	}
 	dma_free_coherent(&adev->pdev->dev, PAGE_SIZE, node->cpu, node->dma);
@@ -69,16 +69,17 @@ static void mvgpu_pt_free(struct mvgpu_adev *adev, struct mvgpu_pt_node *node,
 }
 
 /* The level-0 entry of @va, allocating tables on the way. */
-static __le64 *mvgpu_pt_slot(struct mvgpu_actx *ctx, u64 va)
+static __le64 *mvgpu_accel_pt_slot(struct mvgpu_accel_ctx *ctx, u64 va)
 {
-	struct mvgpu_pt_node *node = ctx->root;
+	struct mvgpu_accel_pt_node *node = ctx->root;
 	int level;
 
 	for (level = MVGPU_PT_LEVELS - 1; level > 0; level--) {
 		unsigned int i = PT_INDEX(va, level);
 
 		if (!node->child[i]) {
-			node->child[i] = mvgpu_pt_alloc(ctx->adev, level - 1);
+			node->child[i] = mvgpu_accel_pt_alloc(ctx->adev,
+							      level - 1);
 			if (!node->child[i])
 				return NULL;
 			node->cpu[i] = cpu_to_le64(node->child[i]->dma |
@@ -90,30 +91,32 @@ static __le64 *mvgpu_pt_slot(struct mvgpu_actx *ctx, u64 va)
 }
 
 /* Tell the vGPU that [va, va + size) changed. */
-static void mvgpu_tlb_invalidate(struct mvgpu_actx *ctx, u64 va, u64 size)
+static void mvgpu_accel_tlb_invalidate(struct mvgpu_accel_ctx *ctx, u64 va,
+				       u64 size)
 {
-	struct mvgpu_adev *adev = ctx->adev;
+	struct mvgpu_accel_dev *adev = ctx->adev;
 	unsigned int n = ctx->index;
 
 	/* Entries are in coherent memory; writel orders them before. */
-	mvgpu_wr(adev, MVGPU_CTX_REG(n, MVGPU_CTX_TLB_INV_ADDR_LO),
-		 lower_32_bits(va));
-	mvgpu_wr(adev, MVGPU_CTX_REG(n, MVGPU_CTX_TLB_INV_ADDR_HI),
-		 upper_32_bits(va));
-	mvgpu_wr(adev, MVGPU_CTX_REG(n, MVGPU_CTX_TLB_INV_SIZE_LO),
-		 lower_32_bits(size));
-	mvgpu_wr(adev, MVGPU_CTX_REG(n, MVGPU_CTX_TLB_INV_SIZE_HI),
-		 upper_32_bits(size));
-	mvgpu_wr(adev, MVGPU_CTX_REG(n, MVGPU_CTX_TLB_INV), 1);
+	mvgpu_accel_wr(adev, MVGPU_CTX_REG(n, MVGPU_CTX_TLB_INV_ADDR_LO),
+		       lower_32_bits(va));
+	mvgpu_accel_wr(adev, MVGPU_CTX_REG(n, MVGPU_CTX_TLB_INV_ADDR_HI),
+		       upper_32_bits(va));
+	mvgpu_accel_wr(adev, MVGPU_CTX_REG(n, MVGPU_CTX_TLB_INV_SIZE_LO),
+		       lower_32_bits(size));
+	mvgpu_accel_wr(adev, MVGPU_CTX_REG(n, MVGPU_CTX_TLB_INV_SIZE_HI),
+		       upper_32_bits(size));
+	mvgpu_accel_wr(adev, MVGPU_CTX_REG(n, MVGPU_CTX_TLB_INV), 1);
 }
 
-static int mvgpu_vm_set(struct mvgpu_actx *ctx, u64 va, unsigned long npages,
-			const dma_addr_t *dma, u64 vram_start, u64 flags)
+static int mvgpu_accel_vm_set(struct mvgpu_accel_ctx *ctx, u64 va,
+			      unsigned long npages, const dma_addr_t *dma,
+			      u64 vram_start, u64 flags)
 {
 	unsigned long i;
 
 	for (i = 0; i < npages; i++) {
-		__le64 *slot = mvgpu_pt_slot(ctx, va + (i << PAGE_SHIFT));
+		__le64 *slot = mvgpu_accel_pt_slot(ctx, va + (i << PAGE_SHIFT));
 		u64 addr;
 
 		if (!slot)
@@ -130,7 +133,7 @@ static int mvgpu_vm_set(struct mvgpu_actx *ctx, u64 va, unsigned long npages,
 }
 
 /**
- * mvgpu_vm_map_dma() - map system memory pages at a GPU VA
+ * mvgpu_accel_vm_map_dma() - map system memory pages at a GPU VA
  * @ctx: the context; caller holds @ctx->lock or owns it exclusively
  * @va: page-aligned GPU VA
  * @dma: bus address of each page
@@ -141,32 +144,34 @@ static int mvgpu_vm_set(struct mvgpu_actx *ctx, u64 va, unsigned long npages,
  *
  * Return: 0 or -ENOMEM.
  */
-int mvgpu_vm_map_dma(struct mvgpu_actx *ctx, u64 va, const dma_addr_t *dma,
-		     unsigned long npages, bool writable)
+int mvgpu_accel_vm_map_dma(struct mvgpu_accel_ctx *ctx, u64 va,
+			   const dma_addr_t *dma, unsigned long npages,
+			   bool writable)
 {
-	return mvgpu_vm_set(ctx, va, npages, dma, 0,
+	return mvgpu_accel_vm_set(ctx, va, npages, dma, 0,
 			    MVGPU_PTE_PRESENT |
 			    (writable ? MVGPU_PTE_WRITABLE : 0));
 }
 
 /**
- * mvgpu_vm_init() - an empty address space for a new context
+ * mvgpu_accel_vm_init() - an empty address space for a new context
  * @ctx: the context
  *
  * Return: 0 or -ENOMEM.
  */
-int mvgpu_vm_init(struct mvgpu_actx *ctx)
+int mvgpu_accel_vm_init(struct mvgpu_accel_ctx *ctx)
 {
-	ctx->root = mvgpu_pt_alloc(ctx->adev, MVGPU_PT_LEVELS - 1);
+	ctx->root = mvgpu_accel_pt_alloc(ctx->adev, MVGPU_PT_LEVELS - 1);
 	if (!ctx->root)
 		return -ENOMEM;
-	drm_mm_init(&ctx->va_mm, MVGPU_VA_USER_START,
-		    MVGPU_VA_USER_END - MVGPU_VA_USER_START);
+	drm_mm_init(&ctx->va_mm, MVGPU_ACCEL_VA_USER_START,
+		    MVGPU_ACCEL_VA_USER_END - MVGPU_ACCEL_VA_USER_START);
 	INIT_LIST_HEAD(&ctx->vmas);
 	return 0;
 }
 
-static void mvgpu_vma_destroy(struct mvgpu_actx *ctx, struct mvgpu_vma *vma)
+static void mvgpu_accel_vma_destroy(struct mvgpu_accel_ctx *ctx,
+				    struct mvgpu_accel_vma *vma)
 {
 	list_del(&vma->link);
 	drm_mm_remove_node(&vma->node);
@@ -175,36 +180,36 @@ static void mvgpu_vma_destroy(struct mvgpu_actx *ctx, struct mvgpu_vma *vma)
 }
 
 /**
- * mvgpu_vm_fini() - tear down an address space (context disabled)
+ * mvgpu_accel_vm_fini() - tear down an address space (context disabled)
  * @ctx: the context
  */
-void mvgpu_vm_fini(struct mvgpu_actx *ctx)
+void mvgpu_accel_vm_fini(struct mvgpu_accel_ctx *ctx)
 {
-	struct mvgpu_vma *vma, *tmp;
+	struct mvgpu_accel_vma *vma, *tmp;
 
 	list_for_each_entry_safe(vma, tmp, &ctx->vmas, link)
-		mvgpu_vma_destroy(ctx, vma);
+		mvgpu_accel_vma_destroy(ctx, vma);
 	drm_mm_takedown(&ctx->va_mm);
-	mvgpu_pt_free(ctx->adev, ctx->root, MVGPU_PT_LEVELS - 1);
+	mvgpu_accel_pt_free(ctx->adev, ctx->root, MVGPU_PT_LEVELS - 1);
 	ctx->root = NULL;
 }
 
 /**
- * mvgpu_ioctl_vm_bind() - DRM_IOCTL_MVGPU_VM_BIND
+ * mvgpu_accel_ioctl_vm_bind() - DRM_IOCTL_MVGPU_VM_BIND
  * @drm: the device
  * @data: struct drm_mvgpu_vm_bind
  * @file: the caller
  *
  * Return: 0 or a negative errno.
  */
-int mvgpu_ioctl_vm_bind(struct drm_device *drm, void *data,
-			struct drm_file *file)
+int mvgpu_accel_ioctl_vm_bind(struct drm_device *drm, void *data,
+			      struct drm_file *file)
 {
-	struct mvgpu_actx *ctx = file->driver_priv;
+	struct mvgpu_accel_ctx *ctx = file->driver_priv;
 	struct drm_mvgpu_vm_bind *args = data;
 	struct drm_gem_object *obj;
-	struct mvgpu_vma *vma;
-	struct mvgpu_bo *bo;
+	struct mvgpu_accel_vma *vma;
+	struct mvgpu_accel_bo *bo;
 	u64 flags;
 	int ret;
 
@@ -233,16 +238,16 @@ int mvgpu_ioctl_vm_bind(struct drm_device *drm, void *data,
 					 obj->size + PAGE_SIZE, PAGE_SIZE, 0, 0);
 	if (ret)
 		goto err_unlock;
-	ret = mvgpu_vm_set(ctx, vma->node.start, obj->size >> PAGE_SHIFT,
-			   bo->vram ? NULL : bo->dma,
+	ret = mvgpu_accel_vm_set(ctx, vma->node.start, obj->size >> PAGE_SHIFT,
+				 bo->vram ? NULL : bo->dma,
 			   bo->vram ? bo->vram_node.start : 0, flags);
 	if (ret) {
-		mvgpu_vm_set(ctx, vma->node.start, obj->size >> PAGE_SHIFT,
-			     NULL, 0, 0);
+		mvgpu_accel_vm_set(ctx, vma->node.start,
+				   obj->size >> PAGE_SHIFT, NULL, 0, 0);
 		drm_mm_remove_node(&vma->node);
 		goto err_unlock;
 	}
-	mvgpu_tlb_invalidate(ctx, vma->node.start, obj->size);
+	mvgpu_accel_tlb_invalidate(ctx, vma->node.start, obj->size);
 	list_add_tail(&vma->link, &ctx->vmas);
 	args->va = vma->node.start;
 	mutex_unlock(&ctx->lock);
@@ -256,19 +261,19 @@ err_unlock:
 }
 
 /**
- * mvgpu_ioctl_vm_unbind() - DRM_IOCTL_MVGPU_VM_UNBIND
+ * mvgpu_accel_ioctl_vm_unbind() - DRM_IOCTL_MVGPU_VM_UNBIND
  * @drm: the device
  * @data: struct drm_mvgpu_vm_unbind
  * @file: the caller
  *
  * Return: 0, or -ENOENT when nothing was bound at that address.
  */
-int mvgpu_ioctl_vm_unbind(struct drm_device *drm, void *data,
-			  struct drm_file *file)
+int mvgpu_accel_ioctl_vm_unbind(struct drm_device *drm, void *data,
+				struct drm_file *file)
 {
-	struct mvgpu_actx *ctx = file->driver_priv;
+	struct mvgpu_accel_ctx *ctx = file->driver_priv;
 	struct drm_mvgpu_vm_unbind *args = data;
-	struct mvgpu_vma *vma;
+	struct mvgpu_accel_vma *vma;
 	int ret = -ENOENT;
 
 	mutex_lock(&ctx->lock);
@@ -277,9 +282,10 @@ int mvgpu_ioctl_vm_unbind(struct drm_device *drm, void *data,
 
 		if (vma->node.start != args->va)
 			continue;
-		mvgpu_vm_set(ctx, args->va, size >> PAGE_SHIFT, NULL, 0, 0);
-		mvgpu_tlb_invalidate(ctx, args->va, size);
-		mvgpu_vma_destroy(ctx, vma);
+		mvgpu_accel_vm_set(ctx, args->va, size >> PAGE_SHIFT, NULL, 0,
+				   0);
+		mvgpu_accel_tlb_invalidate(ctx, args->va, size);
+		mvgpu_accel_vma_destroy(ctx, vma);
 		ret = 0;
 		break;
 	}

@@ -34,7 +34,7 @@
 
 FIXTURE(cfg) {
 	struct mt_vgpu v;
-	struct mvgpu_dev *dev;
+	struct libmvgpu_dev *dev;
 	int setup_err;
 	char msg[256];
 };
@@ -61,30 +61,30 @@ FIXTURE_TEARDOWN(cfg)
 		TH_LOG("removing %s: %s", self->v.uuid, strerror(-ret));
 }
 
-static uint8_t rd8(struct __test_metadata *_metadata, struct mvgpu_dev *dev,
+static uint8_t rd8(struct __test_metadata *_metadata, struct libmvgpu_dev *dev,
 		   uint32_t off)
 {
 	uint8_t v = 0;
 
-	ASSERT_EQ(0, mvgpu_cfg_read8(dev, off, &v));
+	ASSERT_EQ(0, libmvgpu_cfg_read8(dev, off, &v));
 	return v;
 }
 
 static uint16_t rd16(struct __test_metadata *_metadata,
-		     struct mvgpu_dev *dev, uint32_t off)
+		     struct libmvgpu_dev *dev, uint32_t off)
 {
 	uint16_t v = 0;
 
-	ASSERT_EQ(0, mvgpu_cfg_read16(dev, off, &v));
+	ASSERT_EQ(0, libmvgpu_cfg_read16(dev, off, &v));
 	return v;
 }
 
 static uint32_t rd32(struct __test_metadata *_metadata,
-		     struct mvgpu_dev *dev, uint32_t off)
+		     struct libmvgpu_dev *dev, uint32_t off)
 {
 	uint32_t v = 0;
 
-	ASSERT_EQ(0, mvgpu_cfg_read32(dev, off, &v));
+	ASSERT_EQ(0, libmvgpu_cfg_read32(dev, off, &v));
 	return v;
 }
 
@@ -95,14 +95,14 @@ static uint64_t module_param(const char *name, uint64_t def)
 	uint64_t val;
 
 	snprintf(path, sizeof(path), "/sys/module/mvgpu/parameters/%s", name);
-	if (mvgpu_sysfs_read_u64(path, &val))
+	if (libmvgpu_sysfs_read_u64(path, &val))
 		return def;
 	return val;
 }
 
 TEST_F(cfg, identity)
 {
-	struct mvgpu_dev *dev = self->dev;
+	struct libmvgpu_dev *dev = self->dev;
 	uint32_t class;
 
 	CHECK_SETUP();
@@ -128,7 +128,7 @@ TEST_F(cfg, identity)
 
 TEST_F(cfg, status_and_cap_list)
 {
-	struct mvgpu_dev *dev = self->dev;
+	struct libmvgpu_dev *dev = self->dev;
 
 	CHECK_SETUP();
 	EXPECT_EQ(STATUS_CAP_LIST, rd16(_metadata, dev, CFG_STATUS) &
@@ -136,13 +136,13 @@ TEST_F(cfg, status_and_cap_list)
 	/* no interrupt pending after open */
 	EXPECT_EQ(0, rd16(_metadata, dev, CFG_STATUS) & 0x0008);
 	EXPECT_EQ(MSI_POS, rd8(_metadata, dev, CFG_CAP_PTR));
-	EXPECT_EQ(MSI_POS, mvgpu_cfg_find_cap(dev, CAP_ID_MSI));
-	EXPECT_EQ(PCIE_POS, mvgpu_cfg_find_cap(dev, CAP_ID_EXP));
+	EXPECT_EQ(MSI_POS, libmvgpu_cfg_find_cap(dev, CAP_ID_MSI));
+	EXPECT_EQ(PCIE_POS, libmvgpu_cfg_find_cap(dev, CAP_ID_EXP));
 }
 
 TEST_F(cfg, msi_capability)
 {
-	struct mvgpu_dev *dev = self->dev;
+	struct libmvgpu_dev *dev = self->dev;
 	uint16_t ctrl;
 
 	CHECK_SETUP();
@@ -156,28 +156,28 @@ TEST_F(cfg, msi_capability)
 	EXPECT_EQ(0, ctrl & 0x0001);		/* disabled after reset */
 
 	/* address (64-bit) and data are writable */
-	ASSERT_EQ(0, mvgpu_cfg_write32(dev, MSI_POS + 4, 0xfee01004));
-	ASSERT_EQ(0, mvgpu_cfg_write32(dev, MSI_POS + 8, 0x00000001));
-	ASSERT_EQ(0, mvgpu_cfg_write16(dev, MSI_POS + 12, 0x4041));
+	ASSERT_EQ(0, libmvgpu_cfg_write32(dev, MSI_POS + 4, 0xfee01004));
+	ASSERT_EQ(0, libmvgpu_cfg_write32(dev, MSI_POS + 8, 0x00000001));
+	ASSERT_EQ(0, libmvgpu_cfg_write16(dev, MSI_POS + 12, 0x4041));
 	EXPECT_EQ(0xfee01004, rd32(_metadata, dev, MSI_POS + 4) & ~3u);
 	EXPECT_EQ(0x00000001, rd32(_metadata, dev, MSI_POS + 8));
 	EXPECT_EQ(0x4041, rd16(_metadata, dev, MSI_POS + 12));
 
 	/* the enable bit is writable, the capability bits are not */
-	ASSERT_EQ(0, mvgpu_cfg_write16(dev, MSI_POS + 2, 0x0001));
+	ASSERT_EQ(0, libmvgpu_cfg_write16(dev, MSI_POS + 2, 0x0001));
 	EXPECT_EQ(ctrl | 0x0001, rd16(_metadata, dev, MSI_POS + 2));
-	ASSERT_EQ(0, mvgpu_cfg_write16(dev, MSI_POS + 2, 0));
+	ASSERT_EQ(0, libmvgpu_cfg_write16(dev, MSI_POS + 2, 0));
 	EXPECT_EQ(ctrl, rd16(_metadata, dev, MSI_POS + 2));
 
 	/* ID and next pointer are read-only */
-	ASSERT_EQ(0, mvgpu_cfg_write16(dev, MSI_POS, 0x0000));
+	ASSERT_EQ(0, libmvgpu_cfg_write16(dev, MSI_POS, 0x0000));
 	EXPECT_EQ(CAP_ID_MSI, rd8(_metadata, dev, MSI_POS));
 	EXPECT_EQ(PCIE_POS, rd8(_metadata, dev, MSI_POS + 1));
 }
 
 TEST_F(cfg, pcie_capability)
 {
-	struct mvgpu_dev *dev = self->dev;
+	struct libmvgpu_dev *dev = self->dev;
 	uint16_t flags, lnksta;
 	uint32_t devcap, lnkcap;
 
@@ -198,19 +198,19 @@ TEST_F(cfg, pcie_capability)
 	EXPECT_EQ(1, (lnksta >> 4) & 0x3f);
 
 	/* read-only: the header, capabilities and link registers */
-	ASSERT_EQ(0, mvgpu_cfg_write32(dev, PCIE_POS, 0));
+	ASSERT_EQ(0, libmvgpu_cfg_write32(dev, PCIE_POS, 0));
 	EXPECT_EQ(CAP_ID_EXP, rd8(_metadata, dev, PCIE_POS));
 	EXPECT_EQ(flags, rd16(_metadata, dev, PCIE_POS + 2));
-	ASSERT_EQ(0, mvgpu_cfg_write32(dev, PCIE_POS + 4, ~devcap));
+	ASSERT_EQ(0, libmvgpu_cfg_write32(dev, PCIE_POS + 4, ~devcap));
 	EXPECT_EQ(devcap, rd32(_metadata, dev, PCIE_POS + 4));
-	ASSERT_EQ(0, mvgpu_cfg_write32(dev, PCIE_POS + 0x0c, ~lnkcap));
+	ASSERT_EQ(0, libmvgpu_cfg_write32(dev, PCIE_POS + 0x0c, ~lnkcap));
 	EXPECT_EQ(lnkcap, rd32(_metadata, dev, PCIE_POS + 0x0c));
 }
 
 /* BAR sizing: write all ones, read back the size mask with type bits */
 TEST_F(cfg, bar_sizing)
 {
-	struct mvgpu_dev *dev = self->dev;
+	struct libmvgpu_dev *dev = self->dev;
 	uint64_t vram = mt_type_vram(MT_T14);
 	uint32_t bar0, bar2, bar3;
 
@@ -220,12 +220,12 @@ TEST_F(cfg, bar_sizing)
 	EXPECT_EQ(0x0, bar0 & 0xf);	/* memory, 32-bit, non-prefetchable */
 	EXPECT_EQ(0xc, bar2 & 0xf);	/* memory, 64-bit, prefetchable */
 
-	ASSERT_EQ(0, mvgpu_cfg_write32(dev, CFG_BAR(0), 0xffffffff));
+	ASSERT_EQ(0, libmvgpu_cfg_write32(dev, CFG_BAR(0), 0xffffffff));
 	EXPECT_EQ(~(uint32_t)(MVGPU_MMIO_SIZE - 1),
 		  rd32(_metadata, dev, CFG_BAR(0)));
 
-	ASSERT_EQ(0, mvgpu_cfg_write32(dev, CFG_BAR(2), 0xffffffff));
-	ASSERT_EQ(0, mvgpu_cfg_write32(dev, CFG_BAR(3), 0xffffffff));
+	ASSERT_EQ(0, libmvgpu_cfg_write32(dev, CFG_BAR(2), 0xffffffff));
+	ASSERT_EQ(0, libmvgpu_cfg_write32(dev, CFG_BAR(3), 0xffffffff));
 	bar2 = rd32(_metadata, dev, CFG_BAR(2));
 	bar3 = rd32(_metadata, dev, CFG_BAR(3));
 	EXPECT_EQ((uint32_t)~(vram - 1) | 0xc, bar2);
@@ -234,12 +234,12 @@ TEST_F(cfg, bar_sizing)
 	EXPECT_EQ(vram, ~((uint64_t)bar3 << 32 | (bar2 & ~0xfu)) + 1);
 
 	/* addresses are kept, within the size alignment */
-	ASSERT_EQ(0, mvgpu_cfg_write32(dev, CFG_BAR(0), 0xfebf0000));
+	ASSERT_EQ(0, libmvgpu_cfg_write32(dev, CFG_BAR(0), 0xfebf0000));
 	EXPECT_EQ(0xfebf0000, rd32(_metadata, dev, CFG_BAR(0)));
-	ASSERT_EQ(0, mvgpu_cfg_write32(dev, CFG_BAR(0), 0xfebf1234));
+	ASSERT_EQ(0, libmvgpu_cfg_write32(dev, CFG_BAR(0), 0xfebf1234));
 	EXPECT_EQ(0xfebf0000, rd32(_metadata, dev, CFG_BAR(0)));
-	ASSERT_EQ(0, mvgpu_cfg_write32(dev, CFG_BAR(2), 0xe0000000));
-	ASSERT_EQ(0, mvgpu_cfg_write32(dev, CFG_BAR(3), 0x00000001));
+	ASSERT_EQ(0, libmvgpu_cfg_write32(dev, CFG_BAR(2), 0xe0000000));
+	ASSERT_EQ(0, libmvgpu_cfg_write32(dev, CFG_BAR(3), 0x00000001));
 	EXPECT_EQ(0xe000000c, rd32(_metadata, dev, CFG_BAR(2)));
 	EXPECT_EQ(0x00000001, rd32(_metadata, dev, CFG_BAR(3)));
 }
@@ -254,9 +254,9 @@ TEST_F(cfg, bar2_size_follows_type)
 	CHECK_SETUP();
 	ret = mt_vgpu_create_open(&big, MT_PARENT1, MT_T11);
 	if (!ret) {
-		ret = mvgpu_cfg_write32(&big.dev, CFG_BAR(2), 0xffffffff);
+		ret = libmvgpu_cfg_write32(&big.dev, CFG_BAR(2), 0xffffffff);
 		if (!ret)
-			ret = mvgpu_cfg_read32(&big.dev, CFG_BAR(2), &bar2);
+			ret = libmvgpu_cfg_read32(&big.dev, CFG_BAR(2), &bar2);
 	}
 	/* clean up before asserting: nothing else removes it */
 	EXPECT_EQ(0, mt_vgpu_destroy(&big));
@@ -269,15 +269,15 @@ TEST_F(cfg, unused_bars_and_rom)
 	static const uint32_t offs[] = {
 		CFG_BAR(1), CFG_BAR(4), CFG_BAR(5), CFG_ROM,
 	};
-	struct mvgpu_dev *dev = self->dev;
+	struct libmvgpu_dev *dev = self->dev;
 	size_t i;
 
 	CHECK_SETUP();
 	for (i = 0; i < MT_ARRAY_SIZE(offs); i++) {
 		EXPECT_EQ(0, rd32(_metadata, dev, offs[i]));
-		ASSERT_EQ(0, mvgpu_cfg_write32(dev, offs[i], 0xffffffff));
+		ASSERT_EQ(0, libmvgpu_cfg_write32(dev, offs[i], 0xffffffff));
 		EXPECT_EQ(0, rd32(_metadata, dev, offs[i]));
-		ASSERT_EQ(0, mvgpu_cfg_write32(dev, offs[i], 0xfe000001));
+		ASSERT_EQ(0, libmvgpu_cfg_write32(dev, offs[i], 0xfe000001));
 		EXPECT_EQ(0, rd32(_metadata, dev, offs[i]));
 	}
 }
@@ -288,7 +288,7 @@ TEST_F(cfg, read_only_fields)
 		CFG_VENDOR, CFG_REVISION, 0x0c /* cls, lat, header, bist */,
 		CFG_SUBVENDOR, CFG_CAP_PTR,
 	};
-	struct mvgpu_dev *dev = self->dev;
+	struct libmvgpu_dev *dev = self->dev;
 	uint32_t before[MT_ARRAY_SIZE(offs)];
 	uint8_t pin;
 	size_t i;
@@ -296,8 +296,8 @@ TEST_F(cfg, read_only_fields)
 	CHECK_SETUP();
 	for (i = 0; i < MT_ARRAY_SIZE(offs); i++) {
 		before[i] = rd32(_metadata, dev, offs[i]);
-		ASSERT_EQ(0, mvgpu_cfg_write32(dev, offs[i], ~before[i]));
-		ASSERT_EQ(0, mvgpu_cfg_write32(dev, offs[i], 0));
+		ASSERT_EQ(0, libmvgpu_cfg_write32(dev, offs[i], ~before[i]));
+		ASSERT_EQ(0, libmvgpu_cfg_write32(dev, offs[i], 0));
 	}
 	EXPECT_EQ(module_param("vendor_id", MVGPU_PCI_VENDOR_ID),
 		  rd16(_metadata, dev, CFG_VENDOR));
@@ -308,34 +308,34 @@ TEST_F(cfg, read_only_fields)
 	EXPECT_EQ(MVGPU_PCI_SUBDEVICE_ID, rd16(_metadata, dev, CFG_SUBDEVICE));
 	EXPECT_EQ(MSI_POS, rd8(_metadata, dev, CFG_CAP_PTR));
 	/* interrupt pin is read-only, byte writes too */
-	ASSERT_EQ(0, mvgpu_cfg_write8(dev, CFG_INT_PIN, 4));
+	ASSERT_EQ(0, libmvgpu_cfg_write8(dev, CFG_INT_PIN, 4));
 	pin = rd8(_metadata, dev, CFG_INT_PIN);
 	EXPECT_EQ(1, pin);
 	/* the status register keeps its capability list bit */
-	ASSERT_EQ(0, mvgpu_cfg_write16(dev, CFG_STATUS, 0));
-	ASSERT_EQ(0, mvgpu_cfg_write16(dev, CFG_STATUS, 0xffff));
+	ASSERT_EQ(0, libmvgpu_cfg_write16(dev, CFG_STATUS, 0));
+	ASSERT_EQ(0, libmvgpu_cfg_write16(dev, CFG_STATUS, 0xffff));
 	EXPECT_EQ(STATUS_CAP_LIST, rd16(_metadata, dev, CFG_STATUS) &
 		  STATUS_CAP_LIST);
 }
 
 TEST_F(cfg, command_register)
 {
-	struct mvgpu_dev *dev = self->dev;
+	struct libmvgpu_dev *dev = self->dev;
 	uint16_t bit;
 
 	CHECK_SETUP();
-	ASSERT_EQ(0, mvgpu_cfg_write16(dev, CFG_COMMAND, 0xffff));
+	ASSERT_EQ(0, libmvgpu_cfg_write16(dev, CFG_COMMAND, 0xffff));
 	EXPECT_EQ(CMD_WRITABLE, rd16(_metadata, dev, CFG_COMMAND));
-	ASSERT_EQ(0, mvgpu_cfg_write16(dev, CFG_COMMAND, 0));
+	ASSERT_EQ(0, libmvgpu_cfg_write16(dev, CFG_COMMAND, 0));
 	EXPECT_EQ(0, rd16(_metadata, dev, CFG_COMMAND));
 	/* each bit on its own */
 	for (bit = 1; bit; bit <<= 1) {
-		ASSERT_EQ(0, mvgpu_cfg_write16(dev, CFG_COMMAND, bit));
+		ASSERT_EQ(0, libmvgpu_cfg_write16(dev, CFG_COMMAND, bit));
 		EXPECT_EQ(bit & CMD_WRITABLE, rd16(_metadata, dev,
 						   CFG_COMMAND));
 	}
 	/* a dword write at 0x04 sets the command, keeps the status */
-	ASSERT_EQ(0, mvgpu_cfg_write32(dev, CFG_COMMAND, 0xffff0006));
+	ASSERT_EQ(0, libmvgpu_cfg_write32(dev, CFG_COMMAND, 0xffff0006));
 	EXPECT_EQ(0x0006, rd16(_metadata, dev, CFG_COMMAND));
 	EXPECT_EQ(STATUS_CAP_LIST, rd16(_metadata, dev, CFG_STATUS) &
 		  STATUS_CAP_LIST);

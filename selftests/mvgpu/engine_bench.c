@@ -158,7 +158,7 @@ TEST_F(bench, hash_own_buffers)
 	uint64_t want;
 
 	et_random_fill(self->buf[0], BUF_SIZE, &self->seed);
-	want = mvgpu_ref_fnv1a64(self->buf[0], BUF_SIZE);
+	want = libmvgpu_ref_fnv1a64(self->buf[0], BUF_SIZE);
 	snprintf(req, sizeof(req), "hash %u 2 %lx %lx", BUF_SIZE,
 		 (unsigned long)self->buf[0], (unsigned long)self->buf[1]);
 	ASSERT_EQ(0, bench_write(req));
@@ -174,7 +174,7 @@ TEST_F(bench, gemm_own_buffers)
 	ASSERT_NE(NULL, ref);
 	et_random_fill(self->buf[0], 4 * d * d, &self->seed);
 	et_random_fill(self->buf[1], 4 * d * d, &self->seed);
-	mvgpu_ref_gemm_i32(self->buf[0], self->buf[1], ref, d, d, d);
+	libmvgpu_ref_gemm_i32(self->buf[0], self->buf[1], ref, d, d, d);
 	snprintf(req, sizeof(req), "gemm %u 2 %lx %lx %lx", d,
 		 (unsigned long)self->buf[0], (unsigned long)self->buf[1],
 		 (unsigned long)self->buf[2]);
@@ -230,8 +230,8 @@ static void *map_vgpu(struct __test_metadata *_metadata,
 		      FIXTURE_DATA(bench) *self, int i, const char *parent)
 {
 	ASSERT_EQ(0, mt_vgpu_create_open(&self->v[i], parent, MT_T164));
-	self->map[i] = mvgpu_region_mmap(&self->v[i].dev,
-					 VFIO_PCI_BAR2_REGION_INDEX,
+	self->map[i] = libmvgpu_region_mmap(&self->v[i].dev,
+					    VFIO_PCI_BAR2_REGION_INDEX,
 					 &self->len[i]);
 	ASSERT_NE(MAP_FAILED, self->map[i]);
 	ASSERT_LE(2 * BUF_SIZE, self->len[i]);

@@ -20,7 +20,7 @@
 
 FIXTURE(eng) {
 	struct et_gpu g;
-	struct mvgpu_ctx ctx;
+	struct libmvgpu_ctx ctx;
 	struct et_buf src, dst, vram;
 	int efd;
 	uint64_t seed;
@@ -29,7 +29,7 @@ FIXTURE(eng) {
 
 static int eng_build(FIXTURE_DATA(eng) *self)
 {
-	struct mvgpu_gpu *gpu = &self->g.gpu;
+	struct libmvgpu_gpu *gpu = &self->g.gpu;
 	int ret;
 
 	ret = et_up(&self->g, MT_PARENT0, MT_T14, ET_RAM_SIZE, self->msg,
@@ -39,19 +39,19 @@ static int eng_build(FIXTURE_DATA(eng) *self)
 	snprintf(self->msg, sizeof(self->msg), "buffers / context / MSI");
 	/* buffers first: enabling the context shadows the whole space */
 	ret = et_buf_sys(gpu, &self->g.pt, ET_VA_SRC, BUF_SIZE, 0,
-			 MVGPU_MAP_WRITE, &self->src);
+			 LIBMVGPU_MAP_WRITE, &self->src);
 	if (!ret)
 		ret = et_buf_sys(gpu, &self->g.pt, ET_VA_DST, BUF_SIZE, 0,
-				 MVGPU_MAP_WRITE, &self->dst);
+				 LIBMVGPU_MAP_WRITE, &self->dst);
 	if (!ret)
 		ret = et_buf_vram(gpu, &self->g.pt, ET_VA_VRAM, VRAM_OFF,
-				  BUF_SIZE, MVGPU_MAP_WRITE, &self->vram);
+				  BUF_SIZE, LIBMVGPU_MAP_WRITE, &self->vram);
 	if (!ret)
-		ret = mvgpu_ctx_init(&self->ctx, gpu, &self->g.pt, 0,
-				     16 << 10);
+		ret = libmvgpu_ctx_init(&self->ctx, gpu, &self->g.pt, 0,
+					16 << 10);
 	if (ret)
 		return ret;
-	if ((mvgpu_ctx_rd(&self->ctx, MVGPU_CTX_STATUS) &
+	if ((libmvgpu_ctx_rd(&self->ctx, MVGPU_CTX_STATUS) &
 	     (MVGPU_CTX_STATUS_ENABLED | MVGPU_CTX_STATUS_FAULTED)) !=
 	    MVGPU_CTX_STATUS_ENABLED) {
 		snprintf(self->msg, sizeof(self->msg),
@@ -88,17 +88,17 @@ FIXTURE_TEARDOWN_PARENT(eng)
 }
 
 /* Kick and wait for everything queued, reporting a fault if any. */
-static int run(struct __test_metadata *_metadata, struct mvgpu_ctx *ctx)
+static int run(struct __test_metadata *_metadata, struct libmvgpu_ctx *ctx)
 {
-	struct mvgpu_fault f;
-	int ret = mvgpu_ctx_sync(ctx, ET_TIMEOUT_MS);
+	struct libmvgpu_fault f;
+	int ret = libmvgpu_ctx_sync(ctx, ET_TIMEOUT_MS);
 
 	if (ret) {
-		mvgpu_ctx_read_fault(ctx, &f);
+		libmvgpu_ctx_read_fault(ctx, &f);
 		TH_LOG("sync: %s; status %#x reason %u addr %#llx head %#x fence %llu/%llu",
 		       strerror(-ret), f.status, f.reason,
 		       (unsigned long long)f.addr, f.head,
-		       (unsigned long long)mvgpu_ctx_fence_reg(ctx),
+		       (unsigned long long)libmvgpu_ctx_fence_reg(ctx),
 		       (unsigned long long)ctx->seqno);
 	}
 	return ret;
@@ -106,70 +106,70 @@ static int run(struct __test_metadata *_metadata, struct mvgpu_ctx *ctx)
 
 TEST_F_TIMEOUT(eng, fence_irq, 120)
 {
-	struct mvgpu_ctx *c = &self->ctx;
+	struct libmvgpu_ctx *c = &self->ctx;
 	uint64_t *mem = (uint64_t *)self->dst.cpu + 1;
 	const uint64_t v1 = 0x1234567800000001ull;
 	uint32_t st;
 	int ret;
 
-	mvgpu_gpu_wr(&self->g.gpu, MVGPU_REG_IRQ_MASK,
-		     MVGPU_IRQ_FENCE(0) | MVGPU_IRQ_FAULT(0));
+	libmvgpu_gpu_wr(&self->g.gpu, MVGPU_REG_IRQ_MASK,
+			MVGPU_IRQ_FENCE(0) | MVGPU_IRQ_FAULT(0));
 	et_eventfd_drain(self->efd);
 
-	ASSERT_EQ(0, mvgpu_emit_fence(c, self->dst.va + 8, v1, true));
-	mvgpu_ring_kick(c);
-	ASSERT_EQ(0, mvgpu_ctx_wait_fence(c, v1, ET_TIMEOUT_MS));
-	ASSERT_EQ(v1, mvgpu_ctx_fence_reg(c));
-	ASSERT_EQ(v1, mvgpu_load64(mem));
-	st = mvgpu_gpu_rd(&self->g.gpu, MVGPU_REG_IRQ_STATUS);
+	ASSERT_EQ(0, libmvgpu_emit_fence(c, self->dst.va + 8, v1, true));
+	libmvgpu_ring_kick(c);
+	ASSERT_EQ(0, libmvgpu_ctx_wait_fence(c, v1, ET_TIMEOUT_MS));
+	ASSERT_EQ(v1, libmvgpu_ctx_fence_reg(c));
+	ASSERT_EQ(v1, libmvgpu_load64(mem));
+	st = libmvgpu_gpu_rd(&self->g.gpu, MVGPU_REG_IRQ_STATUS);
 	ASSERT_EQ(MVGPU_IRQ_FENCE(0), st);
-	ret = mvgpu_eventfd_wait(self->efd, ET_TIMEOUT_MS, NULL);
+	ret = libmvgpu_eventfd_wait(self->efd, ET_TIMEOUT_MS, NULL);
 	ASSERT_EQ(1, ret) TH_LOG("no MSI for an IRQ fence");
-	mvgpu_gpu_wr(&self->g.gpu, MVGPU_REG_IRQ_ACK, st);
-	ASSERT_EQ(0, mvgpu_gpu_rd(&self->g.gpu, MVGPU_REG_IRQ_STATUS));
+	libmvgpu_gpu_wr(&self->g.gpu, MVGPU_REG_IRQ_ACK, st);
+	ASSERT_EQ(0, libmvgpu_gpu_rd(&self->g.gpu, MVGPU_REG_IRQ_STATUS));
 
 	/* no IRQ flag: value and register, but no status bit, no MSI */
 	et_eventfd_drain(self->efd);
-	ASSERT_EQ(0, mvgpu_emit_fence(c, self->dst.va + 8, v1 + 1, false));
-	mvgpu_ring_kick(c);
-	ASSERT_EQ(0, mvgpu_ctx_wait_fence(c, v1 + 1, ET_TIMEOUT_MS));
-	ASSERT_EQ(v1 + 1, mvgpu_load64(mem));
-	ASSERT_EQ(0, mvgpu_gpu_rd(&self->g.gpu, MVGPU_REG_IRQ_STATUS));
-	ASSERT_EQ(0, mvgpu_eventfd_wait(self->efd, 300, NULL));
+	ASSERT_EQ(0, libmvgpu_emit_fence(c, self->dst.va + 8, v1 + 1, false));
+	libmvgpu_ring_kick(c);
+	ASSERT_EQ(0, libmvgpu_ctx_wait_fence(c, v1 + 1, ET_TIMEOUT_MS));
+	ASSERT_EQ(v1 + 1, libmvgpu_load64(mem));
+	ASSERT_EQ(0, libmvgpu_gpu_rd(&self->g.gpu, MVGPU_REG_IRQ_STATUS));
+	ASSERT_EQ(0, libmvgpu_eventfd_wait(self->efd, 300, NULL));
 
 	/* masked IRQ fence: the status bit is set, no MSI */
-	mvgpu_gpu_wr(&self->g.gpu, MVGPU_REG_IRQ_MASK, 0);
-	ASSERT_EQ(0, mvgpu_emit_fence(c, self->dst.va + 8, v1 + 2, true));
-	mvgpu_ring_kick(c);
-	ASSERT_EQ(0, mvgpu_ctx_wait_fence(c, v1 + 2, ET_TIMEOUT_MS));
+	libmvgpu_gpu_wr(&self->g.gpu, MVGPU_REG_IRQ_MASK, 0);
+	ASSERT_EQ(0, libmvgpu_emit_fence(c, self->dst.va + 8, v1 + 2, true));
+	libmvgpu_ring_kick(c);
+	ASSERT_EQ(0, libmvgpu_ctx_wait_fence(c, v1 + 2, ET_TIMEOUT_MS));
 	ASSERT_EQ(MVGPU_IRQ_FENCE(0),
-		  mvgpu_gpu_rd(&self->g.gpu, MVGPU_REG_IRQ_STATUS));
-	ASSERT_EQ(0, mvgpu_eventfd_wait(self->efd, 300, NULL));
+		  libmvgpu_gpu_rd(&self->g.gpu, MVGPU_REG_IRQ_STATUS));
+	ASSERT_EQ(0, libmvgpu_eventfd_wait(self->efd, 300, NULL));
 	/* unmasking it delivers */
-	mvgpu_gpu_wr(&self->g.gpu, MVGPU_REG_IRQ_MASK, MVGPU_IRQ_FENCE(0));
-	ASSERT_EQ(1, mvgpu_eventfd_wait(self->efd, ET_TIMEOUT_MS, NULL));
+	libmvgpu_gpu_wr(&self->g.gpu, MVGPU_REG_IRQ_MASK, MVGPU_IRQ_FENCE(0));
+	ASSERT_EQ(1, libmvgpu_eventfd_wait(self->efd, ET_TIMEOUT_MS, NULL));
 }
 
 /* The library's interrupt-driven wait: sleeps until the fence's MSI. */
 TEST_F_TIMEOUT(eng, wait_fence_irq, 120)
 {
-	struct mvgpu_ctx *c = &self->ctx;
+	struct libmvgpu_ctx *c = &self->ctx;
 	int64_t seq;
 
-	mvgpu_gpu_wr(&self->g.gpu, MVGPU_REG_IRQ_MASK, MVGPU_IRQ_FENCE(0));
+	libmvgpu_gpu_wr(&self->g.gpu, MVGPU_REG_IRQ_MASK, MVGPU_IRQ_FENCE(0));
 	et_random_fill(self->src.cpu, BUF_SIZE, &self->seed);
-	ASSERT_EQ(0, mvgpu_emit_copy(c, self->src.va, self->dst.va, BUF_SIZE));
-	seq = mvgpu_ctx_fence(c, true);
+	ASSERT_EQ(0, libmvgpu_emit_copy(c, self->src.va, self->dst.va, BUF_SIZE));
+	seq = libmvgpu_ctx_fence(c, true);
 	ASSERT_LT(0, seq);
-	mvgpu_ring_kick(c);
-	ASSERT_EQ(0, mvgpu_ctx_wait_fence_irq(c, seq, ET_TIMEOUT_MS));
+	libmvgpu_ring_kick(c);
+	ASSERT_EQ(0, libmvgpu_ctx_wait_fence_irq(c, seq, ET_TIMEOUT_MS));
 	ASSERT_EQ(0, memcmp(self->src.cpu, self->dst.cpu, BUF_SIZE));
 	/* nothing more will come: it gives up at its timeout */
-	ASSERT_EQ(-ETIMEDOUT, mvgpu_ctx_wait_fence_irq(c, seq + 1, 300));
+	ASSERT_EQ(-ETIMEDOUT, libmvgpu_ctx_wait_fence_irq(c, seq + 1, 300));
 	/* a fence without its IRQ flag is still seen, by the periodic look */
-	seq = mvgpu_ctx_fence(c, false);
-	mvgpu_ring_kick(c);
-	ASSERT_EQ(0, mvgpu_ctx_wait_fence_irq(c, seq, ET_TIMEOUT_MS));
+	seq = libmvgpu_ctx_fence(c, false);
+	libmvgpu_ring_kick(c);
+	ASSERT_EQ(0, libmvgpu_ctx_wait_fence_irq(c, seq, ET_TIMEOUT_MS));
 }
 
 TEST_F_TIMEOUT(eng, copy_sys_to_sys, 120)
@@ -177,8 +177,8 @@ TEST_F_TIMEOUT(eng, copy_sys_to_sys, 120)
 	et_random_fill(self->src.cpu, BUF_SIZE, &self->seed);
 	memset(self->dst.cpu, 0x5a, BUF_SIZE);
 	/* odd size and offsets: byte-exact copy, nothing around it */
-	ASSERT_EQ(0, mvgpu_emit_copy(&self->ctx, self->src.va + 3,
-				     self->dst.va + 5, BUF_SIZE - 4101));
+	ASSERT_EQ(0, libmvgpu_emit_copy(&self->ctx, self->src.va + 3,
+					self->dst.va + 5, BUF_SIZE - 4101));
 	ASSERT_EQ(0, run(_metadata, &self->ctx));
 	ASSERT_EQ(0, memcmp((char *)self->src.cpu + 3,
 			    (char *)self->dst.cpu + 5, BUF_SIZE - 4101));
@@ -193,8 +193,8 @@ TEST_F_TIMEOUT(eng, copy_sys_vram_sys, 120)
 	ASSERT_NE(NULL, vram);
 	et_random_fill(self->src.cpu, BUF_SIZE, &self->seed);
 	memset(vram, 0, BUF_SIZE);
-	ASSERT_EQ(0, mvgpu_emit_copy(&self->ctx, self->src.va,
-				     self->vram.va, BUF_SIZE));
+	ASSERT_EQ(0, libmvgpu_emit_copy(&self->ctx, self->src.va,
+					self->vram.va, BUF_SIZE));
 	ASSERT_EQ(0, run(_metadata, &self->ctx));
 	/* seen through the BAR2 mmap */
 	ASSERT_EQ(0, memcmp(self->src.cpu, vram, BUF_SIZE));
@@ -202,8 +202,8 @@ TEST_F_TIMEOUT(eng, copy_sys_vram_sys, 120)
 	/* written through BAR2, copied back to system memory */
 	et_random_fill(vram, BUF_SIZE, &self->seed);
 	memset(self->dst.cpu, 0, BUF_SIZE);
-	ASSERT_EQ(0, mvgpu_emit_copy(&self->ctx, self->vram.va,
-				     self->dst.va, BUF_SIZE));
+	ASSERT_EQ(0, libmvgpu_emit_copy(&self->ctx, self->vram.va,
+					self->dst.va, BUF_SIZE));
 	ASSERT_EQ(0, run(_metadata, &self->ctx));
 	ASSERT_EQ(0, memcmp(vram, self->dst.cpu, BUF_SIZE));
 }
@@ -214,8 +214,8 @@ TEST_F_TIMEOUT(eng, copy_vram_to_vram, 120)
 
 	et_random_fill(vram, BUF_SIZE / 2, &self->seed);
 	memset(vram + BUF_SIZE / 2, 0, BUF_SIZE / 2);
-	ASSERT_EQ(0, mvgpu_emit_copy(&self->ctx, self->vram.va,
-				     self->vram.va + BUF_SIZE / 2,
+	ASSERT_EQ(0, libmvgpu_emit_copy(&self->ctx, self->vram.va,
+					self->vram.va + BUF_SIZE / 2,
 				     BUF_SIZE / 2));
 	ASSERT_EQ(0, run(_metadata, &self->ctx));
 	ASSERT_EQ(0, memcmp(vram, vram + BUF_SIZE / 2, BUF_SIZE / 2));
@@ -238,10 +238,10 @@ TEST_F_TIMEOUT(eng, fill, 120)
 
 	memset(d, 0xee, BUF_SIZE);
 	memset(v, 0xee, BUF_SIZE);
-	ASSERT_EQ(0, mvgpu_emit_fill(&self->ctx, self->dst.va + 4,
-				     BUF_SIZE - 8, 0xc0ffee11));
-	ASSERT_EQ(0, mvgpu_emit_fill(&self->ctx, self->vram.va + 4096,
-				     8192 + 12, 0x01020304));
+	ASSERT_EQ(0, libmvgpu_emit_fill(&self->ctx, self->dst.va + 4,
+					BUF_SIZE - 8, 0xc0ffee11));
+	ASSERT_EQ(0, libmvgpu_emit_fill(&self->ctx, self->vram.va + 4096,
+					8192 + 12, 0x01020304));
 	ASSERT_EQ(0, run(_metadata, &self->ctx));
 	ASSERT_EQ(-1, check_fill(d + 1, BUF_SIZE - 8, 0xc0ffee11));
 	ASSERT_EQ(0xeeeeeeee, d[0]);
@@ -265,13 +265,13 @@ static int gemm_case(struct __test_metadata *_metadata,
 		return -E2BIG;
 	b = (int32_t *)((char *)self->src.cpu + sa);
 	for (i = 0; i < (sa + sb) / 4; i++) {
-		uint32_t r = (uint32_t)mvgpu_rand64(&self->seed);
+		uint32_t r = (uint32_t)libmvgpu_rand64(&self->seed);
 
 		a[i] = small_values ? (int32_t)(r % 201) - 100 : (int32_t)r;
 	}
 	memset(c, 0x77, sc);
-	ret = mvgpu_emit_gemm(&self->ctx, self->src.va, self->src.va + sa,
-			      self->dst.va, m, n, k);
+	ret = libmvgpu_emit_gemm(&self->ctx, self->src.va, self->src.va + sa,
+				 self->dst.va, m, n, k);
 	if (ret)
 		return ret;
 	ret = run(_metadata, &self->ctx);
@@ -280,7 +280,7 @@ static int gemm_case(struct __test_metadata *_metadata,
 	ref = malloc(sc);
 	if (!ref)
 		return -ENOMEM;
-	mvgpu_ref_gemm_i32(a, b, ref, m, n, k);
+	libmvgpu_ref_gemm_i32(a, b, ref, m, n, k);
 	for (i = 0; i < (size_t)m * n; i++) {
 		if (c[i] != ref[i]) {
 			TH_LOG("%ux%ux%u: C[%zu][%zu] = %d, expected %d", m, n,
@@ -312,12 +312,12 @@ TEST_F_TIMEOUT(eng, gemm_in_vram, 120)
 	uint32_t i;
 
 	for (i = 0; i < m * k + k * n; i++)
-		a[i] = (int32_t)mvgpu_rand64(&self->seed);
-	ASSERT_EQ(0, mvgpu_emit_gemm(&self->ctx, self->vram.va,
-				     self->vram.va + m * k * 4, self->dst.va,
+		a[i] = (int32_t)libmvgpu_rand64(&self->seed);
+	ASSERT_EQ(0, libmvgpu_emit_gemm(&self->ctx, self->vram.va,
+					self->vram.va + m * k * 4, self->dst.va,
 				     m, n, k));
 	ASSERT_EQ(0, run(_metadata, &self->ctx));
-	mvgpu_ref_gemm_i32(a, b, ref, m, n, k);
+	libmvgpu_ref_gemm_i32(a, b, ref, m, n, k);
 	ASSERT_EQ(0, memcmp(ref, c, sizeof(ref)));
 }
 
@@ -330,45 +330,45 @@ TEST_F_TIMEOUT(eng, hash64, 120)
 	et_random_fill(self->src.cpu, BUF_SIZE, &self->seed);
 	memset(out, 0, 8 * MT_ARRAY_SIZE(sizes));
 	for (i = 0; i < MT_ARRAY_SIZE(sizes); i++)
-		ASSERT_EQ(0, mvgpu_emit_hash(&self->ctx, self->src.va + 1,
-					     sizes[i], self->dst.va + 8 * i));
+		ASSERT_EQ(0, libmvgpu_emit_hash(&self->ctx, self->src.va + 1,
+						sizes[i], self->dst.va + 8 * i));
 	ASSERT_EQ(0, run(_metadata, &self->ctx));
 	for (i = 0; i < MT_ARRAY_SIZE(sizes); i++)
-		ASSERT_EQ(mvgpu_ref_fnv1a64((char *)self->src.cpu + 1,
-					    sizes[i]), out[i])
+		ASSERT_EQ(libmvgpu_ref_fnv1a64((char *)self->src.cpu + 1,
+					       sizes[i]), out[i])
 			TH_LOG("size %zu", sizes[i]);
 	/* the same of data in VRAM */
 	memcpy(self->vram.cpu, self->src.cpu, 10007);
-	ASSERT_EQ(0, mvgpu_emit_hash(&self->ctx, self->vram.va, 10007,
-				     self->dst.va + 64));
+	ASSERT_EQ(0, libmvgpu_emit_hash(&self->ctx, self->vram.va, 10007,
+					self->dst.va + 64));
 	ASSERT_EQ(0, run(_metadata, &self->ctx));
-	ASSERT_EQ(mvgpu_ref_fnv1a64(self->src.cpu, 10007), out[8]);
+	ASSERT_EQ(libmvgpu_ref_fnv1a64(self->src.cpu, 10007), out[8]);
 }
 
 TEST_F_TIMEOUT(eng, wait_released_by_cpu, 120)
 {
-	struct mvgpu_ctx *c = &self->ctx;
+	struct libmvgpu_ctx *c = &self->ctx;
 	uint64_t *sem = self->src.cpu;
 	int64_t seq;
 
-	mvgpu_store64(sem, 0);
+	libmvgpu_store64(sem, 0);
 	/* already satisfied: passes */
-	ASSERT_EQ(0, mvgpu_emit_wait(c, self->src.va, 0));
+	ASSERT_EQ(0, libmvgpu_emit_wait(c, self->src.va, 0));
 	ASSERT_EQ(0, run(_metadata, c));
 
-	ASSERT_EQ(0, mvgpu_emit_wait(c, self->src.va, 5));
-	seq = mvgpu_ctx_fence(c, false);
+	ASSERT_EQ(0, libmvgpu_emit_wait(c, self->src.va, 5));
+	seq = libmvgpu_ctx_fence(c, false);
 	ASSERT_LT(0, seq);
-	mvgpu_ring_kick(c);
-	ASSERT_EQ(-ETIMEDOUT, mvgpu_ctx_wait_fence(c, seq, 500));
+	libmvgpu_ring_kick(c);
+	ASSERT_EQ(-ETIMEDOUT, libmvgpu_ctx_wait_fence(c, seq, 500));
 	/* below the value: still waiting */
-	mvgpu_store64(sem, 4);
-	ASSERT_EQ(-ETIMEDOUT, mvgpu_ctx_wait_fence(c, seq, 500));
-	ASSERT_EQ(0, mvgpu_ctx_rd(c, MVGPU_CTX_STATUS) &
+	libmvgpu_store64(sem, 4);
+	ASSERT_EQ(-ETIMEDOUT, libmvgpu_ctx_wait_fence(c, seq, 500));
+	ASSERT_EQ(0, libmvgpu_ctx_rd(c, MVGPU_CTX_STATUS) &
 		     MVGPU_CTX_STATUS_FAULTED);
 	/* unsigned compare: above releases it */
-	mvgpu_store64(sem, 0x8000000000000000ull);
-	ASSERT_EQ(0, mvgpu_ctx_wait_fence(c, seq, ET_TIMEOUT_MS));
+	libmvgpu_store64(sem, 0x8000000000000000ull);
+	ASSERT_EQ(0, libmvgpu_ctx_wait_fence(c, seq, ET_TIMEOUT_MS));
 }
 
 TEST_F_TIMEOUT(eng, timestamp, 120)
@@ -376,15 +376,15 @@ TEST_F_TIMEOUT(eng, timestamp, 120)
 	uint64_t *ts = self->dst.cpu, t0, t1;
 	int i;
 
-	t0 = mvgpu_gpu_timestamp(&self->g.gpu);
+	t0 = libmvgpu_gpu_timestamp(&self->g.gpu);
 	for (i = 0; i < 4; i++) {
-		ASSERT_EQ(0, mvgpu_emit_timestamp(&self->ctx,
-						  self->dst.va + 8 * i));
-		ASSERT_EQ(0, mvgpu_emit_fill(&self->ctx, self->src.va,
-					     BUF_SIZE, i));
+		ASSERT_EQ(0, libmvgpu_emit_timestamp(&self->ctx,
+						     self->dst.va + 8 * i));
+		ASSERT_EQ(0, libmvgpu_emit_fill(&self->ctx, self->src.va,
+						BUF_SIZE, i));
 	}
 	ASSERT_EQ(0, run(_metadata, &self->ctx));
-	t1 = mvgpu_gpu_timestamp(&self->g.gpu);
+	t1 = libmvgpu_gpu_timestamp(&self->g.gpu);
 	ASSERT_LE(t0, ts[0]);
 	for (i = 1; i < 4; i++)
 		ASSERT_LT(ts[i - 1], ts[i]);
@@ -394,7 +394,7 @@ TEST_F_TIMEOUT(eng, timestamp, 120)
 
 TEST_F_TIMEOUT(eng, ring_wrap_with_nop_padding, 120)
 {
-	struct mvgpu_ctx *c = &self->ctx;
+	struct libmvgpu_ctx *c = &self->ctx;
 	uint32_t *d = self->dst.cpu;
 	unsigned int i, wraps = 0;
 	uint32_t last = c->tail;
@@ -408,17 +408,17 @@ TEST_F_TIMEOUT(eng, ring_wrap_with_nop_padding, 120)
 		int ret;
 
 		if (i % 3)
-			ret = mvgpu_emit_fill(c, self->dst.va + 4 * (i % 1024),
-					      4, i);
+			ret = libmvgpu_emit_fill(c, self->dst.va + 4 * (i % 1024),
+						 4, i);
 		else
-			ret = mvgpu_emit_gemm(c, self->src.va, self->src.va,
-					      out, 1, 1, 1);
+			ret = libmvgpu_emit_gemm(c, self->src.va, self->src.va,
+						 out, 1, 1, 1);
 		ASSERT_EQ(0, ret);
 		if (c->tail < last)
 			wraps++;
 		last = c->tail;
 		if (!(i % 100))
-			mvgpu_ring_kick(c);
+			libmvgpu_ring_kick(c);
 	}
 	ASSERT_EQ(0, run(_metadata, c));
 	ASSERT_LE(3, wraps);
@@ -426,30 +426,30 @@ TEST_F_TIMEOUT(eng, ring_wrap_with_nop_padding, 120)
 		if (i % 3)
 			ASSERT_EQ(i, d[i % 1024]);
 	}
-	ASSERT_EQ(c->tail, mvgpu_ctx_rd(c, MVGPU_CTX_RING_HEAD));
+	ASSERT_EQ(c->tail, libmvgpu_ctx_rd(c, MVGPU_CTX_RING_HEAD));
 }
 
 TEST_F_TIMEOUT(eng, large_pages, 120)
 {
-	struct mvgpu_gpu *gpu = &self->g.gpu;
+	struct libmvgpu_gpu *gpu = &self->g.gpu;
 	struct et_buf lv, ls;
 	uint32_t *v;
 
 	/* 2 MiB of VRAM and 2 MiB of system memory, one entry each */
 	ASSERT_EQ(0, et_buf_vram(gpu, &self->g.pt, 0x80000000ull, 4 << 20,
-				 2 << 20, MVGPU_MAP_WRITE | MVGPU_MAP_LARGE,
+				 2 << 20, LIBMVGPU_MAP_WRITE | LIBMVGPU_MAP_LARGE,
 				 &lv));
 	ASSERT_EQ(0, et_buf_sys(gpu, &self->g.pt, 0x80200000ull, 2 << 20,
-				2 << 20, MVGPU_MAP_WRITE | MVGPU_MAP_LARGE,
+				2 << 20, LIBMVGPU_MAP_WRITE | LIBMVGPU_MAP_LARGE,
 				&ls));
-	mvgpu_ctx_tlb_inv(&self->ctx, 0x80000000ull, 4 << 20);
+	libmvgpu_ctx_tlb_inv(&self->ctx, 0x80000000ull, 4 << 20);
 	v = lv.cpu;
 	memset(v, 0, 2 << 20);
 	et_random_fill(ls.cpu, 2 << 20, &self->seed);
-	ASSERT_EQ(0, mvgpu_emit_fill(&self->ctx, lv.va, 2 << 20,
-				     0xabcd0123));
-	ASSERT_EQ(0, mvgpu_emit_copy(&self->ctx, ls.va + (1 << 20) - 100,
-				     self->dst.va, 4096));
+	ASSERT_EQ(0, libmvgpu_emit_fill(&self->ctx, lv.va, 2 << 20,
+					0xabcd0123));
+	ASSERT_EQ(0, libmvgpu_emit_copy(&self->ctx, ls.va + (1 << 20) - 100,
+					self->dst.va, 4096));
 	ASSERT_EQ(0, run(_metadata, &self->ctx));
 	ASSERT_EQ(-1, check_fill(v, 2 << 20, 0xabcd0123));
 	ASSERT_EQ(0, memcmp((char *)ls.cpu + (1 << 20) - 100, self->dst.cpu,
@@ -458,81 +458,81 @@ TEST_F_TIMEOUT(eng, large_pages, 120)
 
 TEST_F_TIMEOUT(eng, two_contexts_separate_spaces, 120)
 {
-	struct mvgpu_gpu *gpu = &self->g.gpu;
-	struct mvgpu_pt pt1;
-	struct mvgpu_ctx c1;
+	struct libmvgpu_gpu *gpu = &self->g.gpu;
+	struct libmvgpu_pt pt1;
+	struct libmvgpu_ctx c1;
 	struct et_buf mine, out;
-	struct mvgpu_fault f;
+	struct libmvgpu_fault f;
 
 	/*
 	 * Context 1 has its own page table: the same VA as context 0's src
 	 * points at its own page, and context 0's dst is not mapped.
 	 */
-	ASSERT_EQ(0, mvgpu_pt_init(&pt1, gpu));
+	ASSERT_EQ(0, libmvgpu_pt_init(&pt1, gpu));
 	ASSERT_EQ(0, et_buf_sys(gpu, &pt1, ET_VA_SRC, 4096, 0, 0, &mine));
 	ASSERT_EQ(0, et_buf_sys(gpu, &pt1, ET_VA_AUX, 4096, 0,
-				MVGPU_MAP_WRITE, &out));
-	ASSERT_EQ(0, mvgpu_ctx_init(&c1, gpu, &pt1, 1, 4096));
+				LIBMVGPU_MAP_WRITE, &out));
+	ASSERT_EQ(0, libmvgpu_ctx_init(&c1, gpu, &pt1, 1, 4096));
 
 	memset(self->src.cpu, 0x11, 4096);
 	memset(mine.cpu, 0x22, 4096);
-	ASSERT_EQ(0, mvgpu_emit_copy(&c1, ET_VA_SRC, ET_VA_AUX, 4096));
+	ASSERT_EQ(0, libmvgpu_emit_copy(&c1, ET_VA_SRC, ET_VA_AUX, 4096));
 	ASSERT_EQ(0, run(_metadata, &c1));
 	ASSERT_EQ(0, memcmp(mine.cpu, out.cpu, 4096));
 
-	ASSERT_EQ(0, mvgpu_emit_copy(&self->ctx, ET_VA_SRC, ET_VA_DST, 4096));
+	ASSERT_EQ(0, libmvgpu_emit_copy(&self->ctx, ET_VA_SRC, ET_VA_DST, 4096));
 	ASSERT_EQ(0, run(_metadata, &self->ctx));
 	ASSERT_EQ(0, memcmp(self->src.cpu, self->dst.cpu, 4096));
 
 	/* context 1 cannot reach context 0's dst (nor its VRAM mapping) */
 	memset(self->dst.cpu, 0x33, 4096);
-	ASSERT_EQ(0, mvgpu_emit_fill(&c1, ET_VA_DST, 4096, 0));
-	mvgpu_ring_kick(&c1);
-	ASSERT_EQ(0, mvgpu_ctx_wait_fault(&c1, ET_TIMEOUT_MS, &f));
+	ASSERT_EQ(0, libmvgpu_emit_fill(&c1, ET_VA_DST, 4096, 0));
+	libmvgpu_ring_kick(&c1);
+	ASSERT_EQ(0, libmvgpu_ctx_wait_fault(&c1, ET_TIMEOUT_MS, &f));
 	ASSERT_EQ(MVGPU_FAULT_NOT_PRESENT, f.reason);
 	ASSERT_EQ(ET_VA_DST, f.addr);
 	ASSERT_EQ(0x33, ((uint8_t *)self->dst.cpu)[0]);
 	ASSERT_EQ(0x33, ((uint8_t *)self->dst.cpu)[4095]);
 	/* and context 0 is not disturbed by it */
-	ASSERT_EQ(0, mvgpu_emit_copy(&self->ctx, ET_VA_SRC, ET_VA_DST, 4096));
+	ASSERT_EQ(0, libmvgpu_emit_copy(&self->ctx, ET_VA_SRC, ET_VA_DST, 4096));
 	ASSERT_EQ(0, run(_metadata, &self->ctx));
 	ASSERT_EQ(0, memcmp(self->src.cpu, self->dst.cpu, 4096));
 }
 
 TEST_F_TIMEOUT(eng, reset_register_keeps_pci_state, 120)
 {
-	struct mvgpu_ctx *c = &self->ctx;
+	struct libmvgpu_ctx *c = &self->ctx;
 	const char *uuid = self->g.v.uuid;
 	uint64_t resets = et_attr(uuid, "resets");
 
 	memset(self->vram.cpu, 0x42, 4096);
-	ASSERT_EQ(0, mvgpu_emit_fill(c, self->dst.va, 4096, 3));
+	ASSERT_EQ(0, libmvgpu_emit_fill(c, self->dst.va, 4096, 3));
 	ASSERT_EQ(0, run(_metadata, c));
 	ASSERT_LT(0, et_attr(uuid, "pinned_pages"));
 
 	/* RESET register: the vGPU's state goes, PCI config (MSI) stays */
-	mvgpu_gpu_reset_reg(&self->g.gpu);
+	libmvgpu_gpu_reset_reg(&self->g.gpu);
 	ASSERT_EQ(resets + 1, et_attr(uuid, "resets"));
 	ASSERT_EQ(0, et_attr(uuid, "pinned_pages"));
-	ASSERT_EQ(0, mvgpu_ctx_rd(c, MVGPU_CTX_STATUS));
-	ASSERT_EQ(0, mvgpu_ctx_rd(c, MVGPU_CTX_FENCE_LO));
-	ASSERT_EQ(0, mvgpu_gpu_rd(&self->g.gpu, MVGPU_REG_IRQ_MASK));
+	ASSERT_EQ(0, libmvgpu_ctx_rd(c, MVGPU_CTX_STATUS));
+	ASSERT_EQ(0, libmvgpu_ctx_rd(c, MVGPU_CTX_FENCE_LO));
+	ASSERT_EQ(0, libmvgpu_gpu_rd(&self->g.gpu, MVGPU_REG_IRQ_MASK));
 	ASSERT_EQ(-1, mt_find_nonzero(self->g.gpu.vram, self->g.gpu.vram_size));
 
 	/* set up again (no MSI setup): an IRQ fence still raises MSI */
-	mvgpu_ctx_enable(c);
+	libmvgpu_ctx_enable(c);
 	c->seqno = 0;
 	et_eventfd_drain(self->efd);
-	mvgpu_gpu_wr(&self->g.gpu, MVGPU_REG_IRQ_MASK, MVGPU_IRQ_FENCE(0));
-	ASSERT_LT(0, mvgpu_ctx_fence(c, true));
-	mvgpu_ring_kick(c);
-	ASSERT_EQ(0, mvgpu_ctx_wait_fence(c, 1, ET_TIMEOUT_MS));
-	ASSERT_EQ(1, mvgpu_eventfd_wait(self->efd, ET_TIMEOUT_MS, NULL));
+	libmvgpu_gpu_wr(&self->g.gpu, MVGPU_REG_IRQ_MASK, MVGPU_IRQ_FENCE(0));
+	ASSERT_LT(0, libmvgpu_ctx_fence(c, true));
+	libmvgpu_ring_kick(c);
+	ASSERT_EQ(0, libmvgpu_ctx_wait_fence(c, 1, ET_TIMEOUT_MS));
+	ASSERT_EQ(1, libmvgpu_eventfd_wait(self->efd, ET_TIMEOUT_MS, NULL));
 }
 
 TEST_F_TIMEOUT(eng, doorbell_during_run_not_lost, 300)
 {
-	struct mvgpu_ctx *c = &self->ctx;
+	struct libmvgpu_ctx *c = &self->ctx;
 	uint64_t *marker = (uint64_t *)self->dst.cpu + 100;
 	unsigned int i, lost = 0;
 
@@ -549,30 +549,30 @@ TEST_F_TIMEOUT(eng, doorbell_during_run_not_lost, 300)
 		int64_t seq;
 		int ret;
 
-		mvgpu_store64(marker, 0);
-		ASSERT_EQ(0, mvgpu_emit_fence(c, self->dst.va + 800, i + 1,
-					      false));
-		ASSERT_EQ(0, mvgpu_emit_gemm(c, self->vram.va,
-					     self->vram.va + 4 * d * d,
+		libmvgpu_store64(marker, 0);
+		ASSERT_EQ(0, libmvgpu_emit_fence(c, self->dst.va + 800, i + 1,
+						 false));
+		ASSERT_EQ(0, libmvgpu_emit_gemm(c, self->vram.va,
+						self->vram.va + 4 * d * d,
 					     self->vram.va + 8 * d * d,
 					     d, d, d));
 		/* the marker's value is below the fence about to come */
 		c->seqno = i + 1;
-		mvgpu_ring_kick(c);
-		t0 = mvgpu_now_ns();
-		while (mvgpu_load64(marker) != i + 1 &&
-		       mvgpu_now_ns() - t0 < 5000000000ull)
+		libmvgpu_ring_kick(c);
+		t0 = libmvgpu_now_ns();
+		while (libmvgpu_load64(marker) != i + 1 &&
+		       libmvgpu_now_ns() - t0 < 5000000000ull)
 			;
-		seq = mvgpu_ctx_fence(c, false);
+		seq = libmvgpu_ctx_fence(c, false);
 		ASSERT_LT(0, seq);
-		mvgpu_ring_kick(c);
-		ret = mvgpu_ctx_wait_fence(c, seq, 5000);
+		libmvgpu_ring_kick(c);
+		ret = libmvgpu_ctx_wait_fence(c, seq, 5000);
 		if (ret) {
 			TH_LOG("round %u (GEMM %u^3): %s, head %#x tail %#x status %#x",
 			       i, d, strerror(-ret),
-			       mvgpu_ctx_rd(c, MVGPU_CTX_RING_HEAD),
-			       mvgpu_ctx_rd(c, MVGPU_CTX_RING_TAIL),
-			       mvgpu_ctx_rd(c, MVGPU_CTX_STATUS));
+			       libmvgpu_ctx_rd(c, MVGPU_CTX_RING_HEAD),
+			       libmvgpu_ctx_rd(c, MVGPU_CTX_RING_TAIL),
+			       libmvgpu_ctx_rd(c, MVGPU_CTX_STATUS));
 			lost++;
 		}
 	}

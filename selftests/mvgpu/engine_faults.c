@@ -19,7 +19,7 @@
 
 FIXTURE(flt) {
 	struct et_gpu g;
-	struct mvgpu_ctx ctx;
+	struct libmvgpu_ctx ctx;
 	struct et_buf src, dst;
 	uint64_t src_page1;	/* GPA of the unmapped second page of src */
 	int efd;
@@ -29,7 +29,7 @@ FIXTURE(flt) {
 /* The vGPU, buffers and context 0; 0 or -errno with a reason in msg. */
 static int flt_env_build(FIXTURE_DATA(flt) *self)
 {
-	struct mvgpu_gpu *gpu = &self->g.gpu;
+	struct libmvgpu_gpu *gpu = &self->g.gpu;
 	void *cpu;
 	int ret;
 
@@ -39,26 +39,26 @@ static int flt_env_build(FIXTURE_DATA(flt) *self)
 		return ret;
 	snprintf(self->msg, sizeof(self->msg), "buffers / context");
 	/* src: 8 KiB of memory, only the first page mapped */
-	ret = mvgpu_gpu_alloc(gpu, 8192, 0, &self->src.addr, &cpu);
+	ret = libmvgpu_gpu_alloc(gpu, 8192, 0, &self->src.addr, &cpu);
 	if (ret)
 		return ret;
 	self->src.cpu = cpu;
 	self->src.va = ET_VA_SRC;
 	self->src.size = 4096;
 	self->src_page1 = self->src.addr + 4096;
-	ret = mvgpu_pt_map(&self->g.pt, ET_VA_SRC, self->src.addr, 4096, 0);
+	ret = libmvgpu_pt_map(&self->g.pt, ET_VA_SRC, self->src.addr, 4096, 0);
 	if (!ret)
 		ret = et_buf_sys(gpu, &self->g.pt, ET_VA_DST, 8192, 0,
-				 MVGPU_MAP_WRITE, &self->dst);
+				 LIBMVGPU_MAP_WRITE, &self->dst);
 	if (!ret)
-		ret = mvgpu_ctx_init(&self->ctx, gpu, &self->g.pt, 0,
-				     RING_SIZE);
+		ret = libmvgpu_ctx_init(&self->ctx, gpu, &self->g.pt, 0,
+					RING_SIZE);
 	if (ret)
 		return ret;
 	self->efd = et_msi_setup(&self->g.gpu);
 	if (self->efd < 0)
 		return self->efd;
-	mvgpu_gpu_wr(gpu, MVGPU_REG_IRQ_MASK, 0xffffffff);
+	libmvgpu_gpu_wr(gpu, MVGPU_REG_IRQ_MASK, 0xffffffff);
 	return 0;
 }
 
@@ -104,41 +104,41 @@ FIXTURE_TEARDOWN_PARENT(flt)
  * fence before it done and its IRQ delivered.
  */
 static void expect_fault(struct __test_metadata *_metadata,
-			 FIXTURE_DATA(flt) *self, struct mvgpu_ctx *c,
+			 FIXTURE_DATA(flt) *self, struct libmvgpu_ctx *c,
 			 uint64_t before, uint32_t cmd_off, uint32_t reason,
 			 uint64_t addr)
 {
-	struct mvgpu_gpu *gpu = &self->g.gpu;
-	struct mvgpu_fault f;
+	struct libmvgpu_gpu *gpu = &self->g.gpu;
+	struct libmvgpu_fault f;
 	uint32_t st;
 
-	mvgpu_ring_kick(c);
-	ASSERT_EQ(0, mvgpu_ctx_wait_fault(c, ET_TIMEOUT_MS, &f))
+	libmvgpu_ring_kick(c);
+	ASSERT_EQ(0, libmvgpu_ctx_wait_fault(c, ET_TIMEOUT_MS, &f))
 		TH_LOG("no fault; head %#x tail %#x fence %llu",
-		       mvgpu_ctx_rd(c, MVGPU_CTX_RING_HEAD), c->tail,
-		       (unsigned long long)mvgpu_ctx_fence_reg(c));
+		       libmvgpu_ctx_rd(c, MVGPU_CTX_RING_HEAD), c->tail,
+		       (unsigned long long)libmvgpu_ctx_fence_reg(c));
 	TH_LOG("fault: status %#x reason %u addr %#llx head %#x", f.status,
 	       f.reason, (unsigned long long)f.addr, f.head);
 	ASSERT_EQ(reason, f.reason);
 	if (addr != ~0ull)
 		ASSERT_EQ(addr, f.addr);
 	ASSERT_EQ(cmd_off, f.head);
-	ASSERT_EQ(before, mvgpu_ctx_fence_reg(c));
-	st = mvgpu_gpu_rd(gpu, MVGPU_REG_IRQ_STATUS);
+	ASSERT_EQ(before, libmvgpu_ctx_fence_reg(c));
+	st = libmvgpu_gpu_rd(gpu, MVGPU_REG_IRQ_STATUS);
 	ASSERT_EQ(MVGPU_IRQ_FAULT(c->idx), st & MVGPU_IRQ_FAULT(c->idx));
-	ASSERT_EQ(1, mvgpu_eventfd_wait(self->efd, ET_TIMEOUT_MS, NULL))
+	ASSERT_EQ(1, libmvgpu_eventfd_wait(self->efd, ET_TIMEOUT_MS, NULL))
 		TH_LOG("no MSI for the fault");
 	/* the head stays at the faulting command */
 	usleep(100000);
-	ASSERT_EQ(cmd_off, mvgpu_ctx_rd(c, MVGPU_CTX_RING_HEAD));
-	ASSERT_NE(0, mvgpu_ctx_rd(c, MVGPU_CTX_STATUS) &
+	ASSERT_EQ(cmd_off, libmvgpu_ctx_rd(c, MVGPU_CTX_RING_HEAD));
+	ASSERT_NE(0, libmvgpu_ctx_rd(c, MVGPU_CTX_STATUS) &
 		     MVGPU_CTX_STATUS_FAULTED);
 }
 
 /* A first fence, so that "the commands before the fault ran" is known. */
-static int64_t first_fence(struct mvgpu_ctx *c, uint32_t *cmd_off)
+static int64_t first_fence(struct libmvgpu_ctx *c, uint32_t *cmd_off)
 {
-	int64_t seq = mvgpu_ctx_fence(c, false);
+	int64_t seq = libmvgpu_ctx_fence(c, false);
 
 	*cmd_off = c->tail;
 	return seq;
@@ -146,7 +146,7 @@ static int64_t first_fence(struct mvgpu_ctx *c, uint32_t *cmd_off)
 
 TEST_F_TIMEOUT(flt, not_present_then_clear_resumes, 120)
 {
-	struct mvgpu_ctx *c = &self->ctx;
+	struct libmvgpu_ctx *c = &self->ctx;
 	uint64_t faults = et_attr(self->g.v.uuid, "faults");
 	uint8_t *src = self->src.cpu;
 	uint32_t off, st;
@@ -156,48 +156,48 @@ TEST_F_TIMEOUT(flt, not_present_then_clear_resumes, 120)
 	s1 = first_fence(c, &off);
 	ASSERT_LT(0, s1);
 	/* 8 KiB from a VA whose second page is unmapped */
-	ASSERT_EQ(0, mvgpu_emit_copy(c, ET_VA_SRC, ET_VA_DST, 8192));
-	s2 = mvgpu_ctx_fence(c, false);
+	ASSERT_EQ(0, libmvgpu_emit_copy(c, ET_VA_SRC, ET_VA_DST, 8192));
+	s2 = libmvgpu_ctx_fence(c, false);
 	expect_fault(_metadata, self, c, s1, off, MVGPU_FAULT_NOT_PRESENT,
 		     ET_VA_SRC + 4096);
 	ASSERT_EQ(faults + 1, et_attr(self->g.v.uuid, "faults"));
 
 	/* fix the mapping, invalidate, clear: the copy is redone */
-	ASSERT_EQ(0, mvgpu_pt_map(&self->g.pt, ET_VA_SRC + 4096,
-				  self->src_page1, 4096, 0));
-	mvgpu_ctx_tlb_inv(c, ET_VA_SRC + 4096, 4096);
-	st = mvgpu_gpu_rd(&self->g.gpu, MVGPU_REG_IRQ_STATUS);
-	mvgpu_gpu_wr(&self->g.gpu, MVGPU_REG_IRQ_ACK, st);
-	mvgpu_ctx_fault_clear(c);
-	ASSERT_EQ(0, mvgpu_ctx_wait_fence(c, s2, ET_TIMEOUT_MS));
+	ASSERT_EQ(0, libmvgpu_pt_map(&self->g.pt, ET_VA_SRC + 4096,
+				     self->src_page1, 4096, 0));
+	libmvgpu_ctx_tlb_inv(c, ET_VA_SRC + 4096, 4096);
+	st = libmvgpu_gpu_rd(&self->g.gpu, MVGPU_REG_IRQ_STATUS);
+	libmvgpu_gpu_wr(&self->g.gpu, MVGPU_REG_IRQ_ACK, st);
+	libmvgpu_ctx_fault_clear(c);
+	ASSERT_EQ(0, libmvgpu_ctx_wait_fence(c, s2, ET_TIMEOUT_MS));
 	ASSERT_EQ(0, memcmp(src, self->dst.cpu, 8192));
-	ASSERT_EQ(0, mvgpu_ctx_rd(c, MVGPU_CTX_STATUS) &
+	ASSERT_EQ(0, libmvgpu_ctx_rd(c, MVGPU_CTX_STATUS) &
 		     MVGPU_CTX_STATUS_FAULTED);
-	ASSERT_EQ(0, mvgpu_ctx_rd(c, MVGPU_CTX_FAULT_REASON));
-	ASSERT_EQ(0, mvgpu_gpu_rd(&self->g.gpu, MVGPU_REG_IRQ_STATUS));
+	ASSERT_EQ(0, libmvgpu_ctx_rd(c, MVGPU_CTX_FAULT_REASON));
+	ASSERT_EQ(0, libmvgpu_gpu_rd(&self->g.gpu, MVGPU_REG_IRQ_STATUS));
 	/* and it keeps working */
-	ASSERT_EQ(0, mvgpu_ctx_sync(c, ET_TIMEOUT_MS));
+	ASSERT_EQ(0, libmvgpu_ctx_sync(c, ET_TIMEOUT_MS));
 }
 
 TEST_F_TIMEOUT(flt, write_to_read_only, 120)
 {
-	struct mvgpu_ctx *c = &self->ctx;
+	struct libmvgpu_ctx *c = &self->ctx;
 	uint32_t off;
 	int64_t s1, s2;
 
 	/* src is mapped read-only */
 	s1 = first_fence(c, &off);
-	ASSERT_EQ(0, mvgpu_emit_fill(c, ET_VA_SRC + 64, 128, 0x12345678));
-	s2 = mvgpu_ctx_fence(c, false);
+	ASSERT_EQ(0, libmvgpu_emit_fill(c, ET_VA_SRC + 64, 128, 0x12345678));
+	s2 = libmvgpu_ctx_fence(c, false);
 	expect_fault(_metadata, self, c, s1, off, MVGPU_FAULT_WRITE,
 		     ET_VA_SRC + 64);
 	ASSERT_EQ(0, ((uint32_t *)self->src.cpu)[16]);
 
-	ASSERT_EQ(0, mvgpu_pt_map(&self->g.pt, ET_VA_SRC, self->src.addr,
-				  4096, MVGPU_MAP_WRITE));
-	mvgpu_ctx_tlb_inv(c, ET_VA_SRC, 4096);
-	mvgpu_ctx_fault_clear(c);
-	ASSERT_EQ(0, mvgpu_ctx_wait_fence(c, s2, ET_TIMEOUT_MS));
+	ASSERT_EQ(0, libmvgpu_pt_map(&self->g.pt, ET_VA_SRC, self->src.addr,
+				     4096, LIBMVGPU_MAP_WRITE));
+	libmvgpu_ctx_tlb_inv(c, ET_VA_SRC, 4096);
+	libmvgpu_ctx_fault_clear(c);
+	ASSERT_EQ(0, libmvgpu_ctx_wait_fence(c, s2, ET_TIMEOUT_MS));
 	ASSERT_EQ(0x12345678, ((uint32_t *)self->src.cpu)[16]);
 	ASSERT_EQ(0x12345678, ((uint32_t *)self->src.cpu)[16 + 31]);
 	ASSERT_EQ(0, ((uint32_t *)self->src.cpu)[16 + 32]);
@@ -205,33 +205,33 @@ TEST_F_TIMEOUT(flt, write_to_read_only, 120)
 
 TEST_F_TIMEOUT(flt, bad_gpa, 120)
 {
-	struct mvgpu_ctx *c = &self->ctx;
+	struct libmvgpu_ctx *c = &self->ctx;
 	uint32_t off;
 	int64_t s1;
 
-	ASSERT_EQ(0, mvgpu_pt_map(&self->g.pt, ET_VA_AUX, UNMAPPED_GPA, 4096,
-				  MVGPU_MAP_WRITE));
-	mvgpu_ctx_tlb_inv(c, ET_VA_AUX, 4096);
+	ASSERT_EQ(0, libmvgpu_pt_map(&self->g.pt, ET_VA_AUX, UNMAPPED_GPA, 4096,
+				     LIBMVGPU_MAP_WRITE));
+	libmvgpu_ctx_tlb_inv(c, ET_VA_AUX, 4096);
 	s1 = first_fence(c, &off);
-	ASSERT_EQ(0, mvgpu_emit_copy(c, ET_VA_AUX + 8, ET_VA_DST, 64));
+	ASSERT_EQ(0, libmvgpu_emit_copy(c, ET_VA_AUX + 8, ET_VA_DST, 64));
 	expect_fault(_metadata, self, c, s1, off, MVGPU_FAULT_BAD_GPA,
 		     ET_VA_AUX + 8);
 }
 
 TEST_F_TIMEOUT(flt, bad_vram, 120)
 {
-	struct mvgpu_ctx *c = &self->ctx;
+	struct libmvgpu_ctx *c = &self->ctx;
 	uint64_t vram = mt_type_vram(MT_T18);
 	uint32_t off;
 	int64_t s1;
 
 	ASSERT_EQ(vram, self->g.gpu.vram_size);
 	/* the last page of the slice is fine, the next one is not */
-	ASSERT_EQ(0, mvgpu_pt_map(&self->g.pt, ET_VA_AUX, vram - 4096, 8192,
-				  MVGPU_MAP_WRITE | MVGPU_MAP_VRAM));
-	mvgpu_ctx_tlb_inv(c, ET_VA_AUX, 8192);
+	ASSERT_EQ(0, libmvgpu_pt_map(&self->g.pt, ET_VA_AUX, vram - 4096, 8192,
+				     LIBMVGPU_MAP_WRITE | LIBMVGPU_MAP_VRAM));
+	libmvgpu_ctx_tlb_inv(c, ET_VA_AUX, 8192);
 	s1 = first_fence(c, &off);
-	ASSERT_EQ(0, mvgpu_emit_fill(c, ET_VA_AUX + 4096 - 8, 16, 0x55));
+	ASSERT_EQ(0, libmvgpu_emit_fill(c, ET_VA_AUX + 4096 - 8, 16, 0x55));
 	expect_fault(_metadata, self, c, s1, off, MVGPU_FAULT_BAD_VRAM,
 		     ET_VA_AUX + 4096);
 	/* the in-slice part may have been written, nothing else */
@@ -240,91 +240,91 @@ TEST_F_TIMEOUT(flt, bad_vram, 120)
 
 TEST_F_TIMEOUT(flt, bad_table, 120)
 {
-	struct mvgpu_ctx *c = &self->ctx;
+	struct libmvgpu_ctx *c = &self->ctx;
 	uint64_t *e, va = 0x7000000000ull;
 	uint32_t off;
 	int64_t s1;
 
 	/* a level-2 entry with the VRAM bit is not a valid table pointer */
-	ASSERT_EQ(0, mvgpu_pt_map(&self->g.pt, va, self->dst.addr, 4096,
-				  MVGPU_MAP_WRITE));
-	e = mvgpu_pt_entry(&self->g.pt, va, 2, false);
+	ASSERT_EQ(0, libmvgpu_pt_map(&self->g.pt, va, self->dst.addr, 4096,
+				     LIBMVGPU_MAP_WRITE));
+	e = libmvgpu_pt_entry(&self->g.pt, va, 2, false);
 	ASSERT_NE(NULL, e);
 	*e |= MVGPU_PTE_VRAM;
-	mvgpu_ctx_tlb_inv(c, va, 4096);
+	libmvgpu_ctx_tlb_inv(c, va, 4096);
 	s1 = first_fence(c, &off);
-	ASSERT_EQ(0, mvgpu_emit_fill(c, va, 16, 0x55));
+	ASSERT_EQ(0, libmvgpu_emit_fill(c, va, 16, 0x55));
 	expect_fault(_metadata, self, c, s1, off, MVGPU_FAULT_BAD_TABLE, va);
 }
 
 TEST_F_TIMEOUT(flt, table_loop, 120)
 {
-	struct mvgpu_ctx *c = &self->ctx;
+	struct libmvgpu_ctx *c = &self->ctx;
 	uint64_t *e, va = 0x7100000000ull;
 	uint32_t off;
 	int64_t s1;
 
 	/* the level-2 entry points back at the root: a loop */
-	ASSERT_EQ(0, mvgpu_pt_map(&self->g.pt, va, self->dst.addr, 4096,
-				  MVGPU_MAP_WRITE));
-	e = mvgpu_pt_entry(&self->g.pt, va, 2, false);
+	ASSERT_EQ(0, libmvgpu_pt_map(&self->g.pt, va, self->dst.addr, 4096,
+				     LIBMVGPU_MAP_WRITE));
+	e = libmvgpu_pt_entry(&self->g.pt, va, 2, false);
 	ASSERT_NE(NULL, e);
 	*e = self->g.pt.root | MVGPU_PTE_PRESENT;
-	mvgpu_ctx_tlb_inv(c, va, 4096);
+	libmvgpu_ctx_tlb_inv(c, va, 4096);
 	s1 = first_fence(c, &off);
-	ASSERT_EQ(0, mvgpu_emit_fill(c, va, 16, 0x55));
+	ASSERT_EQ(0, libmvgpu_emit_fill(c, va, 16, 0x55));
 	expect_fault(_metadata, self, c, s1, off, MVGPU_FAULT_BAD_TABLE, va);
 }
 
 TEST_F_TIMEOUT(flt, clear_without_fix_faults_again, 120)
 {
-	struct mvgpu_ctx *c = &self->ctx;
+	struct libmvgpu_ctx *c = &self->ctx;
 	uint64_t faults = et_attr(self->g.v.uuid, "faults");
-	struct mvgpu_fault f;
+	struct libmvgpu_fault f;
 	uint32_t off;
 	int64_t s1;
 
 	s1 = first_fence(c, &off);
-	ASSERT_EQ(0, mvgpu_emit_fill(c, ET_VA_AUX, 64, 1));
+	ASSERT_EQ(0, libmvgpu_emit_fill(c, ET_VA_AUX, 64, 1));
 	expect_fault(_metadata, self, c, s1, off, MVGPU_FAULT_NOT_PRESENT,
 		     ET_VA_AUX);
-	mvgpu_gpu_wr(&self->g.gpu, MVGPU_REG_IRQ_ACK, 0xffffffff);
+	libmvgpu_gpu_wr(&self->g.gpu, MVGPU_REG_IRQ_ACK, 0xffffffff);
 	/* resumes at the same command, which faults the same way */
-	mvgpu_ctx_fault_clear(c);
-	ASSERT_EQ(0, mvgpu_ctx_wait_fault(c, ET_TIMEOUT_MS, &f));
+	libmvgpu_ctx_fault_clear(c);
+	ASSERT_EQ(0, libmvgpu_ctx_wait_fault(c, ET_TIMEOUT_MS, &f));
 	ASSERT_EQ(MVGPU_FAULT_NOT_PRESENT, f.reason);
 	ASSERT_EQ(ET_VA_AUX, f.addr);
 	ASSERT_EQ(off, f.head);
 	ASSERT_EQ(faults + 2, et_attr(self->g.v.uuid, "faults"));
-	ASSERT_NE(0, mvgpu_gpu_rd(&self->g.gpu, MVGPU_REG_IRQ_STATUS) &
+	ASSERT_NE(0, libmvgpu_gpu_rd(&self->g.gpu, MVGPU_REG_IRQ_STATUS) &
 		     MVGPU_IRQ_FAULT(0));
 }
 
 TEST_F_TIMEOUT(flt, disable_and_reprogram_abandons, 120)
 {
-	struct mvgpu_ctx *c = &self->ctx;
+	struct libmvgpu_ctx *c = &self->ctx;
 	uint32_t off, head;
 	int64_t s1;
 
 	s1 = first_fence(c, &off);
-	ASSERT_EQ(0, mvgpu_emit_fill(c, ET_VA_AUX, 64, 1));
-	ASSERT_EQ(0, mvgpu_emit_fill(c, ET_VA_DST, 64, 0x99));
+	ASSERT_EQ(0, libmvgpu_emit_fill(c, ET_VA_AUX, 64, 1));
+	ASSERT_EQ(0, libmvgpu_emit_fill(c, ET_VA_DST, 64, 0x99));
 	expect_fault(_metadata, self, c, s1, off, MVGPU_FAULT_NOT_PRESENT,
 		     ET_VA_AUX);
 	/* disable, reprogram the ring, enable: the stream is abandoned */
-	mvgpu_ctx_disable(c);
-	ASSERT_EQ(0, mvgpu_ctx_rd(c, MVGPU_CTX_STATUS) &
+	libmvgpu_ctx_disable(c);
+	ASSERT_EQ(0, libmvgpu_ctx_rd(c, MVGPU_CTX_STATUS) &
 		     MVGPU_CTX_STATUS_ENABLED);
-	mvgpu_ctx_wr(c, MVGPU_CTX_RING_SIZE, RING_SIZE);
-	mvgpu_ctx_enable(c);
-	head = mvgpu_ctx_rd(c, MVGPU_CTX_RING_HEAD);
-	ASSERT_EQ(head, mvgpu_ctx_rd(c, MVGPU_CTX_RING_TAIL))
+	libmvgpu_ctx_wr(c, MVGPU_CTX_RING_SIZE, RING_SIZE);
+	libmvgpu_ctx_enable(c);
+	head = libmvgpu_ctx_rd(c, MVGPU_CTX_RING_HEAD);
+	ASSERT_EQ(head, libmvgpu_ctx_rd(c, MVGPU_CTX_RING_TAIL))
 		TH_LOG("an enabled ring with queued commands: head %#x", head);
-	ASSERT_EQ(0, mvgpu_ctx_rd(c, MVGPU_CTX_STATUS) &
+	ASSERT_EQ(0, libmvgpu_ctx_rd(c, MVGPU_CTX_STATUS) &
 		     MVGPU_CTX_STATUS_FAULTED);
 	/* new work runs; the abandoned fill of dst never did */
-	ASSERT_EQ(0, mvgpu_emit_fill(c, ET_VA_DST + 64, 64, 0x77));
-	ASSERT_EQ(0, mvgpu_ctx_sync(c, ET_TIMEOUT_MS));
+	ASSERT_EQ(0, libmvgpu_emit_fill(c, ET_VA_DST + 64, 64, 0x77));
+	ASSERT_EQ(0, libmvgpu_ctx_sync(c, ET_TIMEOUT_MS));
 	ASSERT_EQ(0x77, ((uint32_t *)self->dst.cpu)[16]);
 	ASSERT_EQ(0, ((uint32_t *)self->dst.cpu)[0]);
 }
@@ -425,25 +425,25 @@ FIXTURE_VARIANT_ADD(bad_cmd, timestamp_misaligned) {
 
 TEST_F_TIMEOUT(bad_cmd, malformed_command, 120)
 {
-	struct mvgpu_ctx *c = &self->f.ctx;
+	struct libmvgpu_ctx *c = &self->f.ctx;
 	uint32_t off;
 	int64_t s1;
 
 	s1 = first_fence(c, &off);
 	if (variant->cross_end) {
 		/* NOPs up to 8 bytes before the end */
-		ASSERT_EQ(0, mvgpu_emit_nop(c, (RING_SIZE - 8 - c->tail) / 4));
+		ASSERT_EQ(0, libmvgpu_emit_nop(c, (RING_SIZE - 8 - c->tail) / 4));
 		off = c->tail;
 		ASSERT_EQ(RING_SIZE - 8, off);
 	}
-	ASSERT_EQ(0, mvgpu_ring_emit_raw(c, variant->dw, variant->ndw));
-	ASSERT_EQ(0, mvgpu_emit_fence(c, c->fence_va, 1000, false));
+	ASSERT_EQ(0, libmvgpu_ring_emit_raw(c, variant->dw, variant->ndw));
+	ASSERT_EQ(0, libmvgpu_emit_fence(c, c->fence_va, 1000, false));
 	expect_fault(_metadata, &self->f, c, s1, off, variant->reason,
 		     variant->operand ? ~0ull : c->ring_va + off);
 	if (variant->operand) {
-		struct mvgpu_fault f;
+		struct libmvgpu_fault f;
 
-		mvgpu_ctx_read_fault(c, &f);
+		libmvgpu_ctx_read_fault(c, &f);
 		ASSERT_TRUE(f.addr == variant->operand ||
 			    f.addr == c->ring_va + off);
 	}
@@ -461,50 +461,50 @@ TEST_F_TIMEOUT(flt, bad_ring, 120)
 		{ "size too small", 0, 2048 },
 		{ "base not 4K aligned", 0x800, 4096 },
 	};
-	struct mvgpu_fault f;
+	struct libmvgpu_fault f;
 	unsigned int i;
 
 	for (i = 0; i < MT_ARRAY_SIZE(cases); i++) {
-		struct mvgpu_ctx c;
+		struct libmvgpu_ctx c;
 
 		/* contexts 1..3 of the 1/8 vGPU; the last shares ctx 1 */
-		ASSERT_EQ(0, mvgpu_ctx_init(&c, &self->g.gpu, &self->g.pt,
-					    1 + i % 3, RING_SIZE));
-		mvgpu_ctx_disable(&c);
-		mvgpu_ctx_wr(&c, MVGPU_CTX_RING_BASE_LO,
-			     (uint32_t)(c.ring_va + cases[i].base_delta));
-		mvgpu_ctx_wr(&c, MVGPU_CTX_RING_SIZE, cases[i].size);
-		mvgpu_ctx_wr(&c, MVGPU_CTX_CONTROL, MVGPU_CTX_CONTROL_ENABLE);
-		ASSERT_EQ(0, mvgpu_emit_nop(&c, 4));
-		mvgpu_ring_kick(&c);
-		ASSERT_EQ(0, mvgpu_ctx_wait_fault(&c, ET_TIMEOUT_MS, &f))
+		ASSERT_EQ(0, libmvgpu_ctx_init(&c, &self->g.gpu, &self->g.pt,
+					       1 + i % 3, RING_SIZE));
+		libmvgpu_ctx_disable(&c);
+		libmvgpu_ctx_wr(&c, MVGPU_CTX_RING_BASE_LO,
+				(uint32_t)(c.ring_va + cases[i].base_delta));
+		libmvgpu_ctx_wr(&c, MVGPU_CTX_RING_SIZE, cases[i].size);
+		libmvgpu_ctx_wr(&c, MVGPU_CTX_CONTROL, MVGPU_CTX_CONTROL_ENABLE);
+		ASSERT_EQ(0, libmvgpu_emit_nop(&c, 4));
+		libmvgpu_ring_kick(&c);
+		ASSERT_EQ(0, libmvgpu_ctx_wait_fault(&c, ET_TIMEOUT_MS, &f))
 			TH_LOG("%s: no fault", cases[i].what);
 		ASSERT_EQ(MVGPU_FAULT_BAD_RING, f.reason)
 			TH_LOG("%s", cases[i].what);
-		ASSERT_NE(0, mvgpu_gpu_rd(&self->g.gpu, MVGPU_REG_IRQ_STATUS) &
+		ASSERT_NE(0, libmvgpu_gpu_rd(&self->g.gpu, MVGPU_REG_IRQ_STATUS) &
 			     MVGPU_IRQ_FAULT(c.idx));
-		mvgpu_ctx_disable(&c);
-		mvgpu_ctx_fault_clear(&c);
-		mvgpu_gpu_wr(&self->g.gpu, MVGPU_REG_IRQ_ACK, 0xffffffff);
+		libmvgpu_ctx_disable(&c);
+		libmvgpu_ctx_fault_clear(&c);
+		libmvgpu_gpu_wr(&self->g.gpu, MVGPU_REG_IRQ_ACK, 0xffffffff);
 	}
 	/* context 0 is untouched */
-	ASSERT_EQ(0, mvgpu_ctx_sync(&self->ctx, ET_TIMEOUT_MS));
+	ASSERT_EQ(0, libmvgpu_ctx_sync(&self->ctx, ET_TIMEOUT_MS));
 }
 
 TEST_F_TIMEOUT(flt, ring_not_mapped, 120)
 {
-	struct mvgpu_ctx c;
-	struct mvgpu_fault f;
+	struct libmvgpu_ctx c;
+	struct libmvgpu_fault f;
 
-	ASSERT_EQ(0, mvgpu_ctx_init(&c, &self->g.gpu, &self->g.pt, 1,
-				    RING_SIZE));
+	ASSERT_EQ(0, libmvgpu_ctx_init(&c, &self->g.gpu, &self->g.pt, 1,
+				       RING_SIZE));
 	/* point the ring at an unmapped VA */
-	mvgpu_ctx_disable(&c);
-	mvgpu_ctx_wr(&c, MVGPU_CTX_RING_BASE_LO, 0x60000000);
-	mvgpu_ctx_wr(&c, MVGPU_CTX_CONTROL, MVGPU_CTX_CONTROL_ENABLE);
-	mvgpu_ctx_wr(&c, MVGPU_CTX_RING_TAIL,
-		     (mvgpu_ctx_rd(&c, MVGPU_CTX_RING_HEAD) + 16) % RING_SIZE);
-	ASSERT_EQ(0, mvgpu_ctx_wait_fault(&c, ET_TIMEOUT_MS, &f));
+	libmvgpu_ctx_disable(&c);
+	libmvgpu_ctx_wr(&c, MVGPU_CTX_RING_BASE_LO, 0x60000000);
+	libmvgpu_ctx_wr(&c, MVGPU_CTX_CONTROL, MVGPU_CTX_CONTROL_ENABLE);
+	libmvgpu_ctx_wr(&c, MVGPU_CTX_RING_TAIL,
+			(libmvgpu_ctx_rd(&c, MVGPU_CTX_RING_HEAD) + 16) % RING_SIZE);
+	ASSERT_EQ(0, libmvgpu_ctx_wait_fault(&c, ET_TIMEOUT_MS, &f));
 	TH_LOG("reason %u addr %#llx", f.reason, (unsigned long long)f.addr);
 	/*
 	 * Fetching from an unmapped ring is a translation fault; a device
@@ -517,10 +517,10 @@ TEST_F_TIMEOUT(flt, ring_not_mapped, 120)
 
 TEST_F_TIMEOUT(flt, fault_isolation, 120)
 {
-	struct mvgpu_ctx *c0 = &self->ctx, c1;
+	struct libmvgpu_ctx *c0 = &self->ctx, c1;
 	struct et_gpu other;
-	struct mvgpu_ctx oc;
-	struct mvgpu_fault f;
+	struct libmvgpu_ctx oc;
+	struct libmvgpu_fault f;
 	struct et_buf ob;
 	uint32_t off;
 	int64_t s1;
@@ -528,20 +528,20 @@ TEST_F_TIMEOUT(flt, fault_isolation, 120)
 
 	/* context 0 faults and stays faulted */
 	s1 = first_fence(c0, &off);
-	ASSERT_EQ(0, mvgpu_emit_fill(c0, ET_VA_AUX, 64, 1));
+	ASSERT_EQ(0, libmvgpu_emit_fill(c0, ET_VA_AUX, 64, 1));
 	expect_fault(_metadata, self, c0, s1, off, MVGPU_FAULT_NOT_PRESENT,
 		     ET_VA_AUX);
 
 	/* context 1 of the same vGPU runs */
-	ASSERT_EQ(0, mvgpu_ctx_init(&c1, &self->g.gpu, &self->g.pt, 1,
-				    RING_SIZE));
+	ASSERT_EQ(0, libmvgpu_ctx_init(&c1, &self->g.gpu, &self->g.pt, 1,
+				       RING_SIZE));
 	memset(self->dst.cpu, 0, 8192);
-	ASSERT_EQ(0, mvgpu_emit_fill(&c1, ET_VA_DST, 8192, 0x0badcafe));
-	ASSERT_EQ(0, mvgpu_ctx_sync(&c1, ET_TIMEOUT_MS));
+	ASSERT_EQ(0, libmvgpu_emit_fill(&c1, ET_VA_DST, 8192, 0x0badcafe));
+	ASSERT_EQ(0, libmvgpu_ctx_sync(&c1, ET_TIMEOUT_MS));
 	ASSERT_EQ(0x0badcafe, ((uint32_t *)self->dst.cpu)[2047]);
-	ASSERT_EQ(0, mvgpu_ctx_rd(&c1, MVGPU_CTX_STATUS) &
+	ASSERT_EQ(0, libmvgpu_ctx_rd(&c1, MVGPU_CTX_STATUS) &
 		     MVGPU_CTX_STATUS_FAULTED);
-	ASSERT_EQ(0, mvgpu_gpu_rd(&self->g.gpu, MVGPU_REG_IRQ_STATUS) &
+	ASSERT_EQ(0, libmvgpu_gpu_rd(&self->g.gpu, MVGPU_REG_IRQ_STATUS) &
 		     MVGPU_IRQ_FAULT(1));
 
 	/* another vGPU on the same physical GPU runs */
@@ -552,22 +552,22 @@ TEST_F_TIMEOUT(flt, fault_isolation, 120)
 		ASSERT_EQ(0, ret) TH_LOG("%s", self->msg);
 	}
 	ret = et_buf_sys(&other.gpu, &other.pt, ET_VA_DST, 4096, 0,
-			 MVGPU_MAP_WRITE, &ob);
+			 LIBMVGPU_MAP_WRITE, &ob);
 	if (!ret)
-		ret = mvgpu_ctx_init(&oc, &other.gpu, &other.pt, 0, RING_SIZE);
+		ret = libmvgpu_ctx_init(&oc, &other.gpu, &other.pt, 0, RING_SIZE);
 	if (!ret)
-		ret = mvgpu_emit_fill(&oc, ET_VA_DST, 4096, 0x600df00d);
+		ret = libmvgpu_emit_fill(&oc, ET_VA_DST, 4096, 0x600df00d);
 	if (!ret)
-		ret = mvgpu_ctx_sync(&oc, ET_TIMEOUT_MS);
+		ret = libmvgpu_ctx_sync(&oc, ET_TIMEOUT_MS);
 	if (!ret && ((uint32_t *)ob.cpu)[1023] != 0x600df00d)
 		ret = -EIO;
-	if (!ret && mvgpu_gpu_rd(&other.gpu, MVGPU_REG_IRQ_STATUS))
+	if (!ret && libmvgpu_gpu_rd(&other.gpu, MVGPU_REG_IRQ_STATUS))
 		ret = -EBUSY;
 	EXPECT_EQ(0, et_down(&other));
 	ASSERT_EQ(0, ret);
 
 	/* context 0 is still faulted where it was */
-	mvgpu_ctx_read_fault(c0, &f);
+	libmvgpu_ctx_read_fault(c0, &f);
 	ASSERT_NE(0, f.status & MVGPU_CTX_STATUS_FAULTED);
 	ASSERT_EQ(MVGPU_FAULT_NOT_PRESENT, f.reason);
 	ASSERT_EQ(off, f.head);

@@ -23,13 +23,13 @@ int et_up(struct et_gpu *g, const char *parent, const struct mt_type *type,
 		return ret;
 	}
 	g->owner = getpid();
-	ret = mvgpu_gpu_init(&g->gpu, &g->v.dev, ET_RAM_IOVA, ram_size);
+	ret = libmvgpu_gpu_init(&g->gpu, &g->v.dev, ET_RAM_IOVA, ram_size);
 	if (ret) {
 		snprintf(msg, len, "guest RAM / BAR2: %s", strerror(-ret));
 		return ret;
 	}
 	g->up = true;
-	ret = mvgpu_pt_init(&g->pt, &g->gpu);
+	ret = libmvgpu_pt_init(&g->pt, &g->gpu);
 	if (ret)
 		snprintf(msg, len, "page table: %s", strerror(-ret));
 	return ret;
@@ -38,7 +38,7 @@ int et_up(struct et_gpu *g, const char *parent, const struct mt_type *type,
 int et_down(struct et_gpu *g)
 {
 	if (g->up)
-		mvgpu_gpu_fini(&g->gpu);
+		libmvgpu_gpu_fini(&g->gpu);
 	g->up = false;
 	return mt_vgpu_destroy(&g->v);
 }
@@ -51,30 +51,30 @@ int et_remove(struct et_gpu *g)
 	if (g->owner == getpid())
 		return et_down(g);
 	if (g->v.created) {
-		ret = mvgpu_mdev_remove(g->v.uuid);
+		ret = libmvgpu_mdev_remove(g->v.uuid);
 		if (!ret || ret == -ENOENT)
 			g->v.created = false;
 	}
 	return ret == -ENOENT ? 0 : ret;
 }
 
-int et_buf_sys(struct mvgpu_gpu *gpu, struct mvgpu_pt *pt, uint64_t va,
+int et_buf_sys(struct libmvgpu_gpu *gpu, struct libmvgpu_pt *pt, uint64_t va,
 	       size_t size, size_t align, unsigned int flags,
 	       struct et_buf *b)
 {
 	int ret;
 
-	ret = mvgpu_gpu_alloc(gpu, size, align, &b->addr, &b->cpu);
+	ret = libmvgpu_gpu_alloc(gpu, size, align, &b->addr, &b->cpu);
 	if (ret)
 		return ret;
 	b->va = va;
 	b->size = size;
-	return mvgpu_pt_map(pt, va, b->addr,
-			    (size + MVGPU_PAGE_SIZE - 1) & ~(MVGPU_PAGE_SIZE - 1),
-			    flags & ~MVGPU_MAP_VRAM);
+	return libmvgpu_pt_map(pt, va, b->addr,
+			    (size + LIBMVGPU_PAGE_SIZE - 1) & ~(LIBMVGPU_PAGE_SIZE - 1),
+			    flags & ~LIBMVGPU_MAP_VRAM);
 }
 
-int et_buf_vram(struct mvgpu_gpu *gpu, struct mvgpu_pt *pt, uint64_t va,
+int et_buf_vram(struct libmvgpu_gpu *gpu, struct libmvgpu_pt *pt, uint64_t va,
 		uint64_t off, size_t size, unsigned int flags,
 		struct et_buf *b)
 {
@@ -82,14 +82,14 @@ int et_buf_vram(struct mvgpu_gpu *gpu, struct mvgpu_pt *pt, uint64_t va,
 	b->addr = off;
 	b->size = size;
 	b->cpu = off < gpu->vram_size ? (char *)gpu->vram + off : NULL;
-	return mvgpu_pt_map(pt, va, off,
-			    (size + MVGPU_PAGE_SIZE - 1) & ~(MVGPU_PAGE_SIZE - 1),
-			    flags | MVGPU_MAP_VRAM);
+	return libmvgpu_pt_map(pt, va, off,
+			    (size + LIBMVGPU_PAGE_SIZE - 1) & ~(LIBMVGPU_PAGE_SIZE - 1),
+			    flags | LIBMVGPU_MAP_VRAM);
 }
 
-int et_msi_setup(struct mvgpu_gpu *gpu)
+int et_msi_setup(struct libmvgpu_gpu *gpu)
 {
-	int ret = mvgpu_gpu_irq_enable(gpu, 0);
+	int ret = libmvgpu_gpu_irq_enable(gpu, 0);
 
 	return ret ? ret : gpu->irq_fd;
 }
@@ -107,7 +107,7 @@ uint64_t et_attr(const char *uuid, const char *attr)
 {
 	uint64_t val;
 
-	if (mvgpu_mdev_read_u64(uuid, attr, &val))
+	if (libmvgpu_mdev_read_u64(uuid, attr, &val))
 		return UINT64_MAX;
 	return val;
 }
@@ -117,14 +117,14 @@ void et_random_fill(void *buf, size_t len, uint64_t *seed)
 	uint8_t *p = buf;
 
 	while (len >= 8) {
-		uint64_t r = mvgpu_rand64(seed);
+		uint64_t r = libmvgpu_rand64(seed);
 
 		memcpy(p, &r, 8);
 		p += 8;
 		len -= 8;
 	}
 	if (len) {
-		uint64_t r = mvgpu_rand64(seed);
+		uint64_t r = libmvgpu_rand64(seed);
 
 		memcpy(p, &r, len);
 	}

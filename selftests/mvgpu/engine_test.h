@@ -17,7 +17,7 @@
 
 /* Generous: TCG is slow and other vGPUs may be busy. */
 #define ET_TIMEOUT_MS		30000
-#define ET_RAM_IOVA		MVGPU_RAM_IOVA_DEFAULT
+#define ET_RAM_IOVA		LIBMVGPU_RAM_IOVA_DEFAULT
 #define ET_RAM_SIZE		(16u << 20)
 
 /* Default GPU VAs of test buffers (away from ring and fence page). */
@@ -29,8 +29,8 @@
 /* One vGPU, opened, with guest RAM and a first page table. */
 struct et_gpu {
 	struct mt_vgpu v;
-	struct mvgpu_gpu gpu;
-	struct mvgpu_pt pt;
+	struct libmvgpu_gpu gpu;
+	struct libmvgpu_pt pt;
 	bool up;
 	pid_t owner;		/* the process that opened it */
 };
@@ -61,20 +61,20 @@ int et_down(struct et_gpu *g);
 int et_remove(struct et_gpu *g);
 
 /* size bytes of guest RAM (align: 0 = 4 KiB) mapped at va with flags. */
-int et_buf_sys(struct mvgpu_gpu *gpu, struct mvgpu_pt *pt, uint64_t va,
+int et_buf_sys(struct libmvgpu_gpu *gpu, struct libmvgpu_pt *pt, uint64_t va,
 	       size_t size, size_t align, unsigned int flags,
 	       struct et_buf *b);
-/* VRAM [off, off + size) mapped at va with flags (MVGPU_MAP_VRAM added). */
-int et_buf_vram(struct mvgpu_gpu *gpu, struct mvgpu_pt *pt, uint64_t va,
+/* VRAM [off, off + size) mapped at va with flags (LIBMVGPU_MAP_VRAM added). */
+int et_buf_vram(struct libmvgpu_gpu *gpu, struct libmvgpu_pt *pt, uint64_t va,
 		uint64_t off, size_t size, unsigned int flags,
 		struct et_buf *b);
 
 /*
  * Route the device interrupt to a fresh eventfd as MSI (and enable MSI in
  * config space like a guest would), no source enabled yet in IRQ_MASK.
- * Returns the eventfd (closed by mvgpu_gpu_fini()) or -errno.
+ * Returns the eventfd (closed by libmvgpu_gpu_fini()) or -errno.
  */
-int et_msi_setup(struct mvgpu_gpu *gpu);
+int et_msi_setup(struct libmvgpu_gpu *gpu);
 /* Read all pending events of a non-blocking eventfd (0 when none). */
 uint64_t et_eventfd_drain(int efd);
 

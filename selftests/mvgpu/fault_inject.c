@@ -33,7 +33,7 @@ static const char *const attrs[] = { "failslab", "fail_page_alloc" };
 
 static int write_str(const char *path, const char *s)
 {
-	return mvgpu_sysfs_write(path, s);
+	return libmvgpu_sysfs_write(path, s);
 }
 
 /* Configure both injectors: fail @percent %, only for marked tasks. */
@@ -127,22 +127,22 @@ static int inject_engines(bool on)
  * Commands whose first use of system memory and VRAM makes the engine
  * fill the shadow; 0 or -errno (a fault is a clean outcome here too).
  */
-static int use_fresh_memory(struct et_gpu *g, struct mvgpu_ctx *c)
+static int use_fresh_memory(struct et_gpu *g, struct libmvgpu_ctx *c)
 {
 	struct et_buf sys, vram;
 	int ret;
 
 	ret = et_buf_sys(&g->gpu, &g->pt, ET_VA_SRC, 64 << 10, 0,
-			 MVGPU_MAP_WRITE, &sys);
+			 LIBMVGPU_MAP_WRITE, &sys);
 	if (!ret)
 		ret = et_buf_vram(&g->gpu, &g->pt, ET_VA_VRAM, 0, 64 << 10,
-				  MVGPU_MAP_WRITE, &vram);
+				  LIBMVGPU_MAP_WRITE, &vram);
 	if (!ret)
-		ret = mvgpu_emit_fill(c, ET_VA_SRC, 64 << 10, 0x3c);
+		ret = libmvgpu_emit_fill(c, ET_VA_SRC, 64 << 10, 0x3c);
 	if (!ret)
-		ret = mvgpu_emit_copy(c, ET_VA_SRC, ET_VA_VRAM, 64 << 10);
+		ret = libmvgpu_emit_copy(c, ET_VA_SRC, ET_VA_VRAM, 64 << 10);
 	if (!ret)
-		ret = mvgpu_ctx_sync(c, ET_TIMEOUT_MS);
+		ret = libmvgpu_ctx_sync(c, ET_TIMEOUT_MS);
 	return ret;
 }
 
@@ -176,7 +176,7 @@ TEST_F_TIMEOUT(fi, create_open_sync_reset_under_failing_allocations, 600)
 
 	for (round = 0; round < ROUNDS; round++) {
 		struct et_gpu g;
-		struct mvgpu_ctx c;
+		struct libmvgpu_ctx c;
 		char msg[128];
 		int ret;
 
@@ -187,11 +187,11 @@ TEST_F_TIMEOUT(fi, create_open_sync_reset_under_failing_allocations, 600)
 		ASSERT_EQ(0, inject(true));
 		ret = et_up(&g, MT_PARENT0, MT_T18, 1 << 20, msg, sizeof(msg));
 		if (!ret)
-			ret = mvgpu_ctx_init(&c, &g.gpu, &g.pt, 0, 4096);
+			ret = libmvgpu_ctx_init(&c, &g.gpu, &g.pt, 0, 4096);
 		if (!ret)
 			ret = use_fresh_memory(&g, &c);
 		if (!ret)
-			ret = mvgpu_reset(&g.v.dev);
+			ret = libmvgpu_reset(&g.v.dev);
 		ASSERT_EQ(0, inject(false));
 		ASSERT_LT(0, inject_engines(false));
 		if (ret)
@@ -199,7 +199,7 @@ TEST_F_TIMEOUT(fi, create_open_sync_reset_under_failing_allocations, 600)
 		else
 			done++;
 		if (g.up) {
-			ASSERT_EQ(0, mvgpu_reset(&g.v.dev));
+			ASSERT_EQ(0, libmvgpu_reset(&g.v.dev));
 			ASSERT_EQ(0, et_attr(g.v.uuid, "pinned_pages"));
 			ASSERT_EQ(0, et_attr(g.v.uuid, "shadow_entries"));
 		}
@@ -215,7 +215,7 @@ TEST_F_TIMEOUT(fi, create_open_sync_reset_under_failing_allocations, 600)
 	/* and without it, a vGPU works */
 	{
 		struct et_gpu g;
-		struct mvgpu_ctx c;
+		struct libmvgpu_ctx c;
 		struct et_buf b;
 		char msg[128];
 
@@ -224,10 +224,10 @@ TEST_F_TIMEOUT(fi, create_open_sync_reset_under_failing_allocations, 600)
 		ASSERT_EQ(0, et_up(&g, MT_PARENT0, MT_T18, 1 << 20, msg,
 				   sizeof(msg))) TH_LOG("%s", msg);
 		ASSERT_EQ(0, et_buf_vram(&g.gpu, &g.pt, ET_VA_VRAM, 0, 4096,
-					 MVGPU_MAP_WRITE, &b));
-		ASSERT_EQ(0, mvgpu_ctx_init(&c, &g.gpu, &g.pt, 0, 4096));
-		ASSERT_EQ(0, mvgpu_emit_fill(&c, ET_VA_VRAM, 4096, 0x77));
-		ASSERT_EQ(0, mvgpu_ctx_sync(&c, ET_TIMEOUT_MS));
+					 LIBMVGPU_MAP_WRITE, &b));
+		ASSERT_EQ(0, libmvgpu_ctx_init(&c, &g.gpu, &g.pt, 0, 4096));
+		ASSERT_EQ(0, libmvgpu_emit_fill(&c, ET_VA_VRAM, 4096, 0x77));
+		ASSERT_EQ(0, libmvgpu_ctx_sync(&c, ET_TIMEOUT_MS));
 		ASSERT_EQ(0x77, ((uint32_t *)g.gpu.vram)[1023]);
 		ASSERT_EQ(0, et_down(&g));
 	}

@@ -33,7 +33,7 @@
 
 FIXTURE(fz) {
 	struct et_gpu att, vic;
-	struct mvgpu_ctx actx, vctx;
+	struct libmvgpu_ctx actx, vctx;
 	struct et_buf abuf, vbuf;
 	uint64_t seed, rng;
 	uint64_t max_pinned, max_shadow;
@@ -53,22 +53,22 @@ static int fz_build(FIXTURE_DATA(fz) *self)
 		return ret;
 	snprintf(self->msg, sizeof(self->msg), "buffers / contexts");
 	ret = et_buf_sys(&self->att.gpu, &self->att.pt, ET_VA_SRC, 64 << 10,
-			 0, MVGPU_MAP_WRITE, &self->abuf);
+			 0, LIBMVGPU_MAP_WRITE, &self->abuf);
 	if (!ret)
-		ret = mvgpu_ctx_init(&self->actx, &self->att.gpu, &self->att.pt,
-				     0, RING_SIZE);
+		ret = libmvgpu_ctx_init(&self->actx, &self->att.gpu, &self->att.pt,
+					0, RING_SIZE);
 	if (!ret)
 		ret = et_buf_vram(&self->vic.gpu, &self->vic.pt, ET_VA_VRAM, 0,
-				  VIC_USED, MVGPU_MAP_WRITE, &self->vbuf);
+				  VIC_USED, LIBMVGPU_MAP_WRITE, &self->vbuf);
 	if (!ret)
-		ret = mvgpu_ctx_init(&self->vctx, &self->vic.gpu, &self->vic.pt,
-				     0, RING_SIZE);
+		ret = libmvgpu_ctx_init(&self->vctx, &self->vic.gpu, &self->vic.pt,
+					0, RING_SIZE);
 	if (!ret)
-		ret = mvgpu_sysfs_read_u64("/sys/module/mvgpu/parameters/max_pinned_mb",
-					   &self->max_pinned);
+		ret = libmvgpu_sysfs_read_u64("/sys/module/mvgpu/parameters/max_pinned_mb",
+					      &self->max_pinned);
 	if (!ret)
-		ret = mvgpu_sysfs_read_u64("/sys/module/mvgpu/parameters/max_shadow_mb",
-					   &self->max_shadow);
+		ret = libmvgpu_sysfs_read_u64("/sys/module/mvgpu/parameters/max_shadow_mb",
+					      &self->max_shadow);
 	self->max_pinned <<= 8;		/* MiB in 4 KiB pages */
 	self->max_shadow <<= 8;
 	if (!ret)
@@ -115,25 +115,25 @@ FIXTURE_TEARDOWN_PARENT(fz)
 
 static uint64_t rnd(FIXTURE_DATA(fz) *self, uint64_t n)
 {
-	return mvgpu_rand64(&self->rng) % n;
+	return libmvgpu_rand64(&self->rng) % n;
 }
 
 /* A GPU VA: mostly near the attacker's mappings, sometimes anywhere. */
 static uint64_t rnd_va(FIXTURE_DATA(fz) *self)
 {
-	static const uint64_t near[] = { ET_VA_SRC, MVGPU_CTX_RING_VA(0),
-					 MVGPU_CTX_FENCE_VA(0), 0 };
+	static const uint64_t near[] = { ET_VA_SRC, LIBMVGPU_CTX_RING_VA(0),
+					 LIBMVGPU_CTX_FENCE_VA(0), 0 };
 
 	if (rnd(self, 4))
 		return near[rnd(self, MT_ARRAY_SIZE(near))] +
 		       (rnd(self, 64 << 10) & ~3ull);
-	return mvgpu_rand64(&self->rng) & (MVGPU_VA_LIMIT - 4);
+	return libmvgpu_rand64(&self->rng) & (LIBMVGPU_VA_LIMIT - 4);
 }
 
 /* A GPA or VRAM offset: in guest RAM, in VRAM, or anything. */
 static uint64_t rnd_addr(FIXTURE_DATA(fz) *self)
 {
-	struct mvgpu_gpu *gpu = &self->att.gpu;
+	struct libmvgpu_gpu *gpu = &self->att.gpu;
 
 	switch (rnd(self, 3)) {
 	case 0:
@@ -141,56 +141,56 @@ static uint64_t rnd_addr(FIXTURE_DATA(fz) *self)
 	case 1:
 		return rnd(self, 2 * gpu->vram_size) & ~0xfffull;
 	default:
-		return mvgpu_rand64(&self->rng) & ~0xfffull;
+		return libmvgpu_rand64(&self->rng) & ~0xfffull;
 	}
 }
 
 /* A command of the instruction set with random operands, then a kick. */
 static void rnd_command(FIXTURE_DATA(fz) *self)
 {
-	struct mvgpu_ctx *c = &self->actx;
+	struct libmvgpu_ctx *c = &self->actx;
 	uint32_t d = 1 + rnd(self, 64);
 
 	/* now and then abandon what is queued, as a driver's recovery would */
 	if (!rnd(self, 4)) {
-		mvgpu_ctx_disable(c);
-		mvgpu_ctx_enable(c);
+		libmvgpu_ctx_disable(c);
+		libmvgpu_ctx_enable(c);
 	}
 	/* emit into an (almost) empty ring only: never wait for space */
-	if (mvgpu_ring_update(c) < RING_SIZE - 64)
+	if (libmvgpu_ring_update(c) < RING_SIZE - 64)
 		return;
 	switch (rnd(self, 6)) {
 	case 0:
-		mvgpu_emit_copy(c, rnd_va(self), rnd_va(self),
-				rnd(self, 256 << 10));
+		libmvgpu_emit_copy(c, rnd_va(self), rnd_va(self),
+				   rnd(self, 256 << 10));
 		break;
 	case 1:
-		mvgpu_emit_fill(c, rnd_va(self), rnd(self, 256 << 10),
-				(uint32_t)mvgpu_rand64(&self->rng));
+		libmvgpu_emit_fill(c, rnd_va(self), rnd(self, 256 << 10),
+				   (uint32_t)libmvgpu_rand64(&self->rng));
 		break;
 	case 2:
-		mvgpu_emit_gemm(c, rnd_va(self), rnd_va(self), rnd_va(self),
-				d, 1 + rnd(self, 64), 1 + rnd(self, 64));
+		libmvgpu_emit_gemm(c, rnd_va(self), rnd_va(self), rnd_va(self),
+				   d, 1 + rnd(self, 64), 1 + rnd(self, 64));
 		break;
 	case 3:
-		mvgpu_emit_hash(c, rnd_va(self), rnd(self, 64 << 10),
-				rnd_va(self));
+		libmvgpu_emit_hash(c, rnd_va(self), rnd(self, 64 << 10),
+				   rnd_va(self));
 		break;
 	case 4:
-		mvgpu_emit_wait(c, rnd_va(self), mvgpu_rand64(&self->rng));
+		libmvgpu_emit_wait(c, rnd_va(self), libmvgpu_rand64(&self->rng));
 		break;
 	default:
-		mvgpu_emit_fence(c, rnd_va(self), mvgpu_rand64(&self->rng),
-				 rnd(self, 2));
+		libmvgpu_emit_fence(c, rnd_va(self), libmvgpu_rand64(&self->rng),
+				    rnd(self, 2));
 		break;
 	}
-	mvgpu_ring_kick(c);
+	libmvgpu_ring_kick(c);
 }
 
 /* A VFIO device ioctl with random arguments. */
 static void rnd_ioctl(FIXTURE_DATA(fz) *self)
 {
-	struct mvgpu_dev *dev = &self->att.v.dev;
+	struct libmvgpu_dev *dev = &self->att.v.dev;
 	uint8_t data[64];
 	union {
 		struct vfio_region_info region;
@@ -213,14 +213,14 @@ static void rnd_ioctl(FIXTURE_DATA(fz) *self)
 	case 2:
 		/* random fds in the data: invalid ones, or ours (not eventfds) */
 		et_random_fill(data, sizeof(data), &self->rng);
-		mvgpu_irq_set_raw(dev, rnd(self, 8),
-				  (uint32_t)mvgpu_rand64(&self->rng),
+		libmvgpu_irq_set_raw(dev, rnd(self, 8),
+				     (uint32_t)libmvgpu_rand64(&self->rng),
 				  rnd(self, 4), rnd(self, 16), data,
 				  rnd(self, sizeof(data) + 1));
 		break;
 	default:
 		if (!rnd(self, 8))
-			mvgpu_reset(dev);
+			libmvgpu_reset(dev);
 		break;
 	}
 }
@@ -228,49 +228,49 @@ static void rnd_ioctl(FIXTURE_DATA(fz) *self)
 /* One random action of the attacker. */
 static void fuzz_op(FIXTURE_DATA(fz) *self)
 {
-	struct mvgpu_gpu *gpu = &self->att.gpu;
-	struct mvgpu_ctx *c = &self->actx;
+	struct libmvgpu_gpu *gpu = &self->att.gpu;
+	struct libmvgpu_ctx *c = &self->actx;
 	uint32_t nctx = gpu->nr_contexts, reg;
 
 	switch (rnd(self, 9)) {
 	case 0:	/* any register, any value */
-		mvgpu_gpu_wr(gpu, rnd(self, MVGPU_MMIO_SIZE / 4) * 4,
-			     (uint32_t)mvgpu_rand64(&self->rng));
+		libmvgpu_gpu_wr(gpu, rnd(self, MVGPU_MMIO_SIZE / 4) * 4,
+				(uint32_t)libmvgpu_rand64(&self->rng));
 		break;
 	case 1:	/* a context register, any value */
 		reg = MVGPU_CTX_REG(rnd(self, nctx), rnd(self, 0x54 / 4) * 4);
-		mvgpu_gpu_wr(gpu, reg, (uint32_t)mvgpu_rand64(&self->rng));
+		libmvgpu_gpu_wr(gpu, reg, (uint32_t)libmvgpu_rand64(&self->rng));
 		break;
 	case 2:	/* any register read */
-		mvgpu_gpu_rd(gpu, rnd(self, MVGPU_MMIO_SIZE / 4) * 4);
+		libmvgpu_gpu_rd(gpu, rnd(self, MVGPU_MMIO_SIZE / 4) * 4);
 		break;
 	case 3:	/* random bytes in guest RAM: tables, ring, fences */
-		mvgpu_store64((uint64_t *)((char *)gpu->ram.vaddr +
+		libmvgpu_store64((uint64_t *)((char *)gpu->ram.vaddr +
 					   (rnd(self, gpu->ram.size) & ~7ull)),
-			      rnd(self, 2) ? mvgpu_rand64(&self->rng) :
+			      rnd(self, 2) ? libmvgpu_rand64(&self->rng) :
 			      (rnd_addr(self) | MVGPU_PTE_PRESENT |
 			       rnd(self, 16)));
 		break;
 	case 4:	/* invalidate a random range */
-		mvgpu_ctx_tlb_inv(c, rnd_va(self) & ~0xfffull,
-				  rnd(self, 4) ? rnd(self, 64) << 12 :
-				  mvgpu_rand64(&self->rng) & ~0xfffull);
+		libmvgpu_ctx_tlb_inv(c, rnd_va(self) & ~0xfffull,
+				     rnd(self, 4) ? rnd(self, 64) << 12 :
+				  libmvgpu_rand64(&self->rng) & ~0xfffull);
 		break;
 	case 5:	/* a new root for a context, enabled */
 		reg = MVGPU_CTX_REG(rnd(self, nctx), 0);
-		mvgpu_gpu_wr(gpu, reg + MVGPU_CTX_PT_ROOT_LO,
-			     (uint32_t)rnd_addr(self));
-		mvgpu_gpu_wr(gpu, reg + MVGPU_CTX_PT_ROOT_HI,
-			     (uint32_t)(rnd_addr(self) >> 32) * rnd(self, 2));
-		mvgpu_gpu_wr(gpu, reg + MVGPU_CTX_CONTROL,
-			     MVGPU_CTX_CONTROL_ENABLE);
+		libmvgpu_gpu_wr(gpu, reg + MVGPU_CTX_PT_ROOT_LO,
+				(uint32_t)rnd_addr(self));
+		libmvgpu_gpu_wr(gpu, reg + MVGPU_CTX_PT_ROOT_HI,
+				(uint32_t)(rnd_addr(self) >> 32) * rnd(self, 2));
+		libmvgpu_gpu_wr(gpu, reg + MVGPU_CTX_CONTROL,
+				MVGPU_CTX_CONTROL_ENABLE);
 		break;
 	case 6:
 		rnd_command(self);
 		break;
 	case 7:	/* config space: any offset, size and value */
-		mvgpu_region_write(&self->att.v.dev,
-				   VFIO_PCI_CONFIG_REGION_INDEX,
+		libmvgpu_region_write(&self->att.v.dev,
+				      VFIO_PCI_CONFIG_REGION_INDEX,
 				   rnd(self, 260), &self->rng,
 				   1 + rnd(self, 4));
 		break;
@@ -283,17 +283,17 @@ static void fuzz_op(FIXTURE_DATA(fz) *self)
 /* The victim's checked work: a fill, a copy of it; 0 when both right. */
 static int victim_work(FIXTURE_DATA(fz) *self, uint32_t value)
 {
-	struct mvgpu_ctx *c = &self->vctx;
+	struct libmvgpu_ctx *c = &self->vctx;
 	const uint32_t *v = self->vbuf.cpu;
 	unsigned int i;
 	int ret;
 
-	ret = mvgpu_emit_fill(c, self->vbuf.va, VIC_WORK, value);
+	ret = libmvgpu_emit_fill(c, self->vbuf.va, VIC_WORK, value);
 	if (!ret)
-		ret = mvgpu_emit_copy(c, self->vbuf.va,
-				      self->vbuf.va + VIC_WORK, VIC_WORK);
+		ret = libmvgpu_emit_copy(c, self->vbuf.va,
+					 self->vbuf.va + VIC_WORK, VIC_WORK);
 	if (!ret)
-		ret = mvgpu_ctx_sync(c, ET_TIMEOUT_MS);
+		ret = libmvgpu_ctx_sync(c, ET_TIMEOUT_MS);
 	for (i = 0; !ret && i < VIC_USED / 4; i++)
 		if (v[i] != value)
 			ret = -EIO;
@@ -302,9 +302,9 @@ static int victim_work(FIXTURE_DATA(fz) *self, uint32_t value)
 
 TEST_F_TIMEOUT(fz, hostile_guest_contained, 600)
 {
-	struct mvgpu_gpu *agpu = &self->att.gpu;
+	struct libmvgpu_gpu *agpu = &self->att.gpu;
 	const char *uuid = self->att.v.uuid;
-	struct mvgpu_ctx c;
+	struct libmvgpu_ctx c;
 	int batch, op, ret;
 
 	for (batch = 0; batch < FUZZ_BATCHES; batch++) {
@@ -332,17 +332,17 @@ TEST_F_TIMEOUT(fz, hostile_guest_contained, 600)
 	       (unsigned long long)et_attr(uuid, "resets"));
 
 	/* a reset gives the attacker's vGPU back clean and working */
-	ASSERT_EQ(0, mvgpu_reset(&self->att.v.dev));
+	ASSERT_EQ(0, libmvgpu_reset(&self->att.v.dev));
 	ASSERT_EQ(0, et_attr(uuid, "pinned_pages"));
 	ASSERT_EQ(0, et_attr(uuid, "shadow_entries"));
-	ASSERT_EQ(0, mvgpu_cfg_write16(&self->att.v.dev, PCI_COMMAND,
-				       PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER));
-	ASSERT_EQ(0, mvgpu_pt_init(&self->att.pt, agpu));
+	ASSERT_EQ(0, libmvgpu_cfg_write16(&self->att.v.dev, PCI_COMMAND,
+					  PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER));
+	ASSERT_EQ(0, libmvgpu_pt_init(&self->att.pt, agpu));
 	ASSERT_EQ(0, et_buf_vram(agpu, &self->att.pt, ET_VA_VRAM, 0, 4096,
-				 MVGPU_MAP_WRITE, &self->abuf));
-	ASSERT_EQ(0, mvgpu_ctx_init(&c, agpu, &self->att.pt, 0, RING_SIZE));
-	ASSERT_EQ(0, mvgpu_emit_fill(&c, ET_VA_VRAM, 4096, 0x600d));
-	ASSERT_EQ(0, mvgpu_ctx_sync(&c, ET_TIMEOUT_MS));
+				 LIBMVGPU_MAP_WRITE, &self->abuf));
+	ASSERT_EQ(0, libmvgpu_ctx_init(&c, agpu, &self->att.pt, 0, RING_SIZE));
+	ASSERT_EQ(0, libmvgpu_emit_fill(&c, ET_VA_VRAM, 4096, 0x600d));
+	ASSERT_EQ(0, libmvgpu_ctx_sync(&c, ET_TIMEOUT_MS));
 	ASSERT_EQ(0x600d, ((uint32_t *)agpu->vram)[1023]);
 	/* and the victim still works */
 	ASSERT_EQ(0, victim_work(self, 0x2000));

@@ -26,7 +26,7 @@
 
 FIXTURE(irq) {
 	struct mt_vgpu v;
-	struct mvgpu_dev *dev;
+	struct libmvgpu_dev *dev;
 	int efd;
 	int setup_err;
 	char msg[256];
@@ -46,7 +46,7 @@ FIXTURE_SETUP(irq)
 			 strerror(-self->setup_err));
 		return;
 	}
-	self->efd = mvgpu_eventfd();
+	self->efd = libmvgpu_eventfd();
 	if (self->efd < 0) {
 		self->setup_err = self->efd;
 		snprintf(self->msg, sizeof(self->msg), "eventfd: %s",
@@ -59,8 +59,8 @@ FIXTURE_TEARDOWN(irq)
 	int ret;
 
 	if (self->dev->device >= 0) {
-		mvgpu_irq_disable(self->dev, VFIO_PCI_MSI_IRQ_INDEX);
-		mvgpu_irq_disable(self->dev, VFIO_PCI_INTX_IRQ_INDEX);
+		libmvgpu_irq_disable(self->dev, VFIO_PCI_MSI_IRQ_INDEX);
+		libmvgpu_irq_disable(self->dev, VFIO_PCI_INTX_IRQ_INDEX);
 	}
 	ret = mt_vgpu_destroy(&self->v);
 	if (ret)
@@ -69,18 +69,18 @@ FIXTURE_TEARDOWN(irq)
 		close(self->efd);
 }
 
-static void wr(struct __test_metadata *_metadata, struct mvgpu_dev *dev,
+static void wr(struct __test_metadata *_metadata, struct libmvgpu_dev *dev,
 	       uint32_t off, uint32_t val)
 {
-	ASSERT_EQ(0, mvgpu_reg_write(dev, off, val));
+	ASSERT_EQ(0, libmvgpu_reg_write(dev, off, val));
 }
 
 #define REG_EQ(off, want) \
-	EXPECT_EQ((uint32_t)(want), mvgpu_rd32(self->dev, (off)))
+	EXPECT_EQ((uint32_t)(want), libmvgpu_rd32(self->dev, (off)))
 
 /* The eventfd fires (once or more) within FIRE_MS. */
 #define FIRES(efd, what) do { \
-	int __r = mvgpu_eventfd_wait((efd), FIRE_MS, NULL); \
+	int __r = libmvgpu_eventfd_wait((efd), FIRE_MS, NULL); \
 	if (__r != 1) \
 		TH_LOG("%s: no interrupt (%d)", (what), __r); \
 	EXPECT_EQ(1, __r); \
@@ -89,7 +89,7 @@ static void wr(struct __test_metadata *_metadata, struct mvgpu_dev *dev,
 /* The eventfd stays quiet for QUIET_MS. */
 #define QUIET(efd, what) do { \
 	uint64_t __c = 0; \
-	int __r = mvgpu_eventfd_wait((efd), QUIET_MS, &__c); \
+	int __r = libmvgpu_eventfd_wait((efd), QUIET_MS, &__c); \
 	if (__r != 0) \
 		TH_LOG("%s: unexpected interrupt (%d, count %llu)", (what), \
 		       __r, (unsigned long long)__c); \
@@ -98,9 +98,9 @@ static void wr(struct __test_metadata *_metadata, struct mvgpu_dev *dev,
 
 /* Program MSI in config space and attach the eventfd to the MSI index. */
 static void enable_msi(struct __test_metadata *_metadata,
-		       struct mvgpu_dev *dev, int efd)
+		       struct libmvgpu_dev *dev, int efd)
 {
-	int ret = mvgpu_msi_enable(dev, 0x0041, efd);
+	int ret = libmvgpu_msi_enable(dev, 0x0041, efd);
 
 	ASSERT_EQ(0, ret) TH_LOG("MSI set-up: %s", strerror(-ret));
 }
@@ -129,16 +129,16 @@ TEST_F(irq, irq_info)
 	CHECK_SETUP();
 	EXPECT_EQ(VFIO_PCI_NUM_IRQS, self->dev->info.num_irqs);
 	for (i = 0; i < MT_ARRAY_SIZE(want); i++) {
-		ASSERT_EQ(0, mvgpu_irq_info(self->dev, want[i].index, &info));
+		ASSERT_EQ(0, libmvgpu_irq_info(self->dev, want[i].index, &info));
 		EXPECT_EQ(want[i].index, info.index);
 		EXPECT_EQ(want[i].count, info.count);
 		EXPECT_EQ(want[i].flags, info.flags)
 			TH_LOG("index %u: flags 0x%x", want[i].index,
 			       info.flags);
 	}
-	EXPECT_EQ(-EINVAL, mvgpu_irq_info(self->dev, VFIO_PCI_NUM_IRQS,
-					  &info));
-	EXPECT_EQ(-EINVAL, mvgpu_irq_info(self->dev, 0xffffffff, &info));
+	EXPECT_EQ(-EINVAL, libmvgpu_irq_info(self->dev, VFIO_PCI_NUM_IRQS,
+					     &info));
+	EXPECT_EQ(-EINVAL, libmvgpu_irq_info(self->dev, 0xffffffff, &info));
 }
 
 TEST_F(irq, msi)
@@ -203,7 +203,7 @@ TEST_F(irq, msi_disabled)
 	FIRES(self->efd, "enabled");
 	wr(_metadata, self->dev, MVGPU_REG_IRQ_ACK, FENCE0);
 	/* tear the MSI trigger down: the eventfd is not signalled any more */
-	ASSERT_EQ(0, mvgpu_irq_disable(self->dev, VFIO_PCI_MSI_IRQ_INDEX));
+	ASSERT_EQ(0, libmvgpu_irq_disable(self->dev, VFIO_PCI_MSI_IRQ_INDEX));
 	wr(_metadata, self->dev, MVGPU_REG_IRQ_RAISE, FENCE0);
 	QUIET(self->efd, "after SET_IRQS disable");
 	REG_EQ(MVGPU_REG_IRQ_STATUS, FENCE0);
@@ -215,13 +215,13 @@ TEST_F(irq, msi_software_trigger)
 {
 	CHECK_SETUP();
 	enable_msi(_metadata, self->dev, self->efd);
-	ASSERT_EQ(0, mvgpu_irq_trigger(self->dev, VFIO_PCI_MSI_IRQ_INDEX));
+	ASSERT_EQ(0, libmvgpu_irq_trigger(self->dev, VFIO_PCI_MSI_IRQ_INDEX));
 	FIRES(self->efd, "DATA_NONE");
-	ASSERT_EQ(0, mvgpu_irq_trigger_bool(self->dev, VFIO_PCI_MSI_IRQ_INDEX,
-					    true));
+	ASSERT_EQ(0, libmvgpu_irq_trigger_bool(self->dev, VFIO_PCI_MSI_IRQ_INDEX,
+					       true));
 	FIRES(self->efd, "DATA_BOOL 1");
-	ASSERT_EQ(0, mvgpu_irq_trigger_bool(self->dev, VFIO_PCI_MSI_IRQ_INDEX,
-					    false));
+	ASSERT_EQ(0, libmvgpu_irq_trigger_bool(self->dev, VFIO_PCI_MSI_IRQ_INDEX,
+					       false));
 	QUIET(self->efd, "DATA_BOOL 0");
 }
 
@@ -233,19 +233,19 @@ TEST_F(irq, bad_set_irqs)
 	fds[0] = self->efd;
 	fds[1] = self->efd;
 	/* one MSI vector, no resizing, no MSI-X */
-	EXPECT_EQ(-EINVAL, mvgpu_irq_set_raw(self->dev, VFIO_PCI_MSI_IRQ_INDEX,
-					     VFIO_IRQ_SET_DATA_EVENTFD |
+	EXPECT_EQ(-EINVAL, libmvgpu_irq_set_raw(self->dev, VFIO_PCI_MSI_IRQ_INDEX,
+						VFIO_IRQ_SET_DATA_EVENTFD |
 					     VFIO_IRQ_SET_ACTION_TRIGGER,
 					     0, 2, fds, sizeof(fds)));
-	EXPECT_EQ(-EINVAL, mvgpu_irq_set_raw(self->dev, VFIO_PCI_MSI_IRQ_INDEX,
-					     VFIO_IRQ_SET_DATA_EVENTFD |
+	EXPECT_EQ(-EINVAL, libmvgpu_irq_set_raw(self->dev, VFIO_PCI_MSI_IRQ_INDEX,
+						VFIO_IRQ_SET_DATA_EVENTFD |
 					     VFIO_IRQ_SET_ACTION_TRIGGER,
 					     1, 1, fds, sizeof(fds[0])));
-	EXPECT_EQ(-EINVAL, mvgpu_irq_set_eventfd(self->dev,
-						 VFIO_PCI_MSIX_IRQ_INDEX,
+	EXPECT_EQ(-EINVAL, libmvgpu_irq_set_eventfd(self->dev,
+						    VFIO_PCI_MSIX_IRQ_INDEX,
 						 self->efd));
-	EXPECT_EQ(-EINVAL, mvgpu_irq_set_eventfd(self->dev, VFIO_PCI_NUM_IRQS,
-						 self->efd));
+	EXPECT_EQ(-EINVAL, libmvgpu_irq_set_eventfd(self->dev, VFIO_PCI_NUM_IRQS,
+						    self->efd));
 	/* still usable afterwards */
 	enable_msi(_metadata, self->dev, self->efd);
 	wr(_metadata, self->dev, MVGPU_REG_IRQ_MASK, FENCE0);
@@ -269,40 +269,40 @@ TEST_F(irq, trigger_count0_refused)
 
 	CHECK_SETUP();
 	/* something attached, which a refused call must not detach */
-	ASSERT_EQ(0, mvgpu_irq_set_eventfd(self->dev, VFIO_PCI_ERR_IRQ_INDEX,
-					   self->efd));
+	ASSERT_EQ(0, libmvgpu_irq_set_eventfd(self->dev, VFIO_PCI_ERR_IRQ_INDEX,
+					      self->efd));
 	for (index = 0; index < VFIO_PCI_NUM_IRQS; index++) {
 		for (t = 0; t < MT_ARRAY_SIZE(types); t++) {
 			uint32_t flags = types[t] | VFIO_IRQ_SET_ACTION_TRIGGER;
 
 			/* no payload at all */
 			EXPECT_EQ(-EINVAL,
-				  mvgpu_irq_set_raw(self->dev, index, flags, 0,
-						    0, NULL, 0))
+				  libmvgpu_irq_set_raw(self->dev, index, flags, 0,
+						       0, NULL, 0))
 				TH_LOG("index %u, data type 0x%x", index,
 				       types[t]);
 			/* a payload the count does not cover */
 			fd = self->efd;
 			EXPECT_EQ(-EINVAL,
-				  mvgpu_irq_set_raw(self->dev, index, flags, 0,
-						    0, &fd, sizeof(fd)))
+				  libmvgpu_irq_set_raw(self->dev, index, flags, 0,
+						       0, &fd, sizeof(fd)))
 				TH_LOG("index %u, data type 0x%x, payload",
 				       index, types[t]);
 		}
 	}
 	/* the ERR eventfd is still attached */
-	ASSERT_EQ(0, mvgpu_irq_trigger(self->dev, VFIO_PCI_ERR_IRQ_INDEX));
+	ASSERT_EQ(0, libmvgpu_irq_trigger(self->dev, VFIO_PCI_ERR_IRQ_INDEX));
 	FIRES(self->efd, "ERR after refused count 0");
-	ASSERT_EQ(0, mvgpu_irq_disable(self->dev, VFIO_PCI_ERR_IRQ_INDEX));
+	ASSERT_EQ(0, libmvgpu_irq_disable(self->dev, VFIO_PCI_ERR_IRQ_INDEX));
 	/* and the device interrupt is delivered, by MSI and by INTx */
 	enable_msi(_metadata, self->dev, self->efd);
 	wr(_metadata, self->dev, MVGPU_REG_IRQ_MASK, FENCE0);
 	wr(_metadata, self->dev, MVGPU_REG_IRQ_RAISE, FENCE0);
 	FIRES(self->efd, "MSI after refused count 0");
 	wr(_metadata, self->dev, MVGPU_REG_IRQ_ACK, FENCE0);
-	ASSERT_EQ(0, mvgpu_irq_disable(self->dev, VFIO_PCI_MSI_IRQ_INDEX));
-	ASSERT_EQ(0, mvgpu_irq_set_eventfd(self->dev, VFIO_PCI_INTX_IRQ_INDEX,
-					   self->efd));
+	ASSERT_EQ(0, libmvgpu_irq_disable(self->dev, VFIO_PCI_MSI_IRQ_INDEX));
+	ASSERT_EQ(0, libmvgpu_irq_set_eventfd(self->dev, VFIO_PCI_INTX_IRQ_INDEX,
+					      self->efd));
 	wr(_metadata, self->dev, MVGPU_REG_IRQ_RAISE, FENCE0);
 	FIRES(self->efd, "INTx after refused count 0");
 	wr(_metadata, self->dev, MVGPU_REG_IRQ_ACK, FENCE0);
@@ -311,7 +311,7 @@ TEST_F(irq, trigger_count0_refused)
 /* The eventfd fired and its counter is exactly n (n signals, no more). */
 #define FIRES_N(efd, n, what) do { \
 	uint64_t __c = 0; \
-	int __r = mvgpu_eventfd_wait((efd), FIRE_MS, &__c); \
+	int __r = libmvgpu_eventfd_wait((efd), FIRE_MS, &__c); \
 	if (__r != 1 || __c != (n)) \
 		TH_LOG("%s: %d, counter %llu, want %d", (what), __r, \
 		       (unsigned long long)__c, (n)); \
@@ -410,7 +410,7 @@ static const struct set_row {
 
 /* Detach every index (pass 0) or attach efd to every index (pass 1). */
 static void set_state(struct __test_metadata *_metadata,
-		      struct mvgpu_dev *dev, int pass, int efd)
+		      struct libmvgpu_dev *dev, int pass, int efd)
 {
 	static const unsigned int idx[] = {
 		VFIO_PCI_INTX_IRQ_INDEX, VFIO_PCI_MSI_IRQ_INDEX,
@@ -419,8 +419,8 @@ static void set_state(struct __test_metadata *_metadata,
 	size_t i;
 
 	for (i = 0; i < MT_ARRAY_SIZE(idx); i++)
-		ASSERT_EQ(0, mvgpu_irq_set_eventfd(dev, idx[i],
-						   pass ? efd : -1));
+		ASSERT_EQ(0, libmvgpu_irq_set_eventfd(dev, idx[i],
+						      pass ? efd : -1));
 }
 
 TEST_F(irq, set_irqs_answers)
@@ -470,8 +470,8 @@ TEST_F(irq, set_irqs_answers)
 				}
 				set_state(_metadata, self->dev, pass,
 					  self->efd);
-				ret = mvgpu_irq_set_raw(self->dev, index,
-							row->flags, row->start,
+				ret = libmvgpu_irq_set_raw(self->dev, index,
+							   row->flags, row->start,
 							row->count, data, len);
 				EXPECT_EQ(-row->err[pass], ret)
 					TH_LOG("%s, index %u, %s: %d", row->what,
@@ -483,18 +483,18 @@ TEST_F(irq, set_irqs_answers)
 	/* MSI-X (no vectors) and indexes beyond refuse anything */
 	for (r = 0; r < MT_ARRAY_SIZE(no_index); r++) {
 		index = no_index[r];
-		EXPECT_EQ(-EINVAL, mvgpu_irq_disable(self->dev, index));
-		EXPECT_EQ(-EINVAL, mvgpu_irq_trigger(self->dev, index));
-		EXPECT_EQ(-EINVAL, mvgpu_irq_set_eventfd(self->dev, index,
-							 self->efd));
-		EXPECT_EQ(-EINVAL, mvgpu_irq_set_raw(self->dev, index,
-						     MASK | D_NONE, 0, 1,
+		EXPECT_EQ(-EINVAL, libmvgpu_irq_disable(self->dev, index));
+		EXPECT_EQ(-EINVAL, libmvgpu_irq_trigger(self->dev, index));
+		EXPECT_EQ(-EINVAL, libmvgpu_irq_set_eventfd(self->dev, index,
+							    self->efd));
+		EXPECT_EQ(-EINVAL, libmvgpu_irq_set_raw(self->dev, index,
+							MASK | D_NONE, 0, 1,
 						     NULL, 0));
 	}
 	set_state(_metadata, self->dev, 0, -1);
 	close(devnull);
 	/* the efd got loopback triggers: drain it, then nothing more */
-	mvgpu_eventfd_wait(self->efd, 0, NULL);
+	libmvgpu_eventfd_wait(self->efd, 0, NULL);
 	enable_msi(_metadata, self->dev, self->efd);
 	wr(_metadata, self->dev, MVGPU_REG_IRQ_MASK, FENCE0);
 	wr(_metadata, self->dev, MVGPU_REG_IRQ_RAISE, FENCE0);
@@ -514,8 +514,8 @@ TEST_F(irq, bad_eventfd_keeps_trigger)
 	wr(_metadata, self->dev, MVGPU_REG_IRQ_MASK, FENCE0);
 	wr(_metadata, self->dev, MVGPU_REG_IRQ_RAISE, FENCE0);
 	FIRES_N(self->efd, 1, "raise");
-	EXPECT_EQ(-EINVAL, mvgpu_irq_set_raw(self->dev, VFIO_PCI_MSI_IRQ_INDEX,
-					     TRIG | D_EFD, 0, 1, &fd,
+	EXPECT_EQ(-EINVAL, libmvgpu_irq_set_raw(self->dev, VFIO_PCI_MSI_IRQ_INDEX,
+						TRIG | D_EFD, 0, 1, &fd,
 					     sizeof(fd)));
 	QUIET(self->efd, "refused eventfd");
 	close(devnull);
@@ -529,7 +529,7 @@ TEST_F(irq, bad_eventfd_keeps_trigger)
 /* A loopback trigger signals once and changes no state */
 TEST_F(irq, loopback_signals_once)
 {
-	int efd2 = mvgpu_eventfd();
+	int efd2 = libmvgpu_eventfd();
 
 	CHECK_SETUP();
 	ASSERT_LE(0, efd2);
@@ -538,25 +538,25 @@ TEST_F(irq, loopback_signals_once)
 	wr(_metadata, self->dev, MVGPU_REG_IRQ_MASK, FENCE0);
 	wr(_metadata, self->dev, MVGPU_REG_IRQ_RAISE, FENCE0);
 	FIRES_N(self->efd, 1, "MSI raise");
-	ASSERT_EQ(0, mvgpu_irq_trigger(self->dev, VFIO_PCI_MSI_IRQ_INDEX));
+	ASSERT_EQ(0, libmvgpu_irq_trigger(self->dev, VFIO_PCI_MSI_IRQ_INDEX));
 	FIRES_N(self->efd, 1, "MSI loopback, condition true");
-	ASSERT_EQ(0, mvgpu_irq_disable(self->dev, VFIO_PCI_MSI_IRQ_INDEX));
-	mvgpu_eventfd_wait(self->efd, 0, NULL);
+	ASSERT_EQ(0, libmvgpu_irq_disable(self->dev, VFIO_PCI_MSI_IRQ_INDEX));
+	libmvgpu_eventfd_wait(self->efd, 0, NULL);
 
 	/* INTx delivered and automasked: the loopback does not unmask */
-	ASSERT_EQ(0, mvgpu_irq_set_eventfd(self->dev, VFIO_PCI_INTX_IRQ_INDEX,
-					   efd2));
+	ASSERT_EQ(0, libmvgpu_irq_set_eventfd(self->dev, VFIO_PCI_INTX_IRQ_INDEX,
+					      efd2));
 	FIRES_N(efd2, 1, "INTx, condition true");
-	ASSERT_EQ(0, mvgpu_irq_trigger(self->dev, VFIO_PCI_INTX_IRQ_INDEX));
+	ASSERT_EQ(0, libmvgpu_irq_trigger(self->dev, VFIO_PCI_INTX_IRQ_INDEX));
 	FIRES_N(efd2, 1, "INTx loopback");
-	ASSERT_EQ(0, mvgpu_irq_trigger_bool(self->dev, VFIO_PCI_INTX_IRQ_INDEX,
-					    true));
+	ASSERT_EQ(0, libmvgpu_irq_trigger_bool(self->dev, VFIO_PCI_INTX_IRQ_INDEX,
+					       true));
 	FIRES_N(efd2, 1, "INTx loopback, DATA_BOOL");
 	QUIET(efd2, "still automasked");
-	ASSERT_EQ(0, mvgpu_intx_unmask(self->dev));
+	ASSERT_EQ(0, libmvgpu_intx_unmask(self->dev));
 	FIRES_N(efd2, 1, "unmask, condition true");
 	wr(_metadata, self->dev, MVGPU_REG_IRQ_ACK, FENCE0);
-	ASSERT_EQ(0, mvgpu_intx_unmask(self->dev));
+	ASSERT_EQ(0, libmvgpu_intx_unmask(self->dev));
 	QUIET(efd2, "acked and unmasked");
 	close(efd2);
 }
@@ -564,23 +564,23 @@ TEST_F(irq, loopback_signals_once)
 /* With MSI attached, INTx mask and unmask send no MSI */
 TEST_F(irq, intx_unmask_under_msi)
 {
-	int efd2 = mvgpu_eventfd();
+	int efd2 = libmvgpu_eventfd();
 
 	CHECK_SETUP();
 	ASSERT_LE(0, efd2);
-	ASSERT_EQ(0, mvgpu_irq_set_eventfd(self->dev, VFIO_PCI_INTX_IRQ_INDEX,
-					   efd2));
+	ASSERT_EQ(0, libmvgpu_irq_set_eventfd(self->dev, VFIO_PCI_INTX_IRQ_INDEX,
+					      efd2));
 	enable_msi(_metadata, self->dev, self->efd);
 	wr(_metadata, self->dev, MVGPU_REG_IRQ_MASK, FENCE0);
 	wr(_metadata, self->dev, MVGPU_REG_IRQ_RAISE, FENCE0);
 	FIRES_N(self->efd, 1, "MSI");
-	ASSERT_EQ(0, mvgpu_intx_mask(self->dev));
-	ASSERT_EQ(0, mvgpu_intx_unmask(self->dev));
-	ASSERT_EQ(0, mvgpu_irq_mask_bool(self->dev, false, true));
+	ASSERT_EQ(0, libmvgpu_intx_mask(self->dev));
+	ASSERT_EQ(0, libmvgpu_intx_unmask(self->dev));
+	ASSERT_EQ(0, libmvgpu_irq_mask_bool(self->dev, false, true));
 	QUIET(self->efd, "INTx unmask, MSI attached");
 	QUIET(efd2, "INTx, MSI attached");
 	/* MSI detached: the condition goes to INTx */
-	ASSERT_EQ(0, mvgpu_irq_disable(self->dev, VFIO_PCI_MSI_IRQ_INDEX));
+	ASSERT_EQ(0, libmvgpu_irq_disable(self->dev, VFIO_PCI_MSI_IRQ_INDEX));
 	FIRES_N(efd2, 1, "INTx once MSI is gone");
 	wr(_metadata, self->dev, MVGPU_REG_IRQ_ACK, FENCE0);
 	close(efd2);
@@ -589,25 +589,25 @@ TEST_F(irq, intx_unmask_under_msi)
 /* A new INTx eventfd in place of another keeps the mask */
 TEST_F(irq, intx_replace_keeps_mask)
 {
-	int efd2 = mvgpu_eventfd();
+	int efd2 = libmvgpu_eventfd();
 
 	CHECK_SETUP();
 	ASSERT_LE(0, efd2);
-	ASSERT_EQ(0, mvgpu_irq_set_eventfd(self->dev, VFIO_PCI_INTX_IRQ_INDEX,
-					   efd2));
+	ASSERT_EQ(0, libmvgpu_irq_set_eventfd(self->dev, VFIO_PCI_INTX_IRQ_INDEX,
+					      efd2));
 	wr(_metadata, self->dev, MVGPU_REG_IRQ_MASK, FENCE0);
 	wr(_metadata, self->dev, MVGPU_REG_IRQ_RAISE, FENCE0);
 	FIRES_N(efd2, 1, "INTx");
-	ASSERT_EQ(0, mvgpu_irq_set_eventfd(self->dev, VFIO_PCI_INTX_IRQ_INDEX,
-					   self->efd));
+	ASSERT_EQ(0, libmvgpu_irq_set_eventfd(self->dev, VFIO_PCI_INTX_IRQ_INDEX,
+					      self->efd));
 	QUIET(self->efd, "replaced while automasked");
-	ASSERT_EQ(0, mvgpu_intx_unmask(self->dev));
+	ASSERT_EQ(0, libmvgpu_intx_unmask(self->dev));
 	FIRES_N(self->efd, 1, "unmasked");
 	QUIET(efd2, "old eventfd");
 	/* detached and attached anew: starts unmasked */
-	ASSERT_EQ(0, mvgpu_irq_disable(self->dev, VFIO_PCI_INTX_IRQ_INDEX));
-	ASSERT_EQ(0, mvgpu_irq_set_eventfd(self->dev, VFIO_PCI_INTX_IRQ_INDEX,
-					   efd2));
+	ASSERT_EQ(0, libmvgpu_irq_disable(self->dev, VFIO_PCI_INTX_IRQ_INDEX));
+	ASSERT_EQ(0, libmvgpu_irq_set_eventfd(self->dev, VFIO_PCI_INTX_IRQ_INDEX,
+					      efd2));
 	FIRES_N(efd2, 1, "attached anew, condition true");
 	wr(_metadata, self->dev, MVGPU_REG_IRQ_ACK, FENCE0);
 	close(efd2);
@@ -618,35 +618,35 @@ TEST_F(irq, intx)
 	uint16_t status;
 
 	CHECK_SETUP();
-	ASSERT_EQ(0, mvgpu_irq_set_eventfd(self->dev, VFIO_PCI_INTX_IRQ_INDEX,
-					   self->efd));
+	ASSERT_EQ(0, libmvgpu_irq_set_eventfd(self->dev, VFIO_PCI_INTX_IRQ_INDEX,
+					      self->efd));
 	wr(_metadata, self->dev, MVGPU_REG_IRQ_MASK, FENCE0);
 	wr(_metadata, self->dev, MVGPU_REG_IRQ_RAISE, FENCE0);
 	FIRES(self->efd, "INTx assert");
 	REG_EQ(MVGPU_REG_IRQ_STATUS, FENCE0);
-	ASSERT_EQ(0, mvgpu_cfg_read16(self->dev, CFG_STATUS, &status));
+	ASSERT_EQ(0, libmvgpu_cfg_read16(self->dev, CFG_STATUS, &status));
 	EXPECT_EQ(STATUS_INTX, status & STATUS_INTX);
 	/* automasked: nothing more until unmasked, even on a new edge */
 	wr(_metadata, self->dev, MVGPU_REG_IRQ_ACK, FENCE0);
-	ASSERT_EQ(0, mvgpu_cfg_read16(self->dev, CFG_STATUS, &status));
+	ASSERT_EQ(0, libmvgpu_cfg_read16(self->dev, CFG_STATUS, &status));
 	EXPECT_EQ(0, status & STATUS_INTX);
 	wr(_metadata, self->dev, MVGPU_REG_IRQ_RAISE, FENCE0);
 	QUIET(self->efd, "automasked");
 	/* unmask with the line still asserted: it fires again */
-	ASSERT_EQ(0, mvgpu_intx_unmask(self->dev));
+	ASSERT_EQ(0, libmvgpu_intx_unmask(self->dev));
 	FIRES(self->efd, "unmask while asserted");
 	wr(_metadata, self->dev, MVGPU_REG_IRQ_ACK, FENCE0);
-	ASSERT_EQ(0, mvgpu_intx_unmask(self->dev));
+	ASSERT_EQ(0, libmvgpu_intx_unmask(self->dev));
 	QUIET(self->efd, "unmask deasserted");
 
 	/* explicit mask: a new assertion waits for the unmask */
-	ASSERT_EQ(0, mvgpu_intx_mask(self->dev));
+	ASSERT_EQ(0, libmvgpu_intx_mask(self->dev));
 	wr(_metadata, self->dev, MVGPU_REG_IRQ_RAISE, FENCE0);
 	QUIET(self->efd, "masked");
-	ASSERT_EQ(0, mvgpu_intx_unmask(self->dev));
+	ASSERT_EQ(0, libmvgpu_intx_unmask(self->dev));
 	FIRES(self->efd, "unmasked");
 	wr(_metadata, self->dev, MVGPU_REG_IRQ_ACK, FENCE0);
-	ASSERT_EQ(0, mvgpu_intx_unmask(self->dev));
+	ASSERT_EQ(0, libmvgpu_intx_unmask(self->dev));
 
 	/* IRQ_MASK gates INTx too */
 	wr(_metadata, self->dev, MVGPU_REG_IRQ_RAISE, FAULT0);
@@ -658,16 +658,16 @@ TEST_F(irq, intx)
 TEST_F(irq, intx_mask_bool)
 {
 	CHECK_SETUP();
-	ASSERT_EQ(0, mvgpu_irq_set_eventfd(self->dev, VFIO_PCI_INTX_IRQ_INDEX,
-					   self->efd));
-	ASSERT_EQ(0, mvgpu_irq_mask_bool(self->dev, true, true));
+	ASSERT_EQ(0, libmvgpu_irq_set_eventfd(self->dev, VFIO_PCI_INTX_IRQ_INDEX,
+					      self->efd));
+	ASSERT_EQ(0, libmvgpu_irq_mask_bool(self->dev, true, true));
 	wr(_metadata, self->dev, MVGPU_REG_IRQ_MASK, FENCE0);
 	wr(_metadata, self->dev, MVGPU_REG_IRQ_RAISE, FENCE0);
 	QUIET(self->efd, "masked by DATA_BOOL 1");
 	/* a false BOOL does nothing */
-	ASSERT_EQ(0, mvgpu_irq_mask_bool(self->dev, false, false));
+	ASSERT_EQ(0, libmvgpu_irq_mask_bool(self->dev, false, false));
 	QUIET(self->efd, "unmask with DATA_BOOL 0");
-	ASSERT_EQ(0, mvgpu_irq_mask_bool(self->dev, false, true));
+	ASSERT_EQ(0, libmvgpu_irq_mask_bool(self->dev, false, true));
 	FIRES(self->efd, "unmasked by DATA_BOOL 1");
 	wr(_metadata, self->dev, MVGPU_REG_IRQ_ACK, FENCE0);
 }
@@ -677,18 +677,18 @@ TEST_F(irq, intx_disable_bit)
 	uint16_t cmd;
 
 	CHECK_SETUP();
-	ASSERT_EQ(0, mvgpu_irq_set_eventfd(self->dev, VFIO_PCI_INTX_IRQ_INDEX,
-					   self->efd));
-	ASSERT_EQ(0, mvgpu_cfg_read16(self->dev, CFG_COMMAND, &cmd));
-	ASSERT_EQ(0, mvgpu_cfg_write16(self->dev, CFG_COMMAND,
-				       cmd | CMD_INTX_DISABLE));
+	ASSERT_EQ(0, libmvgpu_irq_set_eventfd(self->dev, VFIO_PCI_INTX_IRQ_INDEX,
+					      self->efd));
+	ASSERT_EQ(0, libmvgpu_cfg_read16(self->dev, CFG_COMMAND, &cmd));
+	ASSERT_EQ(0, libmvgpu_cfg_write16(self->dev, CFG_COMMAND,
+					  cmd | CMD_INTX_DISABLE));
 	wr(_metadata, self->dev, MVGPU_REG_IRQ_MASK, FENCE0);
 	wr(_metadata, self->dev, MVGPU_REG_IRQ_RAISE, FENCE0);
 	QUIET(self->efd, "INTx disabled");
 	REG_EQ(MVGPU_REG_IRQ_STATUS, FENCE0);
 	wr(_metadata, self->dev, MVGPU_REG_IRQ_ACK, FENCE0);
-	ASSERT_EQ(0, mvgpu_cfg_write16(self->dev, CFG_COMMAND, cmd));
-	ASSERT_EQ(0, mvgpu_intx_unmask(self->dev));
+	ASSERT_EQ(0, libmvgpu_cfg_write16(self->dev, CFG_COMMAND, cmd));
+	ASSERT_EQ(0, libmvgpu_intx_unmask(self->dev));
 	wr(_metadata, self->dev, MVGPU_REG_IRQ_RAISE, FENCE0);
 	FIRES(self->efd, "INTx re-enabled");
 	wr(_metadata, self->dev, MVGPU_REG_IRQ_ACK, FENCE0);
@@ -704,12 +704,12 @@ TEST_F(irq, err_and_req)
 
 	CHECK_SETUP();
 	for (i = 0; i < MT_ARRAY_SIZE(idx); i++) {
-		ASSERT_EQ(0, mvgpu_irq_set_eventfd(self->dev, idx[i],
-						   self->efd));
+		ASSERT_EQ(0, libmvgpu_irq_set_eventfd(self->dev, idx[i],
+						      self->efd));
 		QUIET(self->efd, "just registered");
-		ASSERT_EQ(0, mvgpu_irq_trigger(self->dev, idx[i]));
+		ASSERT_EQ(0, libmvgpu_irq_trigger(self->dev, idx[i]));
 		FIRES(self->efd, "DATA_NONE trigger");
-		ASSERT_EQ(0, mvgpu_irq_trigger_bool(self->dev, idx[i], true));
+		ASSERT_EQ(0, libmvgpu_irq_trigger_bool(self->dev, idx[i], true));
 		FIRES(self->efd, "DATA_BOOL trigger");
 		/* a raised device interrupt does not go to ERR/REQ */
 		wr(_metadata, self->dev, MVGPU_REG_IRQ_MASK, FENCE0);
@@ -717,9 +717,9 @@ TEST_F(irq, err_and_req)
 		QUIET(self->efd, "device interrupt");
 		wr(_metadata, self->dev, MVGPU_REG_IRQ_ACK, FENCE0);
 		wr(_metadata, self->dev, MVGPU_REG_IRQ_MASK, 0);
-		ASSERT_EQ(0, mvgpu_irq_disable(self->dev, idx[i]));
+		ASSERT_EQ(0, libmvgpu_irq_disable(self->dev, idx[i]));
 		/* nothing attached: a trigger has nowhere to go */
-		EXPECT_EQ(-EINVAL, mvgpu_irq_trigger(self->dev, idx[i]));
+		EXPECT_EQ(-EINVAL, libmvgpu_irq_trigger(self->dev, idx[i]));
 		QUIET(self->efd, "after disable");
 	}
 }

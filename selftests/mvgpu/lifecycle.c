@@ -64,14 +64,14 @@ FIXTURE_TEARDOWN(life)
 
 TEST_F(life, create_remove)
 {
-	char path[512], uuid[MVGPU_UUID_LEN + 1];
+	char path[512], uuid[LIBMVGPU_UUID_LEN + 1];
 	uint64_t used, nr;
 	int group;
 
 	CHECK_SETUP();
 	ASSERT_EQ(0, mt_vgpu_create(&self->v, MT_PARENT1, MT_T14));
-	EXPECT_TRUE(mvgpu_mdev_exists(self->v.uuid));
-	group = mvgpu_mdev_group(self->v.uuid);
+	EXPECT_TRUE(libmvgpu_mdev_exists(self->v.uuid));
+	group = libmvgpu_mdev_group(self->v.uuid);
 	ASSERT_LE(0, group);
 	snprintf(path, sizeof(path), "/dev/vfio/%d", group);
 	EXPECT_EQ(0, access(path, F_OK));
@@ -79,31 +79,31 @@ TEST_F(life, create_remove)
 	{
 		char name[256];
 
-		ASSERT_EQ(0, mvgpu_mdev_parent(name, sizeof(name), MT_PARENT1));
-		snprintf(path, sizeof(path), MVGPU_SYSFS_MDEV_BUS "/%s/%s",
+		ASSERT_EQ(0, libmvgpu_mdev_parent(name, sizeof(name), MT_PARENT1));
+		snprintf(path, sizeof(path), LIBMVGPU_SYSFS_MDEV_BUS "/%s/%s",
 			 name, self->v.uuid);
 		EXPECT_EQ(0, access(path, F_OK));
 	}
-	ASSERT_EQ(0, mvgpu_parent_read_u64(MT_PARENT1, "instances", &nr));
+	ASSERT_EQ(0, libmvgpu_parent_read_u64(MT_PARENT1, "instances", &nr));
 	EXPECT_EQ(1, nr);
 
 	memcpy(uuid, self->v.uuid, sizeof(uuid));
 	ASSERT_EQ(0, mt_vgpu_destroy(&self->v));
-	EXPECT_FALSE(mvgpu_mdev_exists(uuid));
+	EXPECT_FALSE(libmvgpu_mdev_exists(uuid));
 	snprintf(path, sizeof(path), "/dev/vfio/%d", group);
 	EXPECT_NE(0, access(path, F_OK));
-	ASSERT_EQ(0, mvgpu_parent_read_u64(MT_PARENT1, "instances", &nr));
+	ASSERT_EQ(0, libmvgpu_parent_read_u64(MT_PARENT1, "instances", &nr));
 	EXPECT_EQ(0, nr);
-	ASSERT_EQ(0, mvgpu_parent_read_u64(MT_PARENT1, "vram_used", &used));
+	ASSERT_EQ(0, libmvgpu_parent_read_u64(MT_PARENT1, "vram_used", &used));
 	EXPECT_EQ(0, used);
 	/* removing it again: it is gone */
-	EXPECT_EQ(-ENOENT, mvgpu_mdev_remove(uuid));
+	EXPECT_EQ(-ENOENT, libmvgpu_mdev_remove(uuid));
 
 	/* a malformed UUID is refused by the mdev core */
-	ASSERT_EQ(0, mvgpu_path_type(path, sizeof(path), MT_PARENT1,
-				     MT_T14->dir, "create"));
-	EXPECT_EQ(-EINVAL, mvgpu_sysfs_write(path, "not-a-uuid"));
-	EXPECT_EQ(0, mt_dir_count(MVGPU_SYSFS_MDEV_DEVS));
+	ASSERT_EQ(0, libmvgpu_path_type(path, sizeof(path), MT_PARENT1,
+					MT_T14->dir, "create"));
+	EXPECT_EQ(-EINVAL, libmvgpu_sysfs_write(path, "not-a-uuid"));
+	EXPECT_EQ(0, mt_dir_count(LIBMVGPU_SYSFS_MDEV_DEVS));
 }
 
 /* Create and open a vGPU whose REQ eventfd the holder @h will watch. */
@@ -112,11 +112,11 @@ static void open_with_req(struct __test_metadata *_metadata,
 			  const char *parent, const struct mt_type *type)
 {
 	ASSERT_EQ(0, mt_vgpu_create_open(&self->v, parent, type));
-	self->efd = mvgpu_eventfd();
+	self->efd = libmvgpu_eventfd();
 	ASSERT_LE(0, self->efd);
 	h->efd = self->efd;
-	ASSERT_EQ(0, mvgpu_irq_set_eventfd(&self->v.dev,
-					   VFIO_PCI_REQ_IRQ_INDEX, self->efd));
+	ASSERT_EQ(0, libmvgpu_irq_set_eventfd(&self->v.dev,
+					      VFIO_PCI_REQ_IRQ_INDEX, self->efd));
 }
 
 /*
@@ -134,7 +134,7 @@ static void remove_held(struct __test_metadata *_metadata,
 
 	ASSERT_EQ(0, pthread_create(&th, NULL, mt_holder_fn, h));
 	*t0 = mt_now_ms();
-	ret = mvgpu_mdev_remove(self->v.uuid);	/* blocks until let go */
+	ret = libmvgpu_mdev_remove(self->v.uuid);	/* blocks until let go */
 	*t1 = mt_now_ms();
 	pthread_join(th, NULL);
 	if (!ret)
@@ -149,7 +149,7 @@ static void remove_held(struct __test_metadata *_metadata,
 	EXPECT_LE(h->closed_ms, *t1);
 	TH_LOG("remove took %llu ms, REQ count %llu",
 	       (unsigned long long)(*t1 - *t0), (unsigned long long)h->fired);
-	EXPECT_FALSE(mvgpu_mdev_exists(self->v.uuid));
+	EXPECT_FALSE(libmvgpu_mdev_exists(self->v.uuid));
 }
 
 TEST_F_TIMEOUT(life, remove_while_open, 120)
@@ -160,9 +160,9 @@ TEST_F_TIMEOUT(life, remove_while_open, 120)
 	CHECK_SETUP();
 	open_with_req(_metadata, self, &h, MT_PARENT0, MT_T18);
 	/* the device is in use: a register access works */
-	EXPECT_EQ(MVGPU_ID_MAGIC, mvgpu_rd32(&self->v.dev, MVGPU_REG_ID));
+	EXPECT_EQ(MVGPU_ID_MAGIC, libmvgpu_rd32(&self->v.dev, MVGPU_REG_ID));
 	remove_held(_metadata, self, &h, &t0, &t1);
-	ASSERT_EQ(0, mvgpu_parent_read_u64(MT_PARENT0, "instances", &nr));
+	ASSERT_EQ(0, libmvgpu_parent_read_u64(MT_PARENT0, "instances", &nr));
 	EXPECT_EQ(0, nr);
 }
 
@@ -174,8 +174,8 @@ TEST_F_TIMEOUT(life, remove_while_mapped, 120)
 
 	CHECK_SETUP();
 	open_with_req(_metadata, self, &h, MT_PARENT0, MT_T14);
-	h.map = mvgpu_region_mmap(&self->v.dev, VFIO_PCI_BAR2_REGION_INDEX,
-				  &h.len);
+	h.map = libmvgpu_region_mmap(&self->v.dev, VFIO_PCI_BAR2_REGION_INDEX,
+				     &h.len);
 	ASSERT_NE(MAP_FAILED, h.map);
 	memset(h.map, 0x42, h.len);
 	remove_held(_metadata, self, &h, &t0, &t1);
@@ -227,12 +227,12 @@ static void cycle(struct __test_metadata *_metadata, struct mt_vgpu *v,
 	uint8_t page[4096];
 
 	ASSERT_EQ(0, mt_vgpu_create_open(v, parent, t));
-	ASSERT_EQ(MVGPU_ID_MAGIC, mvgpu_rd32(&v->dev, MVGPU_REG_ID));
+	ASSERT_EQ(MVGPU_ID_MAGIC, libmvgpu_rd32(&v->dev, MVGPU_REG_ID));
 	memset(page, i, sizeof(page));
 	ASSERT_EQ((ssize_t)sizeof(page),
-		  mvgpu_region_write(&v->dev, VFIO_PCI_BAR2_REGION_INDEX,
-				     (uint64_t)i * 4096, page, sizeof(page)));
-	mvgpu_close(&v->dev);
+		  libmvgpu_region_write(&v->dev, VFIO_PCI_BAR2_REGION_INDEX,
+					(uint64_t)i * 4096, page, sizeof(page)));
+	libmvgpu_close(&v->dev);
 	ASSERT_EQ(0, mt_vgpu_destroy(v));
 }
 
@@ -269,14 +269,14 @@ TEST_F_TIMEOUT(life, cycles_do_not_leak, 900)
 
 	EXPECT_EQ(groups0, count_dir("/sys/kernel/iommu_groups"));
 	EXPECT_EQ(vfio0, count_dir("/dev/vfio"));
-	EXPECT_EQ(0, mt_dir_count(MVGPU_SYSFS_MDEV_DEVS));
-	ASSERT_EQ(0, mvgpu_parent_read_u64(MT_PARENT0, "vram_used", &used));
+	EXPECT_EQ(0, mt_dir_count(LIBMVGPU_SYSFS_MDEV_DEVS));
+	ASSERT_EQ(0, libmvgpu_parent_read_u64(MT_PARENT0, "vram_used", &used));
 	EXPECT_EQ(0, used);
-	ASSERT_EQ(0, mvgpu_parent_read_u64(MT_PARENT0, "instances", &nr));
+	ASSERT_EQ(0, libmvgpu_parent_read_u64(MT_PARENT0, "instances", &nr));
 	EXPECT_EQ(0, nr);
-	ASSERT_EQ(0, mvgpu_parent_read_u64(MT_PARENT1, "vram_used", &used));
+	ASSERT_EQ(0, libmvgpu_parent_read_u64(MT_PARENT1, "vram_used", &used));
 	EXPECT_EQ(0, used);
-	ASSERT_EQ(0, mvgpu_parent_read_u64(MT_PARENT1, "instances", &nr));
+	ASSERT_EQ(0, libmvgpu_parent_read_u64(MT_PARENT1, "instances", &nr));
 	EXPECT_EQ(0, nr);
 }
 

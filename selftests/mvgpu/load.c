@@ -11,15 +11,15 @@
 int load_up(struct load *l, const char *parent, const struct mt_type *type,
 	    char *msg, size_t len)
 {
+	struct libmvgpu_load *f = &l->feed;
 	int ret;
 
 	memset(l, 0, sizeof(*l));
-	l->gemm_dim = LOAD_GEMM_DIM;
 	ret = et_up(&l->g, parent, type, 1 << 20, msg, len);
 	if (ret)
 		return ret;
 	ret = et_buf_vram(&l->g.gpu, &l->g.pt, ET_VA_VRAM, 0, VRAM_WORK,
-			  MVGPU_MAP_WRITE, &l->work);
+			  LIBMVGPU_MAP_WRITE, &l->work);
 	if (!ret) {
 		uint64_t seed = (uintptr_t)l;
 
@@ -27,77 +27,33 @@ int load_up(struct load *l, const char *parent, const struct mt_type *type,
 		et_random_fill(l->work.cpu, VRAM_WORK, &seed);
 	}
 	if (!ret)
-		ret = mvgpu_ctx_init(&l->ctx, &l->g.gpu, &l->g.pt, 0,
-				     LOAD_RING_SIZE);
-	if (ret)
+		ret = libmvgpu_ctx_init(&l->ctx, &l->g.gpu, &l->g.pt, 0,
+					LOAD_RING_SIZE);
+	if (ret) {
 		snprintf(msg, len, "context: %s", strerror(-ret));
-	return ret;
+		return ret;
+	}
+	libmvgpu_load_init(f, &l->ctx, l->work.va, LOAD_GEMM_DIM);
+	f->copy_src = l->work.va + VRAM_WORK / 2;
+	f->copy_dst = f->copy_src + LOAD_COPY_SIZE;
+	f->copy_size = LOAD_COPY_SIZE;
+	f->fence_every = 16;
+	return 0;
 }
 
 int load_emit(struct load *l)
 {
-	uint64_t va = l->work.va;
-	uint32_t d = l->gemm_dim;
-	int ret;
-
-	if (l->emitted & 1)
-		ret = mvgpu_emit_copy(&l->ctx, va + VRAM_WORK / 2,
-				      va + VRAM_WORK / 2 + LOAD_COPY_SIZE,
-				      LOAD_COPY_SIZE);
-	else
-		ret = mvgpu_emit_gemm(&l->ctx, va, va + 4 * d * d,
-				      va + 8 * d * d, d, d, d);
-	if (!ret)
-		l->emitted++;
-	return ret;
-}
-
-static void *feeder(void *arg)
-{
-	struct load *l = arg;
-
-	while (!__atomic_load_n(&l->stop, __ATOMIC_RELAXED)) {
-		/* top up, keeping room for the fence */
-		while (!__atomic_load_n(&l->stop, __ATOMIC_RELAXED) &&
-		       mvgpu_ring_update(&l->ctx) >= 4096) {
-			l->err = load_emit(l);
-			if (l->err)
-				return NULL;
-			if (!(l->emitted % 16) && mvgpu_ctx_fence(&l->ctx,
-								  false) < 0) {
-				l->err = -EIO;
-				return NULL;
-			}
-		}
-		mvgpu_ring_kick(&l->ctx);
-		if (mvgpu_ctx_rd(&l->ctx, MVGPU_CTX_STATUS) &
-		    MVGPU_CTX_STATUS_FAULTED) {
-			l->err = -EFAULT;
-			return NULL;
-		}
-		mvgpu_sleep_us(5000);
-	}
-	return NULL;
+	return libmvgpu_load_emit(&l->feed);
 }
 
 int load_start(struct load *l)
 {
-	int ret;
-
-	l->stop = false;
-	ret = -pthread_create(&l->thread, NULL, feeder, l);
-	if (!ret)
-		l->running = true;
-	return ret;
+	return libmvgpu_load_start(&l->feed);
 }
 
 void load_stop(struct load *l)
 {
-	if (!l->running)
-		return;
-	__atomic_store_n(&l->stop, true, __ATOMIC_RELAXED);
-	pthread_join(l->thread, NULL);
-	l->running = false;
+	libmvgpu_load_stop(&l->feed);
 }
 
 int load_down(struct load *l)

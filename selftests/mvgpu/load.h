@@ -1,16 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * A busy vGPU for the scheduler tests: a feeder thread keeps its ring
- * full of GEMMs and COPYs on its own VRAM, with a fence every 16
- * commands.
+ * A busy vGPU for the scheduler tests: the load generator of libmvgpu
+ * (lib/mvgpu_load.h) keeps its ring full of GEMMs and COPYs on its own
+ * VRAM, with a fence every 16 commands.
  */
 #ifndef _MVGPU_SELFTEST_LOAD_H
 #define _MVGPU_SELFTEST_LOAD_H
 
-#include <pthread.h>
-#include <stdbool.h>
-
 #include "engine_test.h"
+#include "lib/mvgpu_load.h"
 
 #define LOAD_RING_SIZE	(64u << 10)
 #define VRAM_WORK	(1u << 20)	/* VRAM mapped for the work */
@@ -20,14 +18,9 @@
 /* One vGPU with a feeder thread that keeps its ring full of work. */
 struct load {
 	struct et_gpu g;
-	struct mvgpu_ctx ctx;
+	struct libmvgpu_ctx ctx;
 	struct et_buf work;	/* VRAM: GEMM operands and copy buffers */
-	pthread_t thread;
-	bool running;
-	bool stop;		/* atomic: read by the feeder */
-	unsigned int gemm_dim;
-	uint64_t emitted;	/* commands emitted by the feeder */
-	int err;
+	struct libmvgpu_load feed;	/* feed.err: why the feeder stopped */
 };
 
 /* Create and open a vGPU of type on parent, with its work buffer. */

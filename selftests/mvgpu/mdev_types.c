@@ -43,8 +43,8 @@ FIXTURE_TEARDOWN(types)
 	int i, ret;
 
 	if (self->timeslice &&
-	    !mvgpu_path_parent(path, sizeof(path), MT_PARENT1, "timeslice_us"))
-		mvgpu_sysfs_write_u64(path, self->timeslice);
+	    !libmvgpu_path_parent(path, sizeof(path), MT_PARENT1, "timeslice_us"))
+		libmvgpu_sysfs_write_u64(path, self->timeslice);
 
 	for (i = 0; i < MAX_VGPUS; i++) {
 		ret = mt_vgpu_destroy(&self->v[i]);
@@ -85,8 +85,8 @@ static void check_avail(struct __test_metadata *_metadata, const char *parent,
 	int i;
 
 	for (i = 0; i < MT_NR_TYPES; i++) {
-		ASSERT_EQ(0, mvgpu_type_read_u64(parent, mt_types[i].dir,
-						 "available_instances", &val));
+		ASSERT_EQ(0, libmvgpu_type_read_u64(parent, mt_types[i].dir,
+						    "available_instances", &val));
 		if (val != (uint64_t)want[i])
 			TH_LOG("%s %s: available_instances %llu, want %d",
 			       parent, mt_types[i].dir,
@@ -100,11 +100,11 @@ static void check_parent(struct __test_metadata *_metadata,
 {
 	uint64_t val;
 
-	ASSERT_EQ(0, mvgpu_parent_read_u64(parent, "vram_total", &val));
+	ASSERT_EQ(0, libmvgpu_parent_read_u64(parent, "vram_total", &val));
 	EXPECT_EQ(MT_VRAM_TOTAL, val);
-	ASSERT_EQ(0, mvgpu_parent_read_u64(parent, "vram_used", &val));
+	ASSERT_EQ(0, libmvgpu_parent_read_u64(parent, "vram_used", &val));
 	EXPECT_EQ(used, val);
-	ASSERT_EQ(0, mvgpu_parent_read_u64(parent, "instances", &val));
+	ASSERT_EQ(0, libmvgpu_parent_read_u64(parent, "instances", &val));
 	EXPECT_EQ(nr, val);
 }
 
@@ -120,17 +120,17 @@ TEST_F(types, attributes)
 
 	CHECK_SETUP();
 	for (p = 0; p < MT_ARRAY_SIZE(parents); p++) {
-		ASSERT_EQ(0, mvgpu_path_type(path, sizeof(path), parents[p],
-					     "", NULL));
+		ASSERT_EQ(0, libmvgpu_path_type(path, sizeof(path), parents[p],
+						"", NULL));
 		EXPECT_EQ(MT_NR_TYPES, mt_dir_count(path));
 		for (i = 0; i < MT_NR_TYPES; i++) {
 			t = &mt_types[i];
-			ASSERT_EQ(0, mvgpu_type_read_str(parents[p], t->dir,
-							 "name", buf,
+			ASSERT_EQ(0, libmvgpu_type_read_str(parents[p], t->dir,
+							    "name", buf,
 							 sizeof(buf)));
 			EXPECT_STREQ(t->name, buf);
-			ASSERT_EQ(0, mvgpu_type_read_str(parents[p], t->dir,
-							 "device_api", buf,
+			ASSERT_EQ(0, libmvgpu_type_read_str(parents[p], t->dir,
+							    "device_api", buf,
 							 sizeof(buf)));
 			EXPECT_STREQ("vfio-pci", buf);
 
@@ -139,19 +139,19 @@ TEST_F(types, attributes)
 				 "vram: %llu MiB\nweight: %u\ncontexts: %u\nmax_instances: %u\n",
 				 (unsigned long long)(mt_type_vram(t) >> 20),
 				 t->weight, t->contexts, 64 / t->units);
-			ASSERT_EQ(0, mvgpu_path_type(path, sizeof(path),
-						     parents[p], t->dir,
+			ASSERT_EQ(0, libmvgpu_path_type(path, sizeof(path),
+							parents[p], t->dir,
 						     "description"));
-			ASSERT_LT(0, mvgpu_sysfs_read(path, buf, sizeof(buf)));
+			ASSERT_LT(0, libmvgpu_sysfs_read(path, buf, sizeof(buf)));
 			EXPECT_STREQ(want, buf);
 
-			ASSERT_EQ(0, mvgpu_type_read_u64(parents[p], t->dir,
-							 "available_instances",
+			ASSERT_EQ(0, libmvgpu_type_read_u64(parents[p], t->dir,
+							    "available_instances",
 							 &avail));
 			EXPECT_EQ(64 / t->units, avail);
 
-			ASSERT_EQ(0, mvgpu_path_type(path, sizeof(path),
-						     parents[p], t->dir,
+			ASSERT_EQ(0, libmvgpu_path_type(path, sizeof(path),
+							parents[p], t->dir,
 						     "devices"));
 			EXPECT_EQ(0, mt_dir_count(path));
 		}
@@ -165,25 +165,25 @@ TEST_F(types, attributes)
 		{
 			char name[256], a[PATH_MAX], b[PATH_MAX];
 
-			ASSERT_EQ(0, mvgpu_mdev_parent(name, sizeof(name),
-						       parents[p]));
-			snprintf(path, sizeof(path), MVGPU_SYSFS_CLASS
+			ASSERT_EQ(0, libmvgpu_mdev_parent(name, sizeof(name),
+							  parents[p]));
+			snprintf(path, sizeof(path), LIBMVGPU_SYSFS_CLASS
 				 "/%s/device", parents[p]);
 			ASSERT_NE(NULL, realpath(path, a));
-			snprintf(path, sizeof(path), MVGPU_SYSFS_MDEV_BUS
+			snprintf(path, sizeof(path), LIBMVGPU_SYSFS_MDEV_BUS
 				 "/%s", name);
 			ASSERT_NE(NULL, realpath(path, b));
 			EXPECT_STREQ(a, b);
 			snprintf(path, sizeof(path),
 				 "/sys/bus/pci/devices/%s/mdev_supported_types/mvgpu-1_8/device_api",
 				 name);
-			ASSERT_LT(0, mvgpu_sysfs_read(path, buf, sizeof(buf)))
+			ASSERT_LT(0, libmvgpu_sysfs_read(path, buf, sizeof(buf)))
 				TH_LOG("%s is not a PCI device with mdev types",
 				       name);
 			snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vendor",
 				 name);
-			ASSERT_EQ(0, mvgpu_sysfs_read_str(path, buf,
-							  sizeof(buf)));
+			ASSERT_EQ(0, libmvgpu_sysfs_read_str(path, buf,
+							     sizeof(buf)));
 			EXPECT_STREQ("0x1234", buf);
 		}
 	}
@@ -201,32 +201,32 @@ TEST_F(types, parent_attributes)
 	int ret;
 
 	CHECK_SETUP();
-	ASSERT_EQ(0, mvgpu_parent_read_u64(MT_PARENT0, "engines", &val));
+	ASSERT_EQ(0, libmvgpu_parent_read_u64(MT_PARENT0, "engines", &val));
 	EXPECT_EQ(1, val);	/* mvgpu_sim models one engine */
-	ASSERT_EQ(0, mvgpu_parent_read_u64(MT_PARENT1, "timeslice_us", &def));
+	ASSERT_EQ(0, libmvgpu_parent_read_u64(MT_PARENT1, "timeslice_us", &def));
 	EXPECT_EQ(2000, def);
 	self->timeslice = def;
-	ASSERT_EQ(0, mvgpu_path_parent(path, sizeof(path), MT_PARENT1,
-				       "timeslice_us"));
+	ASSERT_EQ(0, libmvgpu_path_parent(path, sizeof(path), MT_PARENT1,
+					  "timeslice_us"));
 	ASSERT_EQ(0, stat(path, &st));
 	EXPECT_EQ(0644, st.st_mode & 0777);
 
 	for (i = 0; i < MT_ARRAY_SIZE(good); i++) {
-		EXPECT_EQ(0, mvgpu_sysfs_write_u64(path, good[i]));
-		ASSERT_EQ(0, mvgpu_parent_read_u64(MT_PARENT1, "timeslice_us",
-						   &val));
+		EXPECT_EQ(0, libmvgpu_sysfs_write_u64(path, good[i]));
+		ASSERT_EQ(0, libmvgpu_parent_read_u64(MT_PARENT1, "timeslice_us",
+						      &val));
 		EXPECT_EQ(good[i], val);
 	}
 	for (i = 0; i < MT_ARRAY_SIZE(bad); i++) {
-		ret = mvgpu_sysfs_write(path, bad[i]);
+		ret = libmvgpu_sysfs_write(path, bad[i]);
 		if (ret != -EINVAL)
 			TH_LOG("timeslice_us \"%s\": %d", bad[i], ret);
 		EXPECT_EQ(-EINVAL, ret);
 	}
-	ASSERT_EQ(0, mvgpu_parent_read_u64(MT_PARENT1, "timeslice_us", &val));
+	ASSERT_EQ(0, libmvgpu_parent_read_u64(MT_PARENT1, "timeslice_us", &val));
 	EXPECT_EQ(2500, val);
 	/* the other GPU keeps its own */
-	ASSERT_EQ(0, mvgpu_parent_read_u64(MT_PARENT0, "timeslice_us", &val));
+	ASSERT_EQ(0, libmvgpu_parent_read_u64(MT_PARENT0, "timeslice_us", &val));
 	EXPECT_EQ(2000, val);
 }
 
@@ -259,7 +259,7 @@ TEST_F(types, capacity_mixed)
 	EXPECT_EQ(-ENOSPC, add_vgpu(self, MT_PARENT0, MT_T12, NULL));
 	EXPECT_EQ(-ENOSPC, add_vgpu(self, MT_PARENT0, MT_T11, NULL));
 	check_parent(_metadata, MT_PARENT0, 128 << 20, 4);
-	EXPECT_EQ(4, mt_dir_count(MVGPU_SYSFS_MDEV_DEVS));
+	EXPECT_EQ(4, mt_dir_count(LIBMVGPU_SYSFS_MDEV_DEVS));
 
 	/* removal gives the space back */
 	ASSERT_EQ(0, mt_vgpu_destroy(&self->v[s14]));
@@ -345,8 +345,8 @@ TEST_F(types, small_types_mixed)
 	for (i = 0; i < MT_ARRAY_SIZE(steps); i++) {
 		ASSERT_EQ(0, add_vgpu(self, MT_PARENT1, steps[i].t, NULL));
 		for (t = 0; t < MT_NR_TYPES; t++) {
-			ASSERT_EQ(0, mvgpu_type_read_u64(MT_PARENT1,
-							 mt_types[t].dir,
+			ASSERT_EQ(0, libmvgpu_type_read_u64(MT_PARENT1,
+							    mt_types[t].dir,
 							 "available_instances",
 							 &val));
 			EXPECT_EQ((uint64_t)steps[i].avail[t], val)
@@ -364,19 +364,19 @@ TEST_F(types, duplicate_uuid)
 
 	CHECK_SETUP();
 	ASSERT_EQ(0, add_vgpu(self, MT_PARENT0, MT_T18, &s));
-	ASSERT_EQ(0, mvgpu_path_type(path, sizeof(path), MT_PARENT0,
-				     MT_T18->dir, "create"));
-	EXPECT_EQ(-EEXIST, mvgpu_sysfs_write(path, self->v[s].uuid));
-	ASSERT_EQ(0, mvgpu_path_type(path, sizeof(path), MT_PARENT0,
-				     MT_T11->dir, "create"));
-	EXPECT_EQ(-EEXIST, mvgpu_sysfs_write(path, self->v[s].uuid));
-	ASSERT_EQ(0, mvgpu_path_type(path, sizeof(path), MT_PARENT1,
-				     MT_T14->dir, "create"));
-	EXPECT_EQ(-EEXIST, mvgpu_sysfs_write(path, self->v[s].uuid));
+	ASSERT_EQ(0, libmvgpu_path_type(path, sizeof(path), MT_PARENT0,
+					MT_T18->dir, "create"));
+	EXPECT_EQ(-EEXIST, libmvgpu_sysfs_write(path, self->v[s].uuid));
+	ASSERT_EQ(0, libmvgpu_path_type(path, sizeof(path), MT_PARENT0,
+					MT_T11->dir, "create"));
+	EXPECT_EQ(-EEXIST, libmvgpu_sysfs_write(path, self->v[s].uuid));
+	ASSERT_EQ(0, libmvgpu_path_type(path, sizeof(path), MT_PARENT1,
+					MT_T14->dir, "create"));
+	EXPECT_EQ(-EEXIST, libmvgpu_sysfs_write(path, self->v[s].uuid));
 	check_parent(_metadata, MT_PARENT0, 16 << 20, 1);
 	check_parent(_metadata, MT_PARENT1, 0, 0);
 	check_avail(_metadata, MT_PARENT0, 7, 3, 1, 0);
-	EXPECT_EQ(1, mt_dir_count(MVGPU_SYSFS_MDEV_DEVS));
+	EXPECT_EQ(1, mt_dir_count(LIBMVGPU_SYSFS_MDEV_DEVS));
 }
 
 /* Per-instance attributes of every type */
@@ -399,31 +399,31 @@ TEST_F(types, instance_attributes)
 	for (i = 0; i < MT_NR_TYPES; i++) {
 		t = &mt_types[i];
 		ASSERT_EQ(0, add_vgpu(self, MT_PARENT1, t, &s));
-		ASSERT_EQ(0, mvgpu_mdev_read_str(self->v[s].uuid, "type", buf,
-						 sizeof(buf)));
+		ASSERT_EQ(0, libmvgpu_mdev_read_str(self->v[s].uuid, "type", buf,
+						    sizeof(buf)));
 		EXPECT_STREQ(t->dir, buf);
-		ASSERT_EQ(0, mvgpu_mdev_read_u64(self->v[s].uuid, "vram_size",
-						 &val));
+		ASSERT_EQ(0, libmvgpu_mdev_read_u64(self->v[s].uuid, "vram_size",
+						    &val));
 		EXPECT_EQ(mt_type_vram(t), val);
-		ASSERT_EQ(0, mvgpu_mdev_read_u64(self->v[s].uuid, "contexts",
-						 &val));
+		ASSERT_EQ(0, libmvgpu_mdev_read_u64(self->v[s].uuid, "contexts",
+						    &val));
 		EXPECT_EQ(t->contexts, val);
-		ASSERT_EQ(0, mvgpu_mdev_read_u64(self->v[s].uuid, "weight",
-						 &val));
+		ASSERT_EQ(0, libmvgpu_mdev_read_u64(self->v[s].uuid, "weight",
+						    &val));
 		EXPECT_EQ(t->weight, val);
 		for (c = 0; c < MT_ARRAY_SIZE(counters); c++) {
-			ASSERT_EQ(0, mvgpu_mdev_read_u64(self->v[s].uuid,
-							 counters[c], &val));
+			ASSERT_EQ(0, libmvgpu_mdev_read_u64(self->v[s].uuid,
+							    counters[c], &val));
 			if (val)
 				TH_LOG("%s: fresh %s = %llu", t->dir,
 				       counters[c], (unsigned long long)val);
 			EXPECT_EQ(0, val);
 		}
-		ASSERT_EQ(0, mvgpu_mdev_read_str(self->v[s].uuid, "priority",
-						 buf, sizeof(buf)));
+		ASSERT_EQ(0, libmvgpu_mdev_read_str(self->v[s].uuid, "priority",
+						    buf, sizeof(buf)));
 		EXPECT_STREQ("normal", buf);
-		ASSERT_EQ(0, mvgpu_mdev_read_str(self->v[s].uuid,
-						 "migration_state", buf,
+		ASSERT_EQ(0, libmvgpu_mdev_read_str(self->v[s].uuid,
+						    "migration_state", buf,
 						 sizeof(buf)));
 		EXPECT_STREQ("running", buf);
 		/* the controls are writable by root only, the rest read-only */
@@ -435,7 +435,7 @@ TEST_F(types, instance_attributes)
 			for (w = 0; w < MT_ARRAY_SIZE(writable); w++)
 				rw |= !strcmp(counters[c], writable[w]);
 			snprintf(path, sizeof(path),
-				 MVGPU_SYSFS_MDEV_DEVS "/%s/mvgpu/%s",
+				 LIBMVGPU_SYSFS_MDEV_DEVS "/%s/mvgpu/%s",
 				 self->v[s].uuid, counters[c]);
 			ASSERT_EQ(0, stat(path, &st));
 			EXPECT_EQ(rw ? 0644 : 0444, st.st_mode & 0777)
@@ -445,14 +445,14 @@ TEST_F(types, instance_attributes)
 			struct stat st;
 
 			snprintf(path, sizeof(path),
-				 MVGPU_SYSFS_MDEV_DEVS "/%s/mvgpu/%s",
+				 LIBMVGPU_SYSFS_MDEV_DEVS "/%s/mvgpu/%s",
 				 self->v[s].uuid, writable[c]);
 			ASSERT_EQ(0, stat(path, &st));
 			EXPECT_EQ(0644, st.st_mode & 0777);
 		}
 		/* listed under its type's devices/ */
-		ASSERT_EQ(0, mvgpu_path_type(path, sizeof(path), MT_PARENT1,
-					     t->dir, "devices/"));
+		ASSERT_EQ(0, libmvgpu_path_type(path, sizeof(path), MT_PARENT1,
+						t->dir, "devices/"));
 		strncat(path, self->v[s].uuid, sizeof(path) - strlen(path) - 1);
 		EXPECT_EQ(0, access(path, F_OK));
 		check_parent(_metadata, MT_PARENT1, mt_type_vram(t), 1);
@@ -474,31 +474,31 @@ TEST_F(types, weight)
 	uuid = self->v[s].uuid;
 
 	for (w = 1; w <= 64; w++) {
-		ASSERT_EQ(0, mvgpu_mdev_write_u64(uuid, "weight", w));
-		ASSERT_EQ(0, mvgpu_mdev_read_u64(uuid, "weight", &val));
+		ASSERT_EQ(0, libmvgpu_mdev_write_u64(uuid, "weight", w));
+		ASSERT_EQ(0, libmvgpu_mdev_read_u64(uuid, "weight", &val));
 		EXPECT_EQ((uint64_t)w, val);
 	}
-	ASSERT_EQ(0, mvgpu_mdev_write_u64(uuid, "weight", 5));
-	EXPECT_EQ(-EINVAL, mvgpu_mdev_write_u64(uuid, "weight", 0));
-	EXPECT_EQ(-EINVAL, mvgpu_mdev_write_u64(uuid, "weight", 65));
-	snprintf(path, sizeof(path), MVGPU_SYSFS_MDEV_DEVS "/%s/mvgpu/weight",
+	ASSERT_EQ(0, libmvgpu_mdev_write_u64(uuid, "weight", 5));
+	EXPECT_EQ(-EINVAL, libmvgpu_mdev_write_u64(uuid, "weight", 0));
+	EXPECT_EQ(-EINVAL, libmvgpu_mdev_write_u64(uuid, "weight", 65));
+	snprintf(path, sizeof(path), LIBMVGPU_SYSFS_MDEV_DEVS "/%s/mvgpu/weight",
 		 uuid);
-	EXPECT_EQ(-EINVAL, mvgpu_sysfs_write(path, "-1"));
-	EXPECT_EQ(-EINVAL, mvgpu_sysfs_write(path, "heavy"));
+	EXPECT_EQ(-EINVAL, libmvgpu_sysfs_write(path, "-1"));
+	EXPECT_EQ(-EINVAL, libmvgpu_sysfs_write(path, "heavy"));
 	/* "EINVAL otherwise": also for numbers beyond 32 bits */
-	EXPECT_EQ(-EINVAL, mvgpu_sysfs_write(path, "4294967297"));
-	ASSERT_EQ(0, mvgpu_mdev_read_u64(uuid, "weight", &val));
+	EXPECT_EQ(-EINVAL, libmvgpu_sysfs_write(path, "4294967297"));
+	ASSERT_EQ(0, libmvgpu_mdev_read_u64(uuid, "weight", &val));
 	EXPECT_EQ(5, val);
 
 	/* writable while the device is open; BAR0 WEIGHT shows it */
 	ASSERT_EQ(0, mt_vgpu_open(&self->v[s]));
-	EXPECT_EQ(5, mvgpu_rd32(&self->v[s].dev, MVGPU_REG_WEIGHT));
-	ASSERT_EQ(0, mvgpu_mdev_write_u64(uuid, "weight", 9));
-	ASSERT_EQ(0, mvgpu_mdev_read_u64(uuid, "weight", &val));
+	EXPECT_EQ(5, libmvgpu_rd32(&self->v[s].dev, MVGPU_REG_WEIGHT));
+	ASSERT_EQ(0, libmvgpu_mdev_write_u64(uuid, "weight", 9));
+	ASSERT_EQ(0, libmvgpu_mdev_read_u64(uuid, "weight", &val));
 	EXPECT_EQ(9, val);
-	EXPECT_EQ(9, mvgpu_rd32(&self->v[s].dev, MVGPU_REG_WEIGHT));
-	EXPECT_EQ(-EINVAL, mvgpu_mdev_write_u64(uuid, "weight", 65));
-	ASSERT_EQ(0, mvgpu_mdev_read_u64(uuid, "weight", &val));
+	EXPECT_EQ(9, libmvgpu_rd32(&self->v[s].dev, MVGPU_REG_WEIGHT));
+	EXPECT_EQ(-EINVAL, libmvgpu_mdev_write_u64(uuid, "weight", 65));
+	ASSERT_EQ(0, libmvgpu_mdev_read_u64(uuid, "weight", &val));
 	EXPECT_EQ(9, val);
 }
 

@@ -41,32 +41,32 @@
 #define VA_GEMM_C	(ET_VA_DST + 0x200000)
 #define PAGE		4096u
 
-/* Read a data fd into s (see mvgpu_mig_read()); 0 or -errno. */
-static int stream_read_max(int fd, struct mvgpu_mig_stream *s, bool precopy,
+/* Read a data fd into s (see libmvgpu_mig_read()); 0 or -errno. */
+static int stream_read_max(int fd, struct libmvgpu_mig_stream *s, bool precopy,
 			   size_t max)
 {
-	ssize_t n = mvgpu_mig_read(fd, s, precopy, max);
+	ssize_t n = libmvgpu_mig_read(fd, s, precopy, max);
 
 	return n < 0 ? (int)n : 0;
 }
 
-static int stream_read(int fd, struct mvgpu_mig_stream *s, bool precopy)
+static int stream_read(int fd, struct libmvgpu_mig_stream *s, bool precopy)
 {
 	return stream_read_max(fd, s, precopy, SIZE_MAX);
 }
 
 /* RUNNING (or STOP) -> STOP_COPY, the whole stream, -> STOP. */
-static int save_stop_copy(struct mvgpu_dev *dev, struct mvgpu_mig_stream *s)
+static int save_stop_copy(struct libmvgpu_dev *dev, struct libmvgpu_mig_stream *s)
 {
 	int fd, ret;
 
-	ret = mvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_STOP_COPY, &fd);
+	ret = libmvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_STOP_COPY, &fd);
 	if (ret)
 		return ret;
 	ret = stream_read(fd, s, false);
 	close(fd);
 	if (!ret)
-		ret = mvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_STOP, NULL);
+		ret = libmvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_STOP, NULL);
 	return ret;
 }
 
@@ -74,27 +74,27 @@ static int save_stop_copy(struct mvgpu_dev *dev, struct mvgpu_mig_stream *s)
  * STOP -> RESUMING, write the stream in chunks of chunk bytes, -> STOP.
  * Returns the first error: of a write, else of the last arc.
  */
-static int load(struct mvgpu_dev *dev, const uint8_t *data, size_t len,
+static int load(struct libmvgpu_dev *dev, const uint8_t *data, size_t len,
 		size_t chunk)
 {
 	int fd, ret, ret2;
 
-	ret = mvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_STOP, NULL);
+	ret = libmvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_STOP, NULL);
 	if (!ret)
-		ret = mvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_RESUMING, &fd);
+		ret = libmvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_RESUMING, &fd);
 	if (ret)
 		return ret;
-	ret = mvgpu_mig_write(fd, data, len, chunk);
+	ret = libmvgpu_mig_write(fd, data, len, chunk);
 	close(fd);
-	ret2 = mvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_STOP, NULL);
+	ret2 = libmvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_STOP, NULL);
 	return ret ? ret : ret2;
 }
 
-static int load_and_run(struct mvgpu_dev *dev, const struct mvgpu_mig_stream *s)
+static int load_and_run(struct libmvgpu_dev *dev, const struct libmvgpu_mig_stream *s)
 {
 	int ret = load(dev, s->data, s->len, 100000);
 
-	return ret ? ret : mvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_RUNNING,
+	return ret ? ret : libmvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_RUNNING,
 					       NULL);
 }
 
@@ -113,7 +113,7 @@ static uint32_t crc32_std(const void *p, size_t n)
 }
 
 /* Offset of the first record of kind, or -1. */
-static long find_record(const struct mvgpu_mig_stream *s, uint32_t kind)
+static long find_record(const struct libmvgpu_mig_stream *s, uint32_t kind)
 {
 	size_t off = 0;
 
@@ -128,7 +128,7 @@ static long find_record(const struct mvgpu_mig_stream *s, uint32_t kind)
 }
 
 /* Recompute the CRC of the record at off after a test changed it. */
-static void fix_crc(struct mvgpu_mig_stream *s, long off)
+static void fix_crc(struct libmvgpu_mig_stream *s, long off)
 {
 	struct mvgpu_mig_record *r = (void *)(s->data + off);
 
@@ -136,7 +136,7 @@ static void fix_crc(struct mvgpu_mig_stream *s, long off)
 }
 
 /* The STATE payload of a stream (its record at *off), or NULL. */
-static struct mvgpu_mig_state *stream_state(struct mvgpu_mig_stream *s,
+static struct mvgpu_mig_state *stream_state(struct libmvgpu_mig_stream *s,
 					    long *off)
 {
 	*off = find_record(s, MVGPU_MIG_REC_STATE);
@@ -153,12 +153,12 @@ static int vgpu_attr_write(const char *uuid, const char *attr,
 	int ret;
 
 	snprintf(rel, sizeof(rel), "mvgpu/%s", attr);
-	ret = mvgpu_path_mdev(path, sizeof(path), uuid, rel);
-	return ret ? ret : mvgpu_sysfs_write(path, str);
+	ret = libmvgpu_path_mdev(path, sizeof(path), uuid, rel);
+	return ret ? ret : libmvgpu_sysfs_write(path, str);
 }
 
 /* Mark in pages[] every VRAM page the records from off on carry. */
-static void vram_pages_sent(const struct mvgpu_mig_stream *s, size_t off, bool *pages,
+static void vram_pages_sent(const struct libmvgpu_mig_stream *s, size_t off, bool *pages,
 			    size_t nr)
 {
 	while (off + sizeof(struct mvgpu_mig_record) <= s->len) {
@@ -181,18 +181,18 @@ static void vram_pages_sent(const struct mvgpu_mig_stream *s, size_t off, bool *
 
 FIXTURE(mig) {
 	struct et_gpu a, b;
-	struct mvgpu_gpu gpu_b;		/* A's guest RAM, B's device */
-	struct mvgpu_ctx ctx;
+	struct libmvgpu_gpu gpu_b;		/* A's guest RAM, B's device */
+	struct libmvgpu_ctx ctx;
 	struct et_buf sys, vram, ga, gb, gc;
-	struct mvgpu_mig_stream s;
+	struct libmvgpu_mig_stream s;
 	uint64_t seed;
 	char msg[256];
 };
 
 static int mig_build(FIXTURE_DATA(mig) *self)
 {
-	struct mvgpu_gpu *gpu = &self->a.gpu;
-	struct mvgpu_pt *pt = &self->a.pt;
+	struct libmvgpu_gpu *gpu = &self->a.gpu;
+	struct libmvgpu_pt *pt = &self->a.pt;
 	int ret;
 
 	ret = et_up(&self->a, MT_PARENT0, MT_T14, ET_RAM_SIZE, self->msg,
@@ -200,11 +200,11 @@ static int mig_build(FIXTURE_DATA(mig) *self)
 	if (ret)
 		return ret;
 	snprintf(self->msg, sizeof(self->msg), "buffers / context on A");
-	ret = et_buf_sys(gpu, pt, ET_VA_SRC, SYS_BUF, 0, MVGPU_MAP_WRITE,
+	ret = et_buf_sys(gpu, pt, ET_VA_SRC, SYS_BUF, 0, LIBMVGPU_MAP_WRITE,
 			 &self->sys);
 	if (!ret)
 		ret = et_buf_vram(gpu, pt, ET_VA_VRAM, VRAM_OFF, VRAM_BUF,
-				  MVGPU_MAP_WRITE, &self->vram);
+				  LIBMVGPU_MAP_WRITE, &self->vram);
 	if (!ret)
 		ret = et_buf_sys(gpu, pt, VA_GEMM_A, GEMM_BYTES, 0, 0,
 				 &self->ga);
@@ -213,9 +213,9 @@ static int mig_build(FIXTURE_DATA(mig) *self)
 				 &self->gb);
 	if (!ret)
 		ret = et_buf_sys(gpu, pt, VA_GEMM_C, GEMM_BYTES, 0,
-				 MVGPU_MAP_WRITE, &self->gc);
+				 LIBMVGPU_MAP_WRITE, &self->gc);
 	if (!ret)
-		ret = mvgpu_ctx_init(&self->ctx, gpu, pt, 0, 64 << 10);
+		ret = libmvgpu_ctx_init(&self->ctx, gpu, pt, 0, 64 << 10);
 	if (ret)
 		return ret;
 
@@ -224,15 +224,15 @@ static int mig_build(FIXTURE_DATA(mig) *self)
 	if (ret)
 		return ret;
 	self->b.owner = getpid();
-	ret = mvgpu_iommu_map(&self->b.v.dev, gpu->ram.vaddr, gpu->ram.iova,
-			      gpu->ram.size);
+	ret = libmvgpu_iommu_map(&self->b.v.dev, gpu->ram.vaddr, gpu->ram.iova,
+				 gpu->ram.size);
 	if (ret)
 		return ret;
 	self->gpu_b = *gpu;
 	self->gpu_b.dev = &self->b.v.dev;
 	self->gpu_b.irq_on = false;
-	self->gpu_b.vram = mvgpu_region_mmap(&self->b.v.dev,
-					     VFIO_PCI_BAR2_REGION_INDEX,
+	self->gpu_b.vram = libmvgpu_region_mmap(&self->b.v.dev,
+						VFIO_PCI_BAR2_REGION_INDEX,
 					     &self->gpu_b.vram_size);
 	if (self->gpu_b.vram == MAP_FAILED) {
 		self->gpu_b.vram = NULL;
@@ -279,8 +279,8 @@ static void gemm_inputs(FIXTURE_DATA(mig) *self)
 	unsigned int i;
 
 	for (i = 0; i < GEMM_N * GEMM_N; i++) {
-		a[i] = (int32_t)(mvgpu_rand64(&self->seed) % 200) - 100;
-		b[i] = (int32_t)(mvgpu_rand64(&self->seed) % 200) - 100;
+		a[i] = (int32_t)(libmvgpu_rand64(&self->seed) % 200) - 100;
+		b[i] = (int32_t)(libmvgpu_rand64(&self->seed) % 200) - 100;
 	}
 	memset(self->gc.cpu, 0, GEMM_BYTES);
 }
@@ -293,8 +293,8 @@ static bool gemm_right(FIXTURE_DATA(mig) *self)
 
 	if (!ref)
 		return false;
-	mvgpu_ref_gemm_i32(self->ga.cpu, self->gb.cpu, ref, GEMM_N, GEMM_N,
-			   GEMM_N);
+	libmvgpu_ref_gemm_i32(self->ga.cpu, self->gb.cpu, ref, GEMM_N, GEMM_N,
+			      GEMM_N);
 	ok = !memcmp(ref, self->gc.cpu, GEMM_BYTES);
 	free(ref);
 	return ok;
@@ -302,83 +302,83 @@ static bool gemm_right(FIXTURE_DATA(mig) *self)
 
 static int emit_gemm(FIXTURE_DATA(mig) *self)
 {
-	return mvgpu_emit_gemm(&self->ctx, VA_GEMM_A, VA_GEMM_B, VA_GEMM_C,
+	return libmvgpu_emit_gemm(&self->ctx, VA_GEMM_A, VA_GEMM_B, VA_GEMM_C,
 			       GEMM_N, GEMM_N, GEMM_N);
 }
 
 TEST_F_TIMEOUT(mig, flags_and_arcs, 120)
 {
-	struct mvgpu_dev *dev = &self->a.v.dev;
+	struct libmvgpu_dev *dev = &self->a.v.dev;
 	uint64_t flags, initial, dirty, size;
 	uint32_t state;
 	char byte;
 	int fd;
 
-	ASSERT_EQ(0, mvgpu_mig_flags(dev, &flags));
+	ASSERT_EQ(0, libmvgpu_mig_flags(dev, &flags));
 	ASSERT_EQ(VFIO_MIGRATION_STOP_COPY | VFIO_MIGRATION_P2P |
 		  VFIO_MIGRATION_PRE_COPY, flags);
-	ASSERT_EQ(0, mvgpu_mig_get_state(dev, &state));
+	ASSERT_EQ(0, libmvgpu_mig_get_state(dev, &state));
 	ASSERT_EQ(VFIO_DEVICE_STATE_RUNNING, state);
-	ASSERT_EQ(0, mvgpu_mig_data_size(dev, &size));
+	ASSERT_EQ(0, libmvgpu_mig_data_size(dev, &size));
 	ASSERT_LE(self->a.gpu.vram_size, size);
 
 	/* RUNNING -> RUNNING_P2P -> STOP -> RUNNING_P2P -> RUNNING */
-	ASSERT_EQ(0, mvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_RUNNING_P2P,
-					 &fd));
+	ASSERT_EQ(0, libmvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_RUNNING_P2P,
+					    &fd));
 	ASSERT_EQ(-1, fd);
-	ASSERT_EQ(0, mvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_STOP, &fd));
+	ASSERT_EQ(0, libmvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_STOP, &fd));
 	ASSERT_EQ(-1, fd);
-	ASSERT_EQ(0, mvgpu_mig_get_state(dev, &state));
+	ASSERT_EQ(0, libmvgpu_mig_get_state(dev, &state));
 	ASSERT_EQ(VFIO_DEVICE_STATE_STOP, state);
-	ASSERT_EQ(0, mvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_RUNNING, NULL));
-	ASSERT_EQ(0, mvgpu_ctx_sync(&self->ctx, ET_TIMEOUT_MS));
+	ASSERT_EQ(0, libmvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_RUNNING, NULL));
+	ASSERT_EQ(0, libmvgpu_ctx_sync(&self->ctx, ET_TIMEOUT_MS));
 
 	/* PRE_COPY: a data fd with initial bytes; PRE_COPY_P2P and back */
-	ASSERT_EQ(0, mvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_PRE_COPY, &fd));
+	ASSERT_EQ(0, libmvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_PRE_COPY, &fd));
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, mvgpu_mig_precopy_info(fd, &initial, &dirty));
+	ASSERT_EQ(0, libmvgpu_mig_precopy_info(fd, &initial, &dirty));
 	ASSERT_LE(self->a.gpu.vram_size, initial);
 	ASSERT_EQ(0, dirty);
-	ASSERT_EQ(0, mvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_PRE_COPY_P2P,
-					 NULL));
-	ASSERT_EQ(0, mvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_PRE_COPY,
-					 NULL));
+	ASSERT_EQ(0, libmvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_PRE_COPY_P2P,
+					    NULL));
+	ASSERT_EQ(0, libmvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_PRE_COPY,
+					    NULL));
 	ASSERT_EQ(1, read(fd, &byte, 1));
 	/* cancel: the session ends, its fd fails */
-	ASSERT_EQ(0, mvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_RUNNING, NULL));
+	ASSERT_EQ(0, libmvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_RUNNING, NULL));
 	ASSERT_EQ(-1, read(fd, &byte, 1));
 	ASSERT_EQ(ENODEV, errno);
-	ASSERT_EQ(-EINVAL, mvgpu_mig_precopy_info(fd, &initial, &dirty));
+	ASSERT_EQ(-EINVAL, libmvgpu_mig_precopy_info(fd, &initial, &dirty));
 	close(fd);
-	ASSERT_EQ(0, mvgpu_ctx_sync(&self->ctx, ET_TIMEOUT_MS));
+	ASSERT_EQ(0, libmvgpu_ctx_sync(&self->ctx, ET_TIMEOUT_MS));
 
 	/* STOP_COPY cannot go back to PRE_COPY; a reset ends it all */
-	ASSERT_EQ(0, mvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_STOP_COPY,
-					 &fd));
+	ASSERT_EQ(0, libmvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_STOP_COPY,
+					    &fd));
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(-EINVAL, mvgpu_mig_precopy_info(fd, &initial, &dirty));
-	ASSERT_NE(0, mvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_PRE_COPY,
-					 NULL));
-	ASSERT_EQ(0, mvgpu_reset(dev));
-	ASSERT_EQ(0, mvgpu_mig_get_state(dev, &state));
+	ASSERT_EQ(-EINVAL, libmvgpu_mig_precopy_info(fd, &initial, &dirty));
+	ASSERT_NE(0, libmvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_PRE_COPY,
+					    NULL));
+	ASSERT_EQ(0, libmvgpu_reset(dev));
+	ASSERT_EQ(0, libmvgpu_mig_get_state(dev, &state));
 	ASSERT_EQ(VFIO_DEVICE_STATE_RUNNING, state);
 	ASSERT_EQ(-1, read(fd, &byte, 1));
 	close(fd);
 
 	/* RESUMING with nothing written: refused, device still in RESUMING */
-	ASSERT_EQ(0, mvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_STOP, NULL));
-	ASSERT_EQ(0, mvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_RESUMING, &fd));
-	ASSERT_EQ(-EINVAL, mvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_STOP,
-					       NULL));
+	ASSERT_EQ(0, libmvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_STOP, NULL));
+	ASSERT_EQ(0, libmvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_RESUMING, &fd));
+	ASSERT_EQ(-EINVAL, libmvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_STOP,
+						  NULL));
 	close(fd);
-	ASSERT_EQ(0, mvgpu_reset(dev));
-	ASSERT_EQ(0, mvgpu_mig_get_state(dev, &state));
+	ASSERT_EQ(0, libmvgpu_reset(dev));
+	ASSERT_EQ(0, libmvgpu_mig_get_state(dev, &state));
 	ASSERT_EQ(VFIO_DEVICE_STATE_RUNNING, state);
 }
 
 TEST_F_TIMEOUT(mig, stop_copy_mid_command, 300)
 {
-	struct mvgpu_gpu *ga = &self->a.gpu, *gb = &self->gpu_b;
+	struct libmvgpu_gpu *ga = &self->a.gpu, *gb = &self->gpu_b;
 	uint8_t *pattern = malloc(VRAM_BUF);
 	uint64_t fence_a, busy;
 	int64_t seq;
@@ -386,26 +386,26 @@ TEST_F_TIMEOUT(mig, stop_copy_mid_command, 300)
 	ASSERT_NE(NULL, pattern);
 	et_random_fill(pattern, VRAM_BUF, &self->seed);
 	memcpy((uint8_t *)ga->vram + VRAM_OFF, pattern, VRAM_BUF);
-	mvgpu_gpu_wr(ga, MVGPU_REG_SCRATCH, 0x5eed1234);
-	mvgpu_gpu_wr(ga, MVGPU_REG_IRQ_MASK, MVGPU_IRQ_FENCE(0));
+	libmvgpu_gpu_wr(ga, MVGPU_REG_SCRATCH, 0x5eed1234);
+	libmvgpu_gpu_wr(ga, MVGPU_REG_IRQ_MASK, MVGPU_IRQ_FENCE(0));
 
 	/* VRAM filled by the engine, then a GEMM long enough to be cut */
-	ASSERT_EQ(0, mvgpu_emit_fill(&self->ctx, self->vram.va, PAGE,
-				     0xa5a5a5a5));
-	ASSERT_EQ(0, mvgpu_ctx_sync(&self->ctx, ET_TIMEOUT_MS));
+	ASSERT_EQ(0, libmvgpu_emit_fill(&self->ctx, self->vram.va, PAGE,
+					0xa5a5a5a5));
+	ASSERT_EQ(0, libmvgpu_ctx_sync(&self->ctx, ET_TIMEOUT_MS));
 	gemm_inputs(self);
 	ASSERT_EQ(0, emit_gemm(self));
-	seq = mvgpu_ctx_fence(&self->ctx, false);
+	seq = libmvgpu_ctx_fence(&self->ctx, false);
 	ASSERT_LT(0, seq);
-	mvgpu_ring_kick(&self->ctx);
+	libmvgpu_ring_kick(&self->ctx);
 	/* let it start (at most a second) */
 	busy = et_attr(self->a.v.uuid, "busy_ns");
 	for (int i = 0; i < 1000 &&
 	     et_attr(self->a.v.uuid, "busy_ns") == busy; i++)
-		mvgpu_sleep_us(1000);
+		libmvgpu_sleep_us(1000);
 
 	ASSERT_EQ(0, save_stop_copy(&self->a.v.dev, &self->s));
-	fence_a = mvgpu_ctx_fence_reg(&self->ctx);
+	fence_a = libmvgpu_ctx_fence_reg(&self->ctx);
 	/* what B held before must not survive, zero pages included */
 	memset(gb->vram, 0x3c, gb->vram_size);
 	TH_LOG("stream %zu bytes; GEMM %s when A stopped", self->s.len,
@@ -413,28 +413,28 @@ TEST_F_TIMEOUT(mig, stop_copy_mid_command, 300)
 	ASSERT_EQ(0, load_and_run(&self->b.v.dev, &self->s));
 	switch_to_b(self);
 
-	ASSERT_EQ(0x5eed1234, mvgpu_gpu_rd(gb, MVGPU_REG_SCRATCH));
-	ASSERT_EQ(MVGPU_IRQ_FENCE(0), mvgpu_gpu_rd(gb, MVGPU_REG_IRQ_MASK));
-	ASSERT_EQ(0, mvgpu_ctx_wait_fence(&self->ctx, seq, ET_TIMEOUT_MS));
+	ASSERT_EQ(0x5eed1234, libmvgpu_gpu_rd(gb, MVGPU_REG_SCRATCH));
+	ASSERT_EQ(MVGPU_IRQ_FENCE(0), libmvgpu_gpu_rd(gb, MVGPU_REG_IRQ_MASK));
+	ASSERT_EQ(0, libmvgpu_ctx_wait_fence(&self->ctx, seq, ET_TIMEOUT_MS));
 	ASSERT_TRUE(gemm_right(self));
 	ASSERT_EQ(0, memcmp(ga->vram, gb->vram, ga->vram_size));
 	ASSERT_EQ(0xa5a5a5a5, *(uint32_t *)((uint8_t *)gb->vram + VRAM_OFF));
 	ASSERT_EQ(0, memcmp((uint8_t *)gb->vram + VRAM_OFF + PAGE,
 			    pattern + PAGE, VRAM_BUF - PAGE));
 	/* and B goes on working */
-	ASSERT_EQ(0, mvgpu_emit_fill(&self->ctx, self->vram.va, PAGE, 7));
-	ASSERT_EQ(0, mvgpu_ctx_sync(&self->ctx, ET_TIMEOUT_MS));
+	ASSERT_EQ(0, libmvgpu_emit_fill(&self->ctx, self->vram.va, PAGE, 7));
+	ASSERT_EQ(0, libmvgpu_ctx_sync(&self->ctx, ET_TIMEOUT_MS));
 	ASSERT_EQ(7, *(uint32_t *)((uint8_t *)gb->vram + VRAM_OFF));
 	/* A, stopped, did nothing more */
-	ASSERT_EQ(fence_a, mvgpu_ctx_fence_reg(&(struct mvgpu_ctx){
+	ASSERT_EQ(fence_a, libmvgpu_ctx_fence_reg(&(struct libmvgpu_ctx){
 		.gpu = ga, .idx = 0 }));
 	free(pattern);
-	mvgpu_mig_stream_free(&self->s);
+	libmvgpu_mig_stream_free(&self->s);
 }
 
 TEST_F_TIMEOUT(mig, precopy_sends_what_changed, 300)
 {
-	struct mvgpu_gpu *ga = &self->a.gpu, *gb = &self->gpu_b;
+	struct libmvgpu_gpu *ga = &self->a.gpu, *gb = &self->gpu_b;
 	size_t nr = ga->vram_size / PAGE, before, final;
 	const uint64_t p_engine = VRAM_OFF / PAGE + 3;
 	const uint64_t p_mmap = 77, p_region = 1234;
@@ -444,12 +444,12 @@ TEST_F_TIMEOUT(mig, precopy_sends_what_changed, 300)
 	int fd;
 
 	ASSERT_NE(NULL, sent);
-	ASSERT_EQ(0, mvgpu_mig_set_state(&self->a.v.dev,
-					 VFIO_DEVICE_STATE_PRE_COPY, &fd));
+	ASSERT_EQ(0, libmvgpu_mig_set_state(&self->a.v.dev,
+					    VFIO_DEVICE_STATE_PRE_COPY, &fd));
 	ASSERT_EQ(0, stream_read(fd, &self->s, true));
 	/* zero pages travel as ZERO records: far less than the VRAM */
 	ASSERT_GT(ga->vram_size / 8, self->s.len);
-	ASSERT_EQ(0, mvgpu_mig_precopy_info(fd, &initial, &dirty));
+	ASSERT_EQ(0, libmvgpu_mig_precopy_info(fd, &initial, &dirty));
 	ASSERT_EQ(0, initial);
 	ASSERT_EQ(0, dirty);
 	vram_pages_sent(&self->s, 0, sent, nr);
@@ -458,14 +458,14 @@ TEST_F_TIMEOUT(mig, precopy_sends_what_changed, 300)
 	ASSERT_EQ(nr, count);
 
 	/* three ways to write VRAM while the vGPU runs */
-	ASSERT_EQ(0, mvgpu_emit_fill(&self->ctx, self->vram.va + 3 * PAGE,
-				     PAGE, 0x0e0e0e0e));
-	ASSERT_EQ(0, mvgpu_ctx_sync(&self->ctx, ET_TIMEOUT_MS));
+	ASSERT_EQ(0, libmvgpu_emit_fill(&self->ctx, self->vram.va + 3 * PAGE,
+					PAGE, 0x0e0e0e0e));
+	ASSERT_EQ(0, libmvgpu_ctx_sync(&self->ctx, ET_TIMEOUT_MS));
 	((volatile uint8_t *)ga->vram)[p_mmap * PAGE + 5] = 0x99;
-	ASSERT_EQ(8, mvgpu_region_write(&self->a.v.dev,
-					VFIO_PCI_BAR2_REGION_INDEX,
+	ASSERT_EQ(8, libmvgpu_region_write(&self->a.v.dev,
+					   VFIO_PCI_BAR2_REGION_INDEX,
 					p_region * PAGE + 8, &v, 8));
-	ASSERT_EQ(0, mvgpu_mig_precopy_info(fd, &initial, &dirty));
+	ASSERT_EQ(0, libmvgpu_mig_precopy_info(fd, &initial, &dirty));
 	ASSERT_EQ(0, initial);
 	ASSERT_LE(3 * PAGE, dirty);
 	ASSERT_GT(64 * PAGE, dirty) TH_LOG("dirty %llu bytes for 3 pages",
@@ -480,22 +480,22 @@ TEST_F_TIMEOUT(mig, precopy_sends_what_changed, 300)
 	ASSERT_TRUE(sent[p_region]);
 
 	/* stop-copy: nothing changed since, so hardly anything to send */
-	ASSERT_EQ(0, mvgpu_mig_set_state(&self->a.v.dev,
-					 VFIO_DEVICE_STATE_STOP_COPY, NULL));
+	ASSERT_EQ(0, libmvgpu_mig_set_state(&self->a.v.dev,
+					    VFIO_DEVICE_STATE_STOP_COPY, NULL));
 	before = self->s.len;
 	ASSERT_EQ(0, stream_read(fd, &self->s, false));
 	close(fd);
 	final = self->s.len - before;
 	TH_LOG("pre-copy %zu bytes, stop-copy %zu bytes", before, final);
 	ASSERT_GT(16 * PAGE, final);
-	ASSERT_EQ(0, mvgpu_mig_set_state(&self->a.v.dev,
-					 VFIO_DEVICE_STATE_STOP, NULL));
+	ASSERT_EQ(0, libmvgpu_mig_set_state(&self->a.v.dev,
+					    VFIO_DEVICE_STATE_STOP, NULL));
 
 	ASSERT_EQ(0, load_and_run(&self->b.v.dev, &self->s));
 	ASSERT_EQ(0, memcmp(ga->vram, gb->vram, ga->vram_size));
 	ASSERT_EQ(0x99, ((uint8_t *)gb->vram)[p_mmap * PAGE + 5]);
 	free(sent);
-	mvgpu_mig_stream_free(&self->s);
+	libmvgpu_mig_stream_free(&self->s);
 }
 
 /* A vCPU writing VRAM through its BAR2 mapping, as fast as it can. */
@@ -512,7 +512,7 @@ static void *vram_writer(void *arg)
 	struct vram_writer *w = arg;
 
 	while (!__atomic_load_n(&w->stop, __ATOMIC_RELAXED)) {
-		uint64_t r = mvgpu_rand64(&w->seed);
+		uint64_t r = libmvgpu_rand64(&w->seed);
 
 		w->vram[r % w->words] = (uint32_t)(r >> 32) | 1;
 		w->writes++;
@@ -522,7 +522,7 @@ static void *vram_writer(void *arg)
 
 TEST_F_TIMEOUT(mig, precopy_under_load_loses_no_page, 600)
 {
-	struct mvgpu_gpu *ga = &self->a.gpu, *gb = &self->gpu_b;
+	struct libmvgpu_gpu *ga = &self->a.gpu, *gb = &self->gpu_b;
 	/* a 2 MiB window, so that each pass has a bounded amount to send */
 	struct vram_writer w = {
 		.vram = (uint32_t *)((uint8_t *)ga->vram + (4 << 20)),
@@ -533,28 +533,28 @@ TEST_F_TIMEOUT(mig, precopy_under_load_loses_no_page, 600)
 	pthread_t thread;
 	int fd;
 
-	ASSERT_EQ(0, mvgpu_mig_set_state(&self->a.v.dev,
-					 VFIO_DEVICE_STATE_PRE_COPY, &fd));
+	ASSERT_EQ(0, libmvgpu_mig_set_state(&self->a.v.dev,
+					    VFIO_DEVICE_STATE_PRE_COPY, &fd));
 	/* passes race with a CPU writing through the mapping */
 	ASSERT_EQ(0, pthread_create(&thread, NULL, vram_writer, &w));
 	for (round = 0; round < 8; round++) {
 		/* the engine and the CPU write VRAM while it is being sent */
 		for (i = 0; i < 16; i++) {
-			uint64_t page = mvgpu_rand64(&self->seed) %
+			uint64_t page = libmvgpu_rand64(&self->seed) %
 					(VRAM_BUF / PAGE);
-			uint64_t any = mvgpu_rand64(&self->seed) %
+			uint64_t any = libmvgpu_rand64(&self->seed) %
 				       (ga->vram_size / PAGE);
 
-			ASSERT_EQ(0, mvgpu_emit_fill(&self->ctx,
-						     self->vram.va + page * PAGE,
+			ASSERT_EQ(0, libmvgpu_emit_fill(&self->ctx,
+							self->vram.va + page * PAGE,
 						     PAGE, round << 8 | i));
 			((volatile uint32_t *)ga->vram)[any * PAGE / 4 + i] =
 				round << 16 | i;
 		}
-		mvgpu_ring_kick(&self->ctx);
+		libmvgpu_ring_kick(&self->ctx);
 		/* the writer may dirty faster than a pass is sent */
 		ASSERT_EQ(0, stream_read_max(fd, &self->s, true, 16u << 20));
-		ASSERT_EQ(0, mvgpu_mig_precopy_info(fd, &initial, &dirty));
+		ASSERT_EQ(0, libmvgpu_mig_precopy_info(fd, &initial, &dirty));
 	}
 	/* the vCPUs stop before the device does */
 	__atomic_store_n(&w.stop, true, __ATOMIC_RELAXED);
@@ -563,28 +563,28 @@ TEST_F_TIMEOUT(mig, precopy_under_load_loses_no_page, 600)
 	       (unsigned long long)w.writes);
 	/* stop with FILLs still queued */
 	for (i = 0; i < 64; i++)
-		ASSERT_EQ(0, mvgpu_emit_fill(&self->ctx, self->vram.va,
-					     VRAM_BUF, i));
-	mvgpu_ring_kick(&self->ctx);
-	ASSERT_EQ(0, mvgpu_mig_set_state(&self->a.v.dev,
-					 VFIO_DEVICE_STATE_STOP_COPY, NULL));
+		ASSERT_EQ(0, libmvgpu_emit_fill(&self->ctx, self->vram.va,
+						VRAM_BUF, i));
+	libmvgpu_ring_kick(&self->ctx);
+	ASSERT_EQ(0, libmvgpu_mig_set_state(&self->a.v.dev,
+					    VFIO_DEVICE_STATE_STOP_COPY, NULL));
 	ASSERT_EQ(0, stream_read(fd, &self->s, false));
 	close(fd);
-	ASSERT_EQ(0, mvgpu_mig_set_state(&self->a.v.dev,
-					 VFIO_DEVICE_STATE_STOP, NULL));
+	ASSERT_EQ(0, libmvgpu_mig_set_state(&self->a.v.dev,
+					    VFIO_DEVICE_STATE_STOP, NULL));
 	ASSERT_EQ(0, load(&self->b.v.dev, self->s.data, self->s.len, 4099));
 	/* B, still stopped, has exactly A's VRAM */
 	for (i = 0; i < ga->vram_size / PAGE; i++)
 		ASSERT_EQ(0, memcmp((uint8_t *)ga->vram + i * PAGE,
 				    (uint8_t *)gb->vram + i * PAGE, PAGE))
 			TH_LOG("VRAM page %u differs after migration", i);
-	ASSERT_EQ(0, mvgpu_mig_set_state(&self->b.v.dev,
-					 VFIO_DEVICE_STATE_RUNNING, NULL));
+	ASSERT_EQ(0, libmvgpu_mig_set_state(&self->b.v.dev,
+					    VFIO_DEVICE_STATE_RUNNING, NULL));
 	switch_to_b(self);
-	ASSERT_EQ(0, mvgpu_ctx_sync(&self->ctx, ET_TIMEOUT_MS));
+	ASSERT_EQ(0, libmvgpu_ctx_sync(&self->ctx, ET_TIMEOUT_MS));
 	ASSERT_EQ(63, *(uint32_t *)((uint8_t *)gb->vram + VRAM_OFF + VRAM_BUF -
 				    4));
-	mvgpu_mig_stream_free(&self->s);
+	libmvgpu_mig_stream_free(&self->s);
 }
 
 TEST_F_TIMEOUT(mig, waiting_context, 300)
@@ -592,55 +592,55 @@ TEST_F_TIMEOUT(mig, waiting_context, 300)
 	uint64_t *sem = self->sys.cpu;
 	int64_t seq;
 
-	mvgpu_store64(sem, 0);
-	ASSERT_EQ(0, mvgpu_emit_wait(&self->ctx, self->sys.va, 5));
-	seq = mvgpu_ctx_fence(&self->ctx, false);
+	libmvgpu_store64(sem, 0);
+	ASSERT_EQ(0, libmvgpu_emit_wait(&self->ctx, self->sys.va, 5));
+	seq = libmvgpu_ctx_fence(&self->ctx, false);
 	ASSERT_LT(0, seq);
-	mvgpu_ring_kick(&self->ctx);
-	mvgpu_sleep_us(50000);
-	ASSERT_GT((uint64_t)seq, mvgpu_ctx_fence_reg(&self->ctx));
+	libmvgpu_ring_kick(&self->ctx);
+	libmvgpu_sleep_us(50000);
+	ASSERT_GT((uint64_t)seq, libmvgpu_ctx_fence_reg(&self->ctx));
 
 	ASSERT_EQ(0, save_stop_copy(&self->a.v.dev, &self->s));
 	ASSERT_EQ(0, load_and_run(&self->b.v.dev, &self->s));
 	switch_to_b(self);
-	mvgpu_sleep_us(50000);
-	ASSERT_GT((uint64_t)seq, mvgpu_ctx_fence_reg(&self->ctx));
-	mvgpu_store64(sem, 5);
-	ASSERT_EQ(0, mvgpu_ctx_wait_fence(&self->ctx, seq, ET_TIMEOUT_MS));
-	mvgpu_mig_stream_free(&self->s);
+	libmvgpu_sleep_us(50000);
+	ASSERT_GT((uint64_t)seq, libmvgpu_ctx_fence_reg(&self->ctx));
+	libmvgpu_store64(sem, 5);
+	ASSERT_EQ(0, libmvgpu_ctx_wait_fence(&self->ctx, seq, ET_TIMEOUT_MS));
+	libmvgpu_mig_stream_free(&self->s);
 }
 
 TEST_F_TIMEOUT(mig, cancel_keeps_source_running, 300)
 {
-	struct mvgpu_dev *dev = &self->a.v.dev;
+	struct libmvgpu_dev *dev = &self->a.v.dev;
 	int64_t seq;
 	int fd;
 
 	gemm_inputs(self);
 	ASSERT_EQ(0, emit_gemm(self));
-	seq = mvgpu_ctx_fence(&self->ctx, false);
-	mvgpu_ring_kick(&self->ctx);
+	seq = libmvgpu_ctx_fence(&self->ctx, false);
+	libmvgpu_ring_kick(&self->ctx);
 
 	/* cancelled during pre-copy */
-	ASSERT_EQ(0, mvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_PRE_COPY, &fd));
+	ASSERT_EQ(0, libmvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_PRE_COPY, &fd));
 	ASSERT_EQ(0, stream_read(fd, &self->s, true));
-	ASSERT_EQ(0, mvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_RUNNING, NULL));
+	ASSERT_EQ(0, libmvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_RUNNING, NULL));
 	close(fd);
-	ASSERT_EQ(0, mvgpu_ctx_wait_fence(&self->ctx, seq, ET_TIMEOUT_MS));
+	ASSERT_EQ(0, libmvgpu_ctx_wait_fence(&self->ctx, seq, ET_TIMEOUT_MS));
 	ASSERT_TRUE(gemm_right(self));
 
 	/* cancelled after the stop, during stop-copy */
 	gemm_inputs(self);
 	ASSERT_EQ(0, emit_gemm(self));
-	seq = mvgpu_ctx_fence(&self->ctx, false);
-	mvgpu_ring_kick(&self->ctx);
-	ASSERT_EQ(0, mvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_STOP_COPY,
-					 &fd));
-	ASSERT_EQ(0, mvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_RUNNING, NULL));
+	seq = libmvgpu_ctx_fence(&self->ctx, false);
+	libmvgpu_ring_kick(&self->ctx);
+	ASSERT_EQ(0, libmvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_STOP_COPY,
+					    &fd));
+	ASSERT_EQ(0, libmvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_RUNNING, NULL));
 	close(fd);
-	ASSERT_EQ(0, mvgpu_ctx_wait_fence(&self->ctx, seq, ET_TIMEOUT_MS));
+	ASSERT_EQ(0, libmvgpu_ctx_wait_fence(&self->ctx, seq, ET_TIMEOUT_MS));
 	ASSERT_TRUE(gemm_right(self));
-	mvgpu_mig_stream_free(&self->s);
+	libmvgpu_mig_stream_free(&self->s);
 }
 
 /*
@@ -654,7 +654,7 @@ TEST_F_TIMEOUT(mig, type1_reports_engine_writes, 120)
 		struct vfio_iommu_type1_dirty_bitmap hdr;
 		struct vfio_iommu_type1_dirty_bitmap_get get;
 	} rep;
-	struct mvgpu_gpu *ga = &self->a.gpu;
+	struct libmvgpu_gpu *ga = &self->a.gpu;
 	uint64_t pages = ga->ram.size / PAGE, first, i;
 	uint64_t *bits = calloc((pages + 63) / 64, 8);
 	int container = self->a.v.dev.container;
@@ -664,8 +664,8 @@ TEST_F_TIMEOUT(mig, type1_reports_engine_writes, 120)
 	ASSERT_EQ(0, ioctl(container, VFIO_IOMMU_DIRTY_PAGES, &db));
 
 	/* fresh pages the engine has never touched, then written by it */
-	ASSERT_EQ(0, mvgpu_emit_fill(&self->ctx, self->sys.va, SYS_BUF, 0x42));
-	ASSERT_EQ(0, mvgpu_ctx_sync(&self->ctx, ET_TIMEOUT_MS));
+	ASSERT_EQ(0, libmvgpu_emit_fill(&self->ctx, self->sys.va, SYS_BUF, 0x42));
+	ASSERT_EQ(0, libmvgpu_ctx_sync(&self->ctx, ET_TIMEOUT_MS));
 
 	memset(&rep, 0, sizeof(rep));
 	rep.hdr.argsz = sizeof(rep);
@@ -694,7 +694,7 @@ TEST_F_TIMEOUT(mig, type1_reports_engine_writes, 120)
  */
 TEST_F_TIMEOUT(mig, precopy_sees_write_after_read, 300)
 {
-	struct mvgpu_gpu *ga = &self->a.gpu, *gb = &self->gpu_b;
+	struct libmvgpu_gpu *ga = &self->a.gpu, *gb = &self->gpu_b;
 	volatile uint8_t *map = ga->vram;
 	size_t nr = ga->vram_size / PAGE, before;
 	const uint64_t p = 99, q = 100;
@@ -705,18 +705,18 @@ TEST_F_TIMEOUT(mig, precopy_sees_write_after_read, 300)
 
 	ASSERT_NE(NULL, sent);
 	map[p * PAGE] = 1;
-	ASSERT_EQ(0, mvgpu_mig_set_state(&self->a.v.dev,
-					 VFIO_DEVICE_STATE_PRE_COPY, &fd));
+	ASSERT_EQ(0, libmvgpu_mig_set_state(&self->a.v.dev,
+					    VFIO_DEVICE_STATE_PRE_COPY, &fd));
 	ASSERT_EQ(0, stream_read(fd, &self->s, true));
 	for (pass = 0; pass < 3; pass++) {
 		/* a new pass, which takes the mappings' entries away */
-		ASSERT_EQ(0, mvgpu_mig_precopy_info(fd, &initial, &dirty));
+		ASSERT_EQ(0, libmvgpu_mig_precopy_info(fd, &initial, &dirty));
 		ASSERT_EQ(0, stream_read(fd, &self->s, true));
 		/* read first, then write */
 		ASSERT_EQ(pass + 1, map[p * PAGE]);
 		ASSERT_EQ(0, map[q * PAGE]);
 		map[p * PAGE] = pass + 2;
-		ASSERT_EQ(0, mvgpu_mig_precopy_info(fd, &initial, &dirty));
+		ASSERT_EQ(0, libmvgpu_mig_precopy_info(fd, &initial, &dirty));
 		EXPECT_LE(PAGE, dirty) TH_LOG("pass %u: nothing dirty", pass);
 		before = self->s.len;
 		ASSERT_EQ(0, stream_read(fd, &self->s, true));
@@ -727,12 +727,12 @@ TEST_F_TIMEOUT(mig, precopy_sees_write_after_read, 300)
 		EXPECT_FALSE(sent[q]) TH_LOG("pass %u: a read page is sent",
 					     pass);
 	}
-	ASSERT_EQ(0, mvgpu_mig_set_state(&self->a.v.dev,
-					 VFIO_DEVICE_STATE_STOP_COPY, NULL));
+	ASSERT_EQ(0, libmvgpu_mig_set_state(&self->a.v.dev,
+					    VFIO_DEVICE_STATE_STOP_COPY, NULL));
 	ASSERT_EQ(0, stream_read(fd, &self->s, false));
 	close(fd);
-	ASSERT_EQ(0, mvgpu_mig_set_state(&self->a.v.dev,
-					 VFIO_DEVICE_STATE_STOP, NULL));
+	ASSERT_EQ(0, libmvgpu_mig_set_state(&self->a.v.dev,
+					    VFIO_DEVICE_STATE_STOP, NULL));
 	ASSERT_EQ(0, load_and_run(&self->b.v.dev, &self->s));
 	EXPECT_EQ(4, ((volatile uint8_t *)gb->vram)[p * PAGE]);
 	free(sent);
@@ -752,20 +752,20 @@ TEST_F_TIMEOUT(mig, precopy_sees_write_after_read, 300)
 TEST_F_TIMEOUT(mig, stream_keeps_host_sched_settings, 120)
 {
 	const char *ua = self->a.v.uuid, *ub = self->b.v.uuid;
-	struct mvgpu_gpu *gb = &self->gpu_b;
+	struct libmvgpu_gpu *gb = &self->gpu_b;
 	struct mvgpu_mig_state *st;
 	char prio[16];
 	long off;
 
 	/* the source's settings, which it writes into the stream */
-	ASSERT_EQ(0, mvgpu_mdev_write_u64(ua, "weight", 7));
-	ASSERT_EQ(0, mvgpu_mdev_write_u64(ua, "cap", 60));
+	ASSERT_EQ(0, libmvgpu_mdev_write_u64(ua, "weight", 7));
+	ASSERT_EQ(0, libmvgpu_mdev_write_u64(ua, "cap", 60));
 	/* the destination's administrator */
-	ASSERT_EQ(0, mvgpu_mdev_write_u64(ub, "weight", 1));
-	ASSERT_EQ(0, mvgpu_mdev_write_u64(ub, "cap", 20));
+	ASSERT_EQ(0, libmvgpu_mdev_write_u64(ub, "weight", 1));
+	ASSERT_EQ(0, libmvgpu_mdev_write_u64(ub, "cap", 20));
 	ASSERT_EQ(0, vgpu_attr_write(ub, "priority", "low"));
 
-	mvgpu_gpu_wr(&self->a.gpu, MVGPU_REG_SCRATCH, 0x5c4ed);
+	libmvgpu_gpu_wr(&self->a.gpu, MVGPU_REG_SCRATCH, 0x5c4ed);
 	ASSERT_EQ(0, save_stop_copy(&self->a.v.dev, &self->s));
 	st = stream_state(&self->s, &off);
 	ASSERT_NE(NULL, st);
@@ -780,13 +780,13 @@ TEST_F_TIMEOUT(mig, stream_keeps_host_sched_settings, 120)
 	ASSERT_EQ(0, load_and_run(&self->b.v.dev, &self->s));
 
 	/* the stream was loaded, the settings were not */
-	EXPECT_EQ(0x5c4ed, mvgpu_gpu_rd(gb, MVGPU_REG_SCRATCH));
+	EXPECT_EQ(0x5c4ed, libmvgpu_gpu_rd(gb, MVGPU_REG_SCRATCH));
 	EXPECT_EQ(1, et_attr(ub, "weight"));
 	EXPECT_EQ(20, et_attr(ub, "cap"));
-	ASSERT_EQ(0, mvgpu_mdev_read_str(ub, "priority", prio, sizeof(prio)));
+	ASSERT_EQ(0, libmvgpu_mdev_read_str(ub, "priority", prio, sizeof(prio)));
 	EXPECT_STREQ("low", prio);
 	/* the weight the scheduler uses, as the guest sees it */
-	EXPECT_EQ(1, mvgpu_gpu_rd(gb, MVGPU_REG_WEIGHT));
+	EXPECT_EQ(1, libmvgpu_gpu_rd(gb, MVGPU_REG_WEIGHT));
 
 	/* values no vGPU can have: neither refused nor taken */
 	st->weight = 0;
@@ -796,22 +796,22 @@ TEST_F_TIMEOUT(mig, stream_keeps_host_sched_settings, 120)
 	ASSERT_EQ(0, load_and_run(&self->b.v.dev, &self->s));
 	EXPECT_EQ(1, et_attr(ub, "weight"));
 	EXPECT_EQ(20, et_attr(ub, "cap"));
-	ASSERT_EQ(0, mvgpu_mdev_read_str(ub, "priority", prio, sizeof(prio)));
+	ASSERT_EQ(0, libmvgpu_mdev_read_str(ub, "priority", prio, sizeof(prio)));
 	EXPECT_STREQ("low", prio);
 
 	/* B runs its work with them */
 	switch_to_b(self);
-	ASSERT_EQ(0, mvgpu_emit_fill(&self->ctx, self->vram.va, PAGE, 0x77));
-	ASSERT_EQ(0, mvgpu_ctx_sync(&self->ctx, ET_TIMEOUT_MS));
+	ASSERT_EQ(0, libmvgpu_emit_fill(&self->ctx, self->vram.va, PAGE, 0x77));
+	ASSERT_EQ(0, libmvgpu_ctx_sync(&self->ctx, ET_TIMEOUT_MS));
 	EXPECT_EQ(0x77, *(uint32_t *)((uint8_t *)gb->vram + VRAM_OFF));
 	EXPECT_EQ(1, et_attr(ub, "weight"));
 	EXPECT_EQ(20, et_attr(ub, "cap"));
-	ASSERT_EQ(0, mvgpu_mdev_read_str(ub, "priority", prio, sizeof(prio)));
+	ASSERT_EQ(0, libmvgpu_mdev_read_str(ub, "priority", prio, sizeof(prio)));
 	EXPECT_STREQ("low", prio);
 	/* and the source kept its own */
 	EXPECT_EQ(7, et_attr(ua, "weight"));
 	EXPECT_EQ(60, et_attr(ua, "cap"));
-	mvgpu_mig_stream_free(&self->s);
+	libmvgpu_mig_stream_free(&self->s);
 }
 
 #define PCI_CAP_ID_EXP		0x10
@@ -828,8 +828,8 @@ TEST_F_TIMEOUT(mig, stream_keeps_host_sched_settings, 120)
  */
 TEST_F_TIMEOUT(mig, stream_cannot_start_flr, 120)
 {
-	struct mvgpu_dev *db = &self->b.v.dev;
-	struct mvgpu_gpu *gb = &self->gpu_b;
+	struct libmvgpu_dev *db = &self->b.v.dev;
+	struct libmvgpu_gpu *gb = &self->gpu_b;
 	const char *ub = self->b.v.uuid;
 	struct mvgpu_mig_state *st;
 	uint64_t resets;
@@ -838,9 +838,9 @@ TEST_F_TIMEOUT(mig, stream_cannot_start_flr, 120)
 	int exp;
 	long off;
 
-	exp = mvgpu_cfg_find_cap(db, PCI_CAP_ID_EXP);
+	exp = libmvgpu_cfg_find_cap(db, PCI_CAP_ID_EXP);
 	ASSERT_LT(0, exp);
-	mvgpu_gpu_wr(&self->a.gpu, MVGPU_REG_SCRATCH, 0xf1a9);
+	libmvgpu_gpu_wr(&self->a.gpu, MVGPU_REG_SCRATCH, 0xf1a9);
 	*(uint32_t *)((uint8_t *)self->a.gpu.vram + VRAM_OFF) = 0xabcd1234;
 	ASSERT_EQ(0, save_stop_copy(&self->a.v.dev, &self->s));
 	st = stream_state(&self->s, &off);
@@ -857,25 +857,25 @@ TEST_F_TIMEOUT(mig, stream_cannot_start_flr, 120)
 	resets = et_attr(ub, "resets");
 	ASSERT_NE(UINT64_MAX, resets);
 	ASSERT_EQ(0, load_and_run(db, &self->s));
-	ASSERT_EQ(0, mvgpu_cfg_read16(db, exp + EXP_DEVCTL, &devctl));
+	ASSERT_EQ(0, libmvgpu_cfg_read16(db, exp + EXP_DEVCTL, &devctl));
 	EXPECT_EQ(0, devctl & DEVCTL_FLR);
 	EXPECT_EQ(0x0020, devctl & DEVCTL_PAYLOAD);
 	EXPECT_EQ(resets, et_attr(ub, "resets"));
-	EXPECT_EQ(0xf1a9, mvgpu_gpu_rd(gb, MVGPU_REG_SCRATCH));
+	EXPECT_EQ(0xf1a9, libmvgpu_gpu_rd(gb, MVGPU_REG_SCRATCH));
 
 	/* an unrelated config write */
-	ASSERT_EQ(0, mvgpu_cfg_write8(db, PCI_LATENCY_TIMER, 0x40));
-	ASSERT_EQ(0, mvgpu_cfg_read8(db, PCI_LATENCY_TIMER, &lat));
+	ASSERT_EQ(0, libmvgpu_cfg_write8(db, PCI_LATENCY_TIMER, 0x40));
+	ASSERT_EQ(0, libmvgpu_cfg_read8(db, PCI_LATENCY_TIMER, &lat));
 	EXPECT_EQ(0x40, lat);
 	EXPECT_EQ(resets, et_attr(ub, "resets"));
-	EXPECT_EQ(0xf1a9, mvgpu_gpu_rd(gb, MVGPU_REG_SCRATCH));
+	EXPECT_EQ(0xf1a9, libmvgpu_gpu_rd(gb, MVGPU_REG_SCRATCH));
 	EXPECT_EQ(0xabcd1234, *(uint32_t *)((uint8_t *)gb->vram + VRAM_OFF));
 	/* the context, loaded, still works */
 	switch_to_b(self);
-	ASSERT_EQ(0, mvgpu_emit_fill(&self->ctx, self->vram.va, PAGE, 0x99));
-	ASSERT_EQ(0, mvgpu_ctx_sync(&self->ctx, ET_TIMEOUT_MS));
+	ASSERT_EQ(0, libmvgpu_emit_fill(&self->ctx, self->vram.va, PAGE, 0x99));
+	ASSERT_EQ(0, libmvgpu_ctx_sync(&self->ctx, ET_TIMEOUT_MS));
 	EXPECT_EQ(0x99, *(uint32_t *)((uint8_t *)gb->vram + VRAM_OFF));
-	mvgpu_mig_stream_free(&self->s);
+	libmvgpu_mig_stream_free(&self->s);
 }
 
 /*
@@ -886,8 +886,8 @@ TEST_F_TIMEOUT(mig, stream_cannot_start_flr, 120)
 TEST_F_TIMEOUT(mig, zero_flood_write_is_killable, 300)
 {
 	const size_t nr = 1u << 16, zrec = sizeof(struct mvgpu_mig_record) + 16;
-	struct mvgpu_dev *db = &self->b.v.dev;
-	struct mvgpu_gpu *ga = &self->a.gpu, *gb = &self->gpu_b;
+	struct libmvgpu_dev *db = &self->b.v.dev;
+	struct libmvgpu_gpu *ga = &self->a.gpu, *gb = &self->gpu_b;
 	size_t hlen, i;
 	uint8_t *flood;
 	int fd, pipefd[2], status = 0, ms;
@@ -914,30 +914,30 @@ TEST_F_TIMEOUT(mig, zero_flood_write_is_killable, 300)
 
 	/* cleared by the first ZERO record: shows the flood was under way */
 	memset(gb->vram, 0xe5, PAGE);
-	ASSERT_EQ(0, mvgpu_mig_set_state(db, VFIO_DEVICE_STATE_STOP, NULL));
-	ASSERT_EQ(0, mvgpu_mig_set_state(db, VFIO_DEVICE_STATE_RESUMING, &fd));
+	ASSERT_EQ(0, libmvgpu_mig_set_state(db, VFIO_DEVICE_STATE_STOP, NULL));
+	ASSERT_EQ(0, libmvgpu_mig_set_state(db, VFIO_DEVICE_STATE_RESUMING, &fd));
 	ASSERT_EQ(0, pipe(pipefd));
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid) {
-		if (mvgpu_mig_write(fd, self->s.data, hlen, hlen))
+		if (libmvgpu_mig_write(fd, self->s.data, hlen, hlen))
 			_exit(1);
 		if (write(pipefd[1], "x", 1) != 1)
 			_exit(1);
 		/* hours of clearing, unless killed */
-		mvgpu_mig_write(fd, flood, nr * zrec, nr * zrec);
+		libmvgpu_mig_write(fd, flood, nr * zrec, nr * zrec);
 		_exit(2);
 	}
 	close(pipefd[1]);
 	ASSERT_EQ(1, read(pipefd[0], &byte, 1));
 	close(pipefd[0]);
 	/* well inside the flood's write by then */
-	mvgpu_sleep_us(200000);
+	libmvgpu_sleep_us(200000);
 	ASSERT_EQ(0, kill(pid, SIGKILL));
 	for (ms = 0; ms < 60000; ms += 10) {
 		if (waitpid(pid, &status, WNOHANG) == pid)
 			break;
-		mvgpu_sleep_us(10000);
+		libmvgpu_sleep_us(10000);
 	}
 	ASSERT_GT(60000, ms) TH_LOG("the killed writer is still in write()");
 	ASSERT_TRUE(WIFSIGNALED(status));
@@ -947,10 +947,10 @@ TEST_F_TIMEOUT(mig, zero_flood_write_is_killable, 300)
 	close(fd);
 
 	/* the vGPU, reset, takes a good stream */
-	ASSERT_EQ(0, mvgpu_reset(db));
+	ASSERT_EQ(0, libmvgpu_reset(db));
 	ASSERT_EQ(0, load_and_run(db, &self->s));
 	ASSERT_EQ(0, memcmp(ga->vram, gb->vram, ga->vram_size));
-	mvgpu_mig_stream_free(&self->s);
+	libmvgpu_mig_stream_free(&self->s);
 }
 
 /* ---- malformed streams ----------------------------------------------------- */
@@ -963,8 +963,8 @@ enum bad_kind {
 
 FIXTURE(bad) {
 	struct et_gpu src, dst;
-	struct mvgpu_ctx ctx;
-	struct mvgpu_mig_stream s;
+	struct libmvgpu_ctx ctx;
+	struct libmvgpu_mig_stream s;
 	char msg[256];
 };
 
@@ -1099,23 +1099,23 @@ TEST_F_TIMEOUT(bad, refused_and_vgpu_usable, 120)
 	ret = load(&self->dst.v.dev, self->s.data, self->s.len, 65536);
 	ASSERT_EQ(-EINVAL, ret);
 	/* the destination stays in RESUMING until reset, then works */
-	ASSERT_EQ(0, mvgpu_mig_get_state(&self->dst.v.dev, &state));
+	ASSERT_EQ(0, libmvgpu_mig_get_state(&self->dst.v.dev, &state));
 	ASSERT_EQ(VFIO_DEVICE_STATE_RESUMING, state);
-	ASSERT_EQ(0, mvgpu_reset(&self->dst.v.dev));
-	ASSERT_EQ(0, mvgpu_ctx_init(&self->ctx, &self->dst.gpu, &self->dst.pt,
-				    0, 16 << 10));
-	ASSERT_EQ(0, mvgpu_ctx_sync(&self->ctx, ET_TIMEOUT_MS));
+	ASSERT_EQ(0, libmvgpu_reset(&self->dst.v.dev));
+	ASSERT_EQ(0, libmvgpu_ctx_init(&self->ctx, &self->dst.gpu, &self->dst.pt,
+				       0, 16 << 10));
+	ASSERT_EQ(0, libmvgpu_ctx_sync(&self->ctx, ET_TIMEOUT_MS));
 	/* and takes the good stream, which clears what the bad one left */
-	ASSERT_EQ(0, mvgpu_mig_set_state(&self->src.v.dev,
-					 VFIO_DEVICE_STATE_RUNNING, NULL));
+	ASSERT_EQ(0, libmvgpu_mig_set_state(&self->src.v.dev,
+					    VFIO_DEVICE_STATE_RUNNING, NULL));
 	if (variant->kind != BAD_OTHER_TYPE) {
-		mvgpu_mig_stream_free(&self->s);
+		libmvgpu_mig_stream_free(&self->s);
 		ASSERT_EQ(0, save_stop_copy(&self->src.v.dev, &self->s));
 		ASSERT_EQ(0, load_and_run(&self->dst.v.dev, &self->s));
 		ASSERT_EQ(0, memcmp(self->src.gpu.vram, self->dst.gpu.vram,
 				    self->src.gpu.vram_size));
 	}
-	mvgpu_mig_stream_free(&self->s);
+	libmvgpu_mig_stream_free(&self->s);
 }
 
 TEST_HARNESS_MAIN

@@ -15,7 +15,7 @@
 
 FIXTURE(mmio) {
 	struct mt_vgpu v;
-	struct mvgpu_dev *dev;
+	struct libmvgpu_dev *dev;
 	unsigned int nr_ctx;
 	int setup_err;
 	char msg[256];
@@ -64,11 +64,11 @@ FIXTURE_TEARDOWN(mmio)
 		TH_LOG("removing %s: %s", self->v.uuid, strerror(-ret));
 }
 
-static uint32_t rd(struct __test_metadata *_metadata, struct mvgpu_dev *dev,
+static uint32_t rd(struct __test_metadata *_metadata, struct libmvgpu_dev *dev,
 		   uint32_t off)
 {
 	uint32_t val = 0xdeadbeef;
-	int ret = mvgpu_reg_read(dev, off, &val);
+	int ret = libmvgpu_reg_read(dev, off, &val);
 
 	if (ret)
 		TH_LOG("read 0x%04x: %s", off, strerror(-ret));
@@ -76,10 +76,10 @@ static uint32_t rd(struct __test_metadata *_metadata, struct mvgpu_dev *dev,
 	return val;
 }
 
-static void wr(struct __test_metadata *_metadata, struct mvgpu_dev *dev,
+static void wr(struct __test_metadata *_metadata, struct libmvgpu_dev *dev,
 	       uint32_t off, uint32_t val)
 {
-	int ret = mvgpu_reg_write(dev, off, val);
+	int ret = libmvgpu_reg_write(dev, off, val);
 
 	if (ret)
 		TH_LOG("write 0x%04x: %s", off, strerror(-ret));
@@ -340,14 +340,14 @@ TEST_F(mmio, refused_accesses)
 	wr(_metadata, self->dev, MVGPU_REG_SCRATCH, 0x11223344);
 	for (i = 0; i < MT_ARRAY_SIZE(bad); i++) {
 		memset(buf, 0xee, sizeof(buf));
-		n = mvgpu_region_read(self->dev, BAR0, bad[i].off, buf,
-				      bad[i].len);
+		n = libmvgpu_region_read(self->dev, BAR0, bad[i].off, buf,
+					 bad[i].len);
 		if (n != -EINVAL)
 			TH_LOG("read %zu bytes at 0x%llx: %zd, want -EINVAL",
 			       bad[i].len, (unsigned long long)bad[i].off, n);
 		EXPECT_EQ(-EINVAL, n);
-		n = mvgpu_region_write(self->dev, BAR0, bad[i].off, buf,
-				       bad[i].len);
+		n = libmvgpu_region_write(self->dev, BAR0, bad[i].off, buf,
+					  bad[i].len);
 		if (n != -EINVAL)
 			TH_LOG("write %zu bytes at 0x%llx: %zd, want -EINVAL",
 			       bad[i].len, (unsigned long long)bad[i].off, n);
@@ -383,7 +383,7 @@ TEST_F(mmio, ring_tail)
 }
 
 static uint64_t read_ts(struct __test_metadata *_metadata,
-			struct mvgpu_dev *dev)
+			struct libmvgpu_dev *dev)
 {
 	uint32_t lo = rd(_metadata, dev, MVGPU_REG_TIMESTAMP_LO);
 	uint32_t hi = rd(_metadata, dev, MVGPU_REG_TIMESTAMP_HI);

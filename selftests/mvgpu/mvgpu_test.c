@@ -35,7 +35,7 @@ int mt_vgpu_create(struct mt_vgpu *v, const char *parent,
 	int ret;
 
 	mt_vgpu_init(v);
-	ret = mvgpu_mdev_create(parent, type->dir, v->uuid);
+	ret = libmvgpu_mdev_create(parent, type->dir, v->uuid);
 	if (!ret)
 		v->created = true;
 	return ret;
@@ -43,7 +43,7 @@ int mt_vgpu_create(struct mt_vgpu *v, const char *parent,
 
 int mt_vgpu_open(struct mt_vgpu *v)
 {
-	return mvgpu_open(&v->dev, v->uuid);
+	return libmvgpu_open(&v->dev, v->uuid);
 }
 
 int mt_vgpu_create_open(struct mt_vgpu *v, const char *parent,
@@ -58,9 +58,9 @@ int mt_vgpu_destroy(struct mt_vgpu *v)
 {
 	int ret = 0;
 
-	mvgpu_close(&v->dev);
+	libmvgpu_close(&v->dev);
 	if (v->created) {
-		ret = mvgpu_mdev_remove(v->uuid);
+		ret = libmvgpu_mdev_remove(v->uuid);
 		if (!ret || ret == -ENOENT)
 			v->created = false;
 	}
@@ -78,7 +78,7 @@ int mt_dir_count(const char *dir)
 {
 	int n = 0, ret;
 
-	ret = mvgpu_dir_walk(dir, count_cb, &n);
+	ret = libmvgpu_dir_walk(dir, count_cb, &n);
 	return ret ? ret : n;
 }
 
@@ -90,7 +90,7 @@ int mt_check_state(char *msg, size_t len)
 	int ret;
 
 	for (i = 0; i < MT_ARRAY_SIZE(parents); i++) {
-		ret = mvgpu_parent_read_u64(parents[i], "vram_total", &total);
+		ret = libmvgpu_parent_read_u64(parents[i], "vram_total", &total);
 		if (ret) {
 			snprintf(msg, len,
 				 "%s/vram_total: %s (load mvgpu_sim vram_mb=128)",
@@ -104,9 +104,9 @@ int mt_check_state(char *msg, size_t len)
 			return -EINVAL;
 		}
 	}
-	ret = mt_dir_count(MVGPU_SYSFS_MDEV_DEVS);
+	ret = mt_dir_count(LIBMVGPU_SYSFS_MDEV_DEVS);
 	if (ret < 0 && ret != -ENOENT) {
-		snprintf(msg, len, "%s: %s", MVGPU_SYSFS_MDEV_DEVS,
+		snprintf(msg, len, "%s: %s", LIBMVGPU_SYSFS_MDEV_DEVS,
 			 strerror(-ret));
 		return ret;
 	}
@@ -209,7 +209,7 @@ void *mt_holder_fn(void *arg)
 	int ret;
 
 	while (h->fired < (uint64_t)h->want) {
-		ret = mvgpu_eventfd_wait(h->efd, MT_HOLDER_GIVE_UP_MS, &count);
+		ret = libmvgpu_eventfd_wait(h->efd, MT_HOLDER_GIVE_UP_MS, &count);
 		if (ret != 1) {
 			h->err = ret ? ret : -ETIMEDOUT;
 			break;
@@ -224,6 +224,6 @@ void *mt_holder_fn(void *arg)
 	h->closed_ms = mt_now_ms();
 	if (h->map)
 		munmap(h->map, h->len);
-	mvgpu_close_device(&h->v->dev);
+	libmvgpu_close_device(&h->v->dev);
 	return NULL;
 }

@@ -46,9 +46,9 @@ static inline uint64_t mt_type_vram(const struct mt_type *t)
 
 /* One vGPU a test created (and maybe opened). */
 struct mt_vgpu {
-	char uuid[MVGPU_UUID_LEN + 1];
+	char uuid[LIBMVGPU_UUID_LEN + 1];
 	bool created;
-	struct mvgpu_dev dev;
+	struct libmvgpu_dev dev;
 };
 
 /* Zero v and mark its fds closed; call before anything else on it. */

@@ -69,8 +69,8 @@ FIXTURE_SETUP(reset)
 			self->setup_err = ret;
 			return;
 		}
-		self->map[i] = mvgpu_region_mmap(&self->v[i].dev, BAR2,
-						 &self->len[i]);
+		self->map[i] = libmvgpu_region_mmap(&self->v[i].dev, BAR2,
+						    &self->len[i]);
 		if (self->map[i] == MAP_FAILED) {
 			self->setup_err = -errno;
 			snprintf(self->msg, sizeof(self->msg),
@@ -78,7 +78,7 @@ FIXTURE_SETUP(reset)
 			return;
 		}
 	}
-	self->efd = mvgpu_eventfd();
+	self->efd = libmvgpu_eventfd();
 	if (self->efd < 0) {
 		self->setup_err = self->efd;
 		snprintf(self->msg, sizeof(self->msg), "eventfd: %s",
@@ -102,8 +102,8 @@ FIXTURE_TEARDOWN(reset)
 		close(self->efd);
 }
 
-#define RD(dev, off)	mvgpu_rd32((dev), (off))
-#define WR(dev, off, val) ASSERT_EQ(0, mvgpu_reg_write((dev), (off), (val)))
+#define RD(dev, off)	libmvgpu_rd32((dev), (off))
+#define WR(dev, off, val) ASSERT_EQ(0, libmvgpu_reg_write((dev), (off), (val)))
 
 static const uint32_t ctx0_rw[] = {
 	MVGPU_CTX_PT_ROOT_LO, MVGPU_CTX_PT_ROOT_HI, MVGPU_CTX_RING_BASE_LO,
@@ -113,7 +113,7 @@ static const uint32_t ctx0_rw[] = {
 };
 
 /* Give a vGPU non-reset state everywhere a reset has to clear. */
-static void dirty(struct __test_metadata *_metadata, struct mvgpu_dev *dev,
+static void dirty(struct __test_metadata *_metadata, struct libmvgpu_dev *dev,
 		  uint8_t *map, size_t len, uint32_t seed)
 {
 	size_t i;
@@ -132,14 +132,14 @@ static void dirty(struct __test_metadata *_metadata, struct mvgpu_dev *dev,
 	 */
 	WR(dev, MVGPU_CTX_REG(2, MVGPU_CTX_RING_SIZE), 0x1000);
 	WR(dev, MVGPU_CTX_REG(2, MVGPU_CTX_CONTROL), MVGPU_CTX_CONTROL_ENABLE);
-	ASSERT_EQ(0, mvgpu_cfg_write16(dev, CFG_COMMAND, CMD_DIRTY));
-	ASSERT_EQ(0, mvgpu_cfg_write32(dev, CFG_BAR0, 0xfe000000));
-	ASSERT_EQ(0, mvgpu_msi_enable(dev, 0x0042, -1));
+	ASSERT_EQ(0, libmvgpu_cfg_write16(dev, CFG_COMMAND, CMD_DIRTY));
+	ASSERT_EQ(0, libmvgpu_cfg_write32(dev, CFG_BAR0, 0xfe000000));
+	ASSERT_EQ(0, libmvgpu_msi_enable(dev, 0x0042, -1));
 	mt_pattern_fill(map, len, 0, seed);
 }
 
 static void expect_dirty(struct __test_metadata *_metadata,
-			 struct mvgpu_dev *dev, uint8_t *map, size_t len,
+			 struct libmvgpu_dev *dev, uint8_t *map, size_t len,
 			 uint32_t seed)
 {
 	uint16_t v16;
@@ -156,40 +156,40 @@ static void expect_dirty(struct __test_metadata *_metadata,
 			  RD(dev, MVGPU_CTX_REG(0, ctx0_rw[i])));
 	EXPECT_EQ(0x2000, RD(dev, MVGPU_CTX_REG(1, MVGPU_CTX_RING_SIZE)));
 	EXPECT_EQ(0x40, RD(dev, MVGPU_CTX_REG(1, MVGPU_CTX_RING_TAIL)));
-	ASSERT_EQ(0, mvgpu_cfg_read16(dev, CFG_COMMAND, &v16));
+	ASSERT_EQ(0, libmvgpu_cfg_read16(dev, CFG_COMMAND, &v16));
 	EXPECT_EQ(CMD_DIRTY, v16);
-	ASSERT_EQ(0, mvgpu_cfg_read16(dev, MSI_POS + 2, &v16));
+	ASSERT_EQ(0, libmvgpu_cfg_read16(dev, MSI_POS + 2, &v16));
 	EXPECT_EQ(1, v16 & 1);
 	EXPECT_EQ(-1, mt_pattern_check(map, len, 0, seed));
 }
 
-static void do_reset(struct __test_metadata *_metadata, struct mvgpu_dev *dev,
+static void do_reset(struct __test_metadata *_metadata, struct libmvgpu_dev *dev,
 		     enum reset_kind kind)
 {
 	uint16_t devctl;
 
 	switch (kind) {
 	case RESET_VFIO:
-		ASSERT_EQ(0, mvgpu_reset(dev));
+		ASSERT_EQ(0, libmvgpu_reset(dev));
 		break;
 	case RESET_FLR:
-		ASSERT_EQ(0, mvgpu_cfg_read16(dev, PCIE_DEVCTL, &devctl));
-		ASSERT_EQ(0, mvgpu_cfg_write16(dev, PCIE_DEVCTL,
-					       devctl | DEVCTL_FLR));
+		ASSERT_EQ(0, libmvgpu_cfg_read16(dev, PCIE_DEVCTL, &devctl));
+		ASSERT_EQ(0, libmvgpu_cfg_write16(dev, PCIE_DEVCTL,
+						  devctl | DEVCTL_FLR));
 		/* Initiate FLR always reads 0 */
-		ASSERT_EQ(0, mvgpu_cfg_read16(dev, PCIE_DEVCTL, &devctl));
+		ASSERT_EQ(0, libmvgpu_cfg_read16(dev, PCIE_DEVCTL, &devctl));
 		EXPECT_EQ(0, devctl & DEVCTL_FLR);
 		break;
 	case RESET_REG:
-		ASSERT_EQ(0, mvgpu_reg_write(dev, MVGPU_REG_RESET,
-					     MVGPU_RESET_MAGIC));
+		ASSERT_EQ(0, libmvgpu_reg_write(dev, MVGPU_REG_RESET,
+						MVGPU_RESET_MAGIC));
 		break;
 	}
 }
 
 TEST_F(reset, clears_state)
 {
-	struct mvgpu_dev *a = &self->v[0].dev, *b = &self->v[1].dev;
+	struct libmvgpu_dev *a = &self->v[0].dev, *b = &self->v[1].dev;
 	uint64_t resets0, resets1, other0, other1;
 	uint32_t bar0;
 	uint16_t v16;
@@ -200,9 +200,9 @@ TEST_F(reset, clears_state)
 	dirty(_metadata, a, self->map[0], self->len[0], 1);
 	dirty(_metadata, b, self->map[1], self->len[1], 2);
 	expect_dirty(_metadata, a, self->map[0], self->len[0], 1);
-	ASSERT_EQ(0, mvgpu_mdev_read_u64(self->v[0].uuid, "resets", &resets0));
-	ASSERT_EQ(0, mvgpu_mdev_read_u64(self->v[1].uuid, "resets", &other0));
-	ASSERT_EQ(0, mvgpu_cfg_read32(a, CFG_BAR0, &bar0));
+	ASSERT_EQ(0, libmvgpu_mdev_read_u64(self->v[0].uuid, "resets", &resets0));
+	ASSERT_EQ(0, libmvgpu_mdev_read_u64(self->v[1].uuid, "resets", &other0));
+	ASSERT_EQ(0, libmvgpu_cfg_read32(a, CFG_BAR0, &bar0));
 
 	do_reset(_metadata, a, variant->kind);
 
@@ -230,18 +230,18 @@ TEST_F(reset, clears_state)
 	EXPECT_EQ(-1, at);
 
 	/* config space: reset by VFIO reset and FLR, kept by RESET */
-	ASSERT_EQ(0, mvgpu_cfg_read16(a, CFG_COMMAND, &v16));
+	ASSERT_EQ(0, libmvgpu_cfg_read16(a, CFG_COMMAND, &v16));
 	EXPECT_EQ(variant->kind == RESET_REG ? CMD_DIRTY : 0, v16);
-	ASSERT_EQ(0, mvgpu_cfg_read16(a, MSI_POS + 2, &v16));
+	ASSERT_EQ(0, libmvgpu_cfg_read16(a, MSI_POS + 2, &v16));
 	EXPECT_EQ(variant->kind == RESET_REG ? 1 : 0, v16 & 1);
 	if (variant->kind == RESET_REG) {
 		uint32_t v32;
 
-		ASSERT_EQ(0, mvgpu_cfg_read32(a, CFG_BAR0, &v32));
+		ASSERT_EQ(0, libmvgpu_cfg_read32(a, CFG_BAR0, &v32));
 		EXPECT_EQ(bar0, v32);
-		ASSERT_EQ(0, mvgpu_cfg_read32(a, MSI_POS + 4, &v32));
+		ASSERT_EQ(0, libmvgpu_cfg_read32(a, MSI_POS + 4, &v32));
 		EXPECT_EQ(0xfee00000, v32);
-		ASSERT_EQ(0, mvgpu_cfg_read16(a, MSI_POS + 12, &v16));
+		ASSERT_EQ(0, libmvgpu_cfg_read16(a, MSI_POS + 12, &v16));
 		EXPECT_EQ(0x0042, v16);
 	}
 
@@ -249,21 +249,21 @@ TEST_F(reset, clears_state)
 	expect_dirty(_metadata, b, self->map[1], self->len[1], 2);
 
 	/* one more reset counted, for this vGPU only */
-	ASSERT_EQ(0, mvgpu_mdev_read_u64(self->v[0].uuid, "resets", &resets1));
-	ASSERT_EQ(0, mvgpu_mdev_read_u64(self->v[1].uuid, "resets", &other1));
+	ASSERT_EQ(0, libmvgpu_mdev_read_u64(self->v[0].uuid, "resets", &resets1));
+	ASSERT_EQ(0, libmvgpu_mdev_read_u64(self->v[1].uuid, "resets", &other1));
 	EXPECT_EQ(resets0 + 1, resets1);
 	EXPECT_EQ(other0, other1);
 
 	/* and once more: the counter keeps counting */
 	do_reset(_metadata, a, variant->kind);
-	ASSERT_EQ(0, mvgpu_mdev_read_u64(self->v[0].uuid, "resets", &resets1));
+	ASSERT_EQ(0, libmvgpu_mdev_read_u64(self->v[0].uuid, "resets", &resets1));
 	EXPECT_EQ(resets0 + 2, resets1);
 }
 
 /* The vGPU works after the reset: registers, VRAM and interrupts */
 TEST_F(reset, usable_after_reset)
 {
-	struct mvgpu_dev *a = &self->v[0].dev;
+	struct libmvgpu_dev *a = &self->v[0].dev;
 	uint16_t ctrl;
 
 	CHECK_SETUP();
@@ -276,20 +276,20 @@ TEST_F(reset, usable_after_reset)
 	EXPECT_EQ(-1, mt_pattern_check(self->map[0], self->len[0], 0, 4));
 
 	/* MSI after the reset (re-enabled where the reset cleared it) */
-	ASSERT_EQ(0, mvgpu_cfg_read16(a, MSI_POS + 2, &ctrl));
-	ASSERT_EQ(0, mvgpu_cfg_write16(a, MSI_POS + 2, ctrl | 1));
-	ASSERT_EQ(0, mvgpu_irq_set_eventfd(a, VFIO_PCI_MSI_IRQ_INDEX,
-					   self->efd));
+	ASSERT_EQ(0, libmvgpu_cfg_read16(a, MSI_POS + 2, &ctrl));
+	ASSERT_EQ(0, libmvgpu_cfg_write16(a, MSI_POS + 2, ctrl | 1));
+	ASSERT_EQ(0, libmvgpu_irq_set_eventfd(a, VFIO_PCI_MSI_IRQ_INDEX,
+					      self->efd));
 	WR(a, MVGPU_REG_IRQ_MASK, MVGPU_IRQ_FENCE(0));
 	WR(a, MVGPU_REG_IRQ_RAISE, MVGPU_IRQ_FENCE(0));
-	EXPECT_EQ(1, mvgpu_eventfd_wait(self->efd, 3000, NULL));
+	EXPECT_EQ(1, libmvgpu_eventfd_wait(self->efd, 3000, NULL));
 	WR(a, MVGPU_REG_IRQ_ACK, MVGPU_IRQ_FENCE(0));
 	EXPECT_EQ(0, RD(a, MVGPU_REG_IRQ_STATUS));
-	ASSERT_EQ(0, mvgpu_irq_disable(a, VFIO_PCI_MSI_IRQ_INDEX));
+	ASSERT_EQ(0, libmvgpu_irq_disable(a, VFIO_PCI_MSI_IRQ_INDEX));
 }
 
 struct hammer {
-	struct mvgpu_dev *dev;
+	struct libmvgpu_dev *dev;
 	uint8_t *map;
 	size_t len;
 	int *stop;		/* set by the main thread when done */
@@ -306,14 +306,14 @@ static void *id_reader(void *arg)
 	int ret;
 
 	while (!__atomic_load_n(h->stop, __ATOMIC_ACQUIRE)) {
-		ret = mvgpu_reg_read(h->dev, MVGPU_REG_ID, &v);
+		ret = libmvgpu_reg_read(h->dev, MVGPU_REG_ID, &v);
 		if (ret) {
 			h->err = ret;
 			break;
 		}
 		if (v != MVGPU_ID_MAGIC)
 			h->bad++;
-		ret = mvgpu_reg_read(h->dev, MVGPU_REG_NR_CONTEXTS, &v);
+		ret = libmvgpu_reg_read(h->dev, MVGPU_REG_NR_CONTEXTS, &v);
 		if (!ret && v != MT_T18->contexts)
 			h->bad++;
 		h->iterations++;
@@ -331,12 +331,12 @@ static void *vram_user(void *arg)
 
 	memset(page, 0x5a, sizeof(page));
 	while (!__atomic_load_n(h->stop, __ATOMIC_ACQUIRE)) {
-		n = mvgpu_region_write(h->dev, BAR2, off, page, sizeof(page));
+		n = libmvgpu_region_write(h->dev, BAR2, off, page, sizeof(page));
 		if (n != sizeof(page)) {
 			h->err = n < 0 ? n : -EIO;
 			break;
 		}
-		n = mvgpu_region_read(h->dev, BAR2, off, page, sizeof(page));
+		n = libmvgpu_region_read(h->dev, BAR2, off, page, sizeof(page));
 		if (n != sizeof(page)) {
 			h->err = n < 0 ? n : -EIO;
 			break;
@@ -351,7 +351,7 @@ static void *vram_user(void *arg)
 /* Resets racing with register and VRAM users: no error, exact counter */
 TEST_F_TIMEOUT(reset, concurrent_users, 120)
 {
-	struct mvgpu_dev *a = &self->v[0].dev;
+	struct libmvgpu_dev *a = &self->v[0].dev;
 	struct hammer rd = { 0 }, vr = { 0 };
 	int stop = 0;
 	uint64_t before, after;
@@ -365,7 +365,7 @@ TEST_F_TIMEOUT(reset, concurrent_users, 120)
 	vr.map = self->map[0];
 	vr.len = self->len[0];
 	dirty(_metadata, &self->v[1].dev, self->map[1], self->len[1], 5);
-	ASSERT_EQ(0, mvgpu_mdev_read_u64(self->v[0].uuid, "resets", &before));
+	ASSERT_EQ(0, libmvgpu_mdev_read_u64(self->v[0].uuid, "resets", &before));
 	ASSERT_EQ(0, pthread_create(&t1, NULL, id_reader, &rd));
 	ASSERT_EQ(0, pthread_create(&t2, NULL, vram_user, &vr));
 	for (i = 0; i < nr; i++)
@@ -380,7 +380,7 @@ TEST_F_TIMEOUT(reset, concurrent_users, 120)
 	EXPECT_LT(0, rd.iterations);
 	TH_LOG("%d resets against %lu register and %lu VRAM rounds", nr,
 	       rd.iterations, vr.iterations);
-	ASSERT_EQ(0, mvgpu_mdev_read_u64(self->v[0].uuid, "resets", &after));
+	ASSERT_EQ(0, libmvgpu_mdev_read_u64(self->v[0].uuid, "resets", &after));
 	EXPECT_EQ(before + nr, after);
 	/* a last reset with nobody around clears everything */
 	do_reset(_metadata, a, variant->kind);

@@ -72,11 +72,11 @@ TEST_F_TIMEOUT(sch, weights_share_engine_time, 180)
 	int i;
 
 	for (i = 0; i < NR_LOADS; i++) {
-		ASSERT_EQ(0, mvgpu_mdev_write_u64(self->l[i].g.v.uuid,
-						  "weight", weight[i]));
+		ASSERT_EQ(0, libmvgpu_mdev_write_u64(self->l[i].g.v.uuid,
+						     "weight", weight[i]));
 		ASSERT_EQ(weight[i], et_attr(self->l[i].g.v.uuid, "weight"));
-		EXPECT_EQ(weight[i], mvgpu_gpu_rd(&self->l[i].g.gpu,
-						  MVGPU_REG_WEIGHT))
+		EXPECT_EQ(weight[i], libmvgpu_gpu_rd(&self->l[i].g.gpu,
+						     MVGPU_REG_WEIGHT))
 			TH_LOG("WEIGHT register does not follow sysfs");
 	}
 	for (i = 0; i < NR_LOADS; i++)
@@ -93,7 +93,7 @@ TEST_F_TIMEOUT(sch, weights_share_engine_time, 180)
 	for (i = 0; i < NR_LOADS; i++)
 		load_stop(&self->l[i]);
 	for (i = 0; i < NR_LOADS; i++) {
-		int err = self->l[i].err;
+		int err = self->l[i].feed.err;
 
 		ASSERT_EQ(0, err) TH_LOG("feeder %d: %s", i, strerror(-err));
 	}
@@ -121,34 +121,34 @@ TEST_F_TIMEOUT(sch, runaway_does_not_starve, 180)
 
 	/* vGPU 0 waits for a value that never comes */
 	((uint64_t *)stuck->work.cpu)[0] = 0;
-	ASSERT_EQ(0, mvgpu_emit_wait(&stuck->ctx, sem_va, 1));
-	ASSERT_LT(0, mvgpu_ctx_fence(&stuck->ctx, false));
-	mvgpu_ring_kick(&stuck->ctx);
+	ASSERT_EQ(0, libmvgpu_emit_wait(&stuck->ctx, sem_va, 1));
+	ASSERT_LT(0, libmvgpu_ctx_fence(&stuck->ctx, false));
+	libmvgpu_ring_kick(&stuck->ctx);
 	/* vGPU 1 gets a full ring of big GEMMs */
-	huge->gemm_dim = 128;
-	for (i = 0; mvgpu_ring_update(&huge->ctx) >= 1024; i++)
-		ASSERT_EQ(0, mvgpu_emit_gemm(&huge->ctx, huge->work.va,
-					     huge->work.va + 4 * 128 * 128,
+	huge->feed.gemm_dim = 128;
+	for (i = 0; libmvgpu_ring_update(&huge->ctx) >= 1024; i++)
+		ASSERT_EQ(0, libmvgpu_emit_gemm(&huge->ctx, huge->work.va,
+						huge->work.va + 4 * 128 * 128,
 					     huge->work.va + 8 * 128 * 128,
 					     128, 128, 128));
-	mvgpu_ring_kick(&huge->ctx);
+	libmvgpu_ring_kick(&huge->ctx);
 	TH_LOG("%d GEMMs of 128^3 queued", i);
 	sleep(1);
 
 	/* vGPU 2's small job completes in reasonable time */
-	t0 = mvgpu_now_ns();
-	ASSERT_EQ(0, mvgpu_emit_fill(&small->ctx, small->work.va, 4096, 7));
-	ASSERT_EQ(0, mvgpu_ctx_sync(&small->ctx, ET_TIMEOUT_MS));
-	t = mvgpu_now_ns() - t0;
+	t0 = libmvgpu_now_ns();
+	ASSERT_EQ(0, libmvgpu_emit_fill(&small->ctx, small->work.va, 4096, 7));
+	ASSERT_EQ(0, libmvgpu_ctx_sync(&small->ctx, ET_TIMEOUT_MS));
+	t = libmvgpu_now_ns() - t0;
 	TH_LOG("small job done in %llu ms", (unsigned long long)t / 1000000);
 	ASSERT_EQ(7, ((uint32_t *)small->work.cpu)[1023]);
 
 	/* the waiter is waiting, not faulted, and still not released */
-	ASSERT_EQ(0, mvgpu_ctx_fence_reg(&stuck->ctx));
-	ASSERT_EQ(0, mvgpu_ctx_rd(&stuck->ctx, MVGPU_CTX_STATUS) &
+	ASSERT_EQ(0, libmvgpu_ctx_fence_reg(&stuck->ctx));
+	ASSERT_EQ(0, libmvgpu_ctx_rd(&stuck->ctx, MVGPU_CTX_STATUS) &
 		     MVGPU_CTX_STATUS_FAULTED);
 	/* the huge stream was making progress too */
-	ASSERT_NE(0, mvgpu_ctx_rd(&huge->ctx, MVGPU_CTX_RING_HEAD));
+	ASSERT_NE(0, libmvgpu_ctx_rd(&huge->ctx, MVGPU_CTX_RING_HEAD));
 }
 
 TEST_F_TIMEOUT(sch, released_waiter_runs_under_load, 180)
@@ -162,22 +162,22 @@ TEST_F_TIMEOUT(sch, released_waiter_runs_under_load, 180)
 	 * A context blocked on WAIT yields the engine; once the value is
 	 * there it must run again even though other vGPUs stay busy.
 	 */
-	mvgpu_store64(waiter->work.cpu, 0);
-	ASSERT_EQ(0, mvgpu_emit_wait(&waiter->ctx, sem_va, 1));
-	seq = mvgpu_ctx_fence(&waiter->ctx, false);
+	libmvgpu_store64(waiter->work.cpu, 0);
+	ASSERT_EQ(0, libmvgpu_emit_wait(&waiter->ctx, sem_va, 1));
+	seq = libmvgpu_ctx_fence(&waiter->ctx, false);
 	ASSERT_LT(0, seq);
-	mvgpu_ring_kick(&waiter->ctx);
+	libmvgpu_ring_kick(&waiter->ctx);
 	ASSERT_EQ(0, load_start(busy1));
 	ASSERT_EQ(0, load_start(busy2));
 	sleep(1);
-	ASSERT_EQ(0, mvgpu_ctx_fence_reg(&waiter->ctx));
-	mvgpu_store64(waiter->work.cpu, 1);
-	ASSERT_EQ(0, mvgpu_ctx_wait_fence(&waiter->ctx, seq, ET_TIMEOUT_MS))
+	ASSERT_EQ(0, libmvgpu_ctx_fence_reg(&waiter->ctx));
+	libmvgpu_store64(waiter->work.cpu, 1);
+	ASSERT_EQ(0, libmvgpu_ctx_wait_fence(&waiter->ctx, seq, ET_TIMEOUT_MS))
 		TH_LOG("released WAIT did not complete while others are busy");
 	load_stop(busy1);
 	load_stop(busy2);
-	ASSERT_EQ(0, busy1->err);
-	ASSERT_EQ(0, busy2->err);
+	ASSERT_EQ(0, busy1->feed.err);
+	ASSERT_EQ(0, busy2->feed.err);
 }
 
 TEST_F_TIMEOUT(sch, counters_move, 180)
@@ -185,26 +185,26 @@ TEST_F_TIMEOUT(sch, counters_move, 180)
 	struct load *l = &self->l[0];
 	const char *uuid = l->g.v.uuid;
 	uint64_t cmd0, sw0, busy0, cmd1, sw1, busy1;
-	struct mvgpu_ctx c1;
+	struct libmvgpu_ctx c1;
 	int i;
 
 	cmd0 = et_attr(uuid, "commands");
 	sw0 = et_attr(uuid, "context_switches");
 	busy0 = et_attr(uuid, "busy_ns");
 	/* two contexts of the vGPU take turns */
-	ASSERT_EQ(0, mvgpu_ctx_init(&c1, &l->g.gpu, &l->g.pt, 1, 4096));
+	ASSERT_EQ(0, libmvgpu_ctx_init(&c1, &l->g.gpu, &l->g.pt, 1, 4096));
 	for (i = 0; i < 20; i++) {
 		ASSERT_EQ(0, load_emit(l));
-		ASSERT_EQ(0, mvgpu_emit_fill(&c1, l->work.va + VRAM_WORK - 8192,
-					     8192, i));
+		ASSERT_EQ(0, libmvgpu_emit_fill(&c1, l->work.va + VRAM_WORK - 8192,
+						8192, i));
 	}
-	ASSERT_LT(0, mvgpu_ctx_fence(&l->ctx, false));
-	ASSERT_LT(0, mvgpu_ctx_fence(&c1, false));
-	mvgpu_ring_kick(&l->ctx);
-	mvgpu_ring_kick(&c1);
-	ASSERT_EQ(0, mvgpu_ctx_wait_fence(&l->ctx, l->ctx.seqno,
-					  ET_TIMEOUT_MS));
-	ASSERT_EQ(0, mvgpu_ctx_wait_fence(&c1, c1.seqno, ET_TIMEOUT_MS));
+	ASSERT_LT(0, libmvgpu_ctx_fence(&l->ctx, false));
+	ASSERT_LT(0, libmvgpu_ctx_fence(&c1, false));
+	libmvgpu_ring_kick(&l->ctx);
+	libmvgpu_ring_kick(&c1);
+	ASSERT_EQ(0, libmvgpu_ctx_wait_fence(&l->ctx, l->ctx.seqno,
+					     ET_TIMEOUT_MS));
+	ASSERT_EQ(0, libmvgpu_ctx_wait_fence(&c1, c1.seqno, ET_TIMEOUT_MS));
 	cmd1 = et_attr(uuid, "commands");
 	sw1 = et_attr(uuid, "context_switches");
 	busy1 = et_attr(uuid, "busy_ns");
@@ -236,23 +236,23 @@ TEST_F_TIMEOUT(sch, reset_mid_work, 180)
 	ASSERT_EQ(0, load_start(b));
 	sleep(2);
 	load_stop(a);		/* its ring stays full of queued work */
-	ASSERT_EQ(0, a->err);
-	ASSERT_NE(a->ctx.tail, mvgpu_ctx_rd(&a->ctx, MVGPU_CTX_RING_HEAD))
+	ASSERT_EQ(0, a->feed.err);
+	ASSERT_NE(a->ctx.tail, libmvgpu_ctx_rd(&a->ctx, MVGPU_CTX_RING_HEAD))
 		TH_LOG("vGPU 0 ran dry before the reset");
 	ASSERT_NE(0, mt_find_nonzero(a->g.gpu.vram, VRAM_WORK) + 1);
 
-	ASSERT_EQ(0, mvgpu_reset(&a->g.v.dev));
+	ASSERT_EQ(0, libmvgpu_reset(&a->g.v.dev));
 	ASSERT_EQ(resets + 1, et_attr(uuid, "resets"));
 	ASSERT_EQ(0, et_attr(uuid, "pinned_pages"));
 	for (i = 0; i < (int)a->g.gpu.nr_contexts; i++) {
 		uint32_t base = MVGPU_CTX_REG(i, 0);
 
-		ASSERT_EQ(0, mvgpu_gpu_rd(&a->g.gpu, base + MVGPU_CTX_STATUS));
-		ASSERT_EQ(0, mvgpu_gpu_rd(&a->g.gpu, base + MVGPU_CTX_RING_HEAD));
-		ASSERT_EQ(0, mvgpu_gpu_rd(&a->g.gpu, base + MVGPU_CTX_FENCE_LO));
-		ASSERT_EQ(0, mvgpu_gpu_rd(&a->g.gpu, base + MVGPU_CTX_PT_ROOT_LO));
+		ASSERT_EQ(0, libmvgpu_gpu_rd(&a->g.gpu, base + MVGPU_CTX_STATUS));
+		ASSERT_EQ(0, libmvgpu_gpu_rd(&a->g.gpu, base + MVGPU_CTX_RING_HEAD));
+		ASSERT_EQ(0, libmvgpu_gpu_rd(&a->g.gpu, base + MVGPU_CTX_FENCE_LO));
+		ASSERT_EQ(0, libmvgpu_gpu_rd(&a->g.gpu, base + MVGPU_CTX_PT_ROOT_LO));
 	}
-	ASSERT_EQ(0, mvgpu_gpu_rd(&a->g.gpu, MVGPU_REG_IRQ_STATUS));
+	ASSERT_EQ(0, libmvgpu_gpu_rd(&a->g.gpu, MVGPU_REG_IRQ_STATUS));
 	/*
 	 * Nothing left running: its busy time stands still (after the slice
 	 * that was in flight at the reset has been accounted), VRAM is clear.
@@ -264,18 +264,18 @@ TEST_F_TIMEOUT(sch, reset_mid_work, 180)
 	ASSERT_EQ(-1, mt_find_nonzero(a->g.gpu.vram, a->g.gpu.vram_size));
 
 	/* the other vGPU kept going */
-	fb = mvgpu_ctx_fence_reg(&b->ctx);
-	ASSERT_EQ(0, b->err);
+	fb = libmvgpu_ctx_fence_reg(&b->ctx);
+	ASSERT_EQ(0, b->feed.err);
 	sleep(1);
-	ASSERT_LT(fb, mvgpu_ctx_fence_reg(&b->ctx));
+	ASSERT_LT(fb, libmvgpu_ctx_fence_reg(&b->ctx));
 	load_stop(b);
-	ASSERT_EQ(0, b->err);
+	ASSERT_EQ(0, b->feed.err);
 
 	/* and the reset vGPU works again once set up */
-	mvgpu_ctx_enable(&a->ctx);
+	libmvgpu_ctx_enable(&a->ctx);
 	a->ctx.seqno = 0;
-	ASSERT_EQ(0, mvgpu_emit_fill(&a->ctx, a->work.va, 4096, 0x1234));
-	ASSERT_EQ(0, mvgpu_ctx_sync(&a->ctx, ET_TIMEOUT_MS));
+	ASSERT_EQ(0, libmvgpu_emit_fill(&a->ctx, a->work.va, 4096, 0x1234));
+	ASSERT_EQ(0, libmvgpu_ctx_sync(&a->ctx, ET_TIMEOUT_MS));
 	ASSERT_EQ(0x1234, ((uint32_t *)a->g.gpu.vram)[1023]);
 }
 
@@ -295,10 +295,10 @@ static void *sample_commands(void *arg)
 
 	while (!__atomic_load_n(&s->stop, __ATOMIC_RELAXED) &&
 	       s->n < NR_SAMPLES) {
-		s->t[s->n] = mvgpu_now_ns();
+		s->t[s->n] = libmvgpu_now_ns();
 		s->commands[s->n] = et_attr(s->uuid, "commands");
 		s->n++;
-		mvgpu_sleep_us(10000);
+		libmvgpu_sleep_us(10000);
 	}
 	return NULL;
 }
@@ -318,23 +318,23 @@ static uint64_t commands_at(const struct sampler *s, uint64_t t)
  * level-1 table of 512 2 MiB VRAM pages (aliases of the first 16 MiB):
  * 512 GiB of GPU VA, 134 million 4 KiB translations, from two tables.
  */
-static int build_huge_tree(struct mvgpu_pt *pt, uint64_t va)
+static int build_huge_tree(struct libmvgpu_pt *pt, uint64_t va)
 {
 	uint64_t *l1, *l2;
 	int i, ret;
 
-	ret = mvgpu_pt_map(pt, va, 0, 2 << 20,
-			   MVGPU_MAP_VRAM | MVGPU_MAP_LARGE | MVGPU_MAP_WRITE);
+	ret = libmvgpu_pt_map(pt, va, 0, 2 << 20,
+			      LIBMVGPU_MAP_VRAM | LIBMVGPU_MAP_LARGE | LIBMVGPU_MAP_WRITE);
 	if (ret)
 		return ret;
-	l1 = mvgpu_pt_entry(pt, va, 1, false);
-	l2 = mvgpu_pt_entry(pt, va, 2, false);
+	l1 = libmvgpu_pt_entry(pt, va, 1, false);
+	l2 = libmvgpu_pt_entry(pt, va, 2, false);
 	if (!l1 || !l2)
 		return -ENOENT;
 	for (i = 1; i < MVGPU_PT_ENTRIES; i++) {
-		mvgpu_store64(&l1[i], mvgpu_load64(&l1[0]) +
+		libmvgpu_store64(&l1[i], libmvgpu_load64(&l1[0]) +
 			      ((uint64_t)(i % 8) << 21));
-		mvgpu_store64(&l2[i], mvgpu_load64(&l2[0]));
+		libmvgpu_store64(&l2[i], libmvgpu_load64(&l2[0]));
 	}
 	return 0;
 }
@@ -354,7 +354,7 @@ TEST_F_TIMEOUT(sch, huge_tables_stall_no_other_vgpu, 300)
 	const uint64_t va = 1ull << 39;		/* level-3 entry 1 */
 	static struct sampler smp;
 	uint64_t t0, t1, t2, mid, during, cap, e0;
-	struct mvgpu_ctx c1;
+	struct libmvgpu_ctx c1;
 	unsigned int i;
 
 	ASSERT_EQ(0, build_huge_tree(&attacker->g.pt, va));
@@ -370,10 +370,10 @@ TEST_F_TIMEOUT(sch, huge_tables_stall_no_other_vgpu, 300)
 
 	/* enabling context 1 on those tables costs the host nothing */
 	e0 = et_attr(uuid, "shadow_entries");
-	t0 = mvgpu_now_ns();
-	ASSERT_EQ(0, mvgpu_ctx_init(&c1, &attacker->g.gpu, &attacker->g.pt, 1,
-				    4096));
-	t1 = mvgpu_now_ns();
+	t0 = libmvgpu_now_ns();
+	ASSERT_EQ(0, libmvgpu_ctx_init(&c1, &attacker->g.gpu, &attacker->g.pt, 1,
+				       4096));
+	t1 = libmvgpu_now_ns();
 	ASSERT_GT(e0 + 16, et_attr(uuid, "shadow_entries"));
 
 	/*
@@ -381,16 +381,16 @@ TEST_F_TIMEOUT(sch, huge_tables_stall_no_other_vgpu, 300)
 	 * the attacker's own time slices.
 	 */
 	for (i = 0; i < NR_TOUCHES; i++)
-		ASSERT_EQ(0, mvgpu_emit_fill(&c1, touch_va(va, i), 4, i));
-	ASSERT_EQ(0, mvgpu_ctx_sync(&c1, 120000));
-	t2 = mvgpu_now_ns();
+		ASSERT_EQ(0, libmvgpu_emit_fill(&c1, touch_va(va, i), 4, i));
+	ASSERT_EQ(0, libmvgpu_ctx_sync(&c1, 120000));
+	t2 = libmvgpu_now_ns();
 	usleep(100000);
 	__atomic_store_n(&smp.stop, true, __ATOMIC_RELAXED);
 	pthread_join(smp.thread, NULL);
 	load_stop(attacker);
 	load_stop(victim);
-	ASSERT_EQ(0, attacker->err);
-	ASSERT_EQ(0, victim->err);
+	ASSERT_EQ(0, attacker->feed.err);
+	ASSERT_EQ(0, victim->feed.err);
 
 	/* the victim's commands kept completing meanwhile */
 	mid = t1 + (t2 - t1) / 2;
@@ -406,8 +406,8 @@ TEST_F_TIMEOUT(sch, huge_tables_stall_no_other_vgpu, 300)
 	 * One entry per touched region (its 2 MiB VRAM page stays large),
 	 * within the cap, charged to the attacker.
 	 */
-	ASSERT_EQ(0, mvgpu_sysfs_read_u64("/sys/module/mvgpu/parameters/max_shadow_mb",
-					  &cap));
+	ASSERT_EQ(0, libmvgpu_sysfs_read_u64("/sys/module/mvgpu/parameters/max_shadow_mb",
+					     &cap));
 	cap <<= 8;	/* MiB in 4 KiB entries */
 	TH_LOG("shadow_entries %llu (%llu before), fills %llu, cap %llu",
 	       (unsigned long long)et_attr(uuid, "shadow_entries"),
@@ -424,13 +424,13 @@ TEST_F_TIMEOUT(sch, huge_tables_stall_no_other_vgpu, 300)
 		  [((uint64_t)(i / 512 % 8) << 21) / 4]);
 
 	/* a far translation works as well */
-	ASSERT_EQ(0, mvgpu_emit_fill(&c1, va + (300ull << 30) + 4096, 4096,
-				     0x5a5a5a5a));
-	ASSERT_EQ(0, mvgpu_ctx_sync(&c1, ET_TIMEOUT_MS));
+	ASSERT_EQ(0, libmvgpu_emit_fill(&c1, va + (300ull << 30) + 4096, 4096,
+					0x5a5a5a5a));
+	ASSERT_EQ(0, libmvgpu_ctx_sync(&c1, ET_TIMEOUT_MS));
 	ASSERT_EQ(0x5a5a5a5a, ((uint32_t *)attacker->g.gpu.vram)[1024]);
 
 	/* a reset gives every shadow entry back */
-	ASSERT_EQ(0, mvgpu_reset(&attacker->g.v.dev));
+	ASSERT_EQ(0, libmvgpu_reset(&attacker->g.v.dev));
 	ASSERT_EQ(0, et_attr(uuid, "shadow_entries"));
 	ASSERT_EQ(0, et_attr(uuid, "pinned_pages"));
 }
@@ -482,23 +482,23 @@ TEST_F_TIMEOUT(sch, reset_stalls_no_other_vgpu, 300)
 	for (i = 0; i < NR_RESETS; i++) {
 		/* the attacker busy: its ring full of GEMMs and copies */
 		if (i)
-			ASSERT_EQ(0, mvgpu_ctx_init(&att->ctx, &att->g.gpu,
-						    &att->g.pt, 0,
+			ASSERT_EQ(0, libmvgpu_ctx_init(&att->ctx, &att->g.gpu,
+						       &att->g.pt, 0,
 						    LOAD_RING_SIZE));
-		for (k = 0; k < 4096 && mvgpu_ring_update(&att->ctx) >= 4096;
+		for (k = 0; k < 4096 && libmvgpu_ring_update(&att->ctx) >= 4096;
 		     k++)
 			ASSERT_EQ(0, load_emit(att));
-		mvgpu_ring_kick(&att->ctx);
+		libmvgpu_ring_kick(&att->ctx);
 		usleep(50000);
-		t0[i] = mvgpu_now_ns();
-		ASSERT_EQ(0, mvgpu_reset(&att->g.v.dev));
-		t1[i] = mvgpu_now_ns();
+		t0[i] = libmvgpu_now_ns();
+		ASSERT_EQ(0, libmvgpu_reset(&att->g.v.dev));
+		t1[i] = libmvgpu_now_ns();
 	}
 	set_clear_delay(0);
 	__atomic_store_n(&smp.stop, true, __ATOMIC_RELAXED);
 	pthread_join(smp.thread, NULL);
 	load_stop(vic);
-	ASSERT_EQ(0, vic->err);
+	ASSERT_EQ(0, vic->feed.err);
 
 	/* in each reset's clear, the victim's commands kept completing */
 	for (i = 0; i < NR_RESETS; i++) {

@@ -33,9 +33,9 @@
 static int write_parent(const char *parent, const char *attr, const char *v)
 {
 	char path[512];
-	int ret = mvgpu_path_parent(path, sizeof(path), parent, attr);
+	int ret = libmvgpu_path_parent(path, sizeof(path), parent, attr);
 
-	return ret ? ret : mvgpu_sysfs_write(path, v);
+	return ret ? ret : libmvgpu_sysfs_write(path, v);
 }
 
 /* A parent attribute's text without its newline. */
@@ -43,9 +43,9 @@ static int read_parent(const char *parent, const char *attr, char *buf,
 		       size_t len)
 {
 	char path[512];
-	int ret = mvgpu_path_parent(path, sizeof(path), parent, attr);
+	int ret = libmvgpu_path_parent(path, sizeof(path), parent, attr);
 
-	if (!ret && mvgpu_sysfs_read(path, buf, len) < 0)
+	if (!ret && libmvgpu_sysfs_read(path, buf, len) < 0)
 		ret = -EIO;
 	if (!ret)
 		buf[strcspn(buf, "\n")] = 0;
@@ -55,7 +55,7 @@ static int read_parent(const char *parent, const char *attr, char *buf,
 static void vgpu_path(char *path, size_t len, const char *uuid,
 		      const char *attr)
 {
-	snprintf(path, len, MVGPU_SYSFS_MDEV_DEVS "/%s/mvgpu/%s", uuid, attr);
+	snprintf(path, len, LIBMVGPU_SYSFS_MDEV_DEVS "/%s/mvgpu/%s", uuid, attr);
 }
 
 static int write_vgpu(const char *uuid, const char *attr, const char *v)
@@ -63,7 +63,7 @@ static int write_vgpu(const char *uuid, const char *attr, const char *v)
 	char path[512];
 
 	vgpu_path(path, sizeof(path), uuid, attr);
-	return mvgpu_sysfs_write(path, v);
+	return libmvgpu_sysfs_write(path, v);
 }
 
 /* The first of vals that a write to path does not refuse with EINVAL. */
@@ -73,7 +73,7 @@ static const char *first_accepted(const char *path, const char * const *vals,
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (mvgpu_sysfs_write(path, vals[i]) != -EINVAL)
+		if (libmvgpu_sysfs_write(path, vals[i]) != -EINVAL)
 			return vals[i];
 	return NULL;
 }
@@ -81,7 +81,7 @@ static const char *first_accepted(const char *path, const char * const *vals,
 /* A vGPU of the 64 on one GPU, each through its own VFIO container. */
 struct small {
 	struct et_gpu g;
-	struct mvgpu_ctx ctx;
+	struct libmvgpu_ctx ctx;
 	struct et_buf vram, out;
 };
 
@@ -140,11 +140,11 @@ static void measure(struct load *l, int n, double *pct)
 	uint64_t b0[NR_LOADS], t0, t1;
 	int i;
 
-	t0 = mvgpu_now_ns();
+	t0 = libmvgpu_now_ns();
 	for (i = 0; i < n; i++)
 		b0[i] = load_busy(&l[i]);
 	sleep(WINDOW_S);
-	t1 = mvgpu_now_ns();
+	t1 = libmvgpu_now_ns();
 	for (i = 0; i < n; i++)
 		pct[i] = 100.0 * (double)(load_busy(&l[i]) - b0[i]) /
 			 (double)(t1 - t0);
@@ -170,8 +170,8 @@ TEST_F(pol, controls_refuse_bad_values)
 	ASSERT_EQ(0, write_parent(MT_PARENT0, "policy", "fixed"));
 	ASSERT_EQ(0, read_parent(MT_PARENT0, "policy", buf, sizeof(buf)));
 	EXPECT_STREQ("fixed", buf);
-	ASSERT_EQ(0, mvgpu_path_parent(path, sizeof(path), MT_PARENT0,
-				       "policy"));
+	ASSERT_EQ(0, libmvgpu_path_parent(path, sizeof(path), MT_PARENT0,
+					  "policy"));
 	EXPECT_EQ(NULL, first_accepted(path, bad_policy,
 				       MT_ARRAY_SIZE(bad_policy)));
 	ASSERT_EQ(0, read_parent(MT_PARENT0, "policy", buf, sizeof(buf)));
@@ -193,10 +193,10 @@ TEST_F(pol, controls_refuse_bad_values)
 	vgpu_path(path, sizeof(path), uuid, "priority");
 	EXPECT_EQ(NULL, first_accepted(path, bad_prio,
 				       MT_ARRAY_SIZE(bad_prio)));
-	ASSERT_EQ(0, mvgpu_mdev_read_str(uuid, "priority", buf, sizeof(buf)));
+	ASSERT_EQ(0, libmvgpu_mdev_read_str(uuid, "priority", buf, sizeof(buf)));
 	EXPECT_STREQ("normal", buf);
 	ASSERT_EQ(0, write_vgpu(uuid, "priority", "high"));
-	ASSERT_EQ(0, mvgpu_mdev_read_str(uuid, "priority", buf, sizeof(buf)));
+	ASSERT_EQ(0, libmvgpu_mdev_read_str(uuid, "priority", buf, sizeof(buf)));
 	EXPECT_STREQ("high", buf);
 	ASSERT_EQ(0, write_vgpu(uuid, "priority", "low"));
 	ASSERT_EQ(0, write_vgpu(uuid, "priority", "normal"));
@@ -226,7 +226,7 @@ TEST_F_TIMEOUT(pol, equal_ignores_weights_switched_under_load, 120)
 	ASSERT_EQ(0, write_parent(MT_PARENT0, "timeslice_us", "2000"));
 	for (i = 0; i < NR_LOADS; i++) {
 		load_stop(&l[i]);
-		EXPECT_EQ(0, l[i].err);
+		EXPECT_EQ(0, l[i].feed.err);
 	}
 }
 
@@ -267,13 +267,13 @@ TEST_F_TIMEOUT(pol, fixed_share_and_cap_hold_when_alone, 120)
 	EXPECT_LT(100 - 2 * SHARE_SLACK, pct);
 
 	load_stop(quarter);
-	EXPECT_EQ(0, quarter->err);
+	EXPECT_EQ(0, quarter->feed.err);
 	/* idle (its ring drained): utilization falls to nothing in a second */
-	ASSERT_EQ(0, mvgpu_ctx_sync(&quarter->ctx, 60000));
+	ASSERT_EQ(0, libmvgpu_ctx_sync(&quarter->ctx, 60000));
 	sleep(2);
 	EXPECT_GT(20, et_attr(quarter->g.v.uuid, "util_permille"));
-	ASSERT_EQ(0, mvgpu_mdev_read_str(quarter->g.v.uuid, "cap", buf,
-					 sizeof(buf)));
+	ASSERT_EQ(0, libmvgpu_mdev_read_str(quarter->g.v.uuid, "cap", buf,
+					    sizeof(buf)));
 	EXPECT_STREQ("0", buf);
 }
 
@@ -293,13 +293,13 @@ TEST_F_TIMEOUT(pol, low_priority_gets_what_is_left, 120)
 
 	/* the normal one stops (and drains its ring): the low one gets it */
 	load_stop(normal);
-	ASSERT_EQ(0, mvgpu_ctx_sync(&normal->ctx, 60000));
+	ASSERT_EQ(0, libmvgpu_ctx_sync(&normal->ctx, 60000));
 	measure(self->l, NR_LOADS, pct);
 	TH_LOG("then low alone: %.1f %%", pct[1]);
 	EXPECT_LT(100 - 2 * SHARE_SLACK, pct[1]);
 	load_stop(low);
-	EXPECT_EQ(0, normal->err);
-	EXPECT_EQ(0, low->err);
+	EXPECT_EQ(0, normal->feed.err);
+	EXPECT_EQ(0, low->feed.err);
 }
 
 TEST_F_TIMEOUT(pol, high_priority_preempts_a_giant_gemm, 180)
@@ -316,16 +316,16 @@ TEST_F_TIMEOUT(pol, high_priority_preempts_a_giant_gemm, 180)
 
 	/* operands anywhere in the low vGPU's VRAM: the values do not matter */
 	ASSERT_EQ(0, et_buf_vram(&low->g.gpu, &low->g.pt, 0x100000000ull, 0,
-				 12u << 20, MVGPU_MAP_WRITE, &big));
-	ASSERT_EQ(0, mvgpu_emit_gemm(&low->ctx, big.va, big.va + (4u << 20),
-				     big.va + (8u << 20), d, d, d));
-	seq = mvgpu_ctx_fence(&low->ctx, false);
+				 12u << 20, LIBMVGPU_MAP_WRITE, &big));
+	ASSERT_EQ(0, libmvgpu_emit_gemm(&low->ctx, big.va, big.va + (4u << 20),
+					big.va + (8u << 20), d, d, d));
+	seq = libmvgpu_ctx_fence(&low->ctx, false);
 	ASSERT_LT(0, seq);
 	f_low = (uint64_t)seq;
-	mvgpu_ring_kick(&low->ctx);
+	libmvgpu_ring_kick(&low->ctx);
 	usleep(300000);
 	/* the GEMM is running */
-	ASSERT_GT(f_low, mvgpu_ctx_fence_reg(&low->ctx));
+	ASSERT_GT(f_low, libmvgpu_ctx_fence_reg(&low->ctx));
 
 	/*
 	 * A high job whose doorbell comes while the engine is between two
@@ -334,15 +334,15 @@ TEST_F_TIMEOUT(pol, high_priority_preempts_a_giant_gemm, 180)
 	 * machine); up to ten jobs, until one did.
 	 */
 	for (i = 0; i < 10; i++) {
-		t0 = mvgpu_now_ns();
-		ASSERT_EQ(0, mvgpu_emit_fill(&high->ctx, high->work.va, 4096,
-					     0x4a));
-		ASSERT_EQ(0, mvgpu_ctx_sync(&high->ctx, ET_TIMEOUT_MS));
-		t1 = mvgpu_now_ns();
+		t0 = libmvgpu_now_ns();
+		ASSERT_EQ(0, libmvgpu_emit_fill(&high->ctx, high->work.va, 4096,
+						0x4a));
+		ASSERT_EQ(0, libmvgpu_ctx_sync(&high->ctx, ET_TIMEOUT_MS));
+		t1 = libmvgpu_now_ns();
 		if (et_attr(low->g.v.uuid, "preemptions"))
 			break;
 	}
-	fenced = mvgpu_ctx_fence_reg(&low->ctx);
+	fenced = libmvgpu_ctx_fence_reg(&low->ctx);
 	TH_LOG("high job %d done in %llu us; low GEMM %s", i + 1,
 	       (unsigned long long)(t1 - t0) / 1000,
 	       fenced >= f_low ? "done (too fast to tell)" : "still running");
@@ -351,8 +351,8 @@ TEST_F_TIMEOUT(pol, high_priority_preempts_a_giant_gemm, 180)
 	EXPECT_EQ(0x4a, ((uint32_t *)high->g.gpu.vram)[1023]);
 
 	/* the low one finishes its GEMM afterwards, intact */
-	ASSERT_EQ(0, mvgpu_ctx_wait_fence(&low->ctx, f_low, 120000));
-	EXPECT_EQ(0, mvgpu_ctx_rd(&low->ctx, MVGPU_CTX_STATUS) &
+	ASSERT_EQ(0, libmvgpu_ctx_wait_fence(&low->ctx, f_low, 120000));
+	EXPECT_EQ(0, libmvgpu_ctx_rd(&low->ctx, MVGPU_CTX_STATUS) &
 		     MVGPU_CTX_STATUS_FAULTED);
 }
 
@@ -393,11 +393,11 @@ TEST_F_TIMEOUT(pol, tracepoints_record_slices, 60)
 	ASSERT_EQ(0, access(TRACEFS "/events/mvgpu/mvgpu_slice_start", F_OK));
 	ASSERT_EQ(0, access(TRACEFS "/events/mvgpu/mvgpu_slice_end", F_OK));
 	ASSERT_EQ(0, access(TRACEFS "/events/mvgpu/mvgpu_preempt", F_OK));
-	ASSERT_EQ(0, mvgpu_sysfs_write(TRACEFS "/events/mvgpu/enable", "1"));
-	ASSERT_EQ(0, mvgpu_emit_fill(&l->ctx, l->work.va, 4096, 7));
-	ASSERT_EQ(0, mvgpu_ctx_sync(&l->ctx, ET_TIMEOUT_MS));
-	ASSERT_EQ(0, mvgpu_sysfs_write(TRACEFS "/events/mvgpu/enable", "0"));
-	ASSERT_LT(0, mvgpu_sysfs_read(TRACEFS "/trace", trace, sizeof(trace)));
+	ASSERT_EQ(0, libmvgpu_sysfs_write(TRACEFS "/events/mvgpu/enable", "1"));
+	ASSERT_EQ(0, libmvgpu_emit_fill(&l->ctx, l->work.va, 4096, 7));
+	ASSERT_EQ(0, libmvgpu_ctx_sync(&l->ctx, ET_TIMEOUT_MS));
+	ASSERT_EQ(0, libmvgpu_sysfs_write(TRACEFS "/events/mvgpu/enable", "0"));
+	ASSERT_LT(0, libmvgpu_sysfs_read(TRACEFS "/trace", trace, sizeof(trace)));
 	EXPECT_NE(NULL, strstr(trace, "mvgpu_slice_start: gpu=0 engine=0"));
 	EXPECT_NE(NULL, strstr(trace, "prio=1"));
 	EXPECT_NE(NULL, strstr(trace, "mvgpu_slice_end: gpu=0 engine=0"));
@@ -420,13 +420,13 @@ TEST_F_TIMEOUT(pol, sixty_four_vgpus_run_checked_work, 600)
 			    sizeof(msg));
 		if (!ret)
 			ret = et_buf_vram(&s->g.gpu, &s->g.pt, ET_VA_VRAM, 0,
-					  64 << 10, MVGPU_MAP_WRITE, &s->vram);
+					  64 << 10, LIBMVGPU_MAP_WRITE, &s->vram);
 		if (!ret)
 			ret = et_buf_sys(&s->g.gpu, &s->g.pt, ET_VA_AUX, 4096,
-					 0, MVGPU_MAP_WRITE, &s->out);
+					 0, LIBMVGPU_MAP_WRITE, &s->out);
 		if (!ret)
-			ret = mvgpu_ctx_init(&s->ctx, &s->g.gpu, &s->g.pt, 0,
-					     4096);
+			ret = libmvgpu_ctx_init(&s->ctx, &s->g.gpu, &s->g.pt, 0,
+						4096);
 		if (ret) {
 			TH_LOG("vGPU %d: %s (%s)", i, msg, strerror(-ret));
 			break;
@@ -434,8 +434,8 @@ TEST_F_TIMEOUT(pol, sixty_four_vgpus_run_checked_work, 600)
 		up++;
 	}
 	ASSERT_EQ(NR_SMALL, up);
-	ASSERT_EQ(0, mvgpu_parent_read_u64(MT_PARENT1, "vram_total", &total));
-	ASSERT_EQ(0, mvgpu_parent_read_u64(MT_PARENT1, "vram_used", &used));
+	ASSERT_EQ(0, libmvgpu_parent_read_u64(MT_PARENT1, "vram_total", &total));
+	ASSERT_EQ(0, libmvgpu_parent_read_u64(MT_PARENT1, "vram_used", &used));
 	EXPECT_EQ(total, used);
 
 	for (round = 0; round < 3; round++) {
@@ -443,23 +443,23 @@ TEST_F_TIMEOUT(pol, sixty_four_vgpus_run_checked_work, 600)
 		for (i = 0; i < NR_SMALL; i++) {
 			struct small *s = &smalls[i];
 
-			ASSERT_EQ(0, mvgpu_emit_fill(&s->ctx, s->vram.va,
-						     64 << 10,
+			ASSERT_EQ(0, libmvgpu_emit_fill(&s->ctx, s->vram.va,
+							64 << 10,
 						     0x01010101u * (i + round)));
-			ASSERT_EQ(0, mvgpu_emit_hash(&s->ctx, s->vram.va,
-						     64 << 10, s->out.va));
-			mvgpu_ring_kick(&s->ctx);
+			ASSERT_EQ(0, libmvgpu_emit_hash(&s->ctx, s->vram.va,
+							64 << 10, s->out.va));
+			libmvgpu_ring_kick(&s->ctx);
 		}
 		for (i = 0; i < NR_SMALL; i++) {
 			struct small *s = &smalls[i];
 			uint32_t buf[16384];
 			int k;
 
-			ASSERT_EQ(0, mvgpu_ctx_sync(&s->ctx, 120000))
+			ASSERT_EQ(0, libmvgpu_ctx_sync(&s->ctx, 120000))
 				TH_LOG("vGPU %d round %d", i, round);
 			for (k = 0; k < 16384; k++)
 				buf[k] = 0x01010101u * (i + round);
-			want = mvgpu_ref_fnv1a64(buf, sizeof(buf));
+			want = libmvgpu_ref_fnv1a64(buf, sizeof(buf));
 			ASSERT_EQ(want, *(uint64_t *)s->out.cpu)
 				TH_LOG("vGPU %d round %d", i, round);
 		}

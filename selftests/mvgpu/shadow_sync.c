@@ -30,7 +30,7 @@
 
 FIXTURE(shd) {
 	struct et_gpu g;
-	struct mvgpu_ctx ctx;
+	struct libmvgpu_ctx ctx;
 	struct et_buf a, b, dst;
 	uint64_t shadow_mb;	/* max_shadow_mb to restore, 0 = untouched */
 	char msg[256];
@@ -38,7 +38,7 @@ FIXTURE(shd) {
 
 static int shd_build(FIXTURE_DATA(shd) *self)
 {
-	struct mvgpu_gpu *gpu = &self->g.gpu;
+	struct libmvgpu_gpu *gpu = &self->g.gpu;
 	int ret;
 
 	ret = et_up(&self->g, MT_PARENT0, MT_T18, ET_RAM_SIZE, self->msg,
@@ -53,15 +53,15 @@ static int shd_build(FIXTURE_DATA(shd) *self)
 				 &self->b);
 	if (!ret)
 		ret = et_buf_sys(gpu, &self->g.pt, ET_VA_AUX, 4096, 0,
-				 MVGPU_MAP_WRITE, &self->dst);
+				 LIBMVGPU_MAP_WRITE, &self->dst);
 	if (ret)
 		return ret;
 	memset(self->a.cpu, 0xaa, 4096);
 	memset(self->b.cpu, 0xbb, 4096);
-	ret = mvgpu_pt_map(&self->g.pt, VA_X, self->a.addr, 4096, 0);
+	ret = libmvgpu_pt_map(&self->g.pt, VA_X, self->a.addr, 4096, 0);
 	if (!ret)
-		ret = mvgpu_ctx_init(&self->ctx, gpu, &self->g.pt, 0,
-				     RING_SIZE);
+		ret = libmvgpu_ctx_init(&self->ctx, gpu, &self->g.pt, 0,
+					RING_SIZE);
 	return ret;
 }
 
@@ -85,23 +85,23 @@ FIXTURE_TEARDOWN_PARENT(shd)
 	int ret = et_remove(&self->g);
 
 	if (self->shadow_mb)
-		EXPECT_EQ(0, mvgpu_sysfs_write_u64(SHADOW_MB_PARAM,
-						   self->shadow_mb));
+		EXPECT_EQ(0, libmvgpu_sysfs_write_u64(SHADOW_MB_PARAM,
+						      self->shadow_mb));
 
 	EXPECT_EQ(0, ret) TH_LOG("remove %s: %s", self->g.v.uuid,
 				 strerror(-ret));
 }
 
 /* Copy one page from va to dst; the byte value seen, or -errno. */
-static int read_through(struct mvgpu_ctx *c, struct et_buf *dst, uint64_t va)
+static int read_through(struct libmvgpu_ctx *c, struct et_buf *dst, uint64_t va)
 {
 	uint8_t *d = dst->cpu;
 	int ret;
 
 	memset(d, 0, 4096);
-	ret = mvgpu_emit_copy(c, va, dst->va, 4096);
+	ret = libmvgpu_emit_copy(c, va, dst->va, 4096);
 	if (!ret)
-		ret = mvgpu_ctx_sync(c, ET_TIMEOUT_MS);
+		ret = libmvgpu_ctx_sync(c, ET_TIMEOUT_MS);
 	if (ret)
 		return ret;
 	if (mt_find_nonzero(d, 4096) != 0 || d[4095] != d[0])
@@ -110,72 +110,72 @@ static int read_through(struct mvgpu_ctx *c, struct et_buf *dst, uint64_t va)
 }
 
 /* Make the engine read one page at va; 0 or -errno. */
-static int touch(struct mvgpu_ctx *c, struct et_buf *dst, uint64_t va)
+static int touch(struct libmvgpu_ctx *c, struct et_buf *dst, uint64_t va)
 {
-	int ret = mvgpu_emit_copy(c, va, dst->va, 4096);
+	int ret = libmvgpu_emit_copy(c, va, dst->va, 4096);
 
-	return ret ? ret : mvgpu_ctx_sync(c, ET_TIMEOUT_MS);
+	return ret ? ret : libmvgpu_ctx_sync(c, ET_TIMEOUT_MS);
 }
 
 TEST_F_TIMEOUT(shd, stale_until_invalidate, 120)
 {
-	struct mvgpu_ctx *c = &self->ctx;
+	struct libmvgpu_ctx *c = &self->ctx;
 
 	ASSERT_EQ(0xaa, read_through(c, &self->dst, VA_X));
 	/* point VA_X at B without telling the device: A is still used */
-	ASSERT_EQ(0, mvgpu_pt_map(&self->g.pt, VA_X, self->b.addr, 4096, 0));
+	ASSERT_EQ(0, libmvgpu_pt_map(&self->g.pt, VA_X, self->b.addr, 4096, 0));
 	ASSERT_EQ(0xaa, read_through(c, &self->dst, VA_X));
 	/* an invalidation of another range does not help */
-	mvgpu_ctx_tlb_inv(c, VA_X + 4096, 4096);
-	mvgpu_ctx_tlb_inv(c, VA_X - (2 << 20), 2 << 20);
+	libmvgpu_ctx_tlb_inv(c, VA_X + 4096, 4096);
+	libmvgpu_ctx_tlb_inv(c, VA_X - (2 << 20), 2 << 20);
 	ASSERT_EQ(0xaa, read_through(c, &self->dst, VA_X));
 	/* one covering it does (unaligned: rounded out to pages) */
-	mvgpu_ctx_tlb_inv(c, VA_X + 100, 1);
+	libmvgpu_ctx_tlb_inv(c, VA_X + 100, 1);
 	ASSERT_EQ(0xbb, read_through(c, &self->dst, VA_X));
 
 	/* and "everything" (size 0) works too */
-	ASSERT_EQ(0, mvgpu_pt_map(&self->g.pt, VA_X, self->a.addr, 4096, 0));
+	ASSERT_EQ(0, libmvgpu_pt_map(&self->g.pt, VA_X, self->a.addr, 4096, 0));
 	ASSERT_EQ(0xbb, read_through(c, &self->dst, VA_X));
-	mvgpu_ctx_tlb_inv(c, 0, 0);
+	libmvgpu_ctx_tlb_inv(c, 0, 0);
 	ASSERT_EQ(0xaa, read_through(c, &self->dst, VA_X));
 }
 
 TEST_F_TIMEOUT(shd, unmap_takes_effect_on_invalidate, 120)
 {
-	struct mvgpu_ctx *c = &self->ctx;
-	struct mvgpu_fault f;
+	struct libmvgpu_ctx *c = &self->ctx;
+	struct libmvgpu_fault f;
 
 	ASSERT_EQ(0xaa, read_through(c, &self->dst, VA_X));
-	ASSERT_EQ(0, mvgpu_pt_unmap(&self->g.pt, VA_X, 4096));
+	ASSERT_EQ(0, libmvgpu_pt_unmap(&self->g.pt, VA_X, 4096));
 	ASSERT_EQ(0xaa, read_through(c, &self->dst, VA_X));
-	mvgpu_ctx_tlb_inv(c, VA_X, 4096);
+	libmvgpu_ctx_tlb_inv(c, VA_X, 4096);
 	ASSERT_EQ(-EFAULT, read_through(c, &self->dst, VA_X));
-	mvgpu_ctx_read_fault(c, &f);
+	libmvgpu_ctx_read_fault(c, &f);
 	ASSERT_EQ(MVGPU_FAULT_NOT_PRESENT, f.reason);
 	ASSERT_EQ(VA_X, f.addr);
 }
 
 TEST_F_TIMEOUT(shd, pt_root_write_resyncs, 120)
 {
-	struct mvgpu_ctx *c = &self->ctx;
-	struct mvgpu_pt pt2;
+	struct libmvgpu_ctx *c = &self->ctx;
+	struct libmvgpu_pt pt2;
 
 	/* a second table: the same ring, fence page and dst, VA_X -> B */
-	ASSERT_EQ(0, mvgpu_pt_init(&pt2, &self->g.gpu));
-	ASSERT_EQ(0, mvgpu_pt_map(&pt2, c->ring_va, c->ring_gpa, RING_SIZE,
-				  0));
-	ASSERT_EQ(0, mvgpu_pt_map(&pt2, c->fence_va,
-				  self->g.gpu.ram.iova +
+	ASSERT_EQ(0, libmvgpu_pt_init(&pt2, &self->g.gpu));
+	ASSERT_EQ(0, libmvgpu_pt_map(&pt2, c->ring_va, c->ring_gpa, RING_SIZE,
+				     0));
+	ASSERT_EQ(0, libmvgpu_pt_map(&pt2, c->fence_va,
+				     self->g.gpu.ram.iova +
 				  ((uint8_t *)c->fence_cpu -
 				   (uint8_t *)self->g.gpu.ram.vaddr),
-				  4096, MVGPU_MAP_WRITE));
-	ASSERT_EQ(0, mvgpu_pt_map(&pt2, ET_VA_AUX, self->dst.addr, 4096,
-				  MVGPU_MAP_WRITE));
-	ASSERT_EQ(0, mvgpu_pt_map(&pt2, VA_X, self->b.addr, 4096, 0));
+				  4096, LIBMVGPU_MAP_WRITE));
+	ASSERT_EQ(0, libmvgpu_pt_map(&pt2, ET_VA_AUX, self->dst.addr, 4096,
+				     LIBMVGPU_MAP_WRITE));
+	ASSERT_EQ(0, libmvgpu_pt_map(&pt2, VA_X, self->b.addr, 4096, 0));
 
 	ASSERT_EQ(0xaa, read_through(c, &self->dst, VA_X));
-	mvgpu_ctx_wr(c, MVGPU_CTX_PT_ROOT_LO, (uint32_t)pt2.root);
-	mvgpu_ctx_wr(c, MVGPU_CTX_PT_ROOT_HI, (uint32_t)(pt2.root >> 32));
+	libmvgpu_ctx_wr(c, MVGPU_CTX_PT_ROOT_LO, (uint32_t)pt2.root);
+	libmvgpu_ctx_wr(c, MVGPU_CTX_PT_ROOT_HI, (uint32_t)(pt2.root >> 32));
 	c->pt = &pt2;
 	ASSERT_EQ(0xbb, read_through(c, &self->dst, VA_X));
 	/* the old table's other mappings are gone */
@@ -184,7 +184,7 @@ TEST_F_TIMEOUT(shd, pt_root_write_resyncs, 120)
 
 TEST_F_TIMEOUT(shd, pinned_pages_follow_mappings, 120)
 {
-	struct mvgpu_ctx *c = &self->ctx;
+	struct libmvgpu_ctx *c = &self->ctx;
 	const char *uuid = self->g.v.uuid;
 	uint64_t base, entries, gpa, big;
 	uint64_t va = 0x70000000ull;
@@ -199,38 +199,38 @@ TEST_F_TIMEOUT(shd, pinned_pages_follow_mappings, 120)
 	ASSERT_LE(4, et_attr(uuid, "shadow_fills"));
 
 	/* 64 new pages: pinned when used, all of their 2 MiB region at once */
-	ASSERT_EQ(0, mvgpu_gpu_alloc(&self->g.gpu, 64 * 4096, 0, &gpa, NULL));
+	ASSERT_EQ(0, libmvgpu_gpu_alloc(&self->g.gpu, 64 * 4096, 0, &gpa, NULL));
 
-	ASSERT_EQ(0, mvgpu_pt_map(&self->g.pt, va, gpa, 64 * 4096, 0));
-	mvgpu_ctx_tlb_inv(c, va, 64 * 4096);
+	ASSERT_EQ(0, libmvgpu_pt_map(&self->g.pt, va, gpa, 64 * 4096, 0));
+	libmvgpu_ctx_tlb_inv(c, va, 64 * 4096);
 	ASSERT_EQ(base, et_attr(uuid, "pinned_pages"));
 	ASSERT_EQ(0, touch(c, &self->dst, va + 63 * 4096));
 	ASSERT_EQ(base + 64, et_attr(uuid, "pinned_pages"));
-	ASSERT_EQ(0, mvgpu_pt_unmap(&self->g.pt, va, 32 * 4096));
-	mvgpu_ctx_tlb_inv(c, va, 32 * 4096);
+	ASSERT_EQ(0, libmvgpu_pt_unmap(&self->g.pt, va, 32 * 4096));
+	libmvgpu_ctx_tlb_inv(c, va, 32 * 4096);
 	ASSERT_EQ(base + 32, et_attr(uuid, "pinned_pages"));
-	ASSERT_EQ(0, mvgpu_pt_unmap(&self->g.pt, va, 64 * 4096));
+	ASSERT_EQ(0, libmvgpu_pt_unmap(&self->g.pt, va, 64 * 4096));
 	/* invalidating everything drops everything */
-	mvgpu_ctx_tlb_inv(c, 0, 0);
+	libmvgpu_ctx_tlb_inv(c, 0, 0);
 	ASSERT_EQ(0, et_attr(uuid, "pinned_pages"));
 	ASSERT_EQ(0, et_attr(uuid, "shadow_entries"));
 
 	/* a 2 MiB page of system memory is 512 pages */
-	ASSERT_EQ(0, mvgpu_gpu_alloc(&self->g.gpu, 2 << 20, 2 << 20, &big,
-				     NULL));
+	ASSERT_EQ(0, libmvgpu_gpu_alloc(&self->g.gpu, 2 << 20, 2 << 20, &big,
+					NULL));
 
-	ASSERT_EQ(0, mvgpu_pt_map(&self->g.pt, 0x80000000ull, big, 2 << 20,
-				  MVGPU_MAP_LARGE));
-	mvgpu_ctx_tlb_inv(c, 0x80000000ull, 2 << 20);
+	ASSERT_EQ(0, libmvgpu_pt_map(&self->g.pt, 0x80000000ull, big, 2 << 20,
+				     LIBMVGPU_MAP_LARGE));
+	libmvgpu_ctx_tlb_inv(c, 0x80000000ull, 2 << 20);
 	ASSERT_EQ(0, touch(c, &self->dst, 0x80000000ull + (1 << 20)));
 	ASSERT_EQ(3 + 512, et_attr(uuid, "pinned_pages"));
 	/* VRAM mappings pin nothing; a 2 MiB VRAM page is one entry */
 	entries = et_attr(uuid, "shadow_entries");
-	ASSERT_EQ(0, mvgpu_pt_map(&self->g.pt, 0x90000000ull, 0, 1 << 20,
-				  MVGPU_MAP_VRAM));
-	ASSERT_EQ(0, mvgpu_pt_map(&self->g.pt, 0xa0000000ull, 2 << 20, 2 << 20,
-				  MVGPU_MAP_VRAM | MVGPU_MAP_LARGE));
-	mvgpu_ctx_tlb_inv(c, 0x90000000ull, 0x20000000ull);
+	ASSERT_EQ(0, libmvgpu_pt_map(&self->g.pt, 0x90000000ull, 0, 1 << 20,
+				     LIBMVGPU_MAP_VRAM));
+	ASSERT_EQ(0, libmvgpu_pt_map(&self->g.pt, 0xa0000000ull, 2 << 20, 2 << 20,
+				     LIBMVGPU_MAP_VRAM | LIBMVGPU_MAP_LARGE));
+	libmvgpu_ctx_tlb_inv(c, 0x90000000ull, 0x20000000ull);
 	ASSERT_EQ(0, touch(c, &self->dst, 0x90000000ull));
 	ASSERT_EQ(entries + 256, et_attr(uuid, "shadow_entries"));
 	ASSERT_EQ(0, touch(c, &self->dst, 0xa0000000ull + 4096));
@@ -238,13 +238,13 @@ TEST_F_TIMEOUT(shd, pinned_pages_follow_mappings, 120)
 	ASSERT_EQ(3 + 512, et_attr(uuid, "pinned_pages"));
 
 	/* a reset drops every GPU mapping */
-	ASSERT_EQ(0, mvgpu_reset(&self->g.v.dev));
+	ASSERT_EQ(0, libmvgpu_reset(&self->g.v.dev));
 	ASSERT_EQ(0, et_attr(uuid, "pinned_pages"));
 	ASSERT_EQ(0, et_attr(uuid, "shadow_entries"));
-	ASSERT_EQ(0, mvgpu_ctx_rd(c, MVGPU_CTX_STATUS));
+	ASSERT_EQ(0, libmvgpu_ctx_rd(c, MVGPU_CTX_STATUS));
 
 	/* enabling again pins nothing until used; closing unpins */
-	mvgpu_ctx_enable(c);
+	libmvgpu_ctx_enable(c);
 	ASSERT_EQ(0, et_attr(uuid, "pinned_pages"));
 	ASSERT_EQ(0, touch(c, &self->dst, 0x80000000ull));
 	ASSERT_EQ(3 + 512, et_attr(uuid, "pinned_pages"));
@@ -254,7 +254,7 @@ TEST_F_TIMEOUT(shd, pinned_pages_follow_mappings, 120)
 	 */
 	munmap(self->g.gpu.vram, self->g.gpu.vram_size);
 	self->g.gpu.vram = NULL;
-	mvgpu_close_device(&self->g.v.dev);
+	libmvgpu_close_device(&self->g.v.dev);
 	ASSERT_EQ(0, et_attr(uuid, "pinned_pages"));
 }
 
@@ -263,21 +263,21 @@ TEST_F_TIMEOUT(shd, pinned_pages_follow_mappings, 120)
  * used by the GPU, after a first use of VA_X; *base is the pin count
  * before. Return: 0, or -EIO when a step did not give what it should.
  */
-static int use_extra(FIXTURE_DATA(shd) *self, struct mvgpu_dma *extra,
+static int use_extra(FIXTURE_DATA(shd) *self, struct libmvgpu_dma *extra,
 		     uint64_t va, uint64_t *base)
 {
-	struct mvgpu_ctx *c = &self->ctx;
+	struct libmvgpu_ctx *c = &self->ctx;
 	const char *uuid = self->g.v.uuid;
 
 	if (read_through(c, &self->dst, VA_X) != 0xaa)
 		return -EIO;
 	*base = et_attr(uuid, "pinned_pages");
-	if (mvgpu_dma_map(&self->g.v.dev, EXTRA_IOVA, 16 * 4096, extra))
+	if (libmvgpu_dma_map(&self->g.v.dev, EXTRA_IOVA, 16 * 4096, extra))
 		return -EIO;
 	memset(extra->vaddr, 0xcc, 16 * 4096);
-	if (mvgpu_pt_map(&self->g.pt, va, EXTRA_IOVA, 16 * 4096, 0))
+	if (libmvgpu_pt_map(&self->g.pt, va, EXTRA_IOVA, 16 * 4096, 0))
 		return -EIO;
-	mvgpu_ctx_tlb_inv(c, va, 16 * 4096);
+	libmvgpu_ctx_tlb_inv(c, va, 16 * 4096);
 	if (read_through(c, &self->dst, va + 15 * 4096) != 0xcc ||
 	    et_attr(uuid, "pinned_pages") != *base + 16)
 		return -EIO;
@@ -286,24 +286,24 @@ static int use_extra(FIXTURE_DATA(shd) *self, struct mvgpu_dma *extra,
 
 TEST_F_TIMEOUT(shd, dma_unmap_of_mapped_memory, 120)
 {
-	struct mvgpu_ctx *c = &self->ctx;
+	struct libmvgpu_ctx *c = &self->ctx;
 	const char *uuid = self->g.v.uuid;
-	struct mvgpu_dma extra = { 0 };
-	struct mvgpu_fault f;
+	struct libmvgpu_dma extra = { 0 };
+	struct libmvgpu_fault f;
 	uint64_t base, va = 0x70000000ull;
 	int ret;
 
 	ASSERT_EQ(0, use_extra(self, &extra, va, &base));
 
 	/* the VM takes the memory away while the GPU still maps it */
-	ret = mvgpu_dma_unmap(&self->g.v.dev, &extra);
+	ret = libmvgpu_dma_unmap(&self->g.v.dev, &extra);
 	ASSERT_EQ(0, ret) TH_LOG("VFIO_IOMMU_UNMAP_DMA: %s", strerror(-ret));
 	ASSERT_EQ(base, et_attr(uuid, "pinned_pages"));
 	/* no stale translation: the access faults, dst is not written */
 	memset(self->dst.cpu, 0x11, 4096);
-	ASSERT_EQ(0, mvgpu_emit_copy(c, va + 4096, ET_VA_AUX, 4096));
-	mvgpu_ring_kick(c);
-	ASSERT_EQ(0, mvgpu_ctx_wait_fault(c, ET_TIMEOUT_MS, &f));
+	ASSERT_EQ(0, libmvgpu_emit_copy(c, va + 4096, ET_VA_AUX, 4096));
+	libmvgpu_ring_kick(c);
+	ASSERT_EQ(0, libmvgpu_ctx_wait_fault(c, ET_TIMEOUT_MS, &f));
 	TH_LOG("fault after unmap: reason %u addr %#llx", f.reason,
 	       (unsigned long long)f.addr);
 	ASSERT_TRUE(f.reason == MVGPU_FAULT_BAD_GPA ||
@@ -314,17 +314,17 @@ TEST_F_TIMEOUT(shd, dma_unmap_of_mapped_memory, 120)
 	ASSERT_EQ(base, et_attr(uuid, "pinned_pages"));
 
 	/* mapping memory at that IOVA again and fixing up resumes */
-	ASSERT_EQ(0, mvgpu_dma_map(&self->g.v.dev, EXTRA_IOVA, 16 * 4096,
-				   &extra));
+	ASSERT_EQ(0, libmvgpu_dma_map(&self->g.v.dev, EXTRA_IOVA, 16 * 4096,
+				      &extra));
 	memset(extra.vaddr, 0xdd, 16 * 4096);
-	mvgpu_ctx_tlb_inv(c, va, 16 * 4096);
-	mvgpu_ctx_fault_clear(c);
-	ASSERT_EQ(0, mvgpu_ctx_sync(c, ET_TIMEOUT_MS));
+	libmvgpu_ctx_tlb_inv(c, va, 16 * 4096);
+	libmvgpu_ctx_fault_clear(c);
+	ASSERT_EQ(0, libmvgpu_ctx_sync(c, ET_TIMEOUT_MS));
 	ASSERT_EQ(0xdd, ((uint8_t *)self->dst.cpu)[0]);
 	ASSERT_EQ(base + 16, et_attr(uuid, "pinned_pages"));
-	mvgpu_pt_unmap(&self->g.pt, va, 16 * 4096);
-	mvgpu_ctx_tlb_inv(c, va, 16 * 4096);
-	ASSERT_EQ(0, mvgpu_dma_unmap(&self->g.v.dev, &extra));
+	libmvgpu_pt_unmap(&self->g.pt, va, 16 * 4096);
+	libmvgpu_ctx_tlb_inv(c, va, 16 * 4096);
+	ASSERT_EQ(0, libmvgpu_dma_unmap(&self->g.v.dev, &extra));
 }
 
 /*
@@ -342,113 +342,113 @@ TEST_F_TIMEOUT(shd, dma_unmap_of_mapped_memory, 120)
  */
 TEST_F_TIMEOUT(shd, dma_remap_seen_unmapped_first, 120)
 {
-	struct mvgpu_ctx *c = &self->ctx;
+	struct libmvgpu_ctx *c = &self->ctx;
 	const char *uuid = self->g.v.uuid;
-	struct mvgpu_dma extra = { 0 };
-	struct mvgpu_fault f;
+	struct libmvgpu_dma extra = { 0 };
+	struct libmvgpu_fault f;
 	uint64_t base, va = 0x70000000ull;
 
 	ASSERT_EQ(0, use_extra(self, &extra, va, &base));
 
 	/* unmapped under the pins and mapped again at once */
-	ASSERT_EQ(0, mvgpu_dma_unmap(&self->g.v.dev, &extra));
+	ASSERT_EQ(0, libmvgpu_dma_unmap(&self->g.v.dev, &extra));
 	ASSERT_EQ(base, et_attr(uuid, "pinned_pages"));
-	ASSERT_EQ(0, mvgpu_dma_map(&self->g.v.dev, EXTRA_IOVA, 16 * 4096,
-				   &extra));
+	ASSERT_EQ(0, libmvgpu_dma_map(&self->g.v.dev, EXTRA_IOVA, 16 * 4096,
+				      &extra));
 	memset(extra.vaddr, 0xdd, 16 * 4096);
-	mvgpu_ctx_tlb_inv(c, va, 16 * 4096);
-	ASSERT_EQ(0, mvgpu_emit_copy(c, va + 4096, ET_VA_AUX, 4096));
-	mvgpu_ring_kick(c);
-	ASSERT_EQ(0, mvgpu_ctx_wait_fault(c, ET_TIMEOUT_MS, &f));
+	libmvgpu_ctx_tlb_inv(c, va, 16 * 4096);
+	ASSERT_EQ(0, libmvgpu_emit_copy(c, va + 4096, ET_VA_AUX, 4096));
+	libmvgpu_ring_kick(c);
+	ASSERT_EQ(0, libmvgpu_ctx_wait_fault(c, ET_TIMEOUT_MS, &f));
 	ASSERT_EQ(MVGPU_FAULT_BAD_GPA, f.reason);
 	ASSERT_EQ(va + 4096, f.addr);
 	ASSERT_EQ(base, et_attr(uuid, "pinned_pages"));
 
 	/* seen unmapped: usable again once mapped */
-	ASSERT_EQ(0, mvgpu_dma_unmap(&self->g.v.dev, &extra));
-	mvgpu_ctx_tlb_inv(c, va, 16 * 4096);
-	mvgpu_ctx_fault_clear(c);
-	ASSERT_EQ(0, mvgpu_ctx_wait_fault(c, ET_TIMEOUT_MS, &f));
+	ASSERT_EQ(0, libmvgpu_dma_unmap(&self->g.v.dev, &extra));
+	libmvgpu_ctx_tlb_inv(c, va, 16 * 4096);
+	libmvgpu_ctx_fault_clear(c);
+	ASSERT_EQ(0, libmvgpu_ctx_wait_fault(c, ET_TIMEOUT_MS, &f));
 	ASSERT_EQ(MVGPU_FAULT_BAD_GPA, f.reason);
-	ASSERT_EQ(0, mvgpu_dma_map(&self->g.v.dev, EXTRA_IOVA, 16 * 4096,
-				   &extra));
+	ASSERT_EQ(0, libmvgpu_dma_map(&self->g.v.dev, EXTRA_IOVA, 16 * 4096,
+				      &extra));
 	memset(extra.vaddr, 0xee, 16 * 4096);
-	mvgpu_ctx_tlb_inv(c, va, 16 * 4096);
-	mvgpu_ctx_fault_clear(c);
-	ASSERT_EQ(0, mvgpu_ctx_sync(c, ET_TIMEOUT_MS));
+	libmvgpu_ctx_tlb_inv(c, va, 16 * 4096);
+	libmvgpu_ctx_fault_clear(c);
+	ASSERT_EQ(0, libmvgpu_ctx_sync(c, ET_TIMEOUT_MS));
 	ASSERT_EQ(0xee, ((uint8_t *)self->dst.cpu)[0]);
-	mvgpu_pt_unmap(&self->g.pt, va, 16 * 4096);
-	mvgpu_ctx_tlb_inv(c, va, 16 * 4096);
-	ASSERT_EQ(0, mvgpu_dma_unmap(&self->g.v.dev, &extra));
+	libmvgpu_pt_unmap(&self->g.pt, va, 16 * 4096);
+	libmvgpu_ctx_tlb_inv(c, va, 16 * 4096);
+	ASSERT_EQ(0, libmvgpu_dma_unmap(&self->g.v.dev, &extra));
 	ASSERT_EQ(base, et_attr(uuid, "pinned_pages"));
 }
 
 TEST_F_TIMEOUT(shd, run_crossing_end_of_memory, 120)
 {
-	struct mvgpu_ctx *c = &self->ctx;
+	struct libmvgpu_ctx *c = &self->ctx;
 	const char *uuid = self->g.v.uuid;
-	struct mvgpu_dma extra = { 0 };
-	struct mvgpu_fault f;
+	struct libmvgpu_dma extra = { 0 };
+	struct libmvgpu_fault f;
 	uint64_t base, va = 0x70000000ull;
 
 	ASSERT_EQ(0xaa, read_through(c, &self->dst, VA_X));
 	base = et_attr(uuid, "pinned_pages");
-	ASSERT_EQ(0, mvgpu_dma_map(&self->g.v.dev, EXTRA_IOVA, 8 * 4096,
-				   &extra));
+	ASSERT_EQ(0, libmvgpu_dma_map(&self->g.v.dev, EXTRA_IOVA, 8 * 4096,
+				      &extra));
 	memset(extra.vaddr, 0xcc, 8 * 4096);
 	/* 16 pages from EXTRA_IOVA: 8 in the VM's memory, 8 beyond it */
-	ASSERT_EQ(0, mvgpu_pt_map(&self->g.pt, va, EXTRA_IOVA, 16 * 4096, 0));
-	mvgpu_ctx_tlb_inv(c, va, 16 * 4096);
+	ASSERT_EQ(0, libmvgpu_pt_map(&self->g.pt, va, EXTRA_IOVA, 16 * 4096, 0));
+	libmvgpu_ctx_tlb_inv(c, va, 16 * 4096);
 	ASSERT_EQ(0xcc, read_through(c, &self->dst, va));
 	ASSERT_EQ(base + 8, et_attr(uuid, "pinned_pages"));
 	ASSERT_EQ(0xcc, read_through(c, &self->dst, va + 7 * 4096));
 
-	ASSERT_EQ(0, mvgpu_emit_copy(c, va + 8 * 4096, ET_VA_AUX, 4096));
-	mvgpu_ring_kick(c);
-	ASSERT_EQ(0, mvgpu_ctx_wait_fault(c, ET_TIMEOUT_MS, &f));
+	ASSERT_EQ(0, libmvgpu_emit_copy(c, va + 8 * 4096, ET_VA_AUX, 4096));
+	libmvgpu_ring_kick(c);
+	ASSERT_EQ(0, libmvgpu_ctx_wait_fault(c, ET_TIMEOUT_MS, &f));
 	ASSERT_EQ(MVGPU_FAULT_BAD_GPA, f.reason);
 	ASSERT_EQ(va + 8 * 4096, f.addr);
 	ASSERT_EQ(base + 8, et_attr(uuid, "pinned_pages"));
 
-	mvgpu_pt_unmap(&self->g.pt, va, 16 * 4096);
-	mvgpu_ctx_tlb_inv(c, va, 16 * 4096);
+	libmvgpu_pt_unmap(&self->g.pt, va, 16 * 4096);
+	libmvgpu_ctx_tlb_inv(c, va, 16 * 4096);
 	ASSERT_EQ(base, et_attr(uuid, "pinned_pages"));
-	ASSERT_EQ(0, mvgpu_dma_unmap(&self->g.v.dev, &extra));
+	ASSERT_EQ(0, libmvgpu_dma_unmap(&self->g.v.dev, &extra));
 }
 
 TEST_F_TIMEOUT(shd, at_the_cap_new_translations_fault, 120)
 {
-	struct mvgpu_gpu *gpu = &self->g.gpu;
+	struct libmvgpu_gpu *gpu = &self->g.gpu;
 	const char *uuid = self->g.v.uuid;
-	struct mvgpu_ctx *c = &self->ctx;
-	struct mvgpu_fault f;
+	struct libmvgpu_ctx *c = &self->ctx;
+	struct libmvgpu_fault f;
 	struct et_buf v;
 	uint64_t last = ET_VA_VRAM + (1 << 20) - 4096;
 
 	/* a cap of 256 entries, and 256 VRAM pages on top of what is used */
 	ASSERT_EQ(0xaa, read_through(c, &self->dst, VA_X));
-	ASSERT_EQ(0, mvgpu_sysfs_read_u64(SHADOW_MB_PARAM, &self->shadow_mb));
-	ASSERT_EQ(0, mvgpu_sysfs_write_u64(SHADOW_MB_PARAM, 1));
+	ASSERT_EQ(0, libmvgpu_sysfs_read_u64(SHADOW_MB_PARAM, &self->shadow_mb));
+	ASSERT_EQ(0, libmvgpu_sysfs_write_u64(SHADOW_MB_PARAM, 1));
 	ASSERT_EQ(0, et_buf_vram(gpu, &self->g.pt, ET_VA_VRAM, 0, 1 << 20,
-				 MVGPU_MAP_WRITE, &v));
-	mvgpu_ctx_tlb_inv(c, ET_VA_VRAM, 1 << 20);
-	ASSERT_EQ(0, mvgpu_emit_fill(c, ET_VA_VRAM, 4096, 0x1d));
-	ASSERT_EQ(0, mvgpu_ctx_sync(c, ET_TIMEOUT_MS));
+				 LIBMVGPU_MAP_WRITE, &v));
+	libmvgpu_ctx_tlb_inv(c, ET_VA_VRAM, 1 << 20);
+	ASSERT_EQ(0, libmvgpu_emit_fill(c, ET_VA_VRAM, 4096, 0x1d));
+	ASSERT_EQ(0, libmvgpu_ctx_sync(c, ET_TIMEOUT_MS));
 	ASSERT_EQ(0x1d, ((uint32_t *)v.cpu)[1023]);
 	ASSERT_EQ(256, et_attr(uuid, "shadow_entries"));
 
 	/* the last page did not fit */
-	ASSERT_EQ(0, mvgpu_emit_fill(c, last, 4096, 0x2e));
-	mvgpu_ring_kick(c);
-	ASSERT_EQ(0, mvgpu_ctx_wait_fault(c, ET_TIMEOUT_MS, &f));
+	ASSERT_EQ(0, libmvgpu_emit_fill(c, last, 4096, 0x2e));
+	libmvgpu_ring_kick(c);
+	ASSERT_EQ(0, libmvgpu_ctx_wait_fault(c, ET_TIMEOUT_MS, &f));
 	ASSERT_EQ(MVGPU_FAULT_SHADOW_LIMIT, f.reason);
 	ASSERT_EQ(last, f.addr);
 	ASSERT_EQ(256, et_attr(uuid, "shadow_entries"));
 
 	/* invalidating what it no longer needs makes room */
-	mvgpu_ctx_tlb_inv(c, ET_VA_VRAM, 512 << 10);
-	mvgpu_ctx_fault_clear(c);
-	ASSERT_EQ(0, mvgpu_ctx_sync(c, ET_TIMEOUT_MS));
+	libmvgpu_ctx_tlb_inv(c, ET_VA_VRAM, 512 << 10);
+	libmvgpu_ctx_fault_clear(c);
+	ASSERT_EQ(0, libmvgpu_ctx_sync(c, ET_TIMEOUT_MS));
 	ASSERT_EQ(0x2e, ((uint32_t *)v.cpu)[(1 << 18) - 1]);
 	ASSERT_GE(256, et_attr(uuid, "shadow_entries"));
 }
@@ -459,34 +459,34 @@ TEST_F_TIMEOUT(shd, at_the_cap_new_translations_fault, 120)
  */
 TEST_F_TIMEOUT(shd, room_freed_by_another_context, 120)
 {
-	struct mvgpu_gpu *gpu = &self->g.gpu;
-	struct mvgpu_ctx *c = &self->ctx, c1;
+	struct libmvgpu_gpu *gpu = &self->g.gpu;
+	struct libmvgpu_ctx *c = &self->ctx, c1;
 	uint64_t last = ET_VA_VRAM + (1 << 20) - 4096;
-	struct mvgpu_fault f;
+	struct libmvgpu_fault f;
 	struct et_buf v;
 
 	ASSERT_EQ(0xaa, read_through(c, &self->dst, VA_X));
-	ASSERT_EQ(0, mvgpu_sysfs_read_u64(SHADOW_MB_PARAM, &self->shadow_mb));
-	ASSERT_EQ(0, mvgpu_sysfs_write_u64(SHADOW_MB_PARAM, 1));
+	ASSERT_EQ(0, libmvgpu_sysfs_read_u64(SHADOW_MB_PARAM, &self->shadow_mb));
+	ASSERT_EQ(0, libmvgpu_sysfs_write_u64(SHADOW_MB_PARAM, 1));
 	ASSERT_EQ(0, et_buf_vram(gpu, &self->g.pt, ET_VA_VRAM, 0, 1 << 20,
-				 MVGPU_MAP_WRITE, &v));
+				 LIBMVGPU_MAP_WRITE, &v));
 	/* context 1 (its ring and fence page in first) takes the rest */
-	ASSERT_EQ(0, mvgpu_ctx_init(&c1, gpu, &self->g.pt, 1, RING_SIZE));
-	ASSERT_EQ(0, mvgpu_ctx_sync(&c1, ET_TIMEOUT_MS));
-	ASSERT_EQ(0, mvgpu_emit_fill(&c1, ET_VA_VRAM, 4096, 0x11));
-	ASSERT_EQ(0, mvgpu_ctx_sync(&c1, ET_TIMEOUT_MS));
+	ASSERT_EQ(0, libmvgpu_ctx_init(&c1, gpu, &self->g.pt, 1, RING_SIZE));
+	ASSERT_EQ(0, libmvgpu_ctx_sync(&c1, ET_TIMEOUT_MS));
+	ASSERT_EQ(0, libmvgpu_emit_fill(&c1, ET_VA_VRAM, 4096, 0x11));
+	ASSERT_EQ(0, libmvgpu_ctx_sync(&c1, ET_TIMEOUT_MS));
 	ASSERT_EQ(256, et_attr(self->g.v.uuid, "shadow_entries"));
 
 	/* context 0 finds no room */
-	ASSERT_EQ(0, mvgpu_emit_fill(c, last, 4096, 0x22));
-	mvgpu_ring_kick(c);
-	ASSERT_EQ(0, mvgpu_ctx_wait_fault(c, ET_TIMEOUT_MS, &f));
+	ASSERT_EQ(0, libmvgpu_emit_fill(c, last, 4096, 0x22));
+	libmvgpu_ring_kick(c);
+	ASSERT_EQ(0, libmvgpu_ctx_wait_fault(c, ET_TIMEOUT_MS, &f));
 	ASSERT_EQ(MVGPU_FAULT_SHADOW_LIMIT, f.reason);
 
 	/* context 1 lets go of its VRAM translations: context 0 gets in */
-	mvgpu_ctx_tlb_inv(&c1, ET_VA_VRAM, 1 << 20);
-	mvgpu_ctx_fault_clear(c);
-	ASSERT_EQ(0, mvgpu_ctx_sync(c, ET_TIMEOUT_MS));
+	libmvgpu_ctx_tlb_inv(&c1, ET_VA_VRAM, 1 << 20);
+	libmvgpu_ctx_fault_clear(c);
+	ASSERT_EQ(0, libmvgpu_ctx_sync(c, ET_TIMEOUT_MS));
 	ASSERT_EQ(0x22, ((uint32_t *)v.cpu)[(1 << 18) - 1]);
 }
 

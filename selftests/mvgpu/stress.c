@@ -145,7 +145,7 @@ struct st_thread {
 
 /* The victim's (and the checks') work: fill VRAM, copy it out, hash it. */
 struct work {
-	struct mvgpu_ctx ctx;
+	struct libmvgpu_ctx ctx;
 	struct et_buf vram, sys, hash;
 };
 
@@ -172,9 +172,9 @@ FIXTURE(st) {
 	struct et_gpu vic, a, b;
 	struct mt_vgpu c;
 	struct victim vr;
-	struct mvgpu_dma u, v;
-	struct mvgpu_pt pt2;		/* A's second root, same tables */
-	struct mvgpu_ctx actx[A_CTXS];
+	struct libmvgpu_dma u, v;
+	struct libmvgpu_pt pt2;		/* A's second root, same tables */
+	struct libmvgpu_ctx actx[A_CTXS];
 	struct et_buf avram;
 	unsigned int u_slot;		/* where U is now */
 	int exp_pos;			/* A's PCI Express capability */
@@ -190,7 +190,7 @@ FIXTURE(st) {
 
 static uint64_t rnd(struct st_thread *t, uint64_t n)
 {
-	return n ? mvgpu_rand64(&t->rng) % n : 0;
+	return n ? libmvgpu_rand64(&t->rng) % n : 0;
 }
 
 static bool stopping(FIXTURE_DATA(st) *self)
@@ -210,21 +210,21 @@ bad(struct st_thread *t, const char *fmt, ...)
 	va_end(ap);
 }
 
-static int work_init(struct work *w, struct mvgpu_gpu *gpu,
-		     struct mvgpu_pt *pt)
+static int work_init(struct work *w, struct libmvgpu_gpu *gpu,
+		     struct libmvgpu_pt *pt)
 {
 	int ret;
 
-	ret = et_buf_vram(gpu, pt, ET_VA_VRAM, 0, WORK_SIZE, MVGPU_MAP_WRITE,
+	ret = et_buf_vram(gpu, pt, ET_VA_VRAM, 0, WORK_SIZE, LIBMVGPU_MAP_WRITE,
 			  &w->vram);
 	if (!ret)
 		ret = et_buf_sys(gpu, pt, ET_VA_SRC, WORK_SIZE, 0,
-				 MVGPU_MAP_WRITE, &w->sys);
+				 LIBMVGPU_MAP_WRITE, &w->sys);
 	if (!ret)
-		ret = et_buf_sys(gpu, pt, ET_VA_AUX, 4096, 0, MVGPU_MAP_WRITE,
+		ret = et_buf_sys(gpu, pt, ET_VA_AUX, 4096, 0, LIBMVGPU_MAP_WRITE,
 				 &w->hash);
 	if (!ret)
-		ret = mvgpu_ctx_init(&w->ctx, gpu, pt, 0, WORK_RING);
+		ret = libmvgpu_ctx_init(&w->ctx, gpu, pt, 0, WORK_RING);
 	return ret;
 }
 
@@ -243,29 +243,29 @@ static int work_round(struct work *w, uint32_t value, uint64_t *ts)
 	int64_t seq;
 	int ret;
 
-	mvgpu_ctx_tlb_inv(&w->ctx, w->sys.va, WORK_SIZE);
-	ret = mvgpu_emit_fill(&w->ctx, w->vram.va, WORK_SIZE, value);
+	libmvgpu_ctx_tlb_inv(&w->ctx, w->sys.va, WORK_SIZE);
+	ret = libmvgpu_emit_fill(&w->ctx, w->vram.va, WORK_SIZE, value);
 	if (!ret)
-		ret = mvgpu_emit_copy(&w->ctx, w->vram.va, w->sys.va, WORK_SIZE);
+		ret = libmvgpu_emit_copy(&w->ctx, w->vram.va, w->sys.va, WORK_SIZE);
 	if (!ret)
-		ret = mvgpu_emit_hash(&w->ctx, w->sys.va, WORK_SIZE, w->hash.va);
-	seq = ret ? ret : mvgpu_ctx_fence(&w->ctx, false);
+		ret = libmvgpu_emit_hash(&w->ctx, w->sys.va, WORK_SIZE, w->hash.va);
+	seq = ret ? ret : libmvgpu_ctx_fence(&w->ctx, false);
 	if (seq < 0)
 		return (int)seq;
-	mvgpu_ring_kick(&w->ctx);
+	libmvgpu_ring_kick(&w->ctx);
 	if (ts)
-		ts[0] = mvgpu_now_ns();
-	ret = mvgpu_ctx_wait_fence(&w->ctx, (uint64_t)seq, ET_TIMEOUT_MS);
+		ts[0] = libmvgpu_now_ns();
+	ret = libmvgpu_ctx_wait_fence(&w->ctx, (uint64_t)seq, ET_TIMEOUT_MS);
 	if (ts)
-		ts[1] = mvgpu_now_ns();
+		ts[1] = libmvgpu_now_ns();
 	for (i = 0; !ret && i < WORK_SIZE / 4; i++)
 		if (p[i] != value)
 			ret = -EIO;
-	if (!ret && mvgpu_load64(w->hash.cpu) !=
-	    mvgpu_ref_fnv1a64(w->sys.cpu, WORK_SIZE))
+	if (!ret && libmvgpu_load64(w->hash.cpu) !=
+	    libmvgpu_ref_fnv1a64(w->sys.cpu, WORK_SIZE))
 		ret = -EIO;
 	if (ts)
-		ts[2] = mvgpu_now_ns();
+		ts[2] = libmvgpu_now_ns();
 	return ret;
 }
 
@@ -273,21 +273,21 @@ static int work_round(struct work *w, uint32_t value, uint64_t *ts)
  * A vGPU after the attack: set up afresh in new guest RAM at iova, as a
  * guest driver would after a reset, and one piece of checked work.
  */
-static int usable(struct mvgpu_dev *dev, uint64_t iova, uint32_t value)
+static int usable(struct libmvgpu_dev *dev, uint64_t iova, uint32_t value)
 {
-	struct mvgpu_gpu gpu;
-	struct mvgpu_pt pt;
+	struct libmvgpu_gpu gpu;
+	struct libmvgpu_pt pt;
 	struct work w;
 	int ret;
 
-	ret = mvgpu_gpu_init(&gpu, dev, iova, CHECK_RAM);
+	ret = libmvgpu_gpu_init(&gpu, dev, iova, CHECK_RAM);
 	if (!ret)
-		ret = mvgpu_pt_init(&pt, &gpu);
+		ret = libmvgpu_pt_init(&pt, &gpu);
 	if (!ret)
 		ret = work_init(&w, &gpu, &pt);
 	if (!ret)
 		ret = work_round(&w, value, NULL);
-	mvgpu_gpu_fini(&gpu);
+	libmvgpu_gpu_fini(&gpu);
 	return ret;
 }
 
@@ -302,84 +302,84 @@ static uint64_t alias_va(struct st_thread *t)
 /* A's driver: its contexts in turn, each round afresh and missing. */
 static void a_work(FIXTURE_DATA(st) *self, struct st_thread *t)
 {
-	struct mvgpu_pt *other;
+	struct libmvgpu_pt *other;
 	unsigned int n = 0;
 	uint64_t off;
 	int64_t seq;
 	int ret;
 
 	while (!stopping(self)) {
-		struct mvgpu_ctx *c = &self->actx[n++ % A_CTXS];
+		struct libmvgpu_ctx *c = &self->actx[n++ % A_CTXS];
 		uint64_t va = self->avram.va, d = GEMM_DIM;
 
 		t->iters++;
 		/* resets, faults, other threads' doorbells: start afresh */
-		mvgpu_ctx_disable(c);
+		libmvgpu_ctx_disable(c);
 		c->pt = rnd(t, 2) ? &self->a.pt : &self->pt2;
-		mvgpu_ctx_enable(c);
+		libmvgpu_ctx_enable(c);
 		off = rnd(t, (LARGE / 2) / 4096) * 4096;
-		ret = mvgpu_emit_fill(c, alias_va(t), 4, n);
+		ret = libmvgpu_emit_fill(c, alias_va(t), 4, n);
 		if (!ret)
-			ret = mvgpu_emit_fill(c, alias_va(t), 4096, n);
+			ret = libmvgpu_emit_fill(c, alias_va(t), 4096, n);
 		if (!ret)
-			ret = mvgpu_emit_copy(c, VA_U + off, VA_U_COPY + off,
-					      64 * 1024);
+			ret = libmvgpu_emit_copy(c, VA_U + off, VA_U_COPY + off,
+						 64 * 1024);
 		if (!ret)
-			ret = mvgpu_emit_hash(c, VA_U_COPY + off, 64 * 1024,
-					      VA_U_HASH);
+			ret = libmvgpu_emit_hash(c, VA_U_COPY + off, 64 * 1024,
+						 VA_U_HASH);
 		if (!ret)
-			ret = mvgpu_emit_gemm(c, va, va + 4 * d * d,
-					      va + 8 * d * d, d, d, d);
+			ret = libmvgpu_emit_gemm(c, va, va + 4 * d * d,
+						 va + 8 * d * d, d, d, d);
 		if (!ret)
-			ret = mvgpu_emit_fill(c, VA_U_FILL, LARGE / 4, n);
-		seq = ret ? ret : mvgpu_ctx_fence(c, false);
+			ret = libmvgpu_emit_fill(c, VA_U_FILL, LARGE / 4, n);
+		seq = ret ? ret : libmvgpu_ctx_fence(c, false);
 		if (seq < 0) {
 			bad(t, "emit: %s", strerror((int)-seq));
 			return;
 		}
-		mvgpu_ring_kick(c);
+		libmvgpu_ring_kick(c);
 		/* and while it runs */
-		mvgpu_sleep_us(rnd(t, 2000));
+		libmvgpu_sleep_us(rnd(t, 2000));
 		switch (rnd(t, 4)) {
 		case 0:
-			mvgpu_ctx_tlb_inv(c, VA_U, U_SIZE);
+			libmvgpu_ctx_tlb_inv(c, VA_U, U_SIZE);
 			break;
 		case 1:
-			mvgpu_ctx_tlb_inv(c, 0, 0);
+			libmvgpu_ctx_tlb_inv(c, 0, 0);
 			break;
 		case 2:	/* the other root: everything invalid */
 			other = c->pt == &self->a.pt ? &self->pt2 : &self->a.pt;
-			mvgpu_ctx_wr(c, MVGPU_CTX_PT_ROOT_HI, other->root >> 32);
-			mvgpu_ctx_wr(c, MVGPU_CTX_PT_ROOT_LO, (uint32_t)other->root);
+			libmvgpu_ctx_wr(c, MVGPU_CTX_PT_ROOT_HI, other->root >> 32);
+			libmvgpu_ctx_wr(c, MVGPU_CTX_PT_ROOT_LO, (uint32_t)other->root);
 			c->pt = other;
 			break;
 		default:
 			break;
 		}
-		if (!mvgpu_ctx_wait_fence(c, seq, 50))
+		if (!libmvgpu_ctx_wait_fence(c, seq, 50))
 			t->ok++;
 	}
 }
 
 /* Unmap a range and map the same memory again, maybe after a pause. */
-static int remap(struct st_thread *t, struct mvgpu_dev *dev,
-		 struct mvgpu_dma *d)
+static int remap(struct st_thread *t, struct libmvgpu_dev *dev,
+		 struct libmvgpu_dma *d)
 {
-	int ret = mvgpu_iommu_unmap(dev, d->iova, d->size);
+	int ret = libmvgpu_iommu_unmap(dev, d->iova, d->size);
 
 	if (rnd(t, 2))
-		mvgpu_sleep_us(rnd(t, 2000));	/* A misses into the hole */
-	return ret ? ret : mvgpu_iommu_map(dev, d->vaddr, d->iova, d->size);
+		libmvgpu_sleep_us(rnd(t, 2000));	/* A misses into the hole */
+	return ret ? ret : libmvgpu_iommu_map(dev, d->vaddr, d->iova, d->size);
 }
 
 /* A's page tables: U at iova (the host reads them while they change). */
 static int point_at_u(FIXTURE_DATA(st) *self, uint64_t iova)
 {
-	int ret = mvgpu_pt_map(&self->a.pt, VA_U, iova, U_SIZE,
-			       MVGPU_MAP_WRITE);
+	int ret = libmvgpu_pt_map(&self->a.pt, VA_U, iova, U_SIZE,
+			       LIBMVGPU_MAP_WRITE);
 
-	return ret ? ret : mvgpu_pt_map(&self->a.pt, VA_W, iova, LARGE,
-					MVGPU_MAP_WRITE);
+	return ret ? ret : libmvgpu_pt_map(&self->a.pt, VA_W, iova, LARGE,
+					LIBMVGPU_MAP_WRITE);
 }
 
 /*
@@ -390,8 +390,8 @@ static int point_at_u(FIXTURE_DATA(st) *self, uint64_t iova)
 static int move_u(FIXTURE_DATA(st) *self, struct st_thread *t,
 		  bool unmapped)
 {
-	struct mvgpu_dev *dev = &self->a.v.dev;
-	struct mvgpu_dma *u = &self->u;
+	struct libmvgpu_dev *dev = &self->a.v.dev;
+	struct libmvgpu_dma *u = &self->u;
 	bool fresh = rnd(t, 2), first = unmapped || rnd(t, 2);
 	uint64_t iova;
 	void *mem;
@@ -404,13 +404,13 @@ static int move_u(FIXTURE_DATA(st) *self, struct st_thread *t,
 	if (mem == MAP_FAILED)
 		return -errno;
 	if (!unmapped && first)
-		ret = mvgpu_iommu_unmap(dev, u->iova, U_SIZE);
+		ret = libmvgpu_iommu_unmap(dev, u->iova, U_SIZE);
 	if (!ret)
-		ret = mvgpu_iommu_map(dev, mem, iova, U_SIZE);
+		ret = libmvgpu_iommu_map(dev, mem, iova, U_SIZE);
 	if (!ret)
 		ret = point_at_u(self, iova);
 	if (!ret && !unmapped && !first)
-		ret = mvgpu_iommu_unmap(dev, u->iova, U_SIZE);
+		ret = libmvgpu_iommu_unmap(dev, u->iova, U_SIZE);
 	if (fresh)
 		munmap(ret ? mem : u->vaddr, U_SIZE);
 	if (!ret) {
@@ -428,15 +428,15 @@ static bool pinned_soon(FIXTURE_DATA(st) *self)
 	for (i = 0; i < PIN_WAIT_MS; i++) {
 		if (et_attr(self->a.v.uuid, "pinned_pages"))
 			return true;
-		mvgpu_sleep_us(1000);
+		libmvgpu_sleep_us(1000);
 	}
 	return false;
 }
 
 static void unmap_loop(FIXTURE_DATA(st) *self, struct st_thread *t)
 {
-	struct mvgpu_dev *dev = &self->a.v.dev;
-	struct mvgpu_dma *pool = &self->a.gpu.ram;
+	struct libmvgpu_dev *dev = &self->a.v.dev;
+	struct libmvgpu_dma *pool = &self->a.gpu.ram;
 	const char *what;
 	int ret;
 
@@ -468,14 +468,14 @@ static void unmap_loop(FIXTURE_DATA(st) *self, struct st_thread *t)
 			break;
 		default:
 			what = "everything";
-			ret = mvgpu_iommu_unmap(dev, 0, 0);
-			mvgpu_sleep_us(rnd(t, 2000));
+			ret = libmvgpu_iommu_unmap(dev, 0, 0);
+			libmvgpu_sleep_us(rnd(t, 2000));
 			if (!ret)
-				ret = mvgpu_iommu_map(dev, pool->vaddr,
-						      pool->iova, pool->size);
+				ret = libmvgpu_iommu_map(dev, pool->vaddr,
+							 pool->iova, pool->size);
 			if (!ret)
-				ret = mvgpu_iommu_map(dev, self->v.vaddr,
-						      V_IOVA, V_SIZE);
+				ret = libmvgpu_iommu_map(dev, self->v.vaddr,
+							 V_IOVA, V_SIZE);
 			if (!ret)
 				ret = move_u(self, t, true);
 			break;
@@ -485,13 +485,13 @@ static void unmap_loop(FIXTURE_DATA(st) *self, struct st_thread *t)
 			return;
 		}
 		t->ok++;
-		mvgpu_sleep_us(rnd(t, 5000));
+		libmvgpu_sleep_us(rnd(t, 5000));
 	}
 }
 
 static void reset_loop(FIXTURE_DATA(st) *self, struct st_thread *t)
 {
-	struct mvgpu_dev *dev = &self->a.v.dev;
+	struct libmvgpu_dev *dev = &self->a.v.dev;
 	int devctl = self->exp_pos + PCI_EXP_DEVCTL;
 	const char *what;
 	uint16_t v16;
@@ -502,26 +502,26 @@ static void reset_loop(FIXTURE_DATA(st) *self, struct st_thread *t)
 		switch (rnd(t, 3)) {
 		case 0:
 			what = "VFIO_DEVICE_RESET";
-			ret = mvgpu_reset(dev);
+			ret = libmvgpu_reset(dev);
 			break;
 		case 1:
 			what = "FLR";
-			ret = mvgpu_cfg_read16(dev, devctl, &v16);
+			ret = libmvgpu_cfg_read16(dev, devctl, &v16);
 			if (!ret)
-				ret = mvgpu_cfg_write16(dev, devctl,
-							v16 | PCI_EXP_DEVCTL_BCR_FLR);
+				ret = libmvgpu_cfg_write16(dev, devctl,
+							   v16 | PCI_EXP_DEVCTL_BCR_FLR);
 			break;
 		default:
 			what = "RESET register";
-			ret = mvgpu_reg_write(dev, MVGPU_REG_RESET,
-					      MVGPU_RESET_MAGIC);
+			ret = libmvgpu_reg_write(dev, MVGPU_REG_RESET,
+						 MVGPU_RESET_MAGIC);
 			break;
 		}
 		if (ret)
 			bad(t, "%s: %s", what, strerror(-ret));
 		else
 			t->ok++;
-		mvgpu_sleep_us(rnd(t, 100000));
+		libmvgpu_sleep_us(rnd(t, 100000));
 	}
 }
 
@@ -529,8 +529,8 @@ static void reset_loop(FIXTURE_DATA(st) *self, struct st_thread *t)
  * One migration round trip of A. Returns 0 when every step worked (a
  * reset of another thread may end a session: the steps may fail).
  */
-static int mig_round(struct st_thread *t, struct mvgpu_dev *dev,
-		     struct mvgpu_mig_stream *s)
+static int mig_round(struct st_thread *t, struct libmvgpu_dev *dev,
+		     struct libmvgpu_mig_stream *s)
 {
 	uint64_t initial, dirty;
 	int fd = -1, ret, ret2;
@@ -539,28 +539,28 @@ static int mig_round(struct st_thread *t, struct mvgpu_dev *dev,
 	s->len = 0;
 	switch (rnd(t, 3)) {
 	case 0:
-		ret = mvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_STOP, NULL);
-		mvgpu_sleep_us(rnd(t, 5000));
+		ret = libmvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_STOP, NULL);
+		libmvgpu_sleep_us(rnd(t, 5000));
 		break;
 	case 1:
-		ret = mvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_PRE_COPY, &fd);
+		ret = libmvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_PRE_COPY, &fd);
 		if (!ret)
-			ret = mvgpu_mig_precopy_info(fd, &initial, &dirty);
+			ret = libmvgpu_mig_precopy_info(fd, &initial, &dirty);
 		if (!ret)
-			n = mvgpu_mig_read(fd, s, true, rnd(t, 1 << 20));
+			n = libmvgpu_mig_read(fd, s, true, rnd(t, 1 << 20));
 		if (!ret && rnd(t, 2))
-			ret = mvgpu_mig_set_state(dev,
-						  VFIO_DEVICE_STATE_PRE_COPY_P2P,
+			ret = libmvgpu_mig_set_state(dev,
+						     VFIO_DEVICE_STATE_PRE_COPY_P2P,
 						  NULL);
 		break;
 	default:
-		ret = mvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_STOP_COPY,
-					  &fd);
+		ret = libmvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_STOP_COPY,
+					     &fd);
 		if (!ret)
-			n = mvgpu_mig_read(fd, s, false, rnd(t, 1 << 20));
+			n = libmvgpu_mig_read(fd, s, false, rnd(t, 1 << 20));
 		if (!ret)
-			ret = mvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_STOP,
-						  NULL);
+			ret = libmvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_STOP,
+						     NULL);
 		break;
 	}
 	if (!ret && n < 0)
@@ -568,26 +568,26 @@ static int mig_round(struct st_thread *t, struct mvgpu_dev *dev,
 	if (fd >= 0)
 		close(fd);
 	/* and back, whatever happened */
-	ret2 = mvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_RUNNING, NULL);
+	ret2 = libmvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_RUNNING, NULL);
 	return ret ? ret : ret2;
 }
 
 static void mig_loop(FIXTURE_DATA(st) *self, struct st_thread *t)
 {
-	struct mvgpu_mig_stream s = { 0 };
+	struct libmvgpu_mig_stream s = { 0 };
 
 	while (!stopping(self)) {
 		t->iters++;
 		if (!mig_round(t, &self->a.v.dev, &s))
 			t->ok++;
-		mvgpu_sleep_us(rnd(t, 5000));
+		libmvgpu_sleep_us(rnd(t, 5000));
 	}
-	mvgpu_mig_stream_free(&s);
+	libmvgpu_mig_stream_free(&s);
 }
 
 static void bar2_loop(FIXTURE_DATA(st) *self, struct st_thread *t)
 {
-	struct mvgpu_dev *dev = &self->a.v.dev;
+	struct libmvgpu_dev *dev = &self->a.v.dev;
 	uint8_t page[4096];
 	ssize_t n;
 	size_t len;
@@ -598,7 +598,7 @@ static void bar2_loop(FIXTURE_DATA(st) *self, struct st_thread *t)
 		uint32_t *p;
 
 		t->iters++;
-		p = mvgpu_region_mmap(dev, VFIO_PCI_BAR2_REGION_INDEX, &len);
+		p = libmvgpu_region_mmap(dev, VFIO_PCI_BAR2_REGION_INDEX, &len);
 		if (p == MAP_FAILED) {
 			bad(t, "mmap BAR2: %s", strerror(errno));
 			return;
@@ -611,18 +611,18 @@ static void bar2_loop(FIXTURE_DATA(st) *self, struct st_thread *t)
 					 + 1, __ATOMIC_RELAXED);
 		}
 		munmap(p, len);
-		n = mvgpu_region_write(dev, VFIO_PCI_BAR2_REGION_INDEX,
-				       rnd(t, len / 4096) * 4096, page,
+		n = libmvgpu_region_write(dev, VFIO_PCI_BAR2_REGION_INDEX,
+					  rnd(t, len / 4096) * 4096, page,
 				       sizeof(page));
 		if (n == sizeof(page))
-			n = mvgpu_region_read(dev, VFIO_PCI_BAR2_REGION_INDEX,
-					      rnd(t, len / 4096) * 4096, page,
+			n = libmvgpu_region_read(dev, VFIO_PCI_BAR2_REGION_INDEX,
+						 rnd(t, len / 4096) * 4096, page,
 					      sizeof(page));
 		if (n != sizeof(page))
 			bad(t, "BAR2 pwrite/pread: %zd", n);
 		else
 			t->ok++;
-		mvgpu_sleep_us(rnd(t, 1000));
+		libmvgpu_sleep_us(rnd(t, 1000));
 	}
 }
 
@@ -633,7 +633,7 @@ static void bar0_loop(FIXTURE_DATA(st) *self, struct st_thread *t)
 		MVGPU_CTX_FAULT_REASON, MVGPU_CTX_FAULT_ADDR_LO,
 	};
 	static const uint64_t vas[] = { VA_U, VA_W, ET_VA_SRC, 0 };
-	struct mvgpu_dev *dev = &self->a.v.dev;
+	struct libmvgpu_dev *dev = &self->a.v.dev;
 	uint32_t v, base;
 	int ret;
 
@@ -642,59 +642,59 @@ static void bar0_loop(FIXTURE_DATA(st) *self, struct st_thread *t)
 		base = MVGPU_CTX_REG(rnd(t, A_CTXS), 0);
 		switch (rnd(t, 6)) {
 		case 0:	/* a doorbell anywhere in the ring */
-			ret = mvgpu_reg_write(dev, base + MVGPU_CTX_RING_TAIL,
-					      rnd(t, A_RING / 4) * 4);
+			ret = libmvgpu_reg_write(dev, base + MVGPU_CTX_RING_TAIL,
+						 rnd(t, A_RING / 4) * 4);
 			break;
 		case 1:	/* invalidate a range while the engine works */
 			v = rnd(t, 1024) << 12;
-			ret = mvgpu_reg_write(dev, base + MVGPU_CTX_TLB_INV_ADDR_LO,
-					      (uint32_t)vas[rnd(t, 4)] + v);
+			ret = libmvgpu_reg_write(dev, base + MVGPU_CTX_TLB_INV_ADDR_LO,
+						 (uint32_t)vas[rnd(t, 4)] + v);
 			if (!ret)
-				ret = mvgpu_reg_write(dev, base +
+				ret = libmvgpu_reg_write(dev, base +
 						      MVGPU_CTX_TLB_INV_ADDR_HI,
 						      rnd(t, 2) ? VA_W >> 32 : 0);
 			if (!ret)
-				ret = mvgpu_reg_write(dev, base +
+				ret = libmvgpu_reg_write(dev, base +
 						      MVGPU_CTX_TLB_INV_SIZE_LO,
 						      rnd(t, 2048) << 12);
 			if (!ret)
-				ret = mvgpu_reg_write(dev, base + MVGPU_CTX_TLB_INV,
-						      1);
+				ret = libmvgpu_reg_write(dev, base + MVGPU_CTX_TLB_INV,
+							 1);
 			break;
 		case 2:
-			ret = mvgpu_reg_read(dev, base + reads[rnd(t, 5)], &v);
+			ret = libmvgpu_reg_read(dev, base + reads[rnd(t, 5)], &v);
 			if (!ret)
-				ret = mvgpu_reg_read(dev, MVGPU_REG_TIMESTAMP_LO,
-						     &v);
+				ret = libmvgpu_reg_read(dev, MVGPU_REG_TIMESTAMP_LO,
+							&v);
 			break;
 		case 3:
-			ret = mvgpu_reg_write(dev, MVGPU_REG_IRQ_MASK,
-					      (uint32_t)rnd(t, 1ull << 32));
+			ret = libmvgpu_reg_write(dev, MVGPU_REG_IRQ_MASK,
+						 (uint32_t)rnd(t, 1ull << 32));
 			if (!ret)
-				ret = mvgpu_reg_write(dev, MVGPU_REG_IRQ_RAISE,
-						      (uint32_t)rnd(t, 1ull << 32));
+				ret = libmvgpu_reg_write(dev, MVGPU_REG_IRQ_RAISE,
+							 (uint32_t)rnd(t, 1ull << 32));
 			if (!ret)
-				ret = mvgpu_reg_write(dev, MVGPU_REG_IRQ_ACK,
-						      ~0u);
+				ret = libmvgpu_reg_write(dev, MVGPU_REG_IRQ_ACK,
+							 ~0u);
 			break;
 		case 4:
-			ret = mvgpu_reg_write(dev, base + MVGPU_CTX_FAULT_CLEAR,
-					      1);
+			ret = libmvgpu_reg_write(dev, base + MVGPU_CTX_FAULT_CLEAR,
+						 1);
 			break;
 		default:
-			ret = mvgpu_reg_write(dev, MVGPU_REG_SCRATCH,
-					      (uint32_t)t->iters);
+			ret = libmvgpu_reg_write(dev, MVGPU_REG_SCRATCH,
+						 (uint32_t)t->iters);
 			break;
 		}
 		if (!ret)
-			ret = mvgpu_reg_read(dev, MVGPU_REG_ID, &v);
+			ret = libmvgpu_reg_read(dev, MVGPU_REG_ID, &v);
 		if (ret)
 			bad(t, "BAR0 access: %s", strerror(-ret));
 		else if (v != MVGPU_ID_MAGIC)
 			bad(t, "ID reads 0x%08x", v);
 		else
 			t->ok++;
-		mvgpu_sleep_us(rnd(t, 1000));
+		libmvgpu_sleep_us(rnd(t, 1000));
 	}
 }
 
@@ -712,21 +712,21 @@ static int remove_round(FIXTURE_DATA(st) *self, struct st_thread *t)
 	}
 	/* with the type1 fix, in the attacker's container (see the top) */
 	if (self->fixed)
-		ret = mvgpu_open_in(&self->c.dev, self->c.uuid,
-				    self->a.v.dev.container);
+		ret = libmvgpu_open_in(&self->c.dev, self->c.uuid,
+				       self->a.v.dev.container);
 	else
 		ret = mt_vgpu_open(&self->c);
-	h.efd = ret ? ret : mvgpu_eventfd();
+	h.efd = ret ? ret : libmvgpu_eventfd();
 	if (h.efd < 0) {
 		ret = h.efd;
 		bad(t, "open C: %s", strerror(-ret));
 		mt_vgpu_destroy(&self->c);
 		return ret;
 	}
-	ret = mvgpu_irq_set_eventfd(&self->c.dev, VFIO_PCI_REQ_IRQ_INDEX,
-				    h.efd);
-	h.map = mvgpu_region_mmap(&self->c.dev, VFIO_PCI_BAR2_REGION_INDEX,
-				  &h.len);
+	ret = libmvgpu_irq_set_eventfd(&self->c.dev, VFIO_PCI_REQ_IRQ_INDEX,
+				       h.efd);
+	h.map = libmvgpu_region_mmap(&self->c.dev, VFIO_PCI_BAR2_REGION_INDEX,
+				     &h.len);
 	if (h.map == MAP_FAILED)
 		h.map = NULL;
 	else
@@ -741,7 +741,7 @@ static int remove_round(FIXTURE_DATA(st) *self, struct st_thread *t)
 		mt_vgpu_destroy(&self->c);
 		return ret;
 	}
-	ret = mvgpu_mdev_remove(self->c.uuid);	/* until the holder lets go */
+	ret = libmvgpu_mdev_remove(self->c.uuid);	/* until the holder lets go */
 	pthread_join(th, NULL);
 	close(h.efd);
 	if (!ret)
@@ -760,30 +760,30 @@ static void remove_loop(FIXTURE_DATA(st) *self, struct st_thread *t)
 		if (remove_round(self, t))
 			return;
 		t->ok++;
-		mvgpu_sleep_us(rnd(t, 20000));
+		libmvgpu_sleep_us(rnd(t, 20000));
 	}
 }
 
 /* B closed and opened again: unregister and register in the container. */
 static void open_close_loop(FIXTURE_DATA(st) *self, struct st_thread *t)
 {
-	struct mvgpu_dev *dev = &self->b.v.dev;
+	struct libmvgpu_dev *dev = &self->b.v.dev;
 	int ret;
 
 	while (!stopping(self)) {
 		t->iters++;
-		mvgpu_close_device(dev);
-		mvgpu_sleep_us(rnd(t, 1000));
-		ret = mvgpu_open_device(dev);
+		libmvgpu_close_device(dev);
+		libmvgpu_sleep_us(rnd(t, 1000));
+		ret = libmvgpu_open_device(dev);
 		if (ret) {
 			bad(t, "open B again: %s", strerror(-ret));
 			return;
 		}
-		if (mvgpu_rd32(dev, MVGPU_REG_ID) != MVGPU_ID_MAGIC)
+		if (libmvgpu_rd32(dev, MVGPU_REG_ID) != MVGPU_ID_MAGIC)
 			bad(t, "B's ID register");
 		else
 			t->ok++;
-		mvgpu_sleep_us(rnd(t, 2000));
+		libmvgpu_sleep_us(rnd(t, 2000));
 	}
 }
 
@@ -793,7 +793,7 @@ static void *thread_main(void *arg)
 
 	t->tid = gettid();
 	while (!__atomic_load_n(&t->self->go, __ATOMIC_ACQUIRE))
-		mvgpu_sleep_us(1000);
+		libmvgpu_sleep_us(1000);
 	t->fn(t->self, t);
 	return NULL;
 }
@@ -840,7 +840,7 @@ static void vic_fail(struct victim *vr, int err, const char *what)
 static int victim_main(FIXTURE_DATA(st) *self)
 {
 	struct victim *vr = &self->vr;
-	struct mvgpu_gpu *g = &self->vic.gpu;
+	struct libmvgpu_gpu *g = &self->vic.gpu;
 	uint64_t t_go, t_end, prev, now, ts[3];
 	struct work w;
 	int ret;
@@ -875,17 +875,17 @@ static int victim_main(FIXTURE_DATA(st) *self)
 			vic_fail(vr, -ECHILD, "the test ended before the attack");
 			goto out;
 		}
-		mvgpu_sleep_us(1000);
+		libmvgpu_sleep_us(1000);
 	}
 
-	t_go = mvgpu_now_ns();
+	t_go = libmvgpu_now_ns();
 	t_end = t_go + self->seconds * 1000000000ull;
 	prev = t_go;
 	do {
-		uint64_t t0 = mvgpu_now_ns(), gap;
+		uint64_t t0 = libmvgpu_now_ns(), gap;
 
 		ret = work_round(&w, 0x5eed0000 + vr->rounds, ts);
-		now = mvgpu_now_ns();
+		now = libmvgpu_now_ns();
 		gap = now - prev;
 		if (gap > vr->max_gap) {
 			vr->max_gap = gap;
@@ -907,9 +907,9 @@ static int victim_main(FIXTURE_DATA(st) *self)
 				       g->vram_size - WORK_SIZE, WORK_SIZE,
 				       0x57e5);
 	vr->faults = et_attr(self->vic.v.uuid, "faults");
-	mvgpu_gpu_fini(g);
+	libmvgpu_gpu_fini(g);
 	self->vic.up = false;
-	mvgpu_close(&self->vic.v.dev);
+	libmvgpu_close(&self->vic.v.dev);
 	vr->pinned_closed = et_attr(self->vic.v.uuid, "pinned_pages");
 out:
 	__atomic_store_n(&vr->state, VIC_DONE, __ATOMIC_RELEASE);
@@ -919,12 +919,12 @@ out:
 /* Wait up to s seconds for the victim to reach state; false if it did not. */
 static bool victim_wait(FIXTURE_DATA(st) *self, int state, unsigned int s)
 {
-	uint64_t end = mvgpu_now_ns() + s * 1000000000ull;
+	uint64_t end = libmvgpu_now_ns() + s * 1000000000ull;
 
 	while (__atomic_load_n(&self->vr.state, __ATOMIC_ACQUIRE) < state) {
-		if (mvgpu_now_ns() > end)
+		if (libmvgpu_now_ns() > end)
 			return false;
-		mvgpu_sleep_us(2000);
+		libmvgpu_sleep_us(2000);
 	}
 	return true;
 }
@@ -934,38 +934,38 @@ static bool victim_wait(FIXTURE_DATA(st) *self, int state, unsigned int s)
 /* A's memory: tables, rings, buffers, the ranges the attack unmaps. */
 static int a_build(FIXTURE_DATA(st) *self)
 {
-	struct mvgpu_gpu *gpu = &self->a.gpu;
-	struct mvgpu_pt *pt = &self->a.pt;
+	struct libmvgpu_gpu *gpu = &self->a.gpu;
+	struct libmvgpu_pt *pt = &self->a.pt;
 	uint64_t *l1;
 	int i, ret;
 
-	ret = mvgpu_dma_map(&self->a.v.dev, U_IOVA, U_SIZE, &self->u);
+	ret = libmvgpu_dma_map(&self->a.v.dev, U_IOVA, U_SIZE, &self->u);
 	if (!ret)
-		ret = mvgpu_dma_map(&self->a.v.dev, V_IOVA, V_SIZE, &self->v);
+		ret = libmvgpu_dma_map(&self->a.v.dev, V_IOVA, V_SIZE, &self->v);
 	/* one level-0 table for all aliases: each a new region to fill */
 	if (!ret)
 		ret = point_at_u(self, U_IOVA);
-	l1 = ret ? NULL : mvgpu_pt_entry(pt, VA_W, 1, false);
+	l1 = ret ? NULL : libmvgpu_pt_entry(pt, VA_W, 1, false);
 	if (!ret && !l1)
 		ret = -ENOENT;
 	for (i = 1; !ret && i < NR_ALIAS; i++)
-		mvgpu_store64(&l1[i], mvgpu_load64(&l1[0]));
+		libmvgpu_store64(&l1[i], libmvgpu_load64(&l1[0]));
 	if (!ret)
 		ret = et_buf_vram(gpu, pt, ET_VA_VRAM, 0, A_VRAM,
-				  MVGPU_MAP_WRITE, &self->avram);
+				  LIBMVGPU_MAP_WRITE, &self->avram);
 	/* rings and fences in VRAM: nothing of the pool is pinned */
 	for (i = 0; !ret && i < A_CTXS; i++)
-		ret = mvgpu_ctx_init_vram(&self->actx[i], gpu, pt, i, A_RING,
-					  A_RINGS_VRAM + i * (A_RING + 4096));
+		ret = libmvgpu_ctx_init_vram(&self->actx[i], gpu, pt, i, A_RING,
+					     A_RINGS_VRAM + i * (A_RING + 4096));
 	/* the second root shares every table below it */
 	if (!ret)
-		ret = mvgpu_pt_init(&self->pt2, gpu);
+		ret = libmvgpu_pt_init(&self->pt2, gpu);
 	if (!ret)
-		memcpy(mvgpu_gpu_ptr(gpu, self->pt2.root, 4096),
-		       mvgpu_gpu_ptr(gpu, pt->root, 4096), 4096);
+		memcpy(libmvgpu_gpu_ptr(gpu, self->pt2.root, 4096),
+		       libmvgpu_gpu_ptr(gpu, pt->root, 4096), 4096);
 	if (!ret) {
-		self->exp_pos = mvgpu_cfg_find_cap(&self->a.v.dev,
-						   PCI_CAP_ID_EXP);
+		self->exp_pos = libmvgpu_cfg_find_cap(&self->a.v.dev,
+						      PCI_CAP_ID_EXP);
 		if (self->exp_pos <= 0)
 			ret = self->exp_pos ? self->exp_pos : -ENODEV;
 	}
@@ -985,8 +985,8 @@ static int st_build(FIXTURE_DATA(st) *self)
 	ret = mt_vgpu_create(&self->b.v, MT_PARENT0, MT_T18);
 	self->b.owner = getpid();
 	if (!ret)
-		ret = mvgpu_open_in(&self->b.v.dev, self->b.v.uuid,
-				    self->a.v.dev.container);
+		ret = libmvgpu_open_in(&self->b.v.dev, self->b.v.uuid,
+				       self->a.v.dev.container);
 	if (ret)
 		return ret;
 	snprintf(self->msg, sizeof(self->msg), "A's memory and contexts");
@@ -1067,7 +1067,7 @@ FIXTURE_TEARDOWN_PARENT(st)
 					 strerror(-ret));
 	}
 	if (self->c.created)
-		mvgpu_mdev_remove(self->c.uuid);
+		libmvgpu_mdev_remove(self->c.uuid);
 }
 
 /* Is the thread name in MVGPU_STRESS_THREADS (all when it is not set)? */
@@ -1231,25 +1231,25 @@ TEST_F_TIMEOUT(st, hostile_vmm_contained, 300)
 		EXPECT_LT(0, self->th[T_UNMAP].hits);
 
 	/* the attacker's vGPUs: reset, clean, and they work */
-	ASSERT_EQ(0, mvgpu_reset(&self->a.v.dev));
-	ASSERT_EQ(0, mvgpu_mig_get_state(&self->a.v.dev, &state));
+	ASSERT_EQ(0, libmvgpu_reset(&self->a.v.dev));
+	ASSERT_EQ(0, libmvgpu_mig_get_state(&self->a.v.dev, &state));
 	EXPECT_EQ(VFIO_DEVICE_STATE_RUNNING, state);
 	EXPECT_EQ(0, et_attr(a, "pinned_pages"));
 	EXPECT_EQ(0, et_attr(a, "shadow_entries"));
 	ret = usable(&self->a.v.dev, A_CHECK_IOVA, 0xa11ce);
 	ASSERT_EQ(0, ret) TH_LOG("A after the attack: %s", strerror(-ret));
-	ASSERT_EQ(0, mvgpu_reset(&self->b.v.dev));
+	ASSERT_EQ(0, libmvgpu_reset(&self->b.v.dev));
 	ret = usable(&self->b.v.dev, B_CHECK_IOVA, 0xb0b);
 	ASSERT_EQ(0, ret) TH_LOG("B after the attack: %s", strerror(-ret));
 
 	/* closed, nothing stays pinned; C is gone */
-	mvgpu_gpu_fini(&self->a.gpu);
+	libmvgpu_gpu_fini(&self->a.gpu);
 	self->a.up = false;
-	mvgpu_close(&self->a.v.dev);
-	mvgpu_close(&self->b.v.dev);
+	libmvgpu_close(&self->a.v.dev);
+	libmvgpu_close(&self->b.v.dev);
 	EXPECT_EQ(0, et_attr(a, "pinned_pages"));
 	EXPECT_EQ(0, et_attr(b, "pinned_pages"));
-	EXPECT_EQ(3, mt_dir_count(MVGPU_SYSFS_MDEV_DEVS));
+	EXPECT_EQ(3, mt_dir_count(LIBMVGPU_SYSFS_MDEV_DEVS));
 }
 
 TEST_HARNESS_MAIN

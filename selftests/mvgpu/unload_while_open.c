@@ -37,9 +37,9 @@ int main(int argc, char **argv)
 		mt_vgpu_destroy(&v);
 		return 1;
 	}
-	efd = mvgpu_eventfd();
+	efd = libmvgpu_eventfd();
 	if (efd < 0 ||
-	    mvgpu_irq_set_eventfd(&v.dev, VFIO_PCI_REQ_IRQ_INDEX, efd)) {
+	    libmvgpu_irq_set_eventfd(&v.dev, VFIO_PCI_REQ_IRQ_INDEX, efd)) {
 		printf("# REQ eventfd setup failed\n");
 		mt_vgpu_destroy(&v);
 		return 1;
@@ -64,14 +64,14 @@ int main(int argc, char **argv)
 		_exit(0);
 	}
 
-	ret = mvgpu_eventfd_wait(efd, REQ_TIMEOUT_MS, &count);
+	ret = libmvgpu_eventfd_wait(efd, REQ_TIMEOUT_MS, &count);
 	if (ret != 1)
 		printf("# no REQ within %d ms (%d)\n", REQ_TIMEOUT_MS, ret);
 	else
 		printf("# REQ signalled (%llu), closing the device\n",
 		       (unsigned long long)count);
 	/* let go in any case, so that the unload can finish */
-	mvgpu_close(&v.dev);
+	libmvgpu_close(&v.dev);
 	close(efd);
 
 	if (waitpid(child, &status, 0) != child) {
@@ -82,7 +82,7 @@ int main(int argc, char **argv)
 		printf("# unload failed\n");
 		return 1;
 	}
-	if (mvgpu_mdev_exists(v.uuid)) {
+	if (libmvgpu_mdev_exists(v.uuid)) {
 		printf("# %s still exists after the unload\n", v.uuid);
 		return 1;
 	}

@@ -15,7 +15,7 @@
 
 FIXTURE(vdev) {
 	struct mt_vgpu v;
-	struct mvgpu_dev *dev;
+	struct libmvgpu_dev *dev;
 	int setup_err;
 	char msg[256];
 };
@@ -72,7 +72,7 @@ TEST_F(vdev, device_info)
 	struct vfio_device_info info;
 
 	CHECK_SETUP();
-	ASSERT_EQ(0, mvgpu_device_info(self->dev, &info));
+	ASSERT_EQ(0, libmvgpu_device_info(self->dev, &info));
 	EXPECT_EQ(VFIO_DEVICE_FLAGS_PCI | VFIO_DEVICE_FLAGS_RESET, info.flags);
 	EXPECT_EQ(VFIO_PCI_NUM_REGIONS, info.num_regions);
 	EXPECT_EQ(9, info.num_regions);
@@ -128,22 +128,22 @@ TEST_F(vdev, regions)
 	for (i = 0; i < VFIO_PCI_NUM_REGIONS; i++) {
 		/* no VGA region: EINVAL, as vfio-pci for a non-VGA function */
 		if (i == VFIO_PCI_VGA_REGION_INDEX) {
-			EXPECT_EQ(-EINVAL, mvgpu_region_info(self->dev, i,
-							     &info));
+			EXPECT_EQ(-EINVAL, libmvgpu_region_info(self->dev, i,
+								&info));
 			continue;
 		}
-		ASSERT_EQ(0, mvgpu_region_info(self->dev, i, &info));
+		ASSERT_EQ(0, libmvgpu_region_info(self->dev, i, &info));
 		if (info.size != w[i].size || info.flags != w[i].flags)
 			TH_LOG("region %u: size 0x%llx flags 0x%x, want 0x%llx 0x%x",
 			       i, (unsigned long long)info.size, info.flags,
 			       (unsigned long long)w[i].size, w[i].flags);
 		EXPECT_EQ(i, info.index);
-		EXPECT_EQ(MVGPU_REGION_OFFSET(i), info.offset);
+		EXPECT_EQ(LIBMVGPU_REGION_OFFSET(i), info.offset);
 		EXPECT_EQ(w[i].size, info.size);
 		EXPECT_EQ(w[i].flags, info.flags);
 	}
-	EXPECT_EQ(-EINVAL, mvgpu_region_info(self->dev, VFIO_PCI_NUM_REGIONS,
-					     &info));
+	EXPECT_EQ(-EINVAL, libmvgpu_region_info(self->dev, VFIO_PCI_NUM_REGIONS,
+						&info));
 }
 
 /* Only BAR2 can be mmapped, and only within its size */
@@ -156,24 +156,24 @@ TEST_F(vdev, mmap_rules)
 	CHECK_SETUP();
 	p = mmap(NULL, MVGPU_MMIO_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
 		 self->dev->device,
-		 MVGPU_REGION_OFFSET(VFIO_PCI_BAR0_REGION_INDEX));
+		 LIBMVGPU_REGION_OFFSET(VFIO_PCI_BAR0_REGION_INDEX));
 	EXPECT_EQ(MAP_FAILED, p);
 	if (p != MAP_FAILED)
 		munmap(p, MVGPU_MMIO_SIZE);
 	p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, self->dev->device,
-		 MVGPU_REGION_OFFSET(VFIO_PCI_CONFIG_REGION_INDEX));
+		 LIBMVGPU_REGION_OFFSET(VFIO_PCI_CONFIG_REGION_INDEX));
 	EXPECT_EQ(MAP_FAILED, p);
 	if (p != MAP_FAILED)
 		munmap(p, 4096);
 	/* past the end of the VRAM */
 	p = mmap(NULL, vram + 4096, PROT_READ | PROT_WRITE, MAP_SHARED,
 		 self->dev->device,
-		 MVGPU_REGION_OFFSET(VFIO_PCI_BAR2_REGION_INDEX));
+		 LIBMVGPU_REGION_OFFSET(VFIO_PCI_BAR2_REGION_INDEX));
 	EXPECT_EQ(MAP_FAILED, p);
 	if (p != MAP_FAILED)
 		munmap(p, vram + 4096);
 	/* the whole BAR2 works */
-	p = mvgpu_region_mmap(self->dev, VFIO_PCI_BAR2_REGION_INDEX, &len);
+	p = libmvgpu_region_mmap(self->dev, VFIO_PCI_BAR2_REGION_INDEX, &len);
 	ASSERT_NE(MAP_FAILED, p);
 	EXPECT_EQ(vram, len);
 	/* its last word, written through the mapping, read back by pread */
@@ -181,8 +181,8 @@ TEST_F(vdev, mmap_rules)
 	{
 		uint32_t val = 0;
 
-		ASSERT_EQ(4, mvgpu_region_read(self->dev,
-					       VFIO_PCI_BAR2_REGION_INDEX,
+		ASSERT_EQ(4, libmvgpu_region_read(self->dev,
+						  VFIO_PCI_BAR2_REGION_INDEX,
 					       len - 4, &val, 4));
 		EXPECT_EQ(0x12345678, val);
 	}
@@ -218,14 +218,14 @@ TEST_F(vdev, access_past_end)
 
 	CHECK_SETUP();
 	for (i = 0; i < MT_ARRAY_SIZE(bad); i++) {
-		n = mvgpu_region_read(self->dev, bad[i].index, bad[i].off, buf,
-				      bad[i].len);
+		n = libmvgpu_region_read(self->dev, bad[i].index, bad[i].off, buf,
+					 bad[i].len);
 		if (n > bad[i].inside)
 			TH_LOG("read region %u at 0x%llx returned %zd",
 			       bad[i].index, (unsigned long long)bad[i].off, n);
 		EXPECT_GE(bad[i].inside, n);
-		n = mvgpu_region_write(self->dev, bad[i].index, bad[i].off,
-				       buf, bad[i].len);
+		n = libmvgpu_region_write(self->dev, bad[i].index, bad[i].off,
+					  buf, bad[i].len);
 		if (n > bad[i].inside)
 			TH_LOG("write region %u at 0x%llx returned %zd",
 			       bad[i].index, (unsigned long long)bad[i].off, n);
@@ -236,23 +236,23 @@ TEST_F(vdev, access_past_end)
 /* The container maps anonymous memory for the device's DMA */
 TEST_F(vdev, dma_map)
 {
-	struct mvgpu_dma a = { 0 }, b = { 0 }, c = { 0 };
+	struct libmvgpu_dma a = { 0 }, b = { 0 }, c = { 0 };
 
 	CHECK_SETUP();
-	ASSERT_EQ(0, mvgpu_dma_map(self->dev, 0x100000, 1 << 20, &a));
-	ASSERT_EQ(0, mvgpu_dma_map(self->dev, 0x40000000, 2 << 20, &b));
+	ASSERT_EQ(0, libmvgpu_dma_map(self->dev, 0x100000, 1 << 20, &a));
+	ASSERT_EQ(0, libmvgpu_dma_map(self->dev, 0x40000000, 2 << 20, &b));
 	memset(a.vaddr, 0x11, a.size);
 	/* overlapping IOVA is refused by the IOMMU backend */
-	EXPECT_EQ(-EEXIST, mvgpu_dma_map(self->dev, 0x180000, 4096, &c));
-	EXPECT_EQ(0, mvgpu_dma_unmap(self->dev, &a));
-	EXPECT_EQ(0, mvgpu_dma_unmap(self->dev, &b));
+	EXPECT_EQ(-EEXIST, libmvgpu_dma_map(self->dev, 0x180000, 4096, &c));
+	EXPECT_EQ(0, libmvgpu_dma_unmap(self->dev, &a));
+	EXPECT_EQ(0, libmvgpu_dma_unmap(self->dev, &b));
 	/* the device still works and nothing stays pinned */
-	EXPECT_EQ(MVGPU_ID_MAGIC, mvgpu_rd32(self->dev, MVGPU_REG_ID));
+	EXPECT_EQ(MVGPU_ID_MAGIC, libmvgpu_rd32(self->dev, MVGPU_REG_ID));
 	{
 		uint64_t pinned = 1;
 
-		ASSERT_EQ(0, mvgpu_mdev_read_u64(self->v.uuid, "pinned_pages",
-						 &pinned));
+		ASSERT_EQ(0, libmvgpu_mdev_read_u64(self->v.uuid, "pinned_pages",
+						    &pinned));
 		EXPECT_EQ(0, pinned);
 	}
 }
@@ -260,9 +260,9 @@ TEST_F(vdev, dma_map)
 TEST_F(vdev, reset_ioctl)
 {
 	CHECK_SETUP();
-	ASSERT_EQ(0, mvgpu_reg_write(self->dev, MVGPU_REG_SCRATCH, 0xabcd));
-	ASSERT_EQ(0, mvgpu_reset(self->dev));
-	EXPECT_EQ(0, mvgpu_rd32(self->dev, MVGPU_REG_SCRATCH));
+	ASSERT_EQ(0, libmvgpu_reg_write(self->dev, MVGPU_REG_SCRATCH, 0xabcd));
+	ASSERT_EQ(0, libmvgpu_reset(self->dev));
+	EXPECT_EQ(0, libmvgpu_rd32(self->dev, MVGPU_REG_SCRATCH));
 }
 
 /* Malformed requests are refused, nothing else happens */
@@ -289,41 +289,41 @@ TEST_F(vdev, bad_ioctls)
 	EXPECT_EQ(ENOTTY, errno);
 
 	/* MASK/UNMASK exist for INTx only: ENOTTY, as vfio-pci */
-	EXPECT_EQ(-ENOTTY, mvgpu_irq_set_raw(self->dev, VFIO_PCI_MSI_IRQ_INDEX,
-					     VFIO_IRQ_SET_DATA_NONE |
+	EXPECT_EQ(-ENOTTY, libmvgpu_irq_set_raw(self->dev, VFIO_PCI_MSI_IRQ_INDEX,
+						VFIO_IRQ_SET_DATA_NONE |
 					     VFIO_IRQ_SET_ACTION_MASK, 0, 1,
 					     NULL, 0));
-	EXPECT_EQ(-ENOTTY, mvgpu_irq_set_raw(self->dev, VFIO_PCI_REQ_IRQ_INDEX,
-					     VFIO_IRQ_SET_DATA_BOOL |
+	EXPECT_EQ(-ENOTTY, libmvgpu_irq_set_raw(self->dev, VFIO_PCI_REQ_IRQ_INDEX,
+						VFIO_IRQ_SET_DATA_BOOL |
 					     VFIO_IRQ_SET_ACTION_UNMASK, 0, 1,
 					     &one, 1));
 	/* two data types at once */
-	EXPECT_EQ(-EINVAL, mvgpu_irq_set_raw(self->dev, VFIO_PCI_INTX_IRQ_INDEX,
-					     VFIO_IRQ_SET_DATA_NONE |
+	EXPECT_EQ(-EINVAL, libmvgpu_irq_set_raw(self->dev, VFIO_PCI_INTX_IRQ_INDEX,
+						VFIO_IRQ_SET_DATA_NONE |
 					     VFIO_IRQ_SET_DATA_BOOL |
 					     VFIO_IRQ_SET_ACTION_TRIGGER, 0, 1,
 					     &one, 1));
 	/* the device is fine afterwards */
-	EXPECT_EQ(MVGPU_ID_MAGIC, mvgpu_rd32(self->dev, MVGPU_REG_ID));
+	EXPECT_EQ(MVGPU_ID_MAGIC, libmvgpu_rd32(self->dev, MVGPU_REG_ID));
 }
 
 /* The plain TYPE1 IOMMU model works too */
 TEST_F(vdev, type1_iommu)
 {
-	struct mvgpu_dma dma = { 0 };
+	struct libmvgpu_dma dma = { 0 };
 	struct mt_vgpu w;
 	int ret;
 
 	CHECK_SETUP();
 	ret = mt_vgpu_create(&w, MT_PARENT0, MT_T18);
 	if (!ret)
-		ret = mvgpu_open_iommu(&w.dev, w.uuid, VFIO_TYPE1_IOMMU);
-	if (!ret && mvgpu_rd32(&w.dev, MVGPU_REG_ID) != MVGPU_ID_MAGIC)
+		ret = libmvgpu_open_iommu(&w.dev, w.uuid, VFIO_TYPE1_IOMMU);
+	if (!ret && libmvgpu_rd32(&w.dev, MVGPU_REG_ID) != MVGPU_ID_MAGIC)
 		ret = -EIO;
 	if (!ret)
-		ret = mvgpu_dma_map(&w.dev, 0x200000, 1 << 20, &dma);
+		ret = libmvgpu_dma_map(&w.dev, 0x200000, 1 << 20, &dma);
 	if (!ret)
-		ret = mvgpu_dma_unmap(&w.dev, &dma);
+		ret = libmvgpu_dma_unmap(&w.dev, &dma);
 	/* clean up before asserting: the fixture does not know w */
 	EXPECT_EQ(0, mt_vgpu_destroy(&w));
 	ASSERT_EQ(0, ret);

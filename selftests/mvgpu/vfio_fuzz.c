@@ -109,7 +109,7 @@ struct gbuf {
 
 /* What one thread (or the single-threaded tests) works with. */
 struct vf_ctx {
-	struct mvgpu_dev *dev;
+	struct libmvgpu_dev *dev;
 	int fd;			/* the device fd */
 	uint64_t vram;		/* BAR2 size */
 	uint64_t mig_flags;
@@ -152,7 +152,7 @@ static void *gbuf_end(struct gbuf *g, size_t n)
 
 static uint64_t rnd(struct vf_ctx *c, uint64_t n)
 {
-	return mvgpu_rand64(&c->rng) % n;
+	return libmvgpu_rand64(&c->rng) % n;
 }
 
 static void bad(struct vf_ctx *c, const char *fmt, ...)
@@ -174,7 +174,7 @@ static int xioctl(int fd, unsigned long cmd, void *arg)
 	return ioctl(fd, cmd, arg) ? -errno : 0;
 }
 
-static int ctx_init(struct vf_ctx *c, struct mvgpu_dev *dev, uint64_t vram,
+static int ctx_init(struct vf_ctx *c, struct libmvgpu_dev *dev, uint64_t vram,
 		    uint64_t seed)
 {
 	int ret;
@@ -188,10 +188,10 @@ static int ctx_init(struct vf_ctx *c, struct mvgpu_dev *dev, uint64_t vram,
 	c->devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (c->devnull < 0)
 		return -errno;
-	c->efd = mvgpu_eventfd();
+	c->efd = libmvgpu_eventfd();
 	if (c->efd < 0)
 		return c->efd;
-	ret = mvgpu_mig_flags(dev, &c->mig_flags);
+	ret = libmvgpu_mig_flags(dev, &c->mig_flags);
 	if (!ret)
 		ret = gbuf_init(&c->small, PAGE);
 	if (!ret)
@@ -318,8 +318,8 @@ static int set_state(struct vf_ctx *c, bool attached)
 	int ret;
 
 	for (i = 0; i < MT_ARRAY_SIZE(idx); i++) {
-		ret = mvgpu_irq_set_eventfd(c->dev, idx[i],
-					    attached ? c->efd : -1);
+		ret = libmvgpu_irq_set_eventfd(c->dev, idx[i],
+					       attached ? c->efd : -1);
 		if (ret)
 			return ret;
 	}
@@ -511,7 +511,7 @@ static void op_region_info(struct vf_ctx *c, uint32_t argsz, uint32_t index)
 	}
 	if (!ret && (r->argsz != argsz || r->index != index ||
 		     r->flags != flags || r->size != size || r->cap_offset ||
-		     r->offset != MVGPU_REGION_OFFSET(index)))
+		     r->offset != LIBMVGPU_REGION_OFFSET(index)))
 		bad(c, "GET_REGION_INFO index %u: argsz %u flags 0x%x size 0x%llx offset 0x%llx cap %u",
 		    index, r->argsz, r->flags, (unsigned long long)r->size,
 		    (unsigned long long)r->offset, r->cap_offset);
@@ -753,7 +753,7 @@ static long long want_rw(struct vf_ctx *c, uint32_t index, uint64_t off,
 {
 	uint64_t size;
 	uint32_t flags;
-	int64_t pos = (int64_t)(MVGPU_REGION_OFFSET(index) + off);
+	int64_t pos = (int64_t)(LIBMVGPU_REGION_OFFSET(index) + off);
 
 	if (pos < 0 || pos + (int64_t)count < 0 ||
 	    want_region(c, index, &size, &flags))
@@ -793,7 +793,7 @@ static uint64_t off_edge(uint64_t size, unsigned int e)
 	case 6:
 		return size + 1;
 	default:
-		return (1ull << MVGPU_REGION_SHIFT) - 1;
+		return (1ull << LIBMVGPU_REGION_SHIFT) - 1;
 	}
 }
 
@@ -812,7 +812,7 @@ static void op_rw(struct vf_ctx *c, bool write, uint32_t index,
 	uint8_t *p;
 
 	want_region(c, index, &size, &flags);
-	pos = MVGPU_REGION_OFFSET(index) + off_edge(size, oedge);
+	pos = LIBMVGPU_REGION_OFFSET(index) + off_edge(size, oedge);
 	want = want_rw(c, index, off_edge(size, oedge), count);
 	/* exactly the bytes the device may move are mapped */
 	room = want > 0 ? (size_t)want : 0;
@@ -874,7 +874,7 @@ static void op_mmap(struct vf_ctx *c, uint32_t index, unsigned int oedge,
 	     off < size && ((len + PAGE - 1) & ~(PAGE - 1)) <= size - off;
 	m = mmap(NULL, len, PROT_READ | PROT_WRITE,
 		 shared ? MAP_SHARED : MAP_PRIVATE, c->fd,
-		 MVGPU_REGION_OFFSET(index) + off);
+		 LIBMVGPU_REGION_OFFSET(index) + off);
 	c->ops++;
 	if ((m != MAP_FAILED) != ok || (m == MAP_FAILED && errno != EINVAL)) {
 		bad(c, "mmap index %u off 0x%llx len 0x%llx %s: %s, want %s",
@@ -917,28 +917,28 @@ static int vf_build(FIXTURE_DATA(vf) *self)
 	if (ret)
 		return ret;
 	snprintf(self->msg, sizeof(self->msg), "neighbour set-up");
-	self->efd = mvgpu_eventfd();
-	self->nefd = mvgpu_eventfd();
+	self->efd = libmvgpu_eventfd();
+	self->nefd = libmvgpu_eventfd();
 	if (self->efd < 0 || self->nefd < 0)
 		return -EMFILE;
-	self->nmap = mvgpu_region_mmap(&self->n.dev,
-				       VFIO_PCI_BAR2_REGION_INDEX,
+	self->nmap = libmvgpu_region_mmap(&self->n.dev,
+					  VFIO_PCI_BAR2_REGION_INDEX,
 				       &self->nlen);
 	if (self->nmap == MAP_FAILED) {
 		self->nmap = NULL;
 		return -errno;
 	}
 	mt_pattern_fill(self->nmap, self->nlen, 0, PATTERN_SEED);
-	ret = mvgpu_reg_write(&self->n.dev, MVGPU_REG_SCRATCH,
-			      NEIGHBOUR_SCRATCH);
+	ret = libmvgpu_reg_write(&self->n.dev, MVGPU_REG_SCRATCH,
+				 NEIGHBOUR_SCRATCH);
 	if (!ret)
-		ret = mvgpu_msi_enable(&self->n.dev, 0x0042, self->nefd);
+		ret = libmvgpu_msi_enable(&self->n.dev, 0x0042, self->nefd);
 	if (!ret)
-		ret = mvgpu_reg_write(&self->n.dev, MVGPU_REG_IRQ_MASK,
-				      MVGPU_IRQ_FENCE(0));
+		ret = libmvgpu_reg_write(&self->n.dev, MVGPU_REG_IRQ_MASK,
+					 MVGPU_IRQ_FENCE(0));
 	if (!ret)
-		ret = mvgpu_mdev_read_u64(self->n.uuid, "resets",
-					  &self->nresets);
+		ret = libmvgpu_mdev_read_u64(self->n.uuid, "resets",
+					     &self->nresets);
 	return ret;
 }
 
@@ -970,12 +970,12 @@ FIXTURE_TEARDOWN_PARENT(vf)
 	int ret;
 
 	if (self->t.created) {
-		ret = mvgpu_mdev_remove(self->t.uuid);
+		ret = libmvgpu_mdev_remove(self->t.uuid);
 		EXPECT_EQ(0, ret) TH_LOG("remove %s: %s", self->t.uuid,
 					 strerror(-ret));
 	}
 	if (self->n.created) {
-		ret = mvgpu_mdev_remove(self->n.uuid);
+		ret = libmvgpu_mdev_remove(self->n.uuid);
 		EXPECT_EQ(0, ret) TH_LOG("remove %s: %s", self->n.uuid,
 					 strerror(-ret));
 	}
@@ -1002,47 +1002,47 @@ static void check_works(struct __test_metadata *_metadata,
 		VFIO_PCI_INTX_IRQ_INDEX, VFIO_PCI_ERR_IRQ_INDEX,
 		VFIO_PCI_REQ_IRQ_INDEX,
 	};
-	struct mvgpu_dev *dev = &self->t.dev;
+	struct libmvgpu_dev *dev = &self->t.dev;
 	uint64_t vram = mt_type_vram(MT_T164);
 	uint8_t out[4096], in[4096];
 	uint32_t state = 0;
 	size_t i;
 	int ret;
 
-	ASSERT_EQ(0, mvgpu_reset(dev));
-	ASSERT_EQ(0, mvgpu_mig_get_state(dev, &state));
+	ASSERT_EQ(0, libmvgpu_reset(dev));
+	ASSERT_EQ(0, libmvgpu_mig_get_state(dev, &state));
 	EXPECT_EQ(VFIO_DEVICE_STATE_RUNNING, state);
-	EXPECT_EQ(MVGPU_ID_MAGIC, mvgpu_rd32(dev, MVGPU_REG_ID));
-	ASSERT_EQ(0, mvgpu_reg_write(dev, MVGPU_REG_SCRATCH, 0x600dcafe));
-	EXPECT_EQ(0x600dcafe, mvgpu_rd32(dev, MVGPU_REG_SCRATCH));
+	EXPECT_EQ(MVGPU_ID_MAGIC, libmvgpu_rd32(dev, MVGPU_REG_ID));
+	ASSERT_EQ(0, libmvgpu_reg_write(dev, MVGPU_REG_SCRATCH, 0x600dcafe));
+	EXPECT_EQ(0x600dcafe, libmvgpu_rd32(dev, MVGPU_REG_SCRATCH));
 	/* whatever eventfds the test left: off (EINVAL where none) */
 	for (i = 0; i < MT_ARRAY_SIZE(idx); i++) {
-		ret = mvgpu_irq_disable(dev, idx[i]);
+		ret = libmvgpu_irq_disable(dev, idx[i]);
 		EXPECT_TRUE(ret == 0 || ret == -EINVAL);
 	}
-	mvgpu_eventfd_wait(self->efd, 0, NULL);
-	ASSERT_EQ(0, mvgpu_msi_enable(dev, 0x0041, self->efd));
-	ASSERT_EQ(0, mvgpu_reg_write(dev, MVGPU_REG_IRQ_MASK,
-				     MVGPU_IRQ_FENCE(0)));
-	ASSERT_EQ(0, mvgpu_reg_write(dev, MVGPU_REG_IRQ_RAISE,
-				     MVGPU_IRQ_FENCE(0)));
-	EXPECT_EQ(1, mvgpu_eventfd_wait(self->efd, FIRE_MS, NULL));
-	ASSERT_EQ(0, mvgpu_reg_write(dev, MVGPU_REG_IRQ_ACK,
-				     MVGPU_IRQ_FENCE(0)));
-	EXPECT_EQ(0, mvgpu_rd32(dev, MVGPU_REG_IRQ_STATUS));
-	EXPECT_EQ(0, mvgpu_irq_disable(dev, VFIO_PCI_MSI_IRQ_INDEX));
+	libmvgpu_eventfd_wait(self->efd, 0, NULL);
+	ASSERT_EQ(0, libmvgpu_msi_enable(dev, 0x0041, self->efd));
+	ASSERT_EQ(0, libmvgpu_reg_write(dev, MVGPU_REG_IRQ_MASK,
+					MVGPU_IRQ_FENCE(0)));
+	ASSERT_EQ(0, libmvgpu_reg_write(dev, MVGPU_REG_IRQ_RAISE,
+					MVGPU_IRQ_FENCE(0)));
+	EXPECT_EQ(1, libmvgpu_eventfd_wait(self->efd, FIRE_MS, NULL));
+	ASSERT_EQ(0, libmvgpu_reg_write(dev, MVGPU_REG_IRQ_ACK,
+					MVGPU_IRQ_FENCE(0)));
+	EXPECT_EQ(0, libmvgpu_rd32(dev, MVGPU_REG_IRQ_STATUS));
+	EXPECT_EQ(0, libmvgpu_irq_disable(dev, VFIO_PCI_MSI_IRQ_INDEX));
 	/* VRAM: zero after the reset, then written and read back */
 	ASSERT_EQ((ssize_t)sizeof(in),
-		  mvgpu_region_read(dev, VFIO_PCI_BAR2_REGION_INDEX,
-				    vram - sizeof(in), in, sizeof(in)));
+		  libmvgpu_region_read(dev, VFIO_PCI_BAR2_REGION_INDEX,
+				       vram - sizeof(in), in, sizeof(in)));
 	EXPECT_EQ(-1, mt_find_nonzero(in, sizeof(in)));
 	mt_pattern_fill(out, sizeof(out), 0, 99);
 	ASSERT_EQ((ssize_t)sizeof(out),
-		  mvgpu_region_write(dev, VFIO_PCI_BAR2_REGION_INDEX,
-				     vram - sizeof(out), out, sizeof(out)));
+		  libmvgpu_region_write(dev, VFIO_PCI_BAR2_REGION_INDEX,
+					vram - sizeof(out), out, sizeof(out)));
 	ASSERT_EQ((ssize_t)sizeof(in),
-		  mvgpu_region_read(dev, VFIO_PCI_BAR2_REGION_INDEX,
-				    vram - sizeof(in), in, sizeof(in)));
+		  libmvgpu_region_read(dev, VFIO_PCI_BAR2_REGION_INDEX,
+				       vram - sizeof(in), in, sizeof(in)));
 	EXPECT_EQ(0, memcmp(in, out, sizeof(in)));
 }
 
@@ -1050,24 +1050,24 @@ static void check_works(struct __test_metadata *_metadata,
 static void check_neighbour(struct __test_metadata *_metadata,
 			    FIXTURE_DATA(vf) *self)
 {
-	struct mvgpu_dev *dev = &self->n.dev;
+	struct libmvgpu_dev *dev = &self->n.dev;
 	uint64_t resets = 0;
 	uint32_t state = 0;
 
-	EXPECT_EQ(NEIGHBOUR_SCRATCH, mvgpu_rd32(dev, MVGPU_REG_SCRATCH));
+	EXPECT_EQ(NEIGHBOUR_SCRATCH, libmvgpu_rd32(dev, MVGPU_REG_SCRATCH));
 	EXPECT_EQ(-1, mt_pattern_check(self->nmap, self->nlen, 0,
 				       PATTERN_SEED));
-	ASSERT_EQ(0, mvgpu_mdev_read_u64(self->n.uuid, "resets", &resets));
+	ASSERT_EQ(0, libmvgpu_mdev_read_u64(self->n.uuid, "resets", &resets));
 	EXPECT_EQ(self->nresets, resets);
-	ASSERT_EQ(0, mvgpu_mig_get_state(dev, &state));
+	ASSERT_EQ(0, libmvgpu_mig_get_state(dev, &state));
 	EXPECT_EQ(VFIO_DEVICE_STATE_RUNNING, state);
 	/* nothing arrived on its MSI, and an interrupt of its own does */
-	EXPECT_EQ(0, mvgpu_eventfd_wait(self->nefd, 0, NULL));
-	ASSERT_EQ(0, mvgpu_reg_write(dev, MVGPU_REG_IRQ_RAISE,
-				     MVGPU_IRQ_FENCE(0)));
-	EXPECT_EQ(1, mvgpu_eventfd_wait(self->nefd, FIRE_MS, NULL));
-	ASSERT_EQ(0, mvgpu_reg_write(dev, MVGPU_REG_IRQ_ACK,
-				     MVGPU_IRQ_FENCE(0)));
+	EXPECT_EQ(0, libmvgpu_eventfd_wait(self->nefd, 0, NULL));
+	ASSERT_EQ(0, libmvgpu_reg_write(dev, MVGPU_REG_IRQ_RAISE,
+					MVGPU_IRQ_FENCE(0)));
+	EXPECT_EQ(1, libmvgpu_eventfd_wait(self->nefd, FIRE_MS, NULL));
+	ASSERT_EQ(0, libmvgpu_reg_write(dev, MVGPU_REG_IRQ_ACK,
+					MVGPU_IRQ_FENCE(0)));
 }
 
 /* A context for the single-threaded tests, or the test fails. */
@@ -1207,45 +1207,45 @@ TEST_F(vf, features)
 	if (!(c.mig_flags & VFIO_MIGRATION_PRE_COPY))
 		op_feature(&c, 16, F_SET | VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE,
 			   VFIO_DEVICE_STATE_PRE_COPY);
-	ASSERT_EQ(0, mvgpu_mig_get_state(c.dev, &state));
+	ASSERT_EQ(0, libmvgpu_mig_get_state(c.dev, &state));
 	EXPECT_EQ(VFIO_DEVICE_STATE_RUNNING, state);
 
 	if (c.mig_flags & VFIO_MIGRATION_PRE_COPY) {
-		ASSERT_EQ(0, mvgpu_mig_set_state(c.dev,
-						 VFIO_DEVICE_STATE_PRE_COPY,
+		ASSERT_EQ(0, libmvgpu_mig_set_state(c.dev,
+						    VFIO_DEVICE_STATE_PRE_COPY,
 						 &dfd));
 		ASSERT_LE(0, dfd);
 		for (e = 0; e < 5; e++)
 			op_precopy(&c, dfd, argsz_of(e, PRECOPY_SIZE), 0);
-		ASSERT_EQ(0, mvgpu_mig_set_state(c.dev,
-					VFIO_DEVICE_STATE_PRE_COPY_P2P, NULL));
+		ASSERT_EQ(0, libmvgpu_mig_set_state(c.dev,
+						    VFIO_DEVICE_STATE_PRE_COPY_P2P, NULL));
 		op_precopy(&c, dfd, PRECOPY_SIZE, 0);
-		ASSERT_EQ(0, mvgpu_mig_set_state(c.dev,
-					VFIO_DEVICE_STATE_STOP_COPY, NULL));
+		ASSERT_EQ(0, libmvgpu_mig_set_state(c.dev,
+						    VFIO_DEVICE_STATE_STOP_COPY, NULL));
 		for (e = 0; e < 5; e++)
 			op_precopy(&c, dfd, argsz_of(e, PRECOPY_SIZE), -EINVAL);
 	} else {
-		ASSERT_EQ(0, mvgpu_mig_set_state(c.dev,
-						 VFIO_DEVICE_STATE_STOP_COPY,
+		ASSERT_EQ(0, libmvgpu_mig_set_state(c.dev,
+						    VFIO_DEVICE_STATE_STOP_COPY,
 						 &dfd));
 		ASSERT_LE(0, dfd);
 		op_precopy(&c, dfd, PRECOPY_SIZE, -EINVAL);
 	}
 	for (x = 0; x < NR_UNKNOWN_DATA; x++)
 		op_unknown_ioctl(&c, dfd, unknown_cmds[x]);
-	ASSERT_EQ(0, mvgpu_mig_set_state(c.dev, VFIO_DEVICE_STATE_STOP, NULL));
+	ASSERT_EQ(0, libmvgpu_mig_set_state(c.dev, VFIO_DEVICE_STATE_STOP, NULL));
 	/* the session ended */
 	op_precopy(&c, dfd, PRECOPY_SIZE, -EINVAL);
 	close(dfd);
-	ASSERT_EQ(0, mvgpu_mig_set_state(c.dev, VFIO_DEVICE_STATE_RESUMING,
-					 &dfd));
+	ASSERT_EQ(0, libmvgpu_mig_set_state(c.dev, VFIO_DEVICE_STATE_RESUMING,
+					    &dfd));
 	ASSERT_LE(0, dfd);
 	for (e = 0; e < 5; e++)
 		op_precopy(&c, dfd, argsz_of(e, PRECOPY_SIZE), -ENOTTY);
 	/* an empty stream is incomplete: the vGPU stays in RESUMING */
-	EXPECT_EQ(-EINVAL, mvgpu_mig_set_state(c.dev, VFIO_DEVICE_STATE_STOP,
-					       NULL));
-	ASSERT_EQ(0, mvgpu_mig_get_state(c.dev, &state));
+	EXPECT_EQ(-EINVAL, libmvgpu_mig_set_state(c.dev, VFIO_DEVICE_STATE_STOP,
+						  NULL));
+	ASSERT_EQ(0, libmvgpu_mig_get_state(c.dev, &state));
 	EXPECT_EQ(VFIO_DEVICE_STATE_RESUMING, state);
 	close(dfd);
 	CTX_DOWN(&c);
@@ -1405,13 +1405,13 @@ static void *chaos_thread(void *arg)
 				ret = xioctl(c->fd, VFIO_DEVICE_RESET, NULL);
 				break;
 			case 1:
-				ret = mvgpu_cfg_write16(c->dev, t->sh->exp_cap +
+				ret = libmvgpu_cfg_write16(c->dev, t->sh->exp_cap +
 							PCI_EXP_DEVCTL,
 							PCI_EXP_DEVCTL_BCR_FLR);
 				break;
 			default:
-				ret = mvgpu_reg_write(c->dev, MVGPU_REG_RESET,
-						      MVGPU_RESET_MAGIC);
+				ret = libmvgpu_reg_write(c->dev, MVGPU_REG_RESET,
+							 MVGPU_RESET_MAGIC);
 				break;
 			}
 			if (ret)
@@ -1421,15 +1421,15 @@ static void *chaos_thread(void *arg)
 		case 1:
 		case 2:
 			/* interrupts raised while others attach and detach */
-			ret = mvgpu_reg_write(c->dev, MVGPU_REG_IRQ_MASK,
-					      (uint32_t)mvgpu_rand64(&c->rng));
+			ret = libmvgpu_reg_write(c->dev, MVGPU_REG_IRQ_MASK,
+						 (uint32_t)libmvgpu_rand64(&c->rng));
 			if (!ret)
-				ret = mvgpu_reg_write(c->dev,
-						      MVGPU_REG_IRQ_RAISE,
-						      (uint32_t)mvgpu_rand64(&c->rng));
+				ret = libmvgpu_reg_write(c->dev,
+							 MVGPU_REG_IRQ_RAISE,
+						      (uint32_t)libmvgpu_rand64(&c->rng));
 			if (!ret && rnd(c, 2))
-				ret = mvgpu_reg_write(c->dev, MVGPU_REG_IRQ_ACK,
-						      (uint32_t)mvgpu_rand64(&c->rng));
+				ret = libmvgpu_reg_write(c->dev, MVGPU_REG_IRQ_ACK,
+							 (uint32_t)libmvgpu_rand64(&c->rng));
 			if (ret)
 				bad(c, "IRQ registers: %d", ret);
 			t->sh->raises++;
@@ -1438,7 +1438,7 @@ static void *chaos_thread(void *arg)
 			st = states[rnd(c, MT_ARRAY_SIZE(states))];
 			if (!state_valid(c, st))
 				st = VFIO_DEVICE_STATE_STOP;
-			ret = mvgpu_mig_set_state(c->dev, st, &dfd);
+			ret = libmvgpu_mig_set_state(c->dev, st, &dfd);
 			if (ret && ret != -EINVAL)
 				bad(c, "MIG_DEVICE_STATE SET %u: %d", st, ret);
 			if (!ret)
@@ -1468,7 +1468,7 @@ TEST_F_TIMEOUT(vf, concurrent, 600)
 	int ret;
 
 	CHECK_SETUP();
-	sh.exp_cap = mvgpu_cfg_find_cap(&self->t.dev, PCI_CAP_ID_EXP);
+	sh.exp_cap = libmvgpu_cfg_find_cap(&self->t.dev, PCI_CAP_ID_EXP);
 	ASSERT_LT(0, sh.exp_cap);
 	TH_LOG("seed %llu (MVGPU_VFIO_FUZZ_SEED=%llu replays each thread's calls)",
 	       (unsigned long long)self->seed,

@@ -71,11 +71,11 @@ static void add(struct __test_metadata *_metadata, FIXTURE_DATA(vram) *self,
 	struct vfio_region_info info;
 
 	ASSERT_EQ(0, mt_vgpu_create_open(&self->v[i], parent, t));
-	ASSERT_EQ(0, mvgpu_region_info(&self->v[i].dev, BAR2, &info));
+	ASSERT_EQ(0, libmvgpu_region_info(&self->v[i].dev, BAR2, &info));
 	ASSERT_EQ(mt_type_vram(t), info.size);
 	ASSERT_EQ(VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE |
 		  VFIO_REGION_INFO_FLAG_MMAP, info.flags);
-	self->map[i] = mvgpu_region_mmap(&self->v[i].dev, BAR2, &self->len[i]);
+	self->map[i] = libmvgpu_region_mmap(&self->v[i].dev, BAR2, &self->len[i]);
 	if (self->map[i] == MAP_FAILED)
 		TH_LOG("mmap BAR2: %s", strerror(errno));
 	ASSERT_NE(MAP_FAILED, self->map[i]);
@@ -115,14 +115,14 @@ static void expect_pattern(struct __test_metadata *_metadata, const void *p,
 
 /* Read the whole BAR through pread, in 1 MiB pieces, into buf. */
 static void pread_all(struct __test_metadata *_metadata,
-		      struct mvgpu_dev *dev, void *buf, size_t len)
+		      struct libmvgpu_dev *dev, void *buf, size_t len)
 {
 	size_t off, chunk = 1 << 20;
 
 	for (off = 0; off < len; off += chunk)
 		ASSERT_EQ((ssize_t)chunk,
-			  mvgpu_region_read(dev, BAR2, off, (char *)buf + off,
-					    chunk));
+			  libmvgpu_region_read(dev, BAR2, off, (char *)buf + off,
+					       chunk));
 }
 
 TEST_F(vram, fresh_reads_zero)
@@ -162,27 +162,27 @@ TEST_F(vram, mmap_and_pread_pwrite_agree)
 	expect_pattern(_metadata, map, len, 7, "mmap");
 	for (i = 0; i < MT_ARRAY_SIZE(pieces); i++) {
 		ASSERT_EQ((ssize_t)pieces[i].len,
-			  mvgpu_region_read(&self->v[0].dev, BAR2,
-					    pieces[i].off, buf,
+			  libmvgpu_region_read(&self->v[0].dev, BAR2,
+					       pieces[i].off, buf,
 					    pieces[i].len));
 		EXPECT_EQ(0, memcmp(buf, map + pieces[i].off, pieces[i].len));
 	}
-	ASSERT_EQ(4, mvgpu_region_read(&self->v[0].dev, BAR2, len - 4, buf,
-				       4));
+	ASSERT_EQ(4, libmvgpu_region_read(&self->v[0].dev, BAR2, len - 4, buf,
+					  4));
 	EXPECT_EQ(0, memcmp(buf, map + len - 4, 4));
 
 	/* written by pwrite, read by mmap and pread */
 	for (i = 0; i < MT_ARRAY_SIZE(pieces); i++) {
 		memset(buf, 0x31 + i, pieces[i].len);
 		ASSERT_EQ((ssize_t)pieces[i].len,
-			  mvgpu_region_write(&self->v[0].dev, BAR2,
-					     pieces[i].off, buf,
+			  libmvgpu_region_write(&self->v[0].dev, BAR2,
+						pieces[i].off, buf,
 					     pieces[i].len));
 		EXPECT_EQ(0, memcmp(buf, map + pieces[i].off, pieces[i].len));
 		memset(back, 0, sizeof(back));
 		ASSERT_EQ((ssize_t)pieces[i].len,
-			  mvgpu_region_read(&self->v[0].dev, BAR2,
-					    pieces[i].off, back,
+			  libmvgpu_region_read(&self->v[0].dev, BAR2,
+					       pieces[i].off, back,
 					    pieces[i].len));
 		EXPECT_EQ(0, memcmp(buf, back, pieces[i].len));
 	}
@@ -193,7 +193,7 @@ TEST_F(vram, mmap_and_pread_pwrite_agree)
 	/* a second mapping sees the same memory */
 	{
 		size_t len2;
-		uint8_t *map2 = mvgpu_region_mmap(&self->v[0].dev, BAR2,
+		uint8_t *map2 = libmvgpu_region_mmap(&self->v[0].dev, BAR2,
 						  &len2);
 
 		ASSERT_NE(MAP_FAILED, map2);
@@ -223,7 +223,7 @@ TEST_F(vram, isolation)
 	expect_pattern(_metadata, self->map[2], self->len[2], 3, "third");
 
 	/* clearing one by reset leaves the others alone */
-	ASSERT_EQ(0, mvgpu_reset(&self->v[1].dev));
+	ASSERT_EQ(0, libmvgpu_reset(&self->v[1].dev));
 	expect_zero(_metadata, self->map[1], self->len[1], "after reset");
 	expect_pattern(_metadata, self->map[0], self->len[0], 1, "neighbour");
 	expect_pattern(_metadata, self->map[2], self->len[2], 3, "other GPU");
@@ -236,7 +236,7 @@ TEST_F(vram, reset_clears)
 	CHECK_SETUP();
 	add(_metadata, self, 0, MT_PARENT1, MT_T14);
 	memset(self->map[0], 0xa5, self->len[0]);
-	ASSERT_EQ(0, mvgpu_reset(&self->v[0].dev));
+	ASSERT_EQ(0, libmvgpu_reset(&self->v[0].dev));
 	expect_zero(_metadata, self->map[0], self->len[0], "mmap");
 	buf = malloc(self->len[0]);
 	ASSERT_NE(NULL, buf);
@@ -257,11 +257,11 @@ TEST_F(vram, close_clears)
 	memset(self->map[0], 0xe7, self->len[0]);
 	munmap(self->map[0], self->len[0]);
 	self->map[0] = MAP_FAILED;
-	mvgpu_close(&self->v[0].dev);
+	libmvgpu_close(&self->v[0].dev);
 
 	ASSERT_EQ(0, mt_vgpu_open(&self->v[0]));
-	self->map[0] = mvgpu_region_mmap(&self->v[0].dev, BAR2,
-					 &self->len[0]);
+	self->map[0] = libmvgpu_region_mmap(&self->v[0].dev, BAR2,
+					    &self->len[0]);
 	ASSERT_NE(MAP_FAILED, self->map[0]);
 	expect_zero(_metadata, self->map[0], self->len[0], "reopened");
 }
@@ -467,7 +467,7 @@ TEST_F(vram, reset_revokes_mapping)
 	static const char *const kinds[] = {
 		"VFIO_DEVICE_RESET", "FLR", "RESET register",
 	};
-	struct mvgpu_dev *dev;
+	struct libmvgpu_dev *dev;
 	uint8_t *map, buf[PAGE];
 	uint16_t devctl;
 	size_t len = NR_TOUCH * PAGE;
@@ -483,17 +483,17 @@ TEST_F(vram, reset_revokes_mapping)
 		EXPECT_EQ(0, touch_faults(map, len));
 		switch (k) {
 		case 0:
-			ASSERT_EQ(0, mvgpu_reset(dev));
+			ASSERT_EQ(0, libmvgpu_reset(dev));
 			break;
 		case 1:
-			ASSERT_EQ(0, mvgpu_cfg_read16(dev, PCIE_DEVCTL,
-						      &devctl));
-			ASSERT_EQ(0, mvgpu_cfg_write16(dev, PCIE_DEVCTL,
-						       devctl | DEVCTL_FLR));
+			ASSERT_EQ(0, libmvgpu_cfg_read16(dev, PCIE_DEVCTL,
+							 &devctl));
+			ASSERT_EQ(0, libmvgpu_cfg_write16(dev, PCIE_DEVCTL,
+							  devctl | DEVCTL_FLR));
 			break;
 		default:
-			ASSERT_EQ(0, mvgpu_reg_write(dev, MVGPU_REG_RESET,
-						     MVGPU_RESET_MAGIC));
+			ASSERT_EQ(0, libmvgpu_reg_write(dev, MVGPU_REG_RESET,
+							MVGPU_RESET_MAGIC));
 		}
 		faults = touch_faults(map, len);
 		EXPECT_LE(NR_TOUCH, faults)
@@ -503,8 +503,8 @@ TEST_F(vram, reset_revokes_mapping)
 		EXPECT_EQ(0, touch_faults(map, len));
 		/* writable again, and the write is the VRAM's */
 		map[PAGE + 7] = 0x99;
-		ASSERT_EQ((ssize_t)PAGE, mvgpu_region_read(dev, BAR2, PAGE,
-							   buf, PAGE));
+		ASSERT_EQ((ssize_t)PAGE, libmvgpu_region_read(dev, BAR2, PAGE,
+							      buf, PAGE));
 		EXPECT_EQ(0x99, buf[7]);
 	}
 }

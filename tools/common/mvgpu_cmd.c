@@ -21,16 +21,16 @@ static unsigned int cmd_va_value(uint32_t *dw, uint32_t op, uint32_t flags,
 	return ndw;
 }
 
-unsigned int mvgpu_cmd_fence(uint32_t *dw, uint64_t va, uint64_t value,
-			     bool irq)
+unsigned int libmvgpu_cmd_fence(uint32_t *dw, uint64_t va, uint64_t value,
+				bool irq)
 {
 	return cmd_va_value(dw, MVGPU_CMD_FENCE,
 			    irq ? MVGPU_CMD_FLAG_IRQ : 0, MVGPU_CMD_NDW_FENCE,
 			    va, value);
 }
 
-unsigned int mvgpu_cmd_copy(uint32_t *dw, uint64_t src, uint64_t dst,
-			    uint64_t size)
+unsigned int libmvgpu_cmd_copy(uint32_t *dw, uint64_t src, uint64_t dst,
+			       uint64_t size)
 {
 	dw[0] = MVGPU_CMD_HDR(MVGPU_CMD_COPY, 0, MVGPU_CMD_NDW_COPY);
 	put64(dw, 1, src);
@@ -39,8 +39,8 @@ unsigned int mvgpu_cmd_copy(uint32_t *dw, uint64_t src, uint64_t dst,
 	return MVGPU_CMD_NDW_COPY;
 }
 
-unsigned int mvgpu_cmd_fill(uint32_t *dw, uint64_t dst, uint64_t size,
-			    uint32_t pattern)
+unsigned int libmvgpu_cmd_fill(uint32_t *dw, uint64_t dst, uint64_t size,
+			       uint32_t pattern)
 {
 	dw[0] = MVGPU_CMD_HDR(MVGPU_CMD_FILL, 0, MVGPU_CMD_NDW_FILL);
 	put64(dw, 1, dst);
@@ -49,8 +49,8 @@ unsigned int mvgpu_cmd_fill(uint32_t *dw, uint64_t dst, uint64_t size,
 	return MVGPU_CMD_NDW_FILL;
 }
 
-unsigned int mvgpu_cmd_gemm(uint32_t *dw, uint64_t a, uint64_t b, uint64_t c,
-			    uint32_t m, uint32_t n, uint32_t k)
+unsigned int libmvgpu_cmd_gemm(uint32_t *dw, uint64_t a, uint64_t b, uint64_t c,
+			       uint32_t m, uint32_t n, uint32_t k)
 {
 	dw[0] = MVGPU_CMD_HDR(MVGPU_CMD_COMPUTE, 0, MVGPU_CMD_NDW_GEMM);
 	dw[1] = MVGPU_KERNEL_GEMM_I32;
@@ -63,8 +63,8 @@ unsigned int mvgpu_cmd_gemm(uint32_t *dw, uint64_t a, uint64_t b, uint64_t c,
 	return MVGPU_CMD_NDW_GEMM;
 }
 
-unsigned int mvgpu_cmd_hash(uint32_t *dw, uint64_t src, uint64_t size,
-			    uint64_t dst)
+unsigned int libmvgpu_cmd_hash(uint32_t *dw, uint64_t src, uint64_t size,
+			       uint64_t dst)
 {
 	dw[0] = MVGPU_CMD_HDR(MVGPU_CMD_COMPUTE, 0, MVGPU_CMD_NDW_HASH);
 	dw[1] = MVGPU_KERNEL_HASH64;
@@ -74,21 +74,21 @@ unsigned int mvgpu_cmd_hash(uint32_t *dw, uint64_t src, uint64_t size,
 	return MVGPU_CMD_NDW_HASH;
 }
 
-unsigned int mvgpu_cmd_wait(uint32_t *dw, uint64_t va, uint64_t value)
+unsigned int libmvgpu_cmd_wait(uint32_t *dw, uint64_t va, uint64_t value)
 {
 	return cmd_va_value(dw, MVGPU_CMD_WAIT, 0, MVGPU_CMD_NDW_WAIT, va,
 			    value);
 }
 
-unsigned int mvgpu_cmd_timestamp(uint32_t *dw, uint64_t va)
+unsigned int libmvgpu_cmd_timestamp(uint32_t *dw, uint64_t va)
 {
 	dw[0] = MVGPU_CMD_HDR(MVGPU_CMD_TIMESTAMP, 0, MVGPU_CMD_NDW_TIMESTAMP);
 	put64(dw, 1, va);
 	return MVGPU_CMD_NDW_TIMESTAMP;
 }
 
-void mvgpu_ref_gemm_i32(const int32_t *a, const int32_t *b, int32_t *c,
-			uint32_t m, uint32_t n, uint32_t k)
+void libmvgpu_ref_gemm_i32(const int32_t *a, const int32_t *b, int32_t *c,
+			   uint32_t m, uint32_t n, uint32_t k)
 {
 	uint32_t i, j, l;
 
@@ -104,7 +104,7 @@ void mvgpu_ref_gemm_i32(const int32_t *a, const int32_t *b, int32_t *c,
 	}
 }
 
-uint64_t mvgpu_ref_fnv1a64(const void *buf, size_t len)
+uint64_t libmvgpu_ref_fnv1a64(const void *buf, size_t len)
 {
 	const uint8_t *p = buf;
 	uint64_t h = MVGPU_FNV64_OFFSET;

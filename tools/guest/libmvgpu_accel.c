@@ -173,38 +173,38 @@ static void mva_put_cmd(struct mva_cmds *c, const uint32_t *dw,
 void mva_emit_copy(struct mva_cmds *c, uint64_t src, uint64_t dst,
 		   uint64_t size)
 {
-	uint32_t dw[MVGPU_CMD_NDW_MAX];
+	uint32_t dw[LIBMVGPU_CMD_NDW_MAX];
 
-	mva_put_cmd(c, dw, mvgpu_cmd_copy(dw, src, dst, size));
+	mva_put_cmd(c, dw, libmvgpu_cmd_copy(dw, src, dst, size));
 }
 
 void mva_emit_fill(struct mva_cmds *c, uint64_t dst, uint64_t size,
 		   uint32_t pattern)
 {
-	uint32_t dw[MVGPU_CMD_NDW_MAX];
+	uint32_t dw[LIBMVGPU_CMD_NDW_MAX];
 
-	mva_put_cmd(c, dw, mvgpu_cmd_fill(dw, dst, size, pattern));
+	mva_put_cmd(c, dw, libmvgpu_cmd_fill(dw, dst, size, pattern));
 }
 
 void mva_emit_gemm(struct mva_cmds *c, uint64_t a, uint64_t b, uint64_t cm,
 		   uint32_t m, uint32_t n, uint32_t k)
 {
-	uint32_t dw[MVGPU_CMD_NDW_MAX];
+	uint32_t dw[LIBMVGPU_CMD_NDW_MAX];
 
-	mva_put_cmd(c, dw, mvgpu_cmd_gemm(dw, a, b, cm, m, n, k));
+	mva_put_cmd(c, dw, libmvgpu_cmd_gemm(dw, a, b, cm, m, n, k));
 }
 
 void mva_emit_hash(struct mva_cmds *c, uint64_t src, uint64_t size,
 		   uint64_t dst)
 {
-	uint32_t dw[MVGPU_CMD_NDW_MAX];
+	uint32_t dw[LIBMVGPU_CMD_NDW_MAX];
 
-	mva_put_cmd(c, dw, mvgpu_cmd_hash(dw, src, size, dst));
+	mva_put_cmd(c, dw, libmvgpu_cmd_hash(dw, src, size, dst));
 }
 
 void mva_emit_timestamp(struct mva_cmds *c, uint64_t va)
 {
-	uint32_t dw[MVGPU_CMD_NDW_MAX];
+	uint32_t dw[LIBMVGPU_CMD_NDW_MAX];
 
-	mva_put_cmd(c, dw, mvgpu_cmd_timestamp(dw, va));
+	mva_put_cmd(c, dw, libmvgpu_cmd_timestamp(dw, va));
 }

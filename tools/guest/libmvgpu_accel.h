@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 /*
- * The command encoders, and the CPU references (mvgpu_ref_*) that results
+ * The command encoders, and the CPU references (libmvgpu_ref_*) that results
  * are checked against.
  */
 #include "common/mvgpu_cmd.h"

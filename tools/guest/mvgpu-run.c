@@ -256,7 +256,7 @@ static int work_setup(struct mva_dev *dev, const struct opts *o,
 		if (ret)
 			return ret;
 		fill_random(w->bo[0].cpu, size, 7, 0);
-		w->expect = mvgpu_ref_fnv1a64(w->bo[0].cpu, size);
+		w->expect = libmvgpu_ref_fnv1a64(w->bo[0].cpu, size);
 		mva_emit_hash(&w->cmds, w->bo[0].va, size, w->bo[1].va);
 		w->check = check_hash;
 	} else if (!strcmp(name, "gemm")) {
@@ -275,7 +275,7 @@ static int work_setup(struct mva_dev *dev, const struct opts *o,
 			return ret;
 		fill_random(w->bo[0].cpu, bytes, 3, 1);
 		fill_random(w->bo[1].cpu, bytes, 5, 1);
-		mvgpu_ref_gemm_i32(w->bo[0].cpu, w->bo[1].cpu, w->ref, dim, dim, dim);
+		libmvgpu_ref_gemm_i32(w->bo[0].cpu, w->bo[1].cpu, w->ref, dim, dim, dim);
 		mva_emit_gemm(&w->cmds, w->bo[0].va, w->bo[1].va, w->bo[2].va,
 			      dim, dim, dim);
 		w->expect = bytes;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mvgpu_gpu: a guest driver for the mvgpu command engine, in userspace.
+ * lib/mvgpu_gpu: a guest driver for the mvgpu command engine, in userspace.
  */
 #include <errno.h>
 #include <string.h>
@@ -16,7 +16,7 @@
 
 /* ---- time ------------------------------------------------------------- */
 
-uint64_t mvgpu_now_ns(void)
+uint64_t libmvgpu_now_ns(void)
 {
 	struct timespec ts;
 
@@ -24,7 +24,7 @@ uint64_t mvgpu_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
-void mvgpu_sleep_us(unsigned int us)
+void libmvgpu_sleep_us(unsigned int us)
 {
 	struct timespec ts = {
 		.tv_sec = us / 1000000,
@@ -37,15 +37,15 @@ void mvgpu_sleep_us(unsigned int us)
 
 /* ---- guest memory and registers --------------------------------------- */
 
-int mvgpu_gpu_init(struct mvgpu_gpu *gpu, struct mvgpu_dev *dev,
-		   uint64_t ram_iova, size_t ram_size)
+int libmvgpu_gpu_init(struct libmvgpu_gpu *gpu, struct libmvgpu_dev *dev,
+		      uint64_t ram_iova, size_t ram_size)
 {
 	int ret;
 
 	memset(gpu, 0, sizeof(*gpu));
 	gpu->dev = dev;
-	ram_size = (ram_size + MVGPU_PAGE_SIZE - 1) & ~(MVGPU_PAGE_SIZE - 1);
-	if (!ram_size || (ram_iova & (MVGPU_PAGE_SIZE - 1)))
+	ram_size = (ram_size + LIBMVGPU_PAGE_SIZE - 1) & ~(LIBMVGPU_PAGE_SIZE - 1);
+	if (!ram_size || (ram_iova & (LIBMVGPU_PAGE_SIZE - 1)))
 		return -EINVAL;
 
 	if (!dev) {
@@ -61,37 +61,37 @@ int mvgpu_gpu_init(struct mvgpu_gpu *gpu, struct mvgpu_dev *dev,
 		return 0;
 	}
 
-	ret = mvgpu_dma_map(dev, ram_iova, ram_size, &gpu->ram);
+	ret = libmvgpu_dma_map(dev, ram_iova, ram_size, &gpu->ram);
 	if (ret)
 		return ret;
-	gpu->nr_contexts = mvgpu_rd32(dev, MVGPU_REG_NR_CONTEXTS);
+	gpu->nr_contexts = libmvgpu_rd32(dev, MVGPU_REG_NR_CONTEXTS);
 	if (gpu->nr_contexts > MVGPU_MAX_CONTEXTS)
 		gpu->nr_contexts = 0;
-	gpu->vram = mvgpu_region_mmap(dev, VFIO_PCI_BAR2_REGION_INDEX,
-				      &gpu->vram_size);
+	gpu->vram = libmvgpu_region_mmap(dev, VFIO_PCI_BAR2_REGION_INDEX,
+					 &gpu->vram_size);
 	if (gpu->vram == MAP_FAILED) {
 		ret = -errno;
 		gpu->vram = NULL;
-		mvgpu_dma_unmap(dev, &gpu->ram);
+		libmvgpu_dma_unmap(dev, &gpu->ram);
 		return ret;
 	}
 	return 0;
 }
 
-int mvgpu_gpu_irq_enable(struct mvgpu_gpu *gpu, uint32_t sources)
+int libmvgpu_gpu_irq_enable(struct libmvgpu_gpu *gpu, uint32_t sources)
 {
 	int efd, ret;
 
 	if (!gpu->dev || gpu->irq_on)
 		return -EINVAL;
-	efd = mvgpu_eventfd();
+	efd = libmvgpu_eventfd();
 	if (efd < 0)
 		return efd;
-	ret = mvgpu_msi_enable(gpu->dev, 0x0041, efd);
+	ret = libmvgpu_msi_enable(gpu->dev, 0x0041, efd);
 	if (!ret)
-		ret = mvgpu_reg_write(gpu->dev, MVGPU_REG_IRQ_MASK, sources);
+		ret = libmvgpu_reg_write(gpu->dev, MVGPU_REG_IRQ_MASK, sources);
 	if (ret) {
-		mvgpu_irq_disable(gpu->dev, VFIO_PCI_MSI_IRQ_INDEX);
+		libmvgpu_irq_disable(gpu->dev, VFIO_PCI_MSI_IRQ_INDEX);
 		close(efd);
 		return ret;
 	}
@@ -100,11 +100,11 @@ int mvgpu_gpu_irq_enable(struct mvgpu_gpu *gpu, uint32_t sources)
 	return 0;
 }
 
-void mvgpu_gpu_fini(struct mvgpu_gpu *gpu)
+void libmvgpu_gpu_fini(struct libmvgpu_gpu *gpu)
 {
 	if (gpu->irq_on) {
-		mvgpu_reg_write(gpu->dev, MVGPU_REG_IRQ_MASK, 0);
-		mvgpu_irq_disable(gpu->dev, VFIO_PCI_MSI_IRQ_INDEX);
+		libmvgpu_reg_write(gpu->dev, MVGPU_REG_IRQ_MASK, 0);
+		libmvgpu_irq_disable(gpu->dev, VFIO_PCI_MSI_IRQ_INDEX);
 		close(gpu->irq_fd);
 		gpu->irq_on = false;
 	}
@@ -113,7 +113,7 @@ void mvgpu_gpu_fini(struct mvgpu_gpu *gpu)
 	gpu->vram = NULL;
 	if (gpu->ram.vaddr) {
 		if (gpu->dev) {
-			mvgpu_dma_unmap(gpu->dev, &gpu->ram);
+			libmvgpu_dma_unmap(gpu->dev, &gpu->ram);
 		} else {
 			munmap(gpu->ram.vaddr, gpu->ram.size);
 			gpu->ram.vaddr = NULL;
@@ -122,16 +122,16 @@ void mvgpu_gpu_fini(struct mvgpu_gpu *gpu)
 	gpu->ram_used = 0;
 }
 
-int mvgpu_gpu_alloc(struct mvgpu_gpu *gpu, size_t size, size_t align,
-		    uint64_t *gpa, void **cpu)
+int libmvgpu_gpu_alloc(struct libmvgpu_gpu *gpu, size_t size, size_t align,
+		       uint64_t *gpa, void **cpu)
 {
 	uint64_t start;
 
-	if (align < MVGPU_PAGE_SIZE)
-		align = MVGPU_PAGE_SIZE;
+	if (align < LIBMVGPU_PAGE_SIZE)
+		align = LIBMVGPU_PAGE_SIZE;
 	if (align & (align - 1))
 		return -EINVAL;
-	size = (size + MVGPU_PAGE_SIZE - 1) & ~(MVGPU_PAGE_SIZE - 1);
+	size = (size + LIBMVGPU_PAGE_SIZE - 1) & ~(LIBMVGPU_PAGE_SIZE - 1);
 	/* align the guest physical address, not the pool offset */
 	start = (gpu->ram.iova + gpu->ram_used + align - 1) & ~(uint64_t)(align - 1);
 	start -= gpu->ram.iova;
@@ -146,7 +146,7 @@ int mvgpu_gpu_alloc(struct mvgpu_gpu *gpu, size_t size, size_t align,
 	return 0;
 }
 
-void *mvgpu_gpu_ptr(struct mvgpu_gpu *gpu, uint64_t gpa, size_t len)
+void *libmvgpu_gpu_ptr(struct libmvgpu_gpu *gpu, uint64_t gpa, size_t len)
 {
 	if (gpa < gpu->ram.iova || gpa - gpu->ram.iova > gpu->ram.size ||
 	    len > gpu->ram.size - (gpa - gpu->ram.iova))
@@ -154,52 +154,52 @@ void *mvgpu_gpu_ptr(struct mvgpu_gpu *gpu, uint64_t gpa, size_t len)
 	return (char *)gpu->ram.vaddr + (gpa - gpu->ram.iova);
 }
 
-uint32_t mvgpu_gpu_rd(struct mvgpu_gpu *gpu, uint32_t off)
+uint32_t libmvgpu_gpu_rd(struct libmvgpu_gpu *gpu, uint32_t off)
 {
-	return gpu->dev ? mvgpu_rd32(gpu->dev, off) : 0;
+	return gpu->dev ? libmvgpu_rd32(gpu->dev, off) : 0;
 }
 
-void mvgpu_gpu_wr(struct mvgpu_gpu *gpu, uint32_t off, uint32_t val)
+void libmvgpu_gpu_wr(struct libmvgpu_gpu *gpu, uint32_t off, uint32_t val)
 {
 	if (gpu->dev)
-		mvgpu_reg_write(gpu->dev, off, val);
+		libmvgpu_reg_write(gpu->dev, off, val);
 }
 
-uint64_t mvgpu_gpu_timestamp(struct mvgpu_gpu *gpu)
+uint64_t libmvgpu_gpu_timestamp(struct libmvgpu_gpu *gpu)
 {
-	uint32_t lo = mvgpu_gpu_rd(gpu, MVGPU_REG_TIMESTAMP_LO);
-	uint32_t hi = mvgpu_gpu_rd(gpu, MVGPU_REG_TIMESTAMP_HI);
+	uint32_t lo = libmvgpu_gpu_rd(gpu, MVGPU_REG_TIMESTAMP_LO);
+	uint32_t hi = libmvgpu_gpu_rd(gpu, MVGPU_REG_TIMESTAMP_HI);
 
 	return (uint64_t)hi << 32 | lo;
 }
 
-void mvgpu_gpu_reset_reg(struct mvgpu_gpu *gpu)
+void libmvgpu_gpu_reset_reg(struct libmvgpu_gpu *gpu)
 {
-	mvgpu_gpu_wr(gpu, MVGPU_REG_RESET, MVGPU_RESET_MAGIC);
+	libmvgpu_gpu_wr(gpu, MVGPU_REG_RESET, MVGPU_RESET_MAGIC);
 }
 
 /* ---- page tables ------------------------------------------------------ */
 
-static uint64_t *pt_table(struct mvgpu_pt *pt, uint64_t gpa)
+static uint64_t *pt_table(struct libmvgpu_pt *pt, uint64_t gpa)
 {
-	return mvgpu_gpu_ptr(pt->gpu, gpa, MVGPU_PAGE_SIZE);
+	return libmvgpu_gpu_ptr(pt->gpu, gpa, LIBMVGPU_PAGE_SIZE);
 }
 
-int mvgpu_pt_init(struct mvgpu_pt *pt, struct mvgpu_gpu *gpu)
+int libmvgpu_pt_init(struct libmvgpu_pt *pt, struct libmvgpu_gpu *gpu)
 {
 	pt->gpu = gpu;
 	pt->nr_tables = 1;
-	return mvgpu_gpu_alloc(gpu, MVGPU_PAGE_SIZE, 0, &pt->root, NULL);
+	return libmvgpu_gpu_alloc(gpu, LIBMVGPU_PAGE_SIZE, 0, &pt->root, NULL);
 }
 
-uint64_t *mvgpu_pt_entry(struct mvgpu_pt *pt, uint64_t va, int level,
-			 bool alloc)
+uint64_t *libmvgpu_pt_entry(struct libmvgpu_pt *pt, uint64_t va, int level,
+			    bool alloc)
 {
 	uint64_t *table = pt_table(pt, pt->root);
 	int l;
 
 	if (!table || level < 0 || level >= MVGPU_PT_LEVELS ||
-	    va >= MVGPU_VA_LIMIT)
+	    va >= LIBMVGPU_VA_LIMIT)
 		return NULL;
 	for (l = MVGPU_PT_LEVELS - 1; l > level; l--) {
 		uint64_t *e = &table[PT_INDEX(va, l)];
@@ -207,8 +207,8 @@ uint64_t *mvgpu_pt_entry(struct mvgpu_pt *pt, uint64_t va, int level,
 		if (!(*e & MVGPU_PTE_PRESENT)) {
 			uint64_t gpa;
 
-			if (!alloc || mvgpu_gpu_alloc(pt->gpu, MVGPU_PAGE_SIZE,
-						      0, &gpa, NULL))
+			if (!alloc || libmvgpu_gpu_alloc(pt->gpu, LIBMVGPU_PAGE_SIZE,
+							 0, &gpa, NULL))
 				return NULL;
 			pt->nr_tables++;
 			*e = gpa | MVGPU_PTE_PRESENT;
@@ -222,27 +222,27 @@ uint64_t *mvgpu_pt_entry(struct mvgpu_pt *pt, uint64_t va, int level,
 	return &table[PT_INDEX(va, level)];
 }
 
-int mvgpu_pt_map(struct mvgpu_pt *pt, uint64_t va, uint64_t addr,
-		 uint64_t size, unsigned int flags)
+int libmvgpu_pt_map(struct libmvgpu_pt *pt, uint64_t va, uint64_t addr,
+		    uint64_t size, unsigned int flags)
 {
-	bool large = flags & MVGPU_MAP_LARGE;
-	uint64_t step = large ? MVGPU_LARGE_PAGE_SIZE : MVGPU_PAGE_SIZE;
+	bool large = flags & LIBMVGPU_MAP_LARGE;
+	uint64_t step = large ? LIBMVGPU_LARGE_PAGE_SIZE : LIBMVGPU_PAGE_SIZE;
 	uint64_t bits = MVGPU_PTE_PRESENT;
 	uint64_t off;
 
 	if ((va | addr | size) & (step - 1) || !size ||
-	    va >= MVGPU_VA_LIMIT || size > MVGPU_VA_LIMIT - va ||
+	    va >= LIBMVGPU_VA_LIMIT || size > LIBMVGPU_VA_LIMIT - va ||
 	    (addr + size - 1) > MVGPU_PTE_ADDR_MASK)
 		return -EINVAL;
-	if (flags & MVGPU_MAP_WRITE)
+	if (flags & LIBMVGPU_MAP_WRITE)
 		bits |= MVGPU_PTE_WRITABLE;
-	if (flags & MVGPU_MAP_VRAM)
+	if (flags & LIBMVGPU_MAP_VRAM)
 		bits |= MVGPU_PTE_VRAM;
 	if (large)
 		bits |= MVGPU_PTE_LARGE;
 
 	for (off = 0; off < size; off += step) {
-		uint64_t *e = mvgpu_pt_entry(pt, va + off, large ? 1 : 0, true);
+		uint64_t *e = libmvgpu_pt_entry(pt, va + off, large ? 1 : 0, true);
 
 		if (!e)
 			return large ? -ENOMEM : -EBUSY;
@@ -255,16 +255,16 @@ int mvgpu_pt_map(struct mvgpu_pt *pt, uint64_t va, uint64_t addr,
 	return 0;
 }
 
-int mvgpu_pt_unmap(struct mvgpu_pt *pt, uint64_t va, uint64_t size)
+int libmvgpu_pt_unmap(struct libmvgpu_pt *pt, uint64_t va, uint64_t size)
 {
 	uint64_t end = va + size;
 
-	if ((va | size) & (MVGPU_PAGE_SIZE - 1) || va >= MVGPU_VA_LIMIT ||
-	    size > MVGPU_VA_LIMIT - va)
+	if ((va | size) & (LIBMVGPU_PAGE_SIZE - 1) || va >= LIBMVGPU_VA_LIMIT ||
+	    size > LIBMVGPU_VA_LIMIT - va)
 		return -EINVAL;
 	while (va < end) {
-		uint64_t *e1 = mvgpu_pt_entry(pt, va, 1, false);
-		uint64_t next = (va | (MVGPU_LARGE_PAGE_SIZE - 1)) + 1;
+		uint64_t *e1 = libmvgpu_pt_entry(pt, va, 1, false);
+		uint64_t next = (va | (LIBMVGPU_LARGE_PAGE_SIZE - 1)) + 1;
 
 		if (next > end)
 			next = end;
@@ -273,15 +273,15 @@ int mvgpu_pt_unmap(struct mvgpu_pt *pt, uint64_t va, uint64_t size)
 			continue;
 		}
 		if (*e1 & MVGPU_PTE_LARGE) {
-			if (va & (MVGPU_LARGE_PAGE_SIZE - 1) ||
-			    next - va != MVGPU_LARGE_PAGE_SIZE)
+			if (va & (LIBMVGPU_LARGE_PAGE_SIZE - 1) ||
+			    next - va != LIBMVGPU_LARGE_PAGE_SIZE)
 				return -EBUSY;
 			*e1 = 0;
 			va = next;
 			continue;
 		}
-		for (; va < next; va += MVGPU_PAGE_SIZE) {
-			uint64_t *e0 = mvgpu_pt_entry(pt, va, 0, false);
+		for (; va < next; va += LIBMVGPU_PAGE_SIZE) {
+			uint64_t *e0 = libmvgpu_pt_entry(pt, va, 0, false);
 
 			if (e0)
 				*e0 = 0;
@@ -290,21 +290,21 @@ int mvgpu_pt_unmap(struct mvgpu_pt *pt, uint64_t va, uint64_t size)
 	return 0;
 }
 
-int mvgpu_pt_translate(struct mvgpu_pt *pt, uint64_t va, uint64_t *addr,
-		       uint64_t *pte)
+int libmvgpu_pt_translate(struct libmvgpu_pt *pt, uint64_t va, uint64_t *addr,
+			  uint64_t *pte)
 {
-	uint64_t *e = mvgpu_pt_entry(pt, va, 1, false);
+	uint64_t *e = libmvgpu_pt_entry(pt, va, 1, false);
 	uint64_t mask;
 
 	if (!e || !(*e & MVGPU_PTE_PRESENT))
 		return -ENOENT;
 	if (*e & MVGPU_PTE_LARGE) {
-		mask = MVGPU_LARGE_PAGE_SIZE - 1;
+		mask = LIBMVGPU_LARGE_PAGE_SIZE - 1;
 	} else {
-		e = mvgpu_pt_entry(pt, va, 0, false);
+		e = libmvgpu_pt_entry(pt, va, 0, false);
 		if (!e || !(*e & MVGPU_PTE_PRESENT))
 			return -ENOENT;
-		mask = MVGPU_PAGE_SIZE - 1;
+		mask = LIBMVGPU_PAGE_SIZE - 1;
 	}
 	if (addr)
 		*addr = (*e & MVGPU_PTE_ADDR_MASK & ~mask) | (va & mask);
@@ -315,46 +315,46 @@ int mvgpu_pt_translate(struct mvgpu_pt *pt, uint64_t va, uint64_t *addr,
 
 /* ---- contexts --------------------------------------------------------- */
 
-uint32_t mvgpu_ctx_rd(struct mvgpu_ctx *ctx, uint32_t reg)
+uint32_t libmvgpu_ctx_rd(struct libmvgpu_ctx *ctx, uint32_t reg)
 {
-	return mvgpu_gpu_rd(ctx->gpu, MVGPU_CTX_REG(ctx->idx, reg));
+	return libmvgpu_gpu_rd(ctx->gpu, MVGPU_CTX_REG(ctx->idx, reg));
 }
 
-void mvgpu_ctx_wr(struct mvgpu_ctx *ctx, uint32_t reg, uint32_t val)
+void libmvgpu_ctx_wr(struct libmvgpu_ctx *ctx, uint32_t reg, uint32_t val)
 {
-	mvgpu_gpu_wr(ctx->gpu, MVGPU_CTX_REG(ctx->idx, reg), val);
+	libmvgpu_gpu_wr(ctx->gpu, MVGPU_CTX_REG(ctx->idx, reg), val);
 }
 
-static void ctx_wr64(struct mvgpu_ctx *ctx, uint32_t reg, uint64_t val)
+static void ctx_wr64(struct libmvgpu_ctx *ctx, uint32_t reg, uint64_t val)
 {
-	mvgpu_ctx_wr(ctx, reg, (uint32_t)val);
-	mvgpu_ctx_wr(ctx, reg + 4, (uint32_t)(val >> 32));
+	libmvgpu_ctx_wr(ctx, reg, (uint32_t)val);
+	libmvgpu_ctx_wr(ctx, reg + 4, (uint32_t)(val >> 32));
 }
 
-void mvgpu_ctx_enable(struct mvgpu_ctx *ctx)
+void libmvgpu_ctx_enable(struct libmvgpu_ctx *ctx)
 {
 	ctx_wr64(ctx, MVGPU_CTX_PT_ROOT_LO, ctx->pt->root);
 	ctx_wr64(ctx, MVGPU_CTX_RING_BASE_LO, ctx->ring_va);
-	mvgpu_ctx_wr(ctx, MVGPU_CTX_RING_SIZE, ctx->ring_size);
-	mvgpu_ctx_wr(ctx, MVGPU_CTX_CONTROL, MVGPU_CTX_CONTROL_ENABLE);
-	ctx->head = mvgpu_ctx_rd(ctx, MVGPU_CTX_RING_HEAD) % ctx->ring_size;
+	libmvgpu_ctx_wr(ctx, MVGPU_CTX_RING_SIZE, ctx->ring_size);
+	libmvgpu_ctx_wr(ctx, MVGPU_CTX_CONTROL, MVGPU_CTX_CONTROL_ENABLE);
+	ctx->head = libmvgpu_ctx_rd(ctx, MVGPU_CTX_RING_HEAD) % ctx->ring_size;
 	ctx->tail = ctx->head;
 }
 
-void mvgpu_ctx_disable(struct mvgpu_ctx *ctx)
+void libmvgpu_ctx_disable(struct libmvgpu_ctx *ctx)
 {
-	mvgpu_ctx_wr(ctx, MVGPU_CTX_CONTROL, 0);
+	libmvgpu_ctx_wr(ctx, MVGPU_CTX_CONTROL, 0);
 }
 
 /*
- * mvgpu_ctx_init() and mvgpu_ctx_init_vram(): the ring and the fence page
+ * libmvgpu_ctx_init() and libmvgpu_ctx_init_vram(): the ring and the fence page
  * in guest RAM from the pool, or in VRAM at vram_off when vram is set.
  */
-static int ctx_init(struct mvgpu_ctx *ctx, struct mvgpu_gpu *gpu,
-		    struct mvgpu_pt *pt, unsigned int idx, uint32_t ring_size,
+static int ctx_init(struct libmvgpu_ctx *ctx, struct libmvgpu_gpu *gpu,
+		    struct libmvgpu_pt *pt, unsigned int idx, uint32_t ring_size,
 		    bool vram, uint64_t vram_off)
 {
-	unsigned int flags = vram ? MVGPU_MAP_VRAM : 0;
+	unsigned int flags = vram ? LIBMVGPU_MAP_VRAM : 0;
 	uint64_t fence_addr;
 	void *fence;
 	int ret;
@@ -367,67 +367,67 @@ static int ctx_init(struct mvgpu_ctx *ctx, struct mvgpu_gpu *gpu,
 	ctx->pt = pt;
 	ctx->idx = idx;
 	ctx->ring_size = ring_size;
-	ctx->ring_va = MVGPU_CTX_RING_VA(idx);
-	ctx->fence_va = MVGPU_CTX_FENCE_VA(idx);
+	ctx->ring_va = LIBMVGPU_CTX_RING_VA(idx);
+	ctx->fence_va = LIBMVGPU_CTX_FENCE_VA(idx);
 
 	if (vram) {
-		if ((vram_off & (MVGPU_PAGE_SIZE - 1)) || !gpu->vram ||
+		if ((vram_off & (LIBMVGPU_PAGE_SIZE - 1)) || !gpu->vram ||
 		    vram_off > gpu->vram_size ||
-		    ring_size + MVGPU_PAGE_SIZE > gpu->vram_size - vram_off)
+		    ring_size + LIBMVGPU_PAGE_SIZE > gpu->vram_size - vram_off)
 			return -EINVAL;
 		ctx->ring_gpa = vram_off;
 		ctx->ring = (uint32_t *)((char *)gpu->vram + vram_off);
-		memset(ctx->ring, 0, ring_size + MVGPU_PAGE_SIZE);
+		memset(ctx->ring, 0, ring_size + LIBMVGPU_PAGE_SIZE);
 	} else {
-		ret = mvgpu_gpu_alloc(gpu, ring_size, 0, &ctx->ring_gpa,
-				      (void **)&ctx->ring);
+		ret = libmvgpu_gpu_alloc(gpu, ring_size, 0, &ctx->ring_gpa,
+					 (void **)&ctx->ring);
 		if (ret)
 			return ret;
 	}
-	ret = mvgpu_pt_map(pt, ctx->ring_va, ctx->ring_gpa, ring_size, flags);
+	ret = libmvgpu_pt_map(pt, ctx->ring_va, ctx->ring_gpa, ring_size, flags);
 	if (ret)
 		return ret;
 	if (vram) {
 		fence_addr = vram_off + ring_size;
 		fence = (char *)gpu->vram + fence_addr;
 	} else {
-		ret = mvgpu_gpu_alloc(gpu, MVGPU_PAGE_SIZE, 0, &fence_addr,
-				      &fence);
+		ret = libmvgpu_gpu_alloc(gpu, LIBMVGPU_PAGE_SIZE, 0, &fence_addr,
+					 &fence);
 		if (ret)
 			return ret;
 	}
 	ctx->fence_cpu = fence;
-	ret = mvgpu_pt_map(pt, ctx->fence_va, fence_addr, MVGPU_PAGE_SIZE,
-			   flags | MVGPU_MAP_WRITE);
+	ret = libmvgpu_pt_map(pt, ctx->fence_va, fence_addr, LIBMVGPU_PAGE_SIZE,
+			      flags | LIBMVGPU_MAP_WRITE);
 	if (ret)
 		return ret;
-	mvgpu_ctx_enable(ctx);
+	libmvgpu_ctx_enable(ctx);
 	return 0;
 }
 
-int mvgpu_ctx_init(struct mvgpu_ctx *ctx, struct mvgpu_gpu *gpu,
-		   struct mvgpu_pt *pt, unsigned int idx, uint32_t ring_size)
+int libmvgpu_ctx_init(struct libmvgpu_ctx *ctx, struct libmvgpu_gpu *gpu,
+		      struct libmvgpu_pt *pt, unsigned int idx, uint32_t ring_size)
 {
 	return ctx_init(ctx, gpu, pt, idx, ring_size, false, 0);
 }
 
-int mvgpu_ctx_init_vram(struct mvgpu_ctx *ctx, struct mvgpu_gpu *gpu,
-			struct mvgpu_pt *pt, unsigned int idx,
+int libmvgpu_ctx_init_vram(struct libmvgpu_ctx *ctx, struct libmvgpu_gpu *gpu,
+			   struct libmvgpu_pt *pt, unsigned int idx,
 			uint32_t ring_size, uint64_t vram_off)
 {
 	return ctx_init(ctx, gpu, pt, idx, ring_size, true, vram_off);
 }
 
-void mvgpu_ctx_tlb_inv(struct mvgpu_ctx *ctx, uint64_t va, uint64_t size)
+void libmvgpu_ctx_tlb_inv(struct libmvgpu_ctx *ctx, uint64_t va, uint64_t size)
 {
 	ctx_wr64(ctx, MVGPU_CTX_TLB_INV_ADDR_LO, va);
 	ctx_wr64(ctx, MVGPU_CTX_TLB_INV_SIZE_LO, size);
-	mvgpu_ctx_wr(ctx, MVGPU_CTX_TLB_INV, 1);
+	libmvgpu_ctx_wr(ctx, MVGPU_CTX_TLB_INV, 1);
 }
 
 /* ---- rings and commands ----------------------------------------------- */
 
-uint32_t mvgpu_ring_space(struct mvgpu_ctx *ctx)
+uint32_t libmvgpu_ring_space(struct libmvgpu_ctx *ctx)
 {
 	uint32_t used = (ctx->tail - ctx->head) & (ctx->ring_size - 1);
 
@@ -435,23 +435,23 @@ uint32_t mvgpu_ring_space(struct mvgpu_ctx *ctx)
 	return ctx->ring_size - used - 4;
 }
 
-uint32_t mvgpu_ring_update(struct mvgpu_ctx *ctx)
+uint32_t libmvgpu_ring_update(struct libmvgpu_ctx *ctx)
 {
 	if (ctx->gpu->dev)
-		ctx->head = mvgpu_ctx_rd(ctx, MVGPU_CTX_RING_HEAD) &
+		ctx->head = libmvgpu_ctx_rd(ctx, MVGPU_CTX_RING_HEAD) &
 			    (ctx->ring_size - 1);
-	return mvgpu_ring_space(ctx);
+	return libmvgpu_ring_space(ctx);
 }
 
-static void ring_put(struct mvgpu_ctx *ctx, uint32_t dw)
+static void ring_put(struct libmvgpu_ctx *ctx, uint32_t dw)
 {
 	ctx->ring[ctx->tail / 4] = dw;
 	ctx->tail = (ctx->tail + 4) & (ctx->ring_size - 1);
 }
 
-static bool ctx_faulted(struct mvgpu_ctx *ctx)
+static bool ctx_faulted(struct libmvgpu_ctx *ctx)
 {
-	return mvgpu_ctx_rd(ctx, MVGPU_CTX_STATUS) & MVGPU_CTX_STATUS_FAULTED;
+	return libmvgpu_ctx_rd(ctx, MVGPU_CTX_STATUS) & MVGPU_CTX_STATUS_FAULTED;
 }
 
 /*
@@ -460,10 +460,10 @@ static bool ctx_faulted(struct mvgpu_ctx *ctx)
  * errno to end it with that error, or 0 to look again. -ETIMEDOUT after
  * timeout_ms.
  */
-static int ctx_poll(struct mvgpu_ctx *ctx, int timeout_ms,
-		    int (*check)(struct mvgpu_ctx *ctx, void *arg), void *arg)
+static int ctx_poll(struct libmvgpu_ctx *ctx, int timeout_ms,
+		    int (*check)(struct libmvgpu_ctx *ctx, void *arg), void *arg)
 {
-	uint64_t deadline = mvgpu_now_ns() + (uint64_t)timeout_ms * 1000000;
+	uint64_t deadline = libmvgpu_now_ns() + (uint64_t)timeout_ms * 1000000;
 	unsigned int delay = 20;
 	int ret;
 
@@ -471,43 +471,43 @@ static int ctx_poll(struct mvgpu_ctx *ctx, int timeout_ms,
 		ret = check(ctx, arg);
 		if (ret)
 			return ret < 0 ? ret : 0;
-		if (mvgpu_now_ns() > deadline)
+		if (libmvgpu_now_ns() > deadline)
 			return -ETIMEDOUT;
-		mvgpu_sleep_us(delay);
+		libmvgpu_sleep_us(delay);
 		if (delay < 2000)
 			delay *= 2;
 	}
 }
 
-static int ring_has_space(struct mvgpu_ctx *ctx, void *arg)
+static int ring_has_space(struct libmvgpu_ctx *ctx, void *arg)
 {
 	/* the engine may have moved on since we last looked */
-	ctx->head = mvgpu_ctx_rd(ctx, MVGPU_CTX_RING_HEAD) &
+	ctx->head = libmvgpu_ctx_rd(ctx, MVGPU_CTX_RING_HEAD) &
 		    (ctx->ring_size - 1);
-	if (mvgpu_ring_space(ctx) >= *(uint32_t *)arg)
+	if (libmvgpu_ring_space(ctx) >= *(uint32_t *)arg)
 		return 1;
 	if (ctx_faulted(ctx))
 		return -EFAULT;
 	/* make sure what is queued is being worked on */
-	mvgpu_ring_kick(ctx);
+	libmvgpu_ring_kick(ctx);
 	return 0;
 }
 
 /* Wait until bytes are free in the ring. */
-static int ring_wait_space(struct mvgpu_ctx *ctx, uint32_t bytes,
+static int ring_wait_space(struct libmvgpu_ctx *ctx, uint32_t bytes,
 			   int timeout_ms)
 {
 	if (bytes > ctx->ring_size - 4)
 		return -E2BIG;
-	if (mvgpu_ring_space(ctx) >= bytes)
+	if (libmvgpu_ring_space(ctx) >= bytes)
 		return 0;
 	if (!ctx->gpu->dev)
 		return -ENOSPC;
 	return ctx_poll(ctx, timeout_ms, ring_has_space, &bytes);
 }
 
-uint32_t *mvgpu_ring_reserve(struct mvgpu_ctx *ctx, unsigned int ndw,
-			     int timeout_ms, int *err)
+uint32_t *libmvgpu_ring_reserve(struct libmvgpu_ctx *ctx, unsigned int ndw,
+				int timeout_ms, int *err)
 {
 	uint32_t bytes = ndw * 4, to_end;
 	int ret;
@@ -543,8 +543,8 @@ fail:
 	return NULL;
 }
 
-int mvgpu_ring_emit_raw(struct mvgpu_ctx *ctx, const uint32_t *dw,
-			unsigned int ndw)
+int libmvgpu_ring_emit_raw(struct libmvgpu_ctx *ctx, const uint32_t *dw,
+			   unsigned int ndw)
 {
 	unsigned int i;
 	int ret;
@@ -557,21 +557,21 @@ int mvgpu_ring_emit_raw(struct mvgpu_ctx *ctx, const uint32_t *dw,
 	return 0;
 }
 
-void mvgpu_ring_kick(struct mvgpu_ctx *ctx)
+void libmvgpu_ring_kick(struct libmvgpu_ctx *ctx)
 {
-	mvgpu_ctx_wr(ctx, MVGPU_CTX_RING_TAIL, ctx->tail);
+	libmvgpu_ctx_wr(ctx, MVGPU_CTX_RING_TAIL, ctx->tail);
 }
 
 /* Timeout for ring space in the emitters. */
 #define EMIT_TIMEOUT_MS		60000
 
 /* Reserve and fill one command of ndw dwords from dw[]. */
-static int emit(struct mvgpu_ctx *ctx, const uint32_t *dw, unsigned int ndw)
+static int emit(struct libmvgpu_ctx *ctx, const uint32_t *dw, unsigned int ndw)
 {
 	uint32_t *p;
 	int ret = 0;
 
-	p = mvgpu_ring_reserve(ctx, ndw, EMIT_TIMEOUT_MS, &ret);
+	p = libmvgpu_ring_reserve(ctx, ndw, EMIT_TIMEOUT_MS, &ret);
 	if (!p)
 		return ret;
 	memcpy(p, dw, ndw * 4);
@@ -579,12 +579,12 @@ static int emit(struct mvgpu_ctx *ctx, const uint32_t *dw, unsigned int ndw)
 	return 0;
 }
 
-int mvgpu_emit_nop(struct mvgpu_ctx *ctx, unsigned int ndw)
+int libmvgpu_emit_nop(struct libmvgpu_ctx *ctx, unsigned int ndw)
 {
 	uint32_t *p;
 	int ret = 0;
 
-	p = mvgpu_ring_reserve(ctx, ndw, EMIT_TIMEOUT_MS, &ret);
+	p = libmvgpu_ring_reserve(ctx, ndw, EMIT_TIMEOUT_MS, &ret);
 	if (!p)
 		return ret;
 	memset(p, 0, ndw * 4);
@@ -593,65 +593,65 @@ int mvgpu_emit_nop(struct mvgpu_ctx *ctx, unsigned int ndw)
 	return 0;
 }
 
-int mvgpu_emit_fence(struct mvgpu_ctx *ctx, uint64_t va, uint64_t value,
-		     bool irq)
+int libmvgpu_emit_fence(struct libmvgpu_ctx *ctx, uint64_t va, uint64_t value,
+			bool irq)
 {
-	uint32_t dw[MVGPU_CMD_NDW_MAX];
+	uint32_t dw[LIBMVGPU_CMD_NDW_MAX];
 
-	return emit(ctx, dw, mvgpu_cmd_fence(dw, va, value, irq));
+	return emit(ctx, dw, libmvgpu_cmd_fence(dw, va, value, irq));
 }
 
-int mvgpu_emit_copy(struct mvgpu_ctx *ctx, uint64_t src, uint64_t dst,
-		    uint64_t size)
+int libmvgpu_emit_copy(struct libmvgpu_ctx *ctx, uint64_t src, uint64_t dst,
+		       uint64_t size)
 {
-	uint32_t dw[MVGPU_CMD_NDW_MAX];
+	uint32_t dw[LIBMVGPU_CMD_NDW_MAX];
 
-	return emit(ctx, dw, mvgpu_cmd_copy(dw, src, dst, size));
+	return emit(ctx, dw, libmvgpu_cmd_copy(dw, src, dst, size));
 }
 
-int mvgpu_emit_fill(struct mvgpu_ctx *ctx, uint64_t dst, uint64_t size,
-		    uint32_t pattern)
+int libmvgpu_emit_fill(struct libmvgpu_ctx *ctx, uint64_t dst, uint64_t size,
+		       uint32_t pattern)
 {
-	uint32_t dw[MVGPU_CMD_NDW_MAX];
+	uint32_t dw[LIBMVGPU_CMD_NDW_MAX];
 
-	return emit(ctx, dw, mvgpu_cmd_fill(dw, dst, size, pattern));
+	return emit(ctx, dw, libmvgpu_cmd_fill(dw, dst, size, pattern));
 }
 
-int mvgpu_emit_gemm(struct mvgpu_ctx *ctx, uint64_t a, uint64_t b,
-		    uint64_t c, uint32_t m, uint32_t n, uint32_t k)
+int libmvgpu_emit_gemm(struct libmvgpu_ctx *ctx, uint64_t a, uint64_t b,
+		       uint64_t c, uint32_t m, uint32_t n, uint32_t k)
 {
-	uint32_t dw[MVGPU_CMD_NDW_MAX];
+	uint32_t dw[LIBMVGPU_CMD_NDW_MAX];
 
-	return emit(ctx, dw, mvgpu_cmd_gemm(dw, a, b, c, m, n, k));
+	return emit(ctx, dw, libmvgpu_cmd_gemm(dw, a, b, c, m, n, k));
 }
 
-int mvgpu_emit_hash(struct mvgpu_ctx *ctx, uint64_t src, uint64_t size,
-		    uint64_t dst)
+int libmvgpu_emit_hash(struct libmvgpu_ctx *ctx, uint64_t src, uint64_t size,
+		       uint64_t dst)
 {
-	uint32_t dw[MVGPU_CMD_NDW_MAX];
+	uint32_t dw[LIBMVGPU_CMD_NDW_MAX];
 
-	return emit(ctx, dw, mvgpu_cmd_hash(dw, src, size, dst));
+	return emit(ctx, dw, libmvgpu_cmd_hash(dw, src, size, dst));
 }
 
-int mvgpu_emit_wait(struct mvgpu_ctx *ctx, uint64_t va, uint64_t value)
+int libmvgpu_emit_wait(struct libmvgpu_ctx *ctx, uint64_t va, uint64_t value)
 {
-	uint32_t dw[MVGPU_CMD_NDW_MAX];
+	uint32_t dw[LIBMVGPU_CMD_NDW_MAX];
 
-	return emit(ctx, dw, mvgpu_cmd_wait(dw, va, value));
+	return emit(ctx, dw, libmvgpu_cmd_wait(dw, va, value));
 }
 
-int mvgpu_emit_timestamp(struct mvgpu_ctx *ctx, uint64_t va)
+int libmvgpu_emit_timestamp(struct libmvgpu_ctx *ctx, uint64_t va)
 {
-	uint32_t dw[MVGPU_CMD_NDW_MAX];
+	uint32_t dw[LIBMVGPU_CMD_NDW_MAX];
 
-	return emit(ctx, dw, mvgpu_cmd_timestamp(dw, va));
+	return emit(ctx, dw, libmvgpu_cmd_timestamp(dw, va));
 }
 
 /* ---- fences and faults ------------------------------------------------- */
 
-int64_t mvgpu_ctx_fence(struct mvgpu_ctx *ctx, bool irq)
+int64_t libmvgpu_ctx_fence(struct libmvgpu_ctx *ctx, bool irq)
 {
-	int ret = mvgpu_emit_fence(ctx, ctx->fence_va, ctx->seqno + 1, irq);
+	int ret = libmvgpu_emit_fence(ctx, ctx->fence_va, ctx->seqno + 1, irq);
 
 	if (ret)
 		return ret;
@@ -659,112 +659,112 @@ int64_t mvgpu_ctx_fence(struct mvgpu_ctx *ctx, bool irq)
 	return (int64_t)ctx->seqno;
 }
 
-uint64_t mvgpu_ctx_fence_reg(struct mvgpu_ctx *ctx)
+uint64_t libmvgpu_ctx_fence_reg(struct libmvgpu_ctx *ctx)
 {
-	uint32_t lo = mvgpu_ctx_rd(ctx, MVGPU_CTX_FENCE_LO);
-	uint32_t hi = mvgpu_ctx_rd(ctx, MVGPU_CTX_FENCE_HI);
-	uint32_t lo2 = mvgpu_ctx_rd(ctx, MVGPU_CTX_FENCE_LO);
+	uint32_t lo = libmvgpu_ctx_rd(ctx, MVGPU_CTX_FENCE_LO);
+	uint32_t hi = libmvgpu_ctx_rd(ctx, MVGPU_CTX_FENCE_HI);
+	uint32_t lo2 = libmvgpu_ctx_rd(ctx, MVGPU_CTX_FENCE_LO);
 
 	/* the engine may have moved on between the two halves */
 	if (lo2 < lo)
-		hi = mvgpu_ctx_rd(ctx, MVGPU_CTX_FENCE_HI);
+		hi = libmvgpu_ctx_rd(ctx, MVGPU_CTX_FENCE_HI);
 	return (uint64_t)hi << 32 | lo2;
 }
 
-static int fence_reached(struct mvgpu_ctx *ctx, void *arg)
+static int fence_reached(struct libmvgpu_ctx *ctx, void *arg)
 {
-	if (mvgpu_ctx_fence_reg(ctx) >= *(uint64_t *)arg)
+	if (libmvgpu_ctx_fence_reg(ctx) >= *(uint64_t *)arg)
 		return 1;
 	return ctx_faulted(ctx) ? -EFAULT : 0;
 }
 
-int mvgpu_ctx_wait_fence(struct mvgpu_ctx *ctx, uint64_t value,
-			 int timeout_ms)
+int libmvgpu_ctx_wait_fence(struct libmvgpu_ctx *ctx, uint64_t value,
+			    int timeout_ms)
 {
 	return ctx_poll(ctx, timeout_ms, fence_reached, &value);
 }
 
-int mvgpu_ctx_wait_fence_irq(struct mvgpu_ctx *ctx, uint64_t value,
-			     int timeout_ms)
+int libmvgpu_ctx_wait_fence_irq(struct libmvgpu_ctx *ctx, uint64_t value,
+				int timeout_ms)
 {
-	uint64_t deadline = mvgpu_now_ns() + (uint64_t)timeout_ms * 1000000;
-	struct mvgpu_gpu *gpu = ctx->gpu;
+	uint64_t deadline = libmvgpu_now_ns() + (uint64_t)timeout_ms * 1000000;
+	struct libmvgpu_gpu *gpu = ctx->gpu;
 	int ret;
 
 	if (!gpu->irq_on)
 		return -EINVAL;
 	for (;;) {
 		/* ack first: a fence landing after the look fires anew */
-		mvgpu_reg_write(gpu->dev, MVGPU_REG_IRQ_ACK,
-				MVGPU_IRQ_FENCE(ctx->idx));
+		libmvgpu_reg_write(gpu->dev, MVGPU_REG_IRQ_ACK,
+				   MVGPU_IRQ_FENCE(ctx->idx));
 		ret = fence_reached(ctx, &value);
 		if (ret)
 			return ret < 0 ? ret : 0;
-		if (mvgpu_now_ns() > deadline)
+		if (libmvgpu_now_ns() > deadline)
 			return -ETIMEDOUT;
 		/* wake now and then anyway: an interrupt is not a promise */
-		ret = mvgpu_eventfd_wait(gpu->irq_fd, 100, NULL);
+		ret = libmvgpu_eventfd_wait(gpu->irq_fd, 100, NULL);
 		if (ret < 0)
 			return ret;
 	}
 }
 
-int mvgpu_ctx_sync(struct mvgpu_ctx *ctx, int timeout_ms)
+int libmvgpu_ctx_sync(struct libmvgpu_ctx *ctx, int timeout_ms)
 {
-	int64_t seq = mvgpu_ctx_fence(ctx, false);
+	int64_t seq = libmvgpu_ctx_fence(ctx, false);
 
 	if (seq < 0)
 		return (int)seq;
-	mvgpu_ring_kick(ctx);
-	return mvgpu_ctx_wait_fence(ctx, (uint64_t)seq, timeout_ms);
+	libmvgpu_ring_kick(ctx);
+	return libmvgpu_ctx_wait_fence(ctx, (uint64_t)seq, timeout_ms);
 }
 
-void mvgpu_ctx_read_fault(struct mvgpu_ctx *ctx, struct mvgpu_fault *f)
+void libmvgpu_ctx_read_fault(struct libmvgpu_ctx *ctx, struct libmvgpu_fault *f)
 {
-	f->status = mvgpu_ctx_rd(ctx, MVGPU_CTX_STATUS);
-	f->reason = mvgpu_ctx_rd(ctx, MVGPU_CTX_FAULT_REASON);
-	f->addr = mvgpu_ctx_rd(ctx, MVGPU_CTX_FAULT_ADDR_LO) |
-		  (uint64_t)mvgpu_ctx_rd(ctx, MVGPU_CTX_FAULT_ADDR_HI) << 32;
-	f->head = mvgpu_ctx_rd(ctx, MVGPU_CTX_RING_HEAD);
+	f->status = libmvgpu_ctx_rd(ctx, MVGPU_CTX_STATUS);
+	f->reason = libmvgpu_ctx_rd(ctx, MVGPU_CTX_FAULT_REASON);
+	f->addr = libmvgpu_ctx_rd(ctx, MVGPU_CTX_FAULT_ADDR_LO) |
+		  (uint64_t)libmvgpu_ctx_rd(ctx, MVGPU_CTX_FAULT_ADDR_HI) << 32;
+	f->head = libmvgpu_ctx_rd(ctx, MVGPU_CTX_RING_HEAD);
 }
 
-static int fault_seen(struct mvgpu_ctx *ctx, void *arg)
+static int fault_seen(struct libmvgpu_ctx *ctx, void *arg)
 {
-	struct mvgpu_fault *f = arg;
+	struct libmvgpu_fault *f = arg;
 
-	mvgpu_ctx_read_fault(ctx, f);
+	libmvgpu_ctx_read_fault(ctx, f);
 	return !!(f->status & MVGPU_CTX_STATUS_FAULTED);
 }
 
-int mvgpu_ctx_wait_fault(struct mvgpu_ctx *ctx, int timeout_ms,
-			 struct mvgpu_fault *f)
+int libmvgpu_ctx_wait_fault(struct libmvgpu_ctx *ctx, int timeout_ms,
+			    struct libmvgpu_fault *f)
 {
-	struct mvgpu_fault tmp;
+	struct libmvgpu_fault tmp;
 
 	return ctx_poll(ctx, timeout_ms, fault_seen, f ? f : &tmp);
 }
 
-void mvgpu_ctx_fault_clear(struct mvgpu_ctx *ctx)
+void libmvgpu_ctx_fault_clear(struct libmvgpu_ctx *ctx)
 {
-	mvgpu_ctx_wr(ctx, MVGPU_CTX_FAULT_CLEAR, 1);
+	libmvgpu_ctx_wr(ctx, MVGPU_CTX_FAULT_CLEAR, 1);
 }
 
-static int ring_idle(struct mvgpu_ctx *ctx, void *arg)
+static int ring_idle(struct libmvgpu_ctx *ctx, void *arg)
 {
 	(void)arg;
-	ctx->head = mvgpu_ctx_rd(ctx, MVGPU_CTX_RING_HEAD) &
+	ctx->head = libmvgpu_ctx_rd(ctx, MVGPU_CTX_RING_HEAD) &
 		    (ctx->ring_size - 1);
 	if (ctx->head == ctx->tail)
 		return 1;
 	return ctx_faulted(ctx) ? -EFAULT : 0;
 }
 
-int mvgpu_ctx_wait_idle(struct mvgpu_ctx *ctx, int timeout_ms)
+int libmvgpu_ctx_wait_idle(struct libmvgpu_ctx *ctx, int timeout_ms)
 {
 	return ctx_poll(ctx, timeout_ms, ring_idle, NULL);
 }
 
-uint64_t mvgpu_rand64(uint64_t *state)
+uint64_t libmvgpu_rand64(uint64_t *state)
 {
 	uint64_t x = *state ? *state : 0x9e3779b97f4a7c15ull;
 

@@ -1,20 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * mvgpu_gpu: drive the command engine of a vGPU from userspace, the way a
+ * lib/mvgpu_gpu: drive the command engine of a vGPU from userspace, the way a
  * guest driver does: guest memory (anonymous memory DMA-mapped at chosen
  * IOVAs, IOVA = guest physical address), GPU page tables, contexts, rings,
  * command emitters, fences and faults. The command encoding and the CPU
  * references of the compute kernels are common/mvgpu_cmd.h, shared with
  * the guest userspace.
  *
- * A struct mvgpu_gpu with a NULL device works without hardware: memory is
+ * A struct libmvgpu_gpu with a NULL device works without hardware: memory is
  * only mmap()ed and register accesses are skipped, which is enough to
  * unit-test the page-table builder and the command emitters.
  *
  * Functions that can fail return 0 or a negative errno value.
  */
-#ifndef MVGPU_GPU_H
-#define MVGPU_GPU_H
+#ifndef LIBMVGPU_GPU_H
+#define LIBMVGPU_GPU_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -24,12 +24,12 @@
 #include "common/mvgpu_cmd.h"
 #include "lib/mvgpu_vfio.h"
 
-#define MVGPU_PAGE_SIZE		(1ull << MVGPU_PAGE_SHIFT)
-#define MVGPU_LARGE_PAGE_SIZE	(1ull << MVGPU_LARGE_PAGE_SHIFT)
-#define MVGPU_VA_LIMIT		(1ull << MVGPU_VA_BITS)
+#define LIBMVGPU_PAGE_SIZE		(1ull << MVGPU_PAGE_SHIFT)
+#define LIBMVGPU_LARGE_PAGE_SIZE	(1ull << MVGPU_LARGE_PAGE_SHIFT)
+#define LIBMVGPU_VA_LIMIT		(1ull << MVGPU_VA_BITS)
 
 /* Where the guest RAM pool lives by default (guest physical). */
-#define MVGPU_RAM_IOVA_DEFAULT	0x100000000ull
+#define LIBMVGPU_RAM_IOVA_DEFAULT	0x100000000ull
 
 /* ---- guest memory ----------------------------------------------------- */
 
@@ -38,9 +38,9 @@
  * page tables, rings and buffers are carved from (page granular bump
  * allocator); vram is the BAR2 mmap (NULL when not mapped).
  */
-struct mvgpu_gpu {
-	struct mvgpu_dev *dev;
-	struct mvgpu_dma ram;
+struct libmvgpu_gpu {
+	struct libmvgpu_dev *dev;
+	struct libmvgpu_dma ram;
 	size_t ram_used;
 	void *vram;
 	size_t vram_size;
@@ -53,65 +53,65 @@ struct mvgpu_gpu {
  * Set up gpu over an opened device (or dev == NULL for a device-less
  * unit test): map ram_size bytes of guest RAM at ram_iova and mmap BAR2.
  */
-int mvgpu_gpu_init(struct mvgpu_gpu *gpu, struct mvgpu_dev *dev,
-		   uint64_t ram_iova, size_t ram_size);
+int libmvgpu_gpu_init(struct libmvgpu_gpu *gpu, struct libmvgpu_dev *dev,
+		      uint64_t ram_iova, size_t ram_size);
 /* Unmap what init mapped. Safe on a zeroed gpu. */
-void mvgpu_gpu_fini(struct mvgpu_gpu *gpu);
+void libmvgpu_gpu_fini(struct libmvgpu_gpu *gpu);
 
 /*
  * Take the vGPU's interrupts as a guest driver does: program the MSI
  * capability, bind it to a new eventfd (gpu->irq_fd) and enable the
- * MVGPU_IRQ_* sources in IRQ_MASK. 0 or -errno. mvgpu_gpu_fini() undoes it.
+ * MVGPU_IRQ_* sources in IRQ_MASK. 0 or -errno. libmvgpu_gpu_fini() undoes it.
  */
-int mvgpu_gpu_irq_enable(struct mvgpu_gpu *gpu, uint32_t sources);
+int libmvgpu_gpu_irq_enable(struct libmvgpu_gpu *gpu, uint32_t sources);
 
 /*
  * Carve size bytes (rounded up to pages) aligned to align (a power of two,
  * at least a page) from the RAM pool, zeroed. *gpa and *cpu (either may be
  * NULL) get its guest physical and CPU addresses.
  */
-int mvgpu_gpu_alloc(struct mvgpu_gpu *gpu, size_t size, size_t align,
-		    uint64_t *gpa, void **cpu);
+int libmvgpu_gpu_alloc(struct libmvgpu_gpu *gpu, size_t size, size_t align,
+		       uint64_t *gpa, void **cpu);
 /* CPU address of [gpa, gpa + len) in the RAM pool, or NULL. */
-void *mvgpu_gpu_ptr(struct mvgpu_gpu *gpu, uint64_t gpa, size_t len);
+void *libmvgpu_gpu_ptr(struct libmvgpu_gpu *gpu, uint64_t gpa, size_t len);
 
 /* 32-bit register access that is a no-op (reads 0) without a device. */
-uint32_t mvgpu_gpu_rd(struct mvgpu_gpu *gpu, uint32_t off);
-void mvgpu_gpu_wr(struct mvgpu_gpu *gpu, uint32_t off, uint32_t val);
+uint32_t libmvgpu_gpu_rd(struct libmvgpu_gpu *gpu, uint32_t off);
+void libmvgpu_gpu_wr(struct libmvgpu_gpu *gpu, uint32_t off, uint32_t val);
 /* Read the 64-bit TIMESTAMP clock (LO then HI). */
-uint64_t mvgpu_gpu_timestamp(struct mvgpu_gpu *gpu);
+uint64_t libmvgpu_gpu_timestamp(struct libmvgpu_gpu *gpu);
 /* Write RESET_MAGIC to RESET. */
-void mvgpu_gpu_reset_reg(struct mvgpu_gpu *gpu);
+void libmvgpu_gpu_reset_reg(struct libmvgpu_gpu *gpu);
 
 /* ---- page tables ------------------------------------------------------ */
 
-/* Mapping flags of mvgpu_pt_map(). */
-#define MVGPU_MAP_WRITE		(1u << 0)	/* writable by the engine */
-#define MVGPU_MAP_VRAM		(1u << 1)	/* addr is a VRAM offset */
-#define MVGPU_MAP_LARGE		(1u << 2)	/* use 2 MiB pages */
+/* Mapping flags of libmvgpu_pt_map(). */
+#define LIBMVGPU_MAP_WRITE	(1u << 0)	/* writable by the engine */
+#define LIBMVGPU_MAP_VRAM	(1u << 1)	/* addr is a VRAM offset */
+#define LIBMVGPU_MAP_LARGE	(1u << 2)	/* use 2 MiB pages */
 
 /* A 4-level GPU page table whose tables come from the gpu's RAM pool. */
-struct mvgpu_pt {
-	struct mvgpu_gpu *gpu;
+struct libmvgpu_pt {
+	struct libmvgpu_gpu *gpu;
 	uint64_t root;		/* GPA of the level-3 table */
 	unsigned int nr_tables;	/* tables allocated, root included */
 };
 
-int mvgpu_pt_init(struct mvgpu_pt *pt, struct mvgpu_gpu *gpu);
+int libmvgpu_pt_init(struct libmvgpu_pt *pt, struct libmvgpu_gpu *gpu);
 /*
  * Map [va, va + size) to [addr, addr + size): guest physical memory, or
- * VRAM offsets with MVGPU_MAP_VRAM. va, addr and size must be 4 KiB
- * aligned (2 MiB with MVGPU_MAP_LARGE). Existing leaves in the range are
+ * VRAM offsets with LIBMVGPU_MAP_VRAM. va, addr and size must be 4 KiB
+ * aligned (2 MiB with LIBMVGPU_MAP_LARGE). Existing leaves in the range are
  * replaced; a 4 KiB mapping inside an existing 2 MiB page (or the other
- * way round) is -EBUSY. Nothing is invalidated: call mvgpu_ctx_tlb_inv().
+ * way round) is -EBUSY. Nothing is invalidated: call libmvgpu_ctx_tlb_inv().
  */
-int mvgpu_pt_map(struct mvgpu_pt *pt, uint64_t va, uint64_t addr,
-		 uint64_t size, unsigned int flags);
+int libmvgpu_pt_map(struct libmvgpu_pt *pt, uint64_t va, uint64_t addr,
+		    uint64_t size, unsigned int flags);
 /*
  * Clear the leaves of [va, va + size) (4 KiB aligned). A 2 MiB page is
  * cleared when the range covers it whole, else -EBUSY. Tables stay.
  */
-int mvgpu_pt_unmap(struct mvgpu_pt *pt, uint64_t va, uint64_t size);
+int libmvgpu_pt_unmap(struct libmvgpu_pt *pt, uint64_t va, uint64_t size);
 /*
  * Pointer to the entry that maps va at level (0 = 4 KiB leaf, 1 = 2 MiB
  * leaf / level-0 table pointer, ...), allocating missing tables when
@@ -119,24 +119,24 @@ int mvgpu_pt_unmap(struct mvgpu_pt *pt, uint64_t va, uint64_t size);
  * page above the level) or allocation fails. For tests that need raw
  * (even malformed) entries.
  */
-uint64_t *mvgpu_pt_entry(struct mvgpu_pt *pt, uint64_t va, int level,
-			 bool alloc);
+uint64_t *libmvgpu_pt_entry(struct libmvgpu_pt *pt, uint64_t va, int level,
+			    bool alloc);
 /*
  * Software walk: on success *addr gets the GPA / VRAM offset va maps to
  * and *pte the leaf entry. -ENOENT when va is not mapped.
  */
-int mvgpu_pt_translate(struct mvgpu_pt *pt, uint64_t va, uint64_t *addr,
-		       uint64_t *pte);
+int libmvgpu_pt_translate(struct libmvgpu_pt *pt, uint64_t va, uint64_t *addr,
+			  uint64_t *pte);
 
 /* ---- contexts and rings ----------------------------------------------- */
 
-struct mvgpu_ctx {
-	struct mvgpu_gpu *gpu;
-	struct mvgpu_pt *pt;
+struct libmvgpu_ctx {
+	struct libmvgpu_gpu *gpu;
+	struct libmvgpu_pt *pt;
 	unsigned int idx;
 	/* ring */
 	uint64_t ring_va;
-	uint64_t ring_gpa;	/* or VRAM offset (mvgpu_ctx_init_vram()) */
+	uint64_t ring_gpa;	/* or VRAM offset (libmvgpu_ctx_init_vram()) */
 	uint32_t *ring;		/* CPU address of the ring */
 	uint32_t ring_size;	/* bytes */
 	uint32_t tail;		/* where the next command goes */
@@ -148,132 +148,132 @@ struct mvgpu_ctx {
 };
 
 /*
- * GPU VAs mvgpu_ctx_init() uses in the context's address space: one per
+ * GPU VAs libmvgpu_ctx_init() uses in the context's address space: one per
  * context index, so that contexts may share a page table.
  */
-#define MVGPU_CTX_RING_VA(idx)	(0x10000000ull + (uint64_t)(idx) * 0x100000)
-#define MVGPU_CTX_FENCE_VA(idx)	(0x0ff00000ull + (uint64_t)(idx) * 0x1000)
+#define LIBMVGPU_CTX_RING_VA(idx)	(0x10000000ull + (uint64_t)(idx) * 0x100000)
+#define LIBMVGPU_CTX_FENCE_VA(idx)	(0x0ff00000ull + (uint64_t)(idx) * 0x1000)
 
 /*
  * Set up context idx on page table pt: a ring of ring_size bytes from the
- * RAM pool mapped read-only at MVGPU_CTX_RING_VA(idx), a fence page mapped
- * writable at MVGPU_CTX_FENCE_VA(idx), then program PT_ROOT, RING_BASE,
+ * RAM pool mapped read-only at LIBMVGPU_CTX_RING_VA(idx), a fence page mapped
+ * writable at LIBMVGPU_CTX_FENCE_VA(idx), then program PT_ROOT, RING_BASE,
  * RING_SIZE and enable the context. Mappings made after the enable of
  * another context on the same table need a TLB_INV there to be seen.
  */
-int mvgpu_ctx_init(struct mvgpu_ctx *ctx, struct mvgpu_gpu *gpu,
-		   struct mvgpu_pt *pt, unsigned int idx, uint32_t ring_size);
+int libmvgpu_ctx_init(struct libmvgpu_ctx *ctx, struct libmvgpu_gpu *gpu,
+		      struct libmvgpu_pt *pt, unsigned int idx, uint32_t ring_size);
 /*
  * The same with the ring and the fence page in VRAM (ring_size + 4 KiB
  * from the VRAM offset vram_off, 4 KiB aligned, zeroed) instead of guest
  * RAM: ring_gpa is that offset. Needs the BAR2 mapping.
  */
-int mvgpu_ctx_init_vram(struct mvgpu_ctx *ctx, struct mvgpu_gpu *gpu,
-			struct mvgpu_pt *pt, unsigned int idx,
+int libmvgpu_ctx_init_vram(struct libmvgpu_ctx *ctx, struct libmvgpu_gpu *gpu,
+			   struct libmvgpu_pt *pt, unsigned int idx,
 			uint32_t ring_size, uint64_t vram_off);
 /* Register access of the context's block. */
-uint32_t mvgpu_ctx_rd(struct mvgpu_ctx *ctx, uint32_t reg);
-void mvgpu_ctx_wr(struct mvgpu_ctx *ctx, uint32_t reg, uint32_t val);
+uint32_t libmvgpu_ctx_rd(struct libmvgpu_ctx *ctx, uint32_t reg);
+void libmvgpu_ctx_wr(struct libmvgpu_ctx *ctx, uint32_t reg, uint32_t val);
 /* Program PT_ROOT/RING_BASE/RING_SIZE and set ENABLE; tail := head. */
-void mvgpu_ctx_enable(struct mvgpu_ctx *ctx);
-void mvgpu_ctx_disable(struct mvgpu_ctx *ctx);
+void libmvgpu_ctx_enable(struct libmvgpu_ctx *ctx);
+void libmvgpu_ctx_disable(struct libmvgpu_ctx *ctx);
 /* TLB_INV of [va, va + size); size 0 is everything. */
-void mvgpu_ctx_tlb_inv(struct mvgpu_ctx *ctx, uint64_t va, uint64_t size);
+void libmvgpu_ctx_tlb_inv(struct libmvgpu_ctx *ctx, uint64_t va, uint64_t size);
 
 /* Free bytes in the ring from the software tail to the last head seen. */
-uint32_t mvgpu_ring_space(struct mvgpu_ctx *ctx);
-/* Read RING_HEAD into the cached head; returns mvgpu_ring_space(). */
-uint32_t mvgpu_ring_update(struct mvgpu_ctx *ctx);
+uint32_t libmvgpu_ring_space(struct libmvgpu_ctx *ctx);
+/* Read RING_HEAD into the cached head; returns libmvgpu_ring_space(). */
+uint32_t libmvgpu_ring_update(struct libmvgpu_ctx *ctx);
 /*
  * Reserve ndw dwords at the tail: pads with NOPs to the end of the ring
  * first when the command would cross it, and waits (up to timeout_ms, for
  * the engine to consume) for space. Returns the CPU address to write the
  * command to, or NULL (-errno in *err when err is not NULL).
  */
-uint32_t *mvgpu_ring_reserve(struct mvgpu_ctx *ctx, unsigned int ndw,
-			     int timeout_ms, int *err);
+uint32_t *libmvgpu_ring_reserve(struct libmvgpu_ctx *ctx, unsigned int ndw,
+				int timeout_ms, int *err);
 /*
  * Copy ndw raw dwords at the tail as they are, without padding (may cross
  * the end of the ring; for malformed-command tests).
  */
-int mvgpu_ring_emit_raw(struct mvgpu_ctx *ctx, const uint32_t *dw,
-			unsigned int ndw);
+int libmvgpu_ring_emit_raw(struct libmvgpu_ctx *ctx, const uint32_t *dw,
+			   unsigned int ndw);
 /* Doorbell: write the software tail to RING_TAIL. */
-void mvgpu_ring_kick(struct mvgpu_ctx *ctx);
+void libmvgpu_ring_kick(struct libmvgpu_ctx *ctx);
 
 /* Command emitters: reserve, encode, advance the software tail. */
-int mvgpu_emit_nop(struct mvgpu_ctx *ctx, unsigned int ndw);
-int mvgpu_emit_fence(struct mvgpu_ctx *ctx, uint64_t va, uint64_t value,
-		     bool irq);
-int mvgpu_emit_copy(struct mvgpu_ctx *ctx, uint64_t src, uint64_t dst,
-		    uint64_t size);
-int mvgpu_emit_fill(struct mvgpu_ctx *ctx, uint64_t dst, uint64_t size,
-		    uint32_t pattern);
-int mvgpu_emit_gemm(struct mvgpu_ctx *ctx, uint64_t a, uint64_t b,
-		    uint64_t c, uint32_t m, uint32_t n, uint32_t k);
-int mvgpu_emit_hash(struct mvgpu_ctx *ctx, uint64_t src, uint64_t size,
-		    uint64_t dst);
-int mvgpu_emit_wait(struct mvgpu_ctx *ctx, uint64_t va, uint64_t value);
-int mvgpu_emit_timestamp(struct mvgpu_ctx *ctx, uint64_t va);
+int libmvgpu_emit_nop(struct libmvgpu_ctx *ctx, unsigned int ndw);
+int libmvgpu_emit_fence(struct libmvgpu_ctx *ctx, uint64_t va, uint64_t value,
+			bool irq);
+int libmvgpu_emit_copy(struct libmvgpu_ctx *ctx, uint64_t src, uint64_t dst,
+		       uint64_t size);
+int libmvgpu_emit_fill(struct libmvgpu_ctx *ctx, uint64_t dst, uint64_t size,
+		       uint32_t pattern);
+int libmvgpu_emit_gemm(struct libmvgpu_ctx *ctx, uint64_t a, uint64_t b,
+		       uint64_t c, uint32_t m, uint32_t n, uint32_t k);
+int libmvgpu_emit_hash(struct libmvgpu_ctx *ctx, uint64_t src, uint64_t size,
+		       uint64_t dst);
+int libmvgpu_emit_wait(struct libmvgpu_ctx *ctx, uint64_t va, uint64_t value);
+int libmvgpu_emit_timestamp(struct libmvgpu_ctx *ctx, uint64_t va);
 
 /*
  * FENCE with the next sequence number at the context's fence page;
  * returns that number (> 0) or -errno.
  */
-int64_t mvgpu_ctx_fence(struct mvgpu_ctx *ctx, bool irq);
+int64_t libmvgpu_ctx_fence(struct libmvgpu_ctx *ctx, bool irq);
 /* The context's FENCE register. */
-uint64_t mvgpu_ctx_fence_reg(struct mvgpu_ctx *ctx);
+uint64_t libmvgpu_ctx_fence_reg(struct libmvgpu_ctx *ctx);
 /*
  * Poll until FENCE >= value. 0 when reached, -EFAULT when the context
  * faulted first, -ETIMEDOUT after timeout_ms.
  */
-int mvgpu_ctx_wait_fence(struct mvgpu_ctx *ctx, uint64_t value,
-			 int timeout_ms);
+int libmvgpu_ctx_wait_fence(struct libmvgpu_ctx *ctx, uint64_t value,
+			    int timeout_ms);
 /*
- * Like mvgpu_ctx_wait_fence(), but sleeps on the interrupt between looks
- * instead of polling: needs mvgpu_gpu_irq_enable() with this context's
+ * Like libmvgpu_ctx_wait_fence(), but sleeps on the interrupt between looks
+ * instead of polling: needs libmvgpu_gpu_irq_enable() with this context's
  * MVGPU_IRQ_FENCE and fences emitted with irq set.
  */
-int mvgpu_ctx_wait_fence_irq(struct mvgpu_ctx *ctx, uint64_t value,
-			     int timeout_ms);
+int libmvgpu_ctx_wait_fence_irq(struct libmvgpu_ctx *ctx, uint64_t value,
+				int timeout_ms);
 /* Emit a fence, kick, and wait for it. */
-int mvgpu_ctx_sync(struct mvgpu_ctx *ctx, int timeout_ms);
+int libmvgpu_ctx_sync(struct libmvgpu_ctx *ctx, int timeout_ms);
 
 /* Fault state of a context. */
-struct mvgpu_fault {
+struct libmvgpu_fault {
 	uint32_t status;	/* MVGPU_CTX_STATUS_* */
 	uint32_t reason;	/* MVGPU_FAULT_* */
 	uint64_t addr;
 	uint32_t head;		/* RING_HEAD */
 };
 
-void mvgpu_ctx_read_fault(struct mvgpu_ctx *ctx, struct mvgpu_fault *f);
+void libmvgpu_ctx_read_fault(struct libmvgpu_ctx *ctx, struct libmvgpu_fault *f);
 /* Poll until STATUS.FAULTED; 0, or -ETIMEDOUT. f may be NULL. */
-int mvgpu_ctx_wait_fault(struct mvgpu_ctx *ctx, int timeout_ms,
-			 struct mvgpu_fault *f);
+int libmvgpu_ctx_wait_fault(struct libmvgpu_ctx *ctx, int timeout_ms,
+			    struct libmvgpu_fault *f);
 /* Write 1 to FAULT_CLEAR. */
-void mvgpu_ctx_fault_clear(struct mvgpu_ctx *ctx);
+void libmvgpu_ctx_fault_clear(struct libmvgpu_ctx *ctx);
 /* Poll until RING_HEAD == software tail (ring drained); 0 or -errno. */
-int mvgpu_ctx_wait_idle(struct mvgpu_ctx *ctx, int timeout_ms);
+int libmvgpu_ctx_wait_idle(struct libmvgpu_ctx *ctx, int timeout_ms);
 
 /* ---- misc --------------------------------------------------------------- */
 
 /* Read / write guest memory the device writes / reads concurrently. */
-static inline uint64_t mvgpu_load64(const uint64_t *p)
+static inline uint64_t libmvgpu_load64(const uint64_t *p)
 {
 	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
 }
 
-static inline void mvgpu_store64(uint64_t *p, uint64_t v)
+static inline void libmvgpu_store64(uint64_t *p, uint64_t v)
 {
 	__atomic_store_n(p, v, __ATOMIC_RELEASE);
 }
 
 /* CLOCK_MONOTONIC in ns. */
-uint64_t mvgpu_now_ns(void);
-void mvgpu_sleep_us(unsigned int us);
+uint64_t libmvgpu_now_ns(void);
+void libmvgpu_sleep_us(unsigned int us);
 
 /* Small deterministic PRNG (xorshift64*) for test data. */
-uint64_t mvgpu_rand64(uint64_t *state);
+uint64_t libmvgpu_rand64(uint64_t *state);
 
-#endif /* MVGPU_GPU_H */
+#endif /* LIBMVGPU_GPU_H */

@@ -13,7 +13,7 @@
 #include "lib/mvgpu_vfio.h"
 
 /* VFIO_DEVICE_FEATURE with a payload of len bytes; 0 or -errno. */
-static int mig_feature(struct mvgpu_dev *dev, uint32_t flags, void *payload,
+static int mig_feature(struct libmvgpu_dev *dev, uint32_t flags, void *payload,
 		       size_t len)
 {
 	union {
@@ -35,7 +35,7 @@ static int mig_feature(struct mvgpu_dev *dev, uint32_t flags, void *payload,
 	return 0;
 }
 
-int mvgpu_mig_flags(struct mvgpu_dev *dev, uint64_t *flags)
+int libmvgpu_mig_flags(struct libmvgpu_dev *dev, uint64_t *flags)
 {
 	struct vfio_device_feature_migration mig = {};
 	int ret;
@@ -47,7 +47,7 @@ int mvgpu_mig_flags(struct mvgpu_dev *dev, uint64_t *flags)
 	return ret;
 }
 
-int mvgpu_mig_set_state(struct mvgpu_dev *dev, uint32_t state, int *data_fd)
+int libmvgpu_mig_set_state(struct libmvgpu_dev *dev, uint32_t state, int *data_fd)
 {
 	struct vfio_device_feature_mig_state st = { .device_state = state };
 	int ret;
@@ -61,7 +61,7 @@ int mvgpu_mig_set_state(struct mvgpu_dev *dev, uint32_t state, int *data_fd)
 	return ret;
 }
 
-int mvgpu_mig_get_state(struct mvgpu_dev *dev, uint32_t *state)
+int libmvgpu_mig_get_state(struct libmvgpu_dev *dev, uint32_t *state)
 {
 	struct vfio_device_feature_mig_state st = {};
 	int ret;
@@ -73,7 +73,7 @@ int mvgpu_mig_get_state(struct mvgpu_dev *dev, uint32_t *state)
 	return ret;
 }
 
-int mvgpu_mig_data_size(struct mvgpu_dev *dev, uint64_t *bytes)
+int libmvgpu_mig_data_size(struct libmvgpu_dev *dev, uint64_t *bytes)
 {
 	struct vfio_device_feature_mig_data_size size = {};
 	int ret;
@@ -85,7 +85,7 @@ int mvgpu_mig_data_size(struct mvgpu_dev *dev, uint64_t *bytes)
 	return ret;
 }
 
-int mvgpu_mig_precopy_info(int data_fd, uint64_t *initial, uint64_t *dirty)
+int libmvgpu_mig_precopy_info(int data_fd, uint64_t *initial, uint64_t *dirty)
 {
 	struct vfio_precopy_info info = { .argsz = sizeof(info) };
 
@@ -96,14 +96,14 @@ int mvgpu_mig_precopy_info(int data_fd, uint64_t *initial, uint64_t *dirty)
 	return 0;
 }
 
-void mvgpu_mig_stream_free(struct mvgpu_mig_stream *s)
+void libmvgpu_mig_stream_free(struct libmvgpu_mig_stream *s)
 {
 	free(s->data);
 	memset(s, 0, sizeof(*s));
 }
 
-ssize_t mvgpu_mig_read(int data_fd, struct mvgpu_mig_stream *s, bool precopy,
-		       size_t max)
+ssize_t libmvgpu_mig_read(int data_fd, struct libmvgpu_mig_stream *s, bool precopy,
+			  size_t max)
 {
 	size_t start = s->len;
 
@@ -130,7 +130,7 @@ ssize_t mvgpu_mig_read(int data_fd, struct mvgpu_mig_stream *s, bool precopy,
 	return s->len - start;
 }
 
-int mvgpu_mig_write(int data_fd, const void *buf, size_t len, size_t chunk)
+int libmvgpu_mig_write(int data_fd, const void *buf, size_t len, size_t chunk)
 {
 	const uint8_t *p = buf;
 

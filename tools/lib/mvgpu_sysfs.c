@@ -13,7 +13,7 @@
 
 #include "mvgpu_vfio.h"
 
-ssize_t mvgpu_sysfs_read(const char *path, char *buf, size_t len)
+ssize_t libmvgpu_sysfs_read(const char *path, char *buf, size_t len)
 {
 	ssize_t n, total = 0;
 	int fd, err;
@@ -41,9 +41,9 @@ ssize_t mvgpu_sysfs_read(const char *path, char *buf, size_t len)
 	return total;
 }
 
-int mvgpu_sysfs_read_str(const char *path, char *buf, size_t len)
+int libmvgpu_sysfs_read_str(const char *path, char *buf, size_t len)
 {
-	ssize_t n = mvgpu_sysfs_read(path, buf, len);
+	ssize_t n = libmvgpu_sysfs_read(path, buf, len);
 
 	if (n < 0)
 		return n;
@@ -52,13 +52,13 @@ int mvgpu_sysfs_read_str(const char *path, char *buf, size_t len)
 	return 0;
 }
 
-int mvgpu_sysfs_read_u64(const char *path, uint64_t *val)
+int libmvgpu_sysfs_read_u64(const char *path, uint64_t *val)
 {
 	char buf[64], *end;
 	unsigned long long v;
 	int ret;
 
-	ret = mvgpu_sysfs_read_str(path, buf, sizeof(buf));
+	ret = libmvgpu_sysfs_read_str(path, buf, sizeof(buf));
 	if (ret)
 		return ret;
 	if (!buf[0] || buf[0] == '-')
@@ -73,7 +73,7 @@ int mvgpu_sysfs_read_u64(const char *path, uint64_t *val)
 	return 0;
 }
 
-int mvgpu_sysfs_write(const char *path, const char *str)
+int libmvgpu_sysfs_write(const char *path, const char *str)
 {
 	size_t len = strlen(str);
 	ssize_t n;
@@ -93,12 +93,12 @@ int mvgpu_sysfs_write(const char *path, const char *str)
 	return err;
 }
 
-int mvgpu_sysfs_write_u64(const char *path, uint64_t val)
+int libmvgpu_sysfs_write_u64(const char *path, uint64_t val)
 {
 	char buf[32];
 
 	snprintf(buf, sizeof(buf), "%llu\n", (unsigned long long)val);
-	return mvgpu_sysfs_write(path, buf);
+	return libmvgpu_sysfs_write(path, buf);
 }
 
 static int path_ret(int n, size_t len)
@@ -110,14 +110,14 @@ static int path_ret(int n, size_t len)
 	return 0;
 }
 
-int mvgpu_path_parent(char *buf, size_t len, const char *parent,
-		      const char *attr)
+int libmvgpu_path_parent(char *buf, size_t len, const char *parent,
+			 const char *attr)
 {
-	return path_ret(snprintf(buf, len, MVGPU_SYSFS_CLASS "/%s/%s",
+	return path_ret(snprintf(buf, len, LIBMVGPU_SYSFS_CLASS "/%s/%s",
 				 parent, attr ? attr : ""), len);
 }
 
-int mvgpu_mdev_parent(char *buf, size_t len, const char *gpu)
+int libmvgpu_mdev_parent(char *buf, size_t len, const char *gpu)
 {
 	char link[512], target[512];
 	const char *base;
@@ -125,11 +125,11 @@ int mvgpu_mdev_parent(char *buf, size_t len, const char *gpu)
 	int ret;
 
 	/* a software-only GPU is its own mdev parent */
-	ret = path_ret(snprintf(link, sizeof(link), MVGPU_SYSFS_MDEV_BUS "/%s",
+	ret = path_ret(snprintf(link, sizeof(link), LIBMVGPU_SYSFS_MDEV_BUS "/%s",
 				gpu), sizeof(link));
 	if (!ret && !access(link, F_OK))
 		return path_ret(snprintf(buf, len, "%s", gpu), len);
-	ret = path_ret(snprintf(link, sizeof(link), MVGPU_SYSFS_CLASS
+	ret = path_ret(snprintf(link, sizeof(link), LIBMVGPU_SYSFS_CLASS
 				"/%s/device", gpu), sizeof(link));
 	if (ret)
 		return ret;
@@ -145,133 +145,133 @@ int mvgpu_mdev_parent(char *buf, size_t len, const char *gpu)
 	return path_ret(snprintf(buf, len, "%s", base), len);
 }
 
-int mvgpu_path_type(char *buf, size_t len, const char *parent,
-		    const char *type, const char *attr)
+int libmvgpu_path_type(char *buf, size_t len, const char *parent,
+		       const char *type, const char *attr)
 {
 	char name[256];
-	int ret = mvgpu_mdev_parent(name, sizeof(name), parent);
+	int ret = libmvgpu_mdev_parent(name, sizeof(name), parent);
 
 	if (ret)
 		return ret;
-	return path_ret(snprintf(buf, len, MVGPU_SYSFS_MDEV_BUS
+	return path_ret(snprintf(buf, len, LIBMVGPU_SYSFS_MDEV_BUS
 				 "/%s/mdev_supported_types/%s/%s",
 				 name, type, attr ? attr : ""), len);
 }
 
-int mvgpu_path_mdev(char *buf, size_t len, const char *uuid,
-		    const char *attr)
+int libmvgpu_path_mdev(char *buf, size_t len, const char *uuid,
+		       const char *attr)
 {
-	return path_ret(snprintf(buf, len, MVGPU_SYSFS_MDEV_DEVS "/%s/%s",
+	return path_ret(snprintf(buf, len, LIBMVGPU_SYSFS_MDEV_DEVS "/%s/%s",
 				 uuid, attr ? attr : ""), len);
 }
 
-int mvgpu_parent_read_u64(const char *parent, const char *attr,
-			  uint64_t *val)
+int libmvgpu_parent_read_u64(const char *parent, const char *attr,
+			     uint64_t *val)
 {
 	char path[512];
-	int ret = mvgpu_path_parent(path, sizeof(path), parent, attr);
+	int ret = libmvgpu_path_parent(path, sizeof(path), parent, attr);
 
-	return ret ? ret : mvgpu_sysfs_read_u64(path, val);
+	return ret ? ret : libmvgpu_sysfs_read_u64(path, val);
 }
 
-int mvgpu_type_read_str(const char *parent, const char *type,
-			const char *attr, char *buf, size_t len)
+int libmvgpu_type_read_str(const char *parent, const char *type,
+			   const char *attr, char *buf, size_t len)
 {
 	char path[512];
-	int ret = mvgpu_path_type(path, sizeof(path), parent, type, attr);
+	int ret = libmvgpu_path_type(path, sizeof(path), parent, type, attr);
 
-	return ret ? ret : mvgpu_sysfs_read_str(path, buf, len);
+	return ret ? ret : libmvgpu_sysfs_read_str(path, buf, len);
 }
 
-int mvgpu_type_read_u64(const char *parent, const char *type,
-			const char *attr, uint64_t *val)
+int libmvgpu_type_read_u64(const char *parent, const char *type,
+			   const char *attr, uint64_t *val)
 {
 	char path[512];
-	int ret = mvgpu_path_type(path, sizeof(path), parent, type, attr);
+	int ret = libmvgpu_path_type(path, sizeof(path), parent, type, attr);
 
-	return ret ? ret : mvgpu_sysfs_read_u64(path, val);
+	return ret ? ret : libmvgpu_sysfs_read_u64(path, val);
 }
 
 static int mdev_attr_path(char *buf, size_t len, const char *uuid,
 			  const char *attr)
 {
-	return path_ret(snprintf(buf, len, MVGPU_SYSFS_MDEV_DEVS "/%s/mvgpu/%s",
+	return path_ret(snprintf(buf, len, LIBMVGPU_SYSFS_MDEV_DEVS "/%s/mvgpu/%s",
 				 uuid, attr), len);
 }
 
-int mvgpu_mdev_read_str(const char *uuid, const char *attr, char *buf,
-			size_t len)
+int libmvgpu_mdev_read_str(const char *uuid, const char *attr, char *buf,
+			   size_t len)
 {
 	char path[512];
 	int ret = mdev_attr_path(path, sizeof(path), uuid, attr);
 
-	return ret ? ret : mvgpu_sysfs_read_str(path, buf, len);
+	return ret ? ret : libmvgpu_sysfs_read_str(path, buf, len);
 }
 
-int mvgpu_mdev_read_u64(const char *uuid, const char *attr, uint64_t *val)
+int libmvgpu_mdev_read_u64(const char *uuid, const char *attr, uint64_t *val)
 {
 	char path[512];
 	int ret = mdev_attr_path(path, sizeof(path), uuid, attr);
 
-	return ret ? ret : mvgpu_sysfs_read_u64(path, val);
+	return ret ? ret : libmvgpu_sysfs_read_u64(path, val);
 }
 
-int mvgpu_mdev_write_u64(const char *uuid, const char *attr, uint64_t val)
+int libmvgpu_mdev_write_u64(const char *uuid, const char *attr, uint64_t val)
 {
 	char path[512];
 	int ret = mdev_attr_path(path, sizeof(path), uuid, attr);
 
-	return ret ? ret : mvgpu_sysfs_write_u64(path, val);
+	return ret ? ret : libmvgpu_sysfs_write_u64(path, val);
 }
 
-int mvgpu_uuid_gen(char *buf)
+int libmvgpu_uuid_gen(char *buf)
 {
 	char tmp[64];
 	int ret;
 
-	ret = mvgpu_sysfs_read_str("/proc/sys/kernel/random/uuid", tmp,
-				   sizeof(tmp));
+	ret = libmvgpu_sysfs_read_str("/proc/sys/kernel/random/uuid", tmp,
+				      sizeof(tmp));
 	if (ret)
 		return ret;
-	if (strlen(tmp) != MVGPU_UUID_LEN)
+	if (strlen(tmp) != LIBMVGPU_UUID_LEN)
 		return -EINVAL;
-	memcpy(buf, tmp, MVGPU_UUID_LEN + 1);
+	memcpy(buf, tmp, LIBMVGPU_UUID_LEN + 1);
 	return 0;
 }
 
-int mvgpu_mdev_create(const char *parent, const char *type, char *uuid)
+int libmvgpu_mdev_create(const char *parent, const char *type, char *uuid)
 {
 	char path[512];
 	int ret;
 
 	if (!uuid[0]) {
-		ret = mvgpu_uuid_gen(uuid);
+		ret = libmvgpu_uuid_gen(uuid);
 		if (ret)
 			return ret;
 	}
-	ret = mvgpu_path_type(path, sizeof(path), parent, type, "create");
+	ret = libmvgpu_path_type(path, sizeof(path), parent, type, "create");
 	if (ret)
 		return ret;
-	return mvgpu_sysfs_write(path, uuid);
+	return libmvgpu_sysfs_write(path, uuid);
 }
 
-int mvgpu_mdev_remove(const char *uuid)
+int libmvgpu_mdev_remove(const char *uuid)
 {
 	char path[512];
 	int ret;
 
-	ret = mvgpu_path_mdev(path, sizeof(path), uuid, "remove");
+	ret = libmvgpu_path_mdev(path, sizeof(path), uuid, "remove");
 	if (ret)
 		return ret;
-	return mvgpu_sysfs_write(path, "1");
+	return libmvgpu_sysfs_write(path, "1");
 }
 
-bool mvgpu_mdev_exists(const char *uuid)
+bool libmvgpu_mdev_exists(const char *uuid)
 {
 	char path[512];
 	struct stat st;
 
-	if (mvgpu_path_mdev(path, sizeof(path), uuid, NULL))
+	if (libmvgpu_path_mdev(path, sizeof(path), uuid, NULL))
 		return false;
 	return stat(path, &st) == 0;
 }
@@ -281,7 +281,7 @@ static int cmp_names(const void *a, const void *b)
 	return strcmp(*(char * const *)a, *(char * const *)b);
 }
 
-int mvgpu_dir_walk(const char *dir, mvgpu_dir_cb cb, void *arg)
+int libmvgpu_dir_walk(const char *dir, libmvgpu_dir_cb cb, void *arg)
 {
 	char **names = NULL, **tmp;
 	size_t nr = 0, cap = 0, i;

@@ -18,14 +18,14 @@
 
 #include "mvgpu_vfio.h"
 
-int mvgpu_mdev_group(const char *uuid)
+int libmvgpu_mdev_group(const char *uuid)
 {
 	char path[512], target[PATH_MAX], *base, *end;
 	ssize_t n;
 	long id;
 	int ret;
 
-	ret = mvgpu_path_mdev(path, sizeof(path), uuid, "iommu_group");
+	ret = libmvgpu_path_mdev(path, sizeof(path), uuid, "iommu_group");
 	if (ret)
 		return ret;
 	n = readlink(path, target, sizeof(target) - 1);
@@ -40,7 +40,7 @@ int mvgpu_mdev_group(const char *uuid)
 	return (int)id;
 }
 
-static void dev_init(struct mvgpu_dev *dev)
+static void dev_init(struct libmvgpu_dev *dev)
 {
 	memset(dev, 0, sizeof(*dev));
 	dev->container = -1;
@@ -49,21 +49,21 @@ static void dev_init(struct mvgpu_dev *dev)
 	dev->group_id = -1;
 }
 
-int mvgpu_open(struct mvgpu_dev *dev, const char *uuid)
+int libmvgpu_open(struct libmvgpu_dev *dev, const char *uuid)
 {
-	return mvgpu_open_iommu(dev, uuid, 0);
+	return libmvgpu_open_iommu(dev, uuid, 0);
 }
 
 /* dev_init(), then the UUID and the group number of the mdev uuid. */
-static int dev_start(struct mvgpu_dev *dev, const char *uuid)
+static int dev_start(struct libmvgpu_dev *dev, const char *uuid)
 {
 	int ret;
 
 	dev_init(dev);
-	if (strlen(uuid) != MVGPU_UUID_LEN)
+	if (strlen(uuid) != LIBMVGPU_UUID_LEN)
 		return -EINVAL;
-	memcpy(dev->uuid, uuid, MVGPU_UUID_LEN + 1);
-	ret = mvgpu_mdev_group(uuid);
+	memcpy(dev->uuid, uuid, LIBMVGPU_UUID_LEN + 1);
+	ret = libmvgpu_mdev_group(uuid);
 	if (ret < 0)
 		return ret;
 	dev->group_id = ret;
@@ -71,7 +71,7 @@ static int dev_start(struct mvgpu_dev *dev, const char *uuid)
 }
 
 /* Open the group of dev and put it into dev->container. */
-static int group_join(struct mvgpu_dev *dev)
+static int group_join(struct libmvgpu_dev *dev)
 {
 	struct vfio_group_status status = { .argsz = sizeof(status) };
 	char path[64];
@@ -89,7 +89,7 @@ static int group_join(struct mvgpu_dev *dev)
 	return 0;
 }
 
-int mvgpu_open_iommu(struct mvgpu_dev *dev, const char *uuid, int iommu)
+int libmvgpu_open_iommu(struct libmvgpu_dev *dev, const char *uuid, int iommu)
 {
 	int ret;
 
@@ -117,7 +117,7 @@ int mvgpu_open_iommu(struct mvgpu_dev *dev, const char *uuid, int iommu)
 	if (ioctl(dev->container, VFIO_SET_IOMMU, iommu))
 		goto fail_errno;
 
-	ret = mvgpu_open_device(dev);
+	ret = libmvgpu_open_device(dev);
 	if (ret)
 		goto fail;
 	return 0;
@@ -125,11 +125,11 @@ int mvgpu_open_iommu(struct mvgpu_dev *dev, const char *uuid, int iommu)
 fail_errno:
 	ret = -errno;
 fail:
-	mvgpu_close(dev);
+	libmvgpu_close(dev);
 	return ret;
 }
 
-int mvgpu_open_in(struct mvgpu_dev *dev, const char *uuid, int container)
+int libmvgpu_open_in(struct libmvgpu_dev *dev, const char *uuid, int container)
 {
 	int ret;
 
@@ -142,13 +142,13 @@ int mvgpu_open_in(struct mvgpu_dev *dev, const char *uuid, int container)
 	if (!ret)
 		ret = group_join(dev);
 	if (!ret)
-		ret = mvgpu_open_device(dev);
+		ret = libmvgpu_open_device(dev);
 	if (ret)
-		mvgpu_close(dev);
+		libmvgpu_close(dev);
 	return ret;
 }
 
-int mvgpu_open_device(struct mvgpu_dev *dev)
+int libmvgpu_open_device(struct libmvgpu_dev *dev)
 {
 	int ret;
 
@@ -157,22 +157,22 @@ int mvgpu_open_device(struct mvgpu_dev *dev)
 	dev->device = ioctl(dev->group, VFIO_GROUP_GET_DEVICE_FD, dev->uuid);
 	if (dev->device < 0)
 		return -errno;
-	ret = mvgpu_device_info(dev, &dev->info);
+	ret = libmvgpu_device_info(dev, &dev->info);
 	if (ret)
-		mvgpu_close_device(dev);
+		libmvgpu_close_device(dev);
 	return ret;
 }
 
-void mvgpu_close_device(struct mvgpu_dev *dev)
+void libmvgpu_close_device(struct libmvgpu_dev *dev)
 {
 	if (dev->device >= 0)
 		close(dev->device);
 	dev->device = -1;
 }
 
-void mvgpu_close(struct mvgpu_dev *dev)
+void libmvgpu_close(struct libmvgpu_dev *dev)
 {
-	mvgpu_close_device(dev);
+	libmvgpu_close_device(dev);
 	if (dev->group >= 0)
 		close(dev->group);
 	if (dev->container >= 0)
@@ -181,7 +181,7 @@ void mvgpu_close(struct mvgpu_dev *dev)
 	dev->container = -1;
 }
 
-int mvgpu_device_info(struct mvgpu_dev *dev, struct vfio_device_info *info)
+int libmvgpu_device_info(struct libmvgpu_dev *dev, struct vfio_device_info *info)
 {
 	memset(info, 0, sizeof(*info));
 	info->argsz = sizeof(*info);
@@ -190,8 +190,8 @@ int mvgpu_device_info(struct mvgpu_dev *dev, struct vfio_device_info *info)
 	return 0;
 }
 
-int mvgpu_region_info(struct mvgpu_dev *dev, unsigned int index,
-		      struct vfio_region_info *info)
+int libmvgpu_region_info(struct libmvgpu_dev *dev, unsigned int index,
+			 struct vfio_region_info *info)
 {
 	memset(info, 0, sizeof(*info));
 	info->argsz = sizeof(*info);
@@ -201,8 +201,8 @@ int mvgpu_region_info(struct mvgpu_dev *dev, unsigned int index,
 	return 0;
 }
 
-int mvgpu_irq_info(struct mvgpu_dev *dev, unsigned int index,
-		   struct vfio_irq_info *info)
+int libmvgpu_irq_info(struct libmvgpu_dev *dev, unsigned int index,
+		      struct vfio_irq_info *info)
 {
 	memset(info, 0, sizeof(*info));
 	info->argsz = sizeof(*info);
@@ -212,159 +212,159 @@ int mvgpu_irq_info(struct mvgpu_dev *dev, unsigned int index,
 	return 0;
 }
 
-ssize_t mvgpu_region_read(struct mvgpu_dev *dev, unsigned int index,
-			  uint64_t off, void *buf, size_t len)
+ssize_t libmvgpu_region_read(struct libmvgpu_dev *dev, unsigned int index,
+			     uint64_t off, void *buf, size_t len)
 {
 	ssize_t n;
 
 	do {
 		n = pread(dev->device, buf, len,
-			  MVGPU_REGION_OFFSET(index) + off);
+			  LIBMVGPU_REGION_OFFSET(index) + off);
 	} while (n < 0 && errno == EINTR);
 	return n < 0 ? -errno : n;
 }
 
-ssize_t mvgpu_region_write(struct mvgpu_dev *dev, unsigned int index,
-			   uint64_t off, const void *buf, size_t len)
+ssize_t libmvgpu_region_write(struct libmvgpu_dev *dev, unsigned int index,
+			      uint64_t off, const void *buf, size_t len)
 {
 	ssize_t n;
 
 	do {
 		n = pwrite(dev->device, buf, len,
-			   MVGPU_REGION_OFFSET(index) + off);
+			   LIBMVGPU_REGION_OFFSET(index) + off);
 	} while (n < 0 && errno == EINTR);
 	return n < 0 ? -errno : n;
 }
 
 /* Exact-size access: 0, -errno, or -EIO for a short transfer. */
-static int rw_exact(struct mvgpu_dev *dev, unsigned int index, uint64_t off,
+static int rw_exact(struct libmvgpu_dev *dev, unsigned int index, uint64_t off,
 		    void *buf, size_t len, bool write)
 {
 	ssize_t n;
 
 	if (write)
-		n = mvgpu_region_write(dev, index, off, buf, len);
+		n = libmvgpu_region_write(dev, index, off, buf, len);
 	else
-		n = mvgpu_region_read(dev, index, off, buf, len);
+		n = libmvgpu_region_read(dev, index, off, buf, len);
 	if (n < 0)
 		return n;
 	return (size_t)n == len ? 0 : -EIO;
 }
 
 /* Registers and config space are little endian, as is x86. */
-int mvgpu_reg_read(struct mvgpu_dev *dev, uint32_t off, uint32_t *val)
+int libmvgpu_reg_read(struct libmvgpu_dev *dev, uint32_t off, uint32_t *val)
 {
 	return rw_exact(dev, VFIO_PCI_BAR0_REGION_INDEX, off, val, 4, false);
 }
 
-int mvgpu_reg_write(struct mvgpu_dev *dev, uint32_t off, uint32_t val)
+int libmvgpu_reg_write(struct libmvgpu_dev *dev, uint32_t off, uint32_t val)
 {
 	return rw_exact(dev, VFIO_PCI_BAR0_REGION_INDEX, off, &val, 4, true);
 }
 
-uint32_t mvgpu_rd32(struct mvgpu_dev *dev, uint32_t off)
+uint32_t libmvgpu_rd32(struct libmvgpu_dev *dev, uint32_t off)
 {
 	uint32_t val;
 
-	if (mvgpu_reg_read(dev, off, &val))
+	if (libmvgpu_reg_read(dev, off, &val))
 		return 0xffffffff;
 	return val;
 }
 
-int mvgpu_cfg_read8(struct mvgpu_dev *dev, uint32_t off, uint8_t *val)
+int libmvgpu_cfg_read8(struct libmvgpu_dev *dev, uint32_t off, uint8_t *val)
 {
 	return rw_exact(dev, VFIO_PCI_CONFIG_REGION_INDEX, off, val, 1, false);
 }
 
-int mvgpu_cfg_read16(struct mvgpu_dev *dev, uint32_t off, uint16_t *val)
+int libmvgpu_cfg_read16(struct libmvgpu_dev *dev, uint32_t off, uint16_t *val)
 {
 	return rw_exact(dev, VFIO_PCI_CONFIG_REGION_INDEX, off, val, 2, false);
 }
 
-int mvgpu_cfg_read32(struct mvgpu_dev *dev, uint32_t off, uint32_t *val)
+int libmvgpu_cfg_read32(struct libmvgpu_dev *dev, uint32_t off, uint32_t *val)
 {
 	return rw_exact(dev, VFIO_PCI_CONFIG_REGION_INDEX, off, val, 4, false);
 }
 
-int mvgpu_cfg_write8(struct mvgpu_dev *dev, uint32_t off, uint8_t val)
+int libmvgpu_cfg_write8(struct libmvgpu_dev *dev, uint32_t off, uint8_t val)
 {
 	return rw_exact(dev, VFIO_PCI_CONFIG_REGION_INDEX, off, &val, 1, true);
 }
 
-int mvgpu_cfg_write16(struct mvgpu_dev *dev, uint32_t off, uint16_t val)
+int libmvgpu_cfg_write16(struct libmvgpu_dev *dev, uint32_t off, uint16_t val)
 {
 	return rw_exact(dev, VFIO_PCI_CONFIG_REGION_INDEX, off, &val, 2, true);
 }
 
-int mvgpu_cfg_write32(struct mvgpu_dev *dev, uint32_t off, uint32_t val)
+int libmvgpu_cfg_write32(struct libmvgpu_dev *dev, uint32_t off, uint32_t val)
 {
 	return rw_exact(dev, VFIO_PCI_CONFIG_REGION_INDEX, off, &val, 4, true);
 }
 
-int mvgpu_cfg_find_cap(struct mvgpu_dev *dev, uint8_t cap_id)
+int libmvgpu_cfg_find_cap(struct libmvgpu_dev *dev, uint8_t cap_id)
 {
 	uint8_t pos, id;
 	uint16_t status;
 	int ret, hops;
 
-	ret = mvgpu_cfg_read16(dev, 0x06, &status);
+	ret = libmvgpu_cfg_read16(dev, 0x06, &status);
 	if (ret)
 		return ret;
 	if (!(status & 0x10))
 		return 0;
-	ret = mvgpu_cfg_read8(dev, 0x34, &pos);
+	ret = libmvgpu_cfg_read8(dev, 0x34, &pos);
 	if (ret)
 		return ret;
 	/* at most 48 capabilities fit in 192 bytes: stop on loops */
 	for (hops = 0; pos >= 0x40 && hops < 48; hops++) {
 		pos &= ~3;
-		ret = mvgpu_cfg_read8(dev, pos, &id);
+		ret = libmvgpu_cfg_read8(dev, pos, &id);
 		if (ret)
 			return ret;
 		if (id == cap_id)
 			return pos;
-		ret = mvgpu_cfg_read8(dev, pos + 1, &pos);
+		ret = libmvgpu_cfg_read8(dev, pos + 1, &pos);
 		if (ret)
 			return ret;
 	}
 	return 0;
 }
 
-int mvgpu_msi_enable(struct mvgpu_dev *dev, uint16_t data, int efd)
+int libmvgpu_msi_enable(struct libmvgpu_dev *dev, uint16_t data, int efd)
 {
 	uint16_t ctrl;
 	int pos, ret;
 
-	pos = mvgpu_cfg_find_cap(dev, PCI_CAP_ID_MSI);
+	pos = libmvgpu_cfg_find_cap(dev, PCI_CAP_ID_MSI);
 	if (pos <= 0)
 		return pos < 0 ? pos : -ENODEV;
-	ret = mvgpu_cfg_read16(dev, pos + PCI_MSI_FLAGS, &ctrl);
+	ret = libmvgpu_cfg_read16(dev, pos + PCI_MSI_FLAGS, &ctrl);
 	if (!ret)
-		ret = mvgpu_cfg_write32(dev, pos + PCI_MSI_ADDRESS_LO,
-					0xfee00000);
+		ret = libmvgpu_cfg_write32(dev, pos + PCI_MSI_ADDRESS_LO,
+					   0xfee00000);
 	if (!ret && (ctrl & PCI_MSI_FLAGS_64BIT))
-		ret = mvgpu_cfg_write32(dev, pos + PCI_MSI_ADDRESS_HI, 0);
+		ret = libmvgpu_cfg_write32(dev, pos + PCI_MSI_ADDRESS_HI, 0);
 	if (!ret)
-		ret = mvgpu_cfg_write16(dev, pos +
+		ret = libmvgpu_cfg_write16(dev, pos +
 					(ctrl & PCI_MSI_FLAGS_64BIT ?
 					 PCI_MSI_DATA_64 : PCI_MSI_DATA_32),
 					data);
 	if (!ret)
-		ret = mvgpu_cfg_write16(dev, pos + PCI_MSI_FLAGS,
-					ctrl | PCI_MSI_FLAGS_ENABLE);
+		ret = libmvgpu_cfg_write16(dev, pos + PCI_MSI_FLAGS,
+					   ctrl | PCI_MSI_FLAGS_ENABLE);
 	if (!ret && efd >= 0)
-		ret = mvgpu_irq_set_eventfd(dev, VFIO_PCI_MSI_IRQ_INDEX, efd);
+		ret = libmvgpu_irq_set_eventfd(dev, VFIO_PCI_MSI_IRQ_INDEX, efd);
 	return ret;
 }
 
-void *mvgpu_region_mmap(struct mvgpu_dev *dev, unsigned int index,
-			size_t *len)
+void *libmvgpu_region_mmap(struct libmvgpu_dev *dev, unsigned int index,
+			   size_t *len)
 {
 	struct vfio_region_info info;
 	void *p;
 	int ret;
 
-	ret = mvgpu_region_info(dev, index, &info);
+	ret = libmvgpu_region_info(dev, index, &info);
 	if (ret) {
 		errno = -ret;
 		return MAP_FAILED;
@@ -380,8 +380,8 @@ void *mvgpu_region_mmap(struct mvgpu_dev *dev, unsigned int index,
 	return p;
 }
 
-int mvgpu_iommu_map(struct mvgpu_dev *dev, void *vaddr, uint64_t iova,
-		    size_t size)
+int libmvgpu_iommu_map(struct libmvgpu_dev *dev, void *vaddr, uint64_t iova,
+		       size_t size)
 {
 	struct vfio_iommu_type1_dma_map map = {
 		.argsz = sizeof(map),
@@ -396,7 +396,7 @@ int mvgpu_iommu_map(struct mvgpu_dev *dev, void *vaddr, uint64_t iova,
 	return 0;
 }
 
-int mvgpu_iommu_unmap(struct mvgpu_dev *dev, uint64_t iova, size_t size)
+int libmvgpu_iommu_unmap(struct libmvgpu_dev *dev, uint64_t iova, size_t size)
 {
 	struct vfio_iommu_type1_dma_unmap unmap = {
 		.argsz = sizeof(unmap),
@@ -411,8 +411,8 @@ int mvgpu_iommu_unmap(struct mvgpu_dev *dev, uint64_t iova, size_t size)
 	return 0;
 }
 
-int mvgpu_dma_map(struct mvgpu_dev *dev, uint64_t iova, size_t size,
-		  struct mvgpu_dma *dma)
+int libmvgpu_dma_map(struct libmvgpu_dev *dev, uint64_t iova, size_t size,
+		     struct libmvgpu_dma *dma)
 {
 	void *p;
 	int ret;
@@ -421,7 +421,7 @@ int mvgpu_dma_map(struct mvgpu_dev *dev, uint64_t iova, size_t size,
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
 		return -errno;
-	ret = mvgpu_iommu_map(dev, p, iova, size);
+	ret = libmvgpu_iommu_map(dev, p, iova, size);
 	if (ret) {
 		munmap(p, size);
 		return ret;
@@ -432,26 +432,26 @@ int mvgpu_dma_map(struct mvgpu_dev *dev, uint64_t iova, size_t size,
 	return 0;
 }
 
-int mvgpu_dma_unmap(struct mvgpu_dev *dev, struct mvgpu_dma *dma)
+int libmvgpu_dma_unmap(struct libmvgpu_dev *dev, struct libmvgpu_dma *dma)
 {
 	int ret;
 
 	if (!dma->vaddr)
 		return 0;
-	ret = mvgpu_iommu_unmap(dev, dma->iova, dma->size);
+	ret = libmvgpu_iommu_unmap(dev, dma->iova, dma->size);
 	munmap(dma->vaddr, dma->size);
 	dma->vaddr = NULL;
 	return ret;
 }
 
-int mvgpu_eventfd(void)
+int libmvgpu_eventfd(void)
 {
 	int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 
 	return fd < 0 ? -errno : fd;
 }
 
-int mvgpu_eventfd_wait(int efd, int timeout_ms, uint64_t *count)
+int libmvgpu_eventfd_wait(int efd, int timeout_ms, uint64_t *count)
 {
 	struct pollfd pfd = { .fd = efd, .events = POLLIN };
 	uint64_t val;
@@ -471,7 +471,7 @@ int mvgpu_eventfd_wait(int efd, int timeout_ms, uint64_t *count)
 	return 1;
 }
 
-static int irq_set(struct mvgpu_dev *dev, unsigned int index, uint32_t flags,
+static int irq_set(struct libmvgpu_dev *dev, unsigned int index, uint32_t flags,
 		   uint32_t count, const int32_t *fd)
 {
 	char buf[sizeof(struct vfio_irq_set) + sizeof(int32_t)];
@@ -490,7 +490,7 @@ static int irq_set(struct mvgpu_dev *dev, unsigned int index, uint32_t flags,
 	return 0;
 }
 
-int mvgpu_irq_set_eventfd(struct mvgpu_dev *dev, unsigned int index, int efd)
+int libmvgpu_irq_set_eventfd(struct libmvgpu_dev *dev, unsigned int index, int efd)
 {
 	int32_t fd = efd;
 
@@ -498,29 +498,29 @@ int mvgpu_irq_set_eventfd(struct mvgpu_dev *dev, unsigned int index, int efd)
 		       VFIO_IRQ_SET_ACTION_TRIGGER, 1, &fd);
 }
 
-int mvgpu_irq_disable(struct mvgpu_dev *dev, unsigned int index)
+int libmvgpu_irq_disable(struct libmvgpu_dev *dev, unsigned int index)
 {
 	return irq_set(dev, index, VFIO_IRQ_SET_DATA_NONE |
 		       VFIO_IRQ_SET_ACTION_TRIGGER, 0, NULL);
 }
 
-int mvgpu_irq_trigger(struct mvgpu_dev *dev, unsigned int index)
+int libmvgpu_irq_trigger(struct libmvgpu_dev *dev, unsigned int index)
 {
 	return irq_set(dev, index, VFIO_IRQ_SET_DATA_NONE |
 		       VFIO_IRQ_SET_ACTION_TRIGGER, 1, NULL);
 }
 
-int mvgpu_irq_trigger_bool(struct mvgpu_dev *dev, unsigned int index,
-			   bool val)
+int libmvgpu_irq_trigger_bool(struct libmvgpu_dev *dev, unsigned int index,
+			      bool val)
 {
 	uint8_t b = val;
 
-	return mvgpu_irq_set_raw(dev, index, VFIO_IRQ_SET_DATA_BOOL |
+	return libmvgpu_irq_set_raw(dev, index, VFIO_IRQ_SET_DATA_BOOL |
 				 VFIO_IRQ_SET_ACTION_TRIGGER, 0, 1, &b, 1);
 }
 
-int mvgpu_irq_set_raw(struct mvgpu_dev *dev, unsigned int index,
-		      uint32_t flags, uint32_t start, uint32_t count,
+int libmvgpu_irq_set_raw(struct libmvgpu_dev *dev, unsigned int index,
+			 uint32_t flags, uint32_t start, uint32_t count,
 		      const void *data, size_t data_len)
 {
 	struct vfio_irq_set *set;
@@ -543,29 +543,29 @@ int mvgpu_irq_set_raw(struct mvgpu_dev *dev, unsigned int index,
 	return ret;
 }
 
-int mvgpu_irq_mask_bool(struct mvgpu_dev *dev, bool mask, bool val)
+int libmvgpu_irq_mask_bool(struct libmvgpu_dev *dev, bool mask, bool val)
 {
 	uint8_t b = val;
 
-	return mvgpu_irq_set_raw(dev, VFIO_PCI_INTX_IRQ_INDEX,
+	return libmvgpu_irq_set_raw(dev, VFIO_PCI_INTX_IRQ_INDEX,
 				 VFIO_IRQ_SET_DATA_BOOL |
 				 (mask ? VFIO_IRQ_SET_ACTION_MASK :
 				  VFIO_IRQ_SET_ACTION_UNMASK), 0, 1, &b, 1);
 }
 
-int mvgpu_intx_mask(struct mvgpu_dev *dev)
+int libmvgpu_intx_mask(struct libmvgpu_dev *dev)
 {
 	return irq_set(dev, VFIO_PCI_INTX_IRQ_INDEX, VFIO_IRQ_SET_DATA_NONE |
 		       VFIO_IRQ_SET_ACTION_MASK, 1, NULL);
 }
 
-int mvgpu_intx_unmask(struct mvgpu_dev *dev)
+int libmvgpu_intx_unmask(struct libmvgpu_dev *dev)
 {
 	return irq_set(dev, VFIO_PCI_INTX_IRQ_INDEX, VFIO_IRQ_SET_DATA_NONE |
 		       VFIO_IRQ_SET_ACTION_UNMASK, 1, NULL);
 }
 
-int mvgpu_reset(struct mvgpu_dev *dev)
+int libmvgpu_reset(struct libmvgpu_dev *dev)
 {
 	if (ioctl(dev->device, VFIO_DEVICE_RESET))
 		return -errno;

@@ -6,8 +6,8 @@
  * Every function that can fail returns a negative errno value (or NULL /
  * MAP_FAILED where documented) and never exits the process.
  */
-#ifndef MVGPU_VFIO_H
-#define MVGPU_VFIO_H
+#ifndef LIBMVGPU_VFIO_H
+#define LIBMVGPU_VFIO_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -15,27 +15,27 @@
 #include <sys/types.h>
 #include <linux/vfio.h>
 
-#define MVGPU_UUID_LEN		36	/* without the terminating NUL */
-#define MVGPU_SYSFS_CLASS	"/sys/class/mvgpu"
-#define MVGPU_SYSFS_MDEV_BUS	"/sys/class/mdev_bus"
-#define MVGPU_SYSFS_MDEV_DEVS	"/sys/bus/mdev/devices"
+#define LIBMVGPU_UUID_LEN		36	/* without the terminating NUL */
+#define LIBMVGPU_SYSFS_CLASS		"/sys/class/mvgpu"
+#define LIBMVGPU_SYSFS_MDEV_BUS		"/sys/class/mdev_bus"
+#define LIBMVGPU_SYSFS_MDEV_DEVS	"/sys/bus/mdev/devices"
 
 /* Region offsets in the device fd: index << 40 (vfio-pci convention). */
-#define MVGPU_REGION_SHIFT	40
-#define MVGPU_REGION_OFFSET(idx) ((uint64_t)(idx) << MVGPU_REGION_SHIFT)
+#define LIBMVGPU_REGION_SHIFT	40
+#define LIBMVGPU_REGION_OFFSET(idx) ((uint64_t)(idx) << LIBMVGPU_REGION_SHIFT)
 
 /* One opened vGPU: its own container, group and device fd. */
-struct mvgpu_dev {
+struct libmvgpu_dev {
 	int container;
 	int group;
 	int device;
 	int group_id;
-	char uuid[MVGPU_UUID_LEN + 1];
+	char uuid[LIBMVGPU_UUID_LEN + 1];
 	struct vfio_device_info info;
 };
 
 /* One DMA mapping of anonymous memory. */
-struct mvgpu_dma {
+struct libmvgpu_dma {
 	void *vaddr;
 	uint64_t iova;
 	size_t size;
@@ -44,130 +44,130 @@ struct mvgpu_dma {
 /* ---- sysfs / mdev management ------------------------------------------ */
 
 /* Fresh random UUID from /proc/sys/kernel/random/uuid into buf[37]. */
-int mvgpu_uuid_gen(char *buf);
+int libmvgpu_uuid_gen(char *buf);
 
 /* Read a sysfs file into buf (NUL terminated, trailing newline kept). */
-ssize_t mvgpu_sysfs_read(const char *path, char *buf, size_t len);
+ssize_t libmvgpu_sysfs_read(const char *path, char *buf, size_t len);
 /* Read a sysfs file and strip the trailing newline. */
-int mvgpu_sysfs_read_str(const char *path, char *buf, size_t len);
+int libmvgpu_sysfs_read_str(const char *path, char *buf, size_t len);
 /* Read a decimal (or 0x hex) unsigned number. */
-int mvgpu_sysfs_read_u64(const char *path, uint64_t *val);
+int libmvgpu_sysfs_read_u64(const char *path, uint64_t *val);
 /* Write str to a sysfs file in one write(); -errno of that write. */
-int mvgpu_sysfs_write(const char *path, const char *str);
-int mvgpu_sysfs_write_u64(const char *path, uint64_t val);
+int libmvgpu_sysfs_write(const char *path, const char *str);
+int libmvgpu_sysfs_write_u64(const char *path, uint64_t val);
 
 /* Paths (snprintf into buf); return -ENAMETOOLONG when they do not fit. */
-int mvgpu_path_parent(char *buf, size_t len, const char *parent,
-		      const char *attr);
+int libmvgpu_path_parent(char *buf, size_t len, const char *parent,
+			 const char *attr);
 /*
  * The mdev parent of GPU gpu: the PCI device it belongs to ("mvgpu0" ->
  * "0000:00:03.0"), or the GPU itself when it is its own parent (a
  * software-only GPU); a name that is no GPU is copied.
  */
-int mvgpu_mdev_parent(char *buf, size_t len, const char *gpu);
-int mvgpu_path_type(char *buf, size_t len, const char *parent,
-		    const char *type, const char *attr);
-int mvgpu_path_mdev(char *buf, size_t len, const char *uuid,
-		    const char *attr);
+int libmvgpu_mdev_parent(char *buf, size_t len, const char *gpu);
+int libmvgpu_path_type(char *buf, size_t len, const char *parent,
+		       const char *type, const char *attr);
+int libmvgpu_path_mdev(char *buf, size_t len, const char *uuid,
+		       const char *attr);
 
 /* Attributes of a parent (/sys/class/mvgpu/<parent>/<attr>). */
-int mvgpu_parent_read_u64(const char *parent, const char *attr,
-			  uint64_t *val);
+int libmvgpu_parent_read_u64(const char *parent, const char *attr,
+			     uint64_t *val);
 /* Attributes of a type (.../mdev_supported_types/<type>/<attr>). */
-int mvgpu_type_read_str(const char *parent, const char *type,
-			const char *attr, char *buf, size_t len);
-int mvgpu_type_read_u64(const char *parent, const char *type,
-			const char *attr, uint64_t *val);
+int libmvgpu_type_read_str(const char *parent, const char *type,
+			   const char *attr, char *buf, size_t len);
+int libmvgpu_type_read_u64(const char *parent, const char *type,
+			   const char *attr, uint64_t *val);
 /* Attributes of an instance (/sys/bus/mdev/devices/<uuid>/mvgpu/<attr>). */
-int mvgpu_mdev_read_str(const char *uuid, const char *attr, char *buf,
-			size_t len);
-int mvgpu_mdev_read_u64(const char *uuid, const char *attr, uint64_t *val);
-int mvgpu_mdev_write_u64(const char *uuid, const char *attr, uint64_t val);
+int libmvgpu_mdev_read_str(const char *uuid, const char *attr, char *buf,
+			   size_t len);
+int libmvgpu_mdev_read_u64(const char *uuid, const char *attr, uint64_t *val);
+int libmvgpu_mdev_write_u64(const char *uuid, const char *attr, uint64_t val);
 
 /*
  * Create an mdev of type on parent. With uuid[0] == '\0' a fresh UUID is
  * generated and written back into uuid (37 bytes).
  */
-int mvgpu_mdev_create(const char *parent, const char *type, char *uuid);
+int libmvgpu_mdev_create(const char *parent, const char *type, char *uuid);
 /* Remove an mdev; -ENOENT when it does not exist. */
-int mvgpu_mdev_remove(const char *uuid);
+int libmvgpu_mdev_remove(const char *uuid);
 /* true when /sys/bus/mdev/devices/<uuid> exists. */
-bool mvgpu_mdev_exists(const char *uuid);
+bool libmvgpu_mdev_exists(const char *uuid);
 
 /* Callback per directory entry name; a non-zero return stops the walk. */
-typedef int (*mvgpu_dir_cb)(const char *name, void *arg);
+typedef int (*libmvgpu_dir_cb)(const char *name, void *arg);
 /* Sorted walk of the entries of a directory (no "." and ".."). */
-int mvgpu_dir_walk(const char *dir, mvgpu_dir_cb cb, void *arg);
+int libmvgpu_dir_walk(const char *dir, libmvgpu_dir_cb cb, void *arg);
 
 /* ---- VFIO ----------------------------------------------------------------- */
 
 /* IOMMU group number of an mdev (the iommu_group link), or -errno. */
-int mvgpu_mdev_group(const char *uuid);
+int libmvgpu_mdev_group(const char *uuid);
 
 /*
  * Open container, group and device of the mdev uuid, with a TYPE1v2 IOMMU
  * (TYPE1 as fallback). dev is fully initialised on success and all fds are
  * -1 on failure.
  */
-int mvgpu_open(struct mvgpu_dev *dev, const char *uuid);
+int libmvgpu_open(struct libmvgpu_dev *dev, const char *uuid);
 /* The same with a given IOMMU model (VFIO_TYPE1v2_IOMMU, VFIO_TYPE1_IOMMU). */
-int mvgpu_open_iommu(struct mvgpu_dev *dev, const char *uuid, int iommu);
+int libmvgpu_open_iommu(struct libmvgpu_dev *dev, const char *uuid, int iommu);
 /*
  * Open the mdev uuid in an existing container (one whose IOMMU is set, as
- * after mvgpu_open()), as QEMU does for the second device of a VM: its
+ * after libmvgpu_open()), as QEMU does for the second device of a VM: its
  * group joins that container. dev->container is a duplicate of the fd,
- * which mvgpu_close() closes. All fds are -1 on failure.
+ * which libmvgpu_close() closes. All fds are -1 on failure.
  */
-int mvgpu_open_in(struct mvgpu_dev *dev, const char *uuid, int container);
+int libmvgpu_open_in(struct libmvgpu_dev *dev, const char *uuid, int container);
 /* Close only the device fd (the container and group stay open). */
-void mvgpu_close_device(struct mvgpu_dev *dev);
-/* Get the device fd again after mvgpu_close_device(); 0 or -errno. */
-int mvgpu_open_device(struct mvgpu_dev *dev);
+void libmvgpu_close_device(struct libmvgpu_dev *dev);
+/* Get the device fd again after libmvgpu_close_device(); 0 or -errno. */
+int libmvgpu_open_device(struct libmvgpu_dev *dev);
 /* Close everything; safe on a closed or failed dev. */
-void mvgpu_close(struct mvgpu_dev *dev);
+void libmvgpu_close(struct libmvgpu_dev *dev);
 
-int mvgpu_device_info(struct mvgpu_dev *dev, struct vfio_device_info *info);
-int mvgpu_region_info(struct mvgpu_dev *dev, unsigned int index,
-		      struct vfio_region_info *info);
-int mvgpu_irq_info(struct mvgpu_dev *dev, unsigned int index,
-		   struct vfio_irq_info *info);
+int libmvgpu_device_info(struct libmvgpu_dev *dev, struct vfio_device_info *info);
+int libmvgpu_region_info(struct libmvgpu_dev *dev, unsigned int index,
+			 struct vfio_region_info *info);
+int libmvgpu_irq_info(struct libmvgpu_dev *dev, unsigned int index,
+		      struct vfio_irq_info *info);
 
 /*
  * pread/pwrite at (index << 40) + off. Return the byte count (a short
  * count is returned as is) or -errno.
  */
-ssize_t mvgpu_region_read(struct mvgpu_dev *dev, unsigned int index,
-			  uint64_t off, void *buf, size_t len);
-ssize_t mvgpu_region_write(struct mvgpu_dev *dev, unsigned int index,
-			   uint64_t off, const void *buf, size_t len);
+ssize_t libmvgpu_region_read(struct libmvgpu_dev *dev, unsigned int index,
+			     uint64_t off, void *buf, size_t len);
+ssize_t libmvgpu_region_write(struct libmvgpu_dev *dev, unsigned int index,
+			      uint64_t off, const void *buf, size_t len);
 
 /* BAR0 32-bit registers; 0 on success (exactly 4 bytes moved) or -errno. */
-int mvgpu_reg_read(struct mvgpu_dev *dev, uint32_t off, uint32_t *val);
-int mvgpu_reg_write(struct mvgpu_dev *dev, uint32_t off, uint32_t val);
+int libmvgpu_reg_read(struct libmvgpu_dev *dev, uint32_t off, uint32_t *val);
+int libmvgpu_reg_write(struct libmvgpu_dev *dev, uint32_t off, uint32_t val);
 /* Convenience read: the value, or 0xffffffff when the read fails. */
-uint32_t mvgpu_rd32(struct mvgpu_dev *dev, uint32_t off);
+uint32_t libmvgpu_rd32(struct libmvgpu_dev *dev, uint32_t off);
 
 /* Config space (little endian); 0 on success or -errno. */
-int mvgpu_cfg_read8(struct mvgpu_dev *dev, uint32_t off, uint8_t *val);
-int mvgpu_cfg_read16(struct mvgpu_dev *dev, uint32_t off, uint16_t *val);
-int mvgpu_cfg_read32(struct mvgpu_dev *dev, uint32_t off, uint32_t *val);
-int mvgpu_cfg_write8(struct mvgpu_dev *dev, uint32_t off, uint8_t val);
-int mvgpu_cfg_write16(struct mvgpu_dev *dev, uint32_t off, uint16_t val);
-int mvgpu_cfg_write32(struct mvgpu_dev *dev, uint32_t off, uint32_t val);
+int libmvgpu_cfg_read8(struct libmvgpu_dev *dev, uint32_t off, uint8_t *val);
+int libmvgpu_cfg_read16(struct libmvgpu_dev *dev, uint32_t off, uint16_t *val);
+int libmvgpu_cfg_read32(struct libmvgpu_dev *dev, uint32_t off, uint32_t *val);
+int libmvgpu_cfg_write8(struct libmvgpu_dev *dev, uint32_t off, uint8_t val);
+int libmvgpu_cfg_write16(struct libmvgpu_dev *dev, uint32_t off, uint16_t val);
+int libmvgpu_cfg_write32(struct libmvgpu_dev *dev, uint32_t off, uint32_t val);
 /* Find a standard capability; its offset, 0 when absent, or -errno. */
-int mvgpu_cfg_find_cap(struct mvgpu_dev *dev, uint8_t cap_id);
+int libmvgpu_cfg_find_cap(struct libmvgpu_dev *dev, uint8_t cap_id);
 /*
  * Program the MSI capability as a guest kernel would (address 0xfee00000,
  * the given data) and set its enable bit; then, when efd >= 0, attach efd
  * to the MSI index. 0, -ENODEV without an MSI capability, or -errno.
  */
-int mvgpu_msi_enable(struct mvgpu_dev *dev, uint16_t data, int efd);
+int libmvgpu_msi_enable(struct libmvgpu_dev *dev, uint16_t data, int efd);
 
 /* mmap a whole region; *len gets its size. Returns MAP_FAILED on error
  * with errno set (like mmap(2)).
  */
-void *mvgpu_region_mmap(struct mvgpu_dev *dev, unsigned int index,
-			size_t *len);
+void *libmvgpu_region_mmap(struct libmvgpu_dev *dev, unsigned int index,
+			   size_t *len);
 
 /*
  * VFIO_IOMMU_MAP_DMA of [vaddr, vaddr + size) at iova, readable and
@@ -175,49 +175,49 @@ void *mvgpu_region_mmap(struct mvgpu_dev *dev, unsigned int index,
  * mapping of the container when size is 0 (VFIO_DMA_UNMAP_FLAG_ALL).
  * The memory itself stays. 0 or -errno.
  */
-int mvgpu_iommu_map(struct mvgpu_dev *dev, void *vaddr, uint64_t iova,
-		    size_t size);
-int mvgpu_iommu_unmap(struct mvgpu_dev *dev, uint64_t iova, size_t size);
+int libmvgpu_iommu_map(struct libmvgpu_dev *dev, void *vaddr, uint64_t iova,
+		       size_t size);
+int libmvgpu_iommu_unmap(struct libmvgpu_dev *dev, uint64_t iova, size_t size);
 /* Allocate anonymous memory of size bytes and map it at iova. */
-int mvgpu_dma_map(struct mvgpu_dev *dev, uint64_t iova, size_t size,
-		  struct mvgpu_dma *dma);
-int mvgpu_dma_unmap(struct mvgpu_dev *dev, struct mvgpu_dma *dma);
+int libmvgpu_dma_map(struct libmvgpu_dev *dev, uint64_t iova, size_t size,
+		     struct libmvgpu_dma *dma);
+int libmvgpu_dma_unmap(struct libmvgpu_dev *dev, struct libmvgpu_dma *dma);
 
 /* ---- interrupts ----------------------------------------------------------- */
 
 /* A new non-blocking eventfd, or -errno. */
-int mvgpu_eventfd(void);
+int libmvgpu_eventfd(void);
 /*
  * Wait until efd is readable or timeout_ms passes. Returns 1 and the
  * counter in *count (may be NULL) when it fired, 0 on timeout, -errno on
  * error.
  */
-int mvgpu_eventfd_wait(int efd, int timeout_ms, uint64_t *count);
+int libmvgpu_eventfd_wait(int efd, int timeout_ms, uint64_t *count);
 
 /* Attach efd to vector 0 of irq index (INTX, MSI, ERR, REQ). */
-int mvgpu_irq_set_eventfd(struct mvgpu_dev *dev, unsigned int index, int efd);
+int libmvgpu_irq_set_eventfd(struct libmvgpu_dev *dev, unsigned int index, int efd);
 /* Tear the index down (DATA_NONE, count 0). */
-int mvgpu_irq_disable(struct mvgpu_dev *dev, unsigned int index);
+int libmvgpu_irq_disable(struct libmvgpu_dev *dev, unsigned int index);
 /* Software-trigger vector 0 of index (DATA_NONE, count 1). */
-int mvgpu_irq_trigger(struct mvgpu_dev *dev, unsigned int index);
+int libmvgpu_irq_trigger(struct libmvgpu_dev *dev, unsigned int index);
 /* Trigger (val true) vector 0 of index with DATA_BOOL, count 1. */
-int mvgpu_irq_trigger_bool(struct mvgpu_dev *dev, unsigned int index,
-			   bool val);
+int libmvgpu_irq_trigger_bool(struct libmvgpu_dev *dev, unsigned int index,
+			      bool val);
 /*
  * Raw VFIO_DEVICE_SET_IRQS of count vectors from start; data is count
  * int32 eventfds (DATA_EVENTFD), count bytes (DATA_BOOL) or NULL.
  */
-int mvgpu_irq_set_raw(struct mvgpu_dev *dev, unsigned int index,
-		      uint32_t flags, uint32_t start, uint32_t count,
+int libmvgpu_irq_set_raw(struct libmvgpu_dev *dev, unsigned int index,
+			 uint32_t flags, uint32_t start, uint32_t count,
 		      const void *data, size_t data_len);
 /* INTx mask (mask true) or unmask with DATA_BOOL val. */
-int mvgpu_irq_mask_bool(struct mvgpu_dev *dev, bool mask, bool val);
+int libmvgpu_irq_mask_bool(struct libmvgpu_dev *dev, bool mask, bool val);
 /* INTx mask / unmask (ACTION_MASK / ACTION_UNMASK, DATA_NONE). */
-int mvgpu_intx_mask(struct mvgpu_dev *dev);
-int mvgpu_intx_unmask(struct mvgpu_dev *dev);
+int libmvgpu_intx_mask(struct libmvgpu_dev *dev);
+int libmvgpu_intx_unmask(struct libmvgpu_dev *dev);
 
 /* VFIO_DEVICE_RESET. */
-int mvgpu_reset(struct mvgpu_dev *dev);
+int libmvgpu_reset(struct libmvgpu_dev *dev);
 
 /* ---- live migration (VFIO migration v2) ----------------------------------- */
 
@@ -247,36 +247,36 @@ struct vfio_precopy_info {
 #endif
 
 /* VFIO_MIGRATION_* flags the device offers. */
-int mvgpu_mig_flags(struct mvgpu_dev *dev, uint64_t *flags);
+int libmvgpu_mig_flags(struct libmvgpu_dev *dev, uint64_t *flags);
 /*
  * Move the device to state (enum vfio_device_mig_state). When the arc
  * gives a data fd, it is returned in *data_fd (else -1); with data_fd
  * NULL a returned fd is closed.
  */
-int mvgpu_mig_set_state(struct mvgpu_dev *dev, uint32_t state, int *data_fd);
-int mvgpu_mig_get_state(struct mvgpu_dev *dev, uint32_t *state);
+int libmvgpu_mig_set_state(struct libmvgpu_dev *dev, uint32_t state, int *data_fd);
+int libmvgpu_mig_get_state(struct libmvgpu_dev *dev, uint32_t *state);
 /* VFIO_DEVICE_FEATURE_MIG_DATA_SIZE: estimated stop-copy bytes. */
-int mvgpu_mig_data_size(struct mvgpu_dev *dev, uint64_t *bytes);
+int libmvgpu_mig_data_size(struct libmvgpu_dev *dev, uint64_t *bytes);
 /* VFIO_MIG_GET_PRECOPY_INFO on a PRE_COPY data fd. */
-int mvgpu_mig_precopy_info(int data_fd, uint64_t *initial, uint64_t *dirty);
+int libmvgpu_mig_precopy_info(int data_fd, uint64_t *initial, uint64_t *dirty);
 
 /* A migration stream in memory (zeroed to start empty). */
-struct mvgpu_mig_stream {
+struct libmvgpu_mig_stream {
 	uint8_t *data;
 	size_t len;
 	size_t cap;
 };
 
-void mvgpu_mig_stream_free(struct mvgpu_mig_stream *s);
+void libmvgpu_mig_stream_free(struct libmvgpu_mig_stream *s);
 /*
  * Append what a saving data fd gives to s: until its end, or with precopy
  * until ENOMSG (nothing to send right now), or once max bytes came.
  * Leaves at least 1 MiB of room after the data. Returns the bytes
  * appended or -errno.
  */
-ssize_t mvgpu_mig_read(int data_fd, struct mvgpu_mig_stream *s, bool precopy,
-		       size_t max);
+ssize_t libmvgpu_mig_read(int data_fd, struct libmvgpu_mig_stream *s, bool precopy,
+			  size_t max);
 /* Write len bytes to a resuming data fd, at most chunk per write(). */
-int mvgpu_mig_write(int data_fd, const void *buf, size_t len, size_t chunk);
+int libmvgpu_mig_write(int data_fd, const void *buf, size_t len, size_t chunk);
 
-#endif /* MVGPU_VFIO_H */
+#endif /* LIBMVGPU_VFIO_H */
