@@ -117,6 +117,8 @@ void mvgpu_cfg_init(struct mvgpu_vgpu *vgpu)
  */
 void mvgpu_cfg_save(struct mvgpu_vgpu *vgpu, u8 *cfg)
 {
+	BUILD_BUG_ON(sizeof_field(struct mvgpu_mig_state, config) !=
+		     MVGPU_CFG_SIZE);
 	memcpy(cfg, vgpu->cfg, MVGPU_CFG_SIZE);
 }
 
@@ -137,6 +139,8 @@ void mvgpu_cfg_restore(struct mvgpu_vgpu *vgpu, const u8 *cfg)
 	unsigned int devctl = MVGPU_CAP_EXP_OFF + PCI_EXP_DEVCTL;
 	unsigned int i;
 
+	BUILD_BUG_ON(sizeof_field(struct mvgpu_mig_state, config) !=
+		     MVGPU_CFG_SIZE);
 	for (i = 0; i < MVGPU_CFG_SIZE; i++)
 		vgpu->cfg[i] = (vgpu->cfg[i] & ~vgpu->cfg_wmask[i]) |
 			       (cfg[i] & vgpu->cfg_wmask[i]);

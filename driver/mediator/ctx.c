@@ -117,8 +117,20 @@ static void mvgpu_ctx_drop_work(struct mvgpu_vgpu *vgpu)
 	lockdep_assert_held(&vgpu->lock);
 	WRITE_ONCE(vgpu->gen, vgpu->gen + 1);
 	vgpu->runnable = 0;
-	vgpu->waiting = 0;
-	WRITE_ONCE(vgpu->filling, 0);
+	WRITE_ONCE(vgpu->waiting, 0);
+	mvgpu_shadow_fill_forget(vgpu);
+}
+
+/**
+ * mvgpu_ctx_retry_waiting() - let the vGPU's contexts blocked on WAIT run
+ * @vgpu: the vGPU; caller holds the GPU's sched.lock
+ *
+ * The scheduler's poll: each such context looks at its semaphore again
+ * when it next runs.
+ */
+void mvgpu_ctx_retry_waiting(struct mvgpu_vgpu *vgpu)
+{
+	WRITE_ONCE(vgpu->waiting, 0);
 }
 
 /**

@@ -338,10 +338,12 @@ static const struct vfio_migration_ops mvgpu_mig_ops = {
  * "Locking").
  */
 void mvgpu_mig_lock_abort(struct mvgpu_vgpu *vgpu)
+	__acquires(&vgpu->mig.lock)
 {
 	struct mvgpu_mig *mig = &vgpu->mig;
 
 	mutex_lock(&mig->lock);
+	__acquire(&vgpu->mig.lock);	/* for sparse: mutexes carry no context */
 	mig_save_end(vgpu);
 	mig_file_end(&mig->resuming);
 }
@@ -356,6 +358,7 @@ void mvgpu_mig_lock_abort(struct mvgpu_vgpu *vgpu)
  * half-loaded vGPU in between.
  */
 void mvgpu_mig_unlock(struct mvgpu_vgpu *vgpu)
+	__releases(&vgpu->mig.lock)
 {
 	struct mvgpu_mig *mig = &vgpu->mig;
 	bool frozen;
@@ -367,6 +370,7 @@ void mvgpu_mig_unlock(struct mvgpu_vgpu *vgpu)
 	WRITE_ONCE(mig->state, VFIO_DEVICE_STATE_RUNNING);
 	if (frozen)
 		mvgpu_sched_thaw(vgpu);
+	__release(&vgpu->mig.lock);
 	mutex_unlock(&mig->lock);
 }
 

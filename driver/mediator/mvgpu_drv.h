@@ -369,10 +369,12 @@ struct mvgpu_mig {
  *	mappings, VRAM) mvgpu_vgpu_unlock() still has to do (@lock)
  * @runnable: bit n set while context n has work (atomic bitops, written
  *	under @lock, in ctx.c only)
- * @waiting: bit n set while context n waits on a WAIT command (ctx.c;
- *	the scheduler clears all of them to retry the waits)
+ * @waiting: bit n set while context n waits on a WAIT command (ctx.c
+ *	only; the scheduler's poll clears them with mvgpu_ctx_retry_waiting())
  * @filling: bit n set while context n waits for the fill worker (atomic
- *	bitops; set by an engine under @shadow_lock)
+ *	bitops, shadow_fill.c only: set through mvgpu_shadow_request_fill()
+ *	by an engine under @shadow_lock, cleared by the worker and by
+ *	mvgpu_shadow_fill_forget() at a reset or load)
  * @shadow_lock: protects @shadow and the backend tables in it; an engine
  *	holds it while it runs one of this vGPU's contexts. Taken after @lock
  *	and after @pin_lock when those are needed, never the other way round,
@@ -486,6 +488,7 @@ void mvgpu_regs_reset(struct mvgpu_vgpu *vgpu);
 void mvgpu_ctx_reset(struct mvgpu_vgpu *vgpu);
 ssize_t mvgpu_regs_access(struct mvgpu_vgpu *vgpu, char __user *ubuf,
 			  size_t count, u64 off, bool write);
+void mvgpu_ctx_retry_waiting(struct mvgpu_vgpu *vgpu);
 void mvgpu_ctx_fault(struct mvgpu_vgpu *vgpu, unsigned int n, u32 reason,
 		     u64 addr);
 bool mvgpu_ctx_run_begin(struct mvgpu_vgpu *vgpu, unsigned int n,
@@ -535,6 +538,7 @@ void mvgpu_shadow_request_fill(struct mvgpu_vgpu *vgpu, unsigned int ctx,
 			       u64 va, u64 root, unsigned int gen);
 void mvgpu_shadow_fill_flush(struct mvgpu_vgpu *vgpu);
 void mvgpu_shadow_close(struct mvgpu_vgpu *vgpu);
+void mvgpu_shadow_fill_forget(struct mvgpu_vgpu *vgpu);
 
 /* sched.c */
 int mvgpu_sched_start(struct mvgpu_gpu *gpu);
@@ -562,8 +566,10 @@ extern const char *const mvgpu_prio_names[MVGPU_NR_PRIOS];
 /* migration.c */
 int mvgpu_mig_init(struct mvgpu_vgpu *vgpu);
 void mvgpu_mig_fini(struct mvgpu_vgpu *vgpu);
-void mvgpu_mig_lock_abort(struct mvgpu_vgpu *vgpu);
-void mvgpu_mig_unlock(struct mvgpu_vgpu *vgpu);
+void mvgpu_mig_lock_abort(struct mvgpu_vgpu *vgpu)
+	__acquires(&vgpu->mig.lock);
+void mvgpu_mig_unlock(struct mvgpu_vgpu *vgpu)
+	__releases(&vgpu->mig.lock);
 const char *mvgpu_mig_state_name(struct mvgpu_vgpu *vgpu);
 
 /* mig_save.c (the rest of migration: mvgpu_mig.h) */

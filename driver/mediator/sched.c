@@ -189,7 +189,7 @@ static void mvgpu_sched_retry_waiting(struct mvgpu_sched *sched)
 
 	spin_lock(&sched->lock);
 	list_for_each_entry(vgpu, &sched->vgpus, sched.node)
-		WRITE_ONCE(vgpu->waiting, 0);
+		mvgpu_ctx_retry_waiting(vgpu);
 	spin_unlock(&sched->lock);
 }
 

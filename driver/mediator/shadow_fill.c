@@ -524,6 +524,17 @@ void mvgpu_shadow_fill_flush(struct mvgpu_vgpu *vgpu)
 void mvgpu_shadow_close(struct mvgpu_vgpu *vgpu)
 {
 	cancel_work_sync(&vgpu->fill_work);
+	mvgpu_shadow_fill_forget(vgpu);
+}
+
+/**
+ * mvgpu_shadow_fill_forget() - no context waits for the fill worker any more
+ * @vgpu: the vGPU; caller holds @vgpu->lock (a reset or a load: a fill
+ *	still running belongs to the old generation and installs nothing)
+ *	or has stopped the worker
+ */
+void mvgpu_shadow_fill_forget(struct mvgpu_vgpu *vgpu)
+{
 	WRITE_ONCE(vgpu->filling, 0);
 }
 
