@@ -168,7 +168,8 @@ struct mvgpu_fill_plan;
  *	engine (READ_ONCE())
  *
  * Private to the scheduler: sched.c (the mechanism: @node, @running,
- * @frozen) and sched_policy.c (the rest). Other files change the knobs
+ * @frozen, and the defaults of a new vGPU in mvgpu_sched_vgpu_init()) and
+ * sched_policy.c (the rest). Other files change the knobs
  * (@weight, @cap_pct, @prio) only with mvgpu_sched_set_weight(),
  * mvgpu_sched_set_cap() and mvgpu_sched_set_prio(), and read them and
  * @util_permille with the mvgpu_sched_get_*() functions.

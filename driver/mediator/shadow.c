@@ -38,9 +38,10 @@
  * while it runs one of the vGPU's contexts, so no engine ever sees a
  * table half updated or a page being unpinned. shadow_lock is never held
  * across a call into vfio: an entry that goes away is cleared from the
- * backend's table under it and its pin only marked (PIN_ZOMBIE); the pins
- * are dropped afterwards under pin_lock (mvgpu_shadow_reap_locked()). Shadow work
- * outside the engine takes shadow_lock with mvgpu_shadow_lock(), which
+ * backend's table under it and its pin only marked (SHADOW_PIN_ZOMBIE);
+ * the pins are dropped afterwards under pin_lock
+ * (mvgpu_shadow_reap_locked()). Shadow work outside the engine takes
+ * shadow_lock with mvgpu_shadow_lock(), which
  * makes the scheduler pass the vGPU over until mvgpu_shadow_unlock(): an
  * engine never waits for a vGPU's shadow work, and the other vGPUs run on.
  *
@@ -97,7 +98,8 @@ void mvgpu_shadow_unlock(struct mvgpu_vgpu *vgpu)
  */
 void mvgpu_shadow_account(struct mvgpu_vgpu *vgpu, struct mvgpu_shadow *sh)
 {
-	unsigned long now = ops_of(vgpu)->pt_entries(vgpu->gpu->priv, sh->pt);
+	const struct mvgpu_backend_ops *ops = mvgpu_shadow_ops(vgpu);
+	unsigned long now = ops->pt_entries(vgpu->gpu->priv, sh->pt);
 
 	atomic64_add((long)now - (long)sh->entries,
 		     &vgpu->stats.shadow_entries);
@@ -112,7 +114,7 @@ void mvgpu_shadow_account(struct mvgpu_vgpu *vgpu, struct mvgpu_shadow *sh)
  * @end: GPU VA just past the range
  *
  * Removes the entries of [@start, @end) from the backend's table and only
- * marks their pins (PIN_ZOMBIE), for mvgpu_shadow_reap_locked() under
+ * marks their pins (SHADOW_PIN_ZOMBIE), for mvgpu_shadow_reap_locked() under
  * pin_lock once shadow_lock is dropped.
  */
 void mvgpu_shadow_clear_range(struct mvgpu_vgpu *vgpu,
@@ -123,12 +125,12 @@ void mvgpu_shadow_clear_range(struct mvgpu_vgpu *vgpu,
 
 	if (start >= end)
 		return;
-	ops_of(vgpu)->pt_clear_range(vgpu->gpu->priv, sh->pt, start,
+	mvgpu_shadow_ops(vgpu)->pt_clear_range(vgpu->gpu->priv, sh->pt, start,
 				     end - start);
 	mvgpu_shadow_account(vgpu, sh);
 	xa_for_each_range(&sh->pinned, index, entry, start >> PAGE_SHIFT,
 			  (end - 1) >> PAGE_SHIFT)
-		xa_set_mark(&sh->pinned, index, PIN_ZOMBIE);
+		xa_set_mark(&sh->pinned, index, SHADOW_PIN_ZOMBIE);
 }
 
 /**
@@ -158,8 +160,8 @@ void mvgpu_shadow_reap_locked(struct mvgpu_vgpu *vgpu)
 	for (n = 0; n < vgpu->type->contexts; n++) {
 		struct mvgpu_shadow *sh = &vgpu->shadow[n];
 
-		xa_for_each_marked(&sh->pinned, index, entry, PIN_ZOMBIE) {
-			mvgpu_shadow_unpin(vgpu, PIN_GPA(xa_to_value(entry)));
+		xa_for_each_marked(&sh->pinned, index, entry, SHADOW_PIN_ZOMBIE) {
+			mvgpu_shadow_unpin(vgpu, SHADOW_PIN_GPA(xa_to_value(entry)));
 			xa_erase(&sh->pinned, index);
 		}
 	}
@@ -236,7 +238,7 @@ void mvgpu_shadow_invalidate(struct mvgpu_vgpu *vgpu, unsigned int ctx,
 			     u64 root, u64 va, u64 size)
 {
 	struct mvgpu_shadow *sh = &vgpu->shadow[ctx];
-	u64 start = 0, end = VA_END;
+	u64 start = 0, end = SHADOW_VA_END;
 	unsigned int n;
 
 	sh->inv_seq++;
@@ -249,12 +251,12 @@ void mvgpu_shadow_invalidate(struct mvgpu_vgpu *vgpu, unsigned int ctx,
 	for (n = 0; n < vgpu->type->contexts; n++)
 		vgpu->shadow[n].last_fill = 0;
 	if (size) {
-		if (va >= VA_END)
+		if (va >= SHADOW_VA_END)
 			return;
 		start = round_down(va, PAGE_SIZE);
-		end = min_t(u64, VA_END, round_up(va + size, PAGE_SIZE));
+		end = min_t(u64, SHADOW_VA_END, round_up(va + size, PAGE_SIZE));
 		if (end <= start)	/* wrapped */
-			end = VA_END;
+			end = SHADOW_VA_END;
 	} else {
 		WRITE_ONCE(sh->limited, false);
 	}
@@ -272,7 +274,7 @@ void mvgpu_shadow_drop(struct mvgpu_vgpu *vgpu, unsigned int ctx)
 	struct mvgpu_shadow *sh = &vgpu->shadow[ctx];
 
 	sh->inv_seq++;
-	mvgpu_shadow_clear_range(vgpu, sh, 0, VA_END);
+	mvgpu_shadow_clear_range(vgpu, sh, 0, SHADOW_VA_END);
 	sh->root = 0;
 	sh->last_fill = 0;
 	WRITE_ONCE(sh->limited, false);
@@ -362,15 +364,15 @@ void mvgpu_shadow_dma_unmap(struct mvgpu_vgpu *vgpu, u64 iova, u64 length)
 		/* a miss where entries went is not the guest's fault */
 		sh->last_fill = 0;
 		xa_for_each(&sh->pinned, index, entry) {
-			u64 gpa = PIN_GPA(xa_to_value(entry));
+			u64 gpa = SHADOW_PIN_GPA(xa_to_value(entry));
 
 			if (gpa < iova || gpa > last ||
-			    xa_get_mark(&sh->pinned, index, PIN_ZOMBIE))
+			    xa_get_mark(&sh->pinned, index, SHADOW_PIN_ZOMBIE))
 				continue;
-			ops_of(vgpu)->pt_clear_range(vgpu->gpu->priv, sh->pt,
+			mvgpu_shadow_ops(vgpu)->pt_clear_range(vgpu->gpu->priv, sh->pt,
 						     (u64)index << PAGE_SHIFT,
 						     PAGE_SIZE);
-			xa_set_mark(&sh->pinned, index, PIN_ZOMBIE);
+			xa_set_mark(&sh->pinned, index, SHADOW_PIN_ZOMBIE);
 			mvgpu_shadow_account(vgpu, sh);
 		}
 	}
@@ -396,7 +398,7 @@ int mvgpu_shadow_init(struct mvgpu_vgpu *vgpu)
 		goto err;
 	for (n = 0; n < vgpu->type->contexts; n++) {
 		xa_init(&vgpu->shadow[n].pinned);
-		vgpu->shadow[n].pt = ops_of(vgpu)->pt_create(vgpu->gpu->priv);
+		vgpu->shadow[n].pt = mvgpu_shadow_ops(vgpu)->pt_create(vgpu->gpu->priv);
 		if (!vgpu->shadow[n].pt)
 			goto err;
 	}
@@ -419,7 +421,7 @@ void mvgpu_shadow_fini(struct mvgpu_vgpu *vgpu)
 	for (n = 0; n < vgpu->type->contexts; n++) {
 		WARN_ON(!xa_empty(&vgpu->shadow[n].pinned));
 		if (vgpu->shadow[n].pt)
-			ops_of(vgpu)->pt_destroy(vgpu->gpu->priv,
+			mvgpu_shadow_ops(vgpu)->pt_destroy(vgpu->gpu->priv,
 						 vgpu->shadow[n].pt);
 		vgpu->shadow[n].pt = NULL;
 	}

@@ -8,18 +8,20 @@
 
 #include "mvgpu_drv.h"
 
-#define PT_SHIFT(level)		(MVGPU_PAGE_SHIFT + 9 * (level))
-#define PT_INDEX(va, level)	(((va) >> PT_SHIFT(level)) & (MVGPU_PT_ENTRIES - 1))
-#define VA_END			BIT_ULL(MVGPU_VA_BITS)
-#define LARGE_SIZE		BIT_ULL(MVGPU_LARGE_PAGE_SHIFT)
+#define SHADOW_PT_SHIFT(level)		(MVGPU_PAGE_SHIFT + 9 * (level))
+#define SHADOW_PT_INDEX(va, level) \
+	(((va) >> SHADOW_PT_SHIFT(level)) & (MVGPU_PT_ENTRIES - 1))
+#define SHADOW_VA_END			BIT_ULL(MVGPU_VA_BITS)
+#define SHADOW_LARGE_SIZE		BIT_ULL(MVGPU_LARGE_PAGE_SHIFT)
 
 /* Tracked value of a pinned shadow entry: GPA page number and writable. */
-#define PIN_VALUE(gpa, w)	(((gpa) >> MVGPU_PAGE_SHIFT) << 1 | (w))
-#define PIN_GPA(v)		(((v) >> 1) << MVGPU_PAGE_SHIFT)
+#define SHADOW_PIN_VALUE(gpa, w)	(((gpa) >> MVGPU_PAGE_SHIFT) << 1 | (w))
+#define SHADOW_PIN_GPA(v)		(((v) >> 1) << MVGPU_PAGE_SHIFT)
 /* A pinned entry no longer in the backend's table, to be unpinned. */
-#define PIN_ZOMBIE		XA_MARK_1
+#define SHADOW_PIN_ZOMBIE		XA_MARK_1
 
-static inline const struct mvgpu_backend_ops *ops_of(struct mvgpu_vgpu *vgpu)
+static inline const struct mvgpu_backend_ops *
+mvgpu_shadow_ops(struct mvgpu_vgpu *vgpu)
 {
 	return vgpu->gpu->ops;
 }

@@ -134,10 +134,10 @@ static void shadow_plan_large(struct mvgpu_vgpu *vgpu,
 			      struct mvgpu_fill_plan *plan, u64 region, u64 va,
 			      u64 addr, bool vram, bool writable)
 {
-	u64 first = va & (LARGE_SIZE - 1) & PAGE_MASK, off = first;
+	u64 first = va & (SHADOW_LARGE_SIZE - 1) & PAGE_MASK, off = first;
 
 	if (vram && addr < vgpu->vram_size &&
-	    vgpu->vram_size - addr >= LARGE_SIZE) {
+	    vgpu->vram_size - addr >= SHADOW_LARGE_SIZE) {
 		plan->large = true;
 		plan->large_addr = addr;
 		plan->large_writable = writable;
@@ -146,7 +146,7 @@ static void shadow_plan_large(struct mvgpu_vgpu *vgpu,
 	do {
 		shadow_plan_leaf(vgpu, plan, region + off, addr + off, vram,
 				 writable);
-		off = (off + PAGE_SIZE) & (LARGE_SIZE - 1);
+		off = (off + PAGE_SIZE) & (SHADOW_LARGE_SIZE - 1);
 	} while (off != first);
 }
 
@@ -161,7 +161,7 @@ static int shadow_read_entry(struct mvgpu_vgpu *vgpu, u64 table, int level,
 	__le64 raw;
 	int ret;
 
-	ret = vfio_dma_rw(&vgpu->vdev, table + PT_INDEX(va, level) * 8, &raw,
+	ret = vfio_dma_rw(&vgpu->vdev, table + SHADOW_PT_INDEX(va, level) * 8, &raw,
 			  sizeof(raw), false);
 	*e = ret ? 0 : le64_to_cpu(raw);
 	return ret;
@@ -180,7 +180,7 @@ static int shadow_plan_region(struct mvgpu_vgpu *vgpu,
 {
 	u64 path[MVGPU_PT_LEVELS] = {};
 	u64 table = root, e = 0, addr;
-	unsigned int first = PT_INDEX(va, 0), i;
+	unsigned int first = SHADOW_PT_INDEX(va, 0), i;
 	__le64 *leaves;
 	int level, l;
 
@@ -199,7 +199,7 @@ static int shadow_plan_region(struct mvgpu_vgpu *vgpu,
 			return 0;
 		addr = e & MVGPU_PTE_ADDR_MASK;
 		if (level == 1 && (e & MVGPU_PTE_LARGE)) {
-			if (!(addr & (LARGE_SIZE - 1)))
+			if (!(addr & (SHADOW_LARGE_SIZE - 1)))
 				shadow_plan_large(vgpu, plan, region, va, addr,
 						  e & MVGPU_PTE_VRAM,
 						  e & MVGPU_PTE_WRITABLE);
@@ -258,10 +258,10 @@ static int shadow_install_leaf(struct mvgpu_vgpu *vgpu,
 		return 0;
 	if (l->pinned &&
 	    xa_err(xa_store(&sh->pinned, index,
-			    xa_mk_value(PIN_VALUE(l->addr, l->writable)),
+			    xa_mk_value(SHADOW_PIN_VALUE(l->addr, l->writable)),
 			    GFP_KERNEL)))
 		return -ENOMEM;	/* no memory to track the pin */
-	ret = ops_of(vgpu)->pt_set(vgpu->gpu->priv, sh->pt, l->va, &l->spte);
+	ret = mvgpu_shadow_ops(vgpu)->pt_set(vgpu->gpu->priv, sh->pt, l->va, &l->spte);
 	if (ret && l->pinned) {
 		/* the backend did not take it: the pin goes with the plan */
 		xa_erase(&sh->pinned, index);
@@ -287,7 +287,7 @@ static int shadow_install(struct mvgpu_vgpu *vgpu, struct mvgpu_shadow *sh,
 	if (plan->large) {
 		if (!shadow_may_add(vgpu, sh))
 			return 0;
-		if (!ops_of(vgpu)->pt_set(vgpu->gpu->priv, sh->pt, region,
+		if (!mvgpu_shadow_ops(vgpu)->pt_set(vgpu->gpu->priv, sh->pt, region,
 					  &spte)) {
 			mvgpu_shadow_account(vgpu, sh);
 			return 0;
@@ -349,19 +349,19 @@ static enum mvgpu_fill shadow_fill(struct mvgpu_vgpu *vgpu, unsigned int ctx,
 	*vap = sh->fill_va;
 	*rootp = sh->fill_root;
 	*genp = sh->fill_gen;
-	region = *vap & ~(LARGE_SIZE - 1);
+	region = *vap & ~(SHADOW_LARGE_SIZE - 1);
 	if (READ_ONCE(vgpu->gen) != *genp) {
 		/* a reset overtook the request */
 		mvgpu_shadow_unlock(vgpu);
 		return MVGPU_FILL_AGAIN;
 	}
-	if (!sh->root || *vap >= VA_END || sh->last_fill == region + 1) {
+	if (!sh->root || *vap >= SHADOW_VA_END || sh->last_fill == region + 1) {
 		mvgpu_shadow_unlock(vgpu);
 		return MVGPU_FILL_FAULT;
 	}
 	sh->last_fill = region + 1;
 	WRITE_ONCE(sh->limited, false);
-	mvgpu_shadow_clear_range(vgpu, sh, region, region + LARGE_SIZE);
+	mvgpu_shadow_clear_range(vgpu, sh, region, region + SHADOW_LARGE_SIZE);
 	root = sh->root;
 	seq = sh->inv_seq;
 	mvgpu_shadow_unlock(vgpu);
@@ -410,7 +410,7 @@ static u32 shadow_diagnose(struct mvgpu_vgpu *vgpu, unsigned int ctx, u64 root,
 	u8 byte;
 	u64 e;
 
-	if (!table || va >= VA_END)
+	if (!table || va >= SHADOW_VA_END)
 		return MVGPU_FAULT_NOT_PRESENT;
 	for (level = MVGPU_PT_LEVELS - 1; level >= 0; level--) {
 		for (l = level + 1; l < MVGPU_PT_LEVELS; l++)
@@ -428,9 +428,9 @@ static u32 shadow_diagnose(struct mvgpu_vgpu *vgpu, unsigned int ctx, u64 root,
 			return MVGPU_FAULT_BAD_TABLE;
 	}
 	if (level == 1) {
-		if (table & (LARGE_SIZE - 1))
+		if (table & (SHADOW_LARGE_SIZE - 1))
 			return MVGPU_FAULT_BAD_TABLE;
-		table += va & (LARGE_SIZE - 1) & PAGE_MASK;
+		table += va & (SHADOW_LARGE_SIZE - 1) & PAGE_MASK;
 	}
 	if (e & MVGPU_PTE_VRAM)
 		return table >= vgpu->vram_size ? MVGPU_FAULT_BAD_VRAM : valid;
