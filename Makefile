@@ -57,14 +57,14 @@ install: tools
 	$(MAKE) -C tools install BINDIR=$(PREFIX)/bin
 
 dkms-install:
-	bash qemu-scripts/dkms.sh install $(KERNELRELEASE)
+	bash scripts/dkms.sh install $(KERNELRELEASE)
 
 dkms-remove:
-	bash qemu-scripts/dkms.sh remove
+	bash scripts/dkms.sh remove
 
 deps:
-	@if [ "$$(id -u)" = 0 ]; then bash qemu-scripts/install-deps.sh; \
-	 else sudo bash qemu-scripts/install-deps.sh; fi
+	@if [ "$$(id -u)" = 0 ]; then bash scripts/install-deps.sh; \
+	 else sudo bash scripts/install-deps.sh; fi
 
 # The test VM: Debian's kernel, a busybox initramfs with our modules, the
 # selftests, tools and QEMU for nested guests.
@@ -75,11 +75,11 @@ vm-tests: vm
 	bash qemu-scripts/run-vm.sh -n tests $(TESTS)
 
 check-static:
-	bash qemu-scripts/check-static.sh $(BUILD)/check-static.results
+	bash scripts/check-static.sh $(BUILD)/check-static.results
 
 # Last line: "N passed, M failed".
 check:
-	@bash qemu-scripts/check.sh $(TESTS)
+	@bash scripts/check.sh $(TESTS)
 
 # The Debian VM alone (its image is built once and cached).
 check-debian: vm
@@ -87,7 +87,7 @@ check-debian: vm
 
 # Last line: "N passed, M failed" (TESTS="mvgpu/x" for some tests only).
 check-debug: all
-	bash qemu-scripts/check-debug.sh $(TESTS)
+	bash scripts/check-debug.sh $(TESTS)
 
 # DEMO_GUESTS=0 skips the nested guests (minutes under TCG).
 demo: vm

@@ -7,7 +7,7 @@
 #
 # A second disk (label MVGPU, made here with mkfs.ext4 -d) carries the
 # project's source tree, the nested guests' kernel and initramfs (make vm
-# builds them) and the job, debian-vm-test.sh, which the image's
+# builds them) and the job, debian/operator.sh, which the image's
 # mvgpu-test.service runs at boot. The job installs the modules with
 # DKMS, creates vGPUs with mdevctl, reboots once (the VM keeps its disk
 # for the reboot; the image itself is never written: snapshot=on), gives
@@ -83,7 +83,7 @@ fi
 nkobj=$(bash "$HERE/build-kernel.sh" nested)
 cp "$nkobj/vmlinux" "$payload/nested/vmlinux"
 cp "$VM/nested-initramfs.cpio.gz" "$payload/nested/initramfs.cpio.gz"
-install -m 0755 "$HERE/debian-vm-test.sh" "$payload/run.sh"
+install -m 0755 "$HERE/debian/operator.sh" "$payload/run.sh"
 {
 	echo "NESTED_CPU_QUOTA=${NESTED_CPU_QUOTA:-}"
 } > "$payload/settings"
