@@ -12,8 +12,9 @@
 #   make bench        run mvgpu-bench in the VM (BENCH_ARGS="--parts 2")
 #   make deps         install build and VM dependencies (root)
 #   make vm           build the test VM (build/vm/: kernel and initramfs)
-#   make vm-tests     run the selftests in the VM (TESTS="mvgpu/x e2e/y" to
-#                     choose; EXTRA_KO=path.ko to load one more module)
+#   make vm-tests     run the selftests in the VM with the kernel's kselftest
+#                     runner (TESTS="mvgpu/x e2e/y" to choose, "mvgpu/x@case"
+#                     for one case; EXTRA_KO=path.ko to load one more module)
 #   make install      install the tools into $(PREFIX)/bin (/usr/local)
 #   make check-debian the Debian VM alone (part of make check): DKMS,
 #                     mdevctl and libvirt in a debootstrapped Debian 12

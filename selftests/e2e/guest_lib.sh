@@ -31,7 +31,7 @@ SAMPLE_SECONDS=${SAMPLE_SECONDS:-30}
 # GEMM takes seconds under TCG in TCG, and used to eat into the sample).
 SHARE_TOLERANCE=${SHARE_TOLERANCE:-20}
 # Each guest's whole life, a retried boot included (nested-guest.sh -t).
-# Below the harness's 1200 s per test, so that a guest that never finishes
+# Below the program's 1200 s (e2e/settings), so that a guest that never finishes
 # still leaves time to print its console and logs. A guest boots in about
 # 25 s here and up to 5x slower on a slow machine; its job takes 2-4 min.
 GUEST_SECONDS=${GUEST_SECONDS:-960}
