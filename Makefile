@@ -12,8 +12,9 @@
 #   make bench        run mvgpu-bench in the VM (BENCH_ARGS="--parts 2")
 #   make deps         install build and VM dependencies (root)
 #   make vm           build the test VM (build/vm/: kernel and initramfs)
-#   make vm-tests     run the selftests in the VM (TESTS="mvgpu/x e2e/y" to
-#                     choose; EXTRA_KO=path.ko to load one more module)
+#   make vm-tests     run the selftests in the VM with the kernel's kselftest
+#                     runner (TESTS="mvgpu/x e2e/y" to choose, "mvgpu/x@case"
+#                     for one case; EXTRA_KO=path.ko to load one more module)
 #   make install      install the tools into $(PREFIX)/bin (/usr/local)
 #   make check-debian the Debian VM alone (part of make check): DKMS,
 #                     mdevctl and libvirt in a debootstrapped Debian 12
@@ -57,14 +58,14 @@ install: tools
 	$(MAKE) -C tools install BINDIR=$(PREFIX)/bin
 
 dkms-install:
-	bash qemu-scripts/dkms.sh install $(KERNELRELEASE)
+	bash scripts/dkms.sh install $(KERNELRELEASE)
 
 dkms-remove:
-	bash qemu-scripts/dkms.sh remove
+	bash scripts/dkms.sh remove
 
 deps:
-	@if [ "$$(id -u)" = 0 ]; then bash qemu-scripts/install-deps.sh; \
-	 else sudo bash qemu-scripts/install-deps.sh; fi
+	@if [ "$$(id -u)" = 0 ]; then bash scripts/install-deps.sh; \
+	 else sudo bash scripts/install-deps.sh; fi
 
 # The test VM: Debian's kernel, a busybox initramfs with our modules, the
 # selftests, tools and QEMU for nested guests.
@@ -75,11 +76,11 @@ vm-tests: vm
 	bash qemu-scripts/run-vm.sh -n tests $(TESTS)
 
 check-static:
-	bash qemu-scripts/check-static.sh $(BUILD)/check-static.results
+	bash scripts/check-static.sh $(BUILD)/check-static.results
 
 # Last line: "N passed, M failed".
 check:
-	@bash qemu-scripts/check.sh $(TESTS)
+	@bash scripts/check.sh $(TESTS)
 
 # The Debian VM alone (its image is built once and cached).
 check-debian: vm
@@ -87,7 +88,7 @@ check-debian: vm
 
 # Last line: "N passed, M failed" (TESTS="mvgpu/x" for some tests only).
 check-debug: all
-	bash qemu-scripts/check-debug.sh $(TESTS)
+	bash scripts/check-debug.sh $(TESTS)
 
 # DEMO_GUESTS=0 skips the nested guests (minutes under TCG).
 demo: vm

@@ -7,7 +7,8 @@
 #
 # A second disk (label MVGPU, made here with mkfs.ext4 -d) carries the
 # project's source tree, the nested guests' kernel and initramfs (make vm
-# builds them) and the job, debian-vm-test.sh, which the image's
+# builds them), the job, debian/operator.sh, with its TAP helpers
+# (selftests/ktap_lib.sh, the kernel's ktap_helpers.sh), which the image's
 # mvgpu-test.service runs at boot. The job installs the modules with
 # DKMS, creates vGPUs with mdevctl, reboots once (the VM keeps its disk
 # for the reboot; the image itself is never written: snapshot=on), gives
@@ -31,6 +32,7 @@ HERE=$(dirname "${BASH_SOURCE[0]}")
 TOP=$(mvgpu_top)
 BUILD=${BUILD:-$TOP/build}
 VM=${VM:-$BUILD/vm}
+KSRC=${KSRC:-/usr/src/linux-source-6.12}
 
 results_out=
 timing_out=
@@ -83,7 +85,11 @@ fi
 nkobj=$(bash "$HERE/build-kernel.sh" nested)
 cp "$nkobj/vmlinux" "$payload/nested/vmlinux"
 cp "$VM/nested-initramfs.cpio.gz" "$payload/nested/initramfs.cpio.gz"
-install -m 0755 "$HERE/debian-vm-test.sh" "$payload/run.sh"
+install -m 0755 "$HERE/debian/operator.sh" "$payload/run.sh"
+# its TAP helpers, laid out as in the test VM's /selftests
+install -D -m 0644 "$KSRC/tools/testing/selftests/kselftest/ktap_helpers.sh" \
+	"$payload/kselftest/ktap_helpers.sh"
+install -m 0644 "$TOP/selftests/ktap_lib.sh" "$payload/"
 {
 	echo "NESTED_CPU_QUOTA=${NESTED_CPU_QUOTA:-}"
 } > "$payload/settings"

@@ -146,7 +146,7 @@ if [ -f "$TOP/tools/guest/Makefile" ] && [ ! -x "$guest_run" ]; then
 		note "tools/guest does not build: no mvgpu-run in nested guests"
 fi
 rebuild=0
-for f in "$TOP/qemu-scripts/nested-init.sh" "$(command -v busybox)" "$0" \
+for f in "$TOP/qemu-scripts/nested/init.sh" "$(command -v busybox)" "$0" \
 	 "$guest_ko" "$guest_run" "$NKOBJ/vmlinux"; do
 	[ -e "$f" ] && [ "$f" -nt "$NESTED" ] && rebuild=1
 done
@@ -157,7 +157,7 @@ if [ $rebuild = 1 ]; then
 	rm -rf "$nroot"
 	make_skeleton "$nroot"
 	install_busybox "$nroot"
-	install -m 0755 "$TOP/qemu-scripts/nested-init.sh" "$nroot/init"
+	install -m 0755 "$TOP/qemu-scripts/nested/init.sh" "$nroot/init"
 	install -D -m 0644 "$guest_ko" "$nroot/lib/modules/$NKREL/extra/mvgpu_accel.ko"
 	for f in modules.builtin modules.builtin.modinfo modules.order; do
 		[ -f "$NKOBJ/$f" ] && cp "$NKOBJ/$f" "$nroot/lib/modules/$NKREL/"
@@ -256,12 +256,12 @@ cp -L /usr/share/qemu/*.bin "$ROOT/usr/share/qemu/"
 # initramfs, the launcher.
 install -D -m 0644 "$NKOBJ/vmlinux" "$ROOT/usr/share/mvgpu/nested/vmlinux"
 install -D -m 0644 "$NESTED" "$ROOT/usr/share/mvgpu/nested/initramfs.cpio.gz"
-install -D -m 0755 "$TOP/qemu-scripts/nested-guest.sh" "$ROOT/usr/bin/nested-guest.sh"
-install -m 0755 "$TOP/qemu-scripts/nested-ctl.sh" "$ROOT/usr/bin/nested-ctl.sh"
+install -D -m 0755 "$TOP/qemu-scripts/vm/nested-guest.sh" "$ROOT/usr/bin/nested-guest.sh"
+install -m 0755 "$TOP/qemu-scripts/vm/nested-ctl.sh" "$ROOT/usr/bin/nested-ctl.sh"
 
 # Our init and the in-VM demo.
-install -m 0755 "$TOP/qemu-scripts/vm-init.sh" "$ROOT/init"
-install -D -m 0755 "$TOP/qemu-scripts/vm-demo.sh" "$ROOT/usr/bin/mvgpu-demo"
+install -m 0755 "$TOP/qemu-scripts/vm/init.sh" "$ROOT/init"
+install -D -m 0755 "$TOP/qemu-scripts/vm/demo.sh" "$ROOT/usr/bin/mvgpu-demo"
 
 pack "$ROOT" "$VM/initramfs.cpio.gz"
 note "built $VM/vmlinuz ($ABI) and $VM/initramfs.cpio.gz ($(du -h "$VM/initramfs.cpio.gz" | cut -f1))"

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Turn the VM's TAP (as written by vm-init.sh) into one result per test case.
+# Turn the VM's TAP (as written by vm/init.sh) into one result per test case.
 #
 # Usage: parse-tap.sh TAPFILE
 # Prints "PASS name", "FAIL name" or "SKIP name" lines, one per test case:

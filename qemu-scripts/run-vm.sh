@@ -11,7 +11,8 @@
 #                   words of -e BENCH_ARGS=...) or shell (interactive console)
 #   -k FILE.ko      also insmod this module in the VM before the tests
 #                   (repeatable; the EXTRA_KO variable adds more)
-#   -T SECONDS      per-test timeout in the VM (default 1200)
+#   -T SECONDS      per-test timeout in the VM for every program (default:
+#                   the "settings" file of each test directory)
 #   -W SECONDS      overall VM timeout (default 2400)
 #   -r FILE         also write the results ("PASS/FAIL/SKIP name") to FILE
 #   -e NAME=VALUE   set a variable for the VM's init and job (repeatable)
@@ -33,7 +34,7 @@ VM=${VM:-$BUILD/vm}
 
 name=tests
 job=tests
-test_timeout=1200
+test_timeout=
 vm_timeout=2400
 results_out=
 extra_ko=()
@@ -53,7 +54,7 @@ while getopts n:j:k:T:W:r:e:h opt; do
 	r)	results_out=$OPTARG ;;
 	e)	[[ $OPTARG =~ ^[A-Za-z_][A-Za-z0-9_]*= ]] || die "-e wants NAME=VALUE"
 		vars+=("$OPTARG") ;;
-	*)	sed -n '4,23s/^# \{0,1\}//p' "$0"; exit 2 ;;
+	*)	sed -n '4,24s/^# \{0,1\}//p' "$0"; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -84,7 +85,7 @@ trap cleanup EXIT
 mkdir -p "$work/overlay/etc/mvgpu/extra-ko"
 {
 	echo "JOB=$job"
-	echo "TIMEOUT=$test_timeout"
+	[ -n "$test_timeout" ] && echo "TIMEOUT=$test_timeout"
 	[ ${#tests[@]} -gt 0 ] && echo "TESTS='${tests[*]}'"
 	for v in "${vars[@]}"; do
 		printf "export %s='%s'\n" "${v%%=*}" "${v#*=}"

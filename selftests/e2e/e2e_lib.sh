@@ -1,61 +1,27 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# TAP and vGPU helpers for the end-to-end tests (busybox sh, sourced).
+# vGPU helpers of the end-to-end tests and their TAP plan and skip
+# (busybox sh, sourced from the test's directory).
 # shellcheck shell=dash
 
-TAP_NUM=0
-TAP_FAILED=0
-KSFT_SKIP=4
 E2E_OUT=${E2E_OUT:-/tmp/e2e}
 
+# The TAP helpers (check, diag, diag_file, ktap_*): ../ktap_lib.sh; the
+# tests run from their own directory.
+BASE_DIR=$(dirname "$PWD")
+# shellcheck source=selftests/ktap_lib.sh
+. "$BASE_DIR/ktap_lib.sh"
+
 tap_plan() {
-	echo "TAP version 13"
-	echo "1..$1"
-}
-
-diag() {
-	echo "# $*"
-}
-
-ok() {
-	TAP_NUM=$((TAP_NUM + 1))
-	echo "ok $TAP_NUM $*"
-}
-
-not_ok() {
-	TAP_NUM=$((TAP_NUM + 1))
-	TAP_FAILED=1
-	echo "not ok $TAP_NUM $*"
-}
-
-# check "description" command...: one test case from a command's status.
-check() {
-	local desc=$1
-
-	shift
-	if "$@"; then
-		ok "$desc"
-	else
-		not_ok "$desc"
-	fi
+	ktap_print_header
+	ktap_set_plan "$1"
 }
 
 # Skip the whole program (nothing it tests exists here).
 skip_all() {
-	echo "TAP version 13"
-	echo "1..0 # SKIP $*"
-	exit $KSFT_SKIP
-}
-
-tap_exit() {
-	exit $TAP_FAILED
-}
-
-# Print a file as TAP diagnostics.
-diag_file() {
-	[ -f "$1" ] || { diag "($1 missing)"; return; }
-	diag "--- $1"
-	sed 's/^/#   /' "$1" | tail -n "${2:-40}"
+	ktap_print_header
+	ktap_skip_all "$*"
+	exit "$KSFT_SKIP"
 }
 
 e2e_requirements() {

@@ -19,7 +19,7 @@
 #  - the host, once both loads have work queued, measures the engine time
 #    each vGPU gets (busy_ns) and compares the shares with the weights;
 #  - afterwards: faults counted on A only, no page left pinned, QEMU quiet.
-# shellcheck shell=sh
+# shellcheck shell=dash
 
 LOAD_SECONDS=${LOAD_SECONDS:-45}
 SAMPLE_SECONDS=${SAMPLE_SECONDS:-30}
@@ -31,7 +31,7 @@ SAMPLE_SECONDS=${SAMPLE_SECONDS:-30}
 # GEMM takes seconds under TCG in TCG, and used to eat into the sample).
 SHARE_TOLERANCE=${SHARE_TOLERANCE:-20}
 # Each guest's whole life, a retried boot included (nested-guest.sh -t).
-# Below the harness's 1200 s per test, so that a guest that never finishes
+# Below the program's 1200 s (e2e/settings), so that a guest that never finishes
 # still leaves time to print its console and logs. A guest boots in about
 # 25 s here and up to 5x slower on a slow machine; its job takes 2-4 min.
 GUEST_SECONDS=${GUEST_SECONDS:-960}
@@ -118,9 +118,9 @@ guest_pair() {
 		# Both loads must still have been running for the whole sample.
 		check "sample inside both loads" [ -z "$(grep LOAD-END "$oa/result.txt" "$ob/result.txt")" ]
 	else
-		not_ok "both guests' vGPUs busy at the same time # a guest never started its load"
-		not_ok "A's share within $SHARE_TOLERANCE permille of its weight # no sample"
-		not_ok "sample inside both loads # no sample"
+		ktap_test_fail "both guests' vGPUs busy at the same time # a guest never started its load"
+		ktap_test_fail "A's share within $SHARE_TOLERANCE permille of its weight # no sample"
+		ktap_test_fail "sample inside both loads # no sample"
 	fi
 	wait $pa
 	wait $pb
@@ -153,7 +153,7 @@ guest_pair() {
 	for out in "$oa" "$ob"; do
 		[ -f "$out/boot-retry.log" ] && diag_file "$out/boot-retry.log" 60
 	done
-	if [ $TAP_FAILED != 0 ]; then
+	if [ "$KTAP_CNT_FAIL" != 0 ]; then
 		diag_file "$oa/result.txt" 60
 		diag_file "$ob/result.txt" 60
 		diag_file "$oa/qemu.log"
@@ -172,5 +172,5 @@ guest_pair_test() {
 	[ -d "/sys/class/mvgpu/$1" ] || skip_all "no $1 (mvgpu_sim not loaded)"
 	tap_plan 30
 	guest_pair "$@"
-	tap_exit
+	ktap_finished
 }

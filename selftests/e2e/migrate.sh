@@ -22,7 +22,7 @@
 # which QEMU then uses, reports every page the vGPU writes (see
 # Documentation/mvgpu/migration.rst). QEMU warns about that once per device;
 # any other warning or error fails the test.
-# shellcheck shell=sh
+# shellcheck shell=dash
 
 cd "$(dirname "$0")" || exit 1
 . ./e2e_lib.sh
@@ -114,9 +114,9 @@ mig_wait() {
 # the status never came.
 check_mig() {
 	if mig_wait "$2" "$4"; then
-		ok "$1"
+		ktap_test_pass "$1"
 	else
-		not_ok "$1"
+		ktap_test_fail "$1"
 		diag "migration status: $(mig_status "$2")"
 		diag_file "$2/monitor.log" 30
 		diag_file "$2/qemu.log" 20
@@ -145,7 +145,7 @@ migrate() {
 		nested-ctl.sh hmp "$2" migrate -d "unix:$4/mig.sock"
 		check_mig "$1" "$2" "$4" completed
 	else
-		not_ok "$1 # destination QEMU did not start"
+		ktap_test_fail "$1 # destination QEMU did not start"
 	fi
 	down=$(sed -n 's/^downtime: *//p' "$2/monitor.log" | tr -d '\r' | tail -n1)
 	total=$(sed -n 's/^total time: *//p' "$2/monitor.log" | tr -d '\r' | tail -n1)
@@ -193,7 +193,7 @@ migrate_test() {
 		nested-ctl.sh hmp "$src" migrate -d "unix:$dc/mig.sock"
 		check_mig "migration to a 1/4 vGPU fails" "$src" "$dc" failed
 	else
-		not_ok "migration to a 1/4 vGPU fails # destination QEMU did not start"
+		ktap_test_fail "migration to a 1/4 vGPU fails # destination QEMU did not start"
 	fi
 	check "the 1/4 vGPU refused the stream as of another type" \
 		sh -c 'dmesg | grep -q "migration stream refused.*another vGPU type"'
@@ -208,7 +208,7 @@ migrate_test() {
 		nested-ctl.sh hmp "$src" migrate_cancel
 		check_mig "a slowed migration is cancelled" "$src" "$db1" cancelled
 	else
-		not_ok "a slowed migration is cancelled # destination QEMU did not start"
+		ktap_test_fail "a slowed migration is cancelled # destination QEMU did not start"
 	fi
 	nested-ctl.sh hmp "$src" migrate_set_parameter max-bandwidth 1G
 	check "the cancelled destination QEMU ends" wait_for 120 ended "$db1"
@@ -254,7 +254,7 @@ migrate_test() {
 	check "no page left pinned on B" [ "$(cat "/sys/bus/mdev/devices/$ub/mvgpu/pinned_pages")" = 0 ]
 	check "QEMU logs of the migrated guest clean" sh -c \
 		"! cat '$src/qemu.log' '$db/qemu.log' '$da/qemu.log' '$dr/qemu.log' | grep -v \"$DIRTY_WARNING\" | grep -i -E 'warning|error'"
-	if [ "$TAP_FAILED" != 0 ]; then
+	if [ "$KTAP_CNT_FAIL" != 0 ]; then
 		for d in "$src" "$dc" "$db1" "$db" "$da" "$dr"; do
 			diag_file "$d/result.txt" 20
 			diag_file "$d/qemu.log" 20
@@ -272,4 +272,4 @@ e2e_requirements
 [ -d /sys/class/mvgpu/mvgpu1 ] || skip_all "needs two GPUs (mvgpu0, mvgpu1)"
 tap_plan 30
 migrate_test
-tap_exit
+ktap_finished

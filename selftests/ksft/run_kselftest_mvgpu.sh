@@ -3,36 +3,29 @@
 #
 # The mvgpu tests through the kernel's own runner, as a kernel developer
 # runs them after "make -C selftests kselftest-install": run_kselftest.sh
-# lists every mvgpu test and runs two of them (-t), with the kernel's TAP.
+# lists every mvgpu test and runs two of them (-t), with the kernel's TAP:
+# each program's own TAP indented, with the timeout of mvgpu/settings.
 # Runs in the mvgpu test VM, from /selftests/ksft/.
-KSFT=$(dirname "$(realpath "$0")")/..
-passed=0
-failed=0
+BASE_DIR=$(dirname "$(realpath "$0")")/..
+# shellcheck source=selftests/ktap_lib.sh
+. "$BASE_DIR/ktap_lib.sh"
 
-check() {
-	desc=$1
-	shift
-	if "$@"; then
-		passed=$((passed + 1))
-		echo "ok $((passed + failed)) $desc"
-	else
-		failed=$((failed + 1))
-		echo "not ok $((passed + failed)) $desc"
-	fi
-}
-
-echo "TAP version 13"
-echo "1..4"
+ktap_print_header
+ktap_set_plan 6
 check "run_kselftest.sh and its runner are installed" \
-	test -x "$KSFT/run_kselftest.sh" -a -r "$KSFT/kselftest/runner.sh"
-list=$("$KSFT/run_kselftest.sh" -l)
-want=$(grep '^mvgpu/' "$KSFT/run_list" | sed 's|^mvgpu/|mvgpu:|')
+	test -x "$BASE_DIR/run_kselftest.sh" -a -r "$BASE_DIR/kselftest/runner.sh"
+list=$("$BASE_DIR/run_kselftest.sh" -l)
+want=$(grep '^mvgpu/' "$BASE_DIR/run_list" | sed 's|^mvgpu/|mvgpu:|')
 check "run_kselftest.sh -l lists the mvgpu run_list" test "$list" = "$want"
-out=$("$KSFT/run_kselftest.sh" -t mvgpu:engine_lib -t mvgpu:mmio_regs 2>&1)
+out=$("$BASE_DIR/run_kselftest.sh" -t mvgpu:engine_lib -t mvgpu:mmio_regs 2>&1)
 echo "$out" | sed 's/^/# /'
 check "mvgpu:engine_lib passes through the runner" \
 	sh -c 'echo "$1" | grep -q "^ok [0-9]* selftests: mvgpu: engine_lib"' _ "$out"
 check "mvgpu:mmio_regs passes through the runner" \
 	sh -c 'echo "$1" | grep -q "^ok [0-9]* selftests: mvgpu: mmio_regs"' _ "$out"
-echo "# $passed passed, $failed failed"
-[ "$failed" = 0 ]
+check "the runner shows both programs' own TAP, indented" \
+	test "$(echo "$out" | grep -c '^# 1\.\.[0-9]')" = 2
+timeout=$(sed -n 's/^timeout=//p' "$BASE_DIR/mvgpu/settings")
+check "the runner takes the timeout of mvgpu/settings ($timeout s)" \
+	test "$(echo "$out" | grep -c "^# timeout set to $timeout\$")" = 2
+ktap_finished

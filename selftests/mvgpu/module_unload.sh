@@ -8,26 +8,11 @@
 # state the other tests expect. TAP output; run as root.
 
 NR_TESTS=21
-n=0
-failed=0
 UUIDS=
-
-ok() {
-	n=$((n + 1))
-	echo "ok $n $1"
-}
-
-not_ok() {
-	n=$((n + 1))
-	failed=$((failed + 1))
-	echo "not ok $n $1"
-}
-
-check() {
-	desc=$1
-	shift
-	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
-}
+# TAP: ../ktap_lib.sh (check, ktap_*), installed beside this directory
+BASE_DIR=$(dirname "$(realpath "$0")")/..
+# shellcheck source=selftests/ktap_lib.sh
+. "$BASE_DIR/ktap_lib.sh"
 
 loaded() {
 	grep -q "^$1 " /proc/modules
@@ -170,11 +155,11 @@ reload_standard() {
 
 HERE=$(dirname "$0")
 
-echo "TAP version 13"
-echo "1..$NR_TESTS"
+ktap_print_header
+ktap_set_plan "$NR_TESTS"
 
 if [ "$(id -u)" != 0 ]; then
-	echo "# must run as root"
+	diag "must run as root"
 fi
 
 check "- mvgpu_sim and mvgpu loaded" eval 'loaded mvgpu_sim && loaded mvgpu'
@@ -210,5 +195,4 @@ if ! loaded mvgpu_sim || ! standard_state ||
 	modprobe mvgpu_sim vram_mb=128
 fi
 
-echo "# $((n - failed)) passed, $failed failed"
-[ "$failed" = 0 ]
+ktap_finished

@@ -15,7 +15,7 @@
 #            three modules, for that kernel, mvgpu_sim depending on mvgpu
 set -euo pipefail
 
-# shellcheck source=qemu-scripts/lib.sh
+# shellcheck source=scripts/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 TOP=$(mvgpu_top)
 NAME=mvgpu

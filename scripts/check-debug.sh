@@ -15,7 +15,7 @@
 # Exit status: 1 when M > 0 or N == 0.
 set -euo pipefail
 
-# shellcheck source=qemu-scripts/lib.sh
+# shellcheck source=scripts/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 TOP=$(mvgpu_top)
 BUILD=${BUILD:-$TOP/build}

@@ -11,7 +11,7 @@
 # Exit status: 1 when M > 0 or N == 0.
 set -euo pipefail
 
-# shellcheck source=qemu-scripts/lib.sh
+# shellcheck source=scripts/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 TOP=$(mvgpu_top)
 BUILD=${BUILD:-$TOP/build}
@@ -77,7 +77,7 @@ fi
 phase_end build
 
 phase "static checks"
-"$TOP/qemu-scripts/check-static.sh" "$out/static.results" || true
+"$TOP/scripts/check-static.sh" "$out/static.results" || true
 phase_end static
 
 phase "VM tests"

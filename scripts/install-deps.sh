@@ -16,7 +16,7 @@
 set -euo pipefail
 
 log() { echo "install-deps: $*" >&2; }
-# shellcheck source=qemu-scripts/lib.sh
+# shellcheck source=scripts/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 [ "$(id -u)" = 0 ] || { log "must run as root"; exit 1; }

@@ -53,31 +53,34 @@ stty -F /dev/ttyS1 raw -echo -onlcr 2> /dev/null
 # shellcheck source=/dev/null
 [ -f "$SRC/settings" ] && . "$SRC/settings"
 
+# TAP: the kernel's kselftest/ktap_helpers.sh through selftests/ktap_lib.sh,
+# both on the MVGPU disk (debian-vm.sh). tap writes a line of the outer
+# stream (ttyS1, and the console for its log); nest runs a TAP helper and
+# writes its lines nested ("# " before each) into the program
+# "debian/operator", as the kernel's runner nests a program's output, and
+# keeps the counts across the reboot.
+BASE_DIR=$SRC
+# shellcheck source=selftests/ktap_lib.sh
+. "$BASE_DIR/ktap_lib.sh"
+if [ -f "$STATE/counts" ]; then
+	read -r KTAP_TESTNO KTAP_CNT_PASS KTAP_CNT_FAIL < "$STATE/counts"
+fi
 tap() {
 	echo "$*" >&3
 	echo "mvgpu-test: $*" > /dev/console
 }
+nest() {
+	local l
+
+	"$@" > "$STATE/nest.out"
+	while IFS= read -r l; do
+		tap "# $l"
+	done < "$STATE/nest.out"
+	echo "$KTAP_TESTNO $KTAP_CNT_PASS $KTAP_CNT_FAIL" > "$STATE/counts"
+}
+# diag TEXT: ktap_lib.sh's diagnostic, nested (also within nest)
 diag() {
 	tap "# # $*"
-}
-diag_file() {
-	[ -f "$1" ] || { diag "($1 missing)"; return; }
-	diag "--- $1"
-	tail -n "${2:-30}" "$1" | while IFS= read -r l; do diag "  $l"; done
-}
-num=$(cat "$STATE/num" 2> /dev/null || echo 0)
-failed=$(cat "$STATE/failed" 2> /dev/null || echo 0)
-ok() {
-	num=$((num + 1))
-	tap "# ok $num $*"
-	echo "$num" > "$STATE/num"
-}
-not_ok() {
-	num=$((num + 1))
-	failed=1
-	tap "# not ok $num $*"
-	echo "$num" > "$STATE/num"
-	echo 1 > "$STATE/failed"
 }
 # check "description" command...: one test case from a command's status;
 # its output is shown as diagnostics when it fails.
@@ -86,18 +89,18 @@ check() {
 
 	shift
 	if out=$("$@" 2>&1); then
-		ok "$desc"
+		nest ktap_test_pass "$desc"
 	else
-		not_ok "$desc"
+		nest ktap_test_fail "$desc"
 		printf '%s\n' "$out" | tail -n 20 | while IFS= read -r l; do diag "  $l"; done
 	fi
 }
 timing() {
-	tap "# # timing: debian $*"
+	diag "timing: debian $*"
 }
 # phase NAME SECONDS: a step's time for make check's timing file
 phase() {
-	tap "# # phase: debian-$1 $2"
+	diag "phase: debian-$1 $2"
 }
 now() {
 	cut -d. -f1 /proc/uptime
@@ -113,6 +116,10 @@ wait_for() {
 	done
 }
 finish() {
+	local failed=0
+
+	[ "$KTAP_CNT_PASS" = "$PLAN" ] || failed=1
+	nest ktap_print_totals
 	tap "# mvgpu-debian: exit=$failed"
 	if [ "$failed" = 0 ]; then
 		tap "ok 1 selftests: debian: operator"
@@ -153,8 +160,8 @@ boot1() {
 
 	tap "1..1"
 	tap "# selftests: debian: operator"
-	tap "# TAP version 13"
-	tap "# 1..$PLAN"
+	nest ktap_print_header
+	nest ktap_set_plan "$PLAN"
 	timing "first boot to multi-user.target: $(now) s (VM uptime)"
 	phase boot "$(now)"
 	diag "$(uname -r), $(dpkg-query -W -f='${Package} ${Version}, ' dkms mdevctl libvirt-daemon qemu-system-x86)"
@@ -240,7 +247,7 @@ boot1() {
 	now > "$STATE/boot1-end"
 	date +%s > "$STATE/reboot-at"
 	sync
-	tap "# # rebooting"
+	diag "rebooting"
 	systemctl reboot
 	exit 0
 }
@@ -350,7 +357,7 @@ boot2() {
 	timing "udev settled $(($(now) - t)) s after multi-user.target"
 	check "after the reboot udev loaded mvgpu_sim (and vfio_iommu_type1)" \
 		sh -c 'grep -q "^mvgpu_sim " /proc/modules && grep -q "^vfio_iommu_type1 " /proc/modules'
-	if [ "$failed" != 0 ]; then
+	if [ "$KTAP_CNT_FAIL" != 0 ]; then
 		diag "modalias: $(cat "/sys/bus/pci/devices/$parent/modalias")"
 		diag "alias: $(grep -i 11e8 "/lib/modules/$(uname -r)/modules.alias")"
 		diag "modules: $(grep -E '^(mvgpu|vfio|mdev)' /proc/modules | cut -d' ' -f1 | tr '\n' ' ')"
@@ -418,10 +425,11 @@ EOX
 		       ! echo \"\$1\" | grep -q 'mvgpu-run: .* FAIL'" _ "$out"
 	check "the host counted the guest's work on the vGPU" \
 		[ "$(attr "$UUID_L" commands)" -gt 0 ]
-	if [ "$failed" != 0 ]; then
-		diag_file <(echo "$out") 40
-		diag_file "$LOGS/$DOMAIN-console.log" 20
-		diag_file "$LOGS/$DOMAIN.log" 20
+	if [ "$KTAP_CNT_FAIL" != 0 ]; then
+		printf '%s\n' "$out" > /tmp/job.out
+		nest diag_file /tmp/job.out 40
+		nest diag_file "$LOGS/$DOMAIN-console.log" 20
+		nest diag_file "$LOGS/$DOMAIN.log" 20
 	fi
 	check "virsh destroy: the domain is shut off" \
 		sh -c "virsh destroy $DOMAIN && [ \"\$(virsh domstate $DOMAIN)\" = 'shut off' ]"

@@ -3,16 +3,20 @@
 # shellcheck shell=dash
 #
 # /init of the mvgpu test VM (busybox sh). Runs the selftests listed in
-# /selftests/run_list (or the job's list), one after the other, each with a
-# timeout, and prints kselftest-style TAP on the second serial port
-# (/dev/ttyS1); kernel messages stay on the console (ttyS0). Powers off.
+# /selftests/run_list (or the job's list), one after the other, through
+# the kernel's kselftest runner (/selftests/kselftest/runner.sh: each
+# program with the timeout of its directory's "settings" file, its output
+# indented into the runner's TAP), on the second serial port (/dev/ttyS1);
+# kernel messages stay on the console (ttyS0). Powers off.
 #
 # Job settings, from /etc/mvgpu/job (added by run-vm.sh as an extra cpio
 # archive) or the kernel command line:
 #   mvgpu.job=tests|demo|bench|shell   what to do (default tests); bench
 #                                runs mvgpu-bench $BENCH_ARGS
-#   mvgpu.tests=a,b              tests to run, paths relative to /selftests
-#   mvgpu.timeout=SECONDS        per-test timeout (default 1200)
+#   mvgpu.tests=a,b              tests to run, paths relative to /selftests;
+#                                "dir/prog@case" runs that case alone
+#   mvgpu.timeout=SECONDS        per-test timeout for every program,
+#                                instead of the "settings" files'
 # Every *.ko under /etc/mvgpu/extra-ko/ is insmod'ed before the tests
 # (harness self-test: a module that misbehaves must fail the run).
 
@@ -27,6 +31,11 @@ mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /tmp
 mount -t tmpfs tmpfs /run
 exec </dev/console >/dev/console 2>&1
+# what udev would add to devtmpfs (the kernel's runner writes to /dev/stdout)
+ln -sf /proc/self/fd /dev/fd
+ln -sf /proc/self/fd/0 /dev/stdin
+ln -sf /proc/self/fd/1 /dev/stdout
+ln -sf /proc/self/fd/2 /dev/stderr
 
 log() {
 	echo "mvgpu-init: $*"
@@ -34,7 +43,7 @@ log() {
 
 JOB=tests
 TESTS=
-TIMEOUT=1200
+TIMEOUT=
 # The expected module state before every test program.
 NR_GPUS=2
 VRAM_MB=128
@@ -122,10 +131,25 @@ load_extra_ko() {
 	done
 }
 
-# Run one test program, TAP of the program indented with "# " as the
-# kselftest runner does, then "ok N selftests: <dir>: <name>".
+# ok lines of the runner get the program's time: "ok 3 selftests: mvgpu:
+# irq # 9s" (since uptime $1).
+add_elapsed() {
+	awk -v start="$1" '
+	/^ok [0-9]+ selftests: / && !/#/ {
+		getline up < "/proc/uptime"
+		close("/proc/uptime")
+		$0 = $0 " # " (int(up) - start) "s"
+	}
+	{ print; fflush() }'
+}
+
+# Run one test program with the kernel's runner (runner.sh's run_one, as
+# run_kselftest.sh does): "# selftests: <dir>: <name>", the program's TAP
+# indented with "# ", then "ok N selftests: <dir>: <name>" (or "not ok
+# ... # exit=N", "# TIMEOUT N seconds", "# SKIP"). Before it, the module
+# state every program expects.
 run_test() {
-	local num=$1 t=$2 dir name rc start elapsed only=
+	local num=$1 t=$2 dir name start only='' var
 
 	# "mvgpu/sched@reset_stalls_no_other_vgpu": that test case only
 	case $t in
@@ -133,41 +157,47 @@ run_test() {
 	esac
 	dir=$(dirname "$t")
 	name=$(basename "$t")
-	echo "# selftests: $dir: $name" >&3
 	log "test $num: $t"
 	if ! load_modules; then
+		echo "# selftests: $dir: $name" >&3
 		echo "not ok $num selftests: $dir: $name # cannot load the modules" >&3
 		return
 	fi
 	remove_leftovers
-	if [ ! -x "/selftests/$t" ]; then
-		echo "not ok $num selftests: $dir: $name # not installed" >&3
-		return
-	fi
 	start=$(cut -d. -f1 /proc/uptime)
-	rc=0
-	rm -f /tmp/rc
-	{ cd "/selftests/$dir" && timeout -s KILL "$TIMEOUT" "./$name" ${only:+-t "$only"} 3>&- 2>&1 < /dev/null ||
-		echo "$?" > /tmp/rc; } | sed 's/^/# /' >&3
-	[ -f /tmp/rc ] && rc=$(cat /tmp/rc) && rm -f /tmp/rc
-	elapsed=$(($(cut -d. -f1 /proc/uptime) - start))
-	cd /
-	if [ "$rc" = 0 ]; then
-		echo "ok $num selftests: $dir: $name # ${elapsed}s" >&3
-	elif [ "$rc" = 4 ]; then
-		echo "ok $num selftests: $dir: $name # SKIP" >&3
-	elif [ "$rc" = 137 ] && [ "$elapsed" -ge "$TIMEOUT" ]; then
-		echo "# TIMEOUT $TIMEOUT seconds" >&3
-		echo "not ok $num selftests: $dir: $name # TIMEOUT" >&3
-	else
-		echo "not ok $num selftests: $dir: $name # exit=$rc" >&3
-	fi
-	log "test $num: $t exit $rc after ${elapsed}s"
+	(
+		# the runner's arguments of a program: KSELFTEST_<NAME>_ARGS,
+		# NAME as run_one makes it
+		if [ -n "$only" ]; then
+			var=$(echo "$name" | tr -d "[:blank:][:cntrl:]" |
+			      tr -c "[:alnum:]_" "_" | tr "[:lower:]" "[:upper:]")
+			export "KSELFTEST_${var}_ARGS=-t $only"
+		fi
+		# a directory not installed: run_one says the program is missing
+		cd "$BASE_DIR/$dir" 2> /dev/null || cd "$BASE_DIR" || exit
+		run_one "$dir" "./$name" "$num"
+	) 3>&- < /dev/null 2>&1 | add_elapsed "$start" >&3
+	log "test $num: $t done after $(($(cut -d. -f1 /proc/uptime) - start))s"
 }
 
 run_tests() {
 	local n=0 i=0 t
 
+	BASE_DIR=/selftests
+	if [ ! -r $BASE_DIR/kselftest/runner.sh ]; then
+		echo "# mvgpu-init: no $BASE_DIR/kselftest/runner.sh" >&3
+		return
+	fi
+	# shellcheck source=/dev/null
+	. $BASE_DIR/kselftest/runner.sh
+	# Without perl its "# " prefix is sed, which buffers into a pipe: a
+	# program's output would show (and, should the VM stop, stay) only
+	# when it ends. Line at a time, as the runner's prefix.pl does it.
+	tap_prefix() {
+		awk '{ print "# " $0; fflush() }'
+	}
+	# shellcheck disable=SC2034 # the runner's
+	[ -n "$TIMEOUT" ] && kselftest_override_timeout=$TIMEOUT
 	if [ -z "$TESTS" ]; then
 		TESTS=$(grep -v '^[[:space:]]*\(#\|$\)' /selftests/run_list 2>/dev/null)
 	fi
@@ -208,8 +238,8 @@ load_extra_ko
 case $JOB in
 tests)	run_tests ;;
 demo)	mvgpu-demo >&3 2>&1 ;;
-# shellcheck disable=SC2086 # BENCH_ARGS are words
-bench)	mvgpu-bench ${BENCH_ARGS:-} >&3 2>&1 ;;
+bench)	# shellcheck disable=SC2086 # BENCH_ARGS are words
+	mvgpu-bench ${BENCH_ARGS:-} >&3 2>&1 ;;
 shell)	setsid cttyhack sh ;;
 *)	log "unknown job '$JOB'" ;;
 esac

@@ -19,7 +19,7 @@
 # exits 1 when a check failed.
 set -euo pipefail
 
-# shellcheck source=qemu-scripts/lib.sh
+# shellcheck source=scripts/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 TOP=$(mvgpu_top)
 KSRC=${KSRC:-/usr/src/linux-source-6.12}
@@ -91,7 +91,7 @@ if [ -z "$kver" ]; then
 	echo "no kernel release in $KDIR" > "$work/dkms"
 	result FAIL dkms
 	findings "$work/dkms"
-elif bash "$TOP/qemu-scripts/dkms.sh" check "$kver" > "$work/dkms" 2>&1; then
+elif bash "$TOP/scripts/dkms.sh" check "$kver" > "$work/dkms" 2>&1; then
 	result PASS dkms
 else
 	result FAIL dkms

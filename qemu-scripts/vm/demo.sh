@@ -3,7 +3,7 @@
 # shellcheck shell=dash
 #
 # The "make demo" walk-through, run INSIDE the test VM (busybox sh) by
-# vm-init.sh with the modules loaded: vGPU types of mvgpu0, two vGPUs of two
+# vm/init.sh with the modules loaded: vGPU types of mvgpu0, two vGPUs of two
 # types, their sysfs, and two second-level guests using them at once.
 #
 # DEMO_GUESTS=0 (run-vm.sh -e DEMO_GUESTS=0) skips the nested guests;
