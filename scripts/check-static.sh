@@ -13,6 +13,9 @@
 #                        exists and its options are the extension's
 #   static: dkms         dkms.conf builds the three modules for the kernel
 #                        of KDIR, in a private DKMS tree (dkms.sh check)
+#   static: names        no function, struct or variable name is shared
+#                        between the kernel modules and the tools, or
+#                        between two modules (tools/check-names.sh)
 #
 # Usage: check-static.sh [RESULTS_FILE]   (KDIR and KSRC from the Makefile)
 # Prints "PASS/FAIL name" lines (also to RESULTS_FILE), the findings, and
@@ -158,6 +161,14 @@ then
 else
 	result FAIL rst
 	findings "$work/rst"
+fi
+
+# one prefix per module: no name shared across the kernel/user boundary
+if bash "$TOP/tools/check-names.sh" > "$work/names" 2>&1; then
+	result PASS names
+else
+	result FAIL names
+	findings "$work/names"
 fi
 
 exit $failed

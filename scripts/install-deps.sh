@@ -49,7 +49,7 @@ if [ $need_update = 1 ] || [ ! -e "$stamp" ] || [[ $policy != *Candidate:* ]]; t
 	mkdir -p "$(dirname $stamp)"; touch "$stamp"
 fi
 
-pkgs="busybox-static cpio kmod sparse python3-docutils dkms rsync xz-utils libdrm-dev linux-headers-6.12-amd64
+pkgs="busybox-static cpio kmod sparse universal-ctags python3-docutils dkms rsync xz-utils libdrm-dev linux-headers-6.12-amd64
       debootstrap e2fsprogs
       linux-source-6.12 make gcc libc6-dev bc flex bison libelf-dev perl"
 missing=""

@@ -126,7 +126,7 @@ void mvgpu_shadow_clear_range(struct mvgpu_vgpu *vgpu,
 	if (start >= end)
 		return;
 	mvgpu_shadow_ops(vgpu)->pt_clear_range(vgpu->gpu->priv, sh->pt, start,
-				     end - start);
+					       end - start);
 	mvgpu_shadow_account(vgpu, sh);
 	xa_for_each_range(&sh->pinned, index, entry, start >> PAGE_SHIFT,
 			  (end - 1) >> PAGE_SHIFT)
@@ -343,6 +343,7 @@ void mvgpu_shadow_open(struct mvgpu_vgpu *vgpu)
  */
 void mvgpu_shadow_dma_unmap(struct mvgpu_vgpu *vgpu, u64 iova, u64 length)
 {
+	const struct mvgpu_backend_ops *ops = mvgpu_shadow_ops(vgpu);
 	u64 last = length ? iova + length - 1 : iova;
 	unsigned long index;
 	unsigned int ctx;
@@ -369,9 +370,9 @@ void mvgpu_shadow_dma_unmap(struct mvgpu_vgpu *vgpu, u64 iova, u64 length)
 			if (gpa < iova || gpa > last ||
 			    xa_get_mark(&sh->pinned, index, SHADOW_PIN_ZOMBIE))
 				continue;
-			mvgpu_shadow_ops(vgpu)->pt_clear_range(vgpu->gpu->priv, sh->pt,
-						     (u64)index << PAGE_SHIFT,
-						     PAGE_SIZE);
+			ops->pt_clear_range(vgpu->gpu->priv, sh->pt,
+					    (u64)index << PAGE_SHIFT,
+					    PAGE_SIZE);
 			xa_set_mark(&sh->pinned, index, SHADOW_PIN_ZOMBIE);
 			mvgpu_shadow_account(vgpu, sh);
 		}
@@ -422,7 +423,7 @@ void mvgpu_shadow_fini(struct mvgpu_vgpu *vgpu)
 		WARN_ON(!xa_empty(&vgpu->shadow[n].pinned));
 		if (vgpu->shadow[n].pt)
 			mvgpu_shadow_ops(vgpu)->pt_destroy(vgpu->gpu->priv,
-						 vgpu->shadow[n].pt);
+							   vgpu->shadow[n].pt);
 		vgpu->shadow[n].pt = NULL;
 	}
 	mtree_destroy(&vgpu->dead);

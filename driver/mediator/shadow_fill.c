@@ -288,7 +288,7 @@ static int shadow_install(struct mvgpu_vgpu *vgpu, struct mvgpu_shadow *sh,
 		if (!shadow_may_add(vgpu, sh))
 			return 0;
 		if (!mvgpu_shadow_ops(vgpu)->pt_set(vgpu->gpu->priv, sh->pt, region,
-					  &spte)) {
+						    &spte)) {
 			mvgpu_shadow_account(vgpu, sh);
 			return 0;
 		}
