@@ -144,6 +144,22 @@ static int64_t first_fence(struct libmvgpu_ctx *c, uint32_t *cmd_off)
 	return seq;
 }
 
+/*
+ * After a first fence, a fill of the unmapped ET_VA_AUX faults with
+ * NOT_PRESENT. Return: the fill's offset in the ring.
+ */
+static uint32_t fault_unmapped(struct __test_metadata *_metadata,
+			       FIXTURE_DATA(flt) *self, struct libmvgpu_ctx *c)
+{
+	uint32_t off;
+	int64_t s1 = first_fence(c, &off);
+
+	ASSERT_EQ(0, libmvgpu_emit_fill(c, ET_VA_AUX, 64, 1));
+	expect_fault(_metadata, self, c, s1, off, MVGPU_FAULT_NOT_PRESENT,
+		     ET_VA_AUX);
+	return off;
+}
+
 TEST_F_TIMEOUT(flt, not_present_then_clear_resumes, 120)
 {
 	struct libmvgpu_ctx *c = &self->ctx;
@@ -238,56 +254,51 @@ TEST_F_TIMEOUT(flt, bad_vram, 120)
 	ASSERT_EQ(-1, mt_find_nonzero(self->g.gpu.vram, vram - 8));
 }
 
-TEST_F_TIMEOUT(flt, bad_table, 120)
+/*
+ * Map a page at va, make its level-2 entry (entry & keep) | set: a fill
+ * at va faults with BAD_TABLE.
+ */
+static void expect_bad_table(struct __test_metadata *_metadata,
+			     FIXTURE_DATA(flt) *self, uint64_t va,
+			     uint64_t keep, uint64_t set)
 {
 	struct libmvgpu_ctx *c = &self->ctx;
-	uint64_t *e, va = 0x7000000000ull;
 	uint32_t off;
+	uint64_t *e;
 	int64_t s1;
 
-	/* a level-2 entry with the VRAM bit is not a valid table pointer */
 	ASSERT_EQ(0, libmvgpu_pt_map(&self->g.pt, va, self->dst.addr, 4096,
 				     LIBMVGPU_MAP_WRITE));
 	e = libmvgpu_pt_entry(&self->g.pt, va, 2, false);
 	ASSERT_NE(NULL, e);
-	*e |= MVGPU_PTE_VRAM;
+	*e = (*e & keep) | set;
 	libmvgpu_ctx_tlb_inv(c, va, 4096);
 	s1 = first_fence(c, &off);
 	ASSERT_EQ(0, libmvgpu_emit_fill(c, va, 16, 0x55));
 	expect_fault(_metadata, self, c, s1, off, MVGPU_FAULT_BAD_TABLE, va);
 }
 
+TEST_F_TIMEOUT(flt, bad_table, 120)
+{
+	/* a level-2 entry with the VRAM bit is not a valid table pointer */
+	expect_bad_table(_metadata, self, 0x7000000000ull, ~0ull,
+			 MVGPU_PTE_VRAM);
+}
+
 TEST_F_TIMEOUT(flt, table_loop, 120)
 {
-	struct libmvgpu_ctx *c = &self->ctx;
-	uint64_t *e, va = 0x7100000000ull;
-	uint32_t off;
-	int64_t s1;
-
 	/* the level-2 entry points back at the root: a loop */
-	ASSERT_EQ(0, libmvgpu_pt_map(&self->g.pt, va, self->dst.addr, 4096,
-				     LIBMVGPU_MAP_WRITE));
-	e = libmvgpu_pt_entry(&self->g.pt, va, 2, false);
-	ASSERT_NE(NULL, e);
-	*e = self->g.pt.root | MVGPU_PTE_PRESENT;
-	libmvgpu_ctx_tlb_inv(c, va, 4096);
-	s1 = first_fence(c, &off);
-	ASSERT_EQ(0, libmvgpu_emit_fill(c, va, 16, 0x55));
-	expect_fault(_metadata, self, c, s1, off, MVGPU_FAULT_BAD_TABLE, va);
+	expect_bad_table(_metadata, self, 0x7100000000ull, 0,
+			 self->g.pt.root | MVGPU_PTE_PRESENT);
 }
 
 TEST_F_TIMEOUT(flt, clear_without_fix_faults_again, 120)
 {
 	struct libmvgpu_ctx *c = &self->ctx;
 	uint64_t faults = et_attr(self->g.v.uuid, "faults");
+	uint32_t off = fault_unmapped(_metadata, self, c);
 	struct libmvgpu_fault f;
-	uint32_t off;
-	int64_t s1;
 
-	s1 = first_fence(c, &off);
-	ASSERT_EQ(0, libmvgpu_emit_fill(c, ET_VA_AUX, 64, 1));
-	expect_fault(_metadata, self, c, s1, off, MVGPU_FAULT_NOT_PRESENT,
-		     ET_VA_AUX);
 	libmvgpu_gpu_wr(&self->g.gpu, MVGPU_REG_IRQ_ACK, 0xffffffff);
 	/* resumes at the same command, which faults the same way */
 	libmvgpu_ctx_fault_clear(c);
@@ -523,14 +534,10 @@ TEST_F_TIMEOUT(flt, fault_isolation, 120)
 	struct libmvgpu_fault f;
 	struct et_buf ob;
 	uint32_t off;
-	int64_t s1;
 	int ret;
 
 	/* context 0 faults and stays faulted */
-	s1 = first_fence(c0, &off);
-	ASSERT_EQ(0, libmvgpu_emit_fill(c0, ET_VA_AUX, 64, 1));
-	expect_fault(_metadata, self, c0, s1, off, MVGPU_FAULT_NOT_PRESENT,
-		     ET_VA_AUX);
+	off = fault_unmapped(_metadata, self, c0);
 
 	/* context 1 of the same vGPU runs */
 	ASSERT_EQ(0, libmvgpu_ctx_init(&c1, &self->g.gpu, &self->g.pt, 1,
