@@ -26,17 +26,14 @@ FIXTURE(flt) {
 	char msg[256];
 };
 
-/* The vGPU, buffers and context 0; 0 or -errno with a reason in msg. */
-static int flt_env_build(FIXTURE_DATA(flt) *self)
+/* Buffers, context 0 and MSI on the vGPU (et_fixture_up()'s build). */
+static int flt_env_build(void *fixture)
 {
+	FIXTURE_DATA(flt) *self = fixture;
 	struct libmvgpu_gpu *gpu = &self->g.gpu;
 	void *cpu;
 	int ret;
 
-	ret = et_up(&self->g, MT_PARENT0, MT_T18, ET_RAM_SIZE, self->msg,
-		    sizeof(self->msg));
-	if (ret)
-		return ret;
 	snprintf(self->msg, sizeof(self->msg), "buffers / context");
 	/* src: 8 KiB of memory, only the first page mapped */
 	ret = libmvgpu_gpu_alloc(gpu, 8192, 0, &self->src.addr, &cpu);
@@ -68,15 +65,9 @@ static void flt_env_setup(struct __test_metadata *_metadata,
 	int ret;
 
 	self->efd = -1;
-	mt_vgpu_init(&self->g.v);
-	ret = mt_check_state(self->msg, sizeof(self->msg));
+	ret = et_fixture_up(&self->g, MT_PARENT0, MT_T18, flt_env_build, self,
+			    self->msg, sizeof(self->msg));
 	ASSERT_EQ(0, ret) TH_LOG("%s", self->msg);
-	ret = flt_env_build(self);
-	if (ret) {
-		/* no teardown after a failed setup: clean up here */
-		et_down(&self->g);
-		ASSERT_EQ(0, ret) TH_LOG("%s: %s", self->msg, strerror(-ret));
-	}
 }
 
 static void flt_env_teardown(struct __test_metadata *_metadata,

@@ -36,15 +36,13 @@ FIXTURE(shd) {
 	char msg[256];
 };
 
-static int shd_build(FIXTURE_DATA(shd) *self)
+/* Buffers and context 0 on the vGPU (et_fixture_up()'s build). */
+static int shd_build(void *fixture)
 {
+	FIXTURE_DATA(shd) *self = fixture;
 	struct libmvgpu_gpu *gpu = &self->g.gpu;
 	int ret;
 
-	ret = et_up(&self->g, MT_PARENT0, MT_T18, ET_RAM_SIZE, self->msg,
-		    sizeof(self->msg));
-	if (ret)
-		return ret;
 	snprintf(self->msg, sizeof(self->msg), "buffers / context");
 	/* pages A and B, first mapped at VA_SRC / VA_DST, dst at VA_AUX */
 	ret = et_buf_sys(gpu, &self->g.pt, ET_VA_SRC, 4096, 0, 0, &self->a);
@@ -67,17 +65,10 @@ static int shd_build(FIXTURE_DATA(shd) *self)
 
 FIXTURE_SETUP(shd)
 {
-	int ret;
+	int ret = et_fixture_up(&self->g, MT_PARENT0, MT_T18, shd_build, self,
+				self->msg, sizeof(self->msg));
 
-	mt_vgpu_init(&self->g.v);
-	ret = mt_check_state(self->msg, sizeof(self->msg));
 	ASSERT_EQ(0, ret) TH_LOG("%s", self->msg);
-	ret = shd_build(self);
-	if (ret) {
-		/* no teardown after a failed setup: clean up here */
-		et_down(&self->g);
-		ASSERT_EQ(0, ret) TH_LOG("%s: %s", self->msg, strerror(-ret));
-	}
 }
 
 FIXTURE_TEARDOWN_PARENT(shd)
