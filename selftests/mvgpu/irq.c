@@ -34,24 +34,15 @@ FIXTURE(irq) {
 
 FIXTURE_SETUP(irq)
 {
-	mt_vgpu_init(&self->v);
 	self->dev = &self->v.dev;
 	self->efd = -1;
-	self->setup_err = mt_check_state(self->msg, sizeof(self->msg));
+	self->setup_err = mt_vgpu_fixture_up(&self->v, MT_PARENT0, MT_T18,
+					     self->msg, sizeof(self->msg));
 	if (self->setup_err)
 		return;
-	self->setup_err = mt_vgpu_create_open(&self->v, MT_PARENT0, MT_T18);
-	if (self->setup_err) {
-		snprintf(self->msg, sizeof(self->msg), "create/open: %s",
-			 strerror(-self->setup_err));
-		return;
-	}
-	self->efd = libmvgpu_eventfd();
-	if (self->efd < 0) {
+	self->efd = mt_fixture_eventfd(self->msg, sizeof(self->msg));
+	if (self->efd < 0)
 		self->setup_err = self->efd;
-		snprintf(self->msg, sizeof(self->msg), "eventfd: %s",
-			 strerror(-self->efd));
-	}
 }
 
 FIXTURE_TEARDOWN(irq)
