@@ -615,6 +615,22 @@ TEST_F(irq, intx_replace_keeps_mask)
 	close(efd2);
 }
 
+/*
+ * With INTx masked, FENCE0 raised sends nothing (quiet) until the unmask
+ * sends it (fires); then it is acked and INTx unmasked again.
+ */
+static void held_until_unmask(struct __test_metadata *_metadata,
+			      FIXTURE_DATA(irq) *self, const char *quiet,
+			      const char *fires)
+{
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_RAISE, FENCE0);
+	QUIET(self->efd, quiet);
+	ASSERT_EQ(0, libmvgpu_intx_unmask(self->dev));
+	FIRES(self->efd, fires);
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_ACK, FENCE0);
+	ASSERT_EQ(0, libmvgpu_intx_unmask(self->dev));
+}
+
 TEST_F(irq, intx)
 {
 	uint16_t status;
@@ -630,23 +646,14 @@ TEST_F(irq, intx)
 	wr(_metadata, self->dev, MVGPU_REG_IRQ_ACK, FENCE0);
 	ASSERT_EQ(0, libmvgpu_cfg_read16(self->dev, CFG_STATUS, &status));
 	EXPECT_EQ(0, status & STATUS_INTX);
-	wr(_metadata, self->dev, MVGPU_REG_IRQ_RAISE, FENCE0);
-	QUIET(self->efd, "automasked");
-	/* unmask with the line still asserted: it fires again */
-	ASSERT_EQ(0, libmvgpu_intx_unmask(self->dev));
-	FIRES(self->efd, "unmask while asserted");
-	wr(_metadata, self->dev, MVGPU_REG_IRQ_ACK, FENCE0);
-	ASSERT_EQ(0, libmvgpu_intx_unmask(self->dev));
+	/* unmasked with the line still asserted, it fires again */
+	held_until_unmask(_metadata, self, "automasked",
+			  "unmask while asserted");
 	QUIET(self->efd, "unmask deasserted");
 
 	/* explicit mask: a new assertion waits for the unmask */
 	ASSERT_EQ(0, libmvgpu_intx_mask(self->dev));
-	wr(_metadata, self->dev, MVGPU_REG_IRQ_RAISE, FENCE0);
-	QUIET(self->efd, "masked");
-	ASSERT_EQ(0, libmvgpu_intx_unmask(self->dev));
-	FIRES(self->efd, "unmasked");
-	wr(_metadata, self->dev, MVGPU_REG_IRQ_ACK, FENCE0);
-	ASSERT_EQ(0, libmvgpu_intx_unmask(self->dev));
+	held_until_unmask(_metadata, self, "masked", "unmasked");
 
 	/* IRQ_MASK gates INTx too */
 	wr(_metadata, self->dev, MVGPU_REG_IRQ_RAISE, FAULT0);
