@@ -214,7 +214,7 @@ static void expect_ring(struct __test_metadata *_metadata,
 }
 
 /* The command just emitted at t is made of the dwords given. */
-#define EXPECT_CMD(c, t, ...) do { \
+#define ASSERT_CMD(c, t, ...) do { \
 	const uint32_t __want[] = { __VA_ARGS__ }; \
 	expect_ring(_metadata, (c), (t), __want, ARRAY_SIZE(__want)); \
 } while (0)
@@ -232,46 +232,46 @@ TEST_F(lib, commands)
 	ASSERT_EQ(0, libmvgpu_pt_translate(&self->pt, c.fence_va, NULL, NULL));
 
 	ASSERT_EQ(0, libmvgpu_emit_nop(&c, 3));
-	EXPECT_CMD(&c, 0, 0x00030000, 0);
+	ASSERT_CMD(&c, 0, 0x00030000, 0);
 	t = c.tail;
 	ASSERT_EQ(12, t);
 
 	ASSERT_EQ(0, libmvgpu_emit_fence(&c, 0x123456789008ull, 0x1122334455667788ull,
 					 true));
-	EXPECT_CMD(&c, t, 0x00050101, 0x56789008, 0x1234, 0x55667788,
+	ASSERT_CMD(&c, t, 0x00050101, 0x56789008, 0x1234, 0x55667788,
 		   0x11223344);
 	t = c.tail;
 
 	ASSERT_EQ(0, libmvgpu_emit_copy(&c, 0x1000, 0x200000000ull, 0x300000001ull));
-	EXPECT_CMD(&c, t, 0x00070002, 0x1000, 0, 0, 2, 1, 3);
+	ASSERT_CMD(&c, t, 0x00070002, 0x1000, 0, 0, 2, 1, 3);
 	t = c.tail;
 
 	/* the high halves of small 64-bit operands are 0 */
 	ASSERT_EQ(0, libmvgpu_emit_fill(&c, 0x4000, 0x800, 0xdeadbeef));
-	EXPECT_CMD(&c, t, 0x00060003, 0x4000, 0, 0x800, 0, 0xdeadbeef);
+	ASSERT_CMD(&c, t, 0x00060003, 0x4000, 0, 0x800, 0, 0xdeadbeef);
 	t = c.tail;
 
 	ASSERT_EQ(0, libmvgpu_emit_gemm(&c, 0x1000, 0x2000, 0x3000, 7, 8, 9));
-	EXPECT_CMD(&c, t, 0x000b0004, MVGPU_KERNEL_GEMM_I32, 0x1000, 0, 0x2000,
+	ASSERT_CMD(&c, t, 0x000b0004, MVGPU_KERNEL_GEMM_I32, 0x1000, 0, 0x2000,
 		   0, 0x3000, 0, 7, 8, 9);
 	t = c.tail;
 
 	ASSERT_EQ(0, libmvgpu_emit_hash(&c, 0x5000, 0x40, 0x6008));
-	EXPECT_CMD(&c, t, 0x00080004, MVGPU_KERNEL_HASH64, 0x5000, 0, 0x40, 0,
+	ASSERT_CMD(&c, t, 0x00080004, MVGPU_KERNEL_HASH64, 0x5000, 0, 0x40, 0,
 		   0x6008, 0);
 	t = c.tail;
 
 	ASSERT_EQ(0, libmvgpu_emit_wait(&c, 0x7000, 42));
-	EXPECT_CMD(&c, t, 0x00050005, 0x7000, 0, 42, 0);
+	ASSERT_CMD(&c, t, 0x00050005, 0x7000, 0, 42, 0);
 	t = c.tail;
 
 	ASSERT_EQ(0, libmvgpu_emit_timestamp(&c, 0x8008));
-	EXPECT_CMD(&c, t, 0x00030006, 0x8008, 0);
+	ASSERT_CMD(&c, t, 0x00030006, 0x8008, 0);
 	t = c.tail;
 
 	seq = libmvgpu_ctx_fence(&c, false);
 	ASSERT_EQ(1, seq);
-	EXPECT_CMD(&c, t, 0x00050001, (uint32_t)c.fence_va,
+	ASSERT_CMD(&c, t, 0x00050001, (uint32_t)c.fence_va,
 		   (uint32_t)(c.fence_va >> 32), 1, 0);
 	ASSERT_EQ(2, libmvgpu_ctx_fence(&c, false));
 }
