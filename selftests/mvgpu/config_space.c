@@ -41,16 +41,10 @@ FIXTURE(cfg) {
 
 FIXTURE_SETUP(cfg)
 {
-	mt_vgpu_init(&self->v);
 	self->dev = &self->v.dev;
-	self->setup_err = mt_check_state(self->msg, sizeof(self->msg));
-	if (self->setup_err)
-		return;
 	/* a 1/4 vGPU: 32 MiB of VRAM */
-	self->setup_err = mt_vgpu_create_open(&self->v, MT_PARENT0, MT_T14);
-	if (self->setup_err)
-		snprintf(self->msg, sizeof(self->msg), "create/open: %s",
-			 strerror(-self->setup_err));
+	self->setup_err = mt_vgpu_fixture_up(&self->v, MT_PARENT0, MT_T14,
+					     self->msg, sizeof(self->msg));
 }
 
 FIXTURE_TEARDOWN(cfg)

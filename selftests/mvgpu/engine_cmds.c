@@ -27,15 +27,13 @@ FIXTURE(eng) {
 	char msg[256];
 };
 
-static int eng_build(FIXTURE_DATA(eng) *self)
+/* Buffers, context 0 and MSI on the vGPU (et_fixture_up()'s build). */
+static int eng_build(void *fixture)
 {
+	FIXTURE_DATA(eng) *self = fixture;
 	struct libmvgpu_gpu *gpu = &self->g.gpu;
 	int ret;
 
-	ret = et_up(&self->g, MT_PARENT0, MT_T14, ET_RAM_SIZE, self->msg,
-		    sizeof(self->msg));
-	if (ret)
-		return ret;
 	snprintf(self->msg, sizeof(self->msg), "buffers / context / MSI");
 	/* buffers first: enabling the context shadows the whole space */
 	ret = et_buf_sys(gpu, &self->g.pt, ET_VA_SRC, BUF_SIZE, 0,
@@ -68,15 +66,9 @@ FIXTURE_SETUP(eng)
 
 	self->efd = -1;
 	self->seed = 0x1234abcd5678ull ^ getpid();
-	mt_vgpu_init(&self->g.v);
-	ret = mt_check_state(self->msg, sizeof(self->msg));
+	ret = et_fixture_up(&self->g, MT_PARENT0, MT_T14, eng_build, self,
+			    self->msg, sizeof(self->msg));
 	ASSERT_EQ(0, ret) TH_LOG("%s", self->msg);
-	ret = eng_build(self);
-	if (ret) {
-		/* no teardown after a failed setup: clean up here */
-		et_down(&self->g);
-		ASSERT_EQ(0, ret) TH_LOG("%s: %s", self->msg, strerror(-ret));
-	}
 }
 
 FIXTURE_TEARDOWN_PARENT(eng)

@@ -26,17 +26,14 @@ FIXTURE(flt) {
 	char msg[256];
 };
 
-/* The vGPU, buffers and context 0; 0 or -errno with a reason in msg. */
-static int flt_env_build(FIXTURE_DATA(flt) *self)
+/* Buffers, context 0 and MSI on the vGPU (et_fixture_up()'s build). */
+static int flt_env_build(void *fixture)
 {
+	FIXTURE_DATA(flt) *self = fixture;
 	struct libmvgpu_gpu *gpu = &self->g.gpu;
 	void *cpu;
 	int ret;
 
-	ret = et_up(&self->g, MT_PARENT0, MT_T18, ET_RAM_SIZE, self->msg,
-		    sizeof(self->msg));
-	if (ret)
-		return ret;
 	snprintf(self->msg, sizeof(self->msg), "buffers / context");
 	/* src: 8 KiB of memory, only the first page mapped */
 	ret = libmvgpu_gpu_alloc(gpu, 8192, 0, &self->src.addr, &cpu);
@@ -68,15 +65,9 @@ static void flt_env_setup(struct __test_metadata *_metadata,
 	int ret;
 
 	self->efd = -1;
-	mt_vgpu_init(&self->g.v);
-	ret = mt_check_state(self->msg, sizeof(self->msg));
+	ret = et_fixture_up(&self->g, MT_PARENT0, MT_T18, flt_env_build, self,
+			    self->msg, sizeof(self->msg));
 	ASSERT_EQ(0, ret) TH_LOG("%s", self->msg);
-	ret = flt_env_build(self);
-	if (ret) {
-		/* no teardown after a failed setup: clean up here */
-		et_down(&self->g);
-		ASSERT_EQ(0, ret) TH_LOG("%s: %s", self->msg, strerror(-ret));
-	}
 }
 
 static void flt_env_teardown(struct __test_metadata *_metadata,
@@ -142,6 +133,22 @@ static int64_t first_fence(struct libmvgpu_ctx *c, uint32_t *cmd_off)
 
 	*cmd_off = c->tail;
 	return seq;
+}
+
+/*
+ * After a first fence, a fill of the unmapped ET_VA_AUX faults with
+ * NOT_PRESENT. Return: the fill's offset in the ring.
+ */
+static uint32_t fault_unmapped(struct __test_metadata *_metadata,
+			       FIXTURE_DATA(flt) *self, struct libmvgpu_ctx *c)
+{
+	uint32_t off;
+	int64_t s1 = first_fence(c, &off);
+
+	ASSERT_EQ(0, libmvgpu_emit_fill(c, ET_VA_AUX, 64, 1));
+	expect_fault(_metadata, self, c, s1, off, MVGPU_FAULT_NOT_PRESENT,
+		     ET_VA_AUX);
+	return off;
 }
 
 TEST_F_TIMEOUT(flt, not_present_then_clear_resumes, 120)
@@ -238,56 +245,51 @@ TEST_F_TIMEOUT(flt, bad_vram, 120)
 	ASSERT_EQ(-1, mt_find_nonzero(self->g.gpu.vram, vram - 8));
 }
 
-TEST_F_TIMEOUT(flt, bad_table, 120)
+/*
+ * Map a page at va, make its level-2 entry (entry & keep) | set: a fill
+ * at va faults with BAD_TABLE.
+ */
+static void expect_bad_table(struct __test_metadata *_metadata,
+			     FIXTURE_DATA(flt) *self, uint64_t va,
+			     uint64_t keep, uint64_t set)
 {
 	struct libmvgpu_ctx *c = &self->ctx;
-	uint64_t *e, va = 0x7000000000ull;
 	uint32_t off;
+	uint64_t *e;
 	int64_t s1;
 
-	/* a level-2 entry with the VRAM bit is not a valid table pointer */
 	ASSERT_EQ(0, libmvgpu_pt_map(&self->g.pt, va, self->dst.addr, 4096,
 				     LIBMVGPU_MAP_WRITE));
 	e = libmvgpu_pt_entry(&self->g.pt, va, 2, false);
 	ASSERT_NE(NULL, e);
-	*e |= MVGPU_PTE_VRAM;
+	*e = (*e & keep) | set;
 	libmvgpu_ctx_tlb_inv(c, va, 4096);
 	s1 = first_fence(c, &off);
 	ASSERT_EQ(0, libmvgpu_emit_fill(c, va, 16, 0x55));
 	expect_fault(_metadata, self, c, s1, off, MVGPU_FAULT_BAD_TABLE, va);
 }
 
+TEST_F_TIMEOUT(flt, bad_table, 120)
+{
+	/* a level-2 entry with the VRAM bit is not a valid table pointer */
+	expect_bad_table(_metadata, self, 0x7000000000ull, ~0ull,
+			 MVGPU_PTE_VRAM);
+}
+
 TEST_F_TIMEOUT(flt, table_loop, 120)
 {
-	struct libmvgpu_ctx *c = &self->ctx;
-	uint64_t *e, va = 0x7100000000ull;
-	uint32_t off;
-	int64_t s1;
-
 	/* the level-2 entry points back at the root: a loop */
-	ASSERT_EQ(0, libmvgpu_pt_map(&self->g.pt, va, self->dst.addr, 4096,
-				     LIBMVGPU_MAP_WRITE));
-	e = libmvgpu_pt_entry(&self->g.pt, va, 2, false);
-	ASSERT_NE(NULL, e);
-	*e = self->g.pt.root | MVGPU_PTE_PRESENT;
-	libmvgpu_ctx_tlb_inv(c, va, 4096);
-	s1 = first_fence(c, &off);
-	ASSERT_EQ(0, libmvgpu_emit_fill(c, va, 16, 0x55));
-	expect_fault(_metadata, self, c, s1, off, MVGPU_FAULT_BAD_TABLE, va);
+	expect_bad_table(_metadata, self, 0x7100000000ull, 0,
+			 self->g.pt.root | MVGPU_PTE_PRESENT);
 }
 
 TEST_F_TIMEOUT(flt, clear_without_fix_faults_again, 120)
 {
 	struct libmvgpu_ctx *c = &self->ctx;
 	uint64_t faults = et_attr(self->g.v.uuid, "faults");
+	uint32_t off = fault_unmapped(_metadata, self, c);
 	struct libmvgpu_fault f;
-	uint32_t off;
-	int64_t s1;
 
-	s1 = first_fence(c, &off);
-	ASSERT_EQ(0, libmvgpu_emit_fill(c, ET_VA_AUX, 64, 1));
-	expect_fault(_metadata, self, c, s1, off, MVGPU_FAULT_NOT_PRESENT,
-		     ET_VA_AUX);
 	libmvgpu_gpu_wr(&self->g.gpu, MVGPU_REG_IRQ_ACK, 0xffffffff);
 	/* resumes at the same command, which faults the same way */
 	libmvgpu_ctx_fault_clear(c);
@@ -523,14 +525,10 @@ TEST_F_TIMEOUT(flt, fault_isolation, 120)
 	struct libmvgpu_fault f;
 	struct et_buf ob;
 	uint32_t off;
-	int64_t s1;
 	int ret;
 
 	/* context 0 faults and stays faulted */
-	s1 = first_fence(c0, &off);
-	ASSERT_EQ(0, libmvgpu_emit_fill(c0, ET_VA_AUX, 64, 1));
-	expect_fault(_metadata, self, c0, s1, off, MVGPU_FAULT_NOT_PRESENT,
-		     ET_VA_AUX);
+	off = fault_unmapped(_metadata, self, c0);
 
 	/* context 1 of the same vGPU runs */
 	ASSERT_EQ(0, libmvgpu_ctx_init(&c1, &self->g.gpu, &self->g.pt, 1,

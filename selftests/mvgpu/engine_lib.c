@@ -199,6 +199,26 @@ static uint32_t ring_dw(struct libmvgpu_ctx *c, uint32_t off)
 	return c->ring[(off % c->ring_size) / 4];
 }
 
+/* The ring holds the n dwords of want from offset t. */
+static void expect_ring(struct __test_metadata *_metadata,
+			struct libmvgpu_ctx *c, uint32_t t,
+			const uint32_t *want, size_t n)
+{
+	size_t i;
+
+	/* braced: the harness ASSERT is two statements, the 2nd aborts */
+	for (i = 0; i < n; i++) {
+		ASSERT_EQ(want[i], ring_dw(c, t + 4 * i))
+			TH_LOG("dword %zu of the command at %u", i, t);
+	}
+}
+
+/* The command just emitted at t is made of the dwords given. */
+#define ASSERT_CMD(c, t, ...) do { \
+	const uint32_t __want[] = { __VA_ARGS__ }; \
+	expect_ring(_metadata, (c), (t), __want, ARRAY_SIZE(__want)); \
+} while (0)
+
 TEST_F(lib, commands)
 {
 	struct libmvgpu_ctx c;
@@ -212,72 +232,47 @@ TEST_F(lib, commands)
 	ASSERT_EQ(0, libmvgpu_pt_translate(&self->pt, c.fence_va, NULL, NULL));
 
 	ASSERT_EQ(0, libmvgpu_emit_nop(&c, 3));
-	ASSERT_EQ(0x00030000, ring_dw(&c, 0));
-	ASSERT_EQ(0, ring_dw(&c, 4));
+	ASSERT_CMD(&c, 0, 0x00030000, 0);
 	t = c.tail;
 	ASSERT_EQ(12, t);
 
 	ASSERT_EQ(0, libmvgpu_emit_fence(&c, 0x123456789008ull, 0x1122334455667788ull,
 					 true));
-	ASSERT_EQ(0x00050101, ring_dw(&c, t));
-	ASSERT_EQ(0x56789008, ring_dw(&c, t + 4));
-	ASSERT_EQ(0x1234, ring_dw(&c, t + 8));
-	ASSERT_EQ(0x55667788, ring_dw(&c, t + 12));
-	ASSERT_EQ(0x11223344, ring_dw(&c, t + 16));
+	ASSERT_CMD(&c, t, 0x00050101, 0x56789008, 0x1234, 0x55667788,
+		   0x11223344);
 	t = c.tail;
 
 	ASSERT_EQ(0, libmvgpu_emit_copy(&c, 0x1000, 0x200000000ull, 0x300000001ull));
-	ASSERT_EQ(0x00070002, ring_dw(&c, t));
-	ASSERT_EQ(0x1000, ring_dw(&c, t + 4));
-	ASSERT_EQ(0, ring_dw(&c, t + 8));
-	ASSERT_EQ(0, ring_dw(&c, t + 12));
-	ASSERT_EQ(2, ring_dw(&c, t + 16));
-	ASSERT_EQ(1, ring_dw(&c, t + 20));
-	ASSERT_EQ(3, ring_dw(&c, t + 24));
+	ASSERT_CMD(&c, t, 0x00070002, 0x1000, 0, 0, 2, 1, 3);
 	t = c.tail;
 
+	/* the high halves of small 64-bit operands are 0 */
 	ASSERT_EQ(0, libmvgpu_emit_fill(&c, 0x4000, 0x800, 0xdeadbeef));
-	ASSERT_EQ(0x00060003, ring_dw(&c, t));
-	ASSERT_EQ(0x4000, ring_dw(&c, t + 4));
-	ASSERT_EQ(0x800, ring_dw(&c, t + 12));
-	ASSERT_EQ(0xdeadbeef, ring_dw(&c, t + 20));
+	ASSERT_CMD(&c, t, 0x00060003, 0x4000, 0, 0x800, 0, 0xdeadbeef);
 	t = c.tail;
 
 	ASSERT_EQ(0, libmvgpu_emit_gemm(&c, 0x1000, 0x2000, 0x3000, 7, 8, 9));
-	ASSERT_EQ(0x000b0004, ring_dw(&c, t));
-	ASSERT_EQ(MVGPU_KERNEL_GEMM_I32, ring_dw(&c, t + 4));
-	ASSERT_EQ(0x1000, ring_dw(&c, t + 8));
-	ASSERT_EQ(0x2000, ring_dw(&c, t + 16));
-	ASSERT_EQ(0x3000, ring_dw(&c, t + 24));
-	ASSERT_EQ(7, ring_dw(&c, t + 32));
-	ASSERT_EQ(8, ring_dw(&c, t + 36));
-	ASSERT_EQ(9, ring_dw(&c, t + 40));
+	ASSERT_CMD(&c, t, 0x000b0004, MVGPU_KERNEL_GEMM_I32, 0x1000, 0, 0x2000,
+		   0, 0x3000, 0, 7, 8, 9);
 	t = c.tail;
 
 	ASSERT_EQ(0, libmvgpu_emit_hash(&c, 0x5000, 0x40, 0x6008));
-	ASSERT_EQ(0x00080004, ring_dw(&c, t));
-	ASSERT_EQ(MVGPU_KERNEL_HASH64, ring_dw(&c, t + 4));
-	ASSERT_EQ(0x5000, ring_dw(&c, t + 8));
-	ASSERT_EQ(0x40, ring_dw(&c, t + 16));
-	ASSERT_EQ(0x6008, ring_dw(&c, t + 24));
+	ASSERT_CMD(&c, t, 0x00080004, MVGPU_KERNEL_HASH64, 0x5000, 0, 0x40, 0,
+		   0x6008, 0);
 	t = c.tail;
 
 	ASSERT_EQ(0, libmvgpu_emit_wait(&c, 0x7000, 42));
-	ASSERT_EQ(0x00050005, ring_dw(&c, t));
-	ASSERT_EQ(0x7000, ring_dw(&c, t + 4));
-	ASSERT_EQ(42, ring_dw(&c, t + 12));
+	ASSERT_CMD(&c, t, 0x00050005, 0x7000, 0, 42, 0);
 	t = c.tail;
 
 	ASSERT_EQ(0, libmvgpu_emit_timestamp(&c, 0x8008));
-	ASSERT_EQ(0x00030006, ring_dw(&c, t));
-	ASSERT_EQ(0x8008, ring_dw(&c, t + 4));
+	ASSERT_CMD(&c, t, 0x00030006, 0x8008, 0);
 	t = c.tail;
 
 	seq = libmvgpu_ctx_fence(&c, false);
 	ASSERT_EQ(1, seq);
-	ASSERT_EQ(0x00050001, ring_dw(&c, t));
-	ASSERT_EQ((uint32_t)c.fence_va, ring_dw(&c, t + 4));
-	ASSERT_EQ(1, ring_dw(&c, t + 12));
+	ASSERT_CMD(&c, t, 0x00050001, (uint32_t)c.fence_va,
+		   (uint32_t)(c.fence_va >> 32), 1, 0);
 	ASSERT_EQ(2, libmvgpu_ctx_fence(&c, false));
 }
 

@@ -35,6 +35,28 @@ int et_up(struct et_gpu *g, const char *parent, const struct mt_type *type,
 	return ret;
 }
 
+int et_fixture_up(struct et_gpu *g, const char *parent,
+		  const struct mt_type *type, int (*build)(void *fixture),
+		  void *fixture, char *msg, size_t len)
+{
+	size_t n;
+	int ret;
+
+	mt_vgpu_init(&g->v);
+	ret = mt_check_state(msg, len);
+	if (ret)
+		return ret;
+	ret = et_up(g, parent, type, ET_RAM_SIZE, msg, len);
+	if (!ret)
+		ret = build(fixture);
+	if (ret) {
+		et_down(g);
+		n = strnlen(msg, len);
+		snprintf(msg + n, len - n, ": %s", strerror(-ret));
+	}
+	return ret;
+}
+
 int et_down(struct et_gpu *g)
 {
 	if (g->up)

@@ -49,6 +49,16 @@ struct et_buf {
  */
 int et_up(struct et_gpu *g, const char *parent, const struct mt_type *type,
 	  size_t ram_size, char *msg, size_t len);
+/*
+ * The set-up of a test fixture around the vGPU g: check the standard
+ * state, et_up() g (ET_RAM_SIZE of guest RAM), then build(fixture), which
+ * adds what the tests need (0 or -errno with the failed step in msg). The
+ * harness runs no teardown after a failed set-up, so a failure is undone
+ * here with et_down(). Returns 0, or -errno with the reason in msg.
+ */
+int et_fixture_up(struct et_gpu *g, const char *parent,
+		  const struct mt_type *type, int (*build)(void *fixture),
+		  void *fixture, char *msg, size_t len);
 /* Undo et_up (safe on a failed or zeroed g); returns the remove error. */
 int et_down(struct et_gpu *g);
 /*

@@ -34,24 +34,15 @@ FIXTURE(irq) {
 
 FIXTURE_SETUP(irq)
 {
-	mt_vgpu_init(&self->v);
 	self->dev = &self->v.dev;
 	self->efd = -1;
-	self->setup_err = mt_check_state(self->msg, sizeof(self->msg));
+	self->setup_err = mt_vgpu_fixture_up(&self->v, MT_PARENT0, MT_T18,
+					     self->msg, sizeof(self->msg));
 	if (self->setup_err)
 		return;
-	self->setup_err = mt_vgpu_create_open(&self->v, MT_PARENT0, MT_T18);
-	if (self->setup_err) {
-		snprintf(self->msg, sizeof(self->msg), "create/open: %s",
-			 strerror(-self->setup_err));
-		return;
-	}
-	self->efd = libmvgpu_eventfd();
-	if (self->efd < 0) {
+	self->efd = mt_fixture_eventfd(self->msg, sizeof(self->msg));
+	if (self->efd < 0)
 		self->setup_err = self->efd;
-		snprintf(self->msg, sizeof(self->msg), "eventfd: %s",
-			 strerror(-self->efd));
-	}
 }
 
 FIXTURE_TEARDOWN(irq)
@@ -103,6 +94,33 @@ static void enable_msi(struct __test_metadata *_metadata,
 	int ret = libmvgpu_msi_enable(dev, 0x0041, efd);
 
 	ASSERT_EQ(0, ret) TH_LOG("MSI set-up: %s", strerror(-ret));
+}
+
+/* Attach the eventfd to the INTx index. */
+static void attach_intx(struct __test_metadata *_metadata,
+			struct libmvgpu_dev *dev, int efd)
+{
+	ASSERT_EQ(0, libmvgpu_irq_set_eventfd(dev, VFIO_PCI_INTX_IRQ_INDEX,
+					      efd));
+}
+
+/* A second eventfd, attached to INTx; the caller closes it. */
+static int new_intx_eventfd(struct __test_metadata *_metadata,
+			    struct libmvgpu_dev *dev)
+{
+	int efd = libmvgpu_eventfd();
+
+	ASSERT_LE(0, efd);
+	attach_intx(_metadata, dev, efd);
+	return efd;
+}
+
+/* Enable FENCE0 in IRQ_MASK and raise it: the device interrupt is up. */
+static void raise_fence0(struct __test_metadata *_metadata,
+			 struct libmvgpu_dev *dev)
+{
+	wr(_metadata, dev, MVGPU_REG_IRQ_MASK, FENCE0);
+	wr(_metadata, dev, MVGPU_REG_IRQ_RAISE, FENCE0);
 }
 
 TEST_F(irq, irq_info)
@@ -198,8 +216,7 @@ TEST_F(irq, msi_disabled)
 {
 	CHECK_SETUP();
 	enable_msi(_metadata, self->dev, self->efd);
-	wr(_metadata, self->dev, MVGPU_REG_IRQ_MASK, FENCE0);
-	wr(_metadata, self->dev, MVGPU_REG_IRQ_RAISE, FENCE0);
+	raise_fence0(_metadata, self->dev);
 	FIRES(self->efd, "enabled");
 	wr(_metadata, self->dev, MVGPU_REG_IRQ_ACK, FENCE0);
 	/* tear the MSI trigger down: the eventfd is not signalled any more */
@@ -248,8 +265,7 @@ TEST_F(irq, bad_set_irqs)
 						    self->efd));
 	/* still usable afterwards */
 	enable_msi(_metadata, self->dev, self->efd);
-	wr(_metadata, self->dev, MVGPU_REG_IRQ_MASK, FENCE0);
-	wr(_metadata, self->dev, MVGPU_REG_IRQ_RAISE, FENCE0);
+	raise_fence0(_metadata, self->dev);
 	FIRES(self->efd, "after refused SET_IRQS");
 }
 
@@ -296,13 +312,11 @@ TEST_F(irq, trigger_count0_refused)
 	ASSERT_EQ(0, libmvgpu_irq_disable(self->dev, VFIO_PCI_ERR_IRQ_INDEX));
 	/* and the device interrupt is delivered, by MSI and by INTx */
 	enable_msi(_metadata, self->dev, self->efd);
-	wr(_metadata, self->dev, MVGPU_REG_IRQ_MASK, FENCE0);
-	wr(_metadata, self->dev, MVGPU_REG_IRQ_RAISE, FENCE0);
+	raise_fence0(_metadata, self->dev);
 	FIRES(self->efd, "MSI after refused count 0");
 	wr(_metadata, self->dev, MVGPU_REG_IRQ_ACK, FENCE0);
 	ASSERT_EQ(0, libmvgpu_irq_disable(self->dev, VFIO_PCI_MSI_IRQ_INDEX));
-	ASSERT_EQ(0, libmvgpu_irq_set_eventfd(self->dev, VFIO_PCI_INTX_IRQ_INDEX,
-					      self->efd));
+	attach_intx(_metadata, self->dev, self->efd);
 	wr(_metadata, self->dev, MVGPU_REG_IRQ_RAISE, FENCE0);
 	FIRES(self->efd, "INTx after refused count 0");
 	wr(_metadata, self->dev, MVGPU_REG_IRQ_ACK, FENCE0);
@@ -496,8 +510,7 @@ TEST_F(irq, set_irqs_answers)
 	/* the efd got loopback triggers: drain it, then nothing more */
 	libmvgpu_eventfd_wait(self->efd, 0, NULL);
 	enable_msi(_metadata, self->dev, self->efd);
-	wr(_metadata, self->dev, MVGPU_REG_IRQ_MASK, FENCE0);
-	wr(_metadata, self->dev, MVGPU_REG_IRQ_RAISE, FENCE0);
+	raise_fence0(_metadata, self->dev);
 	FIRES_N(self->efd, 1, "MSI afterwards");
 	wr(_metadata, self->dev, MVGPU_REG_IRQ_ACK, FENCE0);
 }
@@ -511,8 +524,7 @@ TEST_F(irq, bad_eventfd_keeps_trigger)
 	CHECK_SETUP();
 	ASSERT_LE(0, devnull);
 	enable_msi(_metadata, self->dev, self->efd);
-	wr(_metadata, self->dev, MVGPU_REG_IRQ_MASK, FENCE0);
-	wr(_metadata, self->dev, MVGPU_REG_IRQ_RAISE, FENCE0);
+	raise_fence0(_metadata, self->dev);
 	FIRES_N(self->efd, 1, "raise");
 	EXPECT_EQ(-EINVAL, libmvgpu_irq_set_raw(self->dev, VFIO_PCI_MSI_IRQ_INDEX,
 						TRIG | D_EFD, 0, 1, &fd,
@@ -535,8 +547,7 @@ TEST_F(irq, loopback_signals_once)
 	ASSERT_LE(0, efd2);
 	/* MSI with the condition true: one message per loopback */
 	enable_msi(_metadata, self->dev, self->efd);
-	wr(_metadata, self->dev, MVGPU_REG_IRQ_MASK, FENCE0);
-	wr(_metadata, self->dev, MVGPU_REG_IRQ_RAISE, FENCE0);
+	raise_fence0(_metadata, self->dev);
 	FIRES_N(self->efd, 1, "MSI raise");
 	ASSERT_EQ(0, libmvgpu_irq_trigger(self->dev, VFIO_PCI_MSI_IRQ_INDEX));
 	FIRES_N(self->efd, 1, "MSI loopback, condition true");
@@ -544,8 +555,7 @@ TEST_F(irq, loopback_signals_once)
 	libmvgpu_eventfd_wait(self->efd, 0, NULL);
 
 	/* INTx delivered and automasked: the loopback does not unmask */
-	ASSERT_EQ(0, libmvgpu_irq_set_eventfd(self->dev, VFIO_PCI_INTX_IRQ_INDEX,
-					      efd2));
+	attach_intx(_metadata, self->dev, efd2);
 	FIRES_N(efd2, 1, "INTx, condition true");
 	ASSERT_EQ(0, libmvgpu_irq_trigger(self->dev, VFIO_PCI_INTX_IRQ_INDEX));
 	FIRES_N(efd2, 1, "INTx loopback");
@@ -564,15 +574,12 @@ TEST_F(irq, loopback_signals_once)
 /* With MSI attached, INTx mask and unmask send no MSI */
 TEST_F(irq, intx_unmask_under_msi)
 {
-	int efd2 = libmvgpu_eventfd();
+	int efd2;
 
 	CHECK_SETUP();
-	ASSERT_LE(0, efd2);
-	ASSERT_EQ(0, libmvgpu_irq_set_eventfd(self->dev, VFIO_PCI_INTX_IRQ_INDEX,
-					      efd2));
+	efd2 = new_intx_eventfd(_metadata, self->dev);
 	enable_msi(_metadata, self->dev, self->efd);
-	wr(_metadata, self->dev, MVGPU_REG_IRQ_MASK, FENCE0);
-	wr(_metadata, self->dev, MVGPU_REG_IRQ_RAISE, FENCE0);
+	raise_fence0(_metadata, self->dev);
 	FIRES_N(self->efd, 1, "MSI");
 	ASSERT_EQ(0, libmvgpu_intx_mask(self->dev));
 	ASSERT_EQ(0, libmvgpu_intx_unmask(self->dev));
@@ -589,28 +596,39 @@ TEST_F(irq, intx_unmask_under_msi)
 /* A new INTx eventfd in place of another keeps the mask */
 TEST_F(irq, intx_replace_keeps_mask)
 {
-	int efd2 = libmvgpu_eventfd();
+	int efd2;
 
 	CHECK_SETUP();
-	ASSERT_LE(0, efd2);
-	ASSERT_EQ(0, libmvgpu_irq_set_eventfd(self->dev, VFIO_PCI_INTX_IRQ_INDEX,
-					      efd2));
-	wr(_metadata, self->dev, MVGPU_REG_IRQ_MASK, FENCE0);
-	wr(_metadata, self->dev, MVGPU_REG_IRQ_RAISE, FENCE0);
+	efd2 = new_intx_eventfd(_metadata, self->dev);
+	raise_fence0(_metadata, self->dev);
 	FIRES_N(efd2, 1, "INTx");
-	ASSERT_EQ(0, libmvgpu_irq_set_eventfd(self->dev, VFIO_PCI_INTX_IRQ_INDEX,
-					      self->efd));
+	attach_intx(_metadata, self->dev, self->efd);
 	QUIET(self->efd, "replaced while automasked");
 	ASSERT_EQ(0, libmvgpu_intx_unmask(self->dev));
 	FIRES_N(self->efd, 1, "unmasked");
 	QUIET(efd2, "old eventfd");
 	/* detached and attached anew: starts unmasked */
 	ASSERT_EQ(0, libmvgpu_irq_disable(self->dev, VFIO_PCI_INTX_IRQ_INDEX));
-	ASSERT_EQ(0, libmvgpu_irq_set_eventfd(self->dev, VFIO_PCI_INTX_IRQ_INDEX,
-					      efd2));
+	attach_intx(_metadata, self->dev, efd2);
 	FIRES_N(efd2, 1, "attached anew, condition true");
 	wr(_metadata, self->dev, MVGPU_REG_IRQ_ACK, FENCE0);
 	close(efd2);
+}
+
+/*
+ * With INTx masked, FENCE0 raised sends nothing (quiet) until the unmask
+ * sends it (fires); then it is acked and INTx unmasked again.
+ */
+static void held_until_unmask(struct __test_metadata *_metadata,
+			      FIXTURE_DATA(irq) *self, const char *quiet,
+			      const char *fires)
+{
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_RAISE, FENCE0);
+	QUIET(self->efd, quiet);
+	ASSERT_EQ(0, libmvgpu_intx_unmask(self->dev));
+	FIRES(self->efd, fires);
+	wr(_metadata, self->dev, MVGPU_REG_IRQ_ACK, FENCE0);
+	ASSERT_EQ(0, libmvgpu_intx_unmask(self->dev));
 }
 
 TEST_F(irq, intx)
@@ -618,10 +636,8 @@ TEST_F(irq, intx)
 	uint16_t status;
 
 	CHECK_SETUP();
-	ASSERT_EQ(0, libmvgpu_irq_set_eventfd(self->dev, VFIO_PCI_INTX_IRQ_INDEX,
-					      self->efd));
-	wr(_metadata, self->dev, MVGPU_REG_IRQ_MASK, FENCE0);
-	wr(_metadata, self->dev, MVGPU_REG_IRQ_RAISE, FENCE0);
+	attach_intx(_metadata, self->dev, self->efd);
+	raise_fence0(_metadata, self->dev);
 	FIRES(self->efd, "INTx assert");
 	REG_EQ(MVGPU_REG_IRQ_STATUS, FENCE0);
 	ASSERT_EQ(0, libmvgpu_cfg_read16(self->dev, CFG_STATUS, &status));
@@ -630,23 +646,14 @@ TEST_F(irq, intx)
 	wr(_metadata, self->dev, MVGPU_REG_IRQ_ACK, FENCE0);
 	ASSERT_EQ(0, libmvgpu_cfg_read16(self->dev, CFG_STATUS, &status));
 	EXPECT_EQ(0, status & STATUS_INTX);
-	wr(_metadata, self->dev, MVGPU_REG_IRQ_RAISE, FENCE0);
-	QUIET(self->efd, "automasked");
-	/* unmask with the line still asserted: it fires again */
-	ASSERT_EQ(0, libmvgpu_intx_unmask(self->dev));
-	FIRES(self->efd, "unmask while asserted");
-	wr(_metadata, self->dev, MVGPU_REG_IRQ_ACK, FENCE0);
-	ASSERT_EQ(0, libmvgpu_intx_unmask(self->dev));
+	/* unmasked with the line still asserted, it fires again */
+	held_until_unmask(_metadata, self, "automasked",
+			  "unmask while asserted");
 	QUIET(self->efd, "unmask deasserted");
 
 	/* explicit mask: a new assertion waits for the unmask */
 	ASSERT_EQ(0, libmvgpu_intx_mask(self->dev));
-	wr(_metadata, self->dev, MVGPU_REG_IRQ_RAISE, FENCE0);
-	QUIET(self->efd, "masked");
-	ASSERT_EQ(0, libmvgpu_intx_unmask(self->dev));
-	FIRES(self->efd, "unmasked");
-	wr(_metadata, self->dev, MVGPU_REG_IRQ_ACK, FENCE0);
-	ASSERT_EQ(0, libmvgpu_intx_unmask(self->dev));
+	held_until_unmask(_metadata, self, "masked", "unmasked");
 
 	/* IRQ_MASK gates INTx too */
 	wr(_metadata, self->dev, MVGPU_REG_IRQ_RAISE, FAULT0);
@@ -658,11 +665,9 @@ TEST_F(irq, intx)
 TEST_F(irq, intx_mask_bool)
 {
 	CHECK_SETUP();
-	ASSERT_EQ(0, libmvgpu_irq_set_eventfd(self->dev, VFIO_PCI_INTX_IRQ_INDEX,
-					      self->efd));
+	attach_intx(_metadata, self->dev, self->efd);
 	ASSERT_EQ(0, libmvgpu_irq_mask_bool(self->dev, true, true));
-	wr(_metadata, self->dev, MVGPU_REG_IRQ_MASK, FENCE0);
-	wr(_metadata, self->dev, MVGPU_REG_IRQ_RAISE, FENCE0);
+	raise_fence0(_metadata, self->dev);
 	QUIET(self->efd, "masked by DATA_BOOL 1");
 	/* a false BOOL does nothing */
 	ASSERT_EQ(0, libmvgpu_irq_mask_bool(self->dev, false, false));
@@ -677,13 +682,11 @@ TEST_F(irq, intx_disable_bit)
 	uint16_t cmd;
 
 	CHECK_SETUP();
-	ASSERT_EQ(0, libmvgpu_irq_set_eventfd(self->dev, VFIO_PCI_INTX_IRQ_INDEX,
-					      self->efd));
+	attach_intx(_metadata, self->dev, self->efd);
 	ASSERT_EQ(0, libmvgpu_cfg_read16(self->dev, CFG_COMMAND, &cmd));
 	ASSERT_EQ(0, libmvgpu_cfg_write16(self->dev, CFG_COMMAND,
 					  cmd | CMD_INTX_DISABLE));
-	wr(_metadata, self->dev, MVGPU_REG_IRQ_MASK, FENCE0);
-	wr(_metadata, self->dev, MVGPU_REG_IRQ_RAISE, FENCE0);
+	raise_fence0(_metadata, self->dev);
 	QUIET(self->efd, "INTx disabled");
 	REG_EQ(MVGPU_REG_IRQ_STATUS, FENCE0);
 	wr(_metadata, self->dev, MVGPU_REG_IRQ_ACK, FENCE0);
@@ -712,8 +715,7 @@ TEST_F(irq, err_and_req)
 		ASSERT_EQ(0, libmvgpu_irq_trigger_bool(self->dev, idx[i], true));
 		FIRES(self->efd, "DATA_BOOL trigger");
 		/* a raised device interrupt does not go to ERR/REQ */
-		wr(_metadata, self->dev, MVGPU_REG_IRQ_MASK, FENCE0);
-		wr(_metadata, self->dev, MVGPU_REG_IRQ_RAISE, FENCE0);
+		raise_fence0(_metadata, self->dev);
 		QUIET(self->efd, "device interrupt");
 		wr(_metadata, self->dev, MVGPU_REG_IRQ_ACK, FENCE0);
 		wr(_metadata, self->dev, MVGPU_REG_IRQ_MASK, 0);

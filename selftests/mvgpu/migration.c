@@ -70,6 +70,18 @@ static int save_stop_copy(struct libmvgpu_dev *dev, struct libmvgpu_mig_stream *
 	return ret;
 }
 
+/* PRE_COPY -> STOP_COPY, the rest of the stream from fd (closed), -> STOP. */
+static void end_precopy(struct __test_metadata *_metadata,
+			struct libmvgpu_dev *dev, int fd,
+			struct libmvgpu_mig_stream *s)
+{
+	ASSERT_EQ(0, libmvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_STOP_COPY,
+					    NULL));
+	ASSERT_EQ(0, stream_read(fd, s, false));
+	close(fd);
+	ASSERT_EQ(0, libmvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_STOP, NULL));
+}
+
 /*
  * STOP -> RESUMING, write the stream in chunks of chunk bytes, -> STOP.
  * Returns the first error: of a write, else of the last arc.
@@ -480,16 +492,11 @@ TEST_F_TIMEOUT(mig, precopy_sends_what_changed, 300)
 	ASSERT_TRUE(sent[p_region]);
 
 	/* stop-copy: nothing changed since, so hardly anything to send */
-	ASSERT_EQ(0, libmvgpu_mig_set_state(&self->a.v.dev,
-					    VFIO_DEVICE_STATE_STOP_COPY, NULL));
 	before = self->s.len;
-	ASSERT_EQ(0, stream_read(fd, &self->s, false));
-	close(fd);
+	end_precopy(_metadata, &self->a.v.dev, fd, &self->s);
 	final = self->s.len - before;
 	TH_LOG("pre-copy %zu bytes, stop-copy %zu bytes", before, final);
 	ASSERT_GT(16 * PAGE, final);
-	ASSERT_EQ(0, libmvgpu_mig_set_state(&self->a.v.dev,
-					    VFIO_DEVICE_STATE_STOP, NULL));
 
 	ASSERT_EQ(0, load_and_run(&self->b.v.dev, &self->s));
 	ASSERT_EQ(0, memcmp(ga->vram, gb->vram, ga->vram_size));
@@ -566,12 +573,7 @@ TEST_F_TIMEOUT(mig, precopy_under_load_loses_no_page, 600)
 		ASSERT_EQ(0, libmvgpu_emit_fill(&self->ctx, self->vram.va,
 						VRAM_BUF, i));
 	libmvgpu_ring_kick(&self->ctx);
-	ASSERT_EQ(0, libmvgpu_mig_set_state(&self->a.v.dev,
-					    VFIO_DEVICE_STATE_STOP_COPY, NULL));
-	ASSERT_EQ(0, stream_read(fd, &self->s, false));
-	close(fd);
-	ASSERT_EQ(0, libmvgpu_mig_set_state(&self->a.v.dev,
-					    VFIO_DEVICE_STATE_STOP, NULL));
+	end_precopy(_metadata, &self->a.v.dev, fd, &self->s);
 	ASSERT_EQ(0, load(&self->b.v.dev, self->s.data, self->s.len, 4099));
 	/* B, still stopped, has exactly A's VRAM */
 	for (i = 0; i < ga->vram_size / PAGE; i++)
@@ -727,12 +729,7 @@ TEST_F_TIMEOUT(mig, precopy_sees_write_after_read, 300)
 		EXPECT_FALSE(sent[q]) TH_LOG("pass %u: a read page is sent",
 					     pass);
 	}
-	ASSERT_EQ(0, libmvgpu_mig_set_state(&self->a.v.dev,
-					    VFIO_DEVICE_STATE_STOP_COPY, NULL));
-	ASSERT_EQ(0, stream_read(fd, &self->s, false));
-	close(fd);
-	ASSERT_EQ(0, libmvgpu_mig_set_state(&self->a.v.dev,
-					    VFIO_DEVICE_STATE_STOP, NULL));
+	end_precopy(_metadata, &self->a.v.dev, fd, &self->s);
 	ASSERT_EQ(0, load_and_run(&self->b.v.dev, &self->s));
 	EXPECT_EQ(4, ((volatile uint8_t *)gb->vram)[p * PAGE]);
 	free(sent);

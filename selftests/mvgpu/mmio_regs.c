@@ -43,17 +43,11 @@ FIXTURE_VARIANT_ADD(mmio, t1_1) {
 
 FIXTURE_SETUP(mmio)
 {
-	mt_vgpu_init(&self->v);
 	self->dev = &self->v.dev;
 	self->nr_ctx = variant->type->contexts;
-	self->setup_err = mt_check_state(self->msg, sizeof(self->msg));
-	if (self->setup_err)
-		return;
-	self->setup_err = mt_vgpu_create_open(&self->v, variant->parent,
-					      variant->type);
-	if (self->setup_err)
-		snprintf(self->msg, sizeof(self->msg), "create/open: %s",
-			 strerror(-self->setup_err));
+	self->setup_err = mt_vgpu_fixture_up(&self->v, variant->parent,
+					     variant->type, self->msg,
+					     sizeof(self->msg));
 }
 
 FIXTURE_TEARDOWN(mmio)
@@ -317,6 +311,16 @@ TEST_F(mmio, unknown_offsets)
 	REG_EQ(MVGPU_REG_IRQ_MASK, 0);
 }
 
+/* The access (what) of len bytes at off gave n == -EINVAL. */
+static void expect_einval(struct __test_metadata *_metadata, const char *what,
+			  uint64_t off, size_t len, ssize_t n)
+{
+	if (n != -EINVAL)
+		TH_LOG("%s %zu bytes at 0x%llx: %zd, want -EINVAL", what, len,
+		       (unsigned long long)off, n);
+	EXPECT_EQ(-EINVAL, n);
+}
+
 /* Only aligned 32-bit accesses inside 64 KiB: others are -EINVAL */
 TEST_F(mmio, refused_accesses)
 {
@@ -342,16 +346,10 @@ TEST_F(mmio, refused_accesses)
 		memset(buf, 0xee, sizeof(buf));
 		n = libmvgpu_region_read(self->dev, BAR0, bad[i].off, buf,
 					 bad[i].len);
-		if (n != -EINVAL)
-			TH_LOG("read %zu bytes at 0x%llx: %zd, want -EINVAL",
-			       bad[i].len, (unsigned long long)bad[i].off, n);
-		EXPECT_EQ(-EINVAL, n);
+		expect_einval(_metadata, "read", bad[i].off, bad[i].len, n);
 		n = libmvgpu_region_write(self->dev, BAR0, bad[i].off, buf,
 					  bad[i].len);
-		if (n != -EINVAL)
-			TH_LOG("write %zu bytes at 0x%llx: %zd, want -EINVAL",
-			       bad[i].len, (unsigned long long)bad[i].off, n);
-		EXPECT_EQ(-EINVAL, n);
+		expect_einval(_metadata, "write", bad[i].off, bad[i].len, n);
 	}
 	/* none of the refused writes reached SCRATCH */
 	REG_EQ(MVGPU_REG_SCRATCH, 0x11223344);

@@ -67,6 +67,37 @@ int mt_vgpu_destroy(struct mt_vgpu *v)
 	return ret;
 }
 
+int mt_vgpu_unmap_destroy(struct mt_vgpu *v, void *map, size_t len)
+{
+	if (map != MAP_FAILED)
+		munmap(map, len);
+	return mt_vgpu_destroy(v);
+}
+
+int mt_vgpu_fixture_up(struct mt_vgpu *v, const char *parent,
+		       const struct mt_type *type, char *msg, size_t len)
+{
+	int ret;
+
+	mt_vgpu_init(v);
+	ret = mt_check_state(msg, len);
+	if (ret)
+		return ret;
+	ret = mt_vgpu_create_open(v, parent, type);
+	if (ret)
+		snprintf(msg, len, "create/open: %s", strerror(-ret));
+	return ret;
+}
+
+int mt_fixture_eventfd(char *msg, size_t len)
+{
+	int efd = libmvgpu_eventfd();
+
+	if (efd < 0)
+		snprintf(msg, len, "eventfd: %s", strerror(-efd));
+	return efd;
+}
+
 static int count_cb(const char *name, void *arg)
 {
 	(void)name;

@@ -62,6 +62,18 @@ int mt_vgpu_create_open(struct mt_vgpu *v, const char *parent,
 			const struct mt_type *type);
 /* Close its fds and remove it if created; returns the remove error. */
 int mt_vgpu_destroy(struct mt_vgpu *v);
+/* Unmap its BAR2 map (unless MAP_FAILED), then mt_vgpu_destroy(). */
+int mt_vgpu_unmap_destroy(struct mt_vgpu *v, void *map, size_t len);
+
+/*
+ * The set-up of a test fixture around the one vGPU v: mt_vgpu_init() v,
+ * check the standard state, create and open v. Returns 0, or -errno with
+ * the reason in msg.
+ */
+int mt_vgpu_fixture_up(struct mt_vgpu *v, const char *parent,
+		       const struct mt_type *type, char *msg, size_t len);
+/* A new eventfd for a fixture: the fd, or -errno with the reason in msg. */
+int mt_fixture_eventfd(char *msg, size_t len);
 
 /*
  * Check the standard state: both parents present with 128 MiB of VRAM and

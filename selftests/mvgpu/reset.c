@@ -78,12 +78,9 @@ FIXTURE_SETUP(reset)
 			return;
 		}
 	}
-	self->efd = libmvgpu_eventfd();
-	if (self->efd < 0) {
+	self->efd = mt_fixture_eventfd(self->msg, sizeof(self->msg));
+	if (self->efd < 0)
 		self->setup_err = self->efd;
-		snprintf(self->msg, sizeof(self->msg), "eventfd: %s",
-			 strerror(-self->efd));
-	}
 }
 
 FIXTURE_TEARDOWN(reset)
@@ -91,9 +88,8 @@ FIXTURE_TEARDOWN(reset)
 	int i, ret;
 
 	for (i = 0; i < 2; i++) {
-		if (self->map[i] != MAP_FAILED)
-			munmap(self->map[i], self->len[i]);
-		ret = mt_vgpu_destroy(&self->v[i]);
+		ret = mt_vgpu_unmap_destroy(&self->v[i], self->map[i],
+					    self->len[i]);
 		if (ret)
 			TH_LOG("removing %s: %s", self->v[i].uuid,
 			       strerror(-ret));

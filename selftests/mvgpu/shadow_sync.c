@@ -36,15 +36,13 @@ FIXTURE(shd) {
 	char msg[256];
 };
 
-static int shd_build(FIXTURE_DATA(shd) *self)
+/* Buffers and context 0 on the vGPU (et_fixture_up()'s build). */
+static int shd_build(void *fixture)
 {
+	FIXTURE_DATA(shd) *self = fixture;
 	struct libmvgpu_gpu *gpu = &self->g.gpu;
 	int ret;
 
-	ret = et_up(&self->g, MT_PARENT0, MT_T18, ET_RAM_SIZE, self->msg,
-		    sizeof(self->msg));
-	if (ret)
-		return ret;
 	snprintf(self->msg, sizeof(self->msg), "buffers / context");
 	/* pages A and B, first mapped at VA_SRC / VA_DST, dst at VA_AUX */
 	ret = et_buf_sys(gpu, &self->g.pt, ET_VA_SRC, 4096, 0, 0, &self->a);
@@ -67,17 +65,10 @@ static int shd_build(FIXTURE_DATA(shd) *self)
 
 FIXTURE_SETUP(shd)
 {
-	int ret;
+	int ret = et_fixture_up(&self->g, MT_PARENT0, MT_T18, shd_build, self,
+				self->msg, sizeof(self->msg));
 
-	mt_vgpu_init(&self->g.v);
-	ret = mt_check_state(self->msg, sizeof(self->msg));
 	ASSERT_EQ(0, ret) TH_LOG("%s", self->msg);
-	ret = shd_build(self);
-	if (ret) {
-		/* no teardown after a failed setup: clean up here */
-		et_down(&self->g);
-		ASSERT_EQ(0, ret) TH_LOG("%s: %s", self->msg, strerror(-ret));
-	}
 }
 
 FIXTURE_TEARDOWN_PARENT(shd)
@@ -115,6 +106,14 @@ static int touch(struct libmvgpu_ctx *c, struct et_buf *dst, uint64_t va)
 	int ret = libmvgpu_emit_copy(c, va, dst->va, 4096);
 
 	return ret ? ret : libmvgpu_ctx_sync(c, ET_TIMEOUT_MS);
+}
+
+/* Kick the ring and wait for the fault that stops it: *f. */
+static void kick_to_fault(struct __test_metadata *_metadata,
+			  struct libmvgpu_ctx *c, struct libmvgpu_fault *f)
+{
+	libmvgpu_ring_kick(c);
+	ASSERT_EQ(0, libmvgpu_ctx_wait_fault(c, ET_TIMEOUT_MS, f));
 }
 
 TEST_F_TIMEOUT(shd, stale_until_invalidate, 120)
@@ -284,6 +283,36 @@ static int use_extra(FIXTURE_DATA(shd) *self, struct libmvgpu_dma *extra,
 	return 0;
 }
 
+/* Copy one page from va to dst, which faults: *f. */
+static void copy_to_fault(struct __test_metadata *_metadata,
+			  FIXTURE_DATA(shd) *self, uint64_t va,
+			  struct libmvgpu_fault *f)
+{
+	ASSERT_EQ(0, libmvgpu_emit_copy(&self->ctx, va, self->dst.va, 4096));
+	kick_to_fault(_metadata, &self->ctx, f);
+}
+
+/* Map the 16 pages at EXTRA_IOVA again, filled with byte, and flush va. */
+static void remap_extra(struct __test_metadata *_metadata,
+			FIXTURE_DATA(shd) *self, struct libmvgpu_dma *extra,
+			uint64_t va, uint8_t byte)
+{
+	ASSERT_EQ(0, libmvgpu_dma_map(&self->g.v.dev, EXTRA_IOVA, 16 * 4096,
+				      extra));
+	memset(extra->vaddr, byte, 16 * 4096);
+	libmvgpu_ctx_tlb_inv(&self->ctx, va, 16 * 4096);
+}
+
+/* Unmap va from the GPU, flush it and unmap the DMA mapping extra. */
+static void drop_extra(struct __test_metadata *_metadata,
+		       FIXTURE_DATA(shd) *self, struct libmvgpu_dma *extra,
+		       uint64_t va)
+{
+	libmvgpu_pt_unmap(&self->g.pt, va, 16 * 4096);
+	libmvgpu_ctx_tlb_inv(&self->ctx, va, 16 * 4096);
+	ASSERT_EQ(0, libmvgpu_dma_unmap(&self->g.v.dev, extra));
+}
+
 TEST_F_TIMEOUT(shd, dma_unmap_of_mapped_memory, 120)
 {
 	struct libmvgpu_ctx *c = &self->ctx;
@@ -301,9 +330,7 @@ TEST_F_TIMEOUT(shd, dma_unmap_of_mapped_memory, 120)
 	ASSERT_EQ(base, et_attr(uuid, "pinned_pages"));
 	/* no stale translation: the access faults, dst is not written */
 	memset(self->dst.cpu, 0x11, 4096);
-	ASSERT_EQ(0, libmvgpu_emit_copy(c, va + 4096, ET_VA_AUX, 4096));
-	libmvgpu_ring_kick(c);
-	ASSERT_EQ(0, libmvgpu_ctx_wait_fault(c, ET_TIMEOUT_MS, &f));
+	copy_to_fault(_metadata, self, va + 4096, &f);
 	TH_LOG("fault after unmap: reason %u addr %#llx", f.reason,
 	       (unsigned long long)f.addr);
 	ASSERT_TRUE(f.reason == MVGPU_FAULT_BAD_GPA ||
@@ -314,25 +341,14 @@ TEST_F_TIMEOUT(shd, dma_unmap_of_mapped_memory, 120)
 	ASSERT_EQ(base, et_attr(uuid, "pinned_pages"));
 
 	/* mapping memory at that IOVA again and fixing up resumes */
-	ASSERT_EQ(0, libmvgpu_dma_map(&self->g.v.dev, EXTRA_IOVA, 16 * 4096,
-				      &extra));
-	memset(extra.vaddr, 0xdd, 16 * 4096);
-	libmvgpu_ctx_tlb_inv(c, va, 16 * 4096);
+	remap_extra(_metadata, self, &extra, va, 0xdd);
 	libmvgpu_ctx_fault_clear(c);
 	ASSERT_EQ(0, libmvgpu_ctx_sync(c, ET_TIMEOUT_MS));
 	ASSERT_EQ(0xdd, ((uint8_t *)self->dst.cpu)[0]);
 	ASSERT_EQ(base + 16, et_attr(uuid, "pinned_pages"));
-	libmvgpu_pt_unmap(&self->g.pt, va, 16 * 4096);
-	libmvgpu_ctx_tlb_inv(c, va, 16 * 4096);
-	ASSERT_EQ(0, libmvgpu_dma_unmap(&self->g.v.dev, &extra));
+	drop_extra(_metadata, self, &extra, va);
 }
 
-/*
- * A run of contiguous guest pages that crosses the end of the VM's memory
- * (the mediator pins such runs at one go): the pages inside are pinned and
- * usable, the first page outside faults with BAD_GPA at its exact VA, and
- * nothing beyond the valid pages stays pinned.
- */
 /*
  * Memory unmapped while the GPU held pins in it is not pinned again until
  * the vGPU has seen it unmapped: vfio_iommu_type1 retries an unmap whose
@@ -353,13 +369,8 @@ TEST_F_TIMEOUT(shd, dma_remap_seen_unmapped_first, 120)
 	/* unmapped under the pins and mapped again at once */
 	ASSERT_EQ(0, libmvgpu_dma_unmap(&self->g.v.dev, &extra));
 	ASSERT_EQ(base, et_attr(uuid, "pinned_pages"));
-	ASSERT_EQ(0, libmvgpu_dma_map(&self->g.v.dev, EXTRA_IOVA, 16 * 4096,
-				      &extra));
-	memset(extra.vaddr, 0xdd, 16 * 4096);
-	libmvgpu_ctx_tlb_inv(c, va, 16 * 4096);
-	ASSERT_EQ(0, libmvgpu_emit_copy(c, va + 4096, ET_VA_AUX, 4096));
-	libmvgpu_ring_kick(c);
-	ASSERT_EQ(0, libmvgpu_ctx_wait_fault(c, ET_TIMEOUT_MS, &f));
+	remap_extra(_metadata, self, &extra, va, 0xdd);
+	copy_to_fault(_metadata, self, va + 4096, &f);
 	ASSERT_EQ(MVGPU_FAULT_BAD_GPA, f.reason);
 	ASSERT_EQ(va + 4096, f.addr);
 	ASSERT_EQ(base, et_attr(uuid, "pinned_pages"));
@@ -370,19 +381,20 @@ TEST_F_TIMEOUT(shd, dma_remap_seen_unmapped_first, 120)
 	libmvgpu_ctx_fault_clear(c);
 	ASSERT_EQ(0, libmvgpu_ctx_wait_fault(c, ET_TIMEOUT_MS, &f));
 	ASSERT_EQ(MVGPU_FAULT_BAD_GPA, f.reason);
-	ASSERT_EQ(0, libmvgpu_dma_map(&self->g.v.dev, EXTRA_IOVA, 16 * 4096,
-				      &extra));
-	memset(extra.vaddr, 0xee, 16 * 4096);
-	libmvgpu_ctx_tlb_inv(c, va, 16 * 4096);
+	remap_extra(_metadata, self, &extra, va, 0xee);
 	libmvgpu_ctx_fault_clear(c);
 	ASSERT_EQ(0, libmvgpu_ctx_sync(c, ET_TIMEOUT_MS));
 	ASSERT_EQ(0xee, ((uint8_t *)self->dst.cpu)[0]);
-	libmvgpu_pt_unmap(&self->g.pt, va, 16 * 4096);
-	libmvgpu_ctx_tlb_inv(c, va, 16 * 4096);
-	ASSERT_EQ(0, libmvgpu_dma_unmap(&self->g.v.dev, &extra));
+	drop_extra(_metadata, self, &extra, va);
 	ASSERT_EQ(base, et_attr(uuid, "pinned_pages"));
 }
 
+/*
+ * A run of contiguous guest pages that crosses the end of the VM's memory
+ * (the mediator pins such runs at one go): the pages inside are pinned and
+ * usable, the first page outside faults with BAD_GPA at its exact VA, and
+ * nothing beyond the valid pages stays pinned.
+ */
 TEST_F_TIMEOUT(shd, run_crossing_end_of_memory, 120)
 {
 	struct libmvgpu_ctx *c = &self->ctx;
@@ -403,9 +415,7 @@ TEST_F_TIMEOUT(shd, run_crossing_end_of_memory, 120)
 	ASSERT_EQ(base + 8, et_attr(uuid, "pinned_pages"));
 	ASSERT_EQ(0xcc, read_through(c, &self->dst, va + 7 * 4096));
 
-	ASSERT_EQ(0, libmvgpu_emit_copy(c, va + 8 * 4096, ET_VA_AUX, 4096));
-	libmvgpu_ring_kick(c);
-	ASSERT_EQ(0, libmvgpu_ctx_wait_fault(c, ET_TIMEOUT_MS, &f));
+	copy_to_fault(_metadata, self, va + 8 * 4096, &f);
 	ASSERT_EQ(MVGPU_FAULT_BAD_GPA, f.reason);
 	ASSERT_EQ(va + 8 * 4096, f.addr);
 	ASSERT_EQ(base + 8, et_attr(uuid, "pinned_pages"));
@@ -416,9 +426,22 @@ TEST_F_TIMEOUT(shd, run_crossing_end_of_memory, 120)
 	ASSERT_EQ(0, libmvgpu_dma_unmap(&self->g.v.dev, &extra));
 }
 
+/*
+ * After a first use of VA_X, cap the shadow at 1 MiB (256 entries; the
+ * teardown restores the cap) and map 1 MiB of VRAM at ET_VA_VRAM as v.
+ */
+static void cap_shadow(struct __test_metadata *_metadata,
+		       FIXTURE_DATA(shd) *self, struct et_buf *v)
+{
+	ASSERT_EQ(0xaa, read_through(&self->ctx, &self->dst, VA_X));
+	ASSERT_EQ(0, libmvgpu_sysfs_read_u64(SHADOW_MB_PARAM, &self->shadow_mb));
+	ASSERT_EQ(0, libmvgpu_sysfs_write_u64(SHADOW_MB_PARAM, 1));
+	ASSERT_EQ(0, et_buf_vram(&self->g.gpu, &self->g.pt, ET_VA_VRAM, 0,
+				 1 << 20, LIBMVGPU_MAP_WRITE, v));
+}
+
 TEST_F_TIMEOUT(shd, at_the_cap_new_translations_fault, 120)
 {
-	struct libmvgpu_gpu *gpu = &self->g.gpu;
 	const char *uuid = self->g.v.uuid;
 	struct libmvgpu_ctx *c = &self->ctx;
 	struct libmvgpu_fault f;
@@ -426,11 +449,7 @@ TEST_F_TIMEOUT(shd, at_the_cap_new_translations_fault, 120)
 	uint64_t last = ET_VA_VRAM + (1 << 20) - 4096;
 
 	/* a cap of 256 entries, and 256 VRAM pages on top of what is used */
-	ASSERT_EQ(0xaa, read_through(c, &self->dst, VA_X));
-	ASSERT_EQ(0, libmvgpu_sysfs_read_u64(SHADOW_MB_PARAM, &self->shadow_mb));
-	ASSERT_EQ(0, libmvgpu_sysfs_write_u64(SHADOW_MB_PARAM, 1));
-	ASSERT_EQ(0, et_buf_vram(gpu, &self->g.pt, ET_VA_VRAM, 0, 1 << 20,
-				 LIBMVGPU_MAP_WRITE, &v));
+	cap_shadow(_metadata, self, &v);
 	libmvgpu_ctx_tlb_inv(c, ET_VA_VRAM, 1 << 20);
 	ASSERT_EQ(0, libmvgpu_emit_fill(c, ET_VA_VRAM, 4096, 0x1d));
 	ASSERT_EQ(0, libmvgpu_ctx_sync(c, ET_TIMEOUT_MS));
@@ -439,8 +458,7 @@ TEST_F_TIMEOUT(shd, at_the_cap_new_translations_fault, 120)
 
 	/* the last page did not fit */
 	ASSERT_EQ(0, libmvgpu_emit_fill(c, last, 4096, 0x2e));
-	libmvgpu_ring_kick(c);
-	ASSERT_EQ(0, libmvgpu_ctx_wait_fault(c, ET_TIMEOUT_MS, &f));
+	kick_to_fault(_metadata, c, &f);
 	ASSERT_EQ(MVGPU_FAULT_SHADOW_LIMIT, f.reason);
 	ASSERT_EQ(last, f.addr);
 	ASSERT_EQ(256, et_attr(uuid, "shadow_entries"));
@@ -465,11 +483,7 @@ TEST_F_TIMEOUT(shd, room_freed_by_another_context, 120)
 	struct libmvgpu_fault f;
 	struct et_buf v;
 
-	ASSERT_EQ(0xaa, read_through(c, &self->dst, VA_X));
-	ASSERT_EQ(0, libmvgpu_sysfs_read_u64(SHADOW_MB_PARAM, &self->shadow_mb));
-	ASSERT_EQ(0, libmvgpu_sysfs_write_u64(SHADOW_MB_PARAM, 1));
-	ASSERT_EQ(0, et_buf_vram(gpu, &self->g.pt, ET_VA_VRAM, 0, 1 << 20,
-				 LIBMVGPU_MAP_WRITE, &v));
+	cap_shadow(_metadata, self, &v);
 	/* context 1 (its ring and fence page in first) takes the rest */
 	ASSERT_EQ(0, libmvgpu_ctx_init(&c1, gpu, &self->g.pt, 1, RING_SIZE));
 	ASSERT_EQ(0, libmvgpu_ctx_sync(&c1, ET_TIMEOUT_MS));
@@ -479,8 +493,7 @@ TEST_F_TIMEOUT(shd, room_freed_by_another_context, 120)
 
 	/* context 0 finds no room */
 	ASSERT_EQ(0, libmvgpu_emit_fill(c, last, 4096, 0x22));
-	libmvgpu_ring_kick(c);
-	ASSERT_EQ(0, libmvgpu_ctx_wait_fault(c, ET_TIMEOUT_MS, &f));
+	kick_to_fault(_metadata, c, &f);
 	ASSERT_EQ(MVGPU_FAULT_SHADOW_LIMIT, f.reason);
 
 	/* context 1 lets go of its VRAM translations: context 0 gets in */

@@ -55,9 +55,8 @@ FIXTURE_TEARDOWN(vram)
 	int i, ret;
 
 	for (i = 0; i < NR_VGPUS; i++) {
-		if (self->map[i] != MAP_FAILED)
-			munmap(self->map[i], self->len[i]);
-		ret = mt_vgpu_destroy(&self->v[i]);
+		ret = mt_vgpu_unmap_destroy(&self->v[i], self->map[i],
+					    self->len[i]);
 		if (ret)
 			TH_LOG("removing %s: %s", self->v[i].uuid,
 			       strerror(-ret));
@@ -85,10 +84,11 @@ static void add(struct __test_metadata *_metadata, FIXTURE_DATA(vram) *self,
 static void drop(struct __test_metadata *_metadata, FIXTURE_DATA(vram) *self,
 		 int i)
 {
-	if (self->map[i] != MAP_FAILED)
-		munmap(self->map[i], self->len[i]);
+	int ret = mt_vgpu_unmap_destroy(&self->v[i], self->map[i],
+					self->len[i]);
+
 	self->map[i] = MAP_FAILED;
-	ASSERT_EQ(0, mt_vgpu_destroy(&self->v[i]));
+	ASSERT_EQ(0, ret);
 }
 
 /* Every page of the mapping reads zero. */
@@ -125,19 +125,26 @@ static void pread_all(struct __test_metadata *_metadata,
 					       chunk));
 }
 
-TEST_F(vram, fresh_reads_zero)
+/* VRAM of vGPU i reads zero through its mapping and through pread. */
+static void expect_zero_vram(struct __test_metadata *_metadata,
+			     FIXTURE_DATA(vram) *self, int i)
 {
 	void *buf;
 
+	expect_zero(_metadata, self->map[i], self->len[i], "mmap");
+	buf = malloc(self->len[i]);
+	ASSERT_NE(NULL, buf);
+	memset(buf, 0xff, self->len[i]);
+	pread_all(_metadata, &self->v[i].dev, buf, self->len[i]);
+	expect_zero(_metadata, buf, self->len[i], "pread");
+	free(buf);
+}
+
+TEST_F(vram, fresh_reads_zero)
+{
 	CHECK_SETUP();
 	add(_metadata, self, 0, MT_PARENT0, MT_T12);	/* 64 MiB */
-	expect_zero(_metadata, self->map[0], self->len[0], "mmap");
-	buf = malloc(self->len[0]);
-	ASSERT_NE(NULL, buf);
-	memset(buf, 0xff, self->len[0]);
-	pread_all(_metadata, &self->v[0].dev, buf, self->len[0]);
-	expect_zero(_metadata, buf, self->len[0], "pread");
-	free(buf);
+	expect_zero_vram(_metadata, self, 0);
 }
 
 TEST_F(vram, mmap_and_pread_pwrite_agree)
@@ -231,19 +238,11 @@ TEST_F(vram, isolation)
 
 TEST_F(vram, reset_clears)
 {
-	void *buf;
-
 	CHECK_SETUP();
 	add(_metadata, self, 0, MT_PARENT1, MT_T14);
 	memset(self->map[0], 0xa5, self->len[0]);
 	ASSERT_EQ(0, libmvgpu_reset(&self->v[0].dev));
-	expect_zero(_metadata, self->map[0], self->len[0], "mmap");
-	buf = malloc(self->len[0]);
-	ASSERT_NE(NULL, buf);
-	memset(buf, 0xff, self->len[0]);
-	pread_all(_metadata, &self->v[0].dev, buf, self->len[0]);
-	expect_zero(_metadata, buf, self->len[0], "pread");
-	free(buf);
+	expect_zero_vram(_metadata, self, 0);
 	/* usable again after the reset */
 	mt_pattern_fill(self->map[0], self->len[0], 0, 9);
 	expect_pattern(_metadata, self->map[0], self->len[0], 9, "reuse");
