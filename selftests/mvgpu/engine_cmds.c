@@ -325,10 +325,11 @@ TEST_F_TIMEOUT(eng, hash64, 120)
 		ASSERT_EQ(0, libmvgpu_emit_hash(&self->ctx, self->src.va + 1,
 						sizes[i], self->dst.va + 8 * i));
 	ASSERT_EQ(0, run(_metadata, &self->ctx));
-	for (i = 0; i < MT_ARRAY_SIZE(sizes); i++)
+	for (i = 0; i < MT_ARRAY_SIZE(sizes); i++) {
 		ASSERT_EQ(libmvgpu_ref_fnv1a64((char *)self->src.cpu + 1,
 					       sizes[i]), out[i])
 			TH_LOG("size %zu", sizes[i]);
+	}
 	/* the same of data in VRAM */
 	memcpy(self->vram.cpu, self->src.cpu, 10007);
 	ASSERT_EQ(0, libmvgpu_emit_hash(&self->ctx, self->vram.va, 10007,

@@ -576,10 +576,11 @@ TEST_F_TIMEOUT(mig, precopy_under_load_loses_no_page, 600)
 	end_precopy(_metadata, &self->a.v.dev, fd, &self->s);
 	ASSERT_EQ(0, load(&self->b.v.dev, self->s.data, self->s.len, 4099));
 	/* B, still stopped, has exactly A's VRAM */
-	for (i = 0; i < ga->vram_size / PAGE; i++)
+	for (i = 0; i < ga->vram_size / PAGE; i++) {
 		ASSERT_EQ(0, memcmp((uint8_t *)ga->vram + i * PAGE,
 				    (uint8_t *)gb->vram + i * PAGE, PAGE))
 			TH_LOG("VRAM page %u differs after migration", i);
+	}
 	ASSERT_EQ(0, libmvgpu_mig_set_state(&self->b.v.dev,
 					    VFIO_DEVICE_STATE_RUNNING, NULL));
 	switch_to_b(self);
@@ -680,10 +681,11 @@ TEST_F_TIMEOUT(mig, type1_reports_engine_writes, 120)
 	ASSERT_EQ(0, ioctl(container, VFIO_IOMMU_DIRTY_PAGES, &rep))
 		TH_LOG("GET_BITMAP: %s", strerror(errno));
 	first = (self->sys.addr - ga->ram.iova) / PAGE;
-	for (i = first; i < first + SYS_BUF / PAGE; i++)
+	for (i = first; i < first + SYS_BUF / PAGE; i++) {
 		ASSERT_TRUE(bits[i / 64] >> (i % 64) & 1)
 			TH_LOG("page %llu written by the engine, not reported",
 			       (unsigned long long)i);
+	}
 	db.flags = VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP;
 	ASSERT_EQ(0, ioctl(container, VFIO_IOMMU_DIRTY_PAGES, &db));
 	free(bits);
