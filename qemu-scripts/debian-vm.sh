@@ -48,19 +48,7 @@ done
 [ "$(id -u)" = 0 ] || die "must run as root"
 [ -f "$VM/nested-initramfs.cpio.gz" ] || die "no $VM/nested-initramfs.cpio.gz: run 'make vm'"
 
-logdir=$BUILD/vm-logs
-mkdir -p "$logdir"
-base=$logdir/debian-$(date -u +%Y%m%d-%H%M%S)
-console=$base.log
-tap=$base.tap
-results=$base.results
-work=$(mktemp -d "${TMPDIR:-/tmp}/mvgpu-debian.XXXXXX")
-qpid=
-cleanup() {
-	[ -n "$qpid" ] && kill "$qpid" 2> /dev/null
-	rm -rf "$work"
-}
-trap cleanup EXIT
+vm_run_files debian debian
 
 # The image (built once, then cached).
 t=$(date +%s)

@@ -7,6 +7,27 @@
 # shellcheck source=scripts/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 
+# vm_run_files NAME TAG: one run's files: logdir, base (logdir/NAME-stamp),
+# console, tap and results beside it, a private work directory ($work,
+# mvgpu-TAG.*), and an EXIT trap that stops QEMU ($qpid, set once it runs)
+# and removes $work.
+vm_run_files() {
+	logdir=$BUILD/vm-logs
+	mkdir -p "$logdir"
+	base=$logdir/$1-$(date -u +%Y%m%d-%H%M%S)
+	console=$base.log
+	tap=$base.tap
+	results=$base.results
+	work=$(mktemp -d "${TMPDIR:-/tmp}/mvgpu-$2.XXXXXX")
+	qpid=
+	trap vm_run_cleanup EXIT
+}
+
+vm_run_cleanup() {
+	[ -n "$qpid" ] && kill "$qpid" 2> /dev/null
+	rm -rf "$work"
+}
+
 # vm_outcome NAME RC TIMEOUT TAP DONE CONSOLE FINDINGS: the result lines of
 # a test VM's run that are not its tests' own: how QEMU ended (RC, its exit
 # status; 124/137: killed after TIMEOUT seconds), whether the job reached

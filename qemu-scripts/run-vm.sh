@@ -65,20 +65,7 @@ for f in "$VM/vmlinuz" "$VM/initramfs.cpio.gz"; do
 done
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found (make deps)"
 
-logdir=$BUILD/vm-logs
-mkdir -p "$logdir"
-stamp=$(date -u +%Y%m%d-%H%M%S)
-base=$logdir/$name-$stamp
-console=$base.log
-tap=$base.tap
-results=$base.results
-work=$(mktemp -d "${TMPDIR:-/tmp}/mvgpu-vm.XXXXXX")
-qpid=
-cleanup() {
-	[ -n "$qpid" ] && kill "$qpid" 2>/dev/null
-	rm -rf "$work"
-}
-trap cleanup EXIT
+vm_run_files "$name" vm
 
 # Per-run settings travel as a second cpio archive appended to the
 # initramfs (the kernel unpacks concatenated archives in order).
