@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * mvgpu: what differs between the kernels mvgpu builds for (6.1 on), for
+ * all three modules. Keyed on the kernel's own macros where it has one,
+ * else on the probes next to this file: driver/Kbuild compiles each
+ * driver/compat/NAME.c with the kernel's flags, and mvgpu_autoconf.h
+ * (generated in the build directory) defines MVGPU_HAVE_<NAME> for those
+ * that compile. Never on LINUX_VERSION_CODE, which says nothing about a
+ * distribution's backports. The version in each comment is where the
+ * feature appeared upstream.
+ */
+#ifndef _MVGPU_COMPAT_H
+#define _MVGPU_COMPAT_H
+
+#include <linux/eventfd.h>
+#include <linux/mm.h>
+#include <linux/vfio.h>
+
+#include "mvgpu_autoconf.h"
+
+/* sanity.c includes a header and nothing more */
+#ifndef MVGPU_HAVE_SANITY
+#error "driver/compat: every probe fails to compile (see driver/Kbuild)"
+#endif
+
+/* 6.4: a class may be const (class_register(const struct class *)) */
+#ifdef MVGPU_HAVE_CONST_CLASS
+#define mvgpu_class_const const
+#else
+#define mvgpu_class_const
+#endif
+
+/* 6.8: eventfd_signal() lost its count argument */
+#ifdef MVGPU_HAVE_EVENTFD_SIGNAL_1ARG
+#define mvgpu_eventfd_signal(ctx) eventfd_signal(ctx)
+#else
+#define mvgpu_eventfd_signal(ctx) eventfd_signal(ctx, 1)
+#endif
+
+/*
+ * 6.3: vma->vm_flags is changed through vm_flags_set() only; before, the
+ * same by hand, under the same mmap lock (held by the caller of ->mmap).
+ */
+#ifndef MVGPU_HAVE_VM_FLAGS_SET
+static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
+{
+	vma->vm_flags |= flags;
+}
+#endif
+
+/*
+ * 6.2: the PRE_COPY migration states and VFIO_MIG_GET_PRECOPY_INFO; the
+ * same pull added migration_get_data_size (and its uapi
+ * VFIO_DEVICE_FEATURE_MIG_DATA_SIZE). Without them a vGPU migrates in
+ * STOP_COPY only, and says so in its migration flags.
+ */
+#ifdef VFIO_MIG_GET_PRECOPY_INFO
+#define MVGPU_HAVE_PRE_COPY 1
+#endif
+#ifdef VFIO_DEVICE_FEATURE_MIG_DATA_SIZE
+#define MVGPU_HAVE_MIG_DATA_SIZE 1
+#endif
+
+#endif
