@@ -287,6 +287,7 @@ static u64 mig_pending_bytes(struct mvgpu_mig_file *migf)
 	       migf->buf_len - migf->buf_pos;
 }
 
+#ifdef MVGPU_HAVE_PRE_COPY
 /*
  * VFIO_MIG_GET_PRECOPY_INFO. Only the file's lock is taken: the vGPU may
  * be gone once the file is disabled, which happens under that lock.
@@ -332,11 +333,14 @@ static long mig_save_ioctl(struct file *filp, unsigned int cmd,
 		return -ENOTTY;
 	return mig_precopy_info(filp->private_data, arg);
 }
+#endif
 
 static const struct file_operations mig_save_fops = {
 	.owner = THIS_MODULE,
 	.read = mig_save_read,
+#ifdef MVGPU_HAVE_PRE_COPY
 	.unlocked_ioctl = mig_save_ioctl,
+#endif
 	.compat_ioctl = compat_ptr_ioctl,
 	.release = mvgpu_mig_file_release,
 };

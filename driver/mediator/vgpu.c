@@ -443,10 +443,13 @@ static const struct vfio_device_ops mvgpu_vfio_ops = {
 	.ioctl = mvgpu_vfio_ioctl,
 	.request = mvgpu_vfio_request,
 	.dma_unmap = mvgpu_vfio_dma_unmap,
+	/* the members exist from 6.2, and only mean something with iommufd */
+#if IS_ENABLED(CONFIG_IOMMUFD)
 	.bind_iommufd = vfio_iommufd_emulated_bind,
 	.unbind_iommufd = vfio_iommufd_emulated_unbind,
 	.attach_ioas = vfio_iommufd_emulated_attach_ioas,
 	.detach_ioas = vfio_iommufd_emulated_detach_ioas,
+#endif
 };
 
 static int mvgpu_mdev_probe(struct mdev_device *mdev)

@@ -105,6 +105,9 @@ int mvgpu_vram_mmap(struct mvgpu_vgpu *vgpu, struct vm_area_struct *vma)
 		return -EINVAL;
 
 	vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
+#ifndef MVGPU_HAVE_VFIO_DEVICE_INODE
+	WRITE_ONCE(vgpu->vram_mapping, vma->vm_file->f_mapping);
+#endif
 	vma->vm_ops = &mvgpu_vram_vm_ops;
 	vma->vm_private_data = vgpu;
 	return 0;
@@ -120,12 +123,25 @@ int mvgpu_vram_mmap(struct mvgpu_vgpu *vgpu, struct vm_area_struct *vma)
  * next write is seen again by migration's dirty tracking). The mappings
  * themselves stay.
  *
+ * Before 6.10 every vfio device file shares one inode (the anon inode):
+ * the same BAR2 offsets of other devices' mappings are zapped too, and
+ * fault back in at their next access.
+ *
  * Context: process context; may sleep. Takes no lock of the mediator, so
  * it may be called holding any of them.
  */
 void mvgpu_vram_revoke(struct mvgpu_vgpu *vgpu)
 {
-	unmap_mapping_range(vgpu->vdev.inode->i_mapping,
+#ifdef MVGPU_HAVE_VFIO_DEVICE_INODE
+	struct address_space *mapping = vgpu->vdev.inode->i_mapping;
+#else
+	struct address_space *mapping = READ_ONCE(vgpu->vram_mapping);
+
+	/* never mapped: nothing to zap */
+	if (!mapping)
+		return;
+#endif
+	unmap_mapping_range(mapping,
 			    MVGPU_REGION_BASE(VFIO_PCI_BAR2_REGION_INDEX),
 			    vgpu->vram_size, true);
 }
