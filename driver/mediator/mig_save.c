@@ -291,6 +291,9 @@ static u64 mig_pending_bytes(struct mvgpu_mig_file *migf)
 /*
  * VFIO_MIG_GET_PRECOPY_INFO. Only the file's lock is taken: the vGPU may
  * be gone once the file is disabled, which happens under that lock.
+ * flags is returned as the user passed it (a reserved field), unless the
+ * user opted in to VFIO_DEVICE_FEATURE_MIG_PRECOPY_INFOv2: then it is an
+ * output, and no flag (no VFIO_PRECOPY_INFO_REINIT) is ever set.
  */
 static long mig_precopy_info(struct mvgpu_mig_file *migf, unsigned long arg)
 {
@@ -307,7 +310,13 @@ static long mig_precopy_info(struct mvgpu_mig_file *migf, unsigned long arg)
 	if (migf->disabled || migf->final) {
 		/* not in PRE_COPY or PRE_COPY_P2P */
 		ret = -EINVAL;
-	} else if (migf->initial) {
+		goto out;
+	}
+#ifdef VFIO_PRECOPY_INFO_REINIT
+	if (READ_ONCE(migf->vgpu->vdev.precopy_info_v2))
+		info.flags = 0;
+#endif
+	if (migf->initial) {
 		info.initial_bytes = mig_pending_bytes(migf);
 		if (!migf->header_sent)
 			info.initial_bytes += MIG_REC_SIZE +
@@ -320,6 +329,7 @@ static long mig_precopy_info(struct mvgpu_mig_file *migf, unsigned long arg)
 			mig_collect(migf);
 		info.dirty_bytes = mig_pending_bytes(migf);
 	}
+out:
 	mutex_unlock(&migf->lock);
 	if (ret)
 		return ret;
