@@ -30,18 +30,28 @@
 #define mvgpu_class_const
 #endif
 
-/* 6.8: eventfd_signal() lost its count argument */
+/**
+ * mvgpu_eventfd_signal() - signal an eventfd once
+ * @ctx: the eventfd context
+ *
+ * eventfd_signal(), which lost its count argument in 6.8.
+ */
 #ifdef MVGPU_HAVE_EVENTFD_SIGNAL_1ARG
 #define mvgpu_eventfd_signal(ctx) eventfd_signal(ctx)
 #else
 #define mvgpu_eventfd_signal(ctx) eventfd_signal(ctx, 1)
 #endif
 
-/*
- * 6.3: vma->vm_flags is changed through vm_flags_set() only; before, the
- * same by hand, under the same mmap lock (held by the caller of ->mmap).
- */
 #ifndef MVGPU_HAVE_VM_FLAGS_SET
+/**
+ * vm_flags_set() - set flags of a VMA, for a kernel before 6.3
+ * @vma: the VMA; the caller holds its mm's mmap lock for writing (as the
+ *	caller of ->mmap does)
+ * @flags: the VM_* flags to set
+ *
+ * From 6.3 vma->vm_flags is changed through vm_flags_set() only, which
+ * this replaces where it does not exist yet.
+ */
 static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
 {
 	vma->vm_flags |= flags;
