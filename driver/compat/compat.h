@@ -18,9 +18,23 @@
 
 #include "mvgpu_autoconf.h"
 
-/* sanity.c includes a header and nothing more */
+/* sanity.c, the positive control: every probe header, 6.1-era uses */
 #ifndef MVGPU_HAVE_SANITY
-#error "driver/compat: every probe fails to compile (see driver/Kbuild)"
+#error "driver/compat/sanity.c does not compile: see mvgpu_autoconf.log"
+#endif
+
+/*
+ * 6.10: each vfio device file has an inode of its own, whose mappings
+ * mvgpu_vram_revoke() zaps at every reset. Before, every vfio device file
+ * of every tenant shares the anon inode: zapping it would also take other
+ * devices' mappings, which vfio-pci of those kernels never faults back in.
+ * There BAR2 is not mappable, only read and written through the device
+ * file (no VFIO_REGION_INFO_FLAG_MMAP).
+ */
+#ifdef MVGPU_HAVE_VFIO_DEVICE_INODE
+#define MVGPU_VRAM_MMAP 1
+#else
+#define MVGPU_VRAM_MMAP 0
 #endif
 
 /* 6.4: a class may be const (class_register(const struct class *)) */

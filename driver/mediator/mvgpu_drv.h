@@ -406,9 +406,6 @@ struct mvgpu_mig {
  * @shadow: per-context shadow page tables
  * @sched: scheduling state and knobs, the scheduler's own
  * @mig: live-migration state
- * @vram_mapping: before 6.10 (no vfio_device.inode), the address space of
- *	the vGPU's device files: every vfio device file shares the anon
- *	inode's; set at each mmap, read by mvgpu_vram_revoke()
  */
 struct mvgpu_vgpu {
 	struct vfio_device vdev;
@@ -454,9 +451,6 @@ struct mvgpu_vgpu {
 	struct mvgpu_sched_data sched;
 
 	struct mvgpu_mig mig;
-#ifndef MVGPU_HAVE_VFIO_DEVICE_INODE
-	struct address_space *vram_mapping;
-#endif
 };
 
 static inline struct mvgpu_vgpu *vdev_to_vgpu(struct vfio_device *vdev)

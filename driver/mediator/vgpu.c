@@ -360,8 +360,9 @@ static int mvgpu_region_info(struct mvgpu_vgpu *vgpu,
 	case VFIO_PCI_BAR2_REGION_INDEX:
 		info->size = vgpu->vram_size;
 		info->flags = VFIO_REGION_INFO_FLAG_READ |
-			      VFIO_REGION_INFO_FLAG_WRITE |
-			      VFIO_REGION_INFO_FLAG_MMAP;
+			      VFIO_REGION_INFO_FLAG_WRITE;
+		if (MVGPU_VRAM_MMAP)
+			info->flags |= VFIO_REGION_INFO_FLAG_MMAP;
 		break;
 	default:
 		break;

@@ -96,7 +96,8 @@ int mvgpu_vram_mmap(struct mvgpu_vgpu *vgpu, struct vm_area_struct *vma)
 	u64 off = MVGPU_REGION_OFFSET(pos);
 	u64 len = vma->vm_end - vma->vm_start;
 
-	if (MVGPU_REGION_INDEX(pos) != VFIO_PCI_BAR2_REGION_INDEX)
+	if (!MVGPU_VRAM_MMAP ||
+	    MVGPU_REGION_INDEX(pos) != VFIO_PCI_BAR2_REGION_INDEX)
 		return -EINVAL;
 	/* a private mapping would copy VRAM pages on write: not a PFN map */
 	if (!(vma->vm_flags & VM_SHARED))
@@ -105,9 +106,6 @@ int mvgpu_vram_mmap(struct mvgpu_vgpu *vgpu, struct vm_area_struct *vma)
 		return -EINVAL;
 
 	vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
-#ifndef MVGPU_HAVE_VFIO_DEVICE_INODE
-	WRITE_ONCE(vgpu->vram_mapping, vma->vm_file->f_mapping);
-#endif
 	vma->vm_ops = &mvgpu_vram_vm_ops;
 	vma->vm_private_data = vgpu;
 	return 0;
@@ -123,9 +121,8 @@ int mvgpu_vram_mmap(struct mvgpu_vgpu *vgpu, struct vm_area_struct *vma)
  * next write is seen again by migration's dirty tracking). The mappings
  * themselves stay.
  *
- * Before 6.10 every vfio device file shares one inode (the anon inode):
- * the same BAR2 offsets of other devices' mappings are zapped too, and
- * fault back in at their next access.
+ * Before 6.10 BAR2 cannot be mapped (MVGPU_VRAM_MMAP), so there is
+ * nothing to zap.
  *
  * Context: process context; may sleep. Takes no lock of the mediator, so
  * it may be called holding any of them.
@@ -133,15 +130,8 @@ int mvgpu_vram_mmap(struct mvgpu_vgpu *vgpu, struct vm_area_struct *vma)
 void mvgpu_vram_revoke(struct mvgpu_vgpu *vgpu)
 {
 #ifdef MVGPU_HAVE_VFIO_DEVICE_INODE
-	struct address_space *mapping = vgpu->vdev.inode->i_mapping;
-#else
-	struct address_space *mapping = READ_ONCE(vgpu->vram_mapping);
-
-	/* never mapped: nothing to zap */
-	if (!mapping)
-		return;
-#endif
-	unmap_mapping_range(mapping,
+	unmap_mapping_range(vgpu->vdev.inode->i_mapping,
 			    MVGPU_REGION_BASE(VFIO_PCI_BAR2_REGION_INDEX),
 			    vgpu->vram_size, true);
+#endif
 }
