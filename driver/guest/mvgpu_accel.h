@@ -5,6 +5,7 @@
 #ifndef _MVGPU_ACCEL_H
 #define _MVGPU_ACCEL_H
 
+#include "../compat/compat.h"
 #include <drm/drm_device.h>
 #include <drm/drm_file.h>
 #include <drm/drm_gem.h>

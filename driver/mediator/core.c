@@ -43,7 +43,7 @@ u64 mvgpu_max_shadow_entries(void)
 	return (u64)READ_ONCE(max_shadow_mb) << (20 - MVGPU_PAGE_SHIFT);
 }
 
-static const struct class mvgpu_class = {
+static mvgpu_class_const struct class mvgpu_class = {
 	.name = "mvgpu",
 	.dev_groups = mvgpu_gpu_groups,
 };

@@ -37,12 +37,12 @@ void mvgpu_irq_update(struct mvgpu_vgpu *vgpu, bool resend)
 
 	if (irq->msi) {
 		if (!was || resend)
-			eventfd_signal(irq->msi);
+			mvgpu_eventfd_signal(irq->msi);
 		return;
 	}
 	if (irq->intx && !irq->intx_masked && !mvgpu_intx_disabled(vgpu)) {
 		irq->intx_masked = true;
-		eventfd_signal(irq->intx);
+		mvgpu_eventfd_signal(irq->intx);
 	}
 }
 
@@ -218,7 +218,7 @@ static int mvgpu_irq_trigger(struct mvgpu_vgpu *vgpu, unsigned int index,
 			return -EINVAL;
 		if (!count)
 			return mvgpu_irq_attach(vgpu, index, slot, -1);
-		eventfd_signal(*slot);
+		mvgpu_eventfd_signal(*slot);
 		return 0;
 	case VFIO_IRQ_SET_DATA_BOOL:
 		/* no vector named, no data */
@@ -227,7 +227,7 @@ static int mvgpu_irq_trigger(struct mvgpu_vgpu *vgpu, unsigned int index,
 		if (!*slot)
 			return single ? 0 : -EINVAL;
 		if (*(const u8 *)data)
-			eventfd_signal(*slot);
+			mvgpu_eventfd_signal(*slot);
 		return 0;
 	case VFIO_IRQ_SET_DATA_EVENTFD:
 		if (!count)
@@ -391,7 +391,7 @@ void mvgpu_irq_request(struct mvgpu_vgpu *vgpu, unsigned int count)
 			dev_notice_ratelimited(&vgpu->mdev->dev,
 					       "asking the user to release the vGPU (%u)\n",
 					       count);
-		eventfd_signal(vgpu->irq.req);
+		mvgpu_eventfd_signal(vgpu->irq.req);
 	} else if (count == 0) {
 		dev_notice(&vgpu->mdev->dev,
 			   "vGPU in use and no request eventfd: waiting for its user to close it\n");

@@ -287,9 +287,13 @@ static u64 mig_pending_bytes(struct mvgpu_mig_file *migf)
 	       migf->buf_len - migf->buf_pos;
 }
 
+#ifdef MVGPU_HAVE_PRE_COPY
 /*
  * VFIO_MIG_GET_PRECOPY_INFO. Only the file's lock is taken: the vGPU may
  * be gone once the file is disabled, which happens under that lock.
+ * flags is returned as the user passed it (a reserved field), unless the
+ * user opted in to VFIO_DEVICE_FEATURE_MIG_PRECOPY_INFOv2: then it is an
+ * output, and no flag (no VFIO_PRECOPY_INFO_REINIT) is ever set.
  */
 static long mig_precopy_info(struct mvgpu_mig_file *migf, unsigned long arg)
 {
@@ -306,7 +310,13 @@ static long mig_precopy_info(struct mvgpu_mig_file *migf, unsigned long arg)
 	if (migf->disabled || migf->final) {
 		/* not in PRE_COPY or PRE_COPY_P2P */
 		ret = -EINVAL;
-	} else if (migf->initial) {
+		goto out;
+	}
+#ifdef VFIO_PRECOPY_INFO_REINIT
+	if (READ_ONCE(migf->vgpu->vdev.precopy_info_v2))
+		info.flags = 0;
+#endif
+	if (migf->initial) {
 		info.initial_bytes = mig_pending_bytes(migf);
 		if (!migf->header_sent)
 			info.initial_bytes += MIG_REC_SIZE +
@@ -319,6 +329,7 @@ static long mig_precopy_info(struct mvgpu_mig_file *migf, unsigned long arg)
 			mig_collect(migf);
 		info.dirty_bytes = mig_pending_bytes(migf);
 	}
+out:
 	mutex_unlock(&migf->lock);
 	if (ret)
 		return ret;
@@ -332,11 +343,14 @@ static long mig_save_ioctl(struct file *filp, unsigned int cmd,
 		return -ENOTTY;
 	return mig_precopy_info(filp->private_data, arg);
 }
+#endif
 
 static const struct file_operations mig_save_fops = {
 	.owner = THIS_MODULE,
 	.read = mig_save_read,
+#ifdef MVGPU_HAVE_PRE_COPY
 	.unlocked_ioctl = mig_save_ioctl,
+#endif
 	.compat_ioctl = compat_ptr_ioctl,
 	.release = mvgpu_mig_file_release,
 };

@@ -162,9 +162,11 @@ static struct file *mig_step(struct mvgpu_vgpu *vgpu,
 	case VFIO_DEVICE_STATE_RUNNING:
 		if (next == VFIO_DEVICE_STATE_RUNNING_P2P)
 			return NULL;
+#ifdef MVGPU_HAVE_PRE_COPY
 		if (next == VFIO_DEVICE_STATE_PRE_COPY)
 			return mig_file_install(&mig->saving,
 						mvgpu_mig_save_start(vgpu, false));
+#endif
 		break;
 	case VFIO_DEVICE_STATE_RUNNING_P2P:
 		if (next == VFIO_DEVICE_STATE_RUNNING)
@@ -173,9 +175,11 @@ static struct file *mig_step(struct mvgpu_vgpu *vgpu,
 			mvgpu_sched_freeze(vgpu);
 			return NULL;
 		}
+#ifdef MVGPU_HAVE_PRE_COPY
 		if (next == VFIO_DEVICE_STATE_PRE_COPY_P2P)
 			return mig_file_install(&mig->saving,
 						mvgpu_mig_save_start(vgpu, false));
+#endif
 		break;
 	case VFIO_DEVICE_STATE_STOP:
 		if (next == VFIO_DEVICE_STATE_RUNNING_P2P) {
@@ -192,6 +196,7 @@ static struct file *mig_step(struct mvgpu_vgpu *vgpu,
 			return mig_file_install(&mig->resuming,
 						mvgpu_mig_resume_start(vgpu));
 		break;
+#ifdef MVGPU_HAVE_PRE_COPY
 	case VFIO_DEVICE_STATE_PRE_COPY:
 		if (next == VFIO_DEVICE_STATE_PRE_COPY_P2P)
 			return NULL;
@@ -217,6 +222,7 @@ static struct file *mig_step(struct mvgpu_vgpu *vgpu,
 			return NULL;
 		}
 		break;
+#endif
 	case VFIO_DEVICE_STATE_STOP_COPY:
 		if (next == VFIO_DEVICE_STATE_STOP) {
 			mig_save_end(vgpu);
@@ -284,6 +290,7 @@ static int mvgpu_mig_get_state(struct vfio_device *vdev,
 	return 0;
 }
 
+#ifdef MVGPU_HAVE_MIG_DATA_SIZE
 static int mvgpu_mig_get_data_size(struct vfio_device *vdev,
 				   unsigned long *stop_copy_length)
 {
@@ -294,6 +301,7 @@ static int mvgpu_mig_get_data_size(struct vfio_device *vdev,
 	mutex_unlock(&vgpu->mig.lock);
 	return 0;
 }
+#endif
 
 /**
  * mvgpu_mig_state_name() - a vGPU's migration state, for sysfs
@@ -310,8 +318,10 @@ const char *mvgpu_mig_state_name(struct mvgpu_vgpu *vgpu)
 		[VFIO_DEVICE_STATE_STOP_COPY] = "stop_copy",
 		[VFIO_DEVICE_STATE_RESUMING] = "resuming",
 		[VFIO_DEVICE_STATE_RUNNING_P2P] = "running_p2p",
+#ifdef MVGPU_HAVE_PRE_COPY
 		[VFIO_DEVICE_STATE_PRE_COPY] = "pre_copy",
 		[VFIO_DEVICE_STATE_PRE_COPY_P2P] = "pre_copy_p2p",
+#endif
 	};
 	unsigned int state = READ_ONCE(vgpu->mig.state);
 
@@ -322,7 +332,9 @@ const char *mvgpu_mig_state_name(struct mvgpu_vgpu *vgpu)
 static const struct vfio_migration_ops mvgpu_mig_ops = {
 	.migration_set_state = mvgpu_mig_set_state,
 	.migration_get_state = mvgpu_mig_get_state,
+#ifdef MVGPU_HAVE_MIG_DATA_SIZE
 	.migration_get_data_size = mvgpu_mig_get_data_size,
+#endif
 };
 
 /**
@@ -392,9 +404,11 @@ int mvgpu_mig_init(struct mvgpu_vgpu *vgpu)
 	WRITE_ONCE(mig->state, VFIO_DEVICE_STATE_RUNNING);
 	vgpu->vdev.migration_flags = VFIO_MIGRATION_STOP_COPY |
 				     VFIO_MIGRATION_P2P;
+#ifdef MVGPU_HAVE_PRE_COPY
 	/* pre-copy needs to know what the engines wrote */
 	if (vgpu->gpu->ops->vram_dirty)
 		vgpu->vdev.migration_flags |= VFIO_MIGRATION_PRE_COPY;
+#endif
 	vgpu->vdev.mig_ops = &mvgpu_mig_ops;
 	return 0;
 }

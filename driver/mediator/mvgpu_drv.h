@@ -5,6 +5,7 @@
 #ifndef _MVGPU_DRV_H
 #define _MVGPU_DRV_H
 
+#include "../compat/compat.h"
 #include <linux/device.h>
 #include <linux/eventfd.h>
 #include <linux/maple_tree.h>

@@ -328,44 +328,72 @@ static long mvgpu_get_info(struct mvgpu_vgpu *vgpu, unsigned long arg)
 	return copy_to_user((void __user *)arg, &info, minsz) ? -EFAULT : 0;
 }
 
-static long mvgpu_get_region_info(struct mvgpu_vgpu *vgpu, unsigned long arg)
+/*
+ * VFIO_DEVICE_GET_REGION_INFO for the region @info->index: every field
+ * past index, whatever the user passed in them. No capability chain.
+ * Where the vfio core answers the ioctl (6.19), it copies @info in and
+ * out; before, mvgpu_get_region_info() does.
+ */
+static int mvgpu_region_info(struct mvgpu_vgpu *vgpu,
+			     struct vfio_region_info *info)
 {
-	unsigned long minsz = offsetofend(struct vfio_region_info, offset);
-	struct vfio_region_info info;
-
-	if (copy_from_user(&info, (void __user *)arg, minsz))
-		return -EFAULT;
 	/* no VGA region (as vfio-pci for a function that is not VGA) */
-	if (info.argsz < minsz || info.index >= VFIO_PCI_NUM_REGIONS ||
-	    info.index == VFIO_PCI_VGA_REGION_INDEX)
+	if (info->index >= VFIO_PCI_NUM_REGIONS ||
+	    info->index == VFIO_PCI_VGA_REGION_INDEX)
 		return -EINVAL;
 
-	info.offset = MVGPU_REGION_BASE(info.index);
-	info.cap_offset = 0;
-	info.flags = 0;
-	info.size = 0;
-	switch (info.index) {
+	info->offset = MVGPU_REGION_BASE(info->index);
+	info->cap_offset = 0;
+	info->flags = 0;
+	info->size = 0;
+	switch (info->index) {
 	case VFIO_PCI_CONFIG_REGION_INDEX:
-		info.size = MVGPU_CFG_SIZE;
-		info.flags = VFIO_REGION_INFO_FLAG_READ |
-			     VFIO_REGION_INFO_FLAG_WRITE;
+		info->size = MVGPU_CFG_SIZE;
+		info->flags = VFIO_REGION_INFO_FLAG_READ |
+			      VFIO_REGION_INFO_FLAG_WRITE;
 		break;
 	case VFIO_PCI_BAR0_REGION_INDEX:
-		info.size = MVGPU_MMIO_SIZE;
-		info.flags = VFIO_REGION_INFO_FLAG_READ |
-			     VFIO_REGION_INFO_FLAG_WRITE;
+		info->size = MVGPU_MMIO_SIZE;
+		info->flags = VFIO_REGION_INFO_FLAG_READ |
+			      VFIO_REGION_INFO_FLAG_WRITE;
 		break;
 	case VFIO_PCI_BAR2_REGION_INDEX:
-		info.size = vgpu->vram_size;
-		info.flags = VFIO_REGION_INFO_FLAG_READ |
-			     VFIO_REGION_INFO_FLAG_WRITE |
-			     VFIO_REGION_INFO_FLAG_MMAP;
+		info->size = vgpu->vram_size;
+		info->flags = VFIO_REGION_INFO_FLAG_READ |
+			      VFIO_REGION_INFO_FLAG_WRITE;
+		if (MVGPU_VRAM_MMAP)
+			info->flags |= VFIO_REGION_INFO_FLAG_MMAP;
 		break;
 	default:
 		break;
 	}
+	return 0;
+}
+
+#ifdef MVGPU_HAVE_GET_REGION_INFO_CAPS
+static int mvgpu_vfio_region_info_caps(struct vfio_device *vdev,
+				       struct vfio_region_info *info,
+				       struct vfio_info_cap *caps)
+{
+	return mvgpu_region_info(vdev_to_vgpu(vdev), info);
+}
+#else
+static long mvgpu_get_region_info(struct mvgpu_vgpu *vgpu, unsigned long arg)
+{
+	unsigned long minsz = offsetofend(struct vfio_region_info, offset);
+	struct vfio_region_info info;
+	int ret;
+
+	if (copy_from_user(&info, (void __user *)arg, minsz))
+		return -EFAULT;
+	if (info.argsz < minsz)
+		return -EINVAL;
+	ret = mvgpu_region_info(vgpu, &info);
+	if (ret)
+		return ret;
 	return copy_to_user((void __user *)arg, &info, minsz) ? -EFAULT : 0;
 }
+#endif
 
 static long mvgpu_set_irqs(struct mvgpu_vgpu *vgpu, unsigned long arg)
 {
@@ -404,8 +432,11 @@ static long mvgpu_vfio_ioctl(struct vfio_device *vdev, unsigned int cmd,
 	switch (cmd) {
 	case VFIO_DEVICE_GET_INFO:
 		return mvgpu_get_info(vgpu, arg);
+#ifndef MVGPU_HAVE_GET_REGION_INFO_CAPS
+	/* from 6.19 the vfio core answers it (.get_region_info_caps) */
 	case VFIO_DEVICE_GET_REGION_INFO:
 		return mvgpu_get_region_info(vgpu, arg);
+#endif
 	case VFIO_DEVICE_GET_IRQ_INFO:
 		return mvgpu_irq_info(vgpu, arg);
 	case VFIO_DEVICE_SET_IRQS:
@@ -441,12 +472,18 @@ static const struct vfio_device_ops mvgpu_vfio_ops = {
 	.write = mvgpu_vfio_write,
 	.mmap = mvgpu_vfio_mmap,
 	.ioctl = mvgpu_vfio_ioctl,
+#ifdef MVGPU_HAVE_GET_REGION_INFO_CAPS
+	.get_region_info_caps = mvgpu_vfio_region_info_caps,
+#endif
 	.request = mvgpu_vfio_request,
 	.dma_unmap = mvgpu_vfio_dma_unmap,
+	/* the members exist from 6.2, and only mean something with iommufd */
+#if IS_ENABLED(CONFIG_IOMMUFD)
 	.bind_iommufd = vfio_iommufd_emulated_bind,
 	.unbind_iommufd = vfio_iommufd_emulated_unbind,
 	.attach_ioas = vfio_iommufd_emulated_attach_ioas,
 	.detach_ioas = vfio_iommufd_emulated_detach_ioas,
+#endif
 };
 
 static int mvgpu_mdev_probe(struct mdev_device *mdev)

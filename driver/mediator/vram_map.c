@@ -96,7 +96,8 @@ int mvgpu_vram_mmap(struct mvgpu_vgpu *vgpu, struct vm_area_struct *vma)
 	u64 off = MVGPU_REGION_OFFSET(pos);
 	u64 len = vma->vm_end - vma->vm_start;
 
-	if (MVGPU_REGION_INDEX(pos) != VFIO_PCI_BAR2_REGION_INDEX)
+	if (!MVGPU_VRAM_MMAP ||
+	    MVGPU_REGION_INDEX(pos) != VFIO_PCI_BAR2_REGION_INDEX)
 		return -EINVAL;
 	/* a private mapping would copy VRAM pages on write: not a PFN map */
 	if (!(vma->vm_flags & VM_SHARED))
@@ -120,12 +121,17 @@ int mvgpu_vram_mmap(struct mvgpu_vgpu *vgpu, struct vm_area_struct *vma)
  * next write is seen again by migration's dirty tracking). The mappings
  * themselves stay.
  *
+ * Before 6.10 BAR2 cannot be mapped (MVGPU_VRAM_MMAP), so there is
+ * nothing to zap.
+ *
  * Context: process context; may sleep. Takes no lock of the mediator, so
  * it may be called holding any of them.
  */
 void mvgpu_vram_revoke(struct mvgpu_vgpu *vgpu)
 {
+#ifdef MVGPU_HAVE_VFIO_DEVICE_INODE
 	unmap_mapping_range(vgpu->vdev.inode->i_mapping,
 			    MVGPU_REGION_BASE(VFIO_PCI_BAR2_REGION_INDEX),
 			    vgpu->vram_size, true);
+#endif
 }

@@ -5,6 +5,7 @@
 #ifndef _MVGPU_SIM_H
 #define _MVGPU_SIM_H
 
+#include "../compat/compat.h"
 #include <linux/platform_device.h>
 #include <linux/xarray.h>
 #include <mvgpu/backend.h>

@@ -78,7 +78,12 @@ static int sim_bench_vram_offset(struct sim_gpu *sim, unsigned long uaddr,
 				 u64 *offset)
 {
 	struct mm_struct *mm = current->mm;
+#ifdef MVGPU_HAVE_FOLLOW_PFNMAP
 	struct follow_pfnmap_args args = { .address = uaddr };
+#else
+	spinlock_t *ptl;	/* the page table's, held from follow_pte() */
+	pte_t *ptep;
+#endif
 	unsigned long pfn = 0, idx;
 	bool writable = false, unlocked;
 	struct vm_area_struct *vma;
@@ -90,6 +95,7 @@ static int sim_bench_vram_offset(struct sim_gpu *sim, unsigned long uaddr,
 		vma = vma_lookup(mm, uaddr);
 		if (!vma || !(vma->vm_flags & VM_PFNMAP))
 			break;
+#ifdef MVGPU_HAVE_FOLLOW_PFNMAP
 		args.vma = vma;
 		if (!follow_pfnmap_start(&args)) {
 			writable = args.writable;
@@ -98,6 +104,18 @@ static int sim_bench_vram_offset(struct sim_gpu *sim, unsigned long uaddr,
 			if (writable)
 				break;
 		}
+#else
+		/* before 6.10: follow_pte() takes the mm (then the vma) */
+		if (!follow_pte(mm, uaddr, &ptep, &ptl)) {
+			pte_t pte = ptep_get(ptep);
+
+			writable = pte_write(pte);
+			pfn = pte_pfn(pte);
+			pte_unmap_unlock(ptep, ptl);
+			if (writable)
+				break;
+		}
+#endif
 		/* not mapped yet, or read-only: fault it in for writing */
 		unlocked = false;
 		if (fixup_user_fault(mm, uaddr, FAULT_FLAG_WRITE, &unlocked))
