@@ -8,6 +8,9 @@
 #   make check-static checkpatch --strict, sparse and a W=1 build
 #   make check-debug  every VM test on a KASAN/lockdep/kmemleak kernel built
 #                     from linux-source-6.12 (not part of make check)
+#   make check-kernel KVER=7.3  the VM tests (mvgpu/*) on another Debian
+#                     kernel of the matrix (7.3: part of make check; 6.1),
+#                     with the modules built for it
 #   make demo         boot the VM and show vGPUs at work
 #   make bench        run mvgpu-bench in the VM (BENCH_ARGS="--parts 2")
 #   make deps         install build and VM dependencies (root)
@@ -31,7 +34,7 @@ W ?= 1
 
 export KDIR KSRC BUILD
 
-.PHONY: all modules tools selftests clean deps check check-static check-debug check-debian demo bench vm vm-tests \
+.PHONY: all modules tools selftests clean deps check check-static check-debug check-debian check-kernel demo bench vm vm-tests \
 	install dkms-install dkms-remove
 
 all: modules tools selftests
@@ -89,6 +92,10 @@ check-debian: vm
 # Last line: "N passed, M failed" (TESTS="mvgpu/x" for some tests only).
 check-debug: all
 	bash scripts/check-debug.sh $(TESTS)
+
+KVER ?= 7.3
+check-kernel: all
+	bash scripts/check-kernel.sh $(KVER) $(BUILD)/check-k$(KVER).results $(TESTS)
 
 # DEMO_GUESTS=0 skips the nested guests (minutes under TCG).
 demo: vm

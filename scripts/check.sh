@@ -2,12 +2,17 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # "make check": dependencies (only when something is missing), build, static
-# checks, the VM tests, the Debian VM (debian-vm.sh); then one summary whose last line is exactly
+# checks, the VM tests, the kernel-interface programs of the VM tests again
+# on Debian 13 backports' 7.3 kernel (check-kernel.sh; their cases named
+# "k7.3: ..."), the Debian VM
+# (debian-vm.sh); then one summary whose last line is exactly
 # "N passed, M failed" (N/M count test cases, static checks and the
 # vm-console-clean check; skipped cases are reported separately).
 #
 # Usage: check.sh [TEST...]   (run by the top-level Makefile; KDIR, KSRC and
 #                              BUILD come from it; EXTRA_KO is passed on)
+# Environment: MVGPU_CHECK_61=1 also runs the VM tests on Debian 12's 6.1
+# kernel ("k6.1: ..."); MVGPU_CHECK_73=0 leaves out the 7.3 run.
 # Exit status: 1 when M > 0 or N == 0.
 set -euo pipefail
 
@@ -88,6 +93,37 @@ else
 	echo "FAIL vm: not run, the build failed" > "$out/vm.results"
 fi
 phase_end vm
+
+# The VM tests on the other kernels of the matrix, with the modules built
+# for each (check-kernel.sh: 7.3 always, 6.1 on request): the programs
+# that exercise kernel interfaces (VFIO, mdev, pinning, eventfds, module
+# life), not those of the simulated engines and scheduler, to keep CI in
+# its budget; MVGPU_CHECK_KERNEL_TESTS (or TESTS) chooses others, e.g.
+# "all" for every mvgpu/* program.
+kernel_tests=(mvgpu/mdev_types mvgpu/vfio_device mvgpu/config_space mvgpu/mmio_regs
+	      mvgpu/vram mvgpu/irq mvgpu/reset mvgpu/vfio_fuzz mvgpu/lifecycle
+	      mvgpu/shadow_sync mvgpu/migration mvgpu/stress mvgpu/module_unload.sh)
+if [ $# -gt 0 ]; then
+	kernel_tests=("$@")
+elif [ -n "${MVGPU_CHECK_KERNEL_TESTS:-}" ]; then
+	read -r -a kernel_tests <<< "$MVGPU_CHECK_KERNEL_TESTS"
+fi
+[ "${kernel_tests[*]}" = all ] && kernel_tests=()
+kernels=()
+[ "${MVGPU_CHECK_73:-1}" = 1 ] && kernels+=(7.3)
+[ "${MVGPU_CHECK_61:-0}" = 1 ] && kernels+=(6.1)
+for k in ${kernels[@]+"${kernels[@]}"}; do
+	phase "VM tests on the $k kernel"
+	if [ $build_ok = 1 ]; then
+		"$TOP/scripts/check-kernel.sh" "$k" "$out/k$k.results" \
+			${kernel_tests[@]+"${kernel_tests[@]}"} || true
+		[ -s "$out/k$k.results" ] ||
+			echo "FAIL k$k: check-kernel.sh gave no results" > "$out/k$k.results"
+	else
+		echo "FAIL k$k: not run, the build failed" > "$out/k$k.results"
+	fi
+	phase_end "vm-k$k"
+done
 
 # The Debian VM: DKMS, mdevctl, libvirt as an operator uses them
 # (debian-vm.sh); its own steps' times go to the timing file too.

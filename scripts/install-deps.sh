@@ -12,7 +12,10 @@
 #   xz-utils, debootstrap and e2fsprogs (the Debian test VM's image,
 #   debian-rootfs.sh),
 #   libdrm-dev (drm.h for the guest userspace; from bookworm-backports
-#   when the installed libdrm2 came from there with QEMU).
+#   when the installed libdrm2 came from there with QEMU);
+# - the packages of Debian 13 backports' 7.3 kernel that make check also
+#   tests on, downloaded, not installed (scripts/debian-kernel.sh -d 7.3:
+#   the suite is known only to a private, temporary apt configuration).
 set -euo pipefail
 
 log() { echo "install-deps: $*" >&2; }
@@ -119,4 +122,7 @@ if [ -n "$missing" ]; then
 	tar -C /usr/src -xf "$tarball" --wildcards $missing
 	set +f
 fi
+# The second kernel of make check; MVGPU_CHECK_61=1 also fetches 6.1.
+bash "$(dirname "${BASH_SOURCE[0]}")/debian-kernel.sh" -d 7.3
+[ "${MVGPU_CHECK_61:-0}" = 1 ] && bash "$(dirname "${BASH_SOURCE[0]}")/debian-kernel.sh" -d 6.1
 log "ok: headers $abi, image $img, $(qemu-system-x86_64 --version | head -n1)"

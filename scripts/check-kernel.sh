@@ -1,0 +1,73 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The VM tests on another Debian kernel of the matrix than the default
+# 6.12 (part of make check for 7.3; "make check-kernel KVER=6.1" by hand):
+# get the kernel (scripts/debian-kernel.sh, cached), build the modules for
+# it with W=1 (the Kbuild's -Werror makes any warning an error), build a
+# test VM with that kernel and those modules ($BUILD/vm-k<VERSION>) and run
+# the selftest programs in it (run-vm.sh; default: every mvgpu/* program
+# of run_list, i.e. all but the kselftest-runner pass and the nested-guest
+# e2e/ tests). Every result is named "k<VERSION>: <name>", and one more case,
+# "k<VERSION>: modules build (W=1)", fails when the build does.
+#
+# Usage: check-kernel.sh VERSION RESULTS_FILE [TEST...]
+#        (after "make all": the selftests are the tree's own)
+# Prints the same summary as make check, last line "N passed, M failed".
+# Exit status: 1 when M > 0 or N == 0.
+set -euo pipefail
+
+# shellcheck source=scripts/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+TOP=$(mvgpu_top)
+BUILD=${BUILD:-$TOP/build}
+[ $# -ge 2 ] || die "usage: ${0##*/} VERSION RESULTS_FILE [TEST...]"
+VERSION=$1 results=$2
+shift 2
+tag=k$VERSION
+work=$BUILD/$tag
+mkdir -p "$work"
+raw=$work/vm.results
+rm -f "$raw"
+: > "$results"
+
+result() {
+	echo "$1 $tag: $2" >> "$results"
+}
+
+start=$(date +%s)
+if ! kdir=$(bash "$TOP/scripts/debian-kernel.sh" "$VERSION"); then
+	result FAIL "kernel: debian-kernel.sh $VERSION failed"
+	exit 1
+fi
+abi=$(cat "$kdir/abi")
+ko=$work/ko
+rm -rf "$ko"
+copy_module_sources "$ko"
+if make -s -C "$kdir/kbuild" M="$ko" W=1 -j"$(($(nproc) + 1))" modules \
+	> "$work/modules.log" 2>&1; then
+	result PASS "modules build (W=1) for $abi"
+else
+	tail -n 30 "$work/modules.log" >&2
+	result FAIL "modules build (W=1) for $abi"
+	echo "NOTE see $work/modules.log" >> "$results"
+	exit 1
+fi
+note "kernel and modules for $abi: $(($(date +%s) - start)) s"
+
+export VM=$BUILD/vm-$tag
+MVGPU_KROOT=$kdir/root MVGPU_ABI=$abi MVGPU_KO_DIR=$ko/driver \
+	bash "$TOP/qemu-scripts/mkinitramfs.sh"
+if [ $# = 0 ]; then
+	mapfile -t progs < <(grep '^mvgpu/' "$VM/root/selftests/run_list")
+	set -- "${progs[@]}"
+fi
+"$TOP/qemu-scripts/run-vm.sh" -n "$tag" -r "$raw" "$@" || true
+if [ -s "$raw" ]; then
+	sed -E "s/^(PASS|FAIL|SKIP|INFO) /\\1 $tag: /" "$raw" >> "$results"
+else
+	result FAIL "vm: run-vm.sh gave no results"
+fi
+echo
+echo "=== summary ($abi)"
+print_summary "$results" "time: $(($(date +%s) - start)) s; logs: $BUILD/vm-logs/$tag-*"
