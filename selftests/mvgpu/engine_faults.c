@@ -67,6 +67,7 @@ static void flt_env_setup(struct __test_metadata *_metadata,
 	self->efd = -1;
 	ret = et_fixture_up(&self->g, MT_PARENT0, MT_T18, flt_env_build, self,
 			    self->msg, sizeof(self->msg));
+	MT_SKIP_NO_MMAP(ret);
 	ASSERT_EQ(0, ret) TH_LOG("%s", self->msg);
 }
 

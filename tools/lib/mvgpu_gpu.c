@@ -67,6 +67,12 @@ int libmvgpu_gpu_init(struct libmvgpu_gpu *gpu, struct libmvgpu_dev *dev,
 	gpu->nr_contexts = libmvgpu_rd32(dev, MVGPU_REG_NR_CONTEXTS);
 	if (gpu->nr_contexts > MVGPU_MAX_CONTEXTS)
 		gpu->nr_contexts = 0;
+	ret = libmvgpu_region_mmappable(dev, VFIO_PCI_BAR2_REGION_INDEX);
+	if (ret <= 0) {
+		ret = ret ? ret : -EOPNOTSUPP;
+		libmvgpu_dma_unmap(dev, &gpu->ram);
+		return ret;
+	}
 	gpu->vram = libmvgpu_region_mmap(dev, VFIO_PCI_BAR2_REGION_INDEX,
 					 &gpu->vram_size);
 	if (gpu->vram == MAP_FAILED) {

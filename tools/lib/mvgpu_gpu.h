@@ -52,6 +52,8 @@ struct libmvgpu_gpu {
 /*
  * Set up gpu over an opened device (or dev == NULL for a device-less
  * unit test): map ram_size bytes of guest RAM at ram_iova and mmap BAR2.
+ * 0, -EOPNOTSUPP when BAR2 has no VFIO_REGION_INFO_FLAG_MMAP (kernels
+ * before 6.10), or -errno.
  */
 int libmvgpu_gpu_init(struct libmvgpu_gpu *gpu, struct libmvgpu_dev *dev,
 		      uint64_t ram_iova, size_t ram_size);
