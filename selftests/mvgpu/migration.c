@@ -83,6 +83,17 @@ static void end_precopy(struct __test_metadata *_metadata,
 }
 
 /*
+ * In a test that needs pre-copy: SKIP when the vGPU has none, which it
+ * offers exactly where the kernel has it (mt_has_precopy(): from 6.2).
+ */
+#define NEED_PRECOPY(dev) do { \
+	int __pre = mt_has_precopy(dev); \
+	ASSERT_LE(0, __pre) TH_LOG("migration flags against the kernel"); \
+	if (!__pre) \
+		SKIP(return, MT_NO_PRECOPY); \
+} while (0)
+
+/*
  * STOP -> RESUMING, write the stream in chunks of chunk bytes, -> STOP.
  * Returns the first error: of a write, else of the last arc.
  */
@@ -266,6 +277,7 @@ FIXTURE_SETUP(mig)
 	if (ret) {
 		et_down(&self->a);
 		mt_vgpu_destroy(&self->b.v);
+		MT_SKIP_NO_MMAP(ret);
 		ASSERT_EQ(0, ret) TH_LOG("%s: %s", self->msg, strerror(-ret));
 	}
 }
@@ -324,15 +336,22 @@ TEST_F_TIMEOUT(mig, flags_and_arcs, 120)
 	uint64_t flags, initial, dirty, size;
 	uint32_t state;
 	char byte;
-	int fd;
+	int fd, pre;
 
+	/* PRE_COPY and MIG_DATA_SIZE exactly where the kernel has them */
+	pre = mt_has_precopy(dev);
+	ASSERT_LE(0, pre) TH_LOG("migration flags against the kernel");
 	ASSERT_EQ(0, libmvgpu_mig_flags(dev, &flags));
 	ASSERT_EQ(VFIO_MIGRATION_STOP_COPY | VFIO_MIGRATION_P2P |
-		  VFIO_MIGRATION_PRE_COPY, flags);
+		  (pre ? VFIO_MIGRATION_PRE_COPY : 0), flags);
 	ASSERT_EQ(0, libmvgpu_mig_get_state(dev, &state));
 	ASSERT_EQ(VFIO_DEVICE_STATE_RUNNING, state);
-	ASSERT_EQ(0, libmvgpu_mig_data_size(dev, &size));
-	ASSERT_LE(self->a.gpu.vram_size, size);
+	if (pre) {
+		ASSERT_EQ(0, libmvgpu_mig_data_size(dev, &size));
+		ASSERT_LE(self->a.gpu.vram_size, size);
+	} else {
+		ASSERT_EQ(-ENOTTY, libmvgpu_mig_data_size(dev, &size));
+	}
 
 	/* RUNNING -> RUNNING_P2P -> STOP -> RUNNING_P2P -> RUNNING */
 	ASSERT_EQ(0, libmvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_RUNNING_P2P,
@@ -345,6 +364,15 @@ TEST_F_TIMEOUT(mig, flags_and_arcs, 120)
 	ASSERT_EQ(0, libmvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_RUNNING, NULL));
 	ASSERT_EQ(0, libmvgpu_ctx_sync(&self->ctx, ET_TIMEOUT_MS));
 
+	if (!pre) {
+		/* no such state: refused, the vGPU keeps running */
+		ASSERT_EQ(-EINVAL, libmvgpu_mig_set_state(dev,
+							  VFIO_DEVICE_STATE_PRE_COPY,
+							  &fd));
+		ASSERT_EQ(0, libmvgpu_mig_get_state(dev, &state));
+		ASSERT_EQ(VFIO_DEVICE_STATE_RUNNING, state);
+		goto stop_copy;
+	}
 	/* PRE_COPY: a data fd with initial bytes; PRE_COPY_P2P and back */
 	ASSERT_EQ(0, libmvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_PRE_COPY, &fd));
 	ASSERT_LE(0, fd);
@@ -364,11 +392,16 @@ TEST_F_TIMEOUT(mig, flags_and_arcs, 120)
 	close(fd);
 	ASSERT_EQ(0, libmvgpu_ctx_sync(&self->ctx, ET_TIMEOUT_MS));
 
-	/* STOP_COPY cannot go back to PRE_COPY; a reset ends it all */
+stop_copy:
+	/*
+	 * STOP_COPY cannot go back to PRE_COPY; a reset ends it all. Its data
+	 * file has no pre-copy information (and no ioctl at all before 6.2).
+	 */
 	ASSERT_EQ(0, libmvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_STOP_COPY,
 					    &fd));
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(-EINVAL, libmvgpu_mig_precopy_info(fd, &initial, &dirty));
+	ASSERT_EQ(pre ? -EINVAL : -ENOTTY,
+		  libmvgpu_mig_precopy_info(fd, &initial, &dirty));
 	ASSERT_NE(0, libmvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_PRE_COPY,
 					    NULL));
 	ASSERT_EQ(0, libmvgpu_reset(dev));
@@ -455,6 +488,8 @@ TEST_F_TIMEOUT(mig, precopy_sends_what_changed, 300)
 	unsigned int i, count = 0;
 	int fd;
 
+	NEED_PRECOPY(&self->a.v.dev);
+
 	ASSERT_NE(NULL, sent);
 	ASSERT_EQ(0, libmvgpu_mig_set_state(&self->a.v.dev,
 					    VFIO_DEVICE_STATE_PRE_COPY, &fd));
@@ -540,6 +575,8 @@ TEST_F_TIMEOUT(mig, precopy_under_load_loses_no_page, 600)
 	pthread_t thread;
 	int fd;
 
+	NEED_PRECOPY(&self->a.v.dev);
+
 	ASSERT_EQ(0, libmvgpu_mig_set_state(&self->a.v.dev,
 					    VFIO_DEVICE_STATE_PRE_COPY, &fd));
 	/* passes race with a CPU writing through the mapping */
@@ -617,18 +654,26 @@ TEST_F_TIMEOUT(mig, cancel_keeps_source_running, 300)
 {
 	struct libmvgpu_dev *dev = &self->a.v.dev;
 	int64_t seq;
-	int fd;
+	int fd, pre;
 
 	gemm_inputs(self);
 	ASSERT_EQ(0, emit_gemm(self));
 	seq = libmvgpu_ctx_fence(&self->ctx, false);
 	libmvgpu_ring_kick(&self->ctx);
 
-	/* cancelled during pre-copy */
-	ASSERT_EQ(0, libmvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_PRE_COPY, &fd));
-	ASSERT_EQ(0, stream_read(fd, &self->s, true));
-	ASSERT_EQ(0, libmvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_RUNNING, NULL));
-	close(fd);
+	/* cancelled during pre-copy (where there is pre-copy: from 6.2) */
+	pre = mt_has_precopy(dev);
+	ASSERT_LE(0, pre);
+	if (pre) {
+		ASSERT_EQ(0, libmvgpu_mig_set_state(dev,
+						    VFIO_DEVICE_STATE_PRE_COPY,
+						    &fd));
+		ASSERT_EQ(0, stream_read(fd, &self->s, true));
+		ASSERT_EQ(0, libmvgpu_mig_set_state(dev,
+						    VFIO_DEVICE_STATE_RUNNING,
+						    NULL));
+		close(fd);
+	}
 	ASSERT_EQ(0, libmvgpu_ctx_wait_fence(&self->ctx, seq, ET_TIMEOUT_MS));
 	ASSERT_TRUE(gemm_right(self));
 
@@ -706,6 +751,8 @@ TEST_F_TIMEOUT(mig, precopy_sees_write_after_read, 300)
 	uint64_t initial, dirty;
 	unsigned int pass;
 	int fd;
+
+	NEED_PRECOPY(&self->a.v.dev);
 
 	ASSERT_NE(NULL, sent);
 	map[p * PAGE] = 1;
@@ -1003,6 +1050,7 @@ FIXTURE_SETUP(bad)
 	if (ret) {
 		et_down(&self->src);
 		et_down(&self->dst);
+		MT_SKIP_NO_MMAP(ret);
 		ASSERT_EQ(0, ret) TH_LOG("%s: %s", self->msg, strerror(-ret));
 	}
 	/* some data, so that the stream has VRAM records and ZERO ones */
