@@ -66,8 +66,9 @@ FIXTURE_SETUP(eng)
 
 	self->efd = -1;
 	self->seed = 0x1234abcd5678ull ^ getpid();
-	ret = et_fixture_up(&self->g, MT_PARENT0, MT_T14, eng_build, self,
+	ret = et_fixture_up(&self->g, MT_PARENT0, MT_T14, eng_build, self, 0,
 			    self->msg, sizeof(self->msg));
+	MT_SKIP_NO_MMAP(ret);
 	ASSERT_EQ(0, ret) TH_LOG("%s", self->msg);
 }
 

@@ -66,7 +66,8 @@ static void flt_env_setup(struct __test_metadata *_metadata,
 
 	self->efd = -1;
 	ret = et_fixture_up(&self->g, MT_PARENT0, MT_T18, flt_env_build, self,
-			    self->msg, sizeof(self->msg));
+			    ET_UNMAPPED_OK, self->msg, sizeof(self->msg));
+	MT_SKIP_NO_MMAP(ret);
 	ASSERT_EQ(0, ret) TH_LOG("%s", self->msg);
 }
 
@@ -242,7 +243,7 @@ TEST_F_TIMEOUT(flt, bad_vram, 120)
 	expect_fault(_metadata, self, c, s1, off, MVGPU_FAULT_BAD_VRAM,
 		     ET_VA_AUX + 4096);
 	/* the in-slice part may have been written, nothing else */
-	ASSERT_EQ(-1, mt_find_nonzero(self->g.gpu.vram, vram - 8));
+	ASSERT_EQ(-1, et_vram_find_nonzero(&self->g.gpu, vram - 8));
 }
 
 /*
@@ -543,8 +544,8 @@ TEST_F_TIMEOUT(flt, fault_isolation, 120)
 		     MVGPU_IRQ_FAULT(1));
 
 	/* another vGPU on the same physical GPU runs */
-	ret = et_up(&other, MT_PARENT0, MT_T18, 1 << 20, self->msg,
-		    sizeof(self->msg));
+	ret = et_up_flags(&other, MT_PARENT0, MT_T18, 1 << 20, ET_UNMAPPED_OK,
+			  self->msg, sizeof(self->msg));
 	if (ret) {
 		et_down(&other);
 		ASSERT_EQ(0, ret) TH_LOG("%s", self->msg);

@@ -4,13 +4,15 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "engine_test.h"
 
-int et_up(struct et_gpu *g, const char *parent, const struct mt_type *type,
-	  size_t ram_size, char *msg, size_t len)
+int et_up_flags(struct et_gpu *g, const char *parent,
+		const struct mt_type *type, size_t ram_size, unsigned int flags,
+		char *msg, size_t len)
 {
 	int ret;
 
@@ -23,21 +25,37 @@ int et_up(struct et_gpu *g, const char *parent, const struct mt_type *type,
 		return ret;
 	}
 	g->owner = getpid();
-	ret = libmvgpu_gpu_init(&g->gpu, &g->v.dev, ET_RAM_IOVA, ram_size);
+	if (flags & ET_UNMAPPED_OK)
+		ret = libmvgpu_gpu_init_unmapped_ok(&g->gpu, &g->v.dev,
+						    ET_RAM_IOVA, ram_size);
+	else
+		ret = libmvgpu_gpu_init(&g->gpu, &g->v.dev, ET_RAM_IOVA,
+					ram_size);
 	if (ret) {
 		snprintf(msg, len, "guest RAM / BAR2: %s", strerror(-ret));
 		return ret;
 	}
 	g->up = true;
+	/* unmapped only where the kernel cannot map BAR2 */
+	if (!g->gpu.vram && mt_kernel_vfio_inode() != 0) {
+		snprintf(msg, len, "BAR2 not mapped on a kernel that maps it");
+		return -EPROTO;
+	}
 	ret = libmvgpu_pt_init(&g->pt, &g->gpu);
 	if (ret)
 		snprintf(msg, len, "page table: %s", strerror(-ret));
 	return ret;
 }
 
+int et_up(struct et_gpu *g, const char *parent, const struct mt_type *type,
+	  size_t ram_size, char *msg, size_t len)
+{
+	return et_up_flags(g, parent, type, ram_size, 0, msg, len);
+}
+
 int et_fixture_up(struct et_gpu *g, const char *parent,
 		  const struct mt_type *type, int (*build)(void *fixture),
-		  void *fixture, char *msg, size_t len)
+		  void *fixture, unsigned int flags, char *msg, size_t len)
 {
 	size_t n;
 	int ret;
@@ -46,7 +64,7 @@ int et_fixture_up(struct et_gpu *g, const char *parent,
 	ret = mt_check_state(msg, len);
 	if (ret)
 		return ret;
-	ret = et_up(g, parent, type, ET_RAM_SIZE, msg, len);
+	ret = et_up_flags(g, parent, type, ET_RAM_SIZE, flags, msg, len);
 	if (!ret)
 		ret = build(fixture);
 	if (ret) {
@@ -55,6 +73,30 @@ int et_fixture_up(struct et_gpu *g, const char *parent,
 		snprintf(msg + n, len - n, ": %s", strerror(-ret));
 	}
 	return ret;
+}
+
+long long et_vram_find_nonzero(struct libmvgpu_gpu *gpu, size_t len)
+{
+	const size_t CHUNK = 1 << 20;
+	long long at = -2;
+	size_t done = 0;
+	ssize_t n;
+	void *buf;
+
+	if (gpu->vram)
+		return mt_find_nonzero(gpu->vram, len);
+	buf = malloc(len);
+	for (done = 0; buf && done < len; done += (size_t)n) {
+		n = libmvgpu_region_read(gpu->dev, VFIO_PCI_BAR2_REGION_INDEX,
+					 done, (char *)buf + done,
+					 len - done < CHUNK ? len - done : CHUNK);
+		if (n <= 0)
+			break;
+	}
+	if (buf && done == len)
+		at = mt_find_nonzero(buf, len);
+	free(buf);
+	return at;
 }
 
 int et_down(struct et_gpu *g)
@@ -103,7 +145,8 @@ int et_buf_vram(struct libmvgpu_gpu *gpu, struct libmvgpu_pt *pt, uint64_t va,
 	b->va = va;
 	b->addr = off;
 	b->size = size;
-	b->cpu = off < gpu->vram_size ? (char *)gpu->vram + off : NULL;
+	b->cpu = gpu->vram && off < gpu->vram_size ? (char *)gpu->vram + off :
+						     NULL;
 	return libmvgpu_pt_map(pt, va, off,
 			    (size + LIBMVGPU_PAGE_SIZE - 1) & ~(LIBMVGPU_PAGE_SIZE - 1),
 			    flags | LIBMVGPU_MAP_VRAM);

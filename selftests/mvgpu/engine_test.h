@@ -49,16 +49,31 @@ struct et_buf {
  */
 int et_up(struct et_gpu *g, const char *parent, const struct mt_type *type,
 	  size_t ram_size, char *msg, size_t len);
+/* et_up() with flags (ET_UNMAPPED_OK, below). */
+int et_up_flags(struct et_gpu *g, const char *parent,
+		const struct mt_type *type, size_t ram_size, unsigned int flags,
+		char *msg, size_t len);
 /*
  * The set-up of a test fixture around the vGPU g: check the standard
  * state, et_up() g (ET_RAM_SIZE of guest RAM), then build(fixture), which
  * adds what the tests need (0 or -errno with the failed step in msg). The
  * harness runs no teardown after a failed set-up, so a failure is undone
  * here with et_down(). Returns 0, or -errno with the reason in msg.
+ * flags: ET_UNMAPPED_OK for a fixture whose cases reach VRAM only through
+ * libmvgpu_vram_rd32() and et_vram_find_nonzero(): where BAR2 cannot be
+ * mapped (kernels before 6.10, and only there) g->gpu.vram is then NULL
+ * instead of the set-up failing with -EOPNOTSUPP.
  */
+#define ET_UNMAPPED_OK	1u
 int et_fixture_up(struct et_gpu *g, const char *parent,
 		  const struct mt_type *type, int (*build)(void *fixture),
-		  void *fixture, char *msg, size_t len);
+		  void *fixture, unsigned int flags, char *msg, size_t len);
+/*
+ * Offset of the first non-zero byte of VRAM [0, len), or -1 when it is all
+ * zero; through the mapping, else read through the device file (-2 when
+ * that fails).
+ */
+long long et_vram_find_nonzero(struct libmvgpu_gpu *gpu, size_t len);
 /* Undo et_up (safe on a failed or zeroed g); returns the remove error. */
 int et_down(struct et_gpu *g);
 /*

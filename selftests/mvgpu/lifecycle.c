@@ -173,7 +173,11 @@ TEST_F_TIMEOUT(life, remove_while_mapped, 120)
 	uint64_t t0, t1;
 
 	CHECK_SETUP();
+	ASSERT_LE(0, mt_kernel_vfio_inode());
+	if (!mt_kernel_vfio_inode())
+		SKIP(return, MT_NO_BAR2_MMAP);
 	open_with_req(_metadata, self, &h, MT_PARENT0, MT_T14);
+	ASSERT_EQ(1, mt_bar2_mmap(&self->v.dev));
 	h.map = libmvgpu_region_mmap(&self->v.dev, VFIO_PCI_BAR2_REGION_INDEX,
 				     &h.len);
 	ASSERT_NE(MAP_FAILED, h.map);

@@ -83,6 +83,26 @@ static void end_precopy(struct __test_metadata *_metadata,
 }
 
 /*
+ * In a test that needs pre-copy: SKIP when the vGPU has none, which it
+ * offers exactly where the kernel has it (mt_has_precopy(): from 6.2).
+ */
+#define NEED_PRECOPY(dev) do { \
+	int __pre = mt_has_precopy(dev); \
+	ASSERT_LE(0, __pre) TH_LOG("migration flags against the kernel"); \
+	if (!__pre) \
+		SKIP(return, MT_NO_PRECOPY); \
+} while (0)
+
+/*
+ * In a test that works on A's or B's VRAM through BAR2 mappings: SKIP
+ * where the kernel cannot map BAR2 (et_up_flags() allows that only there).
+ */
+#define NEED_VRAM_MAP() do { \
+	if (!self->a.gpu.vram) \
+		SKIP(return, MT_NO_BAR2_MMAP); \
+} while (0)
+
+/*
  * STOP -> RESUMING, write the stream in chunks of chunk bytes, -> STOP.
  * Returns the first error: of a write, else of the last arc.
  */
@@ -207,8 +227,9 @@ static int mig_build(FIXTURE_DATA(mig) *self)
 	struct libmvgpu_pt *pt = &self->a.pt;
 	int ret;
 
-	ret = et_up(&self->a, MT_PARENT0, MT_T14, ET_RAM_SIZE, self->msg,
-		    sizeof(self->msg));
+	/* cases that work on VRAM from the CPU skip where it is not mapped */
+	ret = et_up_flags(&self->a, MT_PARENT0, MT_T14, ET_RAM_SIZE,
+			  ET_UNMAPPED_OK, self->msg, sizeof(self->msg));
 	if (ret)
 		return ret;
 	snprintf(self->msg, sizeof(self->msg), "buffers / context on A");
@@ -243,6 +264,8 @@ static int mig_build(FIXTURE_DATA(mig) *self)
 	self->gpu_b = *gpu;
 	self->gpu_b.dev = &self->b.v.dev;
 	self->gpu_b.irq_on = false;
+	if (!gpu->vram)
+		return 0;	/* a kernel that cannot map BAR2 (et_up_flags()) */
 	self->gpu_b.vram = libmvgpu_region_mmap(&self->b.v.dev,
 						VFIO_PCI_BAR2_REGION_INDEX,
 					     &self->gpu_b.vram_size);
@@ -266,6 +289,7 @@ FIXTURE_SETUP(mig)
 	if (ret) {
 		et_down(&self->a);
 		mt_vgpu_destroy(&self->b.v);
+		MT_SKIP_NO_MMAP(ret);
 		ASSERT_EQ(0, ret) TH_LOG("%s: %s", self->msg, strerror(-ret));
 	}
 }
@@ -324,15 +348,22 @@ TEST_F_TIMEOUT(mig, flags_and_arcs, 120)
 	uint64_t flags, initial, dirty, size;
 	uint32_t state;
 	char byte;
-	int fd;
+	int fd, pre;
 
+	/* PRE_COPY and MIG_DATA_SIZE exactly where the kernel has them */
+	pre = mt_has_precopy(dev);
+	ASSERT_LE(0, pre) TH_LOG("migration flags against the kernel");
 	ASSERT_EQ(0, libmvgpu_mig_flags(dev, &flags));
 	ASSERT_EQ(VFIO_MIGRATION_STOP_COPY | VFIO_MIGRATION_P2P |
-		  VFIO_MIGRATION_PRE_COPY, flags);
+		  (pre ? VFIO_MIGRATION_PRE_COPY : 0), flags);
 	ASSERT_EQ(0, libmvgpu_mig_get_state(dev, &state));
 	ASSERT_EQ(VFIO_DEVICE_STATE_RUNNING, state);
-	ASSERT_EQ(0, libmvgpu_mig_data_size(dev, &size));
-	ASSERT_LE(self->a.gpu.vram_size, size);
+	if (pre) {
+		ASSERT_EQ(0, libmvgpu_mig_data_size(dev, &size));
+		ASSERT_LE(self->a.gpu.vram_size, size);
+	} else {
+		ASSERT_EQ(-ENOTTY, libmvgpu_mig_data_size(dev, &size));
+	}
 
 	/* RUNNING -> RUNNING_P2P -> STOP -> RUNNING_P2P -> RUNNING */
 	ASSERT_EQ(0, libmvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_RUNNING_P2P,
@@ -345,6 +376,15 @@ TEST_F_TIMEOUT(mig, flags_and_arcs, 120)
 	ASSERT_EQ(0, libmvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_RUNNING, NULL));
 	ASSERT_EQ(0, libmvgpu_ctx_sync(&self->ctx, ET_TIMEOUT_MS));
 
+	if (!pre) {
+		/* no such state: refused, the vGPU keeps running */
+		ASSERT_EQ(-EINVAL, libmvgpu_mig_set_state(dev,
+							  VFIO_DEVICE_STATE_PRE_COPY,
+							  &fd));
+		ASSERT_EQ(0, libmvgpu_mig_get_state(dev, &state));
+		ASSERT_EQ(VFIO_DEVICE_STATE_RUNNING, state);
+		goto stop_copy;
+	}
 	/* PRE_COPY: a data fd with initial bytes; PRE_COPY_P2P and back */
 	ASSERT_EQ(0, libmvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_PRE_COPY, &fd));
 	ASSERT_LE(0, fd);
@@ -364,11 +404,16 @@ TEST_F_TIMEOUT(mig, flags_and_arcs, 120)
 	close(fd);
 	ASSERT_EQ(0, libmvgpu_ctx_sync(&self->ctx, ET_TIMEOUT_MS));
 
-	/* STOP_COPY cannot go back to PRE_COPY; a reset ends it all */
+stop_copy:
+	/*
+	 * STOP_COPY cannot go back to PRE_COPY; a reset ends it all. Its data
+	 * file has no pre-copy information (and no ioctl at all before 6.2).
+	 */
 	ASSERT_EQ(0, libmvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_STOP_COPY,
 					    &fd));
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(-EINVAL, libmvgpu_mig_precopy_info(fd, &initial, &dirty));
+	ASSERT_EQ(pre ? -EINVAL : -ENOTTY,
+		  libmvgpu_mig_precopy_info(fd, &initial, &dirty));
 	ASSERT_NE(0, libmvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_PRE_COPY,
 					    NULL));
 	ASSERT_EQ(0, libmvgpu_reset(dev));
@@ -394,6 +439,8 @@ TEST_F_TIMEOUT(mig, stop_copy_mid_command, 300)
 	uint8_t *pattern = malloc(VRAM_BUF);
 	uint64_t fence_a, busy;
 	int64_t seq;
+
+	NEED_VRAM_MAP();
 
 	ASSERT_NE(NULL, pattern);
 	et_random_fill(pattern, VRAM_BUF, &self->seed);
@@ -454,6 +501,9 @@ TEST_F_TIMEOUT(mig, precopy_sends_what_changed, 300)
 	bool *sent = calloc(nr, sizeof(bool));
 	unsigned int i, count = 0;
 	int fd;
+
+	NEED_PRECOPY(&self->a.v.dev);
+	NEED_VRAM_MAP();
 
 	ASSERT_NE(NULL, sent);
 	ASSERT_EQ(0, libmvgpu_mig_set_state(&self->a.v.dev,
@@ -540,6 +590,9 @@ TEST_F_TIMEOUT(mig, precopy_under_load_loses_no_page, 600)
 	pthread_t thread;
 	int fd;
 
+	NEED_PRECOPY(&self->a.v.dev);
+	NEED_VRAM_MAP();
+
 	ASSERT_EQ(0, libmvgpu_mig_set_state(&self->a.v.dev,
 					    VFIO_DEVICE_STATE_PRE_COPY, &fd));
 	/* passes race with a CPU writing through the mapping */
@@ -617,18 +670,26 @@ TEST_F_TIMEOUT(mig, cancel_keeps_source_running, 300)
 {
 	struct libmvgpu_dev *dev = &self->a.v.dev;
 	int64_t seq;
-	int fd;
+	int fd, pre;
 
 	gemm_inputs(self);
 	ASSERT_EQ(0, emit_gemm(self));
 	seq = libmvgpu_ctx_fence(&self->ctx, false);
 	libmvgpu_ring_kick(&self->ctx);
 
-	/* cancelled during pre-copy */
-	ASSERT_EQ(0, libmvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_PRE_COPY, &fd));
-	ASSERT_EQ(0, stream_read(fd, &self->s, true));
-	ASSERT_EQ(0, libmvgpu_mig_set_state(dev, VFIO_DEVICE_STATE_RUNNING, NULL));
-	close(fd);
+	/* cancelled during pre-copy (where there is pre-copy: from 6.2) */
+	pre = mt_has_precopy(dev);
+	ASSERT_LE(0, pre);
+	if (pre) {
+		ASSERT_EQ(0, libmvgpu_mig_set_state(dev,
+						    VFIO_DEVICE_STATE_PRE_COPY,
+						    &fd));
+		ASSERT_EQ(0, stream_read(fd, &self->s, true));
+		ASSERT_EQ(0, libmvgpu_mig_set_state(dev,
+						    VFIO_DEVICE_STATE_RUNNING,
+						    NULL));
+		close(fd);
+	}
 	ASSERT_EQ(0, libmvgpu_ctx_wait_fence(&self->ctx, seq, ET_TIMEOUT_MS));
 	ASSERT_TRUE(gemm_right(self));
 
@@ -707,6 +768,9 @@ TEST_F_TIMEOUT(mig, precopy_sees_write_after_read, 300)
 	unsigned int pass;
 	int fd;
 
+	NEED_PRECOPY(&self->a.v.dev);
+	NEED_VRAM_MAP();
+
 	ASSERT_NE(NULL, sent);
 	map[p * PAGE] = 1;
 	ASSERT_EQ(0, libmvgpu_mig_set_state(&self->a.v.dev,
@@ -755,6 +819,8 @@ TEST_F_TIMEOUT(mig, stream_keeps_host_sched_settings, 120)
 	struct mvgpu_mig_state *st;
 	char prio[16];
 	long off;
+
+	NEED_VRAM_MAP();
 
 	/* the source's settings, which it writes into the stream */
 	ASSERT_EQ(0, libmvgpu_mdev_write_u64(ua, "weight", 7));
@@ -837,6 +903,8 @@ TEST_F_TIMEOUT(mig, stream_cannot_start_flr, 120)
 	int exp;
 	long off;
 
+	NEED_VRAM_MAP();
+
 	exp = libmvgpu_cfg_find_cap(db, PCI_CAP_ID_EXP);
 	ASSERT_LT(0, exp);
 	libmvgpu_gpu_wr(&self->a.gpu, MVGPU_REG_SCRATCH, 0xf1a9);
@@ -892,6 +960,8 @@ TEST_F_TIMEOUT(mig, zero_flood_write_is_killable, 300)
 	int fd, pipefd[2], status = 0, ms;
 	char byte;
 	pid_t pid;
+
+	NEED_VRAM_MAP();
 
 	memset((uint8_t *)ga->vram + VRAM_OFF, 0x6b, 8 * PAGE);
 	ASSERT_EQ(0, save_stop_copy(&self->a.v.dev, &self->s));
@@ -1003,6 +1073,7 @@ FIXTURE_SETUP(bad)
 	if (ret) {
 		et_down(&self->src);
 		et_down(&self->dst);
+		MT_SKIP_NO_MMAP(ret);
 		ASSERT_EQ(0, ret) TH_LOG("%s: %s", self->msg, strerror(-ret));
 	}
 	/* some data, so that the stream has VRAM records and ZERO ones */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 
 #include "mvgpu_test.h"
@@ -257,4 +258,86 @@ void *mt_holder_fn(void *arg)
 		munmap(h->map, h->len);
 	libmvgpu_close_device(&h->v->dev);
 	return NULL;
+}
+
+int mt_has_mig_data_size(struct libmvgpu_dev *dev)
+{
+	struct vfio_device_feature f = {
+		.argsz = sizeof(f),
+		.flags = VFIO_DEVICE_FEATURE_PROBE | VFIO_DEVICE_FEATURE_GET |
+			 VFIO_DEVICE_FEATURE_MIG_DATA_SIZE,
+	};
+
+	if (!ioctl(dev->device, VFIO_DEVICE_FEATURE, &f))
+		return 1;
+	return errno == ENOTTY ? 0 : -errno;
+}
+
+int mt_has_precopy(struct libmvgpu_dev *dev)
+{
+	int ret, kernel = mt_has_mig_data_size(dev);
+	uint64_t flags;
+
+	if (kernel < 0)
+		return kernel;
+	ret = libmvgpu_mig_flags(dev, &flags);
+	if (ret)
+		return ret;
+	ret = !!(flags & VFIO_MIGRATION_PRE_COPY);
+	return ret == kernel ? ret : -EPROTO;
+}
+
+/* vfio_main.c's since 6.10, when vfio device files got their own inode */
+#define VFIO_INODE_SYM	"vfio_fs_init_fs_context"
+
+int mt_kernel_vfio_inode(void)
+{
+	static int have = -1;
+	char line[256];
+	FILE *f;
+
+	if (have >= 0)
+		return have;
+	f = fopen("/proc/kallsyms", "r");
+	if (!f)
+		return -errno;
+	have = 0;
+	while (!have && fgets(line, sizeof(line), f)) {
+		/* "address type name" and, for a module, "\t[module]" */
+		char *p = strstr(line, " " VFIO_INODE_SYM);
+
+		if (p)
+			p += 1 + strlen(VFIO_INODE_SYM);
+		have = p && (*p == '\t' || *p == '\n');
+	}
+	fclose(f);
+	return have;
+}
+
+int mt_bar2_mmap(struct libmvgpu_dev *dev)
+{
+	int ret, kernel = mt_kernel_vfio_inode();
+
+	if (kernel < 0)
+		return kernel;
+	ret = libmvgpu_region_mmappable(dev, VFIO_PCI_BAR2_REGION_INDEX);
+	if (ret < 0)
+		return ret;
+	return ret == kernel ? ret : -EPROTO;
+}
+
+int mt_devinfo_size(struct libmvgpu_dev *dev)
+{
+	uint8_t buf[64];
+	uint32_t argsz = sizeof(buf);
+	int n;
+
+	memset(buf, 0xa5, sizeof(buf));
+	memcpy(buf, &argsz, sizeof(argsz));
+	if (ioctl(dev->device, VFIO_DEVICE_GET_INFO, buf))
+		return -errno;
+	/* the kernel zeroes what it does not fill: the last byte it wrote */
+	for (n = sizeof(buf); n > 16 && buf[n - 1] == 0xa5; n--)
+		;
+	return n;
 }

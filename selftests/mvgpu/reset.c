@@ -69,6 +69,15 @@ FIXTURE_SETUP(reset)
 			self->setup_err = ret;
 			return;
 		}
+		/* kernels before 6.10: CHECK_SETUP() skips */
+		ret = mt_bar2_mmap(&self->v[i].dev);
+		if (ret <= 0) {
+			self->setup_err = ret ? ret : -EOPNOTSUPP;
+			snprintf(self->msg, sizeof(self->msg),
+				 "BAR2 mmap flag: %s",
+				 strerror(-self->setup_err));
+			return;
+		}
 		self->map[i] = libmvgpu_region_mmap(&self->v[i].dev, BAR2,
 						    &self->len[i]);
 		if (self->map[i] == MAP_FAILED) {

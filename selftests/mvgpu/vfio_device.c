@@ -44,7 +44,11 @@ struct region_want {
 	uint32_t flags;
 };
 
-static void want_regions(struct region_want *w)
+/*
+ * The region table of device.rst; BAR2 has VFIO_REGION_INFO_FLAG_MMAP
+ * only where the kernel gives vfio device files their own inode (6.10).
+ */
+static void want_regions(struct region_want *w, bool bar2_mmap)
 {
 	unsigned int i;
 
@@ -56,7 +60,9 @@ static void want_regions(struct region_want *w)
 	w[VFIO_PCI_BAR0_REGION_INDEX].size = MVGPU_MMIO_SIZE;
 	w[VFIO_PCI_BAR0_REGION_INDEX].flags = RW;
 	w[VFIO_PCI_BAR2_REGION_INDEX].size = mt_type_vram(MT_T12);
-	w[VFIO_PCI_BAR2_REGION_INDEX].flags = RW | VFIO_REGION_INFO_FLAG_MMAP;
+	w[VFIO_PCI_BAR2_REGION_INDEX].flags = RW;
+	if (bar2_mmap)
+		w[VFIO_PCI_BAR2_REGION_INDEX].flags |= VFIO_REGION_INFO_FLAG_MMAP;
 	w[VFIO_PCI_CONFIG_REGION_INDEX].size = 256;
 	w[VFIO_PCI_CONFIG_REGION_INDEX].flags = RW;
 }
@@ -76,9 +82,11 @@ TEST_F(vdev, device_info)
 
 /*
  * struct vfio_device_info of Linux 6.12: up to num_irqs (16 bytes), then
- * cap_offset and a pad word; older uapi headers lack the pad.
+ * cap_offset and a pad word; the uapi of 6.1 lacks the pad. The kernel
+ * writes as much of its own structure as argsz has room for.
  */
 #define DEVINFO_SIZE	24
+#define DEVINFO_SIZE_NO_PAD	20
 
 /* GET_INFO writes what argsz has room for, up to its whole structure */
 TEST_F(vdev, device_info_argsz)
@@ -87,8 +95,12 @@ TEST_F(vdev, device_info_argsz)
 	struct vfio_device_info info;
 	uint8_t buf[DEVINFO_SIZE + 8];
 	size_t i, n, b;
+	int size;
 
 	CHECK_SETUP();
+	size = mt_devinfo_size(self->dev);
+	if (size != DEVINFO_SIZE)
+		ASSERT_EQ(DEVINFO_SIZE_NO_PAD, size);
 	for (i = 0; i < MT_ARRAY_SIZE(sizes); i++) {
 		/* guard bytes after the structure stay untouched */
 		memset(buf, 0xa5, sizeof(buf));
@@ -101,7 +113,7 @@ TEST_F(vdev, device_info_argsz)
 			  info.flags);
 		EXPECT_EQ(9, info.num_regions);
 		EXPECT_EQ(5, info.num_irqs);
-		n = sizes[i] < DEVINFO_SIZE ? sizes[i] : DEVINFO_SIZE;
+		n = sizes[i] < (uint32_t)size ? sizes[i] : (size_t)size;
 		/* written up to n (zeroes past num_irqs), 0xa5 beyond */
 		for (b = 16; b < sizeof(buf); b++) {
 			EXPECT_EQ(b < n ? 0 : 0xa5, buf[b]) {
@@ -118,7 +130,8 @@ TEST_F(vdev, regions)
 	unsigned int i;
 
 	CHECK_SETUP();
-	want_regions(w);
+	ASSERT_LE(0, mt_kernel_vfio_inode());
+	want_regions(w, mt_kernel_vfio_inode());
 	for (i = 0; i < VFIO_PCI_NUM_REGIONS; i++) {
 		/* no VGA region: EINVAL, as vfio-pci for a non-VGA function */
 		if (i == VFIO_PCI_VGA_REGION_INDEX) {
@@ -146,8 +159,13 @@ TEST_F(vdev, mmap_rules)
 	uint64_t vram = mt_type_vram(MT_T12);
 	size_t len = 0;
 	void *p;
+	int ret;
 
 	CHECK_SETUP();
+	ret = mt_bar2_mmap(self->dev);
+	ASSERT_LE(0, ret);
+	if (!ret)
+		SKIP(return, MT_NO_BAR2_MMAP);
 	p = mmap(NULL, MVGPU_MMIO_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
 		 self->dev->device,
 		 LIBMVGPU_REGION_OFFSET(VFIO_PCI_BAR0_REGION_INDEX));
@@ -181,6 +199,55 @@ TEST_F(vdev, mmap_rules)
 		EXPECT_EQ(0x12345678, val);
 	}
 	munmap(p, len);
+}
+
+/*
+ * BAR2 can be mapped exactly when its region info says so: with
+ * VFIO_REGION_INFO_FLAG_MMAP the whole BAR2 and a page of it map; without
+ * it (kernels before 6.10) every mmap of it fails with EINVAL, and its
+ * VRAM is still read and written through the device file.
+ */
+TEST_F(vdev, bar2_mmap_follows_flag)
+{
+	uint64_t vram = mt_type_vram(MT_T12);
+	const uint64_t bar2 = LIBMVGPU_REGION_OFFSET(VFIO_PCI_BAR2_REGION_INDEX);
+	uint32_t val = 0x5aa55aa5;
+	void *p, *q;
+	int flag, perr, qerr;
+
+	CHECK_SETUP();
+	flag = mt_bar2_mmap(self->dev);
+	ASSERT_LE(0, flag);
+	errno = 0;
+	p = mmap(NULL, vram, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 self->dev->device, bar2);
+	perr = errno;
+	errno = 0;
+	q = mmap(NULL, 4096, PROT_READ, MAP_SHARED, self->dev->device,
+		 bar2 + 4096);
+	qerr = errno;
+	if (flag) {
+		EXPECT_NE(MAP_FAILED, p);
+		EXPECT_NE(MAP_FAILED, q);
+	} else {
+		EXPECT_EQ(MAP_FAILED, p);
+		EXPECT_EQ(EINVAL, perr);
+		EXPECT_EQ(MAP_FAILED, q);
+		EXPECT_EQ(EINVAL, qerr);
+	}
+	if (p != MAP_FAILED)
+		munmap(p, vram);
+	if (q != MAP_FAILED)
+		munmap(q, 4096);
+	/* either way the device file reaches all of it */
+	ASSERT_EQ(4, libmvgpu_region_write(self->dev,
+					   VFIO_PCI_BAR2_REGION_INDEX,
+					   vram - 4, &val, 4));
+	val = 0;
+	ASSERT_EQ(4, libmvgpu_region_read(self->dev,
+					  VFIO_PCI_BAR2_REGION_INDEX,
+					  vram - 4, &val, 4));
+	EXPECT_EQ(0x5aa55aa5, val);
 }
 
 /*

@@ -113,6 +113,9 @@ struct vf_ctx {
 	int fd;			/* the device fd */
 	uint64_t vram;		/* BAR2 size */
 	uint64_t mig_flags;
+	bool data_size;		/* the kernel has VFIO_DEVICE_FEATURE_MIG_DATA_SIZE */
+	uint32_t devinfo_size;	/* the kernel's struct vfio_device_info */
+	bool bar2_mmap;		/* the kernel lets BAR2 be mapped (6.10) */
 	bool relaxed;		/* others change interrupt and migration state */
 	bool attached;		/* single-threaded: eventfds on all indexes */
 	int efd, devnull;
@@ -192,6 +195,26 @@ static int ctx_init(struct vf_ctx *c, struct libmvgpu_dev *dev, uint64_t vram,
 	if (c->efd < 0)
 		return c->efd;
 	ret = libmvgpu_mig_flags(dev, &c->mig_flags);
+	/* PRE_COPY in the flags exactly where the kernel has it */
+	if (!ret)
+		ret = mt_has_precopy(dev);
+	if (ret >= 0)
+		ret = mt_kernel_vfio_inode();
+	if (ret >= 0) {
+		c->bar2_mmap = ret;
+		ret = mt_has_mig_data_size(dev);
+	}
+	if (ret >= 0) {
+		c->data_size = ret;
+		ret = mt_devinfo_size(dev);
+	}
+	/* the layout of 6.12 (with pad) or of 6.1 and before (without) */
+	if (ret == DEVINFO_SIZE || ret == DEVINFO_SIZE - 4) {
+		c->devinfo_size = ret;
+		ret = 0;
+	} else if (ret >= 0) {
+		ret = -EPROTO;
+	}
 	if (!ret)
 		ret = gbuf_init(&c->small, PAGE);
 	if (!ret)
@@ -427,7 +450,7 @@ static uint32_t argsz_of(unsigned int edge, uint32_t minsz)
 static void op_get_info(struct vf_ctx *c, uint32_t argsz)
 {
 	size_t n = argsz < DEVINFO_MINSZ ? DEVINFO_MINSZ :
-		   argsz < DEVINFO_SIZE ? argsz : DEVINFO_SIZE;
+		   argsz < c->devinfo_size ? argsz : c->devinfo_size;
 	uint8_t *p = gbuf_end(&c->small, n);
 	uint32_t w[6];
 	int ret, want = argsz < DEVINFO_MINSZ ? -EINVAL : 0;
@@ -471,8 +494,9 @@ static int want_region(struct vf_ctx *c, uint32_t index, uint64_t *size,
 	case VFIO_PCI_BAR2_REGION_INDEX:
 		*size = c->vram;
 		*flags = VFIO_REGION_INFO_FLAG_READ |
-			 VFIO_REGION_INFO_FLAG_WRITE |
-			 VFIO_REGION_INFO_FLAG_MMAP;
+			 VFIO_REGION_INFO_FLAG_WRITE;
+		if (c->bar2_mmap)
+			*flags |= VFIO_REGION_INFO_FLAG_MMAP;
 		return 0;
 	case VFIO_PCI_CONFIG_REGION_INDEX:
 		*size = 256;
@@ -608,7 +632,8 @@ static bool state_valid(struct vf_ctx *c, uint32_t st)
  * The VFIO core's answer (device.rst, "VFIO interface"); *payload: whether
  * it reads or writes the 8-byte payload.
  */
-static int want_feature(uint32_t argsz, uint32_t flags, bool *payload)
+static int want_feature(struct vf_ctx *c, uint32_t argsz, uint32_t flags,
+			bool *payload)
 {
 	uint32_t ops = flags & (F_GET | F_SET);
 	uint32_t sup;
@@ -621,8 +646,13 @@ static int want_feature(uint32_t argsz, uint32_t flags, bool *payload)
 	if (!(flags & F_PROBE) && ops == (F_GET | F_SET))
 		return -EINVAL;
 	switch (flags & VFIO_DEVICE_FEATURE_MASK) {
-	case VFIO_DEVICE_FEATURE_MIGRATION:
 	case VFIO_DEVICE_FEATURE_MIG_DATA_SIZE:
+		/* a core without it hands it to the driver: unknown there */
+		if (!c->data_size)
+			return -ENOTTY;
+		sup = F_GET;
+		break;
+	case VFIO_DEVICE_FEATURE_MIGRATION:
 		sup = F_GET;
 		break;
 	case VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE:
@@ -656,7 +686,7 @@ static void op_feature(struct vf_ctx *c, uint32_t argsz, uint32_t flags,
 	int want, ret;
 	uint8_t *p;
 
-	want = want_feature(argsz, flags, &payload);
+	want = want_feature(c, argsz, flags, &payload);
 	set_state = payload && feat == VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE &&
 		    (flags & F_SET);
 	if (set_state && !state_valid(c, state))
@@ -712,6 +742,9 @@ static void op_precopy(struct vf_ctx *c, int dfd, uint32_t argsz, int want)
 	p[0] = argsz;
 	if (argsz < PRECOPY_SIZE && want != -ENOTTY)
 		want = -EINVAL;
+	/* without pre-copy (before 6.2) a data file takes no ioctl at all */
+	if (!(c->mig_flags & VFIO_MIGRATION_PRE_COPY))
+		want = -ENOTTY;
 	ret = xioctl(dfd, VFIO_MIG_GET_PRECOPY_INFO, p);
 	c->ops++;
 	if (ret != want && !(c->relaxed && want == 0 && ret == -EINVAL))
@@ -870,8 +903,9 @@ static void op_mmap(struct vf_ctx *c, uint32_t index, unsigned int oedge,
 	      ledge == 4 ? size : ledge == 5 ? size + 1 : size + PAGE;
 	if (!len)
 		len = 1;
-	ok = index == VFIO_PCI_BAR2_REGION_INDEX && shared && !(off % PAGE) &&
-	     off < size && ((len + PAGE - 1) & ~(PAGE - 1)) <= size - off;
+	ok = index == VFIO_PCI_BAR2_REGION_INDEX && c->bar2_mmap && shared &&
+	     !(off % PAGE) && off < size &&
+	     ((len + PAGE - 1) & ~(PAGE - 1)) <= size - off;
 	m = mmap(NULL, len, PROT_READ | PROT_WRITE,
 		 shared ? MAP_SHARED : MAP_PRIVATE, c->fd,
 		 LIBMVGPU_REGION_OFFSET(index) + off);
@@ -899,12 +933,53 @@ FIXTURE(vf) {
 	struct mt_vgpu t, n;
 	uint8_t *nmap;		/* the neighbour's VRAM */
 	size_t nlen;
+	bool ncopy;		/* nmap is a copy (BAR2 not mappable) */
 	int nefd, efd;
 	uint64_t nresets;
 	uint64_t seed;
 	int setup_err;
 	char msg[256];
 };
+
+/*
+ * Without VFIO_REGION_INFO_FLAG_MMAP on BAR2 (kernels before 6.10) the
+ * neighbour's VRAM is filled and checked through the device file: nmap
+ * is then an anonymous copy of it.
+ */
+static int neighbour_copy(FIXTURE_DATA(vf) *self)
+{
+	struct vfio_region_info info;
+	int ret;
+
+	ret = libmvgpu_region_info(&self->n.dev, VFIO_PCI_BAR2_REGION_INDEX,
+				   &info);
+	if (ret)
+		return ret;
+	self->nlen = info.size;
+	self->nmap = mmap(NULL, self->nlen, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	return 0;
+}
+
+/* With a copy: write it to the neighbour's BAR2 (out) or read it back. */
+static int neighbour_sync(FIXTURE_DATA(vf) *self, bool out)
+{
+	ssize_t n;
+
+	if (!self->ncopy)
+		return 0;
+	if (out)
+		n = libmvgpu_region_write(&self->n.dev,
+					  VFIO_PCI_BAR2_REGION_INDEX, 0,
+					  self->nmap, self->nlen);
+	else
+		n = libmvgpu_region_read(&self->n.dev,
+					 VFIO_PCI_BAR2_REGION_INDEX, 0,
+					 self->nmap, self->nlen);
+	if (n < 0)
+		return (int)n;
+	return (size_t)n == self->nlen ? 0 : -EIO;
+}
 
 static int vf_build(FIXTURE_DATA(vf) *self)
 {
@@ -921,14 +996,27 @@ static int vf_build(FIXTURE_DATA(vf) *self)
 	self->nefd = libmvgpu_eventfd();
 	if (self->efd < 0 || self->nefd < 0)
 		return -EMFILE;
-	self->nmap = libmvgpu_region_mmap(&self->n.dev,
-					  VFIO_PCI_BAR2_REGION_INDEX,
-				       &self->nlen);
+	ret = mt_bar2_mmap(&self->n.dev);
+	if (ret < 0)
+		return ret;
+	self->ncopy = !ret;
+	ret = 0;
+	if (self->ncopy)
+		ret = neighbour_copy(self);
+	else
+		self->nmap = libmvgpu_region_mmap(&self->n.dev,
+						  VFIO_PCI_BAR2_REGION_INDEX,
+						  &self->nlen);
+	if (ret)
+		return ret;
 	if (self->nmap == MAP_FAILED) {
 		self->nmap = NULL;
 		return -errno;
 	}
 	mt_pattern_fill(self->nmap, self->nlen, 0, PATTERN_SEED);
+	ret = neighbour_sync(self, true);
+	if (ret)
+		return ret;
 	ret = libmvgpu_reg_write(&self->n.dev, MVGPU_REG_SCRATCH,
 				 NEIGHBOUR_SCRATCH);
 	if (!ret)
@@ -1055,6 +1143,9 @@ static void check_neighbour(struct __test_metadata *_metadata,
 	uint32_t state = 0;
 
 	EXPECT_EQ(NEIGHBOUR_SCRATCH, libmvgpu_rd32(dev, MVGPU_REG_SCRATCH));
+	if (self->ncopy)
+		memset(self->nmap, 0, self->nlen);
+	ASSERT_EQ(0, neighbour_sync(self, false));
 	EXPECT_EQ(-1, mt_pattern_check(self->nmap, self->nlen, 0,
 				       PATTERN_SEED));
 	ASSERT_EQ(0, libmvgpu_mdev_read_u64(self->n.uuid, "resets", &resets));
@@ -1326,7 +1417,7 @@ static void fuzz_one(struct vf_ctx *c)
 	case 3:
 		switch (rnd(c, 3)) {
 		case 0:
-			op_get_info(c, argsz_of(rnd(c, 5), DEVINFO_SIZE));
+			op_get_info(c, argsz_of(rnd(c, 5), c->devinfo_size));
 			break;
 		case 1:
 			op_region_info(c, argsz_of(rnd(c, 5), REGINFO_SIZE),

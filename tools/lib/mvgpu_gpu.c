@@ -37,9 +37,10 @@ void libmvgpu_sleep_us(unsigned int us)
 
 /* ---- guest memory and registers --------------------------------------- */
 
-int libmvgpu_gpu_init(struct libmvgpu_gpu *gpu, struct libmvgpu_dev *dev,
-		      uint64_t ram_iova, size_t ram_size)
+static int gpu_init(struct libmvgpu_gpu *gpu, struct libmvgpu_dev *dev,
+		    uint64_t ram_iova, size_t ram_size, bool unmapped_ok)
 {
+	struct vfio_region_info info;
 	int ret;
 
 	memset(gpu, 0, sizeof(*gpu));
@@ -67,6 +68,18 @@ int libmvgpu_gpu_init(struct libmvgpu_gpu *gpu, struct libmvgpu_dev *dev,
 	gpu->nr_contexts = libmvgpu_rd32(dev, MVGPU_REG_NR_CONTEXTS);
 	if (gpu->nr_contexts > MVGPU_MAX_CONTEXTS)
 		gpu->nr_contexts = 0;
+	ret = libmvgpu_region_info(dev, VFIO_PCI_BAR2_REGION_INDEX, &info);
+	if (!ret && !(info.flags & VFIO_REGION_INFO_FLAG_MMAP)) {
+		if (unmapped_ok) {
+			gpu->vram_size = info.size;
+			return 0;
+		}
+		ret = -EOPNOTSUPP;
+	}
+	if (ret) {
+		libmvgpu_dma_unmap(dev, &gpu->ram);
+		return ret;
+	}
 	gpu->vram = libmvgpu_region_mmap(dev, VFIO_PCI_BAR2_REGION_INDEX,
 					 &gpu->vram_size);
 	if (gpu->vram == MAP_FAILED) {
@@ -76,6 +89,31 @@ int libmvgpu_gpu_init(struct libmvgpu_gpu *gpu, struct libmvgpu_dev *dev,
 		return ret;
 	}
 	return 0;
+}
+
+int libmvgpu_gpu_init(struct libmvgpu_gpu *gpu, struct libmvgpu_dev *dev,
+		      uint64_t ram_iova, size_t ram_size)
+{
+	return gpu_init(gpu, dev, ram_iova, ram_size, false);
+}
+
+int libmvgpu_gpu_init_unmapped_ok(struct libmvgpu_gpu *gpu,
+				  struct libmvgpu_dev *dev, uint64_t ram_iova,
+				  size_t ram_size)
+{
+	return gpu_init(gpu, dev, ram_iova, ram_size, true);
+}
+
+uint32_t libmvgpu_vram_rd32(struct libmvgpu_gpu *gpu, uint64_t off)
+{
+	uint32_t val = 0xffffffff;
+
+	if (gpu->vram)
+		return *(uint32_t *)((char *)gpu->vram + off);
+	if (libmvgpu_region_read(gpu->dev, VFIO_PCI_BAR2_REGION_INDEX, off,
+				 &val, 4) != 4)
+		return 0xffffffff;
+	return val;
 }
 
 int libmvgpu_gpu_irq_enable(struct libmvgpu_gpu *gpu, uint32_t sources)

@@ -52,9 +52,24 @@ struct libmvgpu_gpu {
 /*
  * Set up gpu over an opened device (or dev == NULL for a device-less
  * unit test): map ram_size bytes of guest RAM at ram_iova and mmap BAR2.
+ * 0, -EOPNOTSUPP when BAR2 has no VFIO_REGION_INFO_FLAG_MMAP (kernels
+ * before 6.10), or -errno.
  */
 int libmvgpu_gpu_init(struct libmvgpu_gpu *gpu, struct libmvgpu_dev *dev,
 		      uint64_t ram_iova, size_t ram_size);
+/*
+ * The same, but a BAR2 without VFIO_REGION_INFO_FLAG_MMAP is no error:
+ * then vram is NULL (vram_size is still BAR2's size), and VRAM is reached
+ * through the device file (libmvgpu_vram_rd32(), libmvgpu_region_read()).
+ */
+int libmvgpu_gpu_init_unmapped_ok(struct libmvgpu_gpu *gpu,
+				  struct libmvgpu_dev *dev, uint64_t ram_iova,
+				  size_t ram_size);
+/*
+ * The 32-bit word of VRAM at off: through the BAR2 mapping when there is
+ * one, else read through the device file; 0xffffffff when that fails.
+ */
+uint32_t libmvgpu_vram_rd32(struct libmvgpu_gpu *gpu, uint64_t off);
 /* Unmap what init mapped. Safe on a zeroed gpu. */
 void libmvgpu_gpu_fini(struct libmvgpu_gpu *gpu);
 

@@ -201,6 +201,16 @@ int libmvgpu_region_info(struct libmvgpu_dev *dev, unsigned int index,
 	return 0;
 }
 
+int libmvgpu_region_mmappable(struct libmvgpu_dev *dev, unsigned int index)
+{
+	struct vfio_region_info info;
+	int ret = libmvgpu_region_info(dev, index, &info);
+
+	if (ret)
+		return ret;
+	return !!(info.flags & VFIO_REGION_INFO_FLAG_MMAP);
+}
+
 int libmvgpu_irq_info(struct libmvgpu_dev *dev, unsigned int index,
 		      struct vfio_irq_info *info)
 {

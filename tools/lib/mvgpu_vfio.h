@@ -168,6 +168,12 @@ int libmvgpu_msi_enable(struct libmvgpu_dev *dev, uint16_t data, int efd);
  */
 void *libmvgpu_region_mmap(struct libmvgpu_dev *dev, unsigned int index,
 			   size_t *len);
+/*
+ * Does region index advertise VFIO_REGION_INFO_FLAG_MMAP? 1 yes, 0 no,
+ * -errno when its region info fails. mvgpu's BAR2 has it only on
+ * kernels from 6.10 on (device.rst, region table).
+ */
+int libmvgpu_region_mmappable(struct libmvgpu_dev *dev, unsigned int index);
 
 /*
  * VFIO_IOMMU_MAP_DMA of [vaddr, vaddr + size) at iova, readable and
