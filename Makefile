@@ -8,8 +8,9 @@
 #   make check-static checkpatch --strict, sparse and a W=1 build
 #   make check-debug  every VM test on a KASAN/lockdep/kmemleak kernel built
 #                     from linux-source-6.12 (not part of make check)
-#   make check-kernel KVER=7.3  the VM tests (mvgpu/*) on another Debian
-#                     kernel of the matrix (7.3: part of make check; 6.1),
+#   make check-kernel KVER=7.3  the VM tests (mvgpu/*) on another kernel
+#                     of the matrix (Debian's 7.3: part of make check; 6.1;
+#                     iommufd: 6.12 built with iommufd and the vfio cdev),
 #                     with the modules built for it
 #   make demo         boot the VM and show vGPUs at work
 #   make bench        run mvgpu-bench in the VM (BENCH_ARGS="--parts 2")

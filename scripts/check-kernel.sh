@@ -1,9 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The VM tests on another Debian kernel of the matrix than the default
+# The VM tests on another kernel of the matrix than the default Debian
 # 6.12 (part of make check for 7.3; "make check-kernel KVER=6.1" by hand):
-# get the kernel (scripts/debian-kernel.sh, cached), build the modules for
+# get the kernel (scripts/debian-kernel.sh for Debian's 7.3 and 6.1;
+# qemu-scripts/build-kernel.sh for "iommufd", a 6.12 kernel configured
+# with iommufd and the vfio cdev like Fedora's and Ubuntu's; both cached),
+# build the modules for
 # it with W=1 (the Kbuild's -Werror makes any warning an error), build a
 # test VM with that kernel and those modules ($BUILD/vm-k<VERSION>) and run
 # the selftest programs in it (run-vm.sh; default: every mvgpu/* program
@@ -36,15 +39,25 @@ result() {
 }
 
 start=$(date +%s)
-if ! kdir=$(bash "$TOP/scripts/debian-kernel.sh" "$VERSION"); then
-	result FAIL "kernel: debian-kernel.sh $VERSION failed"
-	exit 1
+if [ "$VERSION" = iommufd ]; then
+	if ! kbuild=$(bash "$TOP/qemu-scripts/build-kernel.sh" iommufd); then
+		result FAIL "kernel: build-kernel.sh iommufd failed"
+		exit 1
+	fi
+	kroot=$(dirname "$kbuild")/root
+	abi=$(cat "$kbuild/include/config/kernel.release")
+else
+	if ! kdir=$(bash "$TOP/scripts/debian-kernel.sh" "$VERSION"); then
+		result FAIL "kernel: debian-kernel.sh $VERSION failed"
+		exit 1
+	fi
+	kbuild=$kdir/kbuild kroot=$kdir/root
+	abi=$(cat "$kdir/abi")
 fi
-abi=$(cat "$kdir/abi")
 ko=$work/ko
 rm -rf "$ko"
 copy_module_sources "$ko"
-if make -s -C "$kdir/kbuild" M="$ko" W=1 -j"$(($(nproc) + 1))" modules \
+if make -s -C "$kbuild" M="$ko" W=1 -j"$(($(nproc) + 1))" modules \
 	> "$work/modules.log" 2>&1; then
 	result PASS "modules build (W=1) for $abi"
 else
@@ -56,7 +69,7 @@ fi
 note "kernel and modules for $abi: $(($(date +%s) - start)) s"
 
 export VM=$BUILD/vm-$tag
-MVGPU_KROOT=$kdir/root MVGPU_ABI=$abi MVGPU_KO_DIR=$ko/driver \
+MVGPU_KROOT=$kroot MVGPU_ABI=$abi MVGPU_KO_DIR=$ko/driver \
 	bash "$TOP/qemu-scripts/mkinitramfs.sh"
 if [ $# = 0 ]; then
 	mapfile -t progs < <(grep '^mvgpu/' "$VM/root/selftests/run_list")
