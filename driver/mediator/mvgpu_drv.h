@@ -164,6 +164,8 @@ struct mvgpu_fill_plan;
  * @next_ctx: where round-robin among its contexts resumes (sched.lock)
  * @budget_ns: engine time its cap still allows (sched.lock)
  * @budget_at: when @budget_ns was last refilled (sched.lock)
+ * @cap_held: at the last pick it had a context ready to run and only its
+ *	cap held it back: the time since then is owed to it (sched.lock)
  * @busy_hist: its busy_ns at each utilization sample (sched.lock)
  * @util_permille: engine time used over the last second, per mille of one
  *	engine (READ_ONCE())
@@ -186,6 +188,7 @@ struct mvgpu_sched_data {
 	unsigned int next_ctx;
 	s64 budget_ns;
 	u64 budget_at;
+	bool cap_held;
 	u64 busy_hist[MVGPU_UTIL_SLOTS];
 	unsigned int util_permille;
 };

@@ -32,6 +32,12 @@
 /* Engine time a capped vGPU may save up while idle, at its cap's rate. */
 #define MVGPU_CAP_BURST_NS	(5 * NSEC_PER_MSEC)
 /*
+ * Engine time a capped vGPU may be owed, at its cap's rate: what it earned
+ * while it was ready and held back by its cap alone, when the engine came
+ * back to it later than its budget allowed (a host busy elsewhere).
+ */
+#define MVGPU_CAP_OWED_NS	(100 * NSEC_PER_MSEC)
+/*
  * Every busy vGPU of a class runs at least once per period: with many of
  * them slices get shorter than timeslice_us, but never shorter than the
  * minimum (a switch costs time too).
@@ -96,6 +102,7 @@ static void mvgpu_wfq_attach(struct mvgpu_gpu *gpu, struct mvgpu_vgpu *vgpu)
 	sd->vruntime = gpu->sched.min_vruntime[READ_ONCE(sd->prio)];
 	sd->budget_ns = 0;
 	sd->budget_at = ktime_get_ns();
+	sd->cap_held = false;
 	for (i = 0; i < MVGPU_UTIL_SLOTS; i++)
 		sd->busy_hist[i] = busy;
 	WRITE_ONCE(sd->util_permille, 0);
@@ -140,17 +147,29 @@ static u64 mvgpu_wfq_refill(struct mvgpu_gpu *gpu, struct mvgpu_vgpu *vgpu,
 	if (!cap) {
 		sd->budget_ns = 0;
 		sd->budget_at = now;
+		sd->cap_held = false;
 		return 0;
 	}
-	/* a clock read before another refill's adds nothing */
+	/*
+	 * A clock read before another refill's adds nothing. Credit earned
+	 * while held back by the cap alone is owed and kept (up to
+	 * MVGPU_CAP_OWED_NS), so that an engine that comes back late does
+	 * not lower the vGPU's share below its cap; credit earned while idle,
+	 * or while others ran by fairness, fills the burst and no more. A
+	 * budget is never cut, only ever grows at the cap's rate: over any
+	 * period the vGPU gets its cap's part of it plus what it had saved
+	 * or was owed when the period began.
+	 */
 	if ((s64)(now - sd->budget_at) > 0) {
-		/* more than a second saves no more than the burst anyway */
-		sd->budget_ns += div_u64(min_t(u64, now - sd->budget_at,
-					       NSEC_PER_SEC) * rate, 1000);
+		s64 limit = sd->cap_held ?
+			    (s64)(MVGPU_CAP_OWED_NS * rate / 1000) : burst;
+		s64 earned = div_u64(min_t(u64, now - sd->budget_at,
+					   NSEC_PER_SEC) * rate, 1000);
+
+		if (sd->budget_ns < limit)
+			sd->budget_ns = min(sd->budget_ns + earned, limit);
 		sd->budget_at = now;
 	}
-	if (sd->budget_ns > burst)
-		sd->budget_ns = burst;
 	if (sd->budget_ns > 0)
 		return 0;
 	return now + div_u64((u64)(-sd->budget_ns) * 1000, rate) + 1;
@@ -208,6 +227,7 @@ static enum mvgpu_pick mvgpu_wfq_pick(struct mvgpu_gpu *gpu,
 		 * polling path).
 		 */
 		wake = mvgpu_wfq_refill(gpu, vgpu, now);
+		vgpu->sched.cap_held = wake && mvgpu_wfq_ready(vgpu);
 		if (wake) {
 			if (!*wakep || wake < *wakep)
 				*wakep = wake;
