@@ -60,7 +60,7 @@ MODULE_IMPORT_NS("IOMMUFD");
 #define MVGPU_DIRTY_GROUP_SHIFT	5
 #define MVGPU_DIRTY_GROUP	BIT(MVGPU_DIRTY_GROUP_SHIFT)
 /*
- * Entries of @pages at most: 2 GiB of dense writes, or 64 Ki scattered
+ * Entries of @pages at most: 8 GiB of dense writes, or 64 Ki scattered
  * 128 KiB groups, between two reports (each sparse entry costs one 576-byte
  * xarray node at worst: 37 MiB, charged to the VMM).
  */
@@ -305,25 +305,116 @@ static int mvgpu_log_stop(struct vfio_device *vdev)
 	return 0;
 }
 
+/*
+ * What one step of a report takes from the log under dirty.lock and sets
+ * in the VMM's bitmap after dropping it: iova_bitmap_set() may pin and
+ * fault the VMM's bitmap (6.12 and 7.3 map it lazily), which may wait for
+ * the VMM for ever (userfaultfd), and dirty.lock is taken under
+ * shadow_lock, and at a guest's reset under the register lock, which the
+ * engines take.
+ */
+#define MVGPU_DIRTY_BATCH	16
+
+struct mvgpu_dirty_batch {
+	unsigned int n;
+	struct mvgpu_dirty_range r[MVGPU_DIRTY_BATCH];
+};
+
+static void mvgpu_dirty_batch_set(struct iova_bitmap *bits,
+				  struct mvgpu_dirty_batch *b)
+{
+	unsigned int i;
+
+	for (i = 0; i < b->n; i++)
+		iova_bitmap_set(bits, b->r[i].start,
+				b->r[i].last - b->r[i].start + 1);
+	b->n = 0;
+}
+
 /* Every page of the started ranges in [@first, @last] is dirty. */
 static void mvgpu_dirty_report_all(struct mvgpu_dirty *d,
 				   struct iova_bitmap *bits,
 				   unsigned long first, unsigned long last)
 {
-	unsigned int i;
+	struct mvgpu_dirty_batch b = { 0 };
+	unsigned int i = 0;
+	bool more;
 
-	for (i = 0; i < d->nr_ranges; i++) {
-		unsigned long s = max_t(unsigned long, first, d->ranges[i].start);
-		unsigned long e = min_t(unsigned long, last, d->ranges[i].last);
+	do {
+		mutex_lock(&d->lock);
+		for (; i < d->nr_ranges && b.n < MVGPU_DIRTY_BATCH; i++) {
+			u64 s = max_t(u64, first, d->ranges[i].start);
+			u64 e = min_t(u64, last, d->ranges[i].last);
 
-		if (s <= e)
-			iova_bitmap_set(bits, s, e - s + 1);
-	}
+			if (s <= e)
+				b.r[b.n++] = (struct mvgpu_dirty_range) {
+					.start = s, .last = e,
+				};
+		}
+		more = i < d->nr_ranges;
+		mutex_unlock(&d->lock);
+		mvgpu_dirty_batch_set(bits, &b);
+	} while (more);
 }
 
 /*
- * One window of a REPORT: the core calls it for consecutive windows of
- * the VMM's bitmap, each pinned and mapped before the call.
+ * Take up to a batch of the pages logged in [@first, @last], from group
+ * *@index on, out of the log; a page [@first, @last] ends in stays for
+ * the next report. Caller holds dirty.lock. Return: the batch is full,
+ * more may follow from *@index.
+ */
+static bool mvgpu_dirty_take(struct mvgpu_dirty *d, unsigned long *index,
+			     u64 first, u64 last, struct mvgpu_dirty_batch *b)
+{
+	bool full = false;
+	void *entry;
+
+	xa_for_each_range(&d->pages, *index, entry, *index,
+			  last >> (PAGE_SHIFT + MVGPU_DIRTY_GROUP_SHIFT)) {
+		unsigned long mask = xa_to_value(entry), left = mask;
+		unsigned long bit;
+
+		for_each_set_bit(bit, &mask, MVGPU_DIRTY_GROUP) {
+			u64 s = ((u64)*index << MVGPU_DIRTY_GROUP_SHIFT | bit) <<
+				PAGE_SHIFT;
+			u64 e = s + PAGE_SIZE - 1;
+			struct mvgpu_dirty_range *r = b->n ? &b->r[b->n - 1] : NULL;
+
+			if (e < first || s > last)
+				continue;
+			s = max_t(u64, s, first);
+			if (r && r->last + 1 == s) {
+				r->last = min_t(u64, e, last);
+			} else if (b->n < MVGPU_DIRTY_BATCH) {
+				r = &b->r[b->n++];
+				r->start = s;
+				r->last = min_t(u64, e, last);
+			} else {
+				full = true;	/* the rest of the group: next */
+				break;
+			}
+			/* a page the window ends in: its rest is the next's */
+			if (e <= last)
+				left &= ~BIT(bit);
+		}
+		if (left != mask && left) {
+			/* replaces a present entry: allocates nothing */
+			xa_store(&d->pages, *index, xa_mk_value(left),
+				 GFP_KERNEL);
+		} else if (left != mask) {
+			xa_erase(&d->pages, *index);
+			d->nr_groups--;
+		}
+		if (full)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A REPORT: on 6.1 the core calls this for consecutive windows of the
+ * VMM's bitmap, each pinned before; on 6.12 and 7.3 once for the whole
+ * range, and iova_bitmap_set() pins as it goes.
  */
 static int mvgpu_log_read_and_clear(struct vfio_device *vdev,
 				    unsigned long iova, unsigned long length,
@@ -331,9 +422,9 @@ static int mvgpu_log_read_and_clear(struct vfio_device *vdev,
 {
 	struct mvgpu_vgpu *vgpu = vdev_to_vgpu(vdev);
 	struct mvgpu_dirty *d = &vgpu->dirty;
+	struct mvgpu_dirty_batch b = { 0 };
 	unsigned long last, index;
-	bool logging, meets;
-	void *entry;
+	bool logging, meets, more;
 
 	if (!length)
 		return 0;
@@ -354,49 +445,25 @@ static int mvgpu_log_read_and_clear(struct vfio_device *vdev,
 
 	mvgpu_shadow_lock(vgpu);
 	mutex_lock(&d->lock);
-	if (!d->logging) {	/* stopped meanwhile */
-		mutex_unlock(&d->lock);
-		mvgpu_shadow_unlock(vgpu);
-		return -EINVAL;
-	}
+	logging = d->logging;	/* not stopped meanwhile */
 	/* no engine runs the vGPU now: every write it made has landed */
-	mvgpu_dirty_walk_all(vgpu, GFP_KERNEL_ACCOUNT, true);
-	mvgpu_shadow_unlock(vgpu);
-
-	/* the window is pinned and mapped: iova_bitmap_set() does not fault */
-	if (d->overflow)
-		mvgpu_dirty_report_all(d, bits, iova, last);
-	xa_for_each_range(&d->pages, index, entry,
-			  iova >> (PAGE_SHIFT + MVGPU_DIRTY_GROUP_SHIFT),
-			  last >> (PAGE_SHIFT + MVGPU_DIRTY_GROUP_SHIFT)) {
-		unsigned long mask = xa_to_value(entry), left = mask;
-		unsigned long b;
-
-		for_each_set_bit(b, &mask, MVGPU_DIRTY_GROUP) {
-			u64 s = ((u64)index << MVGPU_DIRTY_GROUP_SHIFT | b) <<
-				PAGE_SHIFT;
-			u64 e = s + PAGE_SIZE - 1;
-
-			if (e < iova || s > last)
-				continue;
-			s = max_t(u64, s, iova);
-			iova_bitmap_set(bits, s, min_t(u64, e, last) - s + 1);
-			/* a page the window ends in: its rest is the next's */
-			if (e <= last)
-				left &= ~BIT(b);
-		}
-		if (left == mask)
-			continue;
-		if (left) {
-			/* replaces a present entry: allocates nothing */
-			xa_store(&d->pages, index, xa_mk_value(left),
-				 GFP_KERNEL);
-		} else {
-			xa_erase(&d->pages, index);
-			d->nr_groups--;
-		}
-	}
+	if (logging)
+		mvgpu_dirty_walk_all(vgpu, GFP_KERNEL_ACCOUNT, true);
+	more = d->overflow;
 	mutex_unlock(&d->lock);
+	mvgpu_shadow_unlock(vgpu);
+	if (!logging)
+		return -EINVAL;
+
+	if (more)
+		mvgpu_dirty_report_all(d, bits, iova, last);
+	index = iova >> (PAGE_SHIFT + MVGPU_DIRTY_GROUP_SHIFT);
+	do {
+		mutex_lock(&d->lock);
+		more = mvgpu_dirty_take(d, &index, iova, last, &b);
+		mutex_unlock(&d->lock);
+		mvgpu_dirty_batch_set(bits, &b);
+	} while (more);
 	return 0;
 }
 

@@ -403,7 +403,11 @@ TEST_F_TIMEOUT(dlog, start_stop_reset_close, 120)
 	ASSERT_EQ(0, start_ram(self));	/* and again after the reset */
 	EXPECT_EQ(0, report_ram(self));
 
-	/* close while logging; the next user starts without a log */
+	/* close while logging (the BAR2 mapping holds the file open too) */
+	if (self->g.gpu.vram) {
+		ASSERT_EQ(0, munmap(self->g.gpu.vram, self->g.gpu.vram_size));
+		self->g.gpu.vram = NULL;
+	}
 	ASSERT_EQ(0, close(d->device));
 	d->device = ioctl(d->group, VFIO_GROUP_GET_DEVICE_FD, d->uuid);
 	ASSERT_LE(0, d->device) TH_LOG("reopen: %s", strerror(errno));
@@ -423,6 +427,7 @@ TEST_F_TIMEOUT(dlog, malformed_requests, 120)
 	struct vfio_device_feature_dma_logging_range *many;
 	unsigned int n = 4096 / sizeof(*many) + 1, i;
 	void *hole;
+	int ret;
 
 	many = calloc(n, sizeof(*many));
 	ASSERT_NE(NULL, many);
@@ -444,10 +449,19 @@ TEST_F_TIMEOUT(dlog, malformed_requests, 120)
 				      self->bits));
 	EXPECT_EQ(-EOVERFLOW, log_report(dev(self), ~0ull - PAGE, 2 * PAGE,
 					 PAGE, self->bits));
-	/* the bitmap in memory the VMM does not have */
+	/* a page to report, into a bitmap the VMM cannot write */
+	ASSERT_EQ(0, libmvgpu_emit_fill(&self->ctx, self->dst.va, PAGE, 1));
+	run(_metadata, self);
 	hole = mmap(NULL, PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, hole);
-	EXPECT_NE(0, log_report(dev(self), iova, len, PAGE, hole));
+	/*
+	 * On 6.1 the core pins the bitmap first: EFAULT. On 6.12 and 7.3
+	 * iova_bitmap_set() pins it as it goes and ignores a failure to
+	 * (drivers/iommu/iommufd/iova_bitmap.c): 0, the page lost to
+	 * the VMM that passed the bad bitmap. Either way the host is fine.
+	 */
+	ret = log_report(dev(self), iova, len, PAGE, hole);
+	EXPECT_TRUE(ret == -EFAULT || ret == 0) TH_LOG("%s", strerror(-ret));
 	munmap(hole, PAGE);
 	/* the whole 64-bit space at 1 TiB a bit (a 2 MiB bitmap) */
 	{
