@@ -249,8 +249,12 @@ static int mvgpu_log_start(struct vfio_device *vdev,
 	for (node = interval_tree_iter_first(ranges, 0, ULONG_MAX);
 	     node && n < nnodes;
 	     node = interval_tree_iter_next(node, 0, ULONG_MAX)) {
-		/* a range of length 0 arrives as last = start - 1 */
-		if (node->last < node->start)
+		/*
+		 * A range of length 0 arrives as last = start - 1: at iova 0
+		 * as [0, ULONG_MAX], which no real range can be (the core
+		 * keeps iova + length within ULONG_MAX).
+		 */
+		if (node->last < node->start || node->last == ULONG_MAX)
 			continue;
 		r[n].start = node->start;
 		r[n].last = node->last;

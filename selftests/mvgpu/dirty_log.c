@@ -473,6 +473,15 @@ TEST_F_TIMEOUT(dlog, malformed_requests, 120)
 	}
 	EXPECT_EQ(0, log_stop(dev(self)));
 	free(many);
+	/* a range of length 0 at iova 0 (the core: [0, ULONG_MAX]) is none */
+	r[0].iova = 0;
+	r[0].length = 0;
+	ASSERT_EQ(0, log_start(dev(self), r, 1, PAGE));
+	ASSERT_EQ(0, libmvgpu_emit_fill(&self->ctx, self->dst.va, PAGE, 1));
+	run(_metadata, self);
+	ASSERT_EQ(0, report_ram(self));
+	expect_exactly(_metadata, self, 0, 0, false, "no range");
+	EXPECT_EQ(0, log_stop(dev(self)));
 	logging_works(_metadata, self);
 }
 
