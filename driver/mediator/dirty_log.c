@@ -27,7 +27,8 @@
  * What the VMM controls is bounded here (Documentation/mvgpu/design.rst,
  * "Device DMA logging"): the started ranges (at most LOG_MAX_RANGES of
  * the core, copied once), the pages kept (at most MVGPU_DIRTY_MAX_GROUPS
- * xarray entries, charged to the caller's memory cgroup; beyond that, or
+ * xarray entries, charged to the memory cgroup of the task that records
+ * them; beyond that, or
  * without memory, every page of the ranges reports dirty until logging
  * stops: never a page lost), and nothing here waits for the VMM while
  * holding a lock an engine takes.
@@ -60,11 +61,13 @@ MODULE_IMPORT_NS("IOMMUFD");
 #define MVGPU_DIRTY_GROUP_SHIFT	5
 #define MVGPU_DIRTY_GROUP	BIT(MVGPU_DIRTY_GROUP_SHIFT)
 /*
- * Entries of @pages at most: 8 GiB of dense writes, or 64 Ki scattered
- * 128 KiB groups, between two reports (each sparse entry costs one 576-byte
- * xarray node at worst: 37 MiB, charged to the VMM).
+ * Entries of @pages at most: 2 GiB of dense writes between two reports
+ * (256 xarray leaves, 144 KiB), or 16 Ki scattered 128 KiB groups: with
+ * 52-bit GPAs the index has 35 bits, six levels, and each group may need
+ * its own node in the three lowest (about 51000 nodes of 576 bytes: 28
+ * MiB).
  */
-#define MVGPU_DIRTY_MAX_GROUPS	65536
+#define MVGPU_DIRTY_MAX_GROUPS	16384
 
 #ifdef MVGPU_HAVE_IOVA_BITMAP
 
@@ -152,6 +155,8 @@ static void mvgpu_dirty_entry_written(void *arg, u64 va)
 	if (entry && !xa_is_err(entry))
 		mvgpu_dirty_mark(&w->vgpu->dirty,
 				 SHADOW_PIN_GPA(xa_to_value(entry)), w->gfp);
+	else	/* a written entry without its pin: never lose the write */
+		w->vgpu->dirty.overflow = true;
 }
 
 /*
@@ -358,6 +363,7 @@ static void mvgpu_dirty_report_all(struct mvgpu_dirty *d,
 		more = i < d->nr_ranges;
 		mutex_unlock(&d->lock);
 		mvgpu_dirty_batch_set(bits, &b);
+		cond_resched();
 	} while (more);
 }
 
@@ -383,6 +389,7 @@ static bool mvgpu_dirty_take(struct mvgpu_dirty *d, unsigned long *index,
 				PAGE_SHIFT;
 			u64 e = s + PAGE_SIZE - 1;
 			struct mvgpu_dirty_range *r = b->n ? &b->r[b->n - 1] : NULL;
+			bool whole = s >= first && e <= last;
 
 			if (e < first || s > last)
 				continue;
@@ -397,8 +404,11 @@ static bool mvgpu_dirty_take(struct mvgpu_dirty *d, unsigned long *index,
 				full = true;	/* the rest of the group: next */
 				break;
 			}
-			/* a page the window ends in: its rest is the next's */
-			if (e <= last)
+			/*
+			 * Forgotten only when reported whole: a page the call
+			 * begins or ends in stays for the next report.
+			 */
+			if (whole)
 				left &= ~BIT(bit);
 		}
 		if (left != mask && left) {
@@ -450,9 +460,13 @@ static int mvgpu_log_read_and_clear(struct vfio_device *vdev,
 	mvgpu_shadow_lock(vgpu);
 	mutex_lock(&d->lock);
 	logging = d->logging;	/* not stopped meanwhile */
-	/* no engine runs the vGPU now: every write it made has landed */
+	/*
+	 * No engine runs the vGPU now: every write it made has landed. The
+	 * backend calls back without sleeping: no reclaim (as in collect).
+	 */
 	if (logging)
-		mvgpu_dirty_walk_all(vgpu, GFP_KERNEL_ACCOUNT, true);
+		mvgpu_dirty_walk_all(vgpu, GFP_NOWAIT | __GFP_ACCOUNT |
+				     __GFP_NOWARN, true);
 	more = d->overflow;
 	mutex_unlock(&d->lock);
 	mvgpu_shadow_unlock(vgpu);
@@ -467,6 +481,7 @@ static int mvgpu_log_read_and_clear(struct vfio_device *vdev,
 		more = mvgpu_dirty_take(d, &index, iova, last, &b);
 		mutex_unlock(&d->lock);
 		mvgpu_dirty_batch_set(bits, &b);
+		cond_resched();
 	} while (more);
 	return 0;
 }

@@ -226,7 +226,9 @@ struct mvgpu_gpu_info {
  * @pt_set: set the 4 KiB entry of @va (page aligned) in @pt, or the 2 MiB
  *	one with MVGPU_SPTE_LARGE. Returns 0 or a negative errno (then
  *	nothing changed); a backend without 2 MiB entries fails those, and
- *	the mediator sets 4 KiB ones instead.
+ *	the mediator sets 4 KiB ones instead. The new entry has not been
+ *	written through (for @pt_written): the mediator reads the writes of
+ *	an entry before it replaces or removes it.
  *
  *	Caller: the vGPU's fill worker (a kernel worker thread), holding
  *	the vGPU's pin lock and shadow lock. May allocate (GFP_KERNEL) and

@@ -287,6 +287,8 @@ TEST_F_TIMEOUT(dlog, reports_exactly_engine_writes, 120)
 /* A report clears what it reports; the next one has only new writes. */
 TEST_F_TIMEOUT(dlog, clear_on_read, 120)
 {
+	uint64_t mid, *tmp;
+
 	ASSERT_EQ(0, start_ram(self));
 	ASSERT_EQ(0, libmvgpu_emit_fill(&self->ctx, self->dst.va, BUF_SIZE, 1));
 	run(_metadata, self);
@@ -302,6 +304,19 @@ TEST_F_TIMEOUT(dlog, clear_on_read, 120)
 	ASSERT_EQ(0, report_ram(self));
 	expect_exactly(_metadata, self, self->dst.addr + 3 * PAGE, 2 * PAGE,
 		       true, "third");
+	/* a report that begins inside a page leaves that page for the next */
+	ASSERT_EQ(0, libmvgpu_emit_fill(&self->ctx, self->dst.va, PAGE, 3));
+	run(_metadata, self);
+	mid = self->dst.addr + 512;
+	tmp = calloc((self->npages + 63) / 64, 8);
+	ASSERT_NE(NULL, tmp);
+	ASSERT_EQ(0, log_report(dev(self), mid, self->g.gpu.ram.iova +
+				self->g.gpu.ram.size - mid, PAGE, tmp));
+	EXPECT_TRUE(tmp[0] & 1) TH_LOG("the page's tail not reported");
+	free(tmp);
+	ASSERT_EQ(0, report_ram(self));
+	EXPECT_TRUE(bit(self, self->dst.addr))
+		TH_LOG("a page reported from its middle was forgotten");
 	EXPECT_EQ(0, log_stop(dev(self)));
 }
 
