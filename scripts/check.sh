@@ -102,7 +102,8 @@ phase_end vm
 # "all" for every mvgpu/* program.
 kernel_tests=(mvgpu/mdev_types mvgpu/vfio_device mvgpu/config_space mvgpu/mmio_regs
 	      mvgpu/vram mvgpu/irq mvgpu/reset mvgpu/vfio_fuzz mvgpu/lifecycle
-	      mvgpu/shadow_sync mvgpu/migration mvgpu/stress mvgpu/module_unload.sh)
+	      mvgpu/shadow_sync mvgpu/migration mvgpu/dirty_log mvgpu/stress
+	      mvgpu/module_unload.sh)
 if [ $# -gt 0 ]; then
 	kernel_tests=("$@")
 elif [ -n "${MVGPU_CHECK_KERNEL_TESTS:-}" ]; then

@@ -151,6 +151,43 @@ struct mvgpu_shadow {
 struct mvgpu_fill_plan;
 
 /**
+ * struct mvgpu_dirty_range - a GPA range the VMM started DMA logging for
+ * @start: first byte
+ * @last: last byte
+ */
+struct mvgpu_dirty_range {
+	u64 start;
+	u64 last;
+};
+
+/**
+ * struct mvgpu_dirty - device DMA logging (dirty_log.c's own)
+ * @lock: protects @overflow, @pages, @nr_groups, @ranges and @nr_ranges,
+ *	and @logging with shadow_lock; taken after shadow_lock, never
+ *	held across anything that waits for the VMM
+ * @logging: DMA_LOGGING_START succeeded and no STOP, reset or close came
+ *	since; written under shadow_lock and @lock, so either suffices to
+ *	read it
+ * @overflow: a write could not be recorded (the cap, or no memory):
+ *	every page of the ranges reports dirty until logging stops
+ * @pages: guest page number / 32 -> bitmask of its 32 pages written
+ *	and not reported yet (xa_mk_value())
+ * @nr_groups: entries in @pages
+ * @ranges: the started ranges, sorted, not overlapping
+ * @nr_ranges: entries in @ranges
+ */
+struct mvgpu_dirty {
+	/* protects the members below (@logging with shadow_lock) */
+	struct mutex lock;
+	bool logging;
+	bool overflow;
+	struct xarray pages;
+	unsigned long nr_groups;
+	struct mvgpu_dirty_range *ranges;
+	unsigned int nr_ranges;
+};
+
+/**
  * struct mvgpu_sched_data - one vGPU's scheduling state
  * @weight: scheduling weight, 1..64 (atomic_t: read without sched.lock)
  * @cap_pct: most engine time it may use, percent of the GPU's; 0 for no
@@ -407,6 +444,7 @@ struct mvgpu_mig {
  * @fill_ns: time the fill worker spent for this vGPU that the scheduler
  *	has not charged to it yet
  * @shadow: per-context shadow page tables
+ * @dirty: device DMA logging: guest pages the engines wrote
  * @sched: scheduling state and knobs, the scheduler's own
  * @mig: live-migration state
  */
@@ -450,6 +488,7 @@ struct mvgpu_vgpu {
 	struct work_struct fill_work;
 	atomic64_t fill_ns;
 	struct mvgpu_shadow shadow[MVGPU_MAX_CONTEXTS];
+	struct mvgpu_dirty dirty;
 
 	struct mvgpu_sched_data sched;
 
@@ -579,6 +618,13 @@ const char *mvgpu_mig_state_name(struct mvgpu_vgpu *vgpu);
 
 /* mig_save.c (the rest of migration: mvgpu_mig.h) */
 void mvgpu_mig_vram_written(struct mvgpu_vgpu *vgpu, u64 off, u64 len);
+
+/* dirty_log.c */
+void mvgpu_dirty_init(struct mvgpu_vgpu *vgpu);
+void mvgpu_dirty_fini(struct mvgpu_vgpu *vgpu);
+void mvgpu_dirty_stop(struct mvgpu_vgpu *vgpu);
+void mvgpu_dirty_collect(struct mvgpu_vgpu *vgpu, struct mvgpu_shadow *sh,
+			 u64 start, u64 end);
 
 /* vram_map.c */
 int mvgpu_vram_mmap(struct mvgpu_vgpu *vgpu, struct vm_area_struct *vma);

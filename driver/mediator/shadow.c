@@ -125,6 +125,7 @@ void mvgpu_shadow_clear_range(struct mvgpu_vgpu *vgpu,
 
 	if (start >= end)
 		return;
+	mvgpu_dirty_collect(vgpu, sh, start, end);
 	mvgpu_shadow_ops(vgpu)->pt_clear_range(vgpu->gpu->priv, sh->pt, start,
 					       end - start);
 	mvgpu_shadow_account(vgpu, sh);
@@ -370,6 +371,8 @@ void mvgpu_shadow_dma_unmap(struct mvgpu_vgpu *vgpu, u64 iova, u64 length)
 			if (gpa < iova || gpa > last ||
 			    xa_get_mark(&sh->pinned, index, SHADOW_PIN_ZOMBIE))
 				continue;
+			mvgpu_dirty_collect(vgpu, sh, (u64)index << PAGE_SHIFT,
+					    ((u64)index + 1) << PAGE_SHIFT);
 			ops->pt_clear_range(vgpu->gpu->priv, sh->pt,
 					    (u64)index << PAGE_SHIFT,
 					    PAGE_SIZE);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * mvgpu mediator: what shadow.c (the tables, pins and dead ranges) and
- * shadow_fill.c (the fill worker) share. Included by those two only.
+ * shadow_fill.c (the fill worker) share. Included by those two, and by
+ * dirty_log.c for the pin record (SHADOW_PIN_GPA) and the backend ops.
  */
 #ifndef _MVGPU_SHADOW_H
 #define _MVGPU_SHADOW_H

@@ -134,6 +134,7 @@ static int mvgpu_vfio_init(struct vfio_device *vdev)
 	ret = mvgpu_shadow_init(vgpu);
 	if (ret)
 		goto err_shadow;
+	mvgpu_dirty_init(vgpu);
 
 	mutex_lock(&vgpu->lock);
 	mvgpu_vgpu_hw_reset(vgpu, true);
@@ -152,6 +153,7 @@ static void mvgpu_vfio_release(struct vfio_device *vdev)
 	struct mvgpu_vgpu *vgpu = vdev_to_vgpu(vdev);
 	struct mvgpu_gpu *gpu = vgpu->gpu;
 
+	mvgpu_dirty_fini(vgpu);
 	mvgpu_shadow_fini(vgpu);
 	mvgpu_mig_fini(vgpu);
 	mvgpu_vram_free(gpu, vgpu->first_unit, vgpu->type->units);
@@ -187,8 +189,9 @@ static void mvgpu_vfio_close(struct vfio_device *vdev)
 {
 	struct mvgpu_vgpu *vgpu = vdev_to_vgpu(vdev);
 
-	/* a migration session ends with its device */
+	/* a migration session ends with its device, and DMA logging */
 	mvgpu_mig_lock_abort(vgpu);
+	mvgpu_dirty_stop(vgpu);
 	mvgpu_vgpu_close(vgpu);
 	mvgpu_mig_unlock(vgpu);
 }
@@ -442,8 +445,9 @@ static long mvgpu_vfio_ioctl(struct vfio_device *vdev, unsigned int cmd,
 	case VFIO_DEVICE_SET_IRQS:
 		return mvgpu_set_irqs(vgpu, arg);
 	case VFIO_DEVICE_RESET:
-		/* ends a migration session too: back to RUNNING */
+		/* ends a migration session and DMA logging too: RUNNING */
 		mvgpu_mig_lock_abort(vgpu);
+		mvgpu_dirty_stop(vgpu);
 		mvgpu_vgpu_device_reset(vgpu);
 		mvgpu_mig_unlock(vgpu);
 		return 0;

@@ -144,6 +144,7 @@ static const struct mvgpu_backend_ops sim_ops = {
 	.pt_destroy = sim_pt_destroy,
 	.pt_set = sim_pt_set,
 	.pt_clear_range = sim_pt_clear_range,
+	.pt_written = sim_pt_written,
 	.pt_entries = sim_pt_entries,
 	.engine_run = sim_engine_run,
 };

@@ -51,6 +51,8 @@ int sim_pt_set(void *priv, struct mvgpu_pt *pt, u64 va,
 	       const struct mvgpu_spte *spte);
 void sim_pt_clear_range(void *priv, struct mvgpu_pt *pt, u64 va, u64 size);
 unsigned long sim_pt_entries(void *priv, struct mvgpu_pt *pt);
+void sim_pt_written(void *priv, struct mvgpu_pt *pt, u64 va, u64 size,
+		    void (*fn)(void *arg, u64 va), void *arg);
 u32 sim_pt_translate(struct mvgpu_pt *pt, u64 va, bool write,
 		     struct page **page);
 

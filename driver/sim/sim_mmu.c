@@ -20,6 +20,11 @@
 #define SIM_PTE_FLAGS		GENMASK(SIM_PTE_FLAG_BITS - 1, 0)
 #define SIM_LARGE_SHIFT		MVGPU_LARGE_PAGE_SHIFT
 #define SIM_LARGE_PAGES		(1ul << (SIM_LARGE_SHIFT - PAGE_SHIFT))
+/*
+ * The dirty bit of a 4 KiB system-memory entry: set by the engine's first
+ * write translation through it, read and cleared by sim_pt_written().
+ */
+#define SIM_PTE_WRITTEN		XA_MARK_0
 
 /**
  * struct mvgpu_pt - a page table of the model
@@ -139,6 +144,8 @@ int sim_pt_set(void *priv, struct mvgpu_pt *pt, u64 va,
 	old = xa_store(&pt->entries, index, xa_mk_value(packed), GFP_KERNEL);
 	if (xa_is_err(old))
 		return xa_err(old);
+	/* a new entry has not been written through (xa_store keeps marks) */
+	xa_clear_mark(&pt->entries, index, SIM_PTE_WRITTEN);
 	if (!old)
 		pt->nr_entries++;
 	return 0;
@@ -236,6 +243,36 @@ u32 sim_pt_translate(struct mvgpu_pt *pt, u64 va, bool write,
 	if (packed & MVGPU_SPTE_VRAM)
 		return sim_vram_page(pt->sim, packed >> SIM_PTE_FLAG_BITS, write,
 				     page);
+	if (write && !xa_get_mark(&pt->entries, va >> PAGE_SHIFT,
+				  SIM_PTE_WRITTEN))
+		xa_set_mark(&pt->entries, va >> PAGE_SHIFT, SIM_PTE_WRITTEN);
 	*page = pfn_to_page(packed >> SIM_PTE_FLAG_BITS);
 	return 0;
+}
+
+/**
+ * sim_pt_written() - report and forget the system pages engines wrote
+ * @priv: the simulated GPU
+ * @pt: the table
+ * @va: page-aligned start
+ * @size: bytes, page multiple
+ * @fn: called with @arg and the VA of each entry written through
+ * @arg: for @fn
+ */
+void sim_pt_written(void *priv, struct mvgpu_pt *pt, u64 va, u64 size,
+		    void (*fn)(void *arg, u64 va), void *arg)
+{
+	unsigned long index = va >> PAGE_SHIFT, last;
+	void *entry;
+
+	if (!size)
+		return;
+	last = (va + size - 1) >> PAGE_SHIFT;
+	for (entry = xa_find(&pt->entries, &index, last, SIM_PTE_WRITTEN);
+	     entry;
+	     entry = xa_find_after(&pt->entries, &index, last,
+				   SIM_PTE_WRITTEN)) {
+		xa_clear_mark(&pt->entries, index, SIM_PTE_WRITTEN);
+		fn(arg, (u64)index << PAGE_SHIFT);
+	}
 }

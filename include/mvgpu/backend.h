@@ -226,7 +226,9 @@ struct mvgpu_gpu_info {
  * @pt_set: set the 4 KiB entry of @va (page aligned) in @pt, or the 2 MiB
  *	one with MVGPU_SPTE_LARGE. Returns 0 or a negative errno (then
  *	nothing changed); a backend without 2 MiB entries fails those, and
- *	the mediator sets 4 KiB ones instead.
+ *	the mediator sets 4 KiB ones instead. The new entry has not been
+ *	written through (for @pt_written): the mediator reads the writes of
+ *	an entry before it replaces or removes it.
  *
  *	Caller: the vGPU's fill worker (a kernel worker thread), holding
  *	the vGPU's pin lock and shadow lock. May allocate (GFP_KERNEL) and
@@ -242,6 +244,20 @@ struct mvgpu_gpu_info {
  *	dma_unmap callback (under the VMM's container locks, and the vGPU's
  *	pin lock). Must not fail, allocate or sleep for long: its time is
  *	bounded by the entries it removes.
+ * @pt_written: for each present 4 KiB entry of system memory in [@va,
+ *	@va + @size) through which an engine wrote since the last call
+ *	covering it (the MMU's dirty bit: set when the engine translates an
+ *	address of the page for a write), call @fn(@arg, its VA) and forget
+ *	the write. Used to report the guest pages the vGPU wrote during a
+ *	live migration (device DMA logging). Optional: without it the vGPU
+ *	offers no DMA logging.
+ *
+ *	Caller: holding the vGPU's shadow lock (no engine runs the table),
+ *	from the VMM's thread, the fill worker or vfio's dma_unmap callback,
+ *	sometimes also under the vGPU's register lock: before the mediator
+ *	removes entries, and when it reports. Must not allocate or sleep;
+ *	@fn neither sleeps nor calls back into the backend. Its time is
+ *	bounded by the entries it reports.
  * @pt_entries: number of entries (present or carrying a fault reason)
  *	@pt holds, what its memory grows with; the mediator caps it.
  *
@@ -274,7 +290,8 @@ struct mvgpu_gpu_info {
  * Offsets are physical VRAM offsets; the mediator only ever passes
  * ranges inside the slice it gave the vGPU concerned. The mediator never
  * calls @pt_set, @pt_clear_range or @pt_destroy on a table while
- * @engine_run is using it. Every operation but @vram_dirty is mandatory.
+ * @engine_run is using it. Every operation but @vram_dirty and
+ * @pt_written is mandatory.
  */
 struct mvgpu_backend_ops {
 	int (*vram_pfn)(void *priv, u64 offset, unsigned long *pfn);
@@ -289,6 +306,8 @@ struct mvgpu_backend_ops {
 		      const struct mvgpu_spte *spte);
 	void (*pt_clear_range)(void *priv, struct mvgpu_pt *pt, u64 va,
 			       u64 size);
+	void (*pt_written)(void *priv, struct mvgpu_pt *pt, u64 va, u64 size,
+			   void (*fn)(void *arg, u64 va), void *arg);
 	unsigned long (*pt_entries)(void *priv, struct mvgpu_pt *pt);
 	enum mvgpu_run_result (*engine_run)(void *priv, unsigned int engine,
 					    struct mvgpu_engine_ctx *ctx,
