@@ -3,16 +3,19 @@
 #
 # "make check": dependencies (only when something is missing), build, static
 # checks, the VM tests, the kernel-interface programs of the VM tests again
-# on Debian 13 backports' 7.3 kernel (check-kernel.sh; their cases named
-# "k7.3: ..."), the Debian VM
+# on Debian 13 backports' 7.3 kernel with a nested guest's live migration
+# and on Debian 12's 6.1 (check-kernel.sh; their cases named "k7.3: ...",
+# "k6.1: ..."), the Debian VM
 # (debian-vm.sh); then one summary whose last line is exactly
 # "N passed, M failed" (N/M count test cases, static checks and the
 # vm-console-clean check; skipped cases are reported separately).
 #
 # Usage: check.sh [TEST...]   (run by the top-level Makefile; KDIR, KSRC and
 #                              BUILD come from it; EXTRA_KO is passed on)
-# Environment: MVGPU_CHECK_61=1 also runs the VM tests on Debian 12's 6.1
-# kernel ("k6.1: ..."); MVGPU_CHECK_73=0 leaves out the 7.3 run.
+# Environment: MVGPU_CHECK_61=0 leaves out the run on Debian 12's 6.1
+# kernel ("k6.1: ..."), MVGPU_CHECK_73=0 the 7.3 run; MVGPU_CHECK_E2E_73
+# and MVGPU_CHECK_E2E_61 name the nested-guest programs run there
+# (default: e2e/migrate.sh on 7.3, none on 6.1; "" for none).
 # Exit status: 1 when M > 0 or N == 0.
 set -euo pipefail
 
@@ -95,7 +98,7 @@ fi
 phase_end vm
 
 # The VM tests on the other kernels of the matrix, with the modules built
-# for each (check-kernel.sh: 7.3 always, 6.1 on request): the programs
+# for each (check-kernel.sh: 7.3 and 6.1): the programs
 # that exercise kernel interfaces (VFIO, mdev, pinning, eventfds, module
 # life), not those of the simulated engines and scheduler, to keep CI in
 # its budget; MVGPU_CHECK_KERNEL_TESTS (or TESTS) chooses others, e.g.
@@ -110,14 +113,24 @@ elif [ -n "${MVGPU_CHECK_KERNEL_TESTS:-}" ]; then
 	read -r -a kernel_tests <<< "$MVGPU_CHECK_KERNEL_TESTS"
 fi
 [ "${kernel_tests[*]}" = all ] && kernel_tests=()
+# One nested guest and a live migration of it (e2e/migrate.sh: a guest
+# doing checked work, migrated with QEMU) on 7.3, unless TESTS chose.
+declare -A e2e=([7.3]=${MVGPU_CHECK_E2E_73-e2e/migrate.sh}
+		[6.1]=${MVGPU_CHECK_E2E_61-})
 kernels=()
 [ "${MVGPU_CHECK_73:-1}" = 1 ] && kernels+=(7.3)
-[ "${MVGPU_CHECK_61:-0}" = 1 ] && kernels+=(6.1)
+[ "${MVGPU_CHECK_61:-1}" = 1 ] && kernels+=(6.1)
 for k in ${kernels[@]+"${kernels[@]}"}; do
 	phase "VM tests on the $k kernel"
+	ktests=(${kernel_tests[@]+"${kernel_tests[@]}"})
+	# "all" (an empty list) stays every mvgpu/* program of check-kernel.sh
+	if [ $# = 0 ] && [ ${#ktests[@]} -gt 0 ] && [ -n "${e2e[$k]:-}" ]; then
+		read -r -a more <<< "${e2e[$k]}"
+		ktests+=("${more[@]}")
+	fi
 	if [ $build_ok = 1 ]; then
 		"$TOP/scripts/check-kernel.sh" "$k" "$out/k$k.results" \
-			${kernel_tests[@]+"${kernel_tests[@]}"} || true
+			${ktests[@]+"${ktests[@]}"} || true
 		[ -s "$out/k$k.results" ] ||
 			echo "FAIL k$k: check-kernel.sh gave no results" > "$out/k$k.results"
 	else

@@ -122,7 +122,7 @@ if [ -n "$missing" ]; then
 	tar -C /usr/src -xf "$tarball" --wildcards $missing
 	set +f
 fi
-# The second kernel of make check; MVGPU_CHECK_61=1 also fetches 6.1.
+# The other kernels of make check (MVGPU_CHECK_61=0: not 6.1).
 bash "$(dirname "${BASH_SOURCE[0]}")/debian-kernel.sh" -d 7.3
-[ "${MVGPU_CHECK_61:-0}" = 1 ] && bash "$(dirname "${BASH_SOURCE[0]}")/debian-kernel.sh" -d 6.1
+[ "${MVGPU_CHECK_61:-1}" = 1 ] && bash "$(dirname "${BASH_SOURCE[0]}")/debian-kernel.sh" -d 6.1
 log "ok: headers $abi, image $img, $(qemu-system-x86_64 --version | head -n1)"

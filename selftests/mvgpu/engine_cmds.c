@@ -66,9 +66,8 @@ FIXTURE_SETUP(eng)
 
 	self->efd = -1;
 	self->seed = 0x1234abcd5678ull ^ getpid();
-	ret = et_fixture_up(&self->g, MT_PARENT0, MT_T14, eng_build, self, 0,
-			    self->msg, sizeof(self->msg));
-	MT_SKIP_NO_MMAP(ret);
+	ret = et_fixture_up(&self->g, MT_PARENT0, MT_T14, eng_build, self,
+			    ET_UNMAPPED_OK, self->msg, sizeof(self->msg));
 	ASSERT_EQ(0, ret) TH_LOG("%s", self->msg);
 }
 
@@ -186,14 +185,17 @@ TEST_F_TIMEOUT(eng, copy_sys_vram_sys, 120)
 	ASSERT_NE(NULL, vram);
 	et_random_fill(self->src.cpu, BUF_SIZE, &self->seed);
 	memset(vram, 0, BUF_SIZE);
+	ASSERT_EQ(0, et_buf_push(&self->vram));
 	ASSERT_EQ(0, libmvgpu_emit_copy(&self->ctx, self->src.va,
 					self->vram.va, BUF_SIZE));
 	ASSERT_EQ(0, run(_metadata, &self->ctx));
-	/* seen through the BAR2 mmap */
+	/* seen through BAR2 (the mmap, or the device file before 6.10) */
+	ASSERT_EQ(0, et_buf_pull(&self->vram));
 	ASSERT_EQ(0, memcmp(self->src.cpu, vram, BUF_SIZE));
 
 	/* written through BAR2, copied back to system memory */
 	et_random_fill(vram, BUF_SIZE, &self->seed);
+	ASSERT_EQ(0, et_buf_push(&self->vram));
 	memset(self->dst.cpu, 0, BUF_SIZE);
 	ASSERT_EQ(0, libmvgpu_emit_copy(&self->ctx, self->vram.va,
 					self->dst.va, BUF_SIZE));
@@ -207,10 +209,13 @@ TEST_F_TIMEOUT(eng, copy_vram_to_vram, 120)
 
 	et_random_fill(vram, BUF_SIZE / 2, &self->seed);
 	memset(vram + BUF_SIZE / 2, 0, BUF_SIZE / 2);
+	ASSERT_EQ(0, et_buf_push(&self->vram));
 	ASSERT_EQ(0, libmvgpu_emit_copy(&self->ctx, self->vram.va,
 					self->vram.va + BUF_SIZE / 2,
 				     BUF_SIZE / 2));
 	ASSERT_EQ(0, run(_metadata, &self->ctx));
+	memset(vram, 0x5a, BUF_SIZE);	/* only VRAM's answer may count */
+	ASSERT_EQ(0, et_buf_pull(&self->vram));
 	ASSERT_EQ(0, memcmp(vram, vram + BUF_SIZE / 2, BUF_SIZE / 2));
 }
 
@@ -231,11 +236,13 @@ TEST_F_TIMEOUT(eng, fill, 120)
 
 	memset(d, 0xee, BUF_SIZE);
 	memset(v, 0xee, BUF_SIZE);
+	ASSERT_EQ(0, et_buf_push(&self->vram));
 	ASSERT_EQ(0, libmvgpu_emit_fill(&self->ctx, self->dst.va + 4,
 					BUF_SIZE - 8, 0xc0ffee11));
 	ASSERT_EQ(0, libmvgpu_emit_fill(&self->ctx, self->vram.va + 4096,
 					8192 + 12, 0x01020304));
 	ASSERT_EQ(0, run(_metadata, &self->ctx));
+	ASSERT_EQ(0, et_buf_pull(&self->vram));
 	ASSERT_EQ(-1, check_fill(d + 1, BUF_SIZE - 8, 0xc0ffee11));
 	ASSERT_EQ(0xeeeeeeee, d[0]);
 	ASSERT_EQ(0xeeeeeeee, d[BUF_SIZE / 4 - 1]);
@@ -306,6 +313,7 @@ TEST_F_TIMEOUT(eng, gemm_in_vram, 120)
 
 	for (i = 0; i < m * k + k * n; i++)
 		a[i] = (int32_t)libmvgpu_rand64(&self->seed);
+	ASSERT_EQ(0, et_buf_push(&self->vram));
 	ASSERT_EQ(0, libmvgpu_emit_gemm(&self->ctx, self->vram.va,
 					self->vram.va + m * k * 4, self->dst.va,
 				     m, n, k));
@@ -333,6 +341,7 @@ TEST_F_TIMEOUT(eng, hash64, 120)
 	}
 	/* the same of data in VRAM */
 	memcpy(self->vram.cpu, self->src.cpu, 10007);
+	ASSERT_EQ(0, et_buf_push(&self->vram));
 	ASSERT_EQ(0, libmvgpu_emit_hash(&self->ctx, self->vram.va, 10007,
 					self->dst.va + 64));
 	ASSERT_EQ(0, run(_metadata, &self->ctx));
@@ -439,12 +448,14 @@ TEST_F_TIMEOUT(eng, large_pages, 120)
 	libmvgpu_ctx_tlb_inv(&self->ctx, 0x80000000ull, 4 << 20);
 	v = lv.cpu;
 	memset(v, 0, 2 << 20);
+	ASSERT_EQ(0, et_buf_push(&lv));
 	et_random_fill(ls.cpu, 2 << 20, &self->seed);
 	ASSERT_EQ(0, libmvgpu_emit_fill(&self->ctx, lv.va, 2 << 20,
 					0xabcd0123));
 	ASSERT_EQ(0, libmvgpu_emit_copy(&self->ctx, ls.va + (1 << 20) - 100,
 					self->dst.va, 4096));
 	ASSERT_EQ(0, run(_metadata, &self->ctx));
+	ASSERT_EQ(0, et_buf_pull(&lv));
 	ASSERT_EQ(-1, check_fill(v, 2 << 20, 0xabcd0123));
 	ASSERT_EQ(0, memcmp((char *)ls.cpu + (1 << 20) - 100, self->dst.cpu,
 			    4096));
@@ -500,6 +511,7 @@ TEST_F_TIMEOUT(eng, reset_register_keeps_pci_state, 120)
 	uint64_t resets = et_attr(uuid, "resets");
 
 	memset(self->vram.cpu, 0x42, 4096);
+	ASSERT_EQ(0, et_buf_push(&self->vram));
 	ASSERT_EQ(0, libmvgpu_emit_fill(c, self->dst.va, 4096, 3));
 	ASSERT_EQ(0, run(_metadata, c));
 	ASSERT_LT(0, et_attr(uuid, "pinned_pages"));
@@ -511,7 +523,7 @@ TEST_F_TIMEOUT(eng, reset_register_keeps_pci_state, 120)
 	ASSERT_EQ(0, libmvgpu_ctx_rd(c, MVGPU_CTX_STATUS));
 	ASSERT_EQ(0, libmvgpu_ctx_rd(c, MVGPU_CTX_FENCE_LO));
 	ASSERT_EQ(0, libmvgpu_gpu_rd(&self->g.gpu, MVGPU_REG_IRQ_MASK));
-	ASSERT_EQ(-1, mt_find_nonzero(self->g.gpu.vram, self->g.gpu.vram_size));
+	ASSERT_EQ(-1, et_vram_find_nonzero(&self->g.gpu, self->g.gpu.vram_size));
 
 	/* set up again (no MSI setup): an IRQ fence still raises MSI */
 	libmvgpu_ctx_enable(c);

@@ -77,26 +77,57 @@ int et_fixture_up(struct et_gpu *g, const char *parent,
 
 long long et_vram_find_nonzero(struct libmvgpu_gpu *gpu, size_t len)
 {
-	const size_t CHUNK = 1 << 20;
 	long long at = -2;
-	size_t done = 0;
-	ssize_t n;
 	void *buf;
 
 	if (gpu->vram)
 		return mt_find_nonzero(gpu->vram, len);
 	buf = malloc(len);
-	for (done = 0; buf && done < len; done += (size_t)n) {
-		n = libmvgpu_region_read(gpu->dev, VFIO_PCI_BAR2_REGION_INDEX,
-					 done, (char *)buf + done,
-					 len - done < CHUNK ? len - done : CHUNK);
-		if (n <= 0)
-			break;
-	}
-	if (buf && done == len)
+	if (buf && !libmvgpu_vram_read(gpu, 0, buf, len))
 		at = mt_find_nonzero(buf, len);
 	free(buf);
 	return at;
+}
+
+int et_vram_cmp(struct libmvgpu_gpu *a, struct libmvgpu_gpu *b, size_t len)
+{
+	void *ba = NULL, *bb = NULL;
+	int ret;
+
+	if (a->vram && b->vram)
+		return memcmp(a->vram, b->vram, len) ? 1 : 0;
+	ba = malloc(len);
+	bb = malloc(len);
+	ret = ba && bb ? 0 : -ENOMEM;
+	if (!ret)
+		ret = libmvgpu_vram_read(a, 0, ba, len);
+	if (!ret)
+		ret = libmvgpu_vram_read(b, 0, bb, len);
+	if (!ret)
+		ret = memcmp(ba, bb, len) ? 1 : 0;
+	free(ba);
+	free(bb);
+	return ret;
+}
+
+int et_vram_set(struct libmvgpu_gpu *gpu, uint64_t off, int c, size_t len)
+{
+	void *buf;
+	int ret;
+
+	if (gpu->vram) {
+		if (off > gpu->vram_size || len > gpu->vram_size - off)
+			return -EINVAL;
+		memset((char *)gpu->vram + off, c, len);
+		return 0;
+	}
+	buf = malloc(len);
+	if (!buf)
+		return -ENOMEM;
+	memset(buf, c, len);
+	ret = libmvgpu_vram_write(gpu, off, buf, len);
+	free(buf);
+	return ret;
 }
 
 int et_down(struct et_gpu *g)
@@ -133,6 +164,8 @@ int et_buf_sys(struct libmvgpu_gpu *gpu, struct libmvgpu_pt *pt, uint64_t va,
 		return ret;
 	b->va = va;
 	b->size = size;
+	b->gpu = gpu;
+	b->copy = false;
 	return libmvgpu_pt_map(pt, va, b->addr,
 			    (size + LIBMVGPU_PAGE_SIZE - 1) & ~(LIBMVGPU_PAGE_SIZE - 1),
 			    flags & ~LIBMVGPU_MAP_VRAM);
@@ -145,11 +178,47 @@ int et_buf_vram(struct libmvgpu_gpu *gpu, struct libmvgpu_pt *pt, uint64_t va,
 	b->va = va;
 	b->addr = off;
 	b->size = size;
-	b->cpu = gpu->vram && off < gpu->vram_size ? (char *)gpu->vram + off :
-						     NULL;
+	b->gpu = gpu;
+	b->copy = false;
+	b->cpu = NULL;
+	if (gpu->vram && off < gpu->vram_size) {
+		b->cpu = (char *)gpu->vram + off;
+	} else if (!gpu->vram && off < gpu->vram_size &&
+		   size <= gpu->vram_size - off) {
+		b->cpu = calloc(1, size);
+		if (!b->cpu)
+			return -ENOMEM;
+		b->copy = true;
+	}
 	return libmvgpu_pt_map(pt, va, off,
 			    (size + LIBMVGPU_PAGE_SIZE - 1) & ~(LIBMVGPU_PAGE_SIZE - 1),
 			    flags | LIBMVGPU_MAP_VRAM);
+}
+
+int et_buf_pull(struct et_buf *b)
+{
+	if (!b->copy)
+		return 0;
+	return libmvgpu_vram_read(b->gpu, b->addr, b->cpu, b->size);
+}
+
+int et_buf_push(struct et_buf *b)
+{
+	if (!b->copy)
+		return 0;
+	return libmvgpu_vram_write(b->gpu, b->addr, b->cpu, b->size);
+}
+
+int et_buf_store64(struct et_buf *b, size_t off, uint64_t v)
+{
+	if (off > b->size || b->size - off < sizeof(v))
+		return -EINVAL;
+	if (!b->copy) {
+		libmvgpu_store64((uint64_t *)((char *)b->cpu + off), v);
+		return 0;
+	}
+	memcpy((char *)b->cpu + off, &v, sizeof(v));
+	return libmvgpu_vram_write(b->gpu, b->addr + off, &v, sizeof(v));
 }
 
 int et_msi_setup(struct libmvgpu_gpu *gpu)

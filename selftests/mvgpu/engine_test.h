@@ -39,8 +39,10 @@ struct et_gpu {
 struct et_buf {
 	uint64_t va;
 	uint64_t addr;		/* GPA, or VRAM offset */
-	void *cpu;		/* in guest RAM or in the BAR2 mmap */
+	void *cpu;		/* in guest RAM or in the BAR2 mmap, or a copy */
 	size_t size;
+	struct libmvgpu_gpu *gpu;	/* of a VRAM buffer */
+	bool copy;		/* cpu is a copy of VRAM (BAR2 not mapped) */
 };
 
 /*
@@ -74,6 +76,13 @@ int et_fixture_up(struct et_gpu *g, const char *parent,
  * that fails).
  */
 long long et_vram_find_nonzero(struct libmvgpu_gpu *gpu, size_t len);
+/*
+ * Compare VRAM [0, len) of two vGPUs: 0 when equal, 1 when not, -errno
+ * when one cannot be read (through the mappings, else the device files).
+ */
+int et_vram_cmp(struct libmvgpu_gpu *a, struct libmvgpu_gpu *b, size_t len);
+/* Set VRAM [off, off + len) to the byte c (libmvgpu_vram_write()). */
+int et_vram_set(struct libmvgpu_gpu *gpu, uint64_t off, int c, size_t len);
 /* Undo et_up (safe on a failed or zeroed g); returns the remove error. */
 int et_down(struct et_gpu *g);
 /*
@@ -93,6 +102,25 @@ int et_buf_sys(struct libmvgpu_gpu *gpu, struct libmvgpu_pt *pt, uint64_t va,
 int et_buf_vram(struct libmvgpu_gpu *gpu, struct libmvgpu_pt *pt, uint64_t va,
 		uint64_t off, size_t size, unsigned int flags,
 		struct et_buf *b);
+
+/*
+ * The CPU side of a VRAM buffer where BAR2 cannot be mapped (kernels
+ * before 6.10, with ET_UNMAPPED_OK): et_buf_vram() then points b->cpu at
+ * a copy (malloc()ed, freed with the process) and the device file moves
+ * the data: et_buf_pull() reads VRAM into the copy (before the CPU looks
+ * at what the engine wrote), et_buf_push() writes the copy to VRAM (after
+ * the CPU wrote what the engine reads). Where BAR2 is mapped b->cpu is
+ * VRAM itself and both do nothing, as they do for a guest RAM buffer.
+ * 0 or -errno.
+ */
+int et_buf_pull(struct et_buf *b);
+int et_buf_push(struct et_buf *b);
+/*
+ * Store v at byte offset off of b, for a value the engine may read
+ * meanwhile (a WAIT's semaphore): a release store into guest RAM or the
+ * mapping, else one pwrite() of the 8 bytes. 0 or -errno.
+ */
+int et_buf_store64(struct et_buf *b, size_t off, uint64_t v);
 
 /*
  * Route the device interrupt to a fresh eventfd as MSI (and enable MSI in

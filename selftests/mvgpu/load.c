@@ -15,7 +15,8 @@ int load_up(struct load *l, const char *parent, const struct mt_type *type,
 	int ret;
 
 	memset(l, 0, sizeof(*l));
-	ret = et_up(&l->g, parent, type, 1 << 20, msg, len);
+	ret = et_up_flags(&l->g, parent, type, 1 << 20, ET_UNMAPPED_OK, msg,
+			  len);
 	if (ret)
 		return ret;
 	ret = et_buf_vram(&l->g.gpu, &l->g.pt, ET_VA_VRAM, 0, VRAM_WORK,
@@ -25,6 +26,7 @@ int load_up(struct load *l, const char *parent, const struct mt_type *type,
 
 		/* non-zero operands: the results show up in VRAM */
 		et_random_fill(l->work.cpu, VRAM_WORK, &seed);
+		ret = et_buf_push(&l->work);
 	}
 	if (!ret)
 		ret = libmvgpu_ctx_init(&l->ctx, &l->g.gpu, &l->g.pt, 0,

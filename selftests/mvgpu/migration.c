@@ -227,7 +227,11 @@ static int mig_build(FIXTURE_DATA(mig) *self)
 	struct libmvgpu_pt *pt = &self->a.pt;
 	int ret;
 
-	/* cases that work on VRAM from the CPU skip where it is not mapped */
+	/*
+	 * Where BAR2 cannot be mapped the cases reach VRAM through the device
+	 * file (libmvgpu_vram_*()); the pre-copy ones, which write through
+	 * the mapping, skip there (NEED_VRAM_MAP()).
+	 */
 	ret = et_up_flags(&self->a, MT_PARENT0, MT_T14, ET_RAM_SIZE,
 			  ET_UNMAPPED_OK, self->msg, sizeof(self->msg));
 	if (ret)
@@ -436,15 +440,13 @@ stop_copy:
 TEST_F_TIMEOUT(mig, stop_copy_mid_command, 300)
 {
 	struct libmvgpu_gpu *ga = &self->a.gpu, *gb = &self->gpu_b;
-	uint8_t *pattern = malloc(VRAM_BUF);
+	uint8_t *pattern = malloc(VRAM_BUF), *back = malloc(VRAM_BUF);
 	uint64_t fence_a, busy;
 	int64_t seq;
 
-	NEED_VRAM_MAP();
-
 	ASSERT_NE(NULL, pattern);
 	et_random_fill(pattern, VRAM_BUF, &self->seed);
-	memcpy((uint8_t *)ga->vram + VRAM_OFF, pattern, VRAM_BUF);
+	ASSERT_EQ(0, libmvgpu_vram_write(ga, VRAM_OFF, pattern, VRAM_BUF));
 	libmvgpu_gpu_wr(ga, MVGPU_REG_SCRATCH, 0x5eed1234);
 	libmvgpu_gpu_wr(ga, MVGPU_REG_IRQ_MASK, MVGPU_IRQ_FENCE(0));
 
@@ -466,7 +468,7 @@ TEST_F_TIMEOUT(mig, stop_copy_mid_command, 300)
 	ASSERT_EQ(0, save_stop_copy(&self->a.v.dev, &self->s));
 	fence_a = libmvgpu_ctx_fence_reg(&self->ctx);
 	/* what B held before must not survive, zero pages included */
-	memset(gb->vram, 0x3c, gb->vram_size);
+	ASSERT_EQ(0, et_vram_set(gb, 0, 0x3c, gb->vram_size));
 	TH_LOG("stream %zu bytes; GEMM %s when A stopped", self->s.len,
 	       fence_a >= (uint64_t)seq ? "had finished" : "was running");
 	ASSERT_EQ(0, load_and_run(&self->b.v.dev, &self->s));
@@ -476,18 +478,21 @@ TEST_F_TIMEOUT(mig, stop_copy_mid_command, 300)
 	ASSERT_EQ(MVGPU_IRQ_FENCE(0), libmvgpu_gpu_rd(gb, MVGPU_REG_IRQ_MASK));
 	ASSERT_EQ(0, libmvgpu_ctx_wait_fence(&self->ctx, seq, ET_TIMEOUT_MS));
 	ASSERT_TRUE(gemm_right(self));
-	ASSERT_EQ(0, memcmp(ga->vram, gb->vram, ga->vram_size));
-	ASSERT_EQ(0xa5a5a5a5, *(uint32_t *)((uint8_t *)gb->vram + VRAM_OFF));
-	ASSERT_EQ(0, memcmp((uint8_t *)gb->vram + VRAM_OFF + PAGE,
-			    pattern + PAGE, VRAM_BUF - PAGE));
+	ASSERT_EQ(0, et_vram_cmp(ga, gb, ga->vram_size));
+	ASSERT_EQ(0xa5a5a5a5, libmvgpu_vram_rd32(gb, VRAM_OFF));
+	ASSERT_NE(NULL, back);
+	ASSERT_EQ(0, libmvgpu_vram_read(gb, VRAM_OFF + PAGE, back,
+					VRAM_BUF - PAGE));
+	ASSERT_EQ(0, memcmp(back, pattern + PAGE, VRAM_BUF - PAGE));
 	/* and B goes on working */
 	ASSERT_EQ(0, libmvgpu_emit_fill(&self->ctx, self->vram.va, PAGE, 7));
 	ASSERT_EQ(0, libmvgpu_ctx_sync(&self->ctx, ET_TIMEOUT_MS));
-	ASSERT_EQ(7, *(uint32_t *)((uint8_t *)gb->vram + VRAM_OFF));
+	ASSERT_EQ(7, libmvgpu_vram_rd32(gb, VRAM_OFF));
 	/* A, stopped, did nothing more */
 	ASSERT_EQ(fence_a, libmvgpu_ctx_fence_reg(&(struct libmvgpu_ctx){
 		.gpu = ga, .idx = 0 }));
 	free(pattern);
+	free(back);
 	libmvgpu_mig_stream_free(&self->s);
 }
 
@@ -820,8 +825,6 @@ TEST_F_TIMEOUT(mig, stream_keeps_host_sched_settings, 120)
 	char prio[16];
 	long off;
 
-	NEED_VRAM_MAP();
-
 	/* the source's settings, which it writes into the stream */
 	ASSERT_EQ(0, libmvgpu_mdev_write_u64(ua, "weight", 7));
 	ASSERT_EQ(0, libmvgpu_mdev_write_u64(ua, "cap", 60));
@@ -868,7 +871,7 @@ TEST_F_TIMEOUT(mig, stream_keeps_host_sched_settings, 120)
 	switch_to_b(self);
 	ASSERT_EQ(0, libmvgpu_emit_fill(&self->ctx, self->vram.va, PAGE, 0x77));
 	ASSERT_EQ(0, libmvgpu_ctx_sync(&self->ctx, ET_TIMEOUT_MS));
-	EXPECT_EQ(0x77, *(uint32_t *)((uint8_t *)gb->vram + VRAM_OFF));
+	EXPECT_EQ(0x77, libmvgpu_vram_rd32(gb, VRAM_OFF));
 	EXPECT_EQ(1, et_attr(ub, "weight"));
 	EXPECT_EQ(20, et_attr(ub, "cap"));
 	ASSERT_EQ(0, libmvgpu_mdev_read_str(ub, "priority", prio, sizeof(prio)));
@@ -903,12 +906,10 @@ TEST_F_TIMEOUT(mig, stream_cannot_start_flr, 120)
 	int exp;
 	long off;
 
-	NEED_VRAM_MAP();
-
 	exp = libmvgpu_cfg_find_cap(db, PCI_CAP_ID_EXP);
 	ASSERT_LT(0, exp);
 	libmvgpu_gpu_wr(&self->a.gpu, MVGPU_REG_SCRATCH, 0xf1a9);
-	*(uint32_t *)((uint8_t *)self->a.gpu.vram + VRAM_OFF) = 0xabcd1234;
+	ASSERT_EQ(0, libmvgpu_vram_wr32(&self->a.gpu, VRAM_OFF, 0xabcd1234));
 	ASSERT_EQ(0, save_stop_copy(&self->a.v.dev, &self->s));
 	st = stream_state(&self->s, &off);
 	ASSERT_NE(NULL, st);
@@ -936,12 +937,12 @@ TEST_F_TIMEOUT(mig, stream_cannot_start_flr, 120)
 	EXPECT_EQ(0x40, lat);
 	EXPECT_EQ(resets, et_attr(ub, "resets"));
 	EXPECT_EQ(0xf1a9, libmvgpu_gpu_rd(gb, MVGPU_REG_SCRATCH));
-	EXPECT_EQ(0xabcd1234, *(uint32_t *)((uint8_t *)gb->vram + VRAM_OFF));
+	EXPECT_EQ(0xabcd1234, libmvgpu_vram_rd32(gb, VRAM_OFF));
 	/* the context, loaded, still works */
 	switch_to_b(self);
 	ASSERT_EQ(0, libmvgpu_emit_fill(&self->ctx, self->vram.va, PAGE, 0x99));
 	ASSERT_EQ(0, libmvgpu_ctx_sync(&self->ctx, ET_TIMEOUT_MS));
-	EXPECT_EQ(0x99, *(uint32_t *)((uint8_t *)gb->vram + VRAM_OFF));
+	EXPECT_EQ(0x99, libmvgpu_vram_rd32(gb, VRAM_OFF));
 	libmvgpu_mig_stream_free(&self->s);
 }
 
@@ -961,9 +962,7 @@ TEST_F_TIMEOUT(mig, zero_flood_write_is_killable, 300)
 	char byte;
 	pid_t pid;
 
-	NEED_VRAM_MAP();
-
-	memset((uint8_t *)ga->vram + VRAM_OFF, 0x6b, 8 * PAGE);
+	ASSERT_EQ(0, et_vram_set(ga, VRAM_OFF, 0x6b, 8 * PAGE));
 	ASSERT_EQ(0, save_stop_copy(&self->a.v.dev, &self->s));
 	ASSERT_EQ(0, find_record(&self->s, MVGPU_MIG_REC_HEADER));
 	hlen = sizeof(struct mvgpu_mig_record) +
@@ -982,7 +981,7 @@ TEST_F_TIMEOUT(mig, zero_flood_write_is_killable, 300)
 	}
 
 	/* cleared by the first ZERO record: shows the flood was under way */
-	memset(gb->vram, 0xe5, PAGE);
+	ASSERT_EQ(0, et_vram_set(gb, 0, 0xe5, PAGE));
 	ASSERT_EQ(0, libmvgpu_mig_set_state(db, VFIO_DEVICE_STATE_STOP, NULL));
 	ASSERT_EQ(0, libmvgpu_mig_set_state(db, VFIO_DEVICE_STATE_RESUMING, &fd));
 	ASSERT_EQ(0, pipe(pipefd));
@@ -1011,14 +1010,14 @@ TEST_F_TIMEOUT(mig, zero_flood_write_is_killable, 300)
 	ASSERT_GT(60000, ms) TH_LOG("the killed writer is still in write()");
 	ASSERT_TRUE(WIFSIGNALED(status));
 	TH_LOG("the killed writer was gone %d ms after SIGKILL", ms);
-	EXPECT_EQ(0, *(volatile uint32_t *)gb->vram);
+	EXPECT_EQ(0, libmvgpu_vram_rd32(gb, 0));
 	free(flood);
 	close(fd);
 
 	/* the vGPU, reset, takes a good stream */
 	ASSERT_EQ(0, libmvgpu_reset(db));
 	ASSERT_EQ(0, load_and_run(db, &self->s));
-	ASSERT_EQ(0, memcmp(ga->vram, gb->vram, ga->vram_size));
+	ASSERT_EQ(0, et_vram_cmp(ga, gb, ga->vram_size));
 	libmvgpu_mig_stream_free(&self->s);
 }
 
@@ -1065,19 +1064,25 @@ FIXTURE_SETUP(bad)
 	mt_vgpu_init(&self->dst.v);
 	ret = mt_check_state(self->msg, sizeof(self->msg));
 	ASSERT_EQ(0, ret) TH_LOG("%s", self->msg);
-	ret = et_up(&self->src, MT_PARENT0, MT_T164, 1 << 20, self->msg,
-		    sizeof(self->msg));
+	/* VRAM through the device file where BAR2 cannot be mapped */
+	ret = et_up_flags(&self->src, MT_PARENT0, MT_T164, 1 << 20,
+			  ET_UNMAPPED_OK, self->msg, sizeof(self->msg));
 	if (!ret)
-		ret = et_up(&self->dst, MT_PARENT1, dst_type, 1 << 20,
-			    self->msg, sizeof(self->msg));
+		ret = et_up_flags(&self->dst, MT_PARENT1, dst_type, 1 << 20,
+				  ET_UNMAPPED_OK, self->msg, sizeof(self->msg));
+	if (!ret) {
+		/* some data, so that the stream has VRAM records and ZERO ones */
+		static uint8_t data[64 << 10];
+
+		memset(data, 0x5a, sizeof(data));
+		ret = libmvgpu_vram_write(&self->src.gpu, 0, data, sizeof(data));
+		snprintf(self->msg, sizeof(self->msg), "VRAM data");
+	}
 	if (ret) {
 		et_down(&self->src);
 		et_down(&self->dst);
-		MT_SKIP_NO_MMAP(ret);
 		ASSERT_EQ(0, ret) TH_LOG("%s: %s", self->msg, strerror(-ret));
 	}
-	/* some data, so that the stream has VRAM records and ZERO ones */
-	memset(self->src.gpu.vram, 0x5a, 64 << 10);
 }
 
 FIXTURE_TEARDOWN_PARENT(bad)
@@ -1182,8 +1187,8 @@ TEST_F_TIMEOUT(bad, refused_and_vgpu_usable, 120)
 		libmvgpu_mig_stream_free(&self->s);
 		ASSERT_EQ(0, save_stop_copy(&self->src.v.dev, &self->s));
 		ASSERT_EQ(0, load_and_run(&self->dst.v.dev, &self->s));
-		ASSERT_EQ(0, memcmp(self->src.gpu.vram, self->dst.gpu.vram,
-				    self->src.gpu.vram_size));
+		ASSERT_EQ(0, et_vram_cmp(&self->src.gpu, &self->dst.gpu,
+					 self->src.gpu.vram_size));
 	}
 	libmvgpu_mig_stream_free(&self->s);
 }

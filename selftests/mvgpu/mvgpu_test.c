@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <sys/ioctl.h>
@@ -324,6 +325,62 @@ int mt_bar2_mmap(struct libmvgpu_dev *dev)
 	if (ret < 0)
 		return ret;
 	return ret == kernel ? ret : -EPROTO;
+}
+
+int mt_vram_get(struct mt_vram *m, struct libmvgpu_dev *dev)
+{
+	struct vfio_region_info info;
+	int ret;
+
+	memset(m, 0, sizeof(*m));
+	m->dev = dev;
+	ret = mt_bar2_mmap(dev);
+	if (ret < 0)
+		return ret;
+	if (ret) {
+		void *p = libmvgpu_region_mmap(dev, VFIO_PCI_BAR2_REGION_INDEX,
+					       &m->len);
+
+		if (p == MAP_FAILED)
+			return -errno;
+		m->p = p;
+		return 0;
+	}
+	ret = libmvgpu_region_info(dev, VFIO_PCI_BAR2_REGION_INDEX, &info);
+	if (ret)
+		return ret;
+	m->len = info.size;
+	m->p = calloc(1, m->len);
+	if (!m->p)
+		return -ENOMEM;
+	m->copy = true;
+	return 0;
+}
+
+int mt_vram_pull(struct mt_vram *m)
+{
+	if (!m->copy)
+		return 0;
+	return libmvgpu_region_read_all(m->dev, VFIO_PCI_BAR2_REGION_INDEX, 0,
+					m->p, m->len);
+}
+
+int mt_vram_push(struct mt_vram *m)
+{
+	if (!m->copy)
+		return 0;
+	return libmvgpu_region_write_all(m->dev, VFIO_PCI_BAR2_REGION_INDEX,
+					 0, m->p, m->len);
+}
+
+void mt_vram_put(struct mt_vram *m)
+{
+	if (m->p && m->copy)
+		free(m->p);
+	else if (m->p)
+		munmap(m->p, m->len);
+	m->p = NULL;
+	m->copy = false;
 }
 
 int mt_devinfo_size(struct libmvgpu_dev *dev)

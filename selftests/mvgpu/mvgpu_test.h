@@ -111,6 +111,32 @@ int mt_kernel_vfio_inode(void);
 int mt_bar2_mmap(struct libmvgpu_dev *dev);
 int mt_devinfo_size(struct libmvgpu_dev *dev);
 
+/*
+ * A test's view of one vGPU's VRAM (BAR2), the same on every kernel: p is
+ * the BAR2 mapping where the device offers one, else (kernels before
+ * 6.10, mt_bar2_mmap() 0) a copy in memory that the device file fills
+ * and drains: mt_vram_pull() reads BAR2 into it (before the test looks at
+ * VRAM), mt_vram_push() writes it to BAR2 (after the test wrote to p).
+ * With the mapping both do nothing. len is BAR2's size.
+ */
+struct mt_vram {
+	struct libmvgpu_dev *dev;
+	uint8_t *p;		/* NULL: none */
+	size_t len;
+	bool copy;		/* p is a copy, not the mapping */
+};
+
+/*
+ * Map dev's BAR2 into m, or give m a copy where it cannot be mapped.
+ * 0, -EPROTO when the device's flag disagrees with the kernel
+ * (mt_bar2_mmap()), or -errno.
+ */
+int mt_vram_get(struct mt_vram *m, struct libmvgpu_dev *dev);
+int mt_vram_pull(struct mt_vram *m);
+int mt_vram_push(struct mt_vram *m);
+/* Unmap or free p; safe on a zeroed m or after a failed get. */
+void mt_vram_put(struct mt_vram *m);
+
 /* A kselftest SKIP reason: BAR2 cannot be mapped on this kernel. */
 #define MT_NO_BAR2_MMAP \
 	"BAR2 has no VFIO_REGION_INFO_FLAG_MMAP (kernels before 6.10)"

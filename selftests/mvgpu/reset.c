@@ -26,8 +26,7 @@ enum reset_kind { RESET_VFIO, RESET_FLR, RESET_REG };
 
 FIXTURE(reset) {
 	struct mt_vgpu v[2];	/* [0] is reset, [1] is its neighbour */
-	uint8_t *map[2];
-	size_t len[2];
+	struct mt_vram m[2];	/* their VRAM, mapped or through the fd */
 	int efd;
 	int setup_err;
 	char msg[256];
@@ -56,7 +55,7 @@ FIXTURE_SETUP(reset)
 	self->efd = -1;
 	for (i = 0; i < 2; i++) {
 		mt_vgpu_init(&self->v[i]);
-		self->map[i] = MAP_FAILED;
+		memset(&self->m[i], 0, sizeof(self->m[i]));
 	}
 	self->setup_err = mt_check_state(self->msg, sizeof(self->msg));
 	if (self->setup_err)
@@ -69,21 +68,12 @@ FIXTURE_SETUP(reset)
 			self->setup_err = ret;
 			return;
 		}
-		/* kernels before 6.10: CHECK_SETUP() skips */
-		ret = mt_bar2_mmap(&self->v[i].dev);
-		if (ret <= 0) {
-			self->setup_err = ret ? ret : -EOPNOTSUPP;
+		/* mapped, or a copy before 6.10 (mt_vram_get()) */
+		ret = mt_vram_get(&self->m[i], &self->v[i].dev);
+		if (ret) {
+			self->setup_err = ret;
 			snprintf(self->msg, sizeof(self->msg),
-				 "BAR2 mmap flag: %s",
-				 strerror(-self->setup_err));
-			return;
-		}
-		self->map[i] = libmvgpu_region_mmap(&self->v[i].dev, BAR2,
-						    &self->len[i]);
-		if (self->map[i] == MAP_FAILED) {
-			self->setup_err = -errno;
-			snprintf(self->msg, sizeof(self->msg),
-				 "mmap BAR2: %s", strerror(errno));
+				 "BAR2: %s", strerror(-ret));
 			return;
 		}
 	}
@@ -97,8 +87,8 @@ FIXTURE_TEARDOWN(reset)
 	int i, ret;
 
 	for (i = 0; i < 2; i++) {
-		ret = mt_vgpu_unmap_destroy(&self->v[i], self->map[i],
-					    self->len[i]);
+		mt_vram_put(&self->m[i]);
+		ret = mt_vgpu_destroy(&self->v[i]);
 		if (ret)
 			TH_LOG("removing %s: %s", self->v[i].uuid,
 			       strerror(-ret));
@@ -119,7 +109,7 @@ static const uint32_t ctx0_rw[] = {
 
 /* Give a vGPU non-reset state everywhere a reset has to clear. */
 static void dirty(struct __test_metadata *_metadata, struct libmvgpu_dev *dev,
-		  uint8_t *map, size_t len, uint32_t seed)
+		  struct mt_vram *m, uint32_t seed)
 {
 	size_t i;
 
@@ -140,11 +130,12 @@ static void dirty(struct __test_metadata *_metadata, struct libmvgpu_dev *dev,
 	ASSERT_EQ(0, libmvgpu_cfg_write16(dev, CFG_COMMAND, CMD_DIRTY));
 	ASSERT_EQ(0, libmvgpu_cfg_write32(dev, CFG_BAR0, 0xfe000000));
 	ASSERT_EQ(0, libmvgpu_msi_enable(dev, 0x0042, -1));
-	mt_pattern_fill(map, len, 0, seed);
+	mt_pattern_fill(m->p, m->len, 0, seed);
+	ASSERT_EQ(0, mt_vram_push(m));
 }
 
 static void expect_dirty(struct __test_metadata *_metadata,
-			 struct libmvgpu_dev *dev, uint8_t *map, size_t len,
+			 struct libmvgpu_dev *dev, struct mt_vram *m,
 			 uint32_t seed)
 {
 	uint16_t v16;
@@ -165,7 +156,8 @@ static void expect_dirty(struct __test_metadata *_metadata,
 	EXPECT_EQ(CMD_DIRTY, v16);
 	ASSERT_EQ(0, libmvgpu_cfg_read16(dev, MSI_POS + 2, &v16));
 	EXPECT_EQ(1, v16 & 1);
-	EXPECT_EQ(-1, mt_pattern_check(map, len, 0, seed));
+	ASSERT_EQ(0, mt_vram_pull(m));
+	EXPECT_EQ(-1, mt_pattern_check(m->p, m->len, 0, seed));
 }
 
 static void do_reset(struct __test_metadata *_metadata, struct libmvgpu_dev *dev,
@@ -202,9 +194,9 @@ TEST_F(reset, clears_state)
 	size_t i;
 
 	CHECK_SETUP();
-	dirty(_metadata, a, self->map[0], self->len[0], 1);
-	dirty(_metadata, b, self->map[1], self->len[1], 2);
-	expect_dirty(_metadata, a, self->map[0], self->len[0], 1);
+	dirty(_metadata, a, &self->m[0], 1);
+	dirty(_metadata, b, &self->m[1], 2);
+	expect_dirty(_metadata, a, &self->m[0], 1);
 	ASSERT_EQ(0, libmvgpu_mdev_read_u64(self->v[0].uuid, "resets", &resets0));
 	ASSERT_EQ(0, libmvgpu_mdev_read_u64(self->v[1].uuid, "resets", &other0));
 	ASSERT_EQ(0, libmvgpu_cfg_read32(a, CFG_BAR0, &bar0));
@@ -229,7 +221,8 @@ TEST_F(reset, clears_state)
 	EXPECT_EQ(0, RD(a, MVGPU_CTX_REG(2, MVGPU_CTX_RING_SIZE)));
 
 	/* VRAM cleared, every page */
-	at = mt_find_nonzero(self->map[0], self->len[0]);
+	ASSERT_EQ(0, mt_vram_pull(&self->m[0]));
+	at = mt_find_nonzero(self->m[0].p, self->m[0].len);
 	if (at >= 0)
 		TH_LOG("VRAM byte 0x%llx not cleared", at);
 	EXPECT_EQ(-1, at);
@@ -251,7 +244,7 @@ TEST_F(reset, clears_state)
 	}
 
 	/* the neighbour on the same GPU is untouched */
-	expect_dirty(_metadata, b, self->map[1], self->len[1], 2);
+	expect_dirty(_metadata, b, &self->m[1], 2);
 
 	/* one more reset counted, for this vGPU only */
 	ASSERT_EQ(0, libmvgpu_mdev_read_u64(self->v[0].uuid, "resets", &resets1));
@@ -272,13 +265,15 @@ TEST_F(reset, usable_after_reset)
 	uint16_t ctrl;
 
 	CHECK_SETUP();
-	dirty(_metadata, a, self->map[0], self->len[0], 3);
+	dirty(_metadata, a, &self->m[0], 3);
 	do_reset(_metadata, a, variant->kind);
 
 	WR(a, MVGPU_REG_SCRATCH, 0x600d);
 	EXPECT_EQ(0x600d, RD(a, MVGPU_REG_SCRATCH));
-	mt_pattern_fill(self->map[0], self->len[0], 0, 4);
-	EXPECT_EQ(-1, mt_pattern_check(self->map[0], self->len[0], 0, 4));
+	mt_pattern_fill(self->m[0].p, self->m[0].len, 0, 4);
+	ASSERT_EQ(0, mt_vram_push(&self->m[0]));
+	ASSERT_EQ(0, mt_vram_pull(&self->m[0]));
+	EXPECT_EQ(-1, mt_pattern_check(self->m[0].p, self->m[0].len, 0, 4));
 
 	/* MSI after the reset (re-enabled where the reset cleared it) */
 	ASSERT_EQ(0, libmvgpu_cfg_read16(a, MSI_POS + 2, &ctrl));
@@ -295,7 +290,7 @@ TEST_F(reset, usable_after_reset)
 
 struct hammer {
 	struct libmvgpu_dev *dev;
-	uint8_t *map;
+	uint8_t *map;		/* NULL: BAR2 not mapped */
 	size_t len;
 	int *stop;		/* set by the main thread when done */
 	unsigned long iterations;
@@ -346,7 +341,8 @@ static void *vram_user(void *arg)
 			h->err = n < 0 ? n : -EIO;
 			break;
 		}
-		h->map[(off + 123) % h->len] = 0x77;
+		if (h->map)
+			h->map[(off + 123) % h->len] = 0x77;
 		off = (off + sizeof(page)) % h->len;
 		h->iterations++;
 	}
@@ -367,9 +363,9 @@ TEST_F_TIMEOUT(reset, concurrent_users, 120)
 	rd.dev = a;
 	rd.stop = &stop;
 	vr = rd;
-	vr.map = self->map[0];
-	vr.len = self->len[0];
-	dirty(_metadata, &self->v[1].dev, self->map[1], self->len[1], 5);
+	vr.map = self->m[0].copy ? NULL : self->m[0].p;
+	vr.len = self->m[0].len;
+	dirty(_metadata, &self->v[1].dev, &self->m[1], 5);
 	ASSERT_EQ(0, libmvgpu_mdev_read_u64(self->v[0].uuid, "resets", &before));
 	ASSERT_EQ(0, pthread_create(&t1, NULL, id_reader, &rd));
 	ASSERT_EQ(0, pthread_create(&t2, NULL, vram_user, &vr));
@@ -389,10 +385,11 @@ TEST_F_TIMEOUT(reset, concurrent_users, 120)
 	EXPECT_EQ(before + nr, after);
 	/* a last reset with nobody around clears everything */
 	do_reset(_metadata, a, variant->kind);
-	EXPECT_EQ(-1, mt_find_nonzero(self->map[0], self->len[0]));
+	ASSERT_EQ(0, mt_vram_pull(&self->m[0]));
+	EXPECT_EQ(-1, mt_find_nonzero(self->m[0].p, self->m[0].len));
 	EXPECT_EQ(0, RD(a, MVGPU_REG_SCRATCH));
 	/* and the neighbour saw none of it */
-	expect_dirty(_metadata, &self->v[1].dev, self->map[1], self->len[1], 5);
+	expect_dirty(_metadata, &self->v[1].dev, &self->m[1], 5);
 }
 
 TEST_HARNESS_MAIN

@@ -45,7 +45,6 @@ FIXTURE_SETUP(sch)
 		/* no teardown after a failed setup: clean up here */
 		for (i = 0; i < NR_LOADS; i++)
 			load_down(&self->l[i]);
-		MT_SKIP_NO_MMAP(ret);
 		ASSERT_EQ(0, ret) TH_LOG("vGPU %d: %s", i, self->msg);
 	}
 }
@@ -121,7 +120,7 @@ TEST_F_TIMEOUT(sch, runaway_does_not_starve, 180)
 	int i;
 
 	/* vGPU 0 waits for a value that never comes */
-	((uint64_t *)stuck->work.cpu)[0] = 0;
+	ASSERT_EQ(0, et_buf_store64(&stuck->work, 0, 0));
 	ASSERT_EQ(0, libmvgpu_emit_wait(&stuck->ctx, sem_va, 1));
 	ASSERT_LT(0, libmvgpu_ctx_fence(&stuck->ctx, false));
 	libmvgpu_ring_kick(&stuck->ctx);
@@ -142,7 +141,7 @@ TEST_F_TIMEOUT(sch, runaway_does_not_starve, 180)
 	ASSERT_EQ(0, libmvgpu_ctx_sync(&small->ctx, ET_TIMEOUT_MS));
 	t = libmvgpu_now_ns() - t0;
 	TH_LOG("small job done in %llu ms", (unsigned long long)t / 1000000);
-	ASSERT_EQ(7, ((uint32_t *)small->work.cpu)[1023]);
+	ASSERT_EQ(7, libmvgpu_vram_rd32(&small->g.gpu, small->work.addr + 4092));
 
 	/* the waiter is waiting, not faulted, and still not released */
 	ASSERT_EQ(0, libmvgpu_ctx_fence_reg(&stuck->ctx));
@@ -163,7 +162,7 @@ TEST_F_TIMEOUT(sch, released_waiter_runs_under_load, 180)
 	 * A context blocked on WAIT yields the engine; once the value is
 	 * there it must run again even though other vGPUs stay busy.
 	 */
-	libmvgpu_store64(waiter->work.cpu, 0);
+	ASSERT_EQ(0, et_buf_store64(&waiter->work, 0, 0));
 	ASSERT_EQ(0, libmvgpu_emit_wait(&waiter->ctx, sem_va, 1));
 	seq = libmvgpu_ctx_fence(&waiter->ctx, false);
 	ASSERT_LT(0, seq);
@@ -172,7 +171,7 @@ TEST_F_TIMEOUT(sch, released_waiter_runs_under_load, 180)
 	ASSERT_EQ(0, load_start(busy2));
 	sleep(1);
 	ASSERT_EQ(0, libmvgpu_ctx_fence_reg(&waiter->ctx));
-	libmvgpu_store64(waiter->work.cpu, 1);
+	ASSERT_EQ(0, et_buf_store64(&waiter->work, 0, 1));
 	ASSERT_EQ(0, libmvgpu_ctx_wait_fence(&waiter->ctx, seq, ET_TIMEOUT_MS))
 		TH_LOG("released WAIT did not complete while others are busy");
 	load_stop(busy1);
@@ -240,7 +239,7 @@ TEST_F_TIMEOUT(sch, reset_mid_work, 180)
 	ASSERT_EQ(0, a->feed.err);
 	ASSERT_NE(a->ctx.tail, libmvgpu_ctx_rd(&a->ctx, MVGPU_CTX_RING_HEAD))
 		TH_LOG("vGPU 0 ran dry before the reset");
-	ASSERT_NE(0, mt_find_nonzero(a->g.gpu.vram, VRAM_WORK) + 1);
+	ASSERT_LE(0, et_vram_find_nonzero(&a->g.gpu, VRAM_WORK));
 
 	ASSERT_EQ(0, libmvgpu_reset(&a->g.v.dev));
 	ASSERT_EQ(resets + 1, et_attr(uuid, "resets"));
@@ -262,7 +261,7 @@ TEST_F_TIMEOUT(sch, reset_mid_work, 180)
 	fb = load_busy(a);
 	usleep(300000);
 	ASSERT_EQ(fb, load_busy(a));
-	ASSERT_EQ(-1, mt_find_nonzero(a->g.gpu.vram, a->g.gpu.vram_size));
+	ASSERT_EQ(-1, et_vram_find_nonzero(&a->g.gpu, a->g.gpu.vram_size));
 
 	/* the other vGPU kept going */
 	fb = libmvgpu_ctx_fence_reg(&b->ctx);
@@ -277,7 +276,7 @@ TEST_F_TIMEOUT(sch, reset_mid_work, 180)
 	a->ctx.seqno = 0;
 	ASSERT_EQ(0, libmvgpu_emit_fill(&a->ctx, a->work.va, 4096, 0x1234));
 	ASSERT_EQ(0, libmvgpu_ctx_sync(&a->ctx, ET_TIMEOUT_MS));
-	ASSERT_EQ(0x1234, ((uint32_t *)a->g.gpu.vram)[1023]);
+	ASSERT_EQ(0x1234, libmvgpu_vram_rd32(&a->g.gpu, 4092));
 }
 
 /* Samples of a vGPU's "commands" counter, taken by a thread. */
@@ -421,14 +420,14 @@ TEST_F_TIMEOUT(sch, huge_tables_stall_no_other_vgpu, 300)
 	ASSERT_LT(et_attr(victim->g.v.uuid, "shadow_entries"), 1024);
 	/* the last touch wrote its alias of the first 16 MiB of VRAM */
 	i = NR_TOUCHES - 1;
-	ASSERT_EQ(i, ((uint32_t *)attacker->g.gpu.vram)
-		  [((uint64_t)(i / 512 % 8) << 21) / 4]);
+	ASSERT_EQ(i, libmvgpu_vram_rd32(&attacker->g.gpu,
+					(uint64_t)(i / 512 % 8) << 21));
 
 	/* a far translation works as well */
 	ASSERT_EQ(0, libmvgpu_emit_fill(&c1, va + (300ull << 30) + 4096, 4096,
 					0x5a5a5a5a));
 	ASSERT_EQ(0, libmvgpu_ctx_sync(&c1, ET_TIMEOUT_MS));
-	ASSERT_EQ(0x5a5a5a5a, ((uint32_t *)attacker->g.gpu.vram)[1024]);
+	ASSERT_EQ(0x5a5a5a5a, libmvgpu_vram_rd32(&attacker->g.gpu, 4096));
 
 	/* a reset gives every shadow entry back */
 	ASSERT_EQ(0, libmvgpu_reset(&attacker->g.v.dev));

@@ -5,7 +5,9 @@
  * clear it. A BAR2 mapping is a PFN mapping: no kernel path can take a
  * reference to its pages (vmsplice, process_vm_readv/writev, /proc/PID/mem,
  * io_uring fixed buffers), so none outlives the vGPU, and every reset
- * revokes the mapping's page table entries.
+ * revokes the mapping's page table entries. Where BAR2 cannot be mapped
+ * (before 6.10) the cases about VRAM's contents reach it through the
+ * device file (struct mt_vram) and those about the mapping skip.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -33,8 +35,7 @@
 
 FIXTURE(vram) {
 	struct mt_vgpu v[NR_VGPUS];
-	void *map[NR_VGPUS];
-	size_t len[NR_VGPUS];
+	struct mt_vram m[NR_VGPUS];	/* mapped, or a copy before 6.10 */
 	int setup_err;
 	char msg[256];
 };
@@ -45,15 +46,15 @@ FIXTURE_SETUP(vram)
 
 	for (i = 0; i < NR_VGPUS; i++) {
 		mt_vgpu_init(&self->v[i]);
-		self->map[i] = MAP_FAILED;
+		memset(&self->m[i], 0, sizeof(self->m[i]));
 	}
 	/*
-	 * Every case maps BAR2: on a kernel that cannot (before 6.10), skip;
-	 * add() checks that the vGPU's region flags say the same.
+	 * Where the kernel cannot map BAR2 (before 6.10) the cases about
+	 * VRAM's contents reach it through the device file (struct
+	 * mt_vram), those about the mapping skip (NEED_MAPPING()); add()
+	 * checks that the vGPU's region flags say the same.
 	 */
 	ASSERT_LE(0, mt_kernel_vfio_inode());
-	if (!mt_kernel_vfio_inode())
-		SKIP(return, MT_NO_BAR2_MMAP);
 	self->setup_err = mt_check_state(self->msg, sizeof(self->msg));
 }
 
@@ -62,39 +63,47 @@ FIXTURE_TEARDOWN(vram)
 	int i, ret;
 
 	for (i = 0; i < NR_VGPUS; i++) {
-		ret = mt_vgpu_unmap_destroy(&self->v[i], self->map[i],
-					    self->len[i]);
+		mt_vram_put(&self->m[i]);
+		ret = mt_vgpu_destroy(&self->v[i]);
 		if (ret)
 			TH_LOG("removing %s: %s", self->v[i].uuid,
 			       strerror(-ret));
 	}
 }
 
-/* Create, open and map vGPU i. */
+/* A case about the BAR2 mapping itself: it needs a kernel that maps BAR2. */
+#define NEED_MAPPING() do { \
+	if (!mt_kernel_vfio_inode()) \
+		SKIP(return, MT_NO_BAR2_MMAP); \
+} while (0)
+
+/* Create, open and map vGPU i (a copy of its VRAM where not mappable). */
 static void add(struct __test_metadata *_metadata, FIXTURE_DATA(vram) *self,
 		int i, const char *parent, const struct mt_type *t)
 {
 	struct vfio_region_info info;
+	int ret;
 
 	ASSERT_EQ(0, mt_vgpu_create_open(&self->v[i], parent, t));
 	ASSERT_EQ(0, libmvgpu_region_info(&self->v[i].dev, BAR2, &info));
 	ASSERT_EQ(mt_type_vram(t), info.size);
 	ASSERT_EQ(VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE |
-		  VFIO_REGION_INFO_FLAG_MMAP, info.flags);
-	self->map[i] = libmvgpu_region_mmap(&self->v[i].dev, BAR2, &self->len[i]);
-	if (self->map[i] == MAP_FAILED)
-		TH_LOG("mmap BAR2: %s", strerror(errno));
-	ASSERT_NE(MAP_FAILED, self->map[i]);
-	ASSERT_EQ(mt_type_vram(t), self->len[i]);
+		  (mt_kernel_vfio_inode() ? VFIO_REGION_INFO_FLAG_MMAP : 0),
+		  info.flags);
+	ret = mt_vram_get(&self->m[i], &self->v[i].dev);
+	if (ret)
+		TH_LOG("BAR2 (mmap or copy): %s", strerror(-ret));
+	ASSERT_EQ(0, ret);
+	ASSERT_EQ(mt_type_vram(t), self->m[i].len);
 }
 
 static void drop(struct __test_metadata *_metadata, FIXTURE_DATA(vram) *self,
 		 int i)
 {
-	int ret = mt_vgpu_unmap_destroy(&self->v[i], self->map[i],
-					self->len[i]);
+	int ret;
 
-	self->map[i] = MAP_FAILED;
+	mt_vram_put(&self->m[i]);
+	ret = mt_vgpu_destroy(&self->v[i]);
 	ASSERT_EQ(0, ret);
 }
 
@@ -120,6 +129,38 @@ static void expect_pattern(struct __test_metadata *_metadata, const void *p,
 	EXPECT_EQ(-1, at);
 }
 
+/*
+ * The same of a vGPU's VRAM as the test sees it (the mapping, or the copy
+ * read afresh through the device file).
+ */
+static void expect_zero_m(struct __test_metadata *_metadata,
+			  struct mt_vram *m, const char *what)
+{
+	ASSERT_EQ(0, mt_vram_pull(m));
+	expect_zero(_metadata, m->p, m->len, what);
+}
+
+static void expect_pattern_m(struct __test_metadata *_metadata,
+			     struct mt_vram *m, uint32_t seed, const char *what)
+{
+	ASSERT_EQ(0, mt_vram_pull(m));
+	expect_pattern(_metadata, m->p, m->len, seed, what);
+}
+
+/* Write the pattern of seed, or the byte c, to all of a vGPU's VRAM. */
+static void fill_m(struct __test_metadata *_metadata, struct mt_vram *m,
+		   uint32_t seed)
+{
+	mt_pattern_fill(m->p, m->len, 0, seed);
+	ASSERT_EQ(0, mt_vram_push(m));
+}
+
+static void set_m(struct __test_metadata *_metadata, struct mt_vram *m, int c)
+{
+	memset(m->p, c, m->len);
+	ASSERT_EQ(0, mt_vram_push(m));
+}
+
 /* Read the whole BAR through pread, in 1 MiB pieces, into buf. */
 static void pread_all(struct __test_metadata *_metadata,
 		      struct libmvgpu_dev *dev, void *buf, size_t len)
@@ -138,12 +179,12 @@ static void expect_zero_vram(struct __test_metadata *_metadata,
 {
 	void *buf;
 
-	expect_zero(_metadata, self->map[i], self->len[i], "mmap");
-	buf = malloc(self->len[i]);
+	expect_zero_m(_metadata, &self->m[i], self->m[i].copy ? "copy" : "mmap");
+	buf = malloc(self->m[i].len);
 	ASSERT_NE(NULL, buf);
-	memset(buf, 0xff, self->len[i]);
-	pread_all(_metadata, &self->v[i].dev, buf, self->len[i]);
-	expect_zero(_metadata, buf, self->len[i], "pread");
+	memset(buf, 0xff, self->m[i].len);
+	pread_all(_metadata, &self->v[i].dev, buf, self->m[i].len);
+	expect_zero(_metadata, buf, self->m[i].len, "pread");
 	free(buf);
 }
 
@@ -167,9 +208,10 @@ TEST_F(vram, mmap_and_pread_pwrite_agree)
 	size_t len, i;
 
 	CHECK_SETUP();
+	NEED_MAPPING();
 	add(_metadata, self, 0, MT_PARENT0, MT_T18);	/* 16 MiB */
-	map = self->map[0];
-	len = self->len[0];
+	map = self->m[0].p;
+	len = self->m[0].len;
 
 	/* written by mmap, read by pread */
 	mt_pattern_fill(map, len, 0, 7);
@@ -225,34 +267,34 @@ TEST_F(vram, isolation)
 
 	CHECK_SETUP();
 	add(_metadata, self, 0, MT_PARENT0, MT_T18);
-	mt_pattern_fill(self->map[0], self->len[0], 0, 1);
+	fill_m(_metadata, &self->m[0], 1);
 	add(_metadata, self, 1, MT_PARENT0, MT_T18);
 	add(_metadata, self, 2, MT_PARENT1, MT_T18);
-	expect_zero(_metadata, self->map[1], self->len[1], "same GPU");
-	expect_zero(_metadata, self->map[2], self->len[2], "other GPU");
+	expect_zero_m(_metadata, &self->m[1], "same GPU");
+	expect_zero_m(_metadata, &self->m[2], "other GPU");
 	for (i = 1; i < NR_VGPUS; i++)
-		mt_pattern_fill(self->map[i], self->len[i], 0, 1 + i);
-	expect_pattern(_metadata, self->map[0], self->len[0], 1, "first");
-	expect_pattern(_metadata, self->map[1], self->len[1], 2, "second");
-	expect_pattern(_metadata, self->map[2], self->len[2], 3, "third");
+		fill_m(_metadata, &self->m[i], 1 + i);
+	expect_pattern_m(_metadata, &self->m[0], 1, "first");
+	expect_pattern_m(_metadata, &self->m[1], 2, "second");
+	expect_pattern_m(_metadata, &self->m[2], 3, "third");
 
 	/* clearing one by reset leaves the others alone */
 	ASSERT_EQ(0, libmvgpu_reset(&self->v[1].dev));
-	expect_zero(_metadata, self->map[1], self->len[1], "after reset");
-	expect_pattern(_metadata, self->map[0], self->len[0], 1, "neighbour");
-	expect_pattern(_metadata, self->map[2], self->len[2], 3, "other GPU");
+	expect_zero_m(_metadata, &self->m[1], "after reset");
+	expect_pattern_m(_metadata, &self->m[0], 1, "neighbour");
+	expect_pattern_m(_metadata, &self->m[2], 3, "other GPU");
 }
 
 TEST_F(vram, reset_clears)
 {
 	CHECK_SETUP();
 	add(_metadata, self, 0, MT_PARENT1, MT_T14);
-	memset(self->map[0], 0xa5, self->len[0]);
+	set_m(_metadata, &self->m[0], 0xa5);
 	ASSERT_EQ(0, libmvgpu_reset(&self->v[0].dev));
 	expect_zero_vram(_metadata, self, 0);
 	/* usable again after the reset */
-	mt_pattern_fill(self->map[0], self->len[0], 0, 9);
-	expect_pattern(_metadata, self->map[0], self->len[0], 9, "reuse");
+	fill_m(_metadata, &self->m[0], 9);
+	expect_pattern_m(_metadata, &self->m[0], 9, "reuse");
 }
 
 /* Closing the device clears the VRAM too: the next user sees zeroes */
@@ -260,16 +302,13 @@ TEST_F(vram, close_clears)
 {
 	CHECK_SETUP();
 	add(_metadata, self, 0, MT_PARENT0, MT_T14);
-	memset(self->map[0], 0xe7, self->len[0]);
-	munmap(self->map[0], self->len[0]);
-	self->map[0] = MAP_FAILED;
+	set_m(_metadata, &self->m[0], 0xe7);
+	mt_vram_put(&self->m[0]);
 	libmvgpu_close(&self->v[0].dev);
 
 	ASSERT_EQ(0, mt_vgpu_open(&self->v[0]));
-	self->map[0] = libmvgpu_region_mmap(&self->v[0].dev, BAR2,
-					    &self->len[0]);
-	ASSERT_NE(MAP_FAILED, self->map[0]);
-	expect_zero(_metadata, self->map[0], self->len[0], "reopened");
+	ASSERT_EQ(0, mt_vram_get(&self->m[0], &self->v[0].dev));
+	expect_zero_m(_metadata, &self->m[0], "reopened");
 }
 
 /*
@@ -280,18 +319,18 @@ TEST_F(vram, recreate_reads_zero)
 {
 	CHECK_SETUP();
 	add(_metadata, self, 0, MT_PARENT1, MT_T11);
-	memset(self->map[0], 0x5c, self->len[0]);
+	set_m(_metadata, &self->m[0], 0x5c);
 	drop(_metadata, self, 0);
 	add(_metadata, self, 0, MT_PARENT1, MT_T11);
-	expect_zero(_metadata, self->map[0], self->len[0], "recreated 1/1");
+	expect_zero_m(_metadata, &self->m[0], "recreated 1/1");
 
 	/* and through smaller types carved from the same memory */
-	memset(self->map[0], 0x3c, self->len[0]);
+	set_m(_metadata, &self->m[0], 0x3c);
 	drop(_metadata, self, 0);
 	add(_metadata, self, 0, MT_PARENT1, MT_T12);
 	add(_metadata, self, 1, MT_PARENT1, MT_T12);
-	expect_zero(_metadata, self->map[0], self->len[0], "recreated 1/2 a");
-	expect_zero(_metadata, self->map[1], self->len[1], "recreated 1/2 b");
+	expect_zero_m(_metadata, &self->m[0], "recreated 1/2 a");
+	expect_zero_m(_metadata, &self->m[1], "recreated 1/2 b");
 }
 
 /* Bytes waiting in a pipe, or -1. */
@@ -314,23 +353,24 @@ TEST_F(vram, vmsplice_refused)
 	char c;
 
 	CHECK_SETUP();
+	NEED_MAPPING();
 	add(_metadata, self, 0, MT_PARENT0, MT_T18);
-	mt_pattern_fill(self->map[0], self->len[0], 0, 21);
+	mt_pattern_fill(self->m[0].p, self->m[0].len, 0, 21);
 	ASSERT_EQ(0, pipe2(p, O_NONBLOCK));
 
-	iov.iov_base = self->map[0];
+	iov.iov_base = self->m[0].p;
 	iov.iov_len = NR_REF * PAGE;
 	errno = 0;
 	ret = vmsplice(p[1], &iov, 1, 0);
 	EXPECT_EQ(-1, ret) TH_LOG("vmsplice took %zd bytes of BAR2", ret);
 	EXPECT_EQ(EFAULT, errno);
 	/* one page at the mapping's end, and a piece of one */
-	iov.iov_base = (char *)self->map[0] + self->len[0] - PAGE;
+	iov.iov_base = (char *)self->m[0].p + self->m[0].len - PAGE;
 	iov.iov_len = PAGE;
 	errno = 0;
 	EXPECT_EQ(-1, vmsplice(p[1], &iov, 1, 0));
 	EXPECT_EQ(EFAULT, errno);
-	iov.iov_base = (char *)self->map[0] + 100;
+	iov.iov_base = (char *)self->m[0].p + 100;
 	iov.iov_len = 10;
 	errno = 0;
 	EXPECT_EQ(-1, vmsplice(p[1], &iov, 1, SPLICE_F_GIFT));
@@ -343,7 +383,7 @@ TEST_F(vram, vmsplice_refused)
 	close(p[0]);
 	close(p[1]);
 	/* the mapping itself works as before */
-	expect_pattern(_metadata, self->map[0], self->len[0], 21, "mmap");
+	expect_pattern(_metadata, self->m[0].p, self->m[0].len, 21, "mmap");
 }
 
 /*
@@ -362,11 +402,12 @@ TEST_F(vram, gup_paths_refused)
 	int fd;
 
 	CHECK_SETUP();
+	NEED_MAPPING();
 	add(_metadata, self, 0, MT_PARENT0, MT_T18);
-	mt_pattern_fill(self->map[0], 2 * PAGE, 0, 22);
+	mt_pattern_fill(self->m[0].p, 2 * PAGE, 0, 22);
 	local.iov_base = buf;
 	local.iov_len = sizeof(buf);
-	remote.iov_base = self->map[0];
+	remote.iov_base = self->m[0].p;
 	remote.iov_len = sizeof(buf);
 
 	memset(buf, 0, sizeof(buf));
@@ -385,11 +426,11 @@ TEST_F(vram, gup_paths_refused)
 	fd = open("/proc/self/mem", O_RDWR);
 	ASSERT_LE(0, fd);
 	errno = 0;
-	ret = pread(fd, buf, PAGE, (off_t)(uintptr_t)self->map[0]);
+	ret = pread(fd, buf, PAGE, (off_t)(uintptr_t)self->m[0].p);
 	EXPECT_EQ(-1, ret) TH_LOG("/proc/self/mem read %zd bytes", ret);
 	EXPECT_EQ(EIO, errno);
 	errno = 0;
-	ret = pwrite(fd, buf, PAGE, (off_t)(uintptr_t)self->map[0] + PAGE);
+	ret = pwrite(fd, buf, PAGE, (off_t)(uintptr_t)self->m[0].p + PAGE);
 	EXPECT_EQ(-1, ret) TH_LOG("/proc/self/mem wrote %zd bytes", ret);
 	EXPECT_EQ(EIO, errno);
 	close(fd);
@@ -404,7 +445,7 @@ TEST_F(vram, gup_paths_refused)
 	close(fd);
 
 	/* none of it wrote */
-	expect_pattern(_metadata, self->map[0], 2 * PAGE, 22, "mmap");
+	expect_pattern(_metadata, self->m[0].p, 2 * PAGE, 22, "mmap");
 }
 
 /*
@@ -421,17 +462,18 @@ TEST_F(vram, refs_do_not_outlive_vgpu)
 	int p[2];
 
 	CHECK_SETUP();
+	NEED_MAPPING();
 	add(_metadata, self, 0, MT_PARENT1, MT_T11);
-	memset(self->map[0], 0x11, NR_REF * PAGE);
+	memset(self->m[0].p, 0x11, NR_REF * PAGE);
 	ASSERT_EQ(0, pipe2(p, O_NONBLOCK));
-	iov.iov_base = self->map[0];
+	iov.iov_base = self->m[0].p;
 	iov.iov_len = NR_REF * PAGE;
 	ret = vmsplice(p[1], &iov, 1, 0);
 	EXPECT_EQ(-1, ret) TH_LOG("vmsplice took %zd bytes of BAR2", ret);
 
 	drop(_metadata, self, 0);
 	add(_metadata, self, 0, MT_PARENT1, MT_T11);
-	mt_pattern_fill(self->map[0], NR_REF * PAGE, 0, 23);
+	mt_pattern_fill(self->m[0].p, NR_REF * PAGE, 0, 23);
 
 	errno = 0;
 	n = read(p[0], buf, sizeof(buf));
@@ -442,7 +484,7 @@ TEST_F(vram, refs_do_not_outlive_vgpu)
 	EXPECT_EQ(EAGAIN, errno);
 	close(p[0]);
 	close(p[1]);
-	expect_pattern(_metadata, self->map[0], NR_REF * PAGE, 23, "new vGPU");
+	expect_pattern(_metadata, self->m[0].p, NR_REF * PAGE, 23, "new vGPU");
 }
 
 /*
@@ -481,9 +523,10 @@ TEST_F(vram, reset_revokes_mapping)
 	long faults;
 
 	CHECK_SETUP();
+	NEED_MAPPING();
 	add(_metadata, self, 0, MT_PARENT0, MT_T18);
 	dev = &self->v[0].dev;
-	map = self->map[0];
+	map = self->m[0].p;
 	for (k = 0; k < MT_ARRAY_SIZE(kinds); k++) {
 		memset(map, 0x40 + k, len);
 		EXPECT_EQ(0, touch_faults(map, len));

@@ -116,6 +116,45 @@ uint32_t libmvgpu_vram_rd32(struct libmvgpu_gpu *gpu, uint64_t off)
 	return val;
 }
 
+static int vram_rw(struct libmvgpu_gpu *gpu, uint64_t off, void *buf,
+		   size_t len, bool write)
+{
+	if (off > gpu->vram_size || len > gpu->vram_size - off)
+		return -EINVAL;
+	if (gpu->vram) {
+		if (write)
+			memcpy((char *)gpu->vram + off, buf, len);
+		else
+			memcpy(buf, (char *)gpu->vram + off, len);
+		return 0;
+	}
+	if (!gpu->dev)
+		return -ENODEV;
+	if (write)
+		return libmvgpu_region_write_all(gpu->dev,
+						 VFIO_PCI_BAR2_REGION_INDEX,
+						 off, buf, len);
+	return libmvgpu_region_read_all(gpu->dev, VFIO_PCI_BAR2_REGION_INDEX,
+					off, buf, len);
+}
+
+int libmvgpu_vram_read(struct libmvgpu_gpu *gpu, uint64_t off, void *buf,
+		       size_t len)
+{
+	return vram_rw(gpu, off, buf, len, false);
+}
+
+int libmvgpu_vram_write(struct libmvgpu_gpu *gpu, uint64_t off,
+			const void *buf, size_t len)
+{
+	return vram_rw(gpu, off, (void *)buf, len, true);
+}
+
+int libmvgpu_vram_wr32(struct libmvgpu_gpu *gpu, uint64_t off, uint32_t val)
+{
+	return vram_rw(gpu, off, &val, sizeof(val), true);
+}
+
 int libmvgpu_gpu_irq_enable(struct libmvgpu_gpu *gpu, uint32_t sources)
 {
 	int efd, ret;

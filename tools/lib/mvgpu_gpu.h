@@ -70,6 +70,20 @@ int libmvgpu_gpu_init_unmapped_ok(struct libmvgpu_gpu *gpu,
  * one, else read through the device file; 0xffffffff when that fails.
  */
 uint32_t libmvgpu_vram_rd32(struct libmvgpu_gpu *gpu, uint64_t off);
+/*
+ * Copy len bytes of VRAM at off into buf (read) or from buf (write):
+ * through the BAR2 mapping when there is one, else with pread()/pwrite()
+ * of BAR2 on the device file, so a test works on VRAM the same way on a
+ * kernel where BAR2 cannot be mapped (before 6.10). 0, -EINVAL when
+ * [off, off + len) is not inside BAR2, or -errno (-EIO for a transfer
+ * that moved nothing).
+ */
+int libmvgpu_vram_read(struct libmvgpu_gpu *gpu, uint64_t off, void *buf,
+		       size_t len);
+int libmvgpu_vram_write(struct libmvgpu_gpu *gpu, uint64_t off,
+			const void *buf, size_t len);
+/* libmvgpu_vram_write() of one 32-bit word. */
+int libmvgpu_vram_wr32(struct libmvgpu_gpu *gpu, uint64_t off, uint32_t val);
 /* Unmap what init mapped. Safe on a zeroed gpu. */
 void libmvgpu_gpu_fini(struct libmvgpu_gpu *gpu);
 

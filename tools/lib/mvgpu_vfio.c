@@ -246,6 +246,41 @@ ssize_t libmvgpu_region_write(struct libmvgpu_dev *dev, unsigned int index,
 	return n < 0 ? -errno : n;
 }
 
+static int region_rw_all(struct libmvgpu_dev *dev, unsigned int index,
+			 uint64_t off, void *buf, size_t len, bool write)
+{
+	const size_t CHUNK = 1 << 20;
+	size_t done, n;
+	ssize_t ret;
+
+	for (done = 0; done < len; done += (size_t)ret) {
+		n = len - done < CHUNK ? len - done : CHUNK;
+		if (write)
+			ret = libmvgpu_region_write(dev, index, off + done,
+						    (char *)buf + done, n);
+		else
+			ret = libmvgpu_region_read(dev, index, off + done,
+						   (char *)buf + done, n);
+		if (ret < 0)
+			return (int)ret;
+		if (!ret)
+			return -EIO;
+	}
+	return 0;
+}
+
+int libmvgpu_region_read_all(struct libmvgpu_dev *dev, unsigned int index,
+			     uint64_t off, void *buf, size_t len)
+{
+	return region_rw_all(dev, index, off, buf, len, false);
+}
+
+int libmvgpu_region_write_all(struct libmvgpu_dev *dev, unsigned int index,
+			      uint64_t off, const void *buf, size_t len)
+{
+	return region_rw_all(dev, index, off, (void *)buf, len, true);
+}
+
 /* Exact-size access: 0, -errno, or -EIO for a short transfer. */
 static int rw_exact(struct libmvgpu_dev *dev, unsigned int index, uint64_t off,
 		    void *buf, size_t len, bool write)

@@ -141,6 +141,15 @@ ssize_t libmvgpu_region_read(struct libmvgpu_dev *dev, unsigned int index,
 ssize_t libmvgpu_region_write(struct libmvgpu_dev *dev, unsigned int index,
 			      uint64_t off, const void *buf, size_t len);
 
+/*
+ * Move all len bytes at off of region index, in pread()/pwrite()s of at
+ * most 1 MiB: 0, -errno, or -EIO when one moved nothing.
+ */
+int libmvgpu_region_read_all(struct libmvgpu_dev *dev, unsigned int index,
+			     uint64_t off, void *buf, size_t len);
+int libmvgpu_region_write_all(struct libmvgpu_dev *dev, unsigned int index,
+			      uint64_t off, const void *buf, size_t len);
+
 /* BAR0 32-bit registers; 0 on success (exactly 4 bytes moved) or -errno. */
 int libmvgpu_reg_read(struct libmvgpu_dev *dev, uint32_t off, uint32_t *val);
 int libmvgpu_reg_write(struct libmvgpu_dev *dev, uint32_t off, uint32_t val);
