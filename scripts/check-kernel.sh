@@ -75,12 +75,33 @@ if [ $# = 0 ]; then
 	mapfile -t progs < <(grep '^mvgpu/' "$VM/root/selftests/run_list")
 	set -- "${progs[@]}"
 fi
-"$TOP/qemu-scripts/run-vm.sh" -n "$tag" -r "$raw" "$@" || true
-if [ -s "$raw" ]; then
-	sed -E "s/^(PASS|FAIL|SKIP|INFO) /\\1 $tag: /" "$raw" >> "$results"
-else
-	result FAIL "vm: run-vm.sh gave no results"
+# How the programs open the vGPUs (libmvgpu, MVGPU_VFIO in the VM): on
+# the iommufd kernel through the vfio cdev and iommufd by default
+# ("k<VERSION>: ..."), with the legacy group and container too when
+# MVGPU_VFIO is "both" or "legacy" ("k<VERSION>-legacy: ...").
+backends=(legacy)
+if [ "$VERSION" = iommufd ]; then
+	case ${MVGPU_VFIO:-iommufd} in
+	iommufd)	backends=(iommufd) ;;
+	legacy)		backends=(legacy) ;;
+	both)		backends=(iommufd legacy) ;;
+	*)		die "MVGPU_VFIO=$MVGPU_VFIO: iommufd, legacy or both" ;;
+	esac
 fi
+for b in "${backends[@]}"; do
+	rtag=$tag
+	[ "$VERSION" = iommufd ] && [ "$b" = legacy ] && rtag=$tag-legacy
+	rm -f "$raw"
+	run_start=$(date +%s)
+	"$TOP/qemu-scripts/run-vm.sh" -n "$rtag" -r "$raw" -e MVGPU_VFIO="$b" \
+		"$@" || true
+	if [ -s "$raw" ]; then
+		sed -E "s/^(PASS|FAIL|SKIP|INFO) /\\1 $rtag: /" "$raw" >> "$results"
+	else
+		echo "FAIL $rtag: vm: run-vm.sh gave no results" >> "$results"
+	fi
+	note "$rtag (MVGPU_VFIO=$b): $(($(date +%s) - run_start)) s"
+done
 echo
 echo "=== summary ($abi)"
 print_summary "$results" "time: $(($(date +%s) - start)) s; logs: $BUILD/vm-logs/$tag-*"
