@@ -11,7 +11,9 @@
 # test VM with that kernel and those modules ($BUILD/vm-k<VERSION>) and run
 # the selftest programs in it (run-vm.sh; default: every mvgpu/* program
 # of run_list, i.e. all but the kselftest-runner pass and the nested-guest
-# e2e/ tests). Every result is named "k<VERSION>: <name>", and one more case,
+# e2e/ tests; on the iommufd kernel also e2e/iommufd_guest.sh, and the
+# programs open the vGPUs through the vfio cdev and iommufd, see
+# MVGPU_VFIO below). Every result is named "k<VERSION>: <name>", and one more case,
 # "k<VERSION>: modules build (W=1)", fails when the build does.
 #
 # Usage: check-kernel.sh VERSION RESULTS_FILE [TEST...]
@@ -73,6 +75,8 @@ MVGPU_KROOT=$kroot MVGPU_ABI=$abi MVGPU_KO_DIR=$ko/driver \
 	bash "$TOP/qemu-scripts/mkinitramfs.sh"
 if [ $# = 0 ]; then
 	mapfile -t progs < <(grep '^mvgpu/' "$VM/root/selftests/run_list")
+	# and on the iommufd kernel one nested guest whose QEMU uses iommufd
+	[ "$VERSION" = iommufd ] && progs+=(e2e/iommufd_guest.sh)
 	set -- "${progs[@]}"
 fi
 # How the programs open the vGPUs (libmvgpu, MVGPU_VFIO in the VM): on
