@@ -12,7 +12,9 @@
 # Usage: check.sh [TEST...]   (run by the top-level Makefile; KDIR, KSRC and
 #                              BUILD come from it; EXTRA_KO is passed on)
 # Environment: MVGPU_CHECK_61=1 also runs the VM tests on Debian 12's 6.1
-# kernel ("k6.1: ..."); MVGPU_CHECK_73=0 leaves out the 7.3 run.
+# kernel ("k6.1: ..."); MVGPU_CHECK_73=0 leaves out the 7.3 run;
+# MVGPU_CHECK_IOMMUFD=1 also runs them on the iommufd test kernel through
+# the vfio cdev ("kiommufd: ...", built once from the 6.12 source).
 # Exit status: 1 when M > 0 or N == 0.
 set -euo pipefail
 
@@ -103,20 +105,28 @@ phase_end vm
 kernel_tests=(mvgpu/mdev_types mvgpu/vfio_device mvgpu/config_space mvgpu/mmio_regs
 	      mvgpu/vram mvgpu/irq mvgpu/reset mvgpu/vfio_fuzz mvgpu/lifecycle
 	      mvgpu/shadow_sync mvgpu/migration mvgpu/stress mvgpu/module_unload.sh)
+kernel_tests_set=
 if [ $# -gt 0 ]; then
 	kernel_tests=("$@")
+	kernel_tests_set=1
 elif [ -n "${MVGPU_CHECK_KERNEL_TESTS:-}" ]; then
 	read -r -a kernel_tests <<< "$MVGPU_CHECK_KERNEL_TESTS"
+	kernel_tests_set=1
 fi
 [ "${kernel_tests[*]}" = all ] && kernel_tests=()
 kernels=()
 [ "${MVGPU_CHECK_73:-1}" = 1 ] && kernels+=(7.3)
 [ "${MVGPU_CHECK_61:-0}" = 1 ] && kernels+=(6.1)
+[ "${MVGPU_CHECK_IOMMUFD:-0}" = 1 ] && kernels+=(iommufd)
 for k in ${kernels[@]+"${kernels[@]}"}; do
 	phase "VM tests on the $k kernel"
+	ktests=(${kernel_tests[@]+"${kernel_tests[@]}"})
+	# the iommufd kernel: its own program and one nested guest too
+	[ "$k" = iommufd ] && [ ${#ktests[@]} -gt 0 ] && [ -z "$kernel_tests_set" ] &&
+		ktests+=(mvgpu/iommufd e2e/iommufd_guest.sh)
 	if [ $build_ok = 1 ]; then
 		"$TOP/scripts/check-kernel.sh" "$k" "$out/k$k.results" \
-			${kernel_tests[@]+"${kernel_tests[@]}"} || true
+			${ktests[@]+"${ktests[@]}"} || true
 		[ -s "$out/k$k.results" ] ||
 			echo "FAIL k$k: check-kernel.sh gave no results" > "$out/k$k.results"
 	else
