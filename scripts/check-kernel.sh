@@ -5,7 +5,9 @@
 # 6.12 (part of make check for 7.3; "make check-kernel KVER=6.1" by hand):
 # get the kernel (scripts/debian-kernel.sh for Debian's 7.3 and 6.1;
 # qemu-scripts/build-kernel.sh for "iommufd", a 6.12 kernel configured
-# with iommufd and the vfio cdev like Fedora's and Ubuntu's; both cached),
+# with iommufd and the vfio cdev like Fedora's and Ubuntu's, and for
+# "iommufd-compat" the same without the legacy container, /dev/vfio/vfio
+# being iommufd's and no vfio_iommu_type1; all cached),
 # build the modules for
 # it with W=1 (the Kbuild's -Werror makes any warning an error), build a
 # test VM with that kernel and those modules ($BUILD/vm-k<VERSION>) and run
@@ -41,21 +43,24 @@ result() {
 }
 
 start=$(date +%s)
-if [ "$VERSION" = iommufd ]; then
-	if ! kbuild=$(bash "$TOP/qemu-scripts/build-kernel.sh" iommufd); then
-		result FAIL "kernel: build-kernel.sh iommufd failed"
+case $VERSION in
+iommufd|iommufd-compat)
+	if ! kbuild=$(bash "$TOP/qemu-scripts/build-kernel.sh" "$VERSION"); then
+		result FAIL "kernel: build-kernel.sh $VERSION failed"
 		exit 1
 	fi
 	kroot=$(dirname "$kbuild")/root
 	abi=$(cat "$kbuild/include/config/kernel.release")
-else
+	;;
+*)
 	if ! kdir=$(bash "$TOP/scripts/debian-kernel.sh" "$VERSION"); then
 		result FAIL "kernel: debian-kernel.sh $VERSION failed"
 		exit 1
 	fi
 	kbuild=$kdir/kbuild kroot=$kdir/root
 	abi=$(cat "$kdir/abi")
-fi
+	;;
+esac
 ko=$work/ko
 rm -rf "$ko"
 copy_module_sources "$ko"
@@ -71,7 +76,10 @@ fi
 note "kernel and modules for $abi: $(($(date +%s) - start)) s"
 
 export VM=$BUILD/vm-$tag
-MVGPU_KROOT=$kroot MVGPU_ABI=$abi MVGPU_KO_DIR=$ko/driver \
+# iommufd-compat: /dev/vfio/vfio is iommufd's, there is no type1 module
+kmods=
+[ "$VERSION" = iommufd-compat ] && kmods="vfio mdev"
+MVGPU_KROOT=$kroot MVGPU_ABI=$abi MVGPU_KO_DIR=$ko/driver MVGPU_KMODS=$kmods \
 	bash "$TOP/qemu-scripts/mkinitramfs.sh"
 if [ $# = 0 ]; then
 	mapfile -t progs < <(grep '^mvgpu/' "$VM/root/selftests/run_list")
