@@ -508,7 +508,10 @@ struct racer {
 	struct libmvgpu_dev *dev;
 	struct libmvgpu_dma *extra;
 	bool stop;		/* __atomic: set by the test */
+	const char *uuid;
+	uint64_t base;		/* pinned_pages without the area */
 	unsigned long rounds;
+	unsigned long pinned;	/* unmaps while the area had pins */
 	uint64_t seed;
 	int err;
 };
@@ -520,13 +523,15 @@ static void *racer_fn(void *arg)
 
 	/* unmapped and mapped for random moments: the engine sees both */
 	while (!__atomic_load_n(&r->stop, __ATOMIC_RELAXED) && !ret) {
+		if (et_attr(r->uuid, "pinned_pages") > r->base)
+			r->pinned++;
 		ret = libmvgpu_iommu_unmap(r->dev, EXTRA_IOVA,
 					   EXTRA_PAGES * 4096);
-		libmvgpu_sleep_us(libmvgpu_rand64(&r->seed) % 500);
+		libmvgpu_sleep_us(libmvgpu_rand64(&r->seed) % 2000);
 		if (!ret)
 			ret = libmvgpu_iommu_map(r->dev, r->extra->vaddr,
 						 EXTRA_IOVA, EXTRA_PAGES * 4096);
-		libmvgpu_sleep_us(libmvgpu_rand64(&r->seed) % 2000);
+		libmvgpu_sleep_us(libmvgpu_rand64(&r->seed) % 20000);
 		r->rounds++;
 	}
 	r->err = ret;
@@ -553,6 +558,8 @@ TEST_F_TIMEOUT(eng, unmap_map_race_with_pins, 180)
 	ASSERT_EQ(0, libmvgpu_emit_fill(&self->ctx, self->dst.va, 4096, 0));
 	ASSERT_EQ(0, libmvgpu_ctx_sync(&self->ctx, ET_TIMEOUT_MS));
 	base = et_attr(uuid, "pinned_pages");
+	r.uuid = uuid;
+	r.base = base;
 	ASSERT_EQ(0, extra_map(self, &extra, 0x4b));
 	ASSERT_EQ(0, pthread_create(&t, NULL, racer_fn, &r));
 	end = mt_now_ms() + 15000;
@@ -593,10 +600,12 @@ TEST_F_TIMEOUT(eng, unmap_map_race_with_pins, 180)
 	}
 	__atomic_store_n(&r.stop, true, __ATOMIC_RELAXED);
 	pthread_join(t, NULL);
-	TH_LOG("%u copies, %u faults, %lu unmap/map rounds", copies, faults,
-	       r.rounds);
+	TH_LOG("%u copies, %u faults, %lu unmap/map rounds, %lu of them with pins",
+	       copies, faults, r.rounds, r.pinned);
 	EXPECT_EQ(0, r.err) TH_LOG("unmap/map: %s", strerror(-r.err));
-	EXPECT_NE(0, r.rounds);
+	/* both ways happened: work done, and unmaps under the engine's pins */
+	EXPECT_NE(0, copies);
+	EXPECT_NE(0, r.pinned);
 	EXPECT_EQ(0, ret) TH_LOG("engine: %s", strerror(-ret));
 
 	libmvgpu_pt_unmap(&self->g.pt, VA_EXTRA, EXTRA_PAGES * 4096);
