@@ -579,6 +579,9 @@ TEST_F_TIMEOUT(eng, unmap_map_race_with_pins, 180)
 			    f.addr >= VA_EXTRA + EXTRA_PAGES * 4096)
 				break;
 			faults++;
+			/* as a guest driver: invalidate, then resume */
+			libmvgpu_ctx_tlb_inv(&self->ctx, VA_EXTRA,
+					     EXTRA_PAGES * 4096);
 			libmvgpu_ctx_fault_clear(&self->ctx);
 			ret = libmvgpu_ctx_wait_fence(&self->ctx, self->ctx.seqno,
 						      ET_TIMEOUT_MS);
