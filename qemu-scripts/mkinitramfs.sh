@@ -15,7 +15,8 @@
 # VM (output directory, default $BUILD/vm), MVGPU_KROOT (a directory with
 # boot/vmlinuz-$MVGPU_ABI and lib/modules/$MVGPU_ABI/ to take the kernel
 # from instead of Debian's package: make check-debug's kernel),
-# MVGPU_KO_DIR (where mvgpu.ko and mvgpu_sim.ko are, default driver/).
+# MVGPU_KO_DIR (where mvgpu.ko and mvgpu_sim.ko are, default driver/),
+# MVGPU_KMODS (the kernel modules to include, see KMODS).
 set -euo pipefail
 
 # shellcheck source=qemu-scripts/lib.sh
@@ -29,7 +30,9 @@ KO_DIR=${MVGPU_KO_DIR:-$TOP/driver}
 ABI=$(kernel_abi)
 MODDIR=lib/modules/$ABI
 # Kernel modules the VM needs; their dependencies are added automatically.
-KMODS="vfio vfio_iommu_type1 mdev"
+# MVGPU_KMODS replaces the list: "vfio mdev" for a kernel whose
+# /dev/vfio/vfio is iommufd's, with no vfio_iommu_type1.
+KMODS=${MVGPU_KMODS:-"vfio vfio_iommu_type1 mdev"}
 
 for t in busybox cpio gzip depmod modinfo xz ldd qemu-system-x86_64; do
 	command -v "$t" >/dev/null || die "$t not found (run 'make deps')"

@@ -13,9 +13,12 @@
 # Usage: check.sh [TEST...]   (run by the top-level Makefile; KDIR, KSRC and
 #                              BUILD come from it; EXTRA_KO is passed on)
 # Environment: MVGPU_CHECK_61=0 leaves out the run on Debian 12's 6.1
-# kernel ("k6.1: ..."), MVGPU_CHECK_73=0 the 7.3 run; MVGPU_CHECK_E2E_73
-# and MVGPU_CHECK_E2E_61 name the nested-guest programs run there
-# (default: e2e/migrate.sh on 7.3, none on 6.1; "" for none).
+# kernel ("k6.1: ..."), MVGPU_CHECK_73=0 the 7.3 run, MVGPU_CHECK_IOMMUFD=0
+# the run on the iommufd test kernel (built once from the 6.12 source; the
+# programs open the vGPUs through the vfio cdev: "kiommufd: ...");
+# MVGPU_CHECK_E2E_73, MVGPU_CHECK_E2E_61 and MVGPU_CHECK_E2E_IOMMUFD name
+# the nested-guest programs run there (default: e2e/migrate.sh on 7.3 and
+# on the iommufd kernel, none on 6.1; "" for none).
 # Exit status: 1 when M > 0 or N == 0.
 set -euo pipefail
 
@@ -107,22 +110,33 @@ kernel_tests=(mvgpu/mdev_types mvgpu/vfio_device mvgpu/config_space mvgpu/mmio_r
 	      mvgpu/vram mvgpu/irq mvgpu/reset mvgpu/vfio_fuzz mvgpu/lifecycle
 	      mvgpu/shadow_sync mvgpu/migration mvgpu/dirty_log mvgpu/stress
 	      mvgpu/module_unload.sh)
+kernel_tests_set=
 if [ $# -gt 0 ]; then
 	kernel_tests=("$@")
+	kernel_tests_set=1
 elif [ -n "${MVGPU_CHECK_KERNEL_TESTS:-}" ]; then
 	read -r -a kernel_tests <<< "$MVGPU_CHECK_KERNEL_TESTS"
+	kernel_tests_set=1
 fi
 [ "${kernel_tests[*]}" = all ] && kernel_tests=()
 # One nested guest and a live migration of it (e2e/migrate.sh: a guest
-# doing checked work, migrated with QEMU) on 7.3, unless TESTS chose.
+# doing checked work, migrated with QEMU) on 7.3 and on the iommufd kernel,
+# unless TESTS chose. On the iommufd kernel its QEMUs attach the vGPU
+# through iommufd (MVGPU_VFIO=iommufd) and, the vGPU offering DMA logging
+# there, keep QEMU's default enable-migration=auto.
 declare -A e2e=([7.3]=${MVGPU_CHECK_E2E_73-e2e/migrate.sh}
-		[6.1]=${MVGPU_CHECK_E2E_61-})
+		[6.1]=${MVGPU_CHECK_E2E_61-}
+		[iommufd]=${MVGPU_CHECK_E2E_IOMMUFD-e2e/migrate.sh})
 kernels=()
 [ "${MVGPU_CHECK_73:-1}" = 1 ] && kernels+=(7.3)
 [ "${MVGPU_CHECK_61:-1}" = 1 ] && kernels+=(6.1)
+[ "${MVGPU_CHECK_IOMMUFD:-1}" = 1 ] && kernels+=(iommufd)
 for k in ${kernels[@]+"${kernels[@]}"}; do
 	phase "VM tests on the $k kernel"
 	ktests=(${kernel_tests[@]+"${kernel_tests[@]}"})
+	# the iommufd kernel: its own program too
+	[ "$k" = iommufd ] && [ ${#ktests[@]} -gt 0 ] && [ -z "$kernel_tests_set" ] &&
+		ktests+=(mvgpu/iommufd)
 	# "all" (an empty list) stays every mvgpu/* program of check-kernel.sh
 	if [ $# = 0 ] && [ ${#ktests[@]} -gt 0 ] && [ -n "${e2e[$k]:-}" ]; then
 		read -r -a more <<< "${e2e[$k]}"

@@ -82,13 +82,18 @@ finish() {
 	poweroff -f
 }
 
-# Module state: vfio_iommu_type1 and "mvgpu_sim vram_mb=128" with exactly
+# Module state: vfio_iommu_type1 (where the kernel has it) and "mvgpu_sim vram_mb=128" with exactly
 # the GPUs of the VM's two edu PCI devices (run-vm.sh). A test may have
 # unloaded or reloaded them: reload.
+# Is there a vfio_iommu_type1 module? Not where /dev/vfio/vfio is iommufd's.
+have_type1() {
+	grep -q '/vfio_iommu_type1\.ko' "/lib/modules/$(uname -r)/modules.dep" 2>/dev/null
+}
+
 modules_ok() {
 	local n=0 g
 
-	[ -d /sys/module/vfio_iommu_type1 ] || return 1
+	! have_type1 || [ -d /sys/module/vfio_iommu_type1 ] || return 1
 	[ -d /sys/module/mvgpu_sim ] || return 1
 	for g in /sys/class/mvgpu/mvgpu*; do
 		[ -e "$g" ] || return 1
@@ -99,7 +104,11 @@ modules_ok() {
 }
 
 load_modules() {
-	modprobe vfio_iommu_type1 || return 1
+	if have_type1; then
+		modprobe vfio_iommu_type1 || return 1
+	else
+		modprobe vfio || return 1
+	fi
 	modules_ok && return 0
 	if [ -d /sys/module/mvgpu_sim ]; then
 		log "modules not in the expected state: reloading"

@@ -48,6 +48,9 @@
 # guests boot several times slower: the kernel prints a line at least every
 # few (guest) seconds while it boots. (In about ten CI runs with Debian's
 # kernel, one nested guest never printed anything; see testing.rst.)
+# MVGPU_VFIO=iommufd in the environment attaches the vGPU through iommufd
+# and the vfio cdev ("-object iommufd,id=iommufd0" and ",iommufd=iommufd0"
+# on the vfio-pci device) instead of the group and a type1 container.
 # NESTED_CPU_QUOTA=P in the environment runs QEMU in a cgroup limited to P %
 # of one CPU: a test run that behaves like a machine whose nested TCG is
 # 100/P times slower.
@@ -105,6 +108,10 @@ if [ $monitor = 1 ]; then
 	extra="-chardev pipe,id=mon,path=$outdir/mon -mon chardev=mon,mode=readline"
 fi
 [ -n "$incoming" ] && extra="$extra -incoming $incoming"
+if [ "${MVGPU_VFIO:-}" = iommufd ]; then
+	extra="$extra -object iommufd,id=iommufd0"
+	vfio_opts="$vfio_opts,iommufd=iommufd0"
+fi
 
 # The console at loglevel 7 is what the boot watchdog sees progress on.
 append="console=ttyS0 loglevel=7 panic=-1"

@@ -14,6 +14,7 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <linux/pci_regs.h>
 
 #include "mvgpu_vfio.h"
@@ -40,6 +41,37 @@ int libmvgpu_mdev_group(const char *uuid)
 	return (int)id;
 }
 
+static int open_legacy(struct libmvgpu_dev *dev, const char *uuid, int iommu);
+
+/* -1: not decided yet (libmvgpu_backend() reads MVGPU_VFIO once) */
+static int backend_selected = -1;
+
+enum libmvgpu_backend libmvgpu_backend(void)
+{
+	const char *env;
+
+	if (backend_selected >= 0)
+		return backend_selected;
+	env = getenv("MVGPU_VFIO");
+	backend_selected = LIBMVGPU_LEGACY;
+	if (env && !strcmp(env, "iommufd"))
+		backend_selected = LIBMVGPU_IOMMUFD;
+	else if (env && *env && strcmp(env, "legacy"))
+		fprintf(stderr, "libmvgpu: MVGPU_VFIO=%s unknown, using legacy\n",
+			env);
+	return backend_selected;
+}
+
+void libmvgpu_set_backend(enum libmvgpu_backend backend)
+{
+	backend_selected = backend;
+}
+
+const char *libmvgpu_backend_name(enum libmvgpu_backend backend)
+{
+	return backend == LIBMVGPU_IOMMUFD ? "iommufd" : "legacy";
+}
+
 static void dev_init(struct libmvgpu_dev *dev)
 {
 	memset(dev, 0, sizeof(*dev));
@@ -51,23 +83,147 @@ static void dev_init(struct libmvgpu_dev *dev)
 
 int libmvgpu_open(struct libmvgpu_dev *dev, const char *uuid)
 {
-	return libmvgpu_open_iommu(dev, uuid, 0);
+	return libmvgpu_open_backend(dev, uuid, libmvgpu_backend());
 }
 
-/* dev_init(), then the UUID and the group number of the mdev uuid. */
-static int dev_start(struct libmvgpu_dev *dev, const char *uuid)
+/*
+ * dev_init(), then the UUID and the group number of the mdev uuid (which
+ * only the legacy backend needs).
+ */
+static int dev_start(struct libmvgpu_dev *dev, const char *uuid,
+		     enum libmvgpu_backend backend)
 {
 	int ret;
 
 	dev_init(dev);
+	dev->backend = backend;
 	if (strlen(uuid) != LIBMVGPU_UUID_LEN)
 		return -EINVAL;
 	memcpy(dev->uuid, uuid, LIBMVGPU_UUID_LEN + 1);
 	ret = libmvgpu_mdev_group(uuid);
+	if (ret >= 0)
+		dev->group_id = ret;
+	else if (backend == LIBMVGPU_LEGACY)
+		return ret;
+	else if (!libmvgpu_mdev_exists(uuid))
+		return -ENOENT;
+	return 0;
+}
+
+/* The vfioN name of the mdev's cdev, from its vfio-dev/ directory. */
+static int cdev_name_cb(const char *name, void *arg)
+{
+	if (strncmp(name, "vfio", 4))
+		return 0;
+	snprintf(arg, 32, "%s", name);
+	return 1;
+}
+
+int libmvgpu_cdev_open(const char *uuid)
+{
+	char dir[512], name[32] = "", path[64];
+	int ret, fd;
+
+	ret = libmvgpu_path_mdev(dir, sizeof(dir), uuid, "vfio-dev");
+	if (ret)
+		return ret;
+	ret = libmvgpu_dir_walk(dir, cdev_name_cb, name);
 	if (ret < 0)
 		return ret;
-	dev->group_id = ret;
+	if (!name[0])
+		return -ENOENT;
+	snprintf(path, sizeof(path), "/dev/vfio/devices/%s", name);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+int libmvgpu_cdev_bind(int device, int iommufd, uint32_t *devid)
+{
+	struct vfio_device_bind_iommufd bind = {
+		.argsz = sizeof(bind),
+		.iommufd = iommufd,
+	};
+
+	if (ioctl(device, VFIO_DEVICE_BIND_IOMMUFD, &bind))
+		return -errno;
+	if (devid)
+		*devid = bind.out_devid;
 	return 0;
+}
+
+int libmvgpu_cdev_attach(int device, uint32_t pt)
+{
+	struct vfio_device_attach_iommufd_pt attach = {
+		.argsz = sizeof(attach),
+		.pt_id = pt,
+	};
+
+	if (ioctl(device, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach))
+		return -errno;
+	return 0;
+}
+
+int libmvgpu_cdev_detach(int device)
+{
+	struct vfio_device_detach_iommufd_pt detach = {
+		.argsz = sizeof(detach),
+	};
+
+	if (ioctl(device, VFIO_DEVICE_DETACH_IOMMUFD_PT, &detach))
+		return -errno;
+	return 0;
+}
+
+int libmvgpu_iommufd_open(uint32_t *ioas)
+{
+	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
+	int fd, ret;
+
+	fd = open("/dev/iommu", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (ioctl(fd, IOMMU_IOAS_ALLOC, &alloc)) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	*ioas = alloc.out_ioas_id;
+	return fd;
+}
+
+/* Is fd an iommufd (/dev/iommu) rather than a container? */
+static bool fd_is_iommufd(int fd)
+{
+	struct stat a, b;
+
+	return !fstat(fd, &a) && !stat("/dev/iommu", &b) &&
+	       S_ISCHR(a.st_mode) && a.st_rdev == b.st_rdev;
+}
+
+/* libmvgpu_open() with LIBMVGPU_IOMMUFD. */
+static int open_iommufd(struct libmvgpu_dev *dev, const char *uuid)
+{
+	int ret;
+
+	ret = dev_start(dev, uuid, LIBMVGPU_IOMMUFD);
+	if (ret)
+		return ret;
+	ret = libmvgpu_iommufd_open(&dev->ioas_id);
+	if (ret < 0)
+		return ret;
+	dev->container = ret;
+	ret = libmvgpu_open_device(dev);
+	if (ret)
+		libmvgpu_close(dev);
+	return ret;
+}
+
+int libmvgpu_open_backend(struct libmvgpu_dev *dev, const char *uuid,
+			  enum libmvgpu_backend backend)
+{
+	if (backend == LIBMVGPU_IOMMUFD)
+		return open_iommufd(dev, uuid);
+	return open_legacy(dev, uuid, 0);
 }
 
 /* Open the group of dev and put it into dev->container. */
@@ -89,11 +245,12 @@ static int group_join(struct libmvgpu_dev *dev)
 	return 0;
 }
 
-int libmvgpu_open_iommu(struct libmvgpu_dev *dev, const char *uuid, int iommu)
+/* The legacy backend; iommu 0: TYPE1v2, else TYPE1. */
+static int open_legacy(struct libmvgpu_dev *dev, const char *uuid, int iommu)
 {
 	int ret;
 
-	ret = dev_start(dev, uuid);
+	ret = dev_start(dev, uuid, LIBMVGPU_LEGACY);
 	if (ret)
 		return ret;
 	dev->container = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
@@ -129,17 +286,26 @@ fail:
 	return ret;
 }
 
+int libmvgpu_open_iommu(struct libmvgpu_dev *dev, const char *uuid, int iommu)
+{
+	return iommu ? open_legacy(dev, uuid, iommu) : libmvgpu_open(dev, uuid);
+}
+
 int libmvgpu_open_in(struct libmvgpu_dev *dev, const char *uuid, int container)
 {
+	bool iommufd = fd_is_iommufd(container);
 	int ret;
 
-	ret = dev_start(dev, uuid);
+	ret = dev_start(dev, uuid, iommufd ? LIBMVGPU_IOMMUFD : LIBMVGPU_LEGACY);
 	if (ret)
 		return ret;
+	/* libmvgpu_iommufd_open() made the IOAS first: object 1 */
+	if (iommufd)
+		dev->ioas_id = 1;
 	dev->container = fcntl(container, F_DUPFD_CLOEXEC, 0);
 	if (dev->container < 0)
 		ret = -errno;
-	if (!ret)
+	if (!ret && !iommufd)
 		ret = group_join(dev);
 	if (!ret)
 		ret = libmvgpu_open_device(dev);
@@ -154,9 +320,27 @@ int libmvgpu_open_device(struct libmvgpu_dev *dev)
 
 	if (dev->device >= 0)
 		return -EBUSY;
-	dev->device = ioctl(dev->group, VFIO_GROUP_GET_DEVICE_FD, dev->uuid);
-	if (dev->device < 0)
-		return -errno;
+	if (dev->backend == LIBMVGPU_IOMMUFD) {
+		dev->device = libmvgpu_cdev_open(dev->uuid);
+		if (dev->device < 0) {
+			ret = dev->device;
+			dev->device = -1;
+			return ret;
+		}
+		ret = libmvgpu_cdev_bind(dev->device, dev->container,
+					 &dev->devid);
+		if (!ret)
+			ret = libmvgpu_cdev_attach(dev->device, dev->ioas_id);
+		if (ret) {
+			libmvgpu_close_device(dev);
+			return ret;
+		}
+	} else {
+		dev->device = ioctl(dev->group, VFIO_GROUP_GET_DEVICE_FD,
+				    dev->uuid);
+		if (dev->device < 0)
+			return -errno;
+	}
 	ret = libmvgpu_device_info(dev, &dev->info);
 	if (ret)
 		libmvgpu_close_device(dev);
@@ -435,7 +619,21 @@ int libmvgpu_iommu_map(struct libmvgpu_dev *dev, void *vaddr, uint64_t iova,
 		.iova = iova,
 		.size = size,
 	};
+	struct iommu_ioas_map ioas_map = {
+		.size = sizeof(ioas_map),
+		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
+			 IOMMU_IOAS_MAP_WRITEABLE,
+		.ioas_id = dev->ioas_id,
+		.user_va = (uintptr_t)vaddr,
+		.length = size,
+		.iova = iova,
+	};
 
+	if (dev->backend == LIBMVGPU_IOMMUFD) {
+		if (ioctl(dev->container, IOMMU_IOAS_MAP, &ioas_map))
+			return -errno;
+		return 0;
+	}
 	if (ioctl(dev->container, VFIO_IOMMU_MAP_DMA, &map))
 		return -errno;
 	return 0;
@@ -449,6 +647,18 @@ int libmvgpu_iommu_unmap(struct libmvgpu_dev *dev, uint64_t iova, size_t size)
 		.size = size,
 	};
 
+	struct iommu_ioas_unmap ioas_unmap = {
+		.size = sizeof(ioas_unmap),
+		.ioas_id = dev->ioas_id,
+		.iova = size ? iova : 0,
+		.length = size ? size : UINT64_MAX,
+	};
+
+	if (dev->backend == LIBMVGPU_IOMMUFD) {
+		if (ioctl(dev->container, IOMMU_IOAS_UNMAP, &ioas_unmap))
+			return -errno;
+		return 0;
+	}
 	if (!size)
 		unmap.flags = VFIO_DMA_UNMAP_FLAG_ALL;
 	if (ioctl(dev->container, VFIO_IOMMU_UNMAP_DMA, &unmap))

@@ -24,7 +24,98 @@
 #define LIBMVGPU_REGION_SHIFT	40
 #define LIBMVGPU_REGION_OFFSET(idx) ((uint64_t)(idx) << LIBMVGPU_REGION_SHIFT)
 
-/* One opened vGPU: its own container, group and device fd. */
+/*
+ * The uAPI of iommufd and of the vfio device cdev came with 6.2 and 6.6;
+ * Debian 12's linux-libc-dev is 6.1. The values are the kernel's ABI.
+ */
+#ifndef IOMMU_IOAS_ALLOC
+#define IOMMUFD_TYPE			(';')
+#define IOMMU_IOAS_ALLOC		_IO(IOMMUFD_TYPE, 0x81)
+#define IOMMU_IOAS_MAP			_IO(IOMMUFD_TYPE, 0x85)
+#define IOMMU_IOAS_UNMAP		_IO(IOMMUFD_TYPE, 0x86)
+#define IOMMU_IOAS_MAP_FIXED_IOVA	0x1
+#define IOMMU_IOAS_MAP_WRITEABLE	0x2
+#define IOMMU_IOAS_MAP_READABLE		0x4
+struct iommu_ioas_alloc {
+	__u32 size;
+	__u32 flags;
+	__u32 out_ioas_id;
+};
+
+struct iommu_ioas_map {
+	__u32 size;
+	__u32 flags;
+	__u32 ioas_id;
+	__u32 __reserved;
+	__aligned_u64 user_va;
+	__aligned_u64 length;
+	__aligned_u64 iova;
+};
+
+struct iommu_ioas_unmap {
+	__u32 size;
+	__u32 ioas_id;
+	__aligned_u64 iova;
+	__aligned_u64 length;
+};
+#endif
+#ifndef VFIO_DEVICE_BIND_IOMMUFD
+struct vfio_device_bind_iommufd {
+	__u32 argsz;
+	__u32 flags;
+	__s32 iommufd;
+	__u32 out_devid;
+};
+
+#define VFIO_DEVICE_BIND_IOMMUFD	_IO(VFIO_TYPE, VFIO_BASE + 18)
+struct vfio_device_attach_iommufd_pt {
+	__u32 argsz;
+	__u32 flags;
+	__u32 pt_id;
+};
+
+#define VFIO_DEVICE_ATTACH_IOMMUFD_PT	_IO(VFIO_TYPE, VFIO_BASE + 19)
+struct vfio_device_detach_iommufd_pt {
+	__u32 argsz;
+	__u32 flags;
+};
+
+#define VFIO_DEVICE_DETACH_IOMMUFD_PT	_IO(VFIO_TYPE, VFIO_BASE + 20)
+#endif
+
+/*
+ * How a vGPU is opened and its DMA mapped:
+ * - LIBMVGPU_LEGACY: the group (/dev/vfio/N) in a container (/dev/vfio/vfio,
+ *   vfio_iommu_type1 or iommufd's compat container), VFIO_IOMMU_MAP_DMA;
+ * - LIBMVGPU_IOMMUFD: the device's cdev (/dev/vfio/devices/vfioN) bound to
+ *   an iommufd (/dev/iommu) and attached to an IOAS, IOMMU_IOAS_MAP.
+ */
+enum libmvgpu_backend {
+	LIBMVGPU_LEGACY,
+	LIBMVGPU_IOMMUFD,
+};
+
+/*
+ * The backend libmvgpu_open() uses: the one set with
+ * libmvgpu_set_backend(), else the environment's MVGPU_VFIO ("iommufd" or
+ * "legacy"; unset or empty: legacy; anything else: legacy, with a note on
+ * stderr), so every program that opens vGPUs through libmvgpu runs on
+ * either without a change.
+ */
+enum libmvgpu_backend libmvgpu_backend(void);
+void libmvgpu_set_backend(enum libmvgpu_backend backend);
+/* "legacy" or "iommufd". */
+const char *libmvgpu_backend_name(enum libmvgpu_backend backend);
+
+/*
+ * One opened vGPU: its own DMA context and device fd.
+ * container: the VFIO container (LIBMVGPU_LEGACY) or the iommufd
+ *	(LIBMVGPU_IOMMUFD); either is what libmvgpu_open_in() takes
+ * group: the group fd (-1 with LIBMVGPU_IOMMUFD)
+ * group_id: the IOMMU group number (-1 when the mdev has none)
+ * ioas_id, devid: LIBMVGPU_IOMMUFD only: the IOAS the device is attached
+ *	to, and the device's id in the iommufd (from VFIO_DEVICE_BIND_IOMMUFD)
+ */
 struct libmvgpu_dev {
 	int container;
 	int group;
@@ -32,6 +123,9 @@ struct libmvgpu_dev {
 	int group_id;
 	char uuid[LIBMVGPU_UUID_LEN + 1];
 	struct vfio_device_info info;
+	enum libmvgpu_backend backend;
+	uint32_t ioas_id;
+	uint32_t devid;
 };
 
 /* One DMA mapping of anonymous memory. */
@@ -105,24 +199,51 @@ int libmvgpu_dir_walk(const char *dir, libmvgpu_dir_cb cb, void *arg);
 int libmvgpu_mdev_group(const char *uuid);
 
 /*
- * Open container, group and device of the mdev uuid, with a TYPE1v2 IOMMU
- * (TYPE1 as fallback). dev is fully initialised on success and all fds are
- * -1 on failure.
+ * Open the mdev uuid with the backend of libmvgpu_backend(): container,
+ * group and device with a TYPE1v2 IOMMU (TYPE1 as fallback), or a new
+ * iommufd with one IOAS and the device's cdev bound and attached to it.
+ * dev is fully initialised on success and all fds are -1 on failure.
  */
 int libmvgpu_open(struct libmvgpu_dev *dev, const char *uuid);
-/* The same with a given IOMMU model (VFIO_TYPE1v2_IOMMU, VFIO_TYPE1_IOMMU). */
-int libmvgpu_open_iommu(struct libmvgpu_dev *dev, const char *uuid, int iommu);
 /*
- * Open the mdev uuid in an existing container (one whose IOMMU is set, as
- * after libmvgpu_open()), as QEMU does for the second device of a VM: its
- * group joins that container. dev->container is a duplicate of the fd,
+ * The same with a given IOMMU model (VFIO_TYPE1v2_IOMMU, VFIO_TYPE1_IOMMU):
+ * always the legacy container. iommu 0 is libmvgpu_open().
+ */
+int libmvgpu_open_iommu(struct libmvgpu_dev *dev, const char *uuid, int iommu);
+/* Open the mdev uuid with a given backend. */
+int libmvgpu_open_backend(struct libmvgpu_dev *dev, const char *uuid,
+			  enum libmvgpu_backend backend);
+/*
+ * Open the mdev uuid in an existing DMA context, as QEMU does for the
+ * second device of a VM: container is another dev's container field. A
+ * container (one whose IOMMU is set, as after libmvgpu_open()): the
+ * group joins it. An iommufd: the device's cdev is bound to it and
+ * attached to libmvgpu's IOAS there (the first object of an iommufd
+ * libmvgpu opened, so id 1). dev->container is a duplicate of the fd,
  * which libmvgpu_close() closes. All fds are -1 on failure.
  */
 int libmvgpu_open_in(struct libmvgpu_dev *dev, const char *uuid, int container);
 /* Close only the device fd (the container and group stay open). */
 void libmvgpu_close_device(struct libmvgpu_dev *dev);
-/* Get the device fd again after libmvgpu_close_device(); 0 or -errno. */
+/*
+ * Get the device fd again after libmvgpu_close_device() (with
+ * LIBMVGPU_IOMMUFD: opened, bound and attached again); 0 or -errno.
+ */
 int libmvgpu_open_device(struct libmvgpu_dev *dev);
+/*
+ * The device's cdev, /dev/vfio/devices/vfioN (from the mdev's
+ * vfio-dev/ directory in sysfs), opened O_RDWR, neither bound nor
+ * attached: the fd, or -errno (-ENOENT where the kernel has no cdev).
+ */
+int libmvgpu_cdev_open(const char *uuid);
+/* VFIO_DEVICE_BIND_IOMMUFD of a cdev fd; *devid (may be NULL) its id. */
+int libmvgpu_cdev_bind(int device, int iommufd, uint32_t *devid);
+/* VFIO_DEVICE_ATTACH_IOMMUFD_PT of a bound cdev fd to IOAS (or HWPT) pt. */
+int libmvgpu_cdev_attach(int device, uint32_t pt);
+/* VFIO_DEVICE_DETACH_IOMMUFD_PT. */
+int libmvgpu_cdev_detach(int device);
+/* A new iommufd (/dev/iommu) with one IOAS, its id in *ioas; fd or -errno. */
+int libmvgpu_iommufd_open(uint32_t *ioas);
 /* Close everything; safe on a closed or failed dev. */
 void libmvgpu_close(struct libmvgpu_dev *dev);
 
@@ -188,7 +309,11 @@ int libmvgpu_region_mmappable(struct libmvgpu_dev *dev, unsigned int index);
  * VFIO_IOMMU_MAP_DMA of [vaddr, vaddr + size) at iova, readable and
  * writable; VFIO_IOMMU_UNMAP_DMA of [iova, iova + size), or of every
  * mapping of the container when size is 0 (VFIO_DMA_UNMAP_FLAG_ALL).
- * The memory itself stays. 0 or -errno.
+ * With LIBMVGPU_IOMMUFD: IOMMU_IOAS_MAP at the fixed IOVA iova and
+ * IOMMU_IOAS_UNMAP (size 0: iova 0, length UINT64_MAX, everything) in
+ * dev's IOAS. The memory itself stays. 0 or -errno, as the kernel says:
+ * an unmap of a range with no mapping is 0 on type1 and -ENOENT on
+ * iommufd; one that cuts a mapping is -EINVAL or -ENOENT.
  */
 int libmvgpu_iommu_map(struct libmvgpu_dev *dev, void *vaddr, uint64_t iova,
 		       size_t size);
