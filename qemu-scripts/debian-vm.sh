@@ -30,7 +30,7 @@
 #   -t FILE      append the steps' times ("debianN-NAME SECONDS" lines:
 #                image, boot, dkms, mdevctl, reboot, domain, libvirt, vm; on
 #                13 also dkms73, bpo-install, bpo-domain) to FILE
-#   -W SECONDS   the whole VM's timeout (default 2700)
+#   -W SECONDS   the whole VM's timeout (default 2700; Debian 13: 5400)
 # Results and logs are named by the system: debian12 or debian13
 # (build/vm-logs/debianN-<date>.{log,tap,results}; with -j migrate
 # debianN-migrate-<date>.{log,tap} and -dst.{log,tap}).
@@ -50,7 +50,7 @@ KSRC=${KSRC:-/usr/src/linux-source-6.12}
 
 results_out=
 timing_out=
-vm_timeout=2700
+vm_timeout=
 suite=${MVGPU_DEBIAN_SUITE:-bookworm}
 job=operator
 while getopts s:j:r:t:W:h opt; do
@@ -72,6 +72,12 @@ case $job in
 operator|migrate) ;;
 *)	die "unknown job $job (operator, migrate)" ;;
 esac
+# Debian 13's job does more (the backports' domain, DKMS for 7.3), the
+# migration runs two VMs on the same CPUs.
+if [ -z "$vm_timeout" ]; then
+	vm_timeout=2700
+	[ "$suite" = trixie ] && vm_timeout=5400
+fi
 [ "$(id -u)" = 0 ] || die "must run as root"
 [ -f "$VM/nested-initramfs.cpio.gz" ] || die "no $VM/nested-initramfs.cpio.gz: run 'make vm'"
 

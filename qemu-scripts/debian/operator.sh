@@ -220,7 +220,7 @@ domain_run() {
 		fi
 	fi
 	wait_for "$GUEST_SECONDS" job_ended_or_gone
-	timing "libvirt domain (${p%: }): boot and job $(($(now) - t)) s"
+	timing "libvirt domain${p:+ (${p%: })}: boot and job $(($(now) - t)) s"
 	phase "$2" $(($(now) - t))
 	out=$(job_log)
 	check "${p}guest sees the vGPU (1b36:10f0, class 0x120000)" \
