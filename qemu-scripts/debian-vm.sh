@@ -36,7 +36,8 @@
 # debianN-migrate-<date>.{log,tap} and -dst.{log,tap}).
 # Environment: BUILD, VM (where make vm put the nested guest's initramfs),
 # NESTED_CPU_QUOTA (the libvirt domain's QEMU then gets that % of a CPU),
-# MVGPU_DEBIAN_K73=0 (Debian 13: no DKMS build for the 7.3 headers).
+# MVGPU_DEBIAN_K73=0 (Debian 13: no DKMS build for the 7.3 headers),
+# MVGPU_DEBIAN_BPO=0 (Debian 13: no domain on trixie-backports' libvirt).
 # Exit status: 0 when everything passed.
 set -euo pipefail
 
@@ -119,6 +120,7 @@ install -m 0644 "$TOP/selftests/ktap_lib.sh" "$payload/"
 {
 	echo "NESTED_CPU_QUOTA=${NESTED_CPU_QUOTA:-}"
 	echo "DKMS_K73=${MVGPU_DEBIAN_K73:-1}"
+	echo "DEBIAN_BPO=${MVGPU_DEBIAN_BPO:-1}"
 } > "$payload/settings"
 size=$(($(du -sm "$payload" | cut -f1) + 64))
 mkfs.ext4 -q -F -L MVGPU -d "$payload" "$work/payload.img" "${size}M" > /dev/null

@@ -52,8 +52,9 @@ UUID_L=5d1f8f6e-8a54-4d0e-9a35-6b3f1e0d0a02
 # shellcheck source=qemu-scripts/debian/lib.sh
 . /mnt/mvgpu/lib.sh
 # DKMS_K73=0 (settings; MVGPU_DEBIAN_K73=0 on the host) leaves out the 7.3
-# build
+# build, DEBIAN_BPO=0 (MVGPU_DEBIAN_BPO=0) trixie-backports' libvirt
 [ "${DKMS_K73:-1}" = 1 ] || K73=
+[ "${DEBIAN_BPO:-1}" = 1 ] || BPO_PACKAGES=
 # the test cases: 32, one more with K73, ten more with BPO_PACKAGES
 PLAN=32
 [ -n "$K73" ] && PLAN=$((PLAN + 1))
