@@ -21,7 +21,10 @@
 #                     for one case; EXTRA_KO=path.ko to load one more module)
 #   make install      install the tools into $(PREFIX)/bin (/usr/local)
 #   make check-debian the Debian VM alone (part of make check): DKMS,
-#                     mdevctl and libvirt in a debootstrapped Debian 12
+#                     mdevctl and libvirt in a debootstrapped Debian 13
+#                     (DEBIAN=12: Debian 12)
+#   make check-debian-migrate  libvirt live migration of a domain with a
+#                     vGPU between two Debian 13 VMs
 #   make dkms-install install the modules with DKMS for the running kernel
 #                     (KERNELRELEASE= for another); make dkms-remove undoes it
 
@@ -35,7 +38,7 @@ W ?= 1
 
 export KDIR KSRC BUILD
 
-.PHONY: all modules tools selftests clean deps check check-static check-debug check-debian check-kernel demo bench vm vm-tests \
+.PHONY: all modules tools selftests clean deps check check-static check-debug check-debian check-debian-migrate check-kernel demo bench vm vm-tests \
 	install dkms-install dkms-remove
 
 all: modules tools selftests
@@ -86,9 +89,15 @@ check-static:
 check:
 	@bash scripts/check.sh $(TESTS)
 
-# The Debian VM alone (its image is built once and cached).
+# The Debian VM alone (its image is built once and cached); DEBIAN=12 or 13.
+DEBIAN ?= 13
 check-debian: vm
-	bash qemu-scripts/debian-vm.sh -r $(BUILD)/check-debian.results
+	bash qemu-scripts/debian-vm.sh -s $(if $(filter 12,$(DEBIAN)),bookworm,trixie) \
+		-r $(BUILD)/check-debian$(DEBIAN).results
+
+# Two Debian 13 VMs: a libvirt live migration of a domain with a vGPU.
+check-debian-migrate: vm
+	bash qemu-scripts/debian-vm.sh -s trixie -j migrate -r $(BUILD)/check-debian-migrate.results
 
 # Last line: "N passed, M failed" (TESTS="mvgpu/x" for some tests only).
 check-debug: all

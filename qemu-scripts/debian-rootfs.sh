@@ -1,13 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Build (once) the root filesystem of the Debian test VM: a real Debian 12
+# Build (once) the root filesystem of the Debian test VM: a real Debian
 # system made with debootstrap from the Debian archive this machine's apt
-# sources name, with systemd, udev, the Debian 6.12 kernel of the ABI
-# install-deps.sh uses (linux-image-<abi>-unsigned, from the cached .deb
-# when there is one) and its headers, dkms, gcc, mdevctl, libvirt
-# (libvirt-daemon-system, libvirt-clients) and QEMU, all Debian packages;
-# and print the directory that holds it:
+# sources name, with systemd, udev, a Debian 6.12 kernel and its headers,
+# dkms, gcc, mdevctl, libvirt (libvirt-daemon-system, libvirt-clients) and
+# QEMU, all Debian packages; and print the directory that holds it:
 #
 #   rootfs.img        the ext4 image (mkfs.ext4 -d: no loop mount); boot it
 #                     with a throw-away overlay (snapshot=on) so that it
@@ -15,18 +13,38 @@
 #   vmlinuz, initrd   the kernel and initramfs of its /boot, for -kernel
 #                     and -initrd
 #   abi, packages     the kernel ABI and the package list it was made with
+#   suite, versions   the suite and every installed package's version
+#
+# SUITE (the argument, or MVGPU_DEBIAN_SUITE; default bookworm):
+#   bookworm  Debian 12: the 6.12 kernel of the ABI install-deps.sh uses
+#             (linux-image-<abi>-unsigned, from the cached .deb when there
+#             is one, from bookworm-security), libvirt 9.0, QEMU 7.2,
+#             mdevctl 1.2
+#   trixie    Debian 13: its own 6.12 kernel (linux-image-amd64,
+#             linux-headers-amd64), libvirt 11.3, QEMU 10.0, mdevctl 1.4,
+#             DKMS 3.2, systemd 257; and from trixie-backports the newest
+#             linux-headers-7.3.*+deb13-amd64 installed (DKMS builds for
+#             it; its kernel is not), and libvirt and QEMU (12.9, 11.1)
+#             downloaded, not installed: their .deb files stay in the
+#             image's apt cache, with its package lists, so that the VM's
+#             job can upgrade to them without network ("apt-get install
+#             -t trixie-backports --no-download"; /etc/mvgpu-image.conf
+#             names them)
+# The suites come from the URI of the Debian source configured on this
+# machine (and of its security source): no host name is written here.
 #
 # At boot the image runs mvgpu-test.service: it mounts the disk labelled
 # MVGPU (read-only) on /mnt/mvgpu and runs /mnt/mvgpu/run.sh there
 # (debian-vm.sh makes that disk). Nothing mvgpu-specific is in the image
 # itself, so a change to the project does not rebuild it.
 #
-# Cache: /var/cache/mvgpu/debian-<hash> (or $BUILD/debian-<hash> when that
-# is not writable), <hash> covering the package list, the kernel ABI and
-# this script; older ones are deleted. The first build downloads about
-# 300 MB and takes a few minutes.
+# Cache: /var/cache/mvgpu/debian-SUITE-<hash> (or $BUILD/debian-SUITE-<hash>
+# when that is not writable), <hash> covering the suite, the package list,
+# the kernel ABI (bookworm) and this script; older ones of the same suite
+# are deleted. The first build downloads 300-500 MB and takes a few
+# minutes.
 #
-# Usage: debian-rootfs.sh    (root; progress on stderr, the path on stdout)
+# Usage: debian-rootfs.sh [SUITE]  (root; progress on stderr, the path on stdout)
 set -euo pipefail
 
 # shellcheck source=qemu-scripts/lib.sh
@@ -38,23 +56,36 @@ for t in debootstrap mkfs.ext4 chroot; do
 	command -v "$t" > /dev/null || die "$t not found (run 'make deps')"
 done
 
-ABI=$(kernel_abi)
-SUITE=bookworm
+SUITE=${1:-${MVGPU_DEBIAN_SUITE:-bookworm}}
 # What the VM needs, as an operator would install it (no Recommends).
 PACKAGES="systemd-sysv udev kmod dbus procps e2fsprogs initramfs-tools linux-base
-	  dkms make gcc libc6-dev linux-headers-$ABI
+	  dkms make gcc libc6-dev
 	  mdevctl libvirt-daemon-system libvirt-clients qemu-system-x86 jq"
+# trixie-backports: what the job upgrades to (downloaded only)
+BPO_PACKAGES="libvirt-daemon-system libvirt-clients libvirt-daemon-driver-qemu qemu-system-x86"
+case $SUITE in
+bookworm)
+	ABI=$(kernel_abi)
+	PACKAGES="$PACKAGES linux-headers-$ABI"
+	;;
+trixie)
+	# the kernel's ABI is known once the image has it
+	ABI=
+	PACKAGES="$PACKAGES iproute2 linux-image-amd64 linux-headers-amd64"
+	;;
+*)	die "unknown suite $SUITE (bookworm, trixie)" ;;
+esac
 uri=$(debian_uri | head -n1)
 sec_uri=$(debian_security_uri | head -n1)
 [ -n "$uri" ] || die "no configured Debian source (apt) to take the archive from"
-[ -n "$sec_uri" ] || die "no configured bookworm-security source (apt): the 6.12 kernel is there"
+[ -n "$sec_uri" ] || die "no configured Debian security source (apt) to take $SUITE-security from"
 
 cache=/var/cache/mvgpu
 mkdir -p "$cache" 2> /dev/null && [ -w "$cache" ] || cache=$BUILD
 mkdir -p "$cache"
 key=$({ echo "$SUITE $ABI"; echo "$PACKAGES" | tr -s ' \t\n' ' '; cat "$0"; } |
       sha256sum | cut -c1-16)
-out=$cache/debian-$key
+out=$cache/debian-$SUITE-$key
 
 # One builder at a time; the others wait for its result.
 exec 9> "$cache/.debian.lock"
@@ -98,6 +129,18 @@ Suites: $SUITE-security
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 EOS
+if [ "$SUITE" = trixie ]; then
+	# backports: never chosen by itself (its NotAutomatic release), only
+	# with -t trixie-backports
+	cat >> "$root/etc/apt/sources.list.d/debian.sources" <<EOS
+
+Types: deb
+URIs: $uri
+Suites: $SUITE-backports
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+EOS
+fi
 # No service starts inside the chroot.
 printf '#!/bin/sh\nexit 101\n' > "$root/usr/sbin/policy-rc.d"
 chmod 0755 "$root/usr/sbin/policy-rc.d"
@@ -120,22 +163,53 @@ in_root apt-get update -qq > "$out/apt.log" 2>&1 ||
 # shellcheck disable=SC2086 # a list of package names
 in_root apt-get install -y -q --no-install-recommends $PACKAGES >> "$out/apt.log" 2>&1 ||
 	{ tail -n 30 "$out/apt.log" >&2; die "apt-get install in the image failed (log: $out/apt.log)"; }
-# The kernel: the same package the busybox VM uses (cached by
-# install-deps.sh), else from the archive.
-deb=$(find /var/cache/mvgpu -maxdepth 1 -name "linux-image-${ABI}-unsigned_*.deb" 2> /dev/null |
-      sort -V | tail -n1)
-if [ -n "$deb" ]; then
-	cp "$deb" "$root/tmp/"
-	kpkg=/tmp/${deb##*/}
+if [ "$SUITE" = bookworm ]; then
+	# The kernel: the same package the busybox VM uses (cached by
+	# install-deps.sh), else from the archive.
+	deb=$(find /var/cache/mvgpu -maxdepth 1 -name "linux-image-${ABI}-unsigned_*.deb" 2> /dev/null |
+	      sort -V | tail -n1)
+	if [ -n "$deb" ]; then
+		cp "$deb" "$root/tmp/"
+		kpkg=/tmp/${deb##*/}
+	else
+		kpkg=linux-image-$ABI-unsigned
+	fi
+	note "installing the kernel ($ABI)"
+	in_root apt-get install -y -q --no-install-recommends "$kpkg" >> "$out/apt.log" 2>&1 ||
+		{ tail -n 30 "$out/apt.log" >&2; die "installing the kernel in the image failed"; }
+	rm -f "$root/tmp/"*.deb
 else
-	kpkg=linux-image-$ABI-unsigned
+	ABI=$(find "$root/boot" -maxdepth 1 -name 'vmlinuz-*' -printf '%f\n' | sed 's/^vmlinuz-//' |
+	      sort -V | tail -n1)
+	[ -n "$ABI" ] || die "no kernel in the image's /boot"
+	# trixie-backports' newest 7.3 headers: DKMS builds for that kernel
+	# too (it is not installed, so not booted)
+	k73=$(in_root apt-cache pkgnames linux-headers-7.3. |
+	      grep -xE 'linux-headers-7\.3\.[0-9]+\+deb13-amd64' | sort -V | tail -n1)
+	[ -n "$k73" ] || die "no linux-headers-7.3.*+deb13-amd64 in trixie-backports"
+	note "installing $k73 (trixie-backports)"
+	in_root apt-get install -y -q --no-install-recommends -t "$SUITE-backports" "$k73" \
+		>> "$out/apt.log" 2>&1 ||
+		{ tail -n 30 "$out/apt.log" >&2; die "installing $k73 in the image failed"; }
+	in_root apt-get clean
+	# libvirt and QEMU of trixie-backports: downloaded for the job
+	note "downloading from $SUITE-backports: $BPO_PACKAGES"
+	# shellcheck disable=SC2086 # a list of package names
+	in_root apt-get install -y -q --no-install-recommends --download-only \
+		-t "$SUITE-backports" $BPO_PACKAGES >> "$out/apt.log" 2>&1 ||
+		{ tail -n 30 "$out/apt.log" >&2; die "downloading from $SUITE-backports failed"; }
+	{
+		echo "SUITE=$SUITE"
+		echo "BPO_PACKAGES=\"$BPO_PACKAGES\""
+		echo "BPO_DEBS=\"$(cd "$root/var/cache/apt/archives" && ls -- *.deb | tr '\n' ' ')\""
+		echo "K73=${k73#linux-headers-}"
+	} > "$root/etc/mvgpu-image.conf"
+	cp "$root/etc/mvgpu-image.conf" "$out/"
 fi
-note "installing the kernel ($ABI)"
-in_root apt-get install -y -q --no-install-recommends "$kpkg" >> "$out/apt.log" 2>&1 ||
-	{ tail -n 30 "$out/apt.log" >&2; die "installing the kernel in the image failed"; }
-rm -f "$root/tmp/"*.deb
-in_root apt-get clean
-rm -rf "$root/var/lib/apt/lists/"*
+if [ "$SUITE" = bookworm ]; then
+	in_root apt-get clean
+	rm -rf "$root/var/lib/apt/lists/"*
+fi
 cleanup
 mounted=()
 
@@ -177,6 +251,7 @@ ln -sf /etc/systemd/system/mvgpu-test.service \
 cp "$root/boot/vmlinuz-$ABI" "$out/vmlinuz"
 cp "$root/boot/initrd.img-$ABI" "$out/initrd"
 echo "$ABI" > "$out/abi"
+echo "$SUITE" > "$out/suite"
 echo "$PACKAGES" | tr -s ' \t\n' '\n' | sed '/^$/d' > "$out/packages"
 # shellcheck disable=SC2016 # dpkg-query's fields, not the shell's
 in_root dpkg-query -W -f='${Package} ${Version}\n' > "$out/versions" 2> /dev/null || true
@@ -192,6 +267,6 @@ touch "$out/.done"
 note "Debian image built in $(($(date +%s) - start)) s"
 
 # Images of older keys are of no further use.
-find "$cache" -mindepth 1 -maxdepth 1 -type d -name 'debian-*' ! -name "debian-$key" \
+find "$cache" -mindepth 1 -maxdepth 1 -type d -name "debian-$SUITE-*" ! -name "debian-$SUITE-$key" \
 	-exec rm -rf {} +
 echo "$out"

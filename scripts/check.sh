@@ -3,10 +3,11 @@
 #
 # "make check": dependencies (only when something is missing), build, static
 # checks, the VM tests, the kernel-interface programs of the VM tests again
-# on Debian 13 backports' 7.3 kernel with a nested guest's live migration
-# and on Debian 12's 6.1 (check-kernel.sh; their cases named "k7.3: ...",
-# "k6.1: ..."), the Debian VM
-# (debian-vm.sh); then one summary whose last line is exactly
+# on Debian 13 backports' 7.3 kernel with a nested guest's live migration,
+# on Debian 12's 6.1 and on the iommufd test kernel (check-kernel.sh; their
+# cases named "k7.3: ...", "k6.1: ...", "kiommufd: ..."), the Debian VM
+# (debian-vm.sh: Debian 13, or as MVGPU_CHECK_DEBIAN says); then one
+# summary whose last line is exactly
 # "N passed, M failed" (N/M count test cases, static checks and the
 # vm-console-clean check; skipped cases are reported separately).
 #
@@ -19,6 +20,10 @@
 # MVGPU_CHECK_E2E_73, MVGPU_CHECK_E2E_61 and MVGPU_CHECK_E2E_IOMMUFD name
 # the nested-guest programs run there (default: e2e/migrate.sh on 7.3 and
 # on the iommufd kernel, none on 6.1; "" for none).
+# MVGPU_CHECK_DEBIAN="12 13" runs the Debian VM on Debian 12 and 13 (default
+# "13"), MVGPU_DEBIAN_K73=1 has Debian 13's DKMS build for 7.3 too,
+# MVGPU_DEBIAN_BPO=1 its domain on trixie-backports' libvirt and QEMU,
+# MVGPU_CHECK_DEBIAN_MIGRATE=1 adds the migration between two.
 # Exit status: 1 when M > 0 or N == 0.
 set -euo pipefail
 
@@ -153,17 +158,41 @@ for k in ${kernels[@]+"${kernels[@]}"}; do
 	phase_end "vm-k$k"
 done
 
-# The Debian VM: DKMS, mdevctl, libvirt as an operator uses them
-# (debian-vm.sh); its own steps' times go to the timing file too.
-phase "Debian VM (DKMS, mdevctl, libvirt)"
-if [ $build_ok = 1 ]; then
-	"$TOP/qemu-scripts/debian-vm.sh" -r "$out/debian.results" -t "$out/timing" || true
-	[ -s "$out/debian.results" ] ||
-		echo "FAIL debian-vm: debian-vm.sh gave no results" > "$out/debian.results"
-else
-	echo "FAIL debian-vm: not run, the build failed" > "$out/debian.results"
-fi
-phase_end debian
+# The Debian VMs: DKMS, mdevctl, libvirt as an operator uses them
+# (debian-vm.sh); their own steps' times go to the timing file too.
+# MVGPU_CHECK_DEBIAN: the systems, "12" (bookworm), "13" (trixie, with
+# trixie-backports' libvirt, QEMU and 7.3 headers) or both ("12 13");
+# MVGPU_CHECK_DEBIAN_MIGRATE=1 adds the libvirt live migration between
+# two Debian 13 VMs (make check-debian-migrate).
+# In make check Debian 13 leaves out its DKMS build for the 7.3 headers
+# (MVGPU_DEBIAN_K73=1 adds it; the host's 7.3 phase builds the modules for
+# that kernel already; it costs about 1.4 DKMS builds) and the domain on
+# trixie-backports' libvirt 12.9 and QEMU 11.1 (MVGPU_DEBIAN_BPO=1 adds
+# it; installing them and the domain cost about 1.5 DKMS builds), so that
+# the Debian VM costs what Debian 12's did (testing.rst, "The Debian VM").
+export MVGPU_DEBIAN_K73=${MVGPU_DEBIAN_K73:-0}
+export MVGPU_DEBIAN_BPO=${MVGPU_DEBIAN_BPO:-0}
+read -r -a debians <<< "${MVGPU_CHECK_DEBIAN:-13}"
+[ "${MVGPU_CHECK_DEBIAN_MIGRATE:-0}" = 1 ] && debians+=(13-migrate)
+for d in ${debians[@]+"${debians[@]}"}; do
+	case $d in
+	12)		args=(-s bookworm); what="DKMS, mdevctl, libvirt" ;;
+	13)		args=(-s trixie); what="DKMS, mdevctl, libvirt" ;;
+	13-migrate)	args=(-s trixie -j migrate); what="libvirt live migration" ;;
+	*)		echo "FAIL debian$d: unknown MVGPU_CHECK_DEBIAN system" > "$out/debian$d.results"
+			continue ;;
+	esac
+	phase "Debian ${d%-migrate} VM ($what)"
+	if [ $build_ok = 1 ]; then
+		"$TOP/qemu-scripts/debian-vm.sh" "${args[@]}" -r "$out/debian$d.results" \
+			-t "$out/timing" || true
+		[ -s "$out/debian$d.results" ] ||
+			echo "FAIL debian$d-vm: debian-vm.sh gave no results" > "$out/debian$d.results"
+	else
+		echo "FAIL debian$d-vm: not run, the build failed" > "$out/debian$d.results"
+	fi
+	phase_end "debian$d"
+done
 
 # Summary.
 echo
