@@ -41,6 +41,8 @@
  */
 #include "shadow.h"	/* first: mvgpu_autoconf.h decides what follows */
 
+#include <linux/sched/signal.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/xarray.h>
@@ -329,25 +331,50 @@ struct mvgpu_dirty_batch {
 	struct mvgpu_dirty_range r[MVGPU_DIRTY_BATCH];
 };
 
-static void mvgpu_dirty_batch_set(struct iova_bitmap *bits,
-				  struct mvgpu_dirty_batch *b)
+/*
+ * Set the batch's pages in the VMM's bitmap, with no mvgpu lock held. On
+ * 6.9 and later one iova_bitmap_set() call walks (and pins) the bitmap of
+ * its whole range: a range of the overflow report may span the VMM's whole
+ * address space, so ranges are set MVGPU_DIRTY_CHUNK at a time (32 KiB of
+ * bitmap at 4 KiB pages), with a chance to reschedule in between, and a
+ * fatal signal ends the report.
+ *
+ * Return: 0, or -EINTR when a fatal signal is pending.
+ */
+#define MVGPU_DIRTY_CHUNK	SZ_1G
+static int mvgpu_dirty_batch_set(struct iova_bitmap *bits,
+				 struct mvgpu_dirty_batch *b)
 {
-	unsigned int i;
+	unsigned int i, n = b->n;
+	u64 s, len;
 
-	for (i = 0; i < b->n; i++)
-		iova_bitmap_set(bits, b->r[i].start,
-				b->r[i].last - b->r[i].start + 1);
 	b->n = 0;
+	for (i = 0; i < n; i++) {
+		for (s = b->r[i].start; ; s += len) {
+			len = min_t(u64, b->r[i].last - s, MVGPU_DIRTY_CHUNK - 1) + 1;
+			iova_bitmap_set(bits, s, len);
+			if (fatal_signal_pending(current))
+				return -EINTR;
+			cond_resched();
+			if (s + len - 1 == b->r[i].last)
+				break;
+		}
+	}
+	return 0;
 }
 
-/* Every page of the started ranges in [@first, @last] is dirty. */
-static void mvgpu_dirty_report_all(struct mvgpu_dirty *d,
-				   struct iova_bitmap *bits,
-				   unsigned long first, unsigned long last)
+/*
+ * Every page of the started ranges in [@first, @last] is dirty.
+ * Return: 0, or -EINTR (mvgpu_dirty_batch_set()).
+ */
+static int mvgpu_dirty_report_all(struct mvgpu_dirty *d,
+				  struct iova_bitmap *bits,
+				  unsigned long first, unsigned long last)
 {
 	struct mvgpu_dirty_batch b = { 0 };
 	unsigned int i = 0;
 	bool more;
+	int ret;
 
 	do {
 		mutex_lock(&d->lock);
@@ -362,9 +389,11 @@ static void mvgpu_dirty_report_all(struct mvgpu_dirty *d,
 		}
 		more = i < d->nr_ranges;
 		mutex_unlock(&d->lock);
-		mvgpu_dirty_batch_set(bits, &b);
-		cond_resched();
+		ret = mvgpu_dirty_batch_set(bits, &b);
+		if (ret)
+			return ret;
 	} while (more);
+	return 0;
 }
 
 /*
@@ -439,6 +468,7 @@ static int mvgpu_log_read_and_clear(struct vfio_device *vdev,
 	struct mvgpu_dirty_batch b = { 0 };
 	unsigned long last, index;
 	bool logging, meets, more;
+	int ret;
 
 	if (!length)
 		return 0;
@@ -473,15 +503,23 @@ static int mvgpu_log_read_and_clear(struct vfio_device *vdev,
 	if (!logging)
 		return -EINVAL;
 
-	if (more)
-		mvgpu_dirty_report_all(d, bits, iova, last);
+	if (more) {
+		ret = mvgpu_dirty_report_all(d, bits, iova, last);
+		if (ret)
+			return ret;
+	}
 	index = iova >> (PAGE_SHIFT + MVGPU_DIRTY_GROUP_SHIFT);
 	do {
 		mutex_lock(&d->lock);
 		more = mvgpu_dirty_take(d, &index, iova, last, &b);
 		mutex_unlock(&d->lock);
-		mvgpu_dirty_batch_set(bits, &b);
-		cond_resched();
+		/*
+		 * Taken out of the log: a fatal signal loses these pages,
+		 * and the VMM with them (its migration fails anyway).
+		 */
+		ret = mvgpu_dirty_batch_set(bits, &b);
+		if (ret)
+			return ret;
 	} while (more);
 	return 0;
 }
