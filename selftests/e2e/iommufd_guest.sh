@@ -35,30 +35,6 @@ mvgpu-run -v -s 131072 copy fill hash || exit 12
 EOJ
 }
 
-# What the QEMU process of vGPU $1 holds open: one target a line.
-qemu_fds() {
-	local p f
-
-	for p in /proc/[0-9]*; do
-		tr '\0' ' ' < "$p/cmdline" 2>/dev/null | grep -q "qemu-system.*$1" ||
-			continue
-		for f in "$p"/fd/*; do
-			readlink "$f"
-		done
-		return 0
-	done
-	return 1
-}
-
-# fds_have REGEX / fds_lack REGEX: a line of $fds matches it, or none.
-fds_have() {
-	echo "$fds" | grep -q "$1"
-}
-
-fds_lack() {
-	! fds_have "$1"
-}
-
 has_cdev() {
 	local d
 

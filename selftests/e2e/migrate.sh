@@ -26,7 +26,9 @@
 # DMA logging and the devices keep QEMU's default, enable-migration=auto:
 # QEMU then migrates with the vGPU's own log of the guest pages it wrote,
 # and any warning fails the test, that one included.
-# MIG_AUTO=1 or 0 chooses instead of the kernel.
+# MIG_AUTO=1 or 0 chooses instead of the kernel. With MVGPU_VFIO=iommufd
+# (make check's run on the iommufd kernel) every QEMU attaches its vGPU
+# through iommufd and the vfio cdev, which the test checks on A's.
 # shellcheck shell=dash
 
 cd "$(dirname "$0")" || exit 1
@@ -211,6 +213,14 @@ migrate_test() {
 	check "guest on A runs checked work" \
 		nested-ctl.sh wait -t "$GUEST_SECONDS" "ITER 1" "$src"
 	diag "timing: nested-guest boot (migrate): $(cat "$src/boot-seconds" 2>/dev/null || echo -) s"
+	# through iommufd where the run asks for it (MVGPU_VFIO=iommufd)
+	if [ "${MVGPU_VFIO:-}" = iommufd ]; then
+		fds=$(qemu_fds "$ua")
+		check "QEMU on A holds /dev/iommu and the vfio cdev, no group" \
+			sh -c 'echo "$1" | grep -q "^/dev/iommu$" &&
+			       echo "$1" | grep -q "^/dev/vfio/devices/vfio[0-9]*$" &&
+			       ! echo "$1" | grep -q "^/dev/vfio/[0-9a-z]*$"' sh "$fds"
+	fi
 
 	# another type: the destination refuses the device's stream
 	dmesg -c > /dev/null
@@ -295,6 +305,11 @@ migrate_test() {
 
 e2e_requirements
 [ -d /sys/class/mvgpu/mvgpu1 ] || skip_all "needs two GPUs (mvgpu0, mvgpu1)"
-tap_plan 30
+# one more check where the QEMUs attach the vGPUs through iommufd
+if [ "${MVGPU_VFIO:-}" = iommufd ]; then
+	tap_plan 31
+else
+	tap_plan 30
+fi
 migrate_test
 ktap_finished

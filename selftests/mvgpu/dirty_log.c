@@ -423,9 +423,9 @@ TEST_F_TIMEOUT(dlog, start_stop_reset_close, 120)
 		ASSERT_EQ(0, munmap(self->g.gpu.vram, self->g.gpu.vram_size));
 		self->g.gpu.vram = NULL;
 	}
-	ASSERT_EQ(0, close(d->device));
-	d->device = ioctl(d->group, VFIO_GROUP_GET_DEVICE_FD, d->uuid);
-	ASSERT_LE(0, d->device) TH_LOG("reopen: %s", strerror(errno));
+	libmvgpu_close_device(d);
+	/* through the group, or the cdev bound and attached again */
+	ASSERT_EQ(0, libmvgpu_open_device(d));
 	EXPECT_EQ(-EINVAL, report_ram(self));
 	EXPECT_EQ(0, start_ram(self));
 	EXPECT_EQ(0, log_stop(dev(self)));
