@@ -19,7 +19,8 @@
 #
 # Logs: build/vm-logs/<name>-<date>.log (console, ttyS0),
 #       build/vm-logs/<name>-<date>.tap (test output, ttyS1),
-#       build/vm-logs/<name>-<date>.results.
+#       build/vm-logs/<name>-<date>.results,
+#       build/vm-logs/<name>-<date>.qemu (QEMU's messages, when it had any).
 # Besides the test cases, one check "vm-console-clean" fails when the console
 # shows a kernel warning, BUG, oops, lockup, hung task, ... (check-console.sh).
 # Exit status: 0 when everything passed, 1 otherwise.
@@ -125,7 +126,11 @@ rc=0
 wait "$qpid" || rc=$?
 qpid=
 elapsed=$(($(date +%s) - start))
-[ -s "$work/qemu.out" ] && sed 's/^/qemu: /' "$work/qemu.out" >&2
+# QEMU's own messages (an abort's reason) stay with the logs too
+if [ -s "$work/qemu.out" ]; then
+	sed 's/^/qemu: /' "$work/qemu.out" >&2
+	cp "$work/qemu.out" "$base.qemu"
+fi
 
 # Results.
 {

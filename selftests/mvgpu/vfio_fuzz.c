@@ -60,6 +60,8 @@
 #define IRQINFO_SIZE	16	/* struct vfio_irq_info */
 #define FEAT_MINSZ	8	/* struct vfio_device_feature header */
 #define FEAT_PAYLOAD	8	/* each migration feature's structure */
+#define LOG_CONTROL_SIZE 24	/* struct vfio_device_feature_dma_logging_control */
+#define LOG_REPORT_SIZE	32	/* struct vfio_device_feature_dma_logging_report */
 #define PRECOPY_SIZE	24	/* struct vfio_precopy_info */
 #define HUGE_ARGSZ	0xffffffffu
 
@@ -114,6 +116,8 @@ struct vf_ctx {
 	uint64_t vram;		/* BAR2 size */
 	uint64_t mig_flags;
 	bool data_size;		/* the kernel has VFIO_DEVICE_FEATURE_MIG_DATA_SIZE */
+	bool dma_log;		/* the vGPU offers DMA logging (dirty_log checks
+				 * that against the kernel) */
 	uint32_t devinfo_size;	/* the kernel's struct vfio_device_info */
 	bool bar2_mmap;		/* the kernel lets BAR2 be mapped (6.10) */
 	bool relaxed;		/* others change interrupt and migration state */
@@ -145,6 +149,22 @@ static void gbuf_fini(struct gbuf *g)
 	if (g->base)
 		munmap(g->base, g->size + PAGE);
 	g->base = NULL;
+}
+
+/*
+ * Does the vGPU offer DMA logging? A PROBE of DMA_LOGGING_START: 1, 0
+ * (ENOTTY), or -errno.
+ */
+static int dma_log_probe(int fd)
+{
+	uint32_t f[2] = {
+		FEAT_MINSZ,
+		VFIO_DEVICE_FEATURE_DMA_LOGGING_START | F_SET | F_PROBE,
+	};
+
+	if (!ioctl(fd, VFIO_DEVICE_FEATURE, f))
+		return 1;
+	return errno == ENOTTY ? 0 : -errno;
 }
 
 /* The last n bytes before the guard page. */
@@ -206,6 +226,10 @@ static int ctx_init(struct vf_ctx *c, struct libmvgpu_dev *dev, uint64_t vram,
 	}
 	if (ret >= 0) {
 		c->data_size = ret;
+		ret = dma_log_probe(dev->device);
+	}
+	if (ret >= 0) {
+		c->dma_log = ret;
 		ret = mt_devinfo_size(dev);
 	}
 	/* the layout of 6.12 (with pad) or of 6.1 and before (without) */
@@ -636,7 +660,7 @@ static int want_feature(struct vf_ctx *c, uint32_t argsz, uint32_t flags,
 			bool *payload)
 {
 	uint32_t ops = flags & (F_GET | F_SET);
-	uint32_t sup;
+	uint32_t sup, feat;
 
 	*payload = false;
 	if (argsz < FEAT_MINSZ)
@@ -658,6 +682,29 @@ static int want_feature(struct vf_ctx *c, uint32_t argsz, uint32_t flags,
 	case VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE:
 		sup = F_GET | F_SET;
 		break;
+	case VFIO_DEVICE_FEATURE_DMA_LOGGING_START:
+	case VFIO_DEVICE_FEATURE_DMA_LOGGING_STOP:
+	case VFIO_DEVICE_FEATURE_DMA_LOGGING_REPORT:
+		/* the core's checks, then mvgpu's log_ops (dirty_log.c) */
+		if (!c->dma_log)
+			return -ENOTTY;
+		feat = flags & VFIO_DEVICE_FEATURE_MASK;
+		sup = feat == VFIO_DEVICE_FEATURE_DMA_LOGGING_REPORT ? F_GET : F_SET;
+		if (ops & ~sup)
+			return -EINVAL;
+		if (flags & F_PROBE)
+			return 0;
+		if (!ops)
+			return -EINVAL;
+		/* STOP stops what was never started: done */
+		if (feat == VFIO_DEVICE_FEATURE_DMA_LOGGING_STOP)
+			return 0;
+		if (argsz - FEAT_MINSZ <
+		    (feat == VFIO_DEVICE_FEATURE_DMA_LOGGING_START ?
+		     LOG_CONTROL_SIZE : LOG_REPORT_SIZE))
+			return -EINVAL;
+		/* its structure would run into the guard page */
+		return -EFAULT;
 	default:
 		return -ENOTTY;
 	}
