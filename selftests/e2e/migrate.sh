@@ -217,9 +217,7 @@ migrate_test() {
 	if [ "${MVGPU_VFIO:-}" = iommufd ]; then
 		fds=$(qemu_fds "$ua")
 		check "QEMU on A holds /dev/iommu and the vfio cdev, no group" \
-			sh -c 'echo "$1" | grep -q "^/dev/iommu$" &&
-			       echo "$1" | grep -q "^/dev/vfio/devices/vfio[0-9]*$" &&
-			       ! echo "$1" | grep -q "^/dev/vfio/[0-9a-z]*$"' sh "$fds"
+			fds_on_iommufd
 	fi
 
 	# another type: the destination refuses the device's stream
@@ -301,6 +299,12 @@ migrate_test() {
 	check "remove vGPU A" remove_vgpu "$ua"
 	check "remove vGPU B" remove_vgpu "$ub"
 	check "remove vGPU C" remove_vgpu "$uc"
+}
+
+# $fds (qemu_fds) hold /dev/iommu and a vfio cdev, and no group or container.
+fds_on_iommufd() {
+	fds_have '^/dev/iommu$' && fds_have '^/dev/vfio/devices/vfio[0-9]*$' &&
+		fds_lack '^/dev/vfio/[0-9a-z]*$'
 }
 
 e2e_requirements
