@@ -274,6 +274,19 @@ int mt_has_mig_data_size(struct libmvgpu_dev *dev)
 	return errno == ENOTTY ? 0 : -errno;
 }
 
+int mt_has_dma_logging(struct libmvgpu_dev *dev)
+{
+	struct vfio_device_feature f = {
+		.argsz = sizeof(f),
+		.flags = VFIO_DEVICE_FEATURE_PROBE | VFIO_DEVICE_FEATURE_SET |
+			 VFIO_DEVICE_FEATURE_DMA_LOGGING_START,
+	};
+
+	if (!ioctl(dev->device, VFIO_DEVICE_FEATURE, &f))
+		return 1;
+	return errno == ENOTTY ? 0 : -errno;
+}
+
 int mt_has_precopy(struct libmvgpu_dev *dev)
 {
 	int ret, kernel = mt_has_mig_data_size(dev);

@@ -91,6 +91,10 @@ int mt_check_state(char *msg, size_t len);
  * VFIO_DEVICE_FEATURE_MIG_DATA_SIZE on dev succeeds, 0 when it fails with
  * ENOTTY: a VFIO core before 6.2 knows no such feature and hands it to the
  * driver, which has no feature of its own.
+ * mt_has_dma_logging(): 1 when a PROBE of
+ * VFIO_DEVICE_FEATURE_DMA_LOGGING_START on dev succeeds (the vGPU offers
+ * DMA logging), 0 when it fails with ENOTTY (dirty_log checks that
+ * against the kernel).
  * mt_has_precopy(): 1 when dev's VFIO_DEVICE_FEATURE_MIGRATION flags have
  * VFIO_MIGRATION_PRE_COPY, 0 without; -EPROTO when that disagrees with
  * the kernel (PRE_COPY came with MIG_DATA_SIZE, in 6.2: a device must
@@ -106,6 +110,7 @@ int mt_check_state(char *msg, size_t len);
  * (the kernel writes min(argsz, its size)).
  */
 int mt_has_mig_data_size(struct libmvgpu_dev *dev);
+int mt_has_dma_logging(struct libmvgpu_dev *dev);
 int mt_has_precopy(struct libmvgpu_dev *dev);
 int mt_kernel_vfio_inode(void);
 int mt_bar2_mmap(struct libmvgpu_dev *dev);

@@ -151,22 +151,6 @@ static void gbuf_fini(struct gbuf *g)
 	g->base = NULL;
 }
 
-/*
- * Does the vGPU offer DMA logging? A PROBE of DMA_LOGGING_START: 1, 0
- * (ENOTTY), or -errno.
- */
-static int dma_log_probe(int fd)
-{
-	uint32_t f[2] = {
-		FEAT_MINSZ,
-		VFIO_DEVICE_FEATURE_DMA_LOGGING_START | F_SET | F_PROBE,
-	};
-
-	if (!ioctl(fd, VFIO_DEVICE_FEATURE, f))
-		return 1;
-	return errno == ENOTTY ? 0 : -errno;
-}
-
 /* The last n bytes before the guard page. */
 static void *gbuf_end(struct gbuf *g, size_t n)
 {
@@ -226,7 +210,7 @@ static int ctx_init(struct vf_ctx *c, struct libmvgpu_dev *dev, uint64_t vram,
 	}
 	if (ret >= 0) {
 		c->data_size = ret;
-		ret = dma_log_probe(dev->device);
+		ret = mt_has_dma_logging(dev);
 	}
 	if (ret >= 0) {
 		c->dma_log = ret;
