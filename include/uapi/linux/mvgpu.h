@@ -34,12 +34,13 @@
 #define   MVGPU_ID_MAGIC		0x5550474d /* "MGPU" in memory order */
 #define MVGPU_REG_VERSION		0x0004	/* RO: major << 16 | minor */
 #define   MVGPU_VERSION_MAJOR		1
-#define   MVGPU_VERSION_MINOR		0
+#define   MVGPU_VERSION_MINOR		1	/* 1.1: the display block */
 #define MVGPU_REG_CAPS			0x0008	/* RO: MVGPU_CAP_* */
 #define   MVGPU_CAP_MSI			(1u << 0)
 #define   MVGPU_CAP_INTX		(1u << 1)
 #define   MVGPU_CAP_LARGE_PAGE		(1u << 2)
 #define   MVGPU_CAP_VRAM		(1u << 3)
+#define   MVGPU_CAP_DISPLAY		(1u << 4)	/* the display block below */
 #define MVGPU_REG_NR_CONTEXTS		0x000c	/* RO: contexts implemented */
 #define MVGPU_REG_VRAM_SIZE_LO		0x0010	/* RO: bytes of VRAM (BAR2) */
 #define MVGPU_REG_VRAM_SIZE_HI		0x0014
@@ -61,6 +62,48 @@
  */
 #define MVGPU_IRQ_FENCE(ctx)		(1u << (ctx))
 #define MVGPU_IRQ_FAULT(ctx)		(1u << (16 + (ctx)))
+
+/* ---- BAR0 display registers (when CAPS has MVGPU_CAP_DISPLAY) --------- */
+/*
+ * One head. The plane registers (FB_*) are double buffered: writes go to
+ * the programmed values, which reads return, and a write of DISP_CONTROL
+ * checks them and, when they are valid, makes them the scanned-out plane
+ * (DISP_STATUS, DISP_ERROR). The scanout shows only the vGPU's own VRAM.
+ */
+#define MVGPU_DISP_BASE			0x0800
+#define MVGPU_REG_DISP_MAX_WIDTH	0x0800	/* RO: pixels, per type */
+#define MVGPU_REG_DISP_MAX_HEIGHT	0x0804	/* RO: lines, per type */
+#define MVGPU_REG_DISP_CONNECTOR	0x0808	/* RO: MVGPU_DISP_CONN_* */
+#define   MVGPU_DISP_CONN_CONNECTED	(1u << 0)
+#define MVGPU_REG_DISP_EDID_SIZE	0x080c	/* RO: bytes at MVGPU_DISP_EDID */
+#define MVGPU_REG_DISP_FB_BASE_LO	0x0810	/* RW: VRAM offset, 4 KiB aligned */
+#define MVGPU_REG_DISP_FB_BASE_HI	0x0814
+#define MVGPU_REG_DISP_FB_FORMAT	0x0818	/* RW: DRM fourcc */
+#define   MVGPU_DISP_FORMAT_XRGB8888	0x34325258 /* 'XR24', 4 bytes/pixel */
+#define MVGPU_REG_DISP_FB_WIDTH		0x081c	/* RW: pixels */
+#define MVGPU_REG_DISP_FB_HEIGHT	0x0820	/* RW: lines */
+#define MVGPU_REG_DISP_FB_STRIDE	0x0824	/* RW: bytes per line */
+#define MVGPU_REG_DISP_CONTROL		0x0828	/* RW: MVGPU_DISP_CONTROL_*; commits */
+#define   MVGPU_DISP_CONTROL_ENABLE	(1u << 0)
+#define MVGPU_REG_DISP_STATUS		0x082c	/* RO: MVGPU_DISP_STATUS_* */
+#define   MVGPU_DISP_STATUS_ACTIVE	(1u << 0)	/* a plane is scanned out */
+#define MVGPU_REG_DISP_ERROR		0x0830	/* RO: MVGPU_DISP_ERR_* of the last commit */
+#define   MVGPU_DISP_ERR_NONE		0
+#define   MVGPU_DISP_ERR_FORMAT		1	/* FB_FORMAT unknown */
+#define   MVGPU_DISP_ERR_SIZE		2	/* width/height 0 or above the max */
+#define   MVGPU_DISP_ERR_STRIDE		3	/* stride below width * 4, not 4-aligned, or > 64 KiB */
+#define   MVGPU_DISP_ERR_BASE		4	/* base misaligned or plane past the VRAM */
+#define MVGPU_REG_DISP_VBLANK_COUNT	0x0834	/* RO: vblanks since power-on */
+#define MVGPU_REG_DISP_IRQ_STATUS	0x0838	/* RO: pending MVGPU_DISP_IRQ_* */
+#define MVGPU_REG_DISP_IRQ_MASK		0x083c	/* RW: 1 = source enabled */
+#define MVGPU_REG_DISP_IRQ_ACK		0x0840	/* WO: write 1 to clear status */
+#define   MVGPU_DISP_IRQ_VBLANK		(1u << 0)	/* a vblank (60 Hz) */
+#define   MVGPU_DISP_IRQ_HOTPLUG	(1u << 1)	/* connector or EDID changed */
+#define MVGPU_DISP_REFRESH_HZ		60
+/* The monitor's EDID, EDID_SIZE bytes read as 32-bit words (RO). */
+#define MVGPU_DISP_EDID			0x0c00
+#define MVGPU_DISP_EDID_MAX		0x0300
+#define MVGPU_DISP_MAX_STRIDE		0x10000
 
 /* ---- BAR0 per-context registers ---------------------------------------- */
 #define MVGPU_MAX_CONTEXTS		16
