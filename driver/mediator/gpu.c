@@ -157,11 +157,18 @@ ssize_t mvgpu_type_show_description(struct mdev_type *mtype, char *buf)
 	struct mvgpu_gpu_type *type = to_gpu_type(mtype);
 	const struct mvgpu_type_desc *desc = type->desc;
 	u64 vram = mvgpu_unit_size(type->gpu) * desc->units;
+	u32 width, height;
+	int n;
 
-	return sysfs_emit(buf,
-			  "vram: %llu MiB\nweight: %u\ncontexts: %u\nmax_instances: %u\n",
-			  vram >> 20, desc->weight, desc->contexts,
-			  MVGPU_VRAM_UNITS / desc->units);
+	n = sysfs_emit(buf,
+		       "vram: %llu MiB\nweight: %u\ncontexts: %u\nmax_instances: %u\n",
+		       vram >> 20, desc->weight, desc->contexts,
+		       MVGPU_VRAM_UNITS / desc->units);
+	mvgpu_display_max(vram, &width, &height);
+	if (width)
+		return n + sysfs_emit_at(buf, n, "display: %ux%u\nheads: 1\n",
+					 width, height);
+	return n + sysfs_emit_at(buf, n, "display: none\n");
 }
 
 static struct mvgpu_gpu *dev_to_gpu(struct device *dev)
