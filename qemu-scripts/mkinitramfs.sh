@@ -140,17 +140,20 @@ make -s -C "$NKOBJ" M="$nko" MVGPU_GUEST_ONLY=1 modules >/dev/null ||
 	die "mvgpu_accel.ko does not build for the nested-guest kernel $NKREL"
 
 # The initramfs: busybox, its /init, the guest driver ("modprobe
-# mvgpu_accel" in a guest command) and tools/guest's mvgpu-run.
+# mvgpu_accel" in a guest command) and tools/guest's mvgpu-run and
+# mvgpu-disp.
 NESTED=$VM/nested-initramfs.cpio.gz
 guest_ko=$nko/driver/mvgpu_accel.ko
 guest_run=$TOP/tools/guest/mvgpu-run
-if [ -f "$TOP/tools/guest/Makefile" ] && [ ! -x "$guest_run" ]; then
+guest_disp=$TOP/tools/guest/mvgpu-disp
+if [ -f "$TOP/tools/guest/Makefile" ] &&
+   { [ ! -x "$guest_run" ] || [ ! -x "$guest_disp" ]; }; then
 	make -s -C "$TOP/tools/guest" >/dev/null 2>&1 ||
 		note "tools/guest does not build: no mvgpu-run in nested guests"
 fi
 rebuild=0
 for f in "$TOP/qemu-scripts/nested/init.sh" "$(command -v busybox)" "$0" \
-	 "$guest_ko" "$guest_run" "$NKOBJ/vmlinux"; do
+	 "$guest_ko" "$guest_run" "$guest_disp" "$NKOBJ/vmlinux"; do
 	[ -e "$f" ] && [ "$f" -nt "$NESTED" ] && rebuild=1
 done
 [ -f "$NESTED" ] || rebuild=1
@@ -167,6 +170,7 @@ if [ $rebuild = 1 ]; then
 	done
 	depmod -b "$nroot" "$NKREL"
 	[ -x "$guest_run" ] && install -m 0755 "$guest_run" "$nroot/bin/"
+	[ -x "$guest_disp" ] && install -m 0755 "$guest_disp" "$nroot/bin/"
 	pack "$nroot" "$NESTED"
 	rm -rf "$nroot"
 fi

@@ -31,7 +31,7 @@
  * @va: range start (MVGPU_DEFER_SYNC)
  * @size: range bytes, 0 = all (MVGPU_DEFER_SYNC)
  * @kick: wake the scheduler afterwards
- * @zap_display: the display window moved: zap its mappings
+ * @sync_display: the display's plane changed: show the VMM
  */
 struct mvgpu_reg_deferred {
 	enum { MVGPU_DEFER_NONE, MVGPU_DEFER_SYNC, MVGPU_DEFER_DROP } kind;
@@ -41,7 +41,7 @@ struct mvgpu_reg_deferred {
 	u64 va;
 	u64 size;
 	bool kick;
-	bool zap_display;
+	bool sync_display;
 };
 
 static u32 lo32(u64 v)
@@ -402,7 +402,7 @@ static void mvgpu_regs_write(struct mvgpu_vgpu *vgpu, unsigned int off,
 {
 	defer->kind = MVGPU_DEFER_NONE;
 	defer->kick = false;
-	defer->zap_display = false;
+	defer->sync_display = false;
 	defer->gen = vgpu->gen;
 
 	if (off >= MVGPU_CTX_BASE) {
@@ -415,7 +415,7 @@ static void mvgpu_regs_write(struct mvgpu_vgpu *vgpu, unsigned int off,
 		return;
 	}
 	if (off >= MVGPU_DISP_BASE) {
-		defer->zap_display = mvgpu_display_write(vgpu, off, val);
+		defer->sync_display = mvgpu_display_write(vgpu, off, val);
 		return;
 	}
 
@@ -461,8 +461,8 @@ static void mvgpu_reg_deferred_run(struct mvgpu_vgpu *vgpu,
 	}
 	if (defer->kick)
 		mvgpu_sched_kick(vgpu);
-	if (defer->zap_display)
-		mvgpu_display_zap(vgpu);
+	if (defer->sync_display)
+		mvgpu_display_sync(vgpu);
 }
 
 /**

@@ -16,10 +16,13 @@
  * register; vblank interrupts come from a delayed work item at 60 Hz per
  * vGPU, only while the guest has them enabled and a plane is scanned out.
  *
- * Everything in struct mvgpu_display is this file's. The registers and the
- * monitor are under the vGPU's @lock; the scanned-out plane also under the
- * display's own @lock, which the fault handler of the window and the plane
- * query take instead.
+ * Everything in struct mvgpu_display is this file's. The registers, the
+ * guest's plane and the monitor are under the vGPU's @lock. What the VMM
+ * sees (@shown: the plane query, the window's base) is a copy under the
+ * display's own @lock, which mvgpu_display_sync() takes before the vGPU's
+ * and holds while it zaps the window: the window's fault handler takes
+ * the display's lock alone, under mmap_lock, and nothing holds the vGPU's
+ * lock while it waits for the display's (design.rst, "Locking").
  */
 #include <linux/math64.h>
 #include <linux/mm.h>
@@ -117,21 +120,16 @@ void mvgpu_display_fini(struct mvgpu_vgpu *vgpu)
 	mutex_destroy(&vgpu->display.lock);
 }
 
-/*
- * The plane scanned out from now on: under both locks, so that the plane
- * query and the window's fault handler may take the display's alone.
- */
+/* The plane the guest scans out from now on. Caller holds @vgpu->lock. */
 static void mvgpu_display_scan(struct mvgpu_vgpu *vgpu, bool active,
 			       const struct mvgpu_disp_plane *p)
 {
 	struct mvgpu_display *d = &vgpu->display;
 
 	lockdep_assert_held(&vgpu->lock);
-	mutex_lock(&d->lock);
 	d->active = active;
 	if (p)
 		d->scan = *p;
-	mutex_unlock(&d->lock);
 }
 
 /* Is the vblank work item to run? Caller holds @vgpu->lock. */
@@ -176,8 +174,9 @@ static void mvgpu_display_vblank_work(struct work_struct *work)
  * @monitor: also the monitor (the VMM's, at open and close): connected,
  *	no EDID, the EDID region as at creation
  *
- * The head stops scanning out and the window goes back to VRAM offset 0;
- * the caller zaps the window's mappings (mvgpu_vram_revoke()).
+ * The head stops scanning out and the window goes back to VRAM offset 0
+ * when the caller, having dropped @vgpu->lock, calls mvgpu_display_sync()
+ * (mvgpu_vgpu_unlock() does).
  */
 void mvgpu_display_reset(struct mvgpu_vgpu *vgpu, bool monitor)
 {
@@ -244,26 +243,25 @@ static u32 mvgpu_display_check(const struct mvgpu_vgpu *vgpu,
 }
 
 /*
- * A write of DISP_CONTROL: commit the programmed plane. Return: the window
- * moved (its mappings must be zapped).
+ * A write of DISP_CONTROL: commit the programmed plane. Return: the plane
+ * changed (the VMM's view is to be synced).
  */
 static bool mvgpu_display_commit(struct mvgpu_vgpu *vgpu, u32 val)
 {
 	struct mvgpu_display *d = &vgpu->display;
-	u64 old_base = d->scan.base;
 
 	d->control = val & MVGPU_DISP_CONTROL_ENABLE;
 	if (!d->control) {
 		d->error = MVGPU_DISP_ERR_NONE;
 		mvgpu_display_scan(vgpu, false, NULL);
-		return false;
+		return true;
 	}
 	d->error = mvgpu_display_check(vgpu, &d->prog);
 	if (d->error)
 		return false;
 	mvgpu_display_scan(vgpu, true, &d->prog);
 	mvgpu_display_vblank_arm(vgpu);
-	return d->scan.base != old_base;
+	return true;
 }
 
 /**
@@ -330,8 +328,8 @@ u32 mvgpu_display_read(struct mvgpu_vgpu *vgpu, unsigned int off)
  * @off: BAR0 offset, 4-byte aligned, in [MVGPU_DISP_BASE, MVGPU_CTX_BASE)
  * @val: the value
  *
- * Return: true when the display window moved: the caller calls
- * mvgpu_display_zap() once it has dropped @vgpu->lock.
+ * Return: true when the plane changed: the caller calls
+ * mvgpu_display_sync() once it has dropped @vgpu->lock.
  */
 bool mvgpu_display_write(struct mvgpu_vgpu *vgpu, unsigned int off, u32 val)
 {
@@ -377,23 +375,39 @@ bool mvgpu_display_write(struct mvgpu_vgpu *vgpu, unsigned int off, u32 val)
 }
 
 /**
- * mvgpu_display_zap() - take away the VMM's mappings of the display window
+ * mvgpu_display_sync() - show the VMM the guest's plane, and move the
+ *	display window to it
  * @vgpu: the vGPU
  *
- * The next access through them maps the pages at the window's new base.
+ * Copies the guest's plane into what the plane query and the window show;
+ * when the base moved, zaps the VMM's mappings of the window, so that
+ * their next access maps the pages at the new base. Under the display's
+ * lock: a fault that read the old base has inserted its entry before, and
+ * the zap takes it away.
  *
- * Context: process context; may sleep. Takes no lock of the mediator but
- * the kernel's own on the device file's mappings: may be called holding
- * any of them.
+ * Context: process context; caller holds none of the vGPU's locks (takes
+ * the display's, then the vGPU's for a copy). May sleep.
  */
-void mvgpu_display_zap(struct mvgpu_vgpu *vgpu)
+void mvgpu_display_sync(struct mvgpu_vgpu *vgpu)
 {
+	struct mvgpu_display *d = &vgpu->display;
+	bool moved;
+
+	if (!mvgpu_display_present(vgpu))
+		return;
+	mutex_lock(&d->lock);
+	mutex_lock(&vgpu->lock);
+	moved = d->shown.base != d->scan.base;
+	d->shown = d->scan;
+	d->shown_active = d->active;
+	mutex_unlock(&vgpu->lock);
 #ifdef MVGPU_HAVE_VFIO_DEVICE_INODE
-	if (mvgpu_display_present(vgpu))
+	if (moved)
 		unmap_mapping_range(vgpu->vdev.inode->i_mapping,
 				    MVGPU_REGION_BASE(MVGPU_VFIO_REGION_DISPLAY),
-				    vgpu->display.window, true);
+				    d->window, true);
 #endif
+	mutex_unlock(&d->lock);
 }
 
 /**
@@ -464,7 +478,7 @@ static ssize_t mvgpu_display_window_read(struct mvgpu_vgpu *vgpu,
 	if (off >= d->window)
 		return -EINVAL;
 	mutex_lock(&d->lock);
-	base = d->scan.base;
+	base = d->shown.base;
 	mutex_unlock(&d->lock);
 	if (base + off >= vgpu->vram_size)
 		return 0;
@@ -616,12 +630,12 @@ static vm_fault_t mvgpu_display_fault(struct vm_fault *vmf)
 	vm_fault_t ret;
 
 	/*
-	 * Under the display's lock, so that a commit that moves the window
+	 * Under the display's lock, so that a sync that moves the window
 	 * waits for this entry to be in place and then zaps it.
 	 */
 	mutex_lock(&d->lock);
-	if (off >= d->window || d->scan.base + off >= vgpu->vram_size ||
-	    gpu->ops->vram_pfn(gpu->priv, vgpu->vram_offset + d->scan.base +
+	if (off >= d->window || d->shown.base + off >= vgpu->vram_size ||
+	    gpu->ops->vram_pfn(gpu->priv, vgpu->vram_offset + d->shown.base +
 			       off, &pfn))
 		ret = VM_FAULT_SIGBUS;
 	else
@@ -696,12 +710,12 @@ long mvgpu_display_query_plane(struct mvgpu_vgpu *vgpu, unsigned long arg)
 	plane.x_hot = 0;
 	plane.y_hot = 0;
 	mutex_lock(&d->lock);
-	if (d->active) {
-		plane.drm_format = d->scan.format;
-		plane.width = d->scan.width;
-		plane.height = d->scan.height;
-		plane.stride = d->scan.stride;
-		plane.size = PAGE_ALIGN((u64)d->scan.stride * d->scan.height);
+	if (d->shown_active) {
+		plane.drm_format = d->shown.format;
+		plane.width = d->shown.width;
+		plane.height = d->shown.height;
+		plane.stride = d->shown.stride;
+		plane.size = PAGE_ALIGN((u64)d->shown.stride * d->shown.height);
 		plane.region_index = MVGPU_VFIO_REGION_DISPLAY;
 	} else {
 		plane.drm_format = 0;
@@ -790,7 +804,7 @@ bool mvgpu_display_valid(struct mvgpu_vgpu *vgpu,
 /**
  * mvgpu_display_load() - take the display registers from a DISPLAY record
  * @vgpu: the vGPU, frozen; caller holds @vgpu->lock, calls
- *	mvgpu_irq_update() and, once it dropped the lock, mvgpu_display_zap()
+ *	mvgpu_irq_update() and, once it dropped the lock, mvgpu_display_sync()
  * @md: the record, checked with mvgpu_display_valid()
  */
 void mvgpu_display_load(struct mvgpu_vgpu *vgpu,

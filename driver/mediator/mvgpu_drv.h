@@ -401,19 +401,21 @@ struct mvgpu_disp_plane {
 
 /**
  * struct mvgpu_display - the display head of a vGPU (display.c's own)
- * @lock: protects @active and @scan with the vGPU's @lock (written under
- *	both, read under either): the display window's fault handler and
- *	the plane query take it alone. Held across nothing but the backend's
- *	vram_pfn and the insertion of one page table entry.
+ * @lock: protects @shown and @shown_active, what the VMM sees; taken
+ *	before the vGPU's @lock (mvgpu_display_sync() only), by the display
+ *	window's fault handler (under mmap_lock) and by the plane query;
+ *	never taken by anyone holding the vGPU's @lock
  * @max_width: widest plane, 0 for no display (constant)
  * @max_height: tallest plane (constant)
  * @window: bytes of the display region (constant)
  * @prog: the programmed plane, DISP_FB_* (vGPU @lock)
  * @control: DISP_CONTROL (vGPU @lock)
  * @error: DISP_ERROR (vGPU @lock)
- * @active: a plane is scanned out (both locks)
- * @scan: the plane scanned out, or last scanned out; its base is the
- *	display window's (both locks)
+ * @active: a plane is scanned out (vGPU @lock)
+ * @scan: the plane scanned out, or last scanned out (vGPU @lock)
+ * @shown_active: @active as the VMM sees it (@lock)
+ * @shown: @scan as the VMM sees it; its base is the display window's
+ *	(@lock)
  * @irq_status: DISP_IRQ_STATUS (vGPU @lock)
  * @irq_mask: DISP_IRQ_MASK (vGPU @lock)
  * @connected: the monitor is connected (vGPU @lock)
@@ -426,7 +428,7 @@ struct mvgpu_disp_plane {
  *	guest has it enabled and a plane is active
  */
 struct mvgpu_display {
-	/* protects active and scan, with the vGPU's lock */
+	/* protects shown and shown_active; taken before the vGPU's lock */
 	struct mutex lock;
 	u32 max_width;
 	u32 max_height;
@@ -436,6 +438,8 @@ struct mvgpu_display {
 	u32 error;
 	bool active;
 	struct mvgpu_disp_plane scan;
+	bool shown_active;
+	struct mvgpu_disp_plane shown;
 	u32 irq_status;
 	u32 irq_mask;
 	bool connected;
@@ -702,7 +706,7 @@ void mvgpu_display_close(struct mvgpu_vgpu *vgpu);
 bool mvgpu_display_irq_pending(const struct mvgpu_vgpu *vgpu);
 u32 mvgpu_display_read(struct mvgpu_vgpu *vgpu, unsigned int off);
 bool mvgpu_display_write(struct mvgpu_vgpu *vgpu, unsigned int off, u32 val);
-void mvgpu_display_zap(struct mvgpu_vgpu *vgpu);
+void mvgpu_display_sync(struct mvgpu_vgpu *vgpu);
 unsigned int mvgpu_display_num_regions(const struct mvgpu_vgpu *vgpu);
 int mvgpu_display_region_info(struct mvgpu_vgpu *vgpu,
 			      struct vfio_region_info *info,

@@ -32,7 +32,7 @@ static void mvgpu_vgpu_hw_reset(struct mvgpu_vgpu *vgpu, bool pci_state)
 	lockdep_assert_held(&vgpu->lock);
 	/* registers, interrupt state (IRQ_* and INTx mask), contexts' work */
 	mvgpu_ctx_reset(vgpu);
-	/* the head stops; the window's mappings go in the slow part */
+	/* the head stops; the VMM sees it in the slow part */
 	mvgpu_display_reset(vgpu, false);
 	if (pci_state)
 		mvgpu_cfg_init(vgpu);
@@ -64,6 +64,8 @@ static void mvgpu_vgpu_reset_finish(struct mvgpu_vgpu *vgpu,
 	if (ret)
 		dev_err(&vgpu->mdev->dev, "clearing VRAM failed: %d\n", ret);
 	mvgpu_mig_vram_written(vgpu, 0, vgpu->vram_size);
+	/* the head stopped: the VMM sees no plane, the window at 0 */
+	mvgpu_display_sync(vgpu);
 	atomic_sub(pending, &vgpu->shadow_busy);
 	mvgpu_sched_kick(vgpu);
 }

@@ -115,7 +115,7 @@ int mvgpu_vram_mmap(struct mvgpu_vgpu *vgpu, struct vm_area_struct *vma)
  * mvgpu_vram_revoke() - remove every user mapping of a vGPU's VRAM pages
  * @vgpu: the vGPU
  *
- * Zaps the BAR2 range (and the display window) of every mapping of the vGPU's device file, in every
+ * Zaps the BAR2 range of every mapping of the vGPU's device file, in every
  * process: accesses through them until now are over when it returns, and
  * the next access faults the page in afresh (read-only for a read, so the
  * next write is seen again by migration's dirty tracking). The mappings
@@ -134,5 +134,4 @@ void mvgpu_vram_revoke(struct mvgpu_vgpu *vgpu)
 			    MVGPU_REGION_BASE(VFIO_PCI_BAR2_REGION_INDEX),
 			    vgpu->vram_size, true);
 #endif
-	mvgpu_display_zap(vgpu);
 }
