@@ -112,7 +112,8 @@ phase_end vm
 # its budget; MVGPU_CHECK_KERNEL_TESTS (or TESTS) chooses others, e.g.
 # "all" for every mvgpu/* program.
 kernel_tests=(mvgpu/mdev_types mvgpu/vfio_device mvgpu/config_space mvgpu/mmio_regs
-	      mvgpu/vram mvgpu/irq mvgpu/reset mvgpu/vfio_fuzz mvgpu/lifecycle
+	      mvgpu/vram mvgpu/irq mvgpu/reset mvgpu/vfio_fuzz mvgpu/display
+	      mvgpu/lifecycle
 	      mvgpu/shadow_sync mvgpu/migration mvgpu/dirty_log mvgpu/stress
 	      mvgpu/module_unload.sh)
 kernel_tests_set=
