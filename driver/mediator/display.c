@@ -803,8 +803,9 @@ bool mvgpu_display_valid(struct mvgpu_vgpu *vgpu,
 
 /**
  * mvgpu_display_load() - take the display registers from a DISPLAY record
- * @vgpu: the vGPU, frozen; caller holds @vgpu->lock, calls
- *	mvgpu_irq_update() and, once it dropped the lock, mvgpu_display_sync()
+ * @vgpu: the vGPU, frozen; caller holds @vgpu->lock and, once it dropped
+ *	the lock, calls mvgpu_display_sync(); a pending interrupt is delivered
+ *	when the vGPU runs again
  * @md: the record, checked with mvgpu_display_valid()
  */
 void mvgpu_display_load(struct mvgpu_vgpu *vgpu,
