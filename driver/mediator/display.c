@@ -137,7 +137,8 @@ static bool mvgpu_display_vblank_wanted(const struct mvgpu_vgpu *vgpu)
 {
 	const struct mvgpu_display *d = &vgpu->display;
 
-	return d->active && (d->irq_mask & MVGPU_DISP_IRQ_VBLANK);
+	return d->active && (d->irq_mask & MVGPU_DISP_IRQ_VBLANK) &&
+	       !d->stopped;
 }
 
 static unsigned long mvgpu_display_frame_jiffies(void)
@@ -207,6 +208,23 @@ void mvgpu_display_reset(struct mvgpu_vgpu *vgpu, bool monitor)
 void mvgpu_display_close(struct mvgpu_vgpu *vgpu)
 {
 	cancel_delayed_work_sync(&vgpu->display.vblank_work);
+}
+
+/**
+ * mvgpu_display_stop() - a vGPU stops for migration, or runs again
+ * @vgpu: the vGPU; caller holds none of its locks
+ * @stopped: it stops (STOP, STOP_COPY, RESUMING), else it runs again
+ *
+ * A stopped device changes no state and raises no interrupt (VFIO's STOP,
+ * include/uapi/linux/vfio.h): no vblank while stopped; they come again
+ * when the vGPU runs, if the guest still wants them.
+ */
+void mvgpu_display_stop(struct mvgpu_vgpu *vgpu, bool stopped)
+{
+	mutex_lock(&vgpu->lock);
+	vgpu->display.stopped = stopped;
+	mvgpu_display_vblank_arm(vgpu);
+	mutex_unlock(&vgpu->lock);
 }
 
 /**

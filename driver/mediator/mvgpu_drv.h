@@ -424,8 +424,10 @@ struct mvgpu_disp_plane {
  * @region_edid_size: edid_size of the EDID region (vGPU @lock)
  * @link_state: link_state of the EDID region (vGPU @lock)
  * @region_edid: the EDID bytes of the EDID region (vGPU @lock)
+ * @stopped: the vGPU is stopped for migration (STOP, STOP_COPY,
+ *	RESUMING): no vblank (vGPU @lock)
  * @vblank_work: raises the vblank interrupt, 60 times a second while the
- *	guest has it enabled and a plane is active
+ *	guest has it enabled, a plane is active and the vGPU is not stopped
  */
 struct mvgpu_display {
 	/* protects shown and shown_active; taken before the vGPU's lock */
@@ -448,6 +450,7 @@ struct mvgpu_display {
 	u32 region_edid_size;
 	u32 link_state;
 	u8 region_edid[MVGPU_DISP_EDID_MAX];
+	bool stopped;
 	struct delayed_work vblank_work;
 };
 
@@ -703,6 +706,7 @@ void mvgpu_display_init(struct mvgpu_vgpu *vgpu);
 void mvgpu_display_fini(struct mvgpu_vgpu *vgpu);
 void mvgpu_display_reset(struct mvgpu_vgpu *vgpu, bool monitor);
 void mvgpu_display_close(struct mvgpu_vgpu *vgpu);
+void mvgpu_display_stop(struct mvgpu_vgpu *vgpu, bool stopped);
 bool mvgpu_display_irq_pending(const struct mvgpu_vgpu *vgpu);
 u32 mvgpu_display_read(struct mvgpu_vgpu *vgpu, unsigned int off);
 bool mvgpu_display_write(struct mvgpu_vgpu *vgpu, unsigned int off, u32 val);

@@ -1410,6 +1410,7 @@ static int spoil(struct libmvgpu_mig_stream *s, enum bad_disp kind,
 }
 
 FIXTURE_VARIANT_ADD(mig, good) { .kind = GOOD };
+FIXTURE_VARIANT_ADD(mig, no_vblank_while_stopped) { .kind = STOP_QUIET };
 FIXTURE_VARIANT_ADD(mig, no_interrupt_at_load) { .kind = LOAD_QUIET };
 FIXTURE_VARIANT_ADD(mig, plane_outside_vram) { .kind = BAD_OUTSIDE };
 FIXTURE_VARIANT_ADD(mig, flags) { .kind = BAD_FLAGS };
