@@ -561,6 +561,15 @@ TEST_F(disp, plane_query)
 	EXPECT_EQ(DISP, info.region_index);
 	WR(MVGPU_REG_DISP_CONTROL, 0);
 	expect_plane(_metadata, self->dev, NULL);
+	/* no dma-buf: its ioctl is unknown */
+	{
+		uint32_t id = 0;
+
+		errno = 0;
+		EXPECT_EQ(-1, ioctl(self->dev->device,
+				    VFIO_DEVICE_GET_GFX_DMABUF, &id));
+		EXPECT_EQ(ENOTTY, errno);
+	}
 }
 
 /*
@@ -715,6 +724,7 @@ TEST_F(disp, mapping_follows_flip)
 	struct plane p = plane_at(b1, self->w, 16);
 	size_t plen = 4 * PAGE;
 	uint8_t *m;
+	int exp;
 
 	DISP_UP();
 	ASSERT_EQ(0, vram_fill(self->dev, b1, plen, 11));
@@ -758,6 +768,14 @@ TEST_F(disp, mapping_follows_flip)
 	EXPECT_EQ(-1, mt_pattern_check(m, plen, 0, 15));
 	WR(MVGPU_REG_RESET, MVGPU_RESET_MAGIC);
 	ASSERT_EQ(0, vram_fill(self->dev, b2, plen, 16));
+	EXPECT_EQ(-1, mt_find_nonzero(m, plen));
+	ASSERT_EQ(0, commit(self->dev, &p));
+	EXPECT_EQ(-1, mt_pattern_check(m, plen, 0, 16));
+	exp = libmvgpu_cfg_find_cap(self->dev, PCI_CAP_ID_EXP);
+	ASSERT_LT(0, exp);
+	ASSERT_EQ(0, libmvgpu_cfg_write16(self->dev, exp + PCI_EXP_DEVCTL,
+					  PCI_EXP_DEVCTL_BCR_FLR));
+	ASSERT_EQ(0, vram_fill(self->dev, b2, plen, 17));
 	EXPECT_EQ(-1, mt_find_nonzero(m, plen));
 	munmap(m, win);
 }
@@ -893,6 +911,46 @@ TEST_F(disp, monitor_hotplug)
 	ASSERT_EQ(0, edid_wr(self->dev, E_LINK, LINK_DOWN));
 	REG_EQ(MVGPU_REG_DISP_IRQ_STATUS, 0);
 	expect_monitor(_metadata, self->dev, false, NULL, 0);
+}
+
+/*
+ * The interrupt condition with the display's sources (device.rst,
+ * "Interrupts"): HOTPLUG is set while masked and sends nothing; enabling
+ * it is a transition (one MSI); an ack of DISP_IRQ_ACK or IRQ_ACK that
+ * leaves the condition true sends another; the global and the display
+ * sources share the one interrupt.
+ */
+TEST_F(disp, irq_condition)
+{
+	DISP_UP();
+	ASSERT_EQ(0, libmvgpu_msi_enable(self->dev, 0x35, self->efd));
+	ASSERT_EQ(0, edid_wr(self->dev, E_LINK, LINK_DOWN));
+	REG_EQ(MVGPU_REG_DISP_IRQ_STATUS, MVGPU_DISP_IRQ_HOTPLUG);
+	EXPECT_EQ(0, libmvgpu_eventfd_wait(self->efd, QUIET_MS, NULL));
+	WR(MVGPU_REG_DISP_IRQ_MASK, MVGPU_DISP_IRQ_HOTPLUG);
+	EXPECT_EQ(1, libmvgpu_eventfd_wait(self->efd, IRQ_WAIT_MS, NULL));
+	/* still asserted: each ack that leaves it true sends one more */
+	WR(MVGPU_REG_DISP_IRQ_ACK, MVGPU_DISP_IRQ_VBLANK);
+	EXPECT_EQ(1, libmvgpu_eventfd_wait(self->efd, IRQ_WAIT_MS, NULL));
+	WR(MVGPU_REG_IRQ_ACK, 0);
+	EXPECT_EQ(1, libmvgpu_eventfd_wait(self->efd, IRQ_WAIT_MS, NULL));
+	/* a global source too: acking the display leaves it true */
+	WR(MVGPU_REG_IRQ_MASK, MVGPU_IRQ_FENCE(0));
+	WR(MVGPU_REG_IRQ_RAISE, MVGPU_IRQ_FENCE(0));
+	EXPECT_EQ(0, libmvgpu_eventfd_wait(self->efd, QUIET_MS, NULL));
+	WR(MVGPU_REG_DISP_IRQ_ACK, MVGPU_DISP_IRQ_HOTPLUG);
+	REG_EQ(MVGPU_REG_DISP_IRQ_STATUS, 0);
+	EXPECT_EQ(1, libmvgpu_eventfd_wait(self->efd, IRQ_WAIT_MS, NULL));
+	WR(MVGPU_REG_IRQ_ACK, MVGPU_IRQ_FENCE(0));
+	/* all clear: the next hotplug is a transition again */
+	libmvgpu_eventfd_wait(self->efd, 0, NULL);
+	ASSERT_EQ(0, edid_wr(self->dev, E_LINK, LINK_UP));
+	EXPECT_EQ(1, libmvgpu_eventfd_wait(self->efd, IRQ_WAIT_MS, NULL));
+	/* masked again: the condition is false, acks send nothing */
+	WR(MVGPU_REG_DISP_IRQ_MASK, 0);
+	WR(MVGPU_REG_DISP_IRQ_ACK, 0);
+	EXPECT_EQ(0, libmvgpu_eventfd_wait(self->efd, QUIET_MS, NULL));
+	REG_EQ(MVGPU_REG_DISP_IRQ_STATUS, MVGPU_DISP_IRQ_HOTPLUG);
 }
 
 /* Wait for n interrupts on efd, acking VBLANK after each: how many came. */
