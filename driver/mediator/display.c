@@ -390,6 +390,16 @@ bool mvgpu_display_write(struct mvgpu_vgpu *vgpu, unsigned int off, u32 val)
 	return false;
 }
 
+/* Take away the VMM's mappings of the window (present only with them). */
+static void mvgpu_display_zap(struct mvgpu_vgpu *vgpu)
+{
+#ifdef MVGPU_HAVE_VFIO_DEVICE_INODE
+	unmap_mapping_range(vgpu->vdev.inode->i_mapping,
+			    MVGPU_REGION_BASE(MVGPU_VFIO_REGION_DISPLAY),
+			    vgpu->display.window, true);
+#endif
+}
+
 /**
  * mvgpu_display_sync() - show the VMM the guest's plane, and move the
  *	display window to it
@@ -417,12 +427,8 @@ void mvgpu_display_sync(struct mvgpu_vgpu *vgpu)
 	d->shown = d->scan;
 	d->shown_active = d->active;
 	mutex_unlock(&vgpu->lock);
-#ifdef MVGPU_HAVE_VFIO_DEVICE_INODE
 	if (moved)
-		unmap_mapping_range(vgpu->vdev.inode->i_mapping,
-				    MVGPU_REGION_BASE(MVGPU_VFIO_REGION_DISPLAY),
-				    d->window, true);
-#endif
+		mvgpu_display_zap(vgpu);
 	mutex_unlock(&d->lock);
 }
 
@@ -660,7 +666,7 @@ static vm_fault_t mvgpu_display_fault(struct vm_fault *vmf)
 		 * a VMM reading its old surface after a flip gets no signal.
 		 */
 		ret = vmf_insert_pfn(vma, vmf->address,
-				     my_zero_pfn(vmf->address));
+				     page_to_pfn(ZERO_PAGE(vmf->address)));
 	} else if (gpu->ops->vram_pfn(gpu->priv, vgpu->vram_offset +
 				      d->shown.base + off, &pfn)) {
 		ret = VM_FAULT_SIGBUS;
