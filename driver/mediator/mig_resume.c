@@ -329,10 +329,6 @@ static void mig_load_state(struct mvgpu_vgpu *vgpu,
 		mvgpu_display_load(vgpu, md);
 	else
 		mvgpu_display_reset(vgpu, false);
-	/*
-	 * Loading sends no interrupt (migration.rst): a pending one goes
-	 * out when the vGPU runs, at the arc to RUNNING_P2P.
-	 */
 	mutex_unlock(&vgpu->lock);
 	mvgpu_display_sync(vgpu);
 	mvgpu_shadow_reap(vgpu);

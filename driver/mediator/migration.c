@@ -3,9 +3,8 @@
  * mvgpu mediator: live migration of a vGPU, the VFIO migration v2 state
  * machine (include/uapi/linux/vfio.h) with STOP_COPY, P2P and PRE_COPY.
  *
- * A vGPU is "frozen" (its contexts do not run, see mvgpu_sched_freeze(),
- * and its display makes no vblank, mvgpu_display_stop()) in STOP,
- * STOP_COPY and RESUMING; P2P changes nothing, since the vGPU
+ * A vGPU is "frozen" (its contexts do not run, see mvgpu_sched_freeze())
+ * in STOP, STOP_COPY and RESUMING; P2P changes nothing, since the vGPU
  * never reaches another device's memory. This file owns struct mvgpu_mig
  * but for dirty tracking (@tracking, @dirty: mig_save.c), and the data
  * files' lifecycle; what a saving file sends is mig_save.c, what a
@@ -174,7 +173,6 @@ static struct file *mig_step(struct mvgpu_vgpu *vgpu,
 			return NULL;
 		if (next == VFIO_DEVICE_STATE_STOP) {
 			mvgpu_sched_freeze(vgpu);
-			mvgpu_display_stop(vgpu, true);
 			return NULL;
 		}
 #ifdef MVGPU_HAVE_PRE_COPY
@@ -188,7 +186,6 @@ static struct file *mig_step(struct mvgpu_vgpu *vgpu,
 			mutex_lock(&vgpu->lock);
 			mvgpu_irq_update(vgpu, false);
 			mutex_unlock(&vgpu->lock);
-			mvgpu_display_stop(vgpu, false);
 			mvgpu_sched_thaw(vgpu);
 			return NULL;
 		}
@@ -217,10 +214,8 @@ static struct file *mig_step(struct mvgpu_vgpu *vgpu,
 		}
 		if (next == VFIO_DEVICE_STATE_STOP_COPY) {
 			mvgpu_sched_freeze(vgpu);
-			mvgpu_display_stop(vgpu, true);
 			ret = mvgpu_mig_save_final(vgpu);
 			if (ret) {
-				mvgpu_display_stop(vgpu, false);
 				mvgpu_sched_thaw(vgpu);
 				return ERR_PTR(ret);
 			}
@@ -385,10 +380,8 @@ void mvgpu_mig_unlock(struct mvgpu_vgpu *vgpu)
 		 mig->state == VFIO_DEVICE_STATE_STOP_COPY ||
 		 mig->state == VFIO_DEVICE_STATE_RESUMING;
 	WRITE_ONCE(mig->state, VFIO_DEVICE_STATE_RUNNING);
-	if (frozen) {
-		mvgpu_display_stop(vgpu, false);
+	if (frozen)
 		mvgpu_sched_thaw(vgpu);
-	}
 	__release(&vgpu->mig.lock);
 	mutex_unlock(&mig->lock);
 }

@@ -424,10 +424,9 @@ struct mvgpu_disp_plane {
  * @region_edid_size: edid_size of the EDID region (vGPU @lock)
  * @link_state: link_state of the EDID region (vGPU @lock)
  * @region_edid: the EDID bytes of the EDID region (vGPU @lock)
- * @stopped: the vGPU is stopped for migration (STOP, STOP_COPY,
- *	RESUMING): no vblank (vGPU @lock)
- * @vblank_work: raises the vblank interrupt, 60 times a second while the
- *	guest has it enabled, a plane is active and the vGPU is not stopped
+ * @vblank_work: raises the vblank interrupt, 60 times a second of the
+ *	device's clock while the guest has it enabled and a plane is active
+ *	(not while the vGPU is stopped for migration)
  */
 struct mvgpu_display {
 	/* protects shown and shown_active; taken before the vGPU's lock */
@@ -450,7 +449,6 @@ struct mvgpu_display {
 	u32 region_edid_size;
 	u32 link_state;
 	u8 region_edid[MVGPU_DISP_EDID_MAX];
-	bool stopped;
 	struct delayed_work vblank_work;
 };
 
@@ -666,6 +664,7 @@ void mvgpu_sched_detach(struct mvgpu_vgpu *vgpu);
 void mvgpu_sched_kick(struct mvgpu_vgpu *vgpu);
 void mvgpu_sched_freeze(struct mvgpu_vgpu *vgpu);
 void mvgpu_sched_thaw(struct mvgpu_vgpu *vgpu);
+bool mvgpu_sched_frozen(struct mvgpu_vgpu *vgpu);
 /* sched_policy.c: the knobs */
 int mvgpu_sched_set_policy(struct mvgpu_gpu *gpu, const char *name);
 const char *mvgpu_sched_get_policy(struct mvgpu_gpu *gpu);
@@ -706,7 +705,6 @@ void mvgpu_display_init(struct mvgpu_vgpu *vgpu);
 void mvgpu_display_fini(struct mvgpu_vgpu *vgpu);
 void mvgpu_display_reset(struct mvgpu_vgpu *vgpu, bool monitor);
 void mvgpu_display_close(struct mvgpu_vgpu *vgpu);
-void mvgpu_display_stop(struct mvgpu_vgpu *vgpu, bool stopped);
 bool mvgpu_display_irq_pending(const struct mvgpu_vgpu *vgpu);
 u32 mvgpu_display_read(struct mvgpu_vgpu *vgpu, unsigned int off);
 bool mvgpu_display_write(struct mvgpu_vgpu *vgpu, unsigned int off, u32 val);
