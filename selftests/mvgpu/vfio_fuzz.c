@@ -634,14 +634,12 @@ static int want_plane(struct vf_ctx *c, uint32_t argsz, uint32_t flags,
 {
 	if (!c->window)
 		return -ENOTTY;
-	if (argsz < PLANE_MINSZ)
+	if (argsz < PLANE_MINSZ || ptype > 1)
 		return -EINVAL;
 	if (flags & VFIO_GFX_PLANE_TYPE_PROBE)
 		return flags == (VFIO_GFX_PLANE_TYPE_PROBE |
 				 VFIO_GFX_PLANE_TYPE_REGION) ? 0 : -EINVAL;
-	if (flags != VFIO_GFX_PLANE_TYPE_REGION || ptype > 1)
-		return -EINVAL;
-	return 0;
+	return flags == VFIO_GFX_PLANE_TYPE_REGION ? 0 : -EINVAL;
 }
 
 /* One plane query whose structure ends at the guard page (cut: 1 short). */
