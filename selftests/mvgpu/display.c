@@ -1322,7 +1322,8 @@ static int records(const struct libmvgpu_mig_stream *s, uint32_t kind,
 }
 
 enum bad_disp { GOOD, STOP_QUIET, LOAD_QUIET, BAD_OUTSIDE, BAD_FLAGS,
-	       BAD_ACTIVE, BAD_SECOND, BAD_AFTER };
+	       BAD_ACTIVE, BAD_INACTIVE_BASE, BAD_ERROR, BAD_CONTROL, BAD_IRQ,
+	       BAD_SECOND, BAD_AFTER };
 
 FIXTURE_VARIANT(mig) {
 	enum bad_disp kind;
@@ -1462,6 +1463,20 @@ static int spoil(struct libmvgpu_mig_stream *s, enum bad_disp kind,
 	case BAD_ACTIVE:
 		d->active = 2;
 		break;
+	case BAD_INACTIVE_BASE:
+		/* no plane scanned out, the window's base outside the VRAM */
+		d->active = 0;
+		d->scan_base = vram;
+		break;
+	case BAD_ERROR:
+		d->error = MVGPU_DISP_ERR_BASE + 1;
+		break;
+	case BAD_CONTROL:
+		d->control |= 2;
+		break;
+	case BAD_IRQ:
+		d->irq_mask |= 4;
+		break;
 	default:
 		break;
 	}
@@ -1490,6 +1505,10 @@ FIXTURE_VARIANT_ADD(mig, no_interrupt_at_load) { .kind = LOAD_QUIET };
 FIXTURE_VARIANT_ADD(mig, plane_outside_vram) { .kind = BAD_OUTSIDE };
 FIXTURE_VARIANT_ADD(mig, flags) { .kind = BAD_FLAGS };
 FIXTURE_VARIANT_ADD(mig, active_2) { .kind = BAD_ACTIVE };
+FIXTURE_VARIANT_ADD(mig, inactive_base_outside) { .kind = BAD_INACTIVE_BASE };
+FIXTURE_VARIANT_ADD(mig, error_5) { .kind = BAD_ERROR };
+FIXTURE_VARIANT_ADD(mig, control_bit_1) { .kind = BAD_CONTROL };
+FIXTURE_VARIANT_ADD(mig, irq_mask_bit_2) { .kind = BAD_IRQ };
 FIXTURE_VARIANT_ADD(mig, second_display) { .kind = BAD_SECOND };
 FIXTURE_VARIANT_ADD(mig, display_after_state) { .kind = BAD_AFTER };
 
