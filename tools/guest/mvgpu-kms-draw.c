@@ -6,8 +6,8 @@
  *
  *   mvgpu-kms-draw [-d /dev/dri/card0] [-p PATTERN] draw
  *	sets the connector's preferred mode (the first one without) on a
- *	dumb buffer holding PATTERN, prints
- *	"mvgpu-kms-draw: shown WxH pattern P", then waits for a line on
+ *	dumb buffer holding PATTERN, prints the registers (as regs does)
+ *	and "mvgpu-kms-draw: shown WxH pattern P", then waits for a line on
  *	standard input; a second line "flip Q" draws pattern Q into a second
  *	buffer, flips to it (DRM_IOCTL_MODE_PAGE_FLIP) and prints
  *	"mvgpu-kms-draw: flipped pattern Q"; end of input (or any other
@@ -163,6 +163,8 @@ static void find_output(int fd, uint32_t *conn_id, uint32_t *crtc_id,
 	exit(1);
 }
 
+static int regs(void);
+
 static int draw(const char *dev, unsigned int pattern)
 {
 	struct drm_mode_modeinfo mode;
@@ -186,6 +188,7 @@ static int draw(const char *dev, unsigned int pattern)
 	crtc.mode_valid = 1;
 	if (xioctl(fd, DRM_IOCTL_MODE_SETCRTC, &crtc))
 		die("SETCRTC");
+	regs();
 	printf("mvgpu-kms-draw: shown %ux%u pattern %u\n", mode.hdisplay,
 	       mode.vdisplay, pattern);
 	fflush(stdout);
