@@ -144,19 +144,22 @@ make -s -C "$NKOBJ" M="$nko" MVGPU_GUEST_ONLY=1 modules >/dev/null ||
 
 # The initramfs: busybox, its /init, the guest drivers ("modprobe
 # mvgpu_accel", "modprobe mvgpu_kms" in a guest command) and tools/guest's
-# mvgpu-run and mvgpu-kms-draw.
+# mvgpu-run, mvgpu-disp and mvgpu-kms-draw.
 NESTED=$VM/nested-initramfs.cpio.gz
 guest_ko=$nko/driver/mvgpu_accel.ko
 guest_kms_ko=$nko/driver/mvgpu_kms.ko
 guest_run=$TOP/tools/guest/mvgpu-run
+guest_disp=$TOP/tools/guest/mvgpu-disp
 guest_draw=$TOP/tools/guest/mvgpu-kms-draw
-if [ -f "$TOP/tools/guest/Makefile" ] && { [ ! -x "$guest_run" ] || [ ! -x "$guest_draw" ]; }; then
+if [ -f "$TOP/tools/guest/Makefile" ] &&
+   { [ ! -x "$guest_run" ] || [ ! -x "$guest_disp" ] || [ ! -x "$guest_draw" ]; }; then
 	make -s -C "$TOP/tools/guest" >/dev/null 2>&1 ||
 		note "tools/guest does not build: no mvgpu-run in nested guests"
 fi
 rebuild=0
 for f in "$TOP/qemu-scripts/nested/init.sh" "$(command -v busybox)" "$0" \
-	 "$guest_ko" "$guest_kms_ko" "$guest_run" "$guest_draw" "$NKOBJ/vmlinux"; do
+	 "$guest_ko" "$guest_kms_ko" "$guest_run" "$guest_disp" "$guest_draw" \
+	 "$NKOBJ/vmlinux"; do
 	[ -e "$f" ] && [ "$f" -nt "$NESTED" ] && rebuild=1
 done
 [ -f "$NESTED" ] || rebuild=1
@@ -174,6 +177,7 @@ if [ $rebuild = 1 ]; then
 	done
 	depmod -b "$nroot" "$NKREL"
 	[ -x "$guest_run" ] && install -m 0755 "$guest_run" "$nroot/bin/"
+	[ -x "$guest_disp" ] && install -m 0755 "$guest_disp" "$nroot/bin/"
 	[ -x "$guest_draw" ] && install -m 0755 "$guest_draw" "$nroot/bin/"
 	pack "$nroot" "$NESTED"
 	rm -rf "$nroot"

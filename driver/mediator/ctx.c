@@ -31,6 +31,7 @@
  * @va: range start (MVGPU_DEFER_SYNC)
  * @size: range bytes, 0 = all (MVGPU_DEFER_SYNC)
  * @kick: wake the scheduler afterwards
+ * @sync_display: the display's plane changed: show the VMM
  */
 struct mvgpu_reg_deferred {
 	enum { MVGPU_DEFER_NONE, MVGPU_DEFER_SYNC, MVGPU_DEFER_DROP } kind;
@@ -40,6 +41,7 @@ struct mvgpu_reg_deferred {
 	u64 va;
 	u64 size;
 	bool kick;
+	bool sync_display;
 };
 
 static u32 lo32(u64 v)
@@ -352,6 +354,8 @@ static u32 mvgpu_regs_read(struct mvgpu_vgpu *vgpu, unsigned int off)
 		return mvgpu_ctx_read(vgpu, n,
 				      (off - MVGPU_CTX_BASE) % MVGPU_CTX_STRIDE);
 	}
+	if (off >= MVGPU_DISP_BASE)
+		return mvgpu_display_read(vgpu, off);
 
 	switch (off) {
 	case MVGPU_REG_ID:
@@ -360,7 +364,8 @@ static u32 mvgpu_regs_read(struct mvgpu_vgpu *vgpu, unsigned int off)
 		return MVGPU_VERSION_MAJOR << 16 | MVGPU_VERSION_MINOR;
 	case MVGPU_REG_CAPS:
 		return MVGPU_CAP_MSI | MVGPU_CAP_INTX | MVGPU_CAP_LARGE_PAGE |
-		       MVGPU_CAP_VRAM;
+		       MVGPU_CAP_VRAM |
+		       (mvgpu_display_present(vgpu) ? MVGPU_CAP_DISPLAY : 0);
 	case MVGPU_REG_NR_CONTEXTS:
 		return vgpu->type->contexts;
 	case MVGPU_REG_VRAM_SIZE_LO:
@@ -397,6 +402,7 @@ static void mvgpu_regs_write(struct mvgpu_vgpu *vgpu, unsigned int off,
 {
 	defer->kind = MVGPU_DEFER_NONE;
 	defer->kick = false;
+	defer->sync_display = false;
 	defer->gen = vgpu->gen;
 
 	if (off >= MVGPU_CTX_BASE) {
@@ -406,6 +412,10 @@ static void mvgpu_regs_write(struct mvgpu_vgpu *vgpu, unsigned int off,
 			mvgpu_ctx_write(vgpu, n,
 					(off - MVGPU_CTX_BASE) % MVGPU_CTX_STRIDE,
 					val, defer);
+		return;
+	}
+	if (off >= MVGPU_DISP_BASE) {
+		defer->sync_display = mvgpu_display_write(vgpu, off, val);
 		return;
 	}
 
@@ -451,6 +461,8 @@ static void mvgpu_reg_deferred_run(struct mvgpu_vgpu *vgpu,
 	}
 	if (defer->kick)
 		mvgpu_sched_kick(vgpu);
+	if (defer->sync_display)
+		mvgpu_display_sync(vgpu);
 }
 
 /**

@@ -17,19 +17,19 @@
 
 /* The weight of a type is its share of the GPU in 64ths, as its VRAM. */
 const struct mvgpu_type_desc mvgpu_type_descs[MVGPU_NR_TYPES] = {
-	{ .sysfs_name = "1_8", .pretty_name = "mvgpu 1/8",
+	{ .sysfs_name = "1_8", .pretty_name = "mvgpu-1_8",
 	  .units = 8, .weight = 8, .contexts = 4 },
-	{ .sysfs_name = "1_4", .pretty_name = "mvgpu 1/4",
+	{ .sysfs_name = "1_4", .pretty_name = "mvgpu-1_4",
 	  .units = 16, .weight = 16, .contexts = 8 },
-	{ .sysfs_name = "1_2", .pretty_name = "mvgpu 1/2",
+	{ .sysfs_name = "1_2", .pretty_name = "mvgpu-1_2",
 	  .units = 32, .weight = 32, .contexts = 16 },
-	{ .sysfs_name = "1_1", .pretty_name = "mvgpu 1/1",
+	{ .sysfs_name = "1_1", .pretty_name = "mvgpu-1_1",
 	  .units = 64, .weight = 64, .contexts = 16 },
-	{ .sysfs_name = "1_16", .pretty_name = "mvgpu 1/16",
+	{ .sysfs_name = "1_16", .pretty_name = "mvgpu-1_16",
 	  .units = 4, .weight = 4, .contexts = 4 },
-	{ .sysfs_name = "1_32", .pretty_name = "mvgpu 1/32",
+	{ .sysfs_name = "1_32", .pretty_name = "mvgpu-1_32",
 	  .units = 2, .weight = 2, .contexts = 2 },
-	{ .sysfs_name = "1_64", .pretty_name = "mvgpu 1/64",
+	{ .sysfs_name = "1_64", .pretty_name = "mvgpu-1_64",
 	  .units = 1, .weight = 1, .contexts = 2 },
 };
 
@@ -157,11 +157,18 @@ ssize_t mvgpu_type_show_description(struct mdev_type *mtype, char *buf)
 	struct mvgpu_gpu_type *type = to_gpu_type(mtype);
 	const struct mvgpu_type_desc *desc = type->desc;
 	u64 vram = mvgpu_unit_size(type->gpu) * desc->units;
+	u32 width, height;
+	int n;
 
-	return sysfs_emit(buf,
-			  "vram: %llu MiB\nweight: %u\ncontexts: %u\nmax_instances: %u\n",
-			  vram >> 20, desc->weight, desc->contexts,
-			  MVGPU_VRAM_UNITS / desc->units);
+	n = sysfs_emit(buf,
+		       "vram: %llu MiB\nweight: %u\ncontexts: %u\nmax_instances: %u\n",
+		       vram >> 20, desc->weight, desc->contexts,
+		       MVGPU_VRAM_UNITS / desc->units);
+	mvgpu_display_max(vram, &width, &height);
+	if (width)
+		return n + sysfs_emit_at(buf, n, "display: %ux%u\nheads: 1\n",
+					 width, height);
+	return n + sysfs_emit_at(buf, n, "display: none\n");
 }
 
 static struct mvgpu_gpu *dev_to_gpu(struct device *dev)

@@ -2,7 +2,8 @@
 /*
  * mvgpu mediator: interrupt delivery of a vGPU through vfio eventfds.
  *
- * The device has one interrupt condition, IRQ_STATUS & IRQ_MASK != 0. It is
+ * The device has one interrupt condition, IRQ_STATUS & IRQ_MASK != 0 or a
+ * display interrupt pending (display.c's DISP_IRQ_*). It is
  * delivered as MSI when the user has set an MSI eventfd, else as INTx,
  * which is level triggered: it is automasked on delivery and delivered
  * again on unmask while the condition holds.
@@ -31,7 +32,8 @@ void mvgpu_irq_update(struct mvgpu_vgpu *vgpu, bool resend)
 	struct mvgpu_irq *irq = &vgpu->irq;
 	bool was = irq->asserted;
 
-	irq->asserted = vgpu->regs_irq_status & vgpu->regs_irq_mask;
+	irq->asserted = (vgpu->regs_irq_status & vgpu->regs_irq_mask) ||
+			mvgpu_display_irq_pending(vgpu);
 	if (!irq->asserted)
 		return;
 

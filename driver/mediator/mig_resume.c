@@ -22,6 +22,7 @@ static const char *const mig_rec_names[] = {
 	[MVGPU_MIG_REC_ZERO] = "ZERO",
 	[MVGPU_MIG_REC_STATE] = "STATE",
 	[MVGPU_MIG_REC_END] = "END",
+	[MVGPU_MIG_REC_DISPLAY] = "DISPLAY",
 };
 
 static int mig_refuse(struct mvgpu_mig_file *migf, const char *why)
@@ -72,6 +73,16 @@ static int mig_rec_begin(struct mvgpu_mig_file *migf)
 			return mig_refuse(migf, "a second STATE record");
 		if (len != mvgpu_mig_state_len(vgpu))
 			return mig_refuse(migf, "STATE record of the wrong length");
+		return 0;
+	case MVGPU_MIG_REC_DISPLAY:
+		if (migf->have_state)
+			return mig_refuse(migf, "DISPLAY record after the STATE record");
+		if (migf->have_display)
+			return mig_refuse(migf, "a second DISPLAY record");
+		if (!mvgpu_display_present(vgpu))
+			return mig_refuse(migf, "DISPLAY record for a vGPU without a display");
+		if (len != sizeof(struct mvgpu_mig_display))
+			return mig_refuse(migf, "DISPLAY record of the wrong length");
 		return 0;
 	case MVGPU_MIG_REC_END:
 		if (!migf->have_state)
@@ -195,6 +206,10 @@ static int mig_rec_end(struct mvgpu_mig_file *migf)
 	case MVGPU_MIG_REC_STATE:
 		migf->have_state = true;
 		break;
+	case MVGPU_MIG_REC_DISPLAY:
+		memcpy(&migf->display, migf->buf, sizeof(migf->display));
+		migf->have_display = true;
+		break;
 	case MVGPU_MIG_REC_END:
 		migf->have_end = true;
 		break;
@@ -287,6 +302,9 @@ static int mig_check_state(struct mvgpu_mig_file *migf)
 		return mig_refuse(migf, "STATE with a bad INTx mask");
 	if (!mvgpu_regs_valid(migf->vgpu, st))
 		return mig_refuse(migf, "STATE with bad context registers");
+	if (migf->have_display &&
+	    !mvgpu_display_valid(migf->vgpu, &migf->display))
+		return mig_refuse(migf, "DISPLAY with bad display registers");
 	return 0;
 }
 
@@ -298,14 +316,22 @@ static int mig_check_state(struct mvgpu_mig_file *migf)
  * loaded by the file that owns it.
  */
 static void mig_load_state(struct mvgpu_vgpu *vgpu,
-			   const struct mvgpu_mig_state *st)
+			   const struct mvgpu_mig_state *st,
+			   const struct mvgpu_mig_display *md)
 {
 	mutex_lock(&vgpu->lock);
 	mvgpu_irq_load(vgpu, st);
 	mvgpu_cfg_restore(vgpu, st->config);
 	/* drops whatever the vGPU did before; shadows start empty */
 	mvgpu_regs_load(vgpu, st);
+	/* a stream without a DISPLAY record: the display as after a reset */
+	if (md)
+		mvgpu_display_load(vgpu, md);
+	else
+		mvgpu_display_reset(vgpu, false);
+	mvgpu_irq_update(vgpu, false);
 	mutex_unlock(&vgpu->lock);
+	mvgpu_display_sync(vgpu);
 	mvgpu_shadow_reap(vgpu);
 }
 
@@ -348,7 +374,9 @@ int mvgpu_mig_resume_end(struct mvgpu_vgpu *vgpu)
 	} else {
 		ret = mig_check_state(migf);
 		if (!ret)
-			mig_load_state(vgpu, (void *)migf->buf);
+			mig_load_state(vgpu, (void *)migf->buf,
+				       migf->have_display ? &migf->display :
+							    NULL);
 	}
 	mutex_unlock(&migf->lock);
 	return ret;

@@ -214,6 +214,12 @@ static int mig_stage_next(struct mvgpu_mig_file *migf, bool new_pass)
 		ret = mig_stage_vram(migf);
 		return ret ? ret : -ENOMSG;
 	}
+	if (migf->send_display) {
+		mig_stage(migf, MVGPU_MIG_REC_DISPLAY, &migf->display,
+			  sizeof(migf->display), NULL, 0);
+		migf->send_display = false;
+		return 1;
+	}
 	if (migf->state) {
 		mig_stage(migf, MVGPU_MIG_REC_STATE, migf->state,
 			  mvgpu_mig_state_len(migf->vgpu), NULL, 0);
@@ -379,6 +385,18 @@ static struct mvgpu_mig_state *mig_save_state(struct mvgpu_vgpu *vgpu)
 	return st;
 }
 
+/* The display registers of a frozen vGPU with a display, for its stream. */
+static void mig_save_display(struct mvgpu_vgpu *vgpu,
+			     struct mvgpu_mig_file *migf)
+{
+	if (!mvgpu_display_present(vgpu))
+		return;
+	mutex_lock(&vgpu->lock);
+	mvgpu_display_save(vgpu, &migf->display);
+	mutex_unlock(&vgpu->lock);
+	migf->send_display = true;
+}
+
 /**
  * mvgpu_mig_tracking() - start or stop recording writes to a vGPU's VRAM
  * @vgpu: the vGPU; caller holds mig.lock
@@ -435,6 +453,7 @@ struct mvgpu_mig_file *mvgpu_mig_save_start(struct mvgpu_vgpu *vgpu,
 			fput(migf->filp);
 			return ERR_PTR(-ENOMEM);
 		}
+		mig_save_display(vgpu, migf);
 		migf->final = true;
 		migf->final_at = ktime_get_ns();
 	} else {
@@ -464,6 +483,7 @@ int mvgpu_mig_save_final(struct mvgpu_vgpu *vgpu)
 	migf->final_bytes = 0;
 	mig_collect(migf);
 	migf->state = st;
+	mig_save_display(vgpu, migf);
 	migf->final = true;
 	mutex_unlock(&migf->lock);
 	mvgpu_mig_tracking(vgpu, false);

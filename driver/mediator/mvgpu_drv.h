@@ -384,6 +384,74 @@ struct mvgpu_mig {
 };
 
 /**
+ * struct mvgpu_disp_plane - a plane of the display head
+ * @base: VRAM offset of its first pixel
+ * @format: DRM fourcc
+ * @width: pixels
+ * @height: lines
+ * @stride: bytes per line
+ */
+struct mvgpu_disp_plane {
+	u64 base;
+	u32 format;
+	u32 width;
+	u32 height;
+	u32 stride;
+};
+
+/**
+ * struct mvgpu_display - the display head of a vGPU (display.c's own)
+ * @lock: protects @shown and @shown_active, what the VMM sees; taken
+ *	before the vGPU's @lock (mvgpu_display_sync() only), by the display
+ *	window's fault handler (under mmap_lock) and by the plane query;
+ *	never taken by anyone holding the vGPU's @lock
+ * @max_width: widest plane, 0 for no display (constant)
+ * @max_height: tallest plane (constant)
+ * @window: bytes of the display region (constant)
+ * @prog: the programmed plane, DISP_FB_* (vGPU @lock)
+ * @control: DISP_CONTROL (vGPU @lock)
+ * @error: DISP_ERROR (vGPU @lock)
+ * @active: a plane is scanned out (vGPU @lock)
+ * @scan: the plane scanned out, or last scanned out (vGPU @lock)
+ * @shown_active: @active as the VMM sees it (@lock)
+ * @shown: @scan as the VMM sees it; its base is the display window's
+ *	(@lock)
+ * @irq_status: DISP_IRQ_STATUS (vGPU @lock)
+ * @irq_mask: DISP_IRQ_MASK (vGPU @lock)
+ * @connected: the monitor is connected (vGPU @lock)
+ * @edid_size: bytes of @edid the guest sees (vGPU @lock)
+ * @edid: the monitor's EDID as the guest sees it (vGPU @lock)
+ * @region_edid_size: edid_size of the EDID region (vGPU @lock)
+ * @link_state: link_state of the EDID region (vGPU @lock)
+ * @region_edid: the EDID bytes of the EDID region (vGPU @lock)
+ * @vblank_work: raises the vblank interrupt, 60 times a second while the
+ *	guest has it enabled and a plane is active
+ */
+struct mvgpu_display {
+	/* protects shown and shown_active; taken before the vGPU's lock */
+	struct mutex lock;
+	u32 max_width;
+	u32 max_height;
+	u64 window;
+	struct mvgpu_disp_plane prog;
+	u32 control;
+	u32 error;
+	bool active;
+	struct mvgpu_disp_plane scan;
+	bool shown_active;
+	struct mvgpu_disp_plane shown;
+	u32 irq_status;
+	u32 irq_mask;
+	bool connected;
+	u32 edid_size;
+	u8 edid[MVGPU_DISP_EDID_MAX];
+	u32 region_edid_size;
+	u32 link_state;
+	u8 region_edid[MVGPU_DISP_EDID_MAX];
+	struct delayed_work vblank_work;
+};
+
+/**
  * struct mvgpu_vgpu - one vGPU instance (an mdev and its vfio device)
  * @vdev: the vfio device; its refcount owns this structure
  * @id: unique number of this vGPU (never reused while loaded)
@@ -445,6 +513,7 @@ struct mvgpu_mig {
  *	has not charged to it yet
  * @shadow: per-context shadow page tables
  * @dirty: device DMA logging: guest pages the engines wrote
+ * @display: the display head
  * @sched: scheduling state and knobs, the scheduler's own
  * @mig: live-migration state
  */
@@ -489,6 +558,7 @@ struct mvgpu_vgpu {
 	atomic64_t fill_ns;
 	struct mvgpu_shadow shadow[MVGPU_MAX_CONTEXTS];
 	struct mvgpu_dirty dirty;
+	struct mvgpu_display display;
 
 	struct mvgpu_sched_data sched;
 
@@ -626,11 +696,39 @@ void mvgpu_dirty_stop(struct mvgpu_vgpu *vgpu);
 void mvgpu_dirty_collect(struct mvgpu_vgpu *vgpu, struct mvgpu_shadow *sh,
 			 u64 start, u64 end);
 
+/* display.c */
+void mvgpu_display_max(u64 vram_size, u32 *width, u32 *height);
+bool mvgpu_display_present(const struct mvgpu_vgpu *vgpu);
+void mvgpu_display_init(struct mvgpu_vgpu *vgpu);
+void mvgpu_display_fini(struct mvgpu_vgpu *vgpu);
+void mvgpu_display_reset(struct mvgpu_vgpu *vgpu, bool monitor);
+void mvgpu_display_close(struct mvgpu_vgpu *vgpu);
+bool mvgpu_display_irq_pending(const struct mvgpu_vgpu *vgpu);
+u32 mvgpu_display_read(struct mvgpu_vgpu *vgpu, unsigned int off);
+bool mvgpu_display_write(struct mvgpu_vgpu *vgpu, unsigned int off, u32 val);
+void mvgpu_display_sync(struct mvgpu_vgpu *vgpu);
+unsigned int mvgpu_display_num_regions(const struct mvgpu_vgpu *vgpu);
+int mvgpu_display_region_info(struct mvgpu_vgpu *vgpu,
+			      struct vfio_region_info *info,
+			      struct vfio_info_cap *caps);
+ssize_t mvgpu_display_access(struct mvgpu_vgpu *vgpu, unsigned int index,
+			     char __user *ubuf, size_t count, u64 off,
+			     bool write);
+int mvgpu_display_mmap(struct mvgpu_vgpu *vgpu, struct vm_area_struct *vma);
+long mvgpu_display_query_plane(struct mvgpu_vgpu *vgpu, unsigned long arg);
+void mvgpu_display_save(struct mvgpu_vgpu *vgpu, struct mvgpu_mig_display *md);
+bool mvgpu_display_valid(struct mvgpu_vgpu *vgpu,
+			 const struct mvgpu_mig_display *md);
+void mvgpu_display_load(struct mvgpu_vgpu *vgpu,
+			const struct mvgpu_mig_display *md);
+
 /* vram_map.c */
 int mvgpu_vram_mmap(struct mvgpu_vgpu *vgpu, struct vm_area_struct *vma);
 void mvgpu_vram_revoke(struct mvgpu_vgpu *vgpu);
 
 /* vgpu.c */
+ssize_t mvgpu_vram_access(struct mvgpu_vgpu *vgpu, char __user *ubuf,
+			  size_t count, u64 off, bool write);
 void mvgpu_vgpu_reset(struct mvgpu_vgpu *vgpu, bool pci_state);
 void mvgpu_vgpu_unlock(struct mvgpu_vgpu *vgpu);
 

@@ -42,6 +42,9 @@
  * @final: in STOP_COPY: after the last pages come STATE and END
  * @end_staged: the END record has been staged
  * @state: the device state captured when STOP_COPY began
+ * @display: the display registers captured with @state (saving), or
+ *	received (resuming)
+ * @send_display: @display is to be staged, before @state
  * @final_at: clock when STOP_COPY began
  * @final_bytes: bytes read since then
  * @rec: the record header being received (resuming)
@@ -52,6 +55,7 @@
  * @records: records received whole so far (the number of the next)
  * @have_header: a valid HEADER was received
  * @have_state: a valid STATE was received (kept in @buf)
+ * @have_display: a DISPLAY record was received (kept in @display)
  * @have_end: the END record was received
  */
 struct mvgpu_mig_file {
@@ -72,6 +76,8 @@ struct mvgpu_mig_file {
 	bool final;
 	bool end_staged;
 	struct mvgpu_mig_state *state;
+	struct mvgpu_mig_display display;
+	bool send_display;
 	u64 final_at;
 	u64 final_bytes;
 	struct mvgpu_mig_record rec;
@@ -82,6 +88,7 @@ struct mvgpu_mig_file {
 	unsigned int records;
 	bool have_header;
 	bool have_state;
+	bool have_display;
 	bool have_end;
 };
 

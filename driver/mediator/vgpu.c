@@ -32,6 +32,8 @@ static void mvgpu_vgpu_hw_reset(struct mvgpu_vgpu *vgpu, bool pci_state)
 	lockdep_assert_held(&vgpu->lock);
 	/* registers, interrupt state (IRQ_* and INTx mask), contexts' work */
 	mvgpu_ctx_reset(vgpu);
+	/* the head stops; the VMM sees it in the slow part */
+	mvgpu_display_reset(vgpu, false);
 	if (pci_state)
 		mvgpu_cfg_init(vgpu);
 	/* bounded: the pins go in the slow part */
@@ -62,6 +64,8 @@ static void mvgpu_vgpu_reset_finish(struct mvgpu_vgpu *vgpu,
 	if (ret)
 		dev_err(&vgpu->mdev->dev, "clearing VRAM failed: %d\n", ret);
 	mvgpu_mig_vram_written(vgpu, 0, vgpu->vram_size);
+	/* the head stopped: the VMM sees no plane, the window at 0 */
+	mvgpu_display_sync(vgpu);
 	atomic_sub(pending, &vgpu->shadow_busy);
 	mvgpu_sched_kick(vgpu);
 }
@@ -135,6 +139,7 @@ static int mvgpu_vfio_init(struct vfio_device *vdev)
 	if (ret)
 		goto err_shadow;
 	mvgpu_dirty_init(vgpu);
+	mvgpu_display_init(vgpu);
 
 	mutex_lock(&vgpu->lock);
 	mvgpu_vgpu_hw_reset(vgpu, true);
@@ -153,6 +158,7 @@ static void mvgpu_vfio_release(struct vfio_device *vdev)
 	struct mvgpu_vgpu *vgpu = vdev_to_vgpu(vdev);
 	struct mvgpu_gpu *gpu = vgpu->gpu;
 
+	mvgpu_display_fini(vgpu);
 	mvgpu_dirty_fini(vgpu);
 	mvgpu_shadow_fini(vgpu);
 	mvgpu_mig_fini(vgpu);
@@ -167,6 +173,7 @@ static int mvgpu_vfio_open(struct vfio_device *vdev)
 	mutex_lock(&vgpu->lock);
 	mvgpu_regs_reset(vgpu);
 	mvgpu_cfg_init(vgpu);
+	mvgpu_display_reset(vgpu, true);
 	mutex_unlock(&vgpu->lock);
 	mvgpu_shadow_open(vgpu);
 	mvgpu_sched_attach(vgpu);
@@ -180,9 +187,12 @@ static void mvgpu_vgpu_close(struct mvgpu_vgpu *vgpu)
 	mvgpu_shadow_close(vgpu);
 	mutex_lock(&vgpu->lock);
 	mvgpu_irq_release(vgpu);
-	/* The next user must not see this one's data. */
+	/* The next user must not see this one's data (nor its monitor). */
 	mvgpu_vgpu_hw_reset(vgpu, true);
+	mvgpu_display_reset(vgpu, true);
 	mvgpu_vgpu_unlock(vgpu);
+	/* no register write can enable vblanks now */
+	mvgpu_display_close(vgpu);
 }
 
 static void mvgpu_vfio_close(struct vfio_device *vdev)
@@ -204,8 +214,19 @@ static void mvgpu_vgpu_device_reset(struct mvgpu_vgpu *vgpu)
 	mvgpu_vgpu_unlock(vgpu);
 }
 
-static ssize_t mvgpu_vram_access(struct mvgpu_vgpu *vgpu, char __user *ubuf,
-				 size_t count, u64 off, bool write)
+/**
+ * mvgpu_vram_access() - a read or write of the vGPU's VRAM for the VMM
+ * @vgpu: the vGPU; caller holds none of its locks
+ * @ubuf: the user's buffer
+ * @count: bytes; cut short at the end of the VRAM
+ * @off: offset in the vGPU's VRAM
+ * @write: a write (recorded for migration), else a read
+ *
+ * Return: bytes done, or -EINVAL (@off outside the VRAM), -EFAULT, -ENOMEM
+ * or the backend's error when nothing was done.
+ */
+ssize_t mvgpu_vram_access(struct mvgpu_vgpu *vgpu, char __user *ubuf,
+			  size_t count, u64 off, bool write)
 {
 	struct mvgpu_gpu *gpu = vgpu->gpu;
 	size_t done = 0;
@@ -283,6 +304,11 @@ static ssize_t mvgpu_access(struct mvgpu_vgpu *vgpu, char __user *ubuf,
 	case VFIO_PCI_BAR2_REGION_INDEX:
 		ret = mvgpu_vram_access(vgpu, ubuf, count, off, write);
 		break;
+	case MVGPU_VFIO_REGION_DISPLAY:
+	case MVGPU_VFIO_REGION_EDID:
+		ret = mvgpu_display_access(vgpu, MVGPU_REGION_INDEX(*ppos),
+					   ubuf, count, off, write);
+		break;
 	default:
 		ret = -EINVAL;
 	}
@@ -308,6 +334,10 @@ static ssize_t mvgpu_vfio_write(struct vfio_device *vdev,
 static int mvgpu_vfio_mmap(struct vfio_device *vdev,
 			   struct vm_area_struct *vma)
 {
+	u64 pos = (u64)vma->vm_pgoff << PAGE_SHIFT;
+
+	if (MVGPU_REGION_INDEX(pos) == MVGPU_VFIO_REGION_DISPLAY)
+		return mvgpu_display_mmap(vdev_to_vgpu(vdev), vma);
 	return mvgpu_vram_mmap(vdev_to_vgpu(vdev), vma);
 }
 
@@ -326,20 +356,24 @@ static long mvgpu_get_info(struct mvgpu_vgpu *vgpu, unsigned long arg)
 	 */
 	minsz = min_t(unsigned long, info.argsz, sizeof(info));
 	info.flags = VFIO_DEVICE_FLAGS_PCI | VFIO_DEVICE_FLAGS_RESET;
-	info.num_regions = VFIO_PCI_NUM_REGIONS;
+	info.num_regions = mvgpu_display_num_regions(vgpu);
 	info.num_irqs = VFIO_PCI_NUM_IRQS;
 	return copy_to_user((void __user *)arg, &info, minsz) ? -EFAULT : 0;
 }
 
 /*
  * VFIO_DEVICE_GET_REGION_INFO for the region @info->index: every field
- * past index, whatever the user passed in them. No capability chain.
- * Where the vfio core answers the ioctl (6.19), it copies @info in and
- * out; before, mvgpu_get_region_info() does.
+ * past index, whatever the user passed in them, and the display's regions'
+ * type in @caps. Where the vfio core answers the ioctl (6.19), it copies
+ * @info in and out and adds @caps; before, mvgpu_get_region_info() does.
  */
 static int mvgpu_region_info(struct mvgpu_vgpu *vgpu,
-			     struct vfio_region_info *info)
+			     struct vfio_region_info *info,
+			     struct vfio_info_cap *caps)
 {
+	if (info->index == MVGPU_VFIO_REGION_DISPLAY ||
+	    info->index == MVGPU_VFIO_REGION_EDID)
+		return mvgpu_display_region_info(vgpu, info, caps);
 	/* no VGA region (as vfio-pci for a function that is not VGA) */
 	if (info->index >= VFIO_PCI_NUM_REGIONS ||
 	    info->index == VFIO_PCI_VGA_REGION_INDEX)
@@ -378,12 +412,14 @@ static int mvgpu_vfio_region_info_caps(struct vfio_device *vdev,
 				       struct vfio_region_info *info,
 				       struct vfio_info_cap *caps)
 {
-	return mvgpu_region_info(vdev_to_vgpu(vdev), info);
+	return mvgpu_region_info(vdev_to_vgpu(vdev), info, caps);
 }
 #else
+/* As the vfio core does from 6.19 (vfio_get_region_info()). */
 static long mvgpu_get_region_info(struct mvgpu_vgpu *vgpu, unsigned long arg)
 {
 	unsigned long minsz = offsetofend(struct vfio_region_info, offset);
+	struct vfio_info_cap caps = {};
 	struct vfio_region_info info;
 	int ret;
 
@@ -391,10 +427,29 @@ static long mvgpu_get_region_info(struct mvgpu_vgpu *vgpu, unsigned long arg)
 		return -EFAULT;
 	if (info.argsz < minsz)
 		return -EINVAL;
-	ret = mvgpu_region_info(vgpu, &info);
+	ret = mvgpu_region_info(vgpu, &info, &caps);
 	if (ret)
-		return ret;
-	return copy_to_user((void __user *)arg, &info, minsz) ? -EFAULT : 0;
+		goto out;
+	if (caps.size) {
+		info.flags |= VFIO_REGION_INFO_FLAG_CAPS;
+		if (info.argsz < sizeof(info) + caps.size) {
+			info.argsz = sizeof(info) + caps.size;
+			info.cap_offset = 0;
+		} else {
+			vfio_info_cap_shift(&caps, sizeof(info));
+			if (copy_to_user((void __user *)arg + sizeof(info),
+					 caps.buf, caps.size)) {
+				ret = -EFAULT;
+				goto out;
+			}
+			info.cap_offset = sizeof(info);
+		}
+	}
+	if (copy_to_user((void __user *)arg, &info, minsz))
+		ret = -EFAULT;
+out:
+	kfree(caps.buf);
+	return ret;
 }
 #endif
 
@@ -444,6 +499,8 @@ static long mvgpu_vfio_ioctl(struct vfio_device *vdev, unsigned int cmd,
 		return mvgpu_irq_info(vgpu, arg);
 	case VFIO_DEVICE_SET_IRQS:
 		return mvgpu_set_irqs(vgpu, arg);
+	case VFIO_DEVICE_QUERY_GFX_PLANE:
+		return mvgpu_display_query_plane(vgpu, arg);
 	case VFIO_DEVICE_RESET:
 		/* ends a migration session and DMA logging too: RUNNING */
 		mvgpu_mig_lock_abort(vgpu);

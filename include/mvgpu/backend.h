@@ -177,9 +177,10 @@ struct mvgpu_gpu_info {
  *	its own. The frame must remain the GPU's VRAM for as long as the GPU
  *	is registered.
  *
- *	Caller: the page-fault handler of the VMM's BAR2 mapping, in the
- *	faulting thread, under its mmap_lock (or VMA lock) and no lock of
- *	the mediator's; concurrent with every other operation. Should be
+ *	Caller: the page-fault handler of the VMM's BAR2 mapping or display
+ *	window, in the faulting thread, under its mmap_lock (or VMA lock)
+ *	and no lock of the mediator's but the display's (which no engine
+ *	waits for); concurrent with every other operation. Should be
  *	quick, and must not take a lock under which the backend itself
  *	touches user memory.
  * @vram_rw: copy @len bytes between @buf and VRAM at @offset; @write

@@ -155,12 +155,16 @@ domain_xml() {
       <source path='$LOGS/$DOMAIN-job.log'/>
       <target port='1'/>
     </serial>
-    <hostdev mode='subsystem' type='mdev' model='vfio-pci'>
+    <hostdev mode='subsystem' type='mdev' model='vfio-pci' display='on' ramfb='on'>
       <source>
         <address uuid='$uuid'/>
       </source>
       <alias name='ua-mvgpu'/>
     </hostdev>
+    <graphics type='vnc' autoport='yes' listen='127.0.0.1'/>
+    <video>
+      <model type='none'/>
+    </video>
     <memballoon model='none'/>
   </devices>
 $extra

@@ -55,10 +55,10 @@ UUID_L=5d1f8f6e-8a54-4d0e-9a35-6b3f1e0d0a02
 # build, DEBIAN_BPO=0 (MVGPU_DEBIAN_BPO=0) trixie-backports' libvirt
 [ "${DKMS_K73:-1}" = 1 ] || K73=
 [ "${DEBIAN_BPO:-1}" = 1 ] || BPO_PACKAGES=
-# the test cases: 32, one more with K73, ten more with BPO_PACKAGES
-PLAN=32
+# the test cases: 33, one more with K73, eleven more with BPO_PACKAGES
+PLAN=33
 [ -n "$K73" ] && PLAN=$((PLAN + 1))
-[ -n "$BPO_PACKAGES" ] && PLAN=$((PLAN + 10))
+[ -n "$BPO_PACKAGES" ] && PLAN=$((PLAN + 11))
 
 # The defined vGPU exists and has the attributes mdevctl applied.
 defined_attrs_applied() {
@@ -202,7 +202,7 @@ EOJ
 
 # domain_run PREFIX PHASE: the domain on the vGPU UUID_L: defined,
 # started, its guest's checked work, destroyed (the vGPU free again),
-# undefined; nine test cases, their names led by PREFIX; its boot and job
+# undefined; ten test cases, their names led by PREFIX; its boot and job
 # time is PHASE's.
 domain_run() {
 	local p=$1 t out n before
@@ -213,6 +213,9 @@ domain_run() {
 	check "${p}virsh define of a domain with <hostdev type='mdev'>" virsh define /tmp/domain.xml
 	t=$(now)
 	check "${p}virsh start" virsh start "$DOMAIN"
+	# the vGPU's display, as KubeVirt has it: display='on' ramfb='on'
+	check "${p}the domain shows the vGPU's display (virsh screenshot)" \
+		virsh screenshot "$DOMAIN" /tmp/domain-screen.ppm
 	if [ -n "${NESTED_CPU_QUOTA:-}" ]; then
 		if quota_domain; then
 			diag "the domain's QEMU runs at ${NESTED_CPU_QUOTA} % of a CPU"

@@ -4,7 +4,7 @@
 #
 # Start a second-level guest on a vGPU. Runs INSIDE the test VM (busybox sh).
 #
-# Usage: nested-guest.sh [-t SECONDS] [-b SECONDS] [-M] [-i URI] [-o OPTS]
+# Usage: nested-guest.sh [-t SECONDS] [-b SECONDS] [-M] [-i URI] [-o OPTS] [-D DEVICE]
 #                        UUID OUTDIR [guest command...]
 #
 # The guest (q35, 512 MiB, TCG, the small nested-guest kernel) gets the
@@ -33,6 +33,8 @@
 #                monitor command
 #   monitor.log  with -M: what the monitor answered
 # -o OPTS adds ",OPTS" to the vfio-pci device (e.g. enable-migration=on).
+# -D DEVICE names QEMU's device instead of vfio-pci: vfio-pci-nohotplug,
+# which libvirt uses for ramfb=on (only that one has the property).
 # -i URI starts QEMU as the destination of a migration ("-incoming URI",
 # e.g. unix:PATH): the guest arrives already booted, so there is no boot
 # watchdog; give it the source's guest command (the kernel command line
@@ -61,20 +63,22 @@ timeout=900
 stall_timeout=180
 
 usage() {
-	echo "usage: ${0##*/} [-t SECONDS] [-b SECONDS] [-M] [-i URI] [-o OPTS] UUID OUTDIR [guest command...]" >&2
+	echo "usage: ${0##*/} [-t SECONDS] [-b SECONDS] [-M] [-i URI] [-o OPTS] [-D DEVICE] UUID OUTDIR [guest command...]" >&2
 	exit 1
 }
 
 monitor=0
 incoming=
 vfio_opts=
-while getopts t:b:Mi:o: opt; do
+vfio_dev=vfio-pci
+while getopts t:b:Mi:o:D: opt; do
 	case $opt in
 	t)	timeout=$OPTARG ;;
 	b)	stall_timeout=$OPTARG ;;
 	M)	monitor=1 ;;
 	i)	incoming=$OPTARG ;;
 	o)	vfio_opts=,$OPTARG ;;
+	D)	vfio_dev=$OPTARG ;;
 	*)	usage ;;
 	esac
 done
@@ -182,7 +186,7 @@ run_guest() {
 		-append "$append" \
 		-serial "file:$outdir/console.log" -serial "file:$outdir/result.txt" \
 		-chardev "pipe,id=ctl,path=$outdir/ctl" -serial chardev:ctl \
-		-device "vfio-pci,sysfsdev=$sysfsdev$vfio_opts" \
+		-device "$vfio_dev,sysfsdev=$sysfsdev$vfio_opts" \
 		$extra \
 		< /dev/null > /dev/null 2> "$outdir/qemu.log" &
 	qpid=$!

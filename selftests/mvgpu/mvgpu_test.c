@@ -13,13 +13,13 @@
 #include "mvgpu_test.h"
 
 const struct mt_type mt_types[MT_NR_TYPES] = {
-	{ "mvgpu-1_8", "mvgpu 1/8", 8, 8, 4 },
-	{ "mvgpu-1_4", "mvgpu 1/4", 16, 16, 8 },
-	{ "mvgpu-1_2", "mvgpu 1/2", 32, 32, 16 },
-	{ "mvgpu-1_1", "mvgpu 1/1", 64, 64, 16 },
-	{ "mvgpu-1_16", "mvgpu 1/16", 4, 4, 4 },
-	{ "mvgpu-1_32", "mvgpu 1/32", 2, 2, 2 },
-	{ "mvgpu-1_64", "mvgpu 1/64", 1, 1, 2 },
+	{ "mvgpu-1_8", "mvgpu-1_8", 8, 8, 4 },
+	{ "mvgpu-1_4", "mvgpu-1_4", 16, 16, 8 },
+	{ "mvgpu-1_2", "mvgpu-1_2", 32, 32, 16 },
+	{ "mvgpu-1_1", "mvgpu-1_1", 64, 64, 16 },
+	{ "mvgpu-1_16", "mvgpu-1_16", 4, 4, 4 },
+	{ "mvgpu-1_32", "mvgpu-1_32", 2, 2, 2 },
+	{ "mvgpu-1_64", "mvgpu-1_64", 1, 1, 2 },
 };
 
 void mt_vgpu_init(struct mt_vgpu *v)

@@ -24,7 +24,7 @@
 
 struct mt_type {
 	const char *dir;	/* e.g. "mvgpu-1_8" */
-	const char *name;	/* e.g. "mvgpu 1/8" */
+	const char *name;	/* e.g. "mvgpu-1_8" */
 	unsigned int units;	/* 64ths of the GPU's VRAM */
 	unsigned int weight;
 	unsigned int contexts;

@@ -24,7 +24,7 @@
 struct opts {
 	const char *parent;
 	const char *parent2;		/* part 7 destination */
-	unsigned int window;		/* s, part 1 */
+	unsigned int window;		/* s, parts 1 and 8 */
 	unsigned int agg_window;	/* s, part 3 */
 	unsigned int warmup;		/* s */
 	unsigned int copy_mb;
@@ -99,5 +99,6 @@ void part_latency(void);
 void part_shadow(void);
 void part_sched(void);
 void part_migration(void);
+void part_display(void);
 
 #endif /* MVGPU_BENCH_H */

@@ -65,7 +65,7 @@ struct opts opt = {
 	.inv_reps = 100,
 	.sched_window = 5,
 	.mig_gap_ms = 100,
-	.parts = "1234567",
+	.parts = "12345678",
 };
 
 /* The parts, in the order they run. */
@@ -83,6 +83,8 @@ static const struct bench_part bench_parts[] = {
 	  part_sched },
 	{ '7', "migration", "live migration, idle and busy, with pre-copy or not",
 	  part_migration },
+	{ '8', "display", "mode set, flip, plane query; a flipping neighbour",
+	  part_display },
 	{ }
 };
 
@@ -98,8 +100,8 @@ static void usage(FILE *f)
 		"Usage: mvgpu-bench [options]\n"
 		"  --parent NAME       physical GPU (default mvgpu0); it needs all its VRAM free\n"
 		"  --parent2 NAME      part 7 destination GPU (default mvgpu1), all VRAM free\n"
-		"  --parts LIST        parts to run, e.g. 1,3 (default 1,2,3,4,5,6,7)\n"
-		"  --window S          part 1 window in seconds (6)\n"
+		"  --parts LIST        parts to run, e.g. 1,3 (default 1,2,3,4,5,6,7,8)\n"
+		"  --window S          part 1 and 8 window in seconds (6)\n"
 		"  --agg-window S      part 3 window per phase in seconds (4)\n"
 		"  --warmup S          warm-up before a window (2)\n"
 		"  --load-dim N        GEMM size of the load streams (48)\n"

@@ -91,7 +91,7 @@
 #define   MVGPU_DISP_ERR_NONE		0
 #define   MVGPU_DISP_ERR_FORMAT		1	/* FB_FORMAT unknown */
 #define   MVGPU_DISP_ERR_SIZE		2	/* width/height 0 or above the max */
-#define   MVGPU_DISP_ERR_STRIDE		3	/* stride below width * 4, not 4-aligned, or > 64 KiB */
+#define   MVGPU_DISP_ERR_STRIDE		3	/* stride < width * 4, % 4, > 64 KiB */
 #define   MVGPU_DISP_ERR_BASE		4	/* base misaligned or plane past the VRAM */
 #define MVGPU_REG_DISP_VBLANK_COUNT	0x0834	/* RO: vblanks since power-on */
 #define MVGPU_REG_DISP_IRQ_STATUS	0x0838	/* RO: pending MVGPU_DISP_IRQ_* */
@@ -104,6 +104,15 @@
 #define MVGPU_DISP_EDID			0x0c00
 #define MVGPU_DISP_EDID_MAX		0x0300
 #define MVGPU_DISP_MAX_STRIDE		0x10000
+/*
+ * VFIO regions of a vGPU with a display, after vfio-pci's nine: the display
+ * window (type VFIO_REGION_TYPE_PCI_VENDOR_TYPE | MVGPU_PCI_VENDOR_ID,
+ * subtype MVGPU_VFIO_SUBTYPE_DISPLAY) and the EDID (VFIO_REGION_TYPE_GFX,
+ * VFIO_REGION_SUBTYPE_GFX_EDID).
+ */
+#define MVGPU_VFIO_REGION_DISPLAY	9
+#define MVGPU_VFIO_REGION_EDID		10
+#define MVGPU_VFIO_SUBTYPE_DISPLAY	1
 
 /* ---- BAR0 per-context registers ---------------------------------------- */
 #define MVGPU_MAX_CONTEXTS		16
@@ -226,6 +235,7 @@
 #define MVGPU_MIG_REC_STATE		3	/* struct mvgpu_mig_state */
 #define MVGPU_MIG_REC_END		4	/* no payload */
 #define MVGPU_MIG_REC_ZERO		5	/* __le64 offset, __le64 length */
+#define MVGPU_MIG_REC_DISPLAY		6	/* struct mvgpu_mig_display */
 /* Most VRAM data bytes one record carries (after its offset). */
 #define MVGPU_MIG_VRAM_MAX		(1u << 20)
 
@@ -261,6 +271,30 @@ struct mvgpu_mig_ctx {
 	__le64 tlb_inv_size;
 	__le64 exec_progress;
 	__le64 exec_partial;
+};
+
+/*
+ * The display registers (a vGPU with a display; at most one, before STATE;
+ * a stream without it leaves the display reset): the programmed plane
+ * (fb_*), the scanned-out one (scan_*, and whether it is: active).
+ */
+struct mvgpu_mig_display {
+	__le64 fb_base;
+	__le32 fb_format;
+	__le32 fb_width;
+	__le32 fb_height;
+	__le32 fb_stride;
+	__le32 control;
+	__le32 error;
+	__le64 scan_base;
+	__le32 scan_format;
+	__le32 scan_width;
+	__le32 scan_height;
+	__le32 scan_stride;
+	__le32 active;		/* 0 or 1 */
+	__le32 irq_status;
+	__le32 irq_mask;
+	__le32 flags;		/* 0 */
 };
 
 /* The device's state, followed by header.contexts struct mvgpu_mig_ctx. */
