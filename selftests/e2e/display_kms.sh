@@ -1,16 +1,17 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# The vGPU's display, end to end: one second-level guest whose QEMU shows
-# the vGPU's display (vfio-pci display=on) loads mvgpu_accel and
-# mvgpu_kms; then
+# The guest's KMS driver (mvgpu_kms) end to end: one second-level guest
+# whose QEMU shows the vGPU's display (vfio-pci-nohotplug with
+# display=on,ramfb=on, as for KubeVirt) loads mvgpu_accel and mvgpu_kms;
+# then
 #  - in the guest: the KMS driver bound the display device, the connector
 #    is connected with a mode, fbdev emulation registered fb0 (its
 #    kernel message: the nested kernel has no /dev/fb0) and the
 #    framebuffer console took the VTs;
 #  - the guest prints a block of inverse-video spaces at the top left of
 #    its console, and the host's QEMU screendump shows it there (console
-#    grey, 170 170 170) on a black screen;
+#    grey, aaaaaa) on a black screen;
 #  - the guest shows a known pattern with mvgpu-kms-draw (a dumb buffer,
 #    a mode set), which prints the display registers the mode set
 #    programmed (checked: the mode's size, pitch width x 4, XRGB8888,
@@ -69,50 +70,18 @@ rmmod mvgpu_kms && rmmod mvgpu_accel && echo UNLOADED
 EOJ
 }
 
-# Screendump of the vGPU's display into $1 (QEMU's PPM), fresh.
-shot() {
-	rm -f "$1"
-	nested-ctl.sh hmp "$out" "screendump $1 vgpu0" || return 1
-	for _ in 1 2 3 4 5 6 7 8 9 10; do
-		sleep 1
-		[ -s "$1" ] && [ "$(head -c 2 "$1")" = P6 ] &&
-			[ "$(wc -c < "$1")" -ge $(($(ppm_hdr "$1") + $(ppm_w "$1") * $(ppm_h "$1") * 3)) ] &&
-			return 0
-	done
-	return 1
-}
-
-ppm_w() {
-	sed -n 2p "$1" | cut -d' ' -f1
-}
-
-ppm_h() {
-	sed -n 2p "$1" | cut -d' ' -f2
-}
-
-ppm_hdr() {
-	head -n 3 "$1" | wc -c
-}
-
-# "R G B" of pixel ($2, $3) of PPM $1.
-pixel() {
-	dd if="$1" bs=1 skip=$(($(ppm_hdr "$1") + ($3 * $(ppm_w "$1") + $2) * 3)) \
-		count=3 2>/dev/null | od -An -tu1 | tr -s ' ' | sed 's/^ //; s/ $//'
-}
-
 palette() {
 	case $1 in
-	0) echo "0 0 0" ;; 1) echo "255 0 0" ;; 2) echo "0 255 0" ;;
-	3) echo "0 0 255" ;; 4) echo "255 255 0" ;; 5) echo "255 0 255" ;;
-	6) echo "0 255 255" ;; 7) echo "255 255 255" ;;
+	0) echo 000000 ;; 1) echo ff0000 ;; 2) echo 00ff00 ;; 3) echo 0000ff ;;
+	4) echo ffff00 ;; 5) echo ff00ff ;; 6) echo 00ffff ;; 7) echo ffffff ;;
 	esac
 }
 
-# has_pixel FILE X Y "R G B"
+# has_pixel FILE X Y RRGGBB
 has_pixel() {
 	local got
 
-	got=$(pixel "$1" "$2" "$3")
+	got=$(ppm_pixel "$1" "$2" "$3")
 	[ "$got" = "$4" ] && return 0
 	diag "$1: pixel ($2, $3) is $got, not $4"
 	return 1
@@ -123,11 +92,12 @@ has_pixel() {
 console_ok() {
 	local w h
 
-	w=$(ppm_w "$1") h=$(ppm_h "$1")
-	has_pixel "$1" 2 2 "170 170 170" && has_pixel "$1" 30 5 "170 170 170" &&
-		has_pixel "$1" 60 6 "170 170 170" &&
-		has_pixel "$1" $((w - 8)) 4 "0 0 0" &&
-		has_pixel "$1" $((w / 2)) $((h / 2)) "0 0 0"
+	w=$(ppm_size "$1" | cut -d' ' -f1)
+	h=$(ppm_size "$1" | cut -d' ' -f2)
+	has_pixel "$1" 2 2 aaaaaa && has_pixel "$1" 30 5 aaaaaa &&
+		has_pixel "$1" 60 6 aaaaaa &&
+		has_pixel "$1" $((w - 8)) 4 000000 &&
+		has_pixel "$1" $((w / 2)) $((h / 2)) 000000
 }
 
 # pattern_ok FILE P WxH: the size, and pattern P's colour at the centre
@@ -135,8 +105,8 @@ console_ok() {
 pattern_ok() {
 	local f=$1 p=$2 w=${3%x*} h=${3#*x} x y xy
 
-	[ "$(ppm_w "$f")x$(ppm_h "$f")" = "$3" ] ||
-		{ diag "$f is $(ppm_w "$f")x$(ppm_h "$f"), not $3"; return 1; }
+	[ "$(ppm_size "$f")" = "$w $h" ] ||
+		{ diag "$f is $(ppm_size "$f"), not $w $h"; return 1; }
 	for y in $(seq 32 128 $((h - 1))); do
 		for x in $(seq 32 192 $((w - 1))); do
 			has_pixel "$f" "$x" "$y" \
@@ -158,7 +128,7 @@ retry() {
 
 	shift 2
 	for i in $(seq "$SHOT_TRIES"); do
-		if shot "$f" && "$check" "$f" "$@" > "$f.why"; then
+		if screendump "$out" "$f" && "$check" "$f" "$@" > "$f.why"; then
 			diag "$f right after $i screendump(s)"
 			return 0
 		fi
@@ -198,10 +168,12 @@ e2e_requirements
 tap_plan 17
 
 uuid=$(new_uuid)
-out=$E2E_OUT/display
+out=$E2E_OUT/display_kms
+rm -rf "$out"
+mkdir -p "$out"
 check "create $TYPE vGPU" create_vgpu "$GPU" "$TYPE" "$uuid"
-nested-guest.sh -M -t "$GUEST_SECONDS" -o display=on,id=vgpu0 "$uuid" "$out" \
-	"$(job)" &
+nested-guest.sh -M -t "$GUEST_SECONDS" -D vfio-pci-nohotplug \
+	-o display=on,ramfb=on "$uuid" "$out" "$(job)" > "$out/nested-guest.out" 2>&1 &
 pid=$!
 if nested-ctl.sh wait -t "$GUEST_SECONDS" CONSOLE-READY "$out"; then
 	check "the console on the display" retry console_ok "$out/console.ppm"
@@ -258,6 +230,7 @@ if [ "$KTAP_CNT_FAIL" != 0 ]; then
 	diag_file "$out/qemu.log"
 	diag_file "$out/console.log" 40
 	diag_file "$out/monitor.log" 20
+	diag_file "$out/nested-guest.out" 10
 fi
 check "remove the vGPU" remove_vgpu "$uuid"
 ktap_finished
