@@ -2,14 +2,16 @@
 /*
  * mvgpu_accel: the display head's auxiliary device.
  *
- * Where the vGPU has a display (CAPS.DISPLAY), the PCI driver reserves a
- * scanout range of VRAM from its own allocator (DISP_MAX_WIDTH x
- * DISP_MAX_HEIGHT x 4 bytes, 4 KiB aligned, at the top of VRAM) and adds
- * an auxiliary device "mvgpu_accel.display" for mvgpu_kms.ko, which
- * drives the head (mvgpu_disp.h). The display interrupts come with the
- * vGPU's one interrupt: the handler acknowledges the sources the display
- * driver enabled and calls it. A failure here costs the display only:
- * the accel device works as on a vGPU without one.
+ * Where the vGPU has a display (CAPS.DISPLAY), the PCI driver adds an
+ * auxiliary device "mvgpu_accel.display" for mvgpu_kms.ko, which drives
+ * the head (mvgpu_disp.h). While the display driver is attached, the PCI
+ * driver keeps a scanout range of VRAM for it out of its own allocator
+ * (DISP_MAX_WIDTH x DISP_MAX_HEIGHT x 4 bytes, 4 KiB aligned, at the top
+ * of VRAM): a vGPU used for compute alone keeps all its VRAM. The display
+ * interrupts come with the vGPU's one interrupt: the handler acknowledges
+ * the sources the display driver enabled and calls it. A failure here
+ * costs the display only: the accel device works as on a vGPU without
+ * one.
  */
 #include <linux/auxiliary_bus.h>
 #include <linux/export.h>
@@ -36,7 +38,6 @@ void mvgpu_accel_disp_init(struct mvgpu_accel_dev *adev)
 	struct device *dev = &adev->pdev->dev;
 	struct mvgpu_accel_disp *disp;
 	u32 w, h;
-	u64 size;
 	int ret;
 
 	if (!adev->has_display)
@@ -47,30 +48,15 @@ void mvgpu_accel_disp_init(struct mvgpu_accel_dev *adev)
 		dev_warn(dev, "display %ux%u not supported: no display\n", w, h);
 		return;
 	}
-	size = round_up((u64)w * h * 4, SZ_4K);
 
 	disp = kzalloc(sizeof(*disp), GFP_KERNEL);
 	if (!disp)
 		return;
-	mutex_lock(&adev->lock);
-	ret = drm_mm_insert_node_in_range(&adev->vram_mm, &adev->disp_node,
-					  size, SZ_4K, 0, 0, adev->vram_size,
-					  DRM_MM_INSERT_HIGH);
-	mutex_unlock(&adev->lock);
-	if (ret) {
-		dev_warn(dev, "no %llu KiB of VRAM for the display: no display\n",
-			 size >> 10);
-		kfree(disp);
-		return;
-	}
 	disp->adev = adev;
 	disp->mmio = adev->mmio;
 	disp->max_width = w;
 	disp->max_height = h;
-	disp->scanout = adev->vram + adev->disp_node.start;
-	disp->scanout_offset = adev->disp_node.start;
-	disp->scanout_size = size;
-	/* VRAM is zero after the reset of probe: a black screen. */
+	disp->scanout_size = round_up((u64)w * h * 4, SZ_4K);
 
 	disp->auxdev.name = MVGPU_ACCEL_DISP_DEVNAME;
 	disp->auxdev.id = (u32)pci_domain_nr(adev->pdev->bus) << 16 |
@@ -80,21 +66,18 @@ void mvgpu_accel_disp_init(struct mvgpu_accel_dev *adev)
 	ret = auxiliary_device_init(&disp->auxdev);
 	if (ret) {
 		kfree(disp);
-		goto err_node;
+		goto err;
 	}
 	adev->disp = disp;
 	ret = auxiliary_device_add(&disp->auxdev);
 	if (ret) {
 		adev->disp = NULL;
 		auxiliary_device_uninit(&disp->auxdev);
-		goto err_node;
+		goto err;
 	}
 	return;
 
-err_node:
-	mutex_lock(&adev->lock);
-	drm_mm_remove_node(&adev->disp_node);
-	mutex_unlock(&adev->lock);
+err:
 	dev_warn(dev, "display device not added (%d): no display\n", ret);
 }
 
@@ -114,9 +97,6 @@ void mvgpu_accel_disp_fini(struct mvgpu_accel_dev *adev)
 	auxiliary_device_delete(&disp->auxdev);
 	auxiliary_device_uninit(&disp->auxdev);
 	adev->disp = NULL;
-	mutex_lock(&adev->lock);
-	drm_mm_remove_node(&adev->disp_node);
-	mutex_unlock(&adev->lock);
 }
 
 /**
@@ -188,28 +168,47 @@ void mvgpu_accel_disp_reset_done(struct mvgpu_accel_dev *adev)
  * @ops: what to call, with @ops->irq_mask the interrupts to enable
  * @priv: their argument
  *
- * Stale interrupt status is dropped, then @ops->irq_mask enabled.
+ * Reserves the scanout range (sets @disp->scanout and
+ * @disp->scanout_offset), drops stale interrupt status and enables
+ * @ops->irq_mask.
  *
- * Return: 0, or -EBUSY when another driver has it.
+ * Return: 0, -EBUSY when another driver has the head, or -ENOSPC when
+ * buffers take the VRAM the range needs.
  */
 int mvgpu_accel_disp_attach(struct mvgpu_accel_disp *disp,
 			    const struct mvgpu_accel_disp_ops *ops, void *priv)
 {
 	struct mvgpu_accel_dev *adev = disp->adev;
-	int ret = 0;
+	int ret;
 
 	mutex_lock(&adev->disp_lock);
-	spin_lock_irq(&adev->disp_irq_lock);
 	if (adev->disp_ops) {
 		ret = -EBUSY;
-	} else {
-		adev->disp_ops = ops;
-		adev->disp_priv = priv;
-		adev->disp_irq_mask = ops->irq_mask;
-		mvgpu_accel_wr(adev, MVGPU_REG_DISP_IRQ_ACK, ~0u);
-		mvgpu_accel_wr(adev, MVGPU_REG_DISP_IRQ_MASK, ops->irq_mask);
+		goto out;
 	}
+	mutex_lock(&adev->lock);
+	memset(&adev->disp_node, 0, sizeof(adev->disp_node));
+	ret = drm_mm_insert_node_in_range(&adev->vram_mm, &adev->disp_node,
+					  disp->scanout_size, SZ_4K, 0, 0,
+					  adev->vram_size, DRM_MM_INSERT_HIGH);
+	mutex_unlock(&adev->lock);
+	if (ret) {
+		ret = -ENOSPC;
+		goto out;
+	}
+	disp->scanout_offset = adev->disp_node.start;
+	disp->scanout = adev->vram + adev->disp_node.start;
+	/* VRAM buffers are cleared when allocated, not when freed. */
+	memset_io(disp->scanout, 0, disp->scanout_size);
+
+	spin_lock_irq(&adev->disp_irq_lock);
+	adev->disp_ops = ops;
+	adev->disp_priv = priv;
+	adev->disp_irq_mask = ops->irq_mask;
+	mvgpu_accel_wr(adev, MVGPU_REG_DISP_IRQ_ACK, ~0u);
+	mvgpu_accel_wr(adev, MVGPU_REG_DISP_IRQ_MASK, ops->irq_mask);
 	spin_unlock_irq(&adev->disp_irq_lock);
+out:
 	mutex_unlock(&adev->disp_lock);
 	return ret;
 }
@@ -217,10 +216,11 @@ EXPORT_SYMBOL_GPL(mvgpu_accel_disp_attach);
 
 /**
  * mvgpu_accel_disp_detach() - the display driver lets the head go
- * @disp: the display device
+ * @disp: the display device, attached; its head off
  *
- * Disables the display interrupts. When it returns, no call of the ops
- * given to mvgpu_accel_disp_attach() runs or will run.
+ * Disables the display interrupts and gives the scanout range back. When
+ * it returns, no call of the ops given to mvgpu_accel_disp_attach() runs
+ * or will run.
  */
 void mvgpu_accel_disp_detach(struct mvgpu_accel_disp *disp)
 {
@@ -233,6 +233,10 @@ void mvgpu_accel_disp_detach(struct mvgpu_accel_disp *disp)
 	adev->disp_ops = NULL;
 	adev->disp_priv = NULL;
 	spin_unlock_irq(&adev->disp_irq_lock);
+	disp->scanout = NULL;
+	mutex_lock(&adev->lock);
+	drm_mm_remove_node(&adev->disp_node);
+	mutex_unlock(&adev->lock);
 	mutex_unlock(&adev->disp_lock);
 }
 EXPORT_SYMBOL_GPL(mvgpu_accel_disp_detach);

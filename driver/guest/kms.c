@@ -517,8 +517,11 @@ static int mvgpu_kms_probe(struct auxiliary_device *auxdev,
 	/* The head off until the first mode set (mvgpu_accel reset it). */
 	mvgpu_kms_wr(kms, MVGPU_REG_DISP_CONTROL, 0);
 	ret = mvgpu_accel_disp_attach(disp, &mvgpu_kms_disp_ops, kms);
-	if (ret)
+	if (ret) {
+		drm_err(&kms->drm, "no scanout range of %llu KiB in VRAM (%d)\n",
+			disp->scanout_size >> 10, ret);
 		return ret;
+	}
 	ret = drm_dev_register(&kms->drm, 0);
 	if (ret)
 		goto err_detach;
@@ -538,12 +541,13 @@ static void mvgpu_kms_remove(struct auxiliary_device *auxdev)
 {
 	struct mvgpu_kms *kms = auxiliary_get_drvdata(auxdev);
 
-	mvgpu_accel_disp_detach(kms->disp);
-	cancel_work_sync(&kms->hotplug_work);
+	/* No commit reaches the device any more, then the head goes off. */
 	drm_dev_unplug(&kms->drm);
 	drm_atomic_helper_shutdown(&kms->drm);
-	/* unplugged: the commit above no longer reached the device */
 	mvgpu_kms_wr(kms, MVGPU_REG_DISP_CONTROL, 0);
+	/* Only then the scanout range goes back to mvgpu_accel. */
+	mvgpu_accel_disp_detach(kms->disp);
+	cancel_work_sync(&kms->hotplug_work);
 }
 
 static const struct auxiliary_device_id mvgpu_kms_ids[] = {

@@ -44,7 +44,8 @@ struct mvgpu_accel_disp_ops;
  * @contexts: open contexts by index
  * @has_display: CAPS has DISPLAY (set before the interrupt is requested)
  * @disp: the display's auxiliary device, or NULL (probe and remove only)
- * @disp_node: the VRAM range reserved for its scanout, in @vram_mm
+ * @disp_node: the VRAM range of its scanout while a display driver is
+ *	attached, in @vram_mm (@lock; changed under @disp_lock)
  * @disp_lock: protects @disp_ops and @disp_priv for the reset hooks,
  *	and serialises attaching and detaching
  * @disp_irq_lock: protects @disp_ops, @disp_priv and @disp_irq_mask for

@@ -8,7 +8,8 @@
  * The display driver owns the DISP_* registers but DISP_IRQ_STATUS,
  * DISP_IRQ_ACK and DISP_IRQ_MASK, which the PCI driver's interrupt
  * handler and mvgpu_accel_disp_attach() use; it writes its pixels into
- * the VRAM range the PCI driver reserved for it, and nowhere else.
+ * the VRAM range the PCI driver reserved for it while attached, and
+ * nowhere else.
  */
 #ifndef _MVGPU_DISP_H
 #define _MVGPU_DISP_H
@@ -29,12 +30,14 @@ struct mvgpu_accel_dev;
  * @mmio: BAR0 registers
  * @max_width: ``DISP_MAX_WIDTH``
  * @max_height: ``DISP_MAX_HEIGHT``
- * @scanout: the reserved VRAM range, mapped write-combined
+ * @scanout: the reserved VRAM range, mapped write-combined, zeroed
  * @scanout_offset: its VRAM offset (4 KiB aligned): ``DISP_FB_BASE``
  * @scanout_size: its bytes, at least @max_width x @max_height x 4
  *
- * All of it is set before the auxiliary device is added and stays valid
- * until the display driver's remove() has returned.
+ * @scanout and @scanout_offset are set by mvgpu_accel_disp_attach() and
+ * valid until mvgpu_accel_disp_detach(); the rest is set before the
+ * auxiliary device is added and stays valid until the display driver's
+ * remove() has returned.
  */
 struct mvgpu_accel_disp {
 	struct auxiliary_device auxdev;
