@@ -6,9 +6,10 @@
 # display=on,ramfb=on, as for KubeVirt) loads mvgpu_accel and mvgpu_kms;
 # then
 #  - in the guest: the KMS driver bound the display device, the connector
-#    is connected with a mode, fbdev emulation registered fb0 (its
-#    kernel message: the nested kernel has no /dev/fb0) and the
-#    framebuffer console took the VTs;
+#    is connected with a mode (the EDID's size and the number of modes
+#    are printed: QEMU 10 sets no EDID here, so the standard modes),
+#    fbdev emulation registered fb0 (its kernel message: the nested
+#    kernel has no /dev/fb0) and the framebuffer console took the VTs;
 #  - the guest prints a block of inverse-video spaces at the top left of
 #    its console, and the host's QEMU screendump shows it there (console
 #    grey, aaaaaa) on a black screen;
@@ -51,6 +52,7 @@ done
 c=$(ls -d /sys/class/drm/card0-*-1 | head -n 1)
 drv=$(readlink /sys/class/drm/card0/device/driver)
 echo "kms: driver=${drv##*/} status=$(cat $c/status) mode=$(head -n 1 $c/modes)"
+echo "edid: $(wc -c < $c/edid) modes=$(wc -l < $c/modes)"
 for v in /sys/class/vtconsole/vtcon*; do echo "vtcon: $(cat $v/bind) $(cat $v/name)"; done
 mvgpu-run -s 96 -t 60 gemm > /tmp/run.out 2>&1 &
 printf '\033[2J\033[H\033[?25l\033[7m        \033[0m' > /dev/tty1
@@ -214,6 +216,7 @@ else
 fi
 nested-ctl.sh tell go "$out"
 wait $pid
+diag "guest's connector: $(grep '^edid: ' "$out/result.txt")"
 check "guest ran its job to the end" grep -q '^mvgpu-nested: exit=0' "$out/result.txt"
 check "mvgpu_kms bound the display, connected, $mode" \
 	grep -q "^kms: driver=mvgpu_kms.kms status=connected mode=$mode\$" "$out/result.txt"
