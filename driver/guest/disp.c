@@ -104,7 +104,8 @@ void mvgpu_accel_disp_fini(struct mvgpu_accel_dev *adev)
  * @adev: the device
  *
  * Acknowledges the pending sources the display driver enabled and hands
- * them to it. Runs in interrupt context.
+ * them to it. Runs in interrupt context. Without a display driver no
+ * source is enabled, and DISP_IRQ_STATUS is not even read.
  *
  * Return: whether there was such a source.
  */
@@ -112,6 +113,8 @@ bool mvgpu_accel_disp_irq(struct mvgpu_accel_dev *adev)
 {
 	u32 status;
 
+	if (!READ_ONCE(adev->disp_irq_mask))
+		return false;
 	spin_lock(&adev->disp_irq_lock);
 	status = mvgpu_accel_rd(adev, MVGPU_REG_DISP_IRQ_STATUS) &
 		 adev->disp_irq_mask;
@@ -204,7 +207,7 @@ int mvgpu_accel_disp_attach(struct mvgpu_accel_disp *disp,
 	spin_lock_irq(&adev->disp_irq_lock);
 	adev->disp_ops = ops;
 	adev->disp_priv = priv;
-	adev->disp_irq_mask = ops->irq_mask;
+	WRITE_ONCE(adev->disp_irq_mask, ops->irq_mask);
 	mvgpu_accel_wr(adev, MVGPU_REG_DISP_IRQ_ACK, ~0u);
 	mvgpu_accel_wr(adev, MVGPU_REG_DISP_IRQ_MASK, ops->irq_mask);
 	spin_unlock_irq(&adev->disp_irq_lock);
@@ -229,7 +232,7 @@ void mvgpu_accel_disp_detach(struct mvgpu_accel_disp *disp)
 	mutex_lock(&adev->disp_lock);
 	spin_lock_irq(&adev->disp_irq_lock);
 	mvgpu_accel_wr(adev, MVGPU_REG_DISP_IRQ_MASK, 0);
-	adev->disp_irq_mask = 0;
+	WRITE_ONCE(adev->disp_irq_mask, 0);
 	adev->disp_ops = NULL;
 	adev->disp_priv = NULL;
 	spin_unlock_irq(&adev->disp_irq_lock);

@@ -52,7 +52,8 @@ struct mvgpu_accel_disp_ops;
  *	the interrupt handler, which calls @disp_ops->irq under it
  * @disp_ops: what the attached display driver wants called, or NULL
  * @disp_priv: its argument
- * @disp_irq_mask: the DISP_IRQ_MASK the display driver asked for
+ * @disp_irq_mask: the DISP_IRQ_MASK the display driver asked for (0
+ *	without one; the interrupt handler reads it first without the lock)
  */
 struct mvgpu_accel_dev {
 	struct drm_device drm;
