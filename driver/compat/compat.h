@@ -70,6 +70,17 @@ static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
 {
 	vma->vm_flags |= flags;
 }
+
+/**
+ * vm_flags_clear() - clear flags of a VMA, for a kernel before 6.3
+ * @vma: the VMA, as for vm_flags_set()
+ * @flags: the VM_* flags to clear
+ */
+static inline void vm_flags_clear(struct vm_area_struct *vma,
+				  vm_flags_t flags)
+{
+	vma->vm_flags &= ~flags;
+}
 #endif
 
 /*

@@ -59,7 +59,7 @@ static_assert(MVGPU_EDID_BLOB_OFFSET + MVGPU_DISP_EDID_MAX ==
  *
  * The largest mode whose framebuffer fills at most half the VRAM; none
  * on hosts where the display region cannot be mapped (QEMU needs the
- * mapping).
+ * mapping) or whose pages are not 4 KiB.
  */
 void mvgpu_display_max(u64 vram_size, u32 *width, u32 *height)
 {
@@ -67,7 +67,8 @@ void mvgpu_display_max(u64 vram_size, u32 *width, u32 *height)
 
 	*width = 0;
 	*height = 0;
-	if (!MVGPU_VRAM_MMAP)
+	/* the window is mapped a page at a time from a 4 KiB aligned base */
+	if (!MVGPU_VRAM_MMAP || PAGE_SIZE != SZ_4K)
 		return;
 	for (i = 0; i < ARRAY_SIZE(mvgpu_disp_modes); i++) {
 		u64 fb = (u64)mvgpu_disp_modes[i].width *
@@ -140,9 +141,18 @@ static bool mvgpu_display_vblank_wanted(const struct mvgpu_vgpu *vgpu)
 	return d->active && (d->irq_mask & MVGPU_DISP_IRQ_VBLANK);
 }
 
-static unsigned long mvgpu_display_frame_jiffies(void)
+/*
+ * Jiffies from now to the next vblank: frames are counted on the device's
+ * clock (DISP_VBLANK_COUNT), so the interrupts keep 60 Hz on average
+ * whatever the tick. Caller holds @vgpu->lock (ts_base).
+ */
+static unsigned long mvgpu_display_next_vblank(struct mvgpu_vgpu *vgpu)
 {
-	return max(1UL, msecs_to_jiffies(1000 / MVGPU_DISP_REFRESH_HZ));
+	u64 now = ktime_get_ns() - vgpu->ts_base;
+	u64 frame = mul_u64_u32_div(now, MVGPU_DISP_REFRESH_HZ, NSEC_PER_SEC);
+	u64 next = div_u64((frame + 1) * NSEC_PER_SEC, MVGPU_DISP_REFRESH_HZ);
+
+	return max(1UL, nsecs_to_jiffies(next - now));
 }
 
 /* Start vblanks when they are wanted (the work item stops itself). */
@@ -150,9 +160,13 @@ static void mvgpu_display_vblank_arm(struct mvgpu_vgpu *vgpu)
 {
 	if (mvgpu_display_vblank_wanted(vgpu))
 		schedule_delayed_work(&vgpu->display.vblank_work,
-				      mvgpu_display_frame_jiffies());
+				      mvgpu_display_next_vblank(vgpu));
 }
 
+/*
+ * A vblank: the interrupt, unless the vGPU is stopped for migration (then
+ * the device does nothing; vblanks go on after it runs again).
+ */
 static void mvgpu_display_vblank_work(struct work_struct *work)
 {
 	struct mvgpu_vgpu *vgpu = container_of(to_delayed_work(work),
@@ -161,8 +175,10 @@ static void mvgpu_display_vblank_work(struct work_struct *work)
 
 	mutex_lock(&vgpu->lock);
 	if (mvgpu_display_vblank_wanted(vgpu)) {
-		vgpu->display.irq_status |= MVGPU_DISP_IRQ_VBLANK;
-		mvgpu_irq_update(vgpu, false);
+		if (!mvgpu_sched_frozen(vgpu)) {
+			vgpu->display.irq_status |= MVGPU_DISP_IRQ_VBLANK;
+			mvgpu_irq_update(vgpu, false);
+		}
 		mvgpu_display_vblank_arm(vgpu);
 	}
 	mutex_unlock(&vgpu->lock);
@@ -374,6 +390,16 @@ bool mvgpu_display_write(struct mvgpu_vgpu *vgpu, unsigned int off, u32 val)
 	return false;
 }
 
+/* Take away the VMM's mappings of the window (present only with them). */
+static void mvgpu_display_zap(struct mvgpu_vgpu *vgpu)
+{
+#ifdef MVGPU_HAVE_VFIO_DEVICE_INODE
+	unmap_mapping_range(vgpu->vdev.inode->i_mapping,
+			    MVGPU_REGION_BASE(MVGPU_VFIO_REGION_DISPLAY),
+			    vgpu->display.window, true);
+#endif
+}
+
 /**
  * mvgpu_display_sync() - show the VMM the guest's plane, and move the
  *	display window to it
@@ -401,12 +427,8 @@ void mvgpu_display_sync(struct mvgpu_vgpu *vgpu)
 	d->shown = d->scan;
 	d->shown_active = d->active;
 	mutex_unlock(&vgpu->lock);
-#ifdef MVGPU_HAVE_VFIO_DEVICE_INODE
 	if (moved)
-		unmap_mapping_range(vgpu->vdev.inode->i_mapping,
-				    MVGPU_REGION_BASE(MVGPU_VFIO_REGION_DISPLAY),
-				    d->window, true);
-#endif
+		mvgpu_display_zap(vgpu);
 	mutex_unlock(&d->lock);
 }
 
@@ -480,11 +502,12 @@ static ssize_t mvgpu_display_window_read(struct mvgpu_vgpu *vgpu,
 	mutex_lock(&d->lock);
 	base = d->shown.base;
 	mutex_unlock(&d->lock);
-	if (base + off >= vgpu->vram_size)
-		return 0;
-	/* cut short at the window's end here, at the VRAM's there */
-	return mvgpu_vram_access(vgpu, ubuf, min_t(u64, count, d->window - off),
-				 base + off, false);
+	count = min_t(u64, count, d->window - off);
+	if (base + off < vgpu->vram_size)
+		/* cut short at the VRAM's end */
+		return mvgpu_vram_access(vgpu, ubuf, count, base + off, false);
+	/* the window's tail past the VRAM reads as zeroes */
+	return clear_user(ubuf, count) ? -EFAULT : count;
 }
 
 /* A field of the EDID region written by the VMM. Caller holds @vgpu->lock. */
@@ -634,12 +657,22 @@ static vm_fault_t mvgpu_display_fault(struct vm_fault *vmf)
 	 * waits for this entry to be in place and then zaps it.
 	 */
 	mutex_lock(&d->lock);
-	if (off >= d->window || d->shown.base + off >= vgpu->vram_size ||
-	    gpu->ops->vram_pfn(gpu->priv, vgpu->vram_offset + d->shown.base +
-			       off, &pfn))
+	if (off >= d->window) {
 		ret = VM_FAULT_SIGBUS;
-	else
+	} else if (d->shown.base + off >= vgpu->vram_size) {
+		/*
+		 * A plane near the VRAM's end leaves the window's tail past
+		 * it: zeroes there (the mapping is never writable), so that
+		 * a VMM reading its old surface after a flip gets no signal.
+		 */
+		ret = vmf_insert_pfn(vma, vmf->address,
+				     page_to_pfn(ZERO_PAGE(vmf->address)));
+	} else if (gpu->ops->vram_pfn(gpu->priv, vgpu->vram_offset +
+				      d->shown.base + off, &pfn)) {
+		ret = VM_FAULT_SIGBUS;
+	} else {
 		ret = vmf_insert_pfn(vma, vmf->address, pfn);
+	}
 	mutex_unlock(&d->lock);
 	return ret;
 }
@@ -697,11 +730,13 @@ long mvgpu_display_query_plane(struct mvgpu_vgpu *vgpu, unsigned long arg)
 		return -EFAULT;
 	if (plane.argsz < minsz)
 		return -EINVAL;
+	/* QEMU asks with plane type 0; 1 is DRM_PLANE_TYPE_PRIMARY */
+	if (plane.drm_plane_type > 1)
+		return -EINVAL;
 	if (plane.flags & VFIO_GFX_PLANE_TYPE_PROBE)
 		return plane.flags == (VFIO_GFX_PLANE_TYPE_PROBE |
 				       VFIO_GFX_PLANE_TYPE_REGION) ? 0 : -EINVAL;
-	if (plane.flags != VFIO_GFX_PLANE_TYPE_REGION ||
-	    plane.drm_plane_type > 1)
+	if (plane.flags != VFIO_GFX_PLANE_TYPE_REGION)
 		return -EINVAL;
 
 	plane.drm_format_mod = 0;
@@ -803,8 +838,9 @@ bool mvgpu_display_valid(struct mvgpu_vgpu *vgpu,
 
 /**
  * mvgpu_display_load() - take the display registers from a DISPLAY record
- * @vgpu: the vGPU, frozen; caller holds @vgpu->lock, calls
- *	mvgpu_irq_update() and, once it dropped the lock, mvgpu_display_sync()
+ * @vgpu: the vGPU, frozen; caller holds @vgpu->lock and, once it dropped
+ *	the lock, calls mvgpu_display_sync(); a pending interrupt is sent when
+ *	the vGPU runs again
  * @md: the record, checked with mvgpu_display_valid()
  */
 void mvgpu_display_load(struct mvgpu_vgpu *vgpu,

@@ -329,7 +329,6 @@ static void mig_load_state(struct mvgpu_vgpu *vgpu,
 		mvgpu_display_load(vgpu, md);
 	else
 		mvgpu_display_reset(vgpu, false);
-	mvgpu_irq_update(vgpu, false);
 	mutex_unlock(&vgpu->lock);
 	mvgpu_display_sync(vgpu);
 	mvgpu_shadow_reap(vgpu);

@@ -424,8 +424,9 @@ struct mvgpu_disp_plane {
  * @region_edid_size: edid_size of the EDID region (vGPU @lock)
  * @link_state: link_state of the EDID region (vGPU @lock)
  * @region_edid: the EDID bytes of the EDID region (vGPU @lock)
- * @vblank_work: raises the vblank interrupt, 60 times a second while the
- *	guest has it enabled and a plane is active
+ * @vblank_work: raises the vblank interrupt, 60 times a second of the
+ *	device's clock while the guest has it enabled and a plane is active
+ *	(not while the vGPU is stopped for migration)
  */
 struct mvgpu_display {
 	/* protects shown and shown_active; taken before the vGPU's lock */
@@ -663,6 +664,7 @@ void mvgpu_sched_detach(struct mvgpu_vgpu *vgpu);
 void mvgpu_sched_kick(struct mvgpu_vgpu *vgpu);
 void mvgpu_sched_freeze(struct mvgpu_vgpu *vgpu);
 void mvgpu_sched_thaw(struct mvgpu_vgpu *vgpu);
+bool mvgpu_sched_frozen(struct mvgpu_vgpu *vgpu);
 /* sched_policy.c: the knobs */
 int mvgpu_sched_set_policy(struct mvgpu_gpu *gpu, const char *name);
 const char *mvgpu_sched_get_policy(struct mvgpu_gpu *gpu);

@@ -132,6 +132,23 @@ void mvgpu_sched_thaw(struct mvgpu_vgpu *vgpu)
 }
 
 /**
+ * mvgpu_sched_frozen() - is a vGPU stopped for migration?
+ * @vgpu: the vGPU
+ *
+ * Return: true between mvgpu_sched_freeze() and mvgpu_sched_thaw().
+ */
+bool mvgpu_sched_frozen(struct mvgpu_vgpu *vgpu)
+{
+	struct mvgpu_sched *sched = &vgpu->gpu->sched;
+	bool frozen;
+
+	spin_lock(&sched->lock);
+	frozen = vgpu->sched.frozen;
+	spin_unlock(&sched->lock);
+	return frozen;
+}
+
+/**
  * mvgpu_sched_kick() - a vGPU may have new work: wake the engines
  * @vgpu: the vGPU
  *

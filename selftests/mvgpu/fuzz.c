@@ -5,7 +5,11 @@
  * work: random register writes and reads, random bytes in its guest RAM
  * (page tables, rings, fence pages), TLB invalidations of random ranges,
  * page-table roots and doorbells, well-formed commands with random
- * operands, config-space writes and VFIO ioctls with random arguments.
+ * operands, config-space writes and VFIO ioctls with random arguments;
+ * malformed scanout programming of its display head (planes at the edges
+ * of every check, each commit's DISP_ERROR checked against device.rst's
+ * rule) while its VMM queries the plane, reads the display region and
+ * hot-plugs monitors.
  *
  * After every batch: the victim's checked work is right and the part of
  * its VRAM it does not use is untouched; the attacker's pins and shadow
@@ -37,6 +41,9 @@ FIXTURE(fz) {
 	struct et_buf abuf, vbuf;
 	uint64_t seed, rng;
 	uint64_t max_pinned, max_shadow;
+	unsigned int disp_bad;		/* display answers against device.rst */
+	unsigned int disp_err[5];	/* commits by DISP_ERROR */
+	char disp_msg[256];		/* the first of them */
 	char msg[256];
 };
 
@@ -223,6 +230,213 @@ static void rnd_command(FIXTURE_DATA(fz) *self)
 	libmvgpu_ring_kick(c);
 }
 
+/* ---- the display head ------------------------------------------------- */
+
+#define XRGB		MVGPU_DISP_FORMAT_XRGB8888
+
+/* A value at the edges of limit, or anything. */
+static uint32_t rnd_edge(FIXTURE_DATA(fz) *self, uint32_t limit)
+{
+	switch (rnd(self, 6)) {
+	case 0:
+		return 0;
+	case 1:
+		return limit;
+	case 2:
+		return limit + 1;
+	case 3:
+		return limit - 1;
+	case 4:
+		return 1 + rnd(self, limit);
+	default:
+		return (uint32_t)libmvgpu_rand64(&self->rng);
+	}
+}
+
+/* DISP_ERROR of a commit, by device.rst's checks in their order. */
+static uint32_t disp_want(uint32_t mw, uint32_t mh, uint64_t vram,
+			  uint64_t base, uint32_t fmt, uint32_t w, uint32_t h,
+			  uint32_t stride)
+{
+	uint64_t bytes = (uint64_t)stride * h;
+
+	if (fmt != XRGB)
+		return MVGPU_DISP_ERR_FORMAT;
+	if (!w || !h || w > mw || h > mh || bytes > (uint64_t)mw * mh * 4)
+		return MVGPU_DISP_ERR_SIZE;
+	if (stride < (uint64_t)w * 4 || stride % 4 ||
+	    stride > MVGPU_DISP_MAX_STRIDE)
+		return MVGPU_DISP_ERR_STRIDE;
+	if (base % 4096 || base >= vram || bytes > vram - base)
+		return MVGPU_DISP_ERR_BASE;
+	return MVGPU_DISP_ERR_NONE;
+}
+
+static void disp_bad(FIXTURE_DATA(fz) *self, const char *what,
+		     unsigned long long a, unsigned long long b)
+{
+	if (!self->disp_bad++)
+		snprintf(self->disp_msg, sizeof(self->disp_msg),
+			 "%s: 0x%llx, want 0x%llx", what, a, b);
+}
+
+/* Commit a plane at the edges of the checks; DISP_ERROR as device.rst says */
+static void rnd_plane(FIXTURE_DATA(fz) *self, uint32_t mw, uint32_t mh)
+{
+	struct libmvgpu_gpu *gpu = &self->att.gpu;
+	uint64_t vram = gpu->vram_size, base;
+	uint32_t fmt, w, h, stride, want, err;
+
+	switch (rnd(self, 6)) {
+	case 0:
+		base = rnd(self, vram) & ~0xfffull;
+		break;
+	case 1:
+		base = vram - 4096 * (1 + rnd(self, 2048));
+		break;
+	case 2:
+		base = vram + 4096 * rnd(self, 2);
+		break;
+	case 3:
+		base = (uint64_t)(1 + rnd(self, 0xffffffff)) << 32 |
+		       (rnd(self, vram) & ~0xfffull);
+		break;
+	case 4:
+		base = ~0xfffull - 4096 * rnd(self, 4);
+		break;
+	default:
+		base = libmvgpu_rand64(&self->rng) >> rnd(self, 64);
+		break;
+	}
+	fmt = rnd(self, 4) ? XRGB : (uint32_t)libmvgpu_rand64(&self->rng);
+	w = rnd(self, 2) ? rnd_edge(self, mw) : 1 + rnd(self, mw);
+	h = rnd(self, 2) ? rnd_edge(self, mh) : 1 + rnd(self, mh);
+	switch (rnd(self, 5)) {
+	case 0:
+		stride = w * 4;
+		break;
+	case 1:
+		stride = w * 4 + 4 * rnd(self, 1024);
+		break;
+	case 2:
+		stride = w * 4 - 4 + rnd(self, 8);
+		break;
+	case 3:
+		stride = rnd_edge(self, MVGPU_DISP_MAX_STRIDE);
+		break;
+	default:
+		stride = (uint32_t)libmvgpu_rand64(&self->rng);
+		break;
+	}
+	libmvgpu_gpu_wr(gpu, MVGPU_REG_DISP_FB_BASE_LO, (uint32_t)base);
+	libmvgpu_gpu_wr(gpu, MVGPU_REG_DISP_FB_BASE_HI, (uint32_t)(base >> 32));
+	libmvgpu_gpu_wr(gpu, MVGPU_REG_DISP_FB_FORMAT, fmt);
+	libmvgpu_gpu_wr(gpu, MVGPU_REG_DISP_FB_WIDTH, w);
+	libmvgpu_gpu_wr(gpu, MVGPU_REG_DISP_FB_HEIGHT, h);
+	libmvgpu_gpu_wr(gpu, MVGPU_REG_DISP_FB_STRIDE, stride);
+	libmvgpu_gpu_wr(gpu, MVGPU_REG_DISP_CONTROL, MVGPU_DISP_CONTROL_ENABLE);
+	want = disp_want(mw, mh, vram, base, fmt, w, h, stride);
+	err = libmvgpu_gpu_rd(gpu, MVGPU_REG_DISP_ERROR);
+	if (err < MT_ARRAY_SIZE(self->disp_err))
+		self->disp_err[err]++;
+	if (err != want)
+		disp_bad(self, "DISP_ERROR", err, want);
+	if (!want && libmvgpu_gpu_rd(gpu, MVGPU_REG_DISP_STATUS) !=
+		     MVGPU_DISP_STATUS_ACTIVE)
+		disp_bad(self, "DISP_STATUS after a good commit",
+			 libmvgpu_gpu_rd(gpu, MVGPU_REG_DISP_STATUS),
+			 MVGPU_DISP_STATUS_ACTIVE);
+}
+
+/* The VMM's view: the plane query and the display region */
+static void rnd_vmm_view(FIXTURE_DATA(fz) *self, uint32_t mw, uint32_t mh)
+{
+	struct libmvgpu_dev *dev = &self->att.v.dev;
+	struct vfio_device_gfx_plane_info q = {
+		.argsz = sizeof(q), .flags = VFIO_GFX_PLANE_TYPE_REGION,
+		.drm_plane_type = 1,
+	};
+	uint64_t window = mt_display_window(mw, mh);
+	static uint8_t buf[64 << 10];
+	ssize_t n;
+
+	if (ioctl(dev->device, VFIO_DEVICE_QUERY_GFX_PLANE, &q))
+		disp_bad(self, "QUERY_GFX_PLANE", errno, 0);
+	else if (q.width > mw || q.height > mh ||
+		 (q.width && q.region_index != MVGPU_VFIO_REGION_DISPLAY) ||
+		 q.size != ((uint64_t)q.stride * q.height + 4095) / 4096 * 4096)
+		disp_bad(self, "plane width", q.width, mw);
+	n = libmvgpu_region_read(dev, MVGPU_VFIO_REGION_DISPLAY,
+				 rnd(self, window), buf, rnd(self, sizeof(buf)));
+	if (n < 0)
+		disp_bad(self, "display region read", -n, 0);
+}
+
+/* Interrupt masks and acks, the head off, a monitor plugged or not */
+static void rnd_disp_misc(FIXTURE_DATA(fz) *self)
+{
+	struct libmvgpu_gpu *gpu = &self->att.gpu;
+	struct libmvgpu_dev *dev = &self->att.v.dev;
+	uint32_t val = (uint32_t)libmvgpu_rand64(&self->rng);
+	uint32_t size = rnd(self, 2) ? rnd(self, MVGPU_DISP_EDID_MAX + 1) :
+				       val;
+	ssize_t n;
+
+	switch (rnd(self, 4)) {
+	case 0:
+		libmvgpu_gpu_wr(gpu, MVGPU_REG_DISP_IRQ_MASK, val);
+		break;
+	case 1:
+		libmvgpu_gpu_wr(gpu, MVGPU_REG_DISP_IRQ_ACK, val);
+		break;
+	case 2:
+		libmvgpu_gpu_wr(gpu, MVGPU_REG_DISP_CONTROL, 0);
+		break;
+	default:
+		/* the VMM: an EDID of random bytes and size, link down/up */
+		libmvgpu_region_write(dev, MVGPU_VFIO_REGION_EDID,
+				      0x100 + rnd(self, MVGPU_DISP_EDID_MAX),
+				      &self->rng, 8);
+		n = libmvgpu_region_write(dev, MVGPU_VFIO_REGION_EDID, 8, &size,
+					  4);
+		if ((n == 4) != (size <= MVGPU_DISP_EDID_MAX))
+			disp_bad(self, "EDID region edid_size", n, size);
+		val = 1 + rnd(self, 2);
+		n = libmvgpu_region_write(dev, MVGPU_VFIO_REGION_EDID, 0x14, &val,
+					  4);
+		if (n != 4)
+			disp_bad(self, "EDID region link_state", -n, val);
+		break;
+	}
+}
+
+/* Malformed scanout programming, and its VMM looking */
+static void rnd_display(FIXTURE_DATA(fz) *self)
+{
+	struct libmvgpu_gpu *gpu = &self->att.gpu;
+	uint32_t mw = libmvgpu_gpu_rd(gpu, MVGPU_REG_DISP_MAX_WIDTH);
+	uint32_t mh = libmvgpu_gpu_rd(gpu, MVGPU_REG_DISP_MAX_HEIGHT);
+
+	if (!mw || !mh) {
+		/* no display (before 6.10): the block ignores everything */
+		libmvgpu_gpu_wr(gpu, MVGPU_DISP_BASE + rnd(self, 0x200) * 4,
+				(uint32_t)libmvgpu_rand64(&self->rng));
+		return;
+	}
+	switch (rnd(self, 4)) {
+	case 0:
+	case 1:
+		rnd_plane(self, mw, mh);
+		break;
+	case 2:
+		rnd_vmm_view(self, mw, mh);
+		break;
+	default:
+		rnd_disp_misc(self);
+		break;
+	}
+}
+
 /* A VFIO device ioctl with random arguments. */
 static void rnd_ioctl(FIXTURE_DATA(fz) *self)
 {
@@ -268,7 +482,7 @@ static void fuzz_op(FIXTURE_DATA(fz) *self)
 	struct libmvgpu_ctx *c = &self->actx;
 	uint32_t nctx = gpu->nr_contexts, reg;
 
-	switch (rnd(self, 9)) {
+	switch (rnd(self, 10)) {
 	case 0:	/* any register, any value */
 		libmvgpu_gpu_wr(gpu, rnd(self, MVGPU_MMIO_SIZE / 4) * 4,
 				(uint32_t)libmvgpu_rand64(&self->rng));
@@ -309,6 +523,9 @@ static void fuzz_op(FIXTURE_DATA(fz) *self)
 				      VFIO_PCI_CONFIG_REGION_INDEX,
 				   rnd(self, 260), &self->rng,
 				   1 + rnd(self, 4));
+		break;
+	case 8:
+		rnd_display(self);
 		break;
 	default:
 		rnd_ioctl(self);
@@ -360,12 +577,19 @@ TEST_F_TIMEOUT(fz, hostile_guest_contained, 600)
 		ASSERT_EQ(0, et_attr(self->vic.v.uuid, "faults"))
 			TH_LOG("seed %llu batch %d: a fault on the victim",
 			       (unsigned long long)self->seed, batch);
+		ASSERT_EQ(0, self->disp_bad)
+			TH_LOG("seed %llu batch %d: display: %s",
+			       (unsigned long long)self->seed, batch,
+			       self->disp_msg);
 	}
 	TH_LOG("%d batches of %d operations; attacker faults %llu, resets %llu",
 	       FUZZ_BATCHES, FUZZ_OPS,
 	       (unsigned long long)et_attr(uuid, "faults"),
 	       (unsigned long long)et_attr(uuid, "resets"));
 
+	TH_LOG("display commits by DISP_ERROR: none %u, format %u, size %u, stride %u, base %u",
+	       self->disp_err[0], self->disp_err[1], self->disp_err[2],
+	       self->disp_err[3], self->disp_err[4]);
 	/* a reset gives the attacker's vGPU back clean and working */
 	ASSERT_EQ(0, libmvgpu_reset(&self->att.v.dev));
 	ASSERT_EQ(0, et_attr(uuid, "pinned_pages"));

@@ -114,11 +114,14 @@ TEST_F(types, attributes)
 	static const char * const parents[] = { MT_PARENT0, MT_PARENT1 };
 	char buf[512], want[512], path[512];
 	const struct mt_type *t;
+	uint32_t dw, dh;
 	uint64_t avail;
+	int i, n, inode;
 	size_t p;
-	int i;
 
 	CHECK_SETUP();
+	inode = mt_kernel_vfio_inode();
+	ASSERT_LE(0, inode);
 	for (p = 0; p < MT_ARRAY_SIZE(parents); p++) {
 		ASSERT_EQ(0, libmvgpu_path_type(path, sizeof(path), parents[p],
 						"", NULL));
@@ -134,11 +137,23 @@ TEST_F(types, attributes)
 							 sizeof(buf)));
 			EXPECT_STREQ("vfio-pci", buf);
 
-			/* exact text, trailing newline included */
-			snprintf(want, sizeof(want),
-				 "vram: %llu MiB\nweight: %u\ncontexts: %u\nmax_instances: %u\n",
-				 (unsigned long long)(mt_type_vram(t) >> 20),
-				 t->weight, t->contexts, 64 / t->units);
+			/*
+			 * exact text, trailing newline included; the display
+			 * (device.rst, "Display"): the largest mode that fills
+			 * at most half the VRAM, none where BAR2 cannot be
+			 * mapped
+			 */
+			mt_display_rule(mt_type_vram(t), inode, &dw, &dh);
+			n = snprintf(want, sizeof(want),
+				     "vram: %llu MiB\nweight: %u\ncontexts: %u\nmax_instances: %u\n",
+				     (unsigned long long)(mt_type_vram(t) >> 20),
+				     t->weight, t->contexts, 64 / t->units);
+			if (dw)
+				snprintf(want + n, sizeof(want) - n,
+					 "display: %ux%u\nheads: 1\n", dw, dh);
+			else
+				snprintf(want + n, sizeof(want) - n,
+					 "display: none\n");
 			ASSERT_EQ(0, libmvgpu_path_type(path, sizeof(path),
 							parents[p], t->dir,
 						     "description"));

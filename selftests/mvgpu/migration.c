@@ -958,6 +958,37 @@ TEST_F_TIMEOUT(mig, stream_cannot_start_flr, 120)
 }
 
 /*
+ * Loading acts on nothing (migration.rst, STATE): an interrupt pending in
+ * the stream (IRQ_STATUS & IRQ_MASK) is not sent at the arc to STOP, while
+ * the destination is stopped, but once it runs.
+ */
+TEST_F_TIMEOUT(mig, load_sends_no_interrupt, 120)
+{
+	struct libmvgpu_dev *db = &self->b.v.dev;
+	int efd = libmvgpu_eventfd();
+
+	ASSERT_LE(0, efd);
+	libmvgpu_gpu_wr(&self->a.gpu, MVGPU_REG_IRQ_MASK, MVGPU_IRQ_FENCE(0));
+	libmvgpu_gpu_wr(&self->a.gpu, MVGPU_REG_IRQ_RAISE, MVGPU_IRQ_FENCE(0));
+	ASSERT_EQ(MVGPU_IRQ_FENCE(0),
+		  libmvgpu_gpu_rd(&self->a.gpu, MVGPU_REG_IRQ_STATUS));
+	ASSERT_EQ(0, save_stop_copy(&self->a.v.dev, &self->s));
+	ASSERT_EQ(0, libmvgpu_msi_enable(db, 0x36, efd));
+	libmvgpu_eventfd_wait(efd, 0, NULL);
+	ASSERT_EQ(0, load(db, self->s.data, self->s.len, 1 << 20));
+	EXPECT_EQ(MVGPU_IRQ_FENCE(0),
+		  libmvgpu_gpu_rd(&self->gpu_b, MVGPU_REG_IRQ_STATUS));
+	EXPECT_EQ(0, libmvgpu_eventfd_wait(efd, 500, NULL))
+		TH_LOG("an MSI while the destination is stopped");
+	ASSERT_EQ(0, libmvgpu_mig_set_state(db, VFIO_DEVICE_STATE_RUNNING,
+					    NULL));
+	EXPECT_EQ(1, libmvgpu_eventfd_wait(efd, 5000, NULL));
+	EXPECT_EQ(0, libmvgpu_irq_disable(db, VFIO_PCI_MSI_IRQ_INDEX));
+	close(efd);
+	libmvgpu_mig_stream_free(&self->s);
+}
+
+/*
  * One ZERO record of 32 bytes clears a whole run of VRAM: a VMM writing a
  * flood of them in one write() makes that write last for hours. It must
  * still die when killed, and the vGPU stay usable.

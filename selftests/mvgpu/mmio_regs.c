@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * mmio_regs: the BAR0 register file of a vGPU: reset values, access rules
- * (RO, WO, RW), unknown offsets, refused access sizes, per-context blocks.
+ * (RO, WO, RW), unknown offsets, refused access sizes, per-context blocks;
+ * the display block's presence (CAPS, DISP_MAX_*) follows the type's
+ * description, and without a display its offsets read 0 and ignore writes.
+ * (The display registers themselves: display.c.)
  */
 #include <errno.h>
 #include <stdio.h>
@@ -17,6 +20,7 @@ FIXTURE(mmio) {
 	struct mt_vgpu v;
 	struct libmvgpu_dev *dev;
 	unsigned int nr_ctx;
+	uint32_t disp_w, disp_h;	/* the type's display, 0 without */
 	int setup_err;
 	char msg[256];
 };
@@ -41,6 +45,12 @@ FIXTURE_VARIANT_ADD(mmio, t1_1) {
 	.type = MT_T11,
 };
 
+/* 2 MiB of VRAM: no display (640x480 fills more than half) */
+FIXTURE_VARIANT_ADD(mmio, t1_64) {
+	.parent = MT_PARENT1,
+	.type = MT_T164,
+};
+
 FIXTURE_SETUP(mmio)
 {
 	self->dev = &self->v.dev;
@@ -48,6 +58,14 @@ FIXTURE_SETUP(mmio)
 	self->setup_err = mt_vgpu_fixture_up(&self->v, variant->parent,
 					     variant->type, self->msg,
 					     sizeof(self->msg));
+	if (!self->setup_err) {
+		self->setup_err = mt_display_of(variant->parent, variant->type,
+						&self->disp_w, &self->disp_h);
+		if (self->setup_err)
+			snprintf(self->msg, sizeof(self->msg),
+				 "display line of the description: %s",
+				 strerror(-self->setup_err));
+	}
 }
 
 FIXTURE_TEARDOWN(mmio)
@@ -115,10 +133,14 @@ TEST_F(mmio, reset_values)
 
 	CHECK_SETUP();
 	REG_EQ(MVGPU_REG_ID, MVGPU_ID_MAGIC);
-	REG_EQ(MVGPU_REG_VERSION, MVGPU_VERSION_MAJOR << 16 |
-	       MVGPU_VERSION_MINOR);
-	REG_EQ(MVGPU_REG_CAPS, MVGPU_CAP_MSI | MVGPU_CAP_INTX |
-	       MVGPU_CAP_LARGE_PAGE | MVGPU_CAP_VRAM);
+	/* version 1.1 */
+	REG_EQ(MVGPU_REG_VERSION, 0x00010001);
+	EXPECT_EQ(0x00010001, MVGPU_VERSION_MAJOR << 16 | MVGPU_VERSION_MINOR);
+	/* 0xf, and bit 4 (DISPLAY) where the type has a display */
+	REG_EQ(MVGPU_REG_CAPS, self->disp_w ? 0x1f : 0xf);
+	EXPECT_EQ(0x10, MVGPU_CAP_DISPLAY);
+	REG_EQ(MVGPU_REG_DISP_MAX_WIDTH, self->disp_w);
+	REG_EQ(MVGPU_REG_DISP_MAX_HEIGHT, self->disp_h);
 	REG_EQ(MVGPU_REG_NR_CONTEXTS, variant->type->contexts);
 	REG_EQ(MVGPU_REG_VRAM_SIZE_LO, (uint32_t)vram);
 	REG_EQ(MVGPU_REG_VRAM_SIZE_HI, (uint32_t)(vram >> 32));
@@ -290,7 +312,8 @@ TEST_F(mmio, unimplemented_contexts)
 TEST_F(mmio, unknown_offsets)
 {
 	static const uint32_t offs[] = {
-		0x003c, 0x0040, 0x0100, 0x0800, 0x0ffc,
+		0x003c, 0x0040, 0x0100, 0x07fc, 0x0844, 0x0bfc, 0x0f00,
+		0x0ffc,
 		MVGPU_CTX_REG(0, 0x24), MVGPU_CTX_REG(0, 0x54),
 		MVGPU_CTX_REG(0, 0xfc), MVGPU_CTX_REG(1, 0x80),
 		MVGPU_CTX_REG(MVGPU_MAX_CONTEXTS, 0),	/* 0x2000 */
@@ -309,6 +332,62 @@ TEST_F(mmio, unknown_offsets)
 	REG_EQ(MVGPU_REG_SCRATCH, 0);
 	REG_EQ(MVGPU_REG_IRQ_STATUS, 0);
 	REG_EQ(MVGPU_REG_IRQ_MASK, 0);
+}
+
+/* A listed display register (device.rst, "Display registers")? */
+static bool disp_listed(uint32_t off)
+{
+	return off <= MVGPU_REG_DISP_IRQ_ACK ||
+	       (off >= MVGPU_DISP_EDID &&
+		off < MVGPU_DISP_EDID + MVGPU_DISP_EDID_MAX);
+}
+
+/*
+ * Without a display the display block (0x0800-0x0fff) reads 0 and ignores
+ * writes, a whole plane committed included; with one its unlisted offsets
+ * do and its read-only registers ignore writes.
+ */
+TEST_F(mmio, display_block)
+{
+	static const uint32_t ro[] = {
+		MVGPU_REG_DISP_MAX_WIDTH, MVGPU_REG_DISP_MAX_HEIGHT,
+		MVGPU_REG_DISP_CONNECTOR, MVGPU_REG_DISP_EDID_SIZE,
+		MVGPU_REG_DISP_STATUS, MVGPU_REG_DISP_ERROR,
+		MVGPU_REG_DISP_IRQ_STATUS, MVGPU_DISP_EDID,
+		MVGPU_DISP_EDID + MVGPU_DISP_EDID_MAX - 4,
+	};
+	uint32_t off, before[MT_ARRAY_SIZE(ro)];
+	size_t i;
+
+	CHECK_SETUP();
+	if (self->disp_w) {
+		for (i = 0; i < MT_ARRAY_SIZE(ro); i++) {
+			before[i] = rd(_metadata, self->dev, ro[i]);
+			wr(_metadata, self->dev, ro[i], ~before[i]);
+		}
+		for (i = 0; i < MT_ARRAY_SIZE(ro); i++)
+			REG_EQ(ro[i], before[i]);
+		for (off = MVGPU_DISP_BASE; off < MVGPU_CTX_BASE; off += 4) {
+			if (disp_listed(off))
+				continue;
+			wr(_metadata, self->dev, off, 0xffffffff);
+			REG_EQ(off, 0);
+		}
+		REG_EQ(MVGPU_REG_CAPS, 0x1f);
+		return;
+	}
+	for (off = MVGPU_DISP_BASE; off < MVGPU_CTX_BASE; off += 4)
+		REG_EQ(off, 0);
+	/* a whole plane, committed; the masks; the EDID words */
+	for (off = MVGPU_DISP_BASE; off < MVGPU_CTX_BASE; off += 4)
+		wr(_metadata, self->dev, off, off == MVGPU_REG_DISP_FB_FORMAT ?
+		   MVGPU_DISP_FORMAT_XRGB8888 : off == MVGPU_REG_DISP_FB_STRIDE ?
+		   0x1000 : off == MVGPU_REG_DISP_FB_BASE_LO ||
+		   off == MVGPU_REG_DISP_FB_BASE_HI ? 0 : 1);
+	for (off = MVGPU_DISP_BASE; off < MVGPU_CTX_BASE; off += 4)
+		REG_EQ(off, 0);
+	REG_EQ(MVGPU_REG_CAPS, 0xf);
+	REG_EQ(MVGPU_REG_IRQ_STATUS, 0);
 }
 
 /* The access (what) of len bytes at off gave n == -EINVAL. */

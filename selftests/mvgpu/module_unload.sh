@@ -87,6 +87,30 @@ refused() {
 	! loaded mvgpu_sim && [ ! -e /sys/class/mvgpu/mvgpu0 ]
 }
 
+# The display lines of a type's description whose largest plane is $1
+# (device.rst, "Display"): none where BAR2 cannot be mapped (the kernel
+# gives vfio device files no inode of their own, before 6.10).
+display_line() {
+	if grep -qE ' vfio_fs_init_fs_context([[:space:]]|$)' /proc/kallsyms; then
+		printf 'display: %s\nheads: 1' "$1"
+	else
+		printf 'display: none'
+	fi
+}
+
+# The display of each type of a 256 MiB GPU on parent $1 (device.rst).
+default_displays() {
+	for td in 1_64:800x600 1_32:1024x768 1_16:1920x1080 1_8:2560x1600 \
+		  1_4:3840x2160 1_2:3840x2160 1_1:3840x2160; do
+		d=/sys/bus/pci/devices/$1/mdev_supported_types/mvgpu-${td%%:*}
+		[ "$(sed -n '/^display: /,$p' "$d/description")" = \
+		  "$(display_line "${td#*:}")" ] || {
+			echo "# mvgpu-${td%%:*}: $(grep display "$d/description")"
+			return 1
+		}
+	done
+}
+
 # pci=0: one software-only GPU, on a platform device
 small_gpu() {
 	modprobe mvgpu_sim pci=0 nr_gpus=1 vram_mb=64 || return 1
@@ -95,9 +119,9 @@ small_gpu() {
 	s=/sys/class/mdev_bus/mvgpu0/mdev_supported_types/mvgpu-1_64
 	[ "$(cat /sys/class/mvgpu/mvgpu0/vram_total)" = 67108864 ] &&
 		[ ! -e /sys/class/mvgpu/mvgpu1 ] &&
-		[ "$(cat "$t/description")" = "$(printf 'vram: 8 MiB\nweight: 8\ncontexts: 4\nmax_instances: 8')" ] &&
+		[ "$(cat "$t/description")" = "$(printf 'vram: 8 MiB\nweight: 8\ncontexts: 4\nmax_instances: 8\n%s' "$(display_line 1024x768)")" ] &&
 		[ "$(cat "$t/available_instances")" = 8 ] &&
-		[ "$(cat "$s/description")" = "$(printf 'vram: 1 MiB\nweight: 1\ncontexts: 2\nmax_instances: 64')" ] &&
+		[ "$(cat "$s/description")" = "$(printf 'vram: 1 MiB\nweight: 1\ncontexts: 2\nmax_instances: 64\ndisplay: none')" ] &&
 		[ "$(cat "$s/available_instances")" = 64 ]
 }
 
@@ -111,6 +135,7 @@ defaults() {
 		[ ! -e /sys/class/mvgpu/mvgpu2 ] &&
 		[ "$(cat "/sys/bus/pci/devices/$p/vendor")" = 0x1234 ] &&
 		[ -d "/sys/bus/pci/devices/$p/mdev_supported_types/mvgpu-1_4" ] &&
+		default_displays "$p" &&
 		[ "$(basename "$(readlink "/sys/bus/pci/devices/$p/driver")")" = mvgpu ] &&
 		rmmod mvgpu_sim
 }

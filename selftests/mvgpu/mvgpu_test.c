@@ -411,3 +411,57 @@ int mt_devinfo_size(struct libmvgpu_dev *dev)
 		;
 	return n;
 }
+
+int mt_display_of(const char *parent, const struct mt_type *type,
+		  uint32_t *w, uint32_t *h)
+{
+	char desc[512];
+	const char *line;
+	unsigned int a, b;
+	int ret;
+
+	*w = 0;
+	*h = 0;
+	ret = libmvgpu_type_read_str(parent, type->dir, "description", desc,
+				     sizeof(desc));
+	if (ret)
+		return ret;
+	line = strstr(desc, "display: ");
+	if (!line || (line != desc && line[-1] != '\n'))
+		return -EPROTO;
+	line += strlen("display: ");
+	/* (the library strips the description's last newline) */
+	if (!strncmp(line, "none", 4) && (line[4] == '\n' || !line[4]))
+		return 0;
+	if (sscanf(line, "%ux%u", &a, &b) != 2 || !a || !b)
+		return -EPROTO;
+	*w = a;
+	*h = b;
+	return 0;
+}
+
+void mt_display_rule(uint64_t vram, bool bar2_mmap, uint32_t *w, uint32_t *h)
+{
+	static const uint32_t modes[][2] = {
+		{ 3840, 2160 }, { 2560, 1600 }, { 1920, 1200 }, { 1920, 1080 },
+		{ 1280, 1024 }, { 1024, 768 }, { 800, 600 }, { 640, 480 },
+	};
+	size_t i;
+
+	*w = 0;
+	*h = 0;
+	if (!bar2_mmap)
+		return;
+	for (i = 0; i < MT_ARRAY_SIZE(modes); i++) {
+		if ((uint64_t)modes[i][0] * modes[i][1] * 4 <= vram / 2) {
+			*w = modes[i][0];
+			*h = modes[i][1];
+			return;
+		}
+	}
+}
+
+uint64_t mt_display_window(uint32_t w, uint32_t h)
+{
+	return ((uint64_t)w * h * 4 + 4095) & ~4095ull;
+}

@@ -142,6 +142,35 @@ int mt_vram_push(struct mt_vram *m);
 /* Unmap or free p; safe on a zeroed m or after a failed get. */
 void mt_vram_put(struct mt_vram *m);
 
+/*
+ * The display of a type (device.rst, "Display"). mt_display_of() reads
+ * the type's description on parent: its "display: WxH" line gives w and
+ * h, "display: none" 0 and 0; -EPROTO without such a line. Whether a
+ * type has a display is decided from there, as a VMM would.
+ * mt_display_rule() is the rule of device.rst for a type of vram bytes:
+ * the largest listed mode whose 32-bit framebuffer fills at most half the
+ * VRAM, and none where BAR2 cannot be mapped (bar2_mmap false).
+ * mt_display_window() is the display region's size: w x h x 4 rounded up
+ * to 4 KiB.
+ */
+int mt_display_of(const char *parent, const struct mt_type *type,
+		  uint32_t *w, uint32_t *h);
+void mt_display_rule(uint64_t vram, bool bar2_mmap, uint32_t *w, uint32_t *h);
+uint64_t mt_display_window(uint32_t w, uint32_t h);
+
+/*
+ * In a test about a type's display: SKIP where no type has one because
+ * BAR2 cannot be mapped (before 6.10); a type without one where BAR2 can
+ * be mapped fails (w is the type's DISP_MAX_WIDTH from mt_display_of()).
+ */
+#define MT_NO_DISPLAY \
+	"no display: BAR2 cannot be mapped on this kernel (before 6.10)"
+#define MT_CHECK_DISPLAY(w) do { \
+	if (!(w) && mt_kernel_vfio_inode() == 0) \
+		SKIP(return, MT_NO_DISPLAY); \
+	ASSERT_NE(0, (w)) TH_LOG("the type has no display"); \
+} while (0)
+
 /* A kselftest SKIP reason: BAR2 cannot be mapped on this kernel. */
 #define MT_NO_BAR2_MMAP \
 	"BAR2 has no VFIO_REGION_INFO_FLAG_MMAP (kernels before 6.10)"

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vfio_device: what the VFIO device of a vGPU reports: device info, the
- * nine vfio-pci regions, their offsets, sizes and flags, which regions can
- * be mmapped, accesses past a region's end, DMA mapping in the container.
+ * nine vfio-pci regions and, with a display, the display and EDID regions
+ * (9 and 10, with their type capability), their offsets, sizes and flags,
+ * which regions can be mmapped, accesses past a region's end, DMA mapping
+ * in the container.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -16,6 +18,7 @@
 FIXTURE(vdev) {
 	struct mt_vgpu v;
 	struct libmvgpu_dev *dev;
+	uint32_t disp_w, disp_h;	/* its display, 0 without */
 	int setup_err;
 	char msg[256];
 };
@@ -26,6 +29,14 @@ FIXTURE_SETUP(vdev)
 	/* a 1/2 vGPU: 64 MiB of VRAM */
 	self->setup_err = mt_vgpu_fixture_up(&self->v, MT_PARENT1, MT_T12,
 					     self->msg, sizeof(self->msg));
+	if (!self->setup_err) {
+		self->setup_err = mt_display_of(MT_PARENT1, MT_T12,
+						&self->disp_w, &self->disp_h);
+		if (self->setup_err)
+			snprintf(self->msg, sizeof(self->msg),
+				 "display line of the description: %s",
+				 strerror(-self->setup_err));
+	}
 }
 
 FIXTURE_TEARDOWN(vdev)
@@ -74,8 +85,8 @@ TEST_F(vdev, device_info)
 	CHECK_SETUP();
 	ASSERT_EQ(0, libmvgpu_device_info(self->dev, &info));
 	EXPECT_EQ(VFIO_DEVICE_FLAGS_PCI | VFIO_DEVICE_FLAGS_RESET, info.flags);
-	EXPECT_EQ(VFIO_PCI_NUM_REGIONS, info.num_regions);
-	EXPECT_EQ(9, info.num_regions);
+	/* 11 with a display (9 and 10 after vfio-pci's nine) */
+	EXPECT_EQ(self->disp_w ? 11 : 9, info.num_regions);
 	EXPECT_EQ(VFIO_PCI_NUM_IRQS, info.num_irqs);
 	EXPECT_EQ(5, info.num_irqs);
 }
@@ -111,7 +122,7 @@ TEST_F(vdev, device_info_argsz)
 		EXPECT_EQ(sizes[i], info.argsz);
 		EXPECT_EQ(VFIO_DEVICE_FLAGS_PCI | VFIO_DEVICE_FLAGS_RESET,
 			  info.flags);
-		EXPECT_EQ(9, info.num_regions);
+		EXPECT_EQ(self->disp_w ? 11 : 9, info.num_regions);
 		EXPECT_EQ(5, info.num_irqs);
 		n = sizes[i] < (uint32_t)size ? sizes[i] : (size_t)size;
 		/* written up to n (zeroes past num_irqs), 0xa5 beyond */
@@ -148,9 +159,147 @@ TEST_F(vdev, regions)
 		EXPECT_EQ(LIBMVGPU_REGION_OFFSET(i), info.offset);
 		EXPECT_EQ(w[i].size, info.size);
 		EXPECT_EQ(w[i].flags, info.flags);
+		EXPECT_EQ(0, info.cap_offset);
+		EXPECT_EQ(sizeof(info), info.argsz);
 	}
-	EXPECT_EQ(-EINVAL, libmvgpu_region_info(self->dev, VFIO_PCI_NUM_REGIONS,
+	/* the display's two, and nothing after them */
+	if (!self->disp_w) {
+		EXPECT_EQ(-EINVAL, libmvgpu_region_info(self->dev,
+							MVGPU_VFIO_REGION_DISPLAY,
+							&info));
+		EXPECT_EQ(-EINVAL, libmvgpu_region_info(self->dev,
+							MVGPU_VFIO_REGION_EDID,
+							&info));
+	}
+	EXPECT_EQ(-EINVAL, libmvgpu_region_info(self->dev,
+						self->disp_w ? 11 : 9, &info));
+	EXPECT_EQ(-EINVAL, libmvgpu_region_info(self->dev, 12, &info));
+	EXPECT_EQ(-EINVAL, libmvgpu_region_info(self->dev, 0xffffffff, &info));
+}
+
+/* A region info with room for its capability chain (one type capability) */
+struct region_info_cap {
+	struct vfio_region_info info;
+	struct vfio_region_info_cap_type cap;
+};
+
+/*
+ * Regions 9 and 10 (with a display): sizes, flags, and the type
+ * capability; an argsz with no room for it gets the size it needs and
+ * cap_offset 0, as vfio-pci answers.
+ */
+TEST_F(vdev, display_regions)
+{
+	static const struct {
+		unsigned int index;
+		uint32_t flags, type, subtype;
+	} want[] = {
+		{ MVGPU_VFIO_REGION_DISPLAY,
+		  VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_MMAP,
+		  VFIO_REGION_TYPE_PCI_VENDOR_TYPE | 0x1b36u,
+		  MVGPU_VFIO_SUBTYPE_DISPLAY },
+		{ MVGPU_VFIO_REGION_EDID, RW, VFIO_REGION_TYPE_GFX,
+		  VFIO_REGION_SUBTYPE_GFX_EDID },
+	};
+	static const uint32_t argsz[] = { 32, 33, 47, 48 };
+	struct region_info_cap r;
+	uint64_t size;
+	size_t i, k;
+
+	CHECK_SETUP();
+	MT_CHECK_DISPLAY(self->disp_w);
+	EXPECT_EQ(16, sizeof(r.cap));
+	for (i = 0; i < MT_ARRAY_SIZE(want); i++) {
+		size = want[i].index == MVGPU_VFIO_REGION_DISPLAY ?
+		       mt_display_window(self->disp_w, self->disp_h) : 1024;
+		/* argsz without room for the chain, then with room */
+		for (k = 0; k < MT_ARRAY_SIZE(argsz); k++) {
+			memset(&r, 0xa5, sizeof(r));
+			r.info.argsz = argsz[k];
+			r.info.index = want[i].index;
+			ASSERT_EQ(0, ioctl(self->dev->device,
+					   VFIO_DEVICE_GET_REGION_INFO, &r));
+			EXPECT_EQ(sizeof(r), r.info.argsz);
+			EXPECT_EQ(want[i].flags | VFIO_REGION_INFO_FLAG_CAPS,
+				  r.info.flags);
+			EXPECT_EQ(want[i].index, r.info.index);
+			EXPECT_EQ(size, r.info.size);
+			EXPECT_EQ(LIBMVGPU_REGION_OFFSET(want[i].index),
+				  r.info.offset);
+			if (argsz[k] < sizeof(r)) {
+				EXPECT_EQ(0, r.info.cap_offset);
+				/* nothing written past argsz */
+				EXPECT_EQ(0xa5a5a5a5, r.cap.header.id |
+					  r.cap.header.version << 16);
+				continue;
+			}
+			EXPECT_EQ(sizeof(r.info), r.info.cap_offset);
+			EXPECT_EQ(VFIO_REGION_INFO_CAP_TYPE, r.cap.header.id);
+			EXPECT_EQ(1, r.cap.header.version);
+			EXPECT_EQ(0, r.cap.header.next);
+			EXPECT_EQ(want[i].type, r.cap.type);
+			EXPECT_EQ(want[i].subtype, r.cap.subtype);
+		}
+	}
+	/* below the fixed part: EINVAL, as for every region */
+	memset(&r, 0, sizeof(r));
+	r.info.argsz = 31;
+	r.info.index = MVGPU_VFIO_REGION_EDID;
+	EXPECT_EQ(-1, ioctl(self->dev->device, VFIO_DEVICE_GET_REGION_INFO,
+			    &r));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+/*
+ * A type without a display (a 1/64 vGPU: 2 MiB, where 640x480 fills more
+ * than half): nine regions, no 9 or 10, no plane query.
+ */
+TEST_F(vdev, no_display)
+{
+	struct vfio_device_gfx_plane_info plane;
+	struct vfio_region_info info;
+	struct vfio_device_info dinfo;
+	uint32_t w = 1, h = 1, rw, rh;
+	struct mt_vgpu n;
+	uint8_t buf[4];
+	void *p;
+	int ret;
+
+	CHECK_SETUP();
+	mt_display_rule(mt_type_vram(MT_T164), true, &rw, &rh);
+	ASSERT_EQ(0, rw);
+	ASSERT_EQ(0, mt_display_of(MT_PARENT0, MT_T164, &w, &h));
+	ASSERT_EQ(0, w);
+	ASSERT_EQ(0, h);
+	ret = mt_vgpu_create_open(&n, MT_PARENT0, MT_T164);
+	if (ret) {
+		mt_vgpu_destroy(&n);
+		ASSERT_EQ(0, ret);
+	}
+	ASSERT_EQ(0, libmvgpu_device_info(&n.dev, &dinfo));
+	EXPECT_EQ(9, dinfo.num_regions);
+	EXPECT_EQ(-EINVAL, libmvgpu_region_info(&n.dev,
+						MVGPU_VFIO_REGION_DISPLAY, &info));
+	EXPECT_EQ(-EINVAL, libmvgpu_region_info(&n.dev, MVGPU_VFIO_REGION_EDID,
 						&info));
+	EXPECT_EQ(-EINVAL, libmvgpu_region_read(&n.dev,
+						MVGPU_VFIO_REGION_DISPLAY, 0,
+						buf, 4));
+	EXPECT_EQ(-EINVAL, libmvgpu_region_read(&n.dev, MVGPU_VFIO_REGION_EDID,
+						0, buf, 4));
+	p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, n.dev.device,
+		 LIBMVGPU_REGION_OFFSET(MVGPU_VFIO_REGION_DISPLAY));
+	EXPECT_EQ(MAP_FAILED, p);
+	if (p != MAP_FAILED)
+		munmap(p, 4096);
+	memset(&plane, 0, sizeof(plane));
+	plane.argsz = sizeof(plane);
+	plane.flags = VFIO_GFX_PLANE_TYPE_PROBE | VFIO_GFX_PLANE_TYPE_REGION;
+	errno = 0;
+	EXPECT_EQ(-1, ioctl(n.dev.device, VFIO_DEVICE_QUERY_GFX_PLANE, &plane));
+	EXPECT_EQ(ENOTTY, errno);
+	EXPECT_EQ(0xf, libmvgpu_rd32(&n.dev, MVGPU_REG_CAPS));
+	EXPECT_EQ(0, mt_vgpu_destroy(&n));
 }
 
 /* Only BAR2 can be mmapped, and only within its size */
@@ -271,13 +420,30 @@ TEST_F(vdev, access_past_end)
 		{ VFIO_PCI_BAR1_REGION_INDEX, 0, 4, 0 },
 		{ VFIO_PCI_ROM_REGION_INDEX, 0, 4, 0 },
 		{ VFIO_PCI_VGA_REGION_INDEX, 0, 4, 0 },
-		{ VFIO_PCI_NUM_REGIONS, 0, 4, 0 },
+		{ MVGPU_VFIO_REGION_EDID, 1024, 4, 0 },
+		{ MVGPU_VFIO_REGION_EDID, 1022, 4, 2 },
+		{ MVGPU_VFIO_REGION_EDID + 1, 0, 4, 0 },
+		{ 0xff, 0, 4, 0 },
 	};
 	uint8_t buf[4] = { 1, 2, 3, 4 };
+	uint64_t window;
 	ssize_t n;
 	size_t i;
 
 	CHECK_SETUP();
+	/* the display region: read-only, up to its size (or no region) */
+	window = mt_display_window(self->disp_w, self->disp_h);
+	if (!self->disp_w)
+		window = 0;
+	EXPECT_GE(0, libmvgpu_region_read(self->dev, MVGPU_VFIO_REGION_DISPLAY,
+					  window, buf, 4));
+	if (window)
+		EXPECT_EQ(2, libmvgpu_region_read(self->dev,
+						  MVGPU_VFIO_REGION_DISPLAY,
+						  window - 2, buf, 4));
+	EXPECT_EQ(-EINVAL, libmvgpu_region_write(self->dev,
+						 MVGPU_VFIO_REGION_DISPLAY, 0,
+						 buf, 4));
 	for (i = 0; i < MT_ARRAY_SIZE(bad); i++) {
 		n = libmvgpu_region_read(self->dev, bad[i].index, bad[i].off, buf,
 					 bad[i].len);

@@ -8,8 +8,14 @@
  * 1, UINT32_MAX; eventfd numbers that are valid, negative, not eventfds or
  * not open; VFIO_DEVICE_FEATURE with every GET/SET/PROBE combination of
  * the migration features and unknown ones; VFIO_MIG_GET_PRECOPY_INFO on
- * the data files; unknown ioctl numbers; region offsets and sizes at each
- * region's ends; mmap offsets and lengths around BAR2.
+ * the data files; VFIO_DEVICE_QUERY_GFX_PLANE with every flag, plane type
+ * and argsz edge; unknown ioctl numbers; region offsets and sizes at each
+ * region's ends (the display and EDID regions included); mmap offsets and
+ * lengths around BAR2 and the display region.
+ *
+ * The vGPU under test is a 1/32 (4 MiB): it has a display where its
+ * type's description says so (device.rst, "Display"; none before 6.10),
+ * and the answers follow that.
  *
  * Every argument structure ends where its mapping ends (the next page is
  * PROT_NONE), so a kernel that reads or writes beyond what the structure
@@ -48,6 +54,9 @@
 #define PAGE		4096ul
 #define FIRE_MS		3000
 
+/* The vGPU under test; its neighbour is a 1/8 on the same GPU. */
+#define TARGET		MT_T132
+
 #define NR_THREADS	4
 #define THREAD_OPS	20000	/* per fuzzing thread */
 #define CHAOS_SLEEP_US	2000	/* at most, between two chaos steps */
@@ -63,6 +72,8 @@
 #define LOG_CONTROL_SIZE 24	/* struct vfio_device_feature_dma_logging_control */
 #define LOG_REPORT_SIZE	32	/* struct vfio_device_feature_dma_logging_report */
 #define PRECOPY_SIZE	24	/* struct vfio_precopy_info */
+#define CAP_TYPE_SIZE	16	/* struct vfio_region_info_cap_type */
+#define PLANE_MINSZ	60	/* vfio_device_gfx_plane_info up to region_index */
 #define HUGE_ARGSZ	0xffffffffu
 
 #define A_MASK		VFIO_IRQ_SET_ACTION_MASK
@@ -120,6 +131,7 @@ struct vf_ctx {
 				 * that against the kernel) */
 	uint32_t devinfo_size;	/* the kernel's struct vfio_device_info */
 	bool bar2_mmap;		/* the kernel lets BAR2 be mapped (6.10) */
+	uint64_t window;	/* the display region's size; 0: no display */
 	bool relaxed;		/* others change interrupt and migration state */
 	bool attached;		/* single-threaded: eventfds on all indexes */
 	int efd, devnull;
@@ -222,6 +234,12 @@ static int ctx_init(struct vf_ctx *c, struct libmvgpu_dev *dev, uint64_t vram,
 		ret = 0;
 	} else if (ret >= 0) {
 		ret = -EPROTO;
+	}
+	if (!ret) {
+		uint32_t w, h;
+
+		ret = mt_display_of(MT_PARENT0, TARGET, &w, &h);
+		c->window = w ? mt_display_window(w, h) : 0;
 	}
 	if (!ret)
 		ret = gbuf_init(&c->small, PAGE);
@@ -478,7 +496,7 @@ static void op_get_info(struct vf_ctx *c, uint32_t argsz)
 	memcpy(w, p, n);
 	if (w[0] != argsz ||
 	    w[1] != (VFIO_DEVICE_FLAGS_PCI | VFIO_DEVICE_FLAGS_RESET) ||
-	    w[2] != VFIO_PCI_NUM_REGIONS || w[3] != VFIO_PCI_NUM_IRQS)
+	    w[2] != (c->window ? 11u : 9u) || w[3] != VFIO_PCI_NUM_IRQS)
 		bad(c, "GET_INFO argsz %u: %u 0x%x %u %u", argsz, w[0], w[1],
 		    w[2], w[3]);
 	for (i = DEVINFO_MINSZ; i < n; i++)
@@ -511,6 +529,16 @@ static int want_region(struct vf_ctx *c, uint32_t index, uint64_t *size,
 		*flags = VFIO_REGION_INFO_FLAG_READ |
 			 VFIO_REGION_INFO_FLAG_WRITE;
 		return 0;
+	case MVGPU_VFIO_REGION_DISPLAY:
+		*size = c->window;
+		*flags = VFIO_REGION_INFO_FLAG_READ |
+			 VFIO_REGION_INFO_FLAG_MMAP;
+		return c->window ? 0 : -EINVAL;
+	case MVGPU_VFIO_REGION_EDID:
+		*size = 1024;
+		*flags = VFIO_REGION_INFO_FLAG_READ |
+			 VFIO_REGION_INFO_FLAG_WRITE;
+		return c->window ? 0 : -EINVAL;
 	case VFIO_PCI_BAR1_REGION_INDEX:
 	case VFIO_PCI_BAR3_REGION_INDEX:
 	case VFIO_PCI_BAR4_REGION_INDEX:
@@ -521,17 +549,37 @@ static int want_region(struct vf_ctx *c, uint32_t index, uint64_t *size,
 	return -EINVAL;
 }
 
+/* Regions 9 and 10 have a type capability (device.rst, "VFIO interface"). */
+static bool region_has_cap(struct vf_ctx *c, uint32_t index)
+{
+	return c->window && (index == MVGPU_VFIO_REGION_DISPLAY ||
+			     index == MVGPU_VFIO_REGION_EDID);
+}
+
 static void op_region_info(struct vf_ctx *c, uint32_t argsz, uint32_t index)
 {
-	struct vfio_region_info *r = gbuf_end(&c->small, REGINFO_SIZE);
+	bool cap = region_has_cap(c, index);
+	/* the chain is written only where argsz has room for it */
+	size_t n = cap && argsz >= REGINFO_SIZE + CAP_TYPE_SIZE ?
+		   REGINFO_SIZE + CAP_TYPE_SIZE : REGINFO_SIZE;
+	struct vfio_region_info *r = gbuf_end(&c->small, n);
+	struct vfio_region_info_cap_type *ct = (void *)((uint8_t *)r +
+							REGINFO_SIZE);
+	uint32_t flags, want_argsz = argsz, want_cap = 0;
 	uint64_t size;
-	uint32_t flags;
 	int want = want_region(c, index, &size, &flags);
 	int ret;
 
 	if (argsz < REGINFO_SIZE)
 		want = -EINVAL;
-	memset(r, 0xa5, REGINFO_SIZE);
+	if (cap) {
+		flags |= VFIO_REGION_INFO_FLAG_CAPS;
+		if (argsz < REGINFO_SIZE + CAP_TYPE_SIZE)
+			want_argsz = REGINFO_SIZE + CAP_TYPE_SIZE;
+		else
+			want_cap = REGINFO_SIZE;
+	}
+	memset(r, 0xa5, n);
 	r->argsz = argsz;
 	r->index = index;
 	ret = xioctl(c->fd, VFIO_DEVICE_GET_REGION_INFO, r);
@@ -541,12 +589,95 @@ static void op_region_info(struct vf_ctx *c, uint32_t argsz, uint32_t index)
 		    index, ret, want);
 		return;
 	}
-	if (!ret && (r->argsz != argsz || r->index != index ||
-		     r->flags != flags || r->size != size || r->cap_offset ||
+	if (!ret && (r->argsz != want_argsz || r->index != index ||
+		     r->flags != flags || r->size != size ||
+		     r->cap_offset != want_cap ||
 		     r->offset != LIBMVGPU_REGION_OFFSET(index)))
-		bad(c, "GET_REGION_INFO index %u: argsz %u flags 0x%x size 0x%llx offset 0x%llx cap %u",
-		    index, r->argsz, r->flags, (unsigned long long)r->size,
+		bad(c, "GET_REGION_INFO argsz %u index %u: argsz %u flags 0x%x size 0x%llx offset 0x%llx cap %u",
+		    argsz, index, r->argsz, r->flags,
+		    (unsigned long long)r->size,
 		    (unsigned long long)r->offset, r->cap_offset);
+	if (!ret && want_cap &&
+	    (ct->header.id != VFIO_REGION_INFO_CAP_TYPE ||
+	     ct->header.version != 1 || ct->header.next ||
+	     ct->type != (index == MVGPU_VFIO_REGION_EDID ?
+			  VFIO_REGION_TYPE_GFX :
+			  VFIO_REGION_TYPE_PCI_VENDOR_TYPE | 0x1b36u) ||
+	     ct->subtype != (index == MVGPU_VFIO_REGION_EDID ?
+			     VFIO_REGION_SUBTYPE_GFX_EDID :
+			     MVGPU_VFIO_SUBTYPE_DISPLAY)))
+		bad(c, "GET_REGION_INFO index %u: capability %u v%u next %u type 0x%x/%u",
+		    index, ct->header.id, ct->header.version, ct->header.next,
+		    ct->type, ct->subtype);
+}
+
+/* ---- VFIO_DEVICE_QUERY_GFX_PLANE ----------------------------------------- */
+
+static const uint32_t plane_flags[] = {
+	0, VFIO_GFX_PLANE_TYPE_PROBE, VFIO_GFX_PLANE_TYPE_DMABUF,
+	VFIO_GFX_PLANE_TYPE_REGION,
+	VFIO_GFX_PLANE_TYPE_PROBE | VFIO_GFX_PLANE_TYPE_DMABUF,
+	VFIO_GFX_PLANE_TYPE_PROBE | VFIO_GFX_PLANE_TYPE_REGION,
+	VFIO_GFX_PLANE_TYPE_PROBE | VFIO_GFX_PLANE_TYPE_REGION |
+	VFIO_GFX_PLANE_TYPE_DMABUF,
+	VFIO_GFX_PLANE_TYPE_REGION | VFIO_GFX_PLANE_TYPE_DMABUF,
+	VFIO_GFX_PLANE_TYPE_REGION | 1u << 3, 1u << 31, 0xffffffff,
+};
+static const uint32_t plane_types[] = { 0, 1, 2, 3, 0xffffffff };
+
+/*
+ * The answer of device.rst to a plane query; no plane is ever committed
+ * here, so an answer is the inactive one (every field 0).
+ */
+static int want_plane(struct vf_ctx *c, uint32_t argsz, uint32_t flags,
+		      uint32_t ptype)
+{
+	if (!c->window)
+		return -ENOTTY;
+	if (argsz < PLANE_MINSZ || ptype > 1)
+		return -EINVAL;
+	if (flags & VFIO_GFX_PLANE_TYPE_PROBE)
+		return flags == (VFIO_GFX_PLANE_TYPE_PROBE |
+				 VFIO_GFX_PLANE_TYPE_REGION) ? 0 : -EINVAL;
+	return flags == VFIO_GFX_PLANE_TYPE_REGION ? 0 : -EINVAL;
+}
+
+/* One plane query whose structure ends at the guard page (cut: 1 short). */
+static void op_gfx_plane(struct vf_ctx *c, uint32_t argsz, uint32_t flags,
+			 uint32_t ptype, bool cut)
+{
+	size_t n = cut ? PLANE_MINSZ - 1 : PLANE_MINSZ;
+	uint8_t *p = gbuf_end(&c->small, n);
+	uint32_t w[PLANE_MINSZ / 4];
+	int want = want_plane(c, argsz, flags, ptype);
+	int ret;
+	size_t i;
+
+	if (cut && c->window)
+		want = -EFAULT;
+	memset(w, 0xa5, sizeof(w));
+	w[0] = argsz;
+	w[1] = flags;
+	w[2] = ptype;
+	memcpy(p, w, n);
+	ret = xioctl(c->fd, VFIO_DEVICE_QUERY_GFX_PLANE, p);
+	c->ops++;
+	if (ret != want) {
+		bad(c, "QUERY_GFX_PLANE argsz %u flags 0x%x type %u%s: %d, want %d",
+		    argsz, flags, ptype, cut ? " (cut)" : "", ret, want);
+		return;
+	}
+	if (ret || (flags & VFIO_GFX_PLANE_TYPE_PROBE))
+		return;
+	/* the inactive answer, up to region_index; the input kept */
+	memcpy(w, p, sizeof(w));
+	if (w[0] != argsz || w[1] != flags || w[2] != ptype)
+		bad(c, "QUERY_GFX_PLANE changed its input: %u 0x%x %u", w[0],
+		    w[1], w[2]);
+	for (i = 3; i < MT_ARRAY_SIZE(w); i++)
+		if (w[i])
+			bad(c, "QUERY_GFX_PLANE without a plane: word %zu is 0x%x",
+			    i, w[i]);
 }
 
 static void op_irq_info(struct vf_ctx *c, uint32_t argsz, uint32_t index)
@@ -581,7 +712,8 @@ static const unsigned long unknown_cmds[] = {
 	_IO(VFIO_TYPE, VFIO_BASE + 4),		/* VFIO_GROUP_GET_STATUS */
 	_IO(VFIO_TYPE, VFIO_BASE + 12),		/* PCI hot reset info */
 	_IO(VFIO_TYPE, VFIO_BASE + 13),		/* PCI hot reset */
-	_IO(VFIO_TYPE, VFIO_BASE + 14),		/* gfx plane */
+	_IO(VFIO_TYPE, VFIO_BASE + 14),		/* gfx plane (with a display:
+						 * flags 0, EINVAL) */
 	_IO(VFIO_TYPE, VFIO_BASE + 16),		/* ioeventfd */
 	_IO(VFIO_TYPE, VFIO_BASE + 22),
 	_IO(VFIO_TYPE, VFIO_BASE + 60),
@@ -600,15 +732,18 @@ static const unsigned long unknown_cmds[] = {
 static void op_unknown_ioctl(struct vf_ctx *c, int fd, unsigned long cmd)
 {
 	uint8_t *p = gbuf_end(&c->small, 64);
-	int ret;
+	int ret, want = -ENOTTY;
 
+	/* the device's plane query, with flags 0 (device.rst) */
+	if (fd == c->fd && cmd == VFIO_DEVICE_QUERY_GFX_PLANE)
+		want = want_plane(c, 64, 0, 0);
 	memset(p, 0, 64);
 	*(uint32_t *)p = 64;
 	ret = xioctl(fd, cmd, p);
 	c->ops++;
-	if (ret != -ENOTTY)
+	if (ret != want)
 		bad(c, "ioctl 0x%lx on fd %d: %d, want %d", cmd, fd, ret,
-		    -ENOTTY);
+		    want);
 }
 
 /* ---- VFIO_DEVICE_FEATURE ------------------------------------------------- */
@@ -812,8 +947,8 @@ static void data_fd_ops(struct vf_ctx *c, int dfd, uint32_t state)
 #define HUGE_COUNT	0x7ffff000ul	/* MAX_RW_COUNT */
 
 /* The answer of device.rst to a read or write of count bytes at pos. */
-static long long want_rw(struct vf_ctx *c, uint32_t index, uint64_t off,
-			 size_t count)
+static long long want_rw(struct vf_ctx *c, bool write, uint32_t index,
+			 uint64_t off, size_t count)
 {
 	uint64_t size;
 	uint32_t flags;
@@ -830,6 +965,18 @@ static long long want_rw(struct vf_ctx *c, uint32_t index, uint64_t off,
 		return count == 4 && !(off % 4) && off < size ? 4 : -EINVAL;
 	case VFIO_PCI_BAR2_REGION_INDEX:
 		if (off >= size)
+			return -EINVAL;
+		return count < size - off ? count : size - off;
+	case MVGPU_VFIO_REGION_DISPLAY:
+		/* read-only; no plane here: the window starts at VRAM 0 */
+		if (write || off >= size)
+			return -EINVAL;
+		return count < size - off ? count : size - off;
+	case MVGPU_VFIO_REGION_EDID:
+		/* the fields: aligned 32-bit; never 0x3c3c3c3c written */
+		if (off < 0x18)
+			return count == 4 && !(off % 4) && !write ? 4 : -EINVAL;
+		if (off < 0x100 || off >= size)
 			return -EINVAL;
 		return count < size - off ? count : size - off;
 	}
@@ -877,9 +1024,14 @@ static void op_rw(struct vf_ctx *c, bool write, uint32_t index,
 
 	want_region(c, index, &size, &flags);
 	pos = LIBMVGPU_REGION_OFFSET(index) + off_edge(size, oedge);
-	want = want_rw(c, index, off_edge(size, oedge), count);
+	want = want_rw(c, write, index, off_edge(size, oedge), count);
 	/* exactly the bytes the device may move are mapped */
 	room = want > 0 ? (size_t)want : 0;
+	/* a field write of the EDID region reads its value, then refuses it */
+	if (write && index == MVGPU_VFIO_REGION_EDID && c->window &&
+	    off_edge(size, oedge) < 0x18 && !(off_edge(size, oedge) % 4) &&
+	    count == 4)
+		room = 4;
 	p = room <= PAGE ? gbuf_end(&c->small, room) : gbuf_end(&c->big, room);
 	if (write && index == VFIO_PCI_CONFIG_REGION_INDEX && want > 0) {
 		/* single-threaded: write back what is there */
@@ -934,12 +1086,27 @@ static void op_mmap(struct vf_ctx *c, uint32_t index, unsigned int oedge,
 	      ledge == 4 ? size : ledge == 5 ? size + 1 : size + PAGE;
 	if (!len)
 		len = 1;
-	ok = index == VFIO_PCI_BAR2_REGION_INDEX && c->bar2_mmap && shared &&
+	/* BAR2, and the display region read-only (never PROT_WRITE) */
+	ok = ((index == VFIO_PCI_BAR2_REGION_INDEX && c->bar2_mmap) ||
+	      (index == MVGPU_VFIO_REGION_DISPLAY && c->window)) && shared &&
 	     !(off % PAGE) && off < size &&
 	     ((len + PAGE - 1) & ~(PAGE - 1)) <= size - off;
-	m = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		 shared ? MAP_SHARED : MAP_PRIVATE, c->fd,
-		 LIBMVGPU_REGION_OFFSET(index) + off);
+	if (index == MVGPU_VFIO_REGION_DISPLAY) {
+		m = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			 shared ? MAP_SHARED : MAP_PRIVATE, c->fd,
+			 LIBMVGPU_REGION_OFFSET(index) + off);
+		c->ops++;
+		if (m != MAP_FAILED || errno != EINVAL)
+			bad(c, "mmap index %u off 0x%llx len 0x%llx writable: %s, want EINVAL",
+			    index, (unsigned long long)off,
+			    (unsigned long long)len,
+			    m == MAP_FAILED ? strerror(errno) : "mapped");
+		if (m != MAP_FAILED)
+			munmap((void *)m, len);
+	}
+	m = mmap(NULL, len, index == MVGPU_VFIO_REGION_DISPLAY ? PROT_READ :
+		 PROT_READ | PROT_WRITE, shared ? MAP_SHARED : MAP_PRIVATE,
+		 c->fd, LIBMVGPU_REGION_OFFSET(index) + off);
 	c->ops++;
 	if ((m != MAP_FAILED) != ok || (m == MAP_FAILED && errno != EINVAL)) {
 		bad(c, "mmap index %u off 0x%llx len 0x%llx %s: %s, want %s",
@@ -950,10 +1117,10 @@ static void op_mmap(struct vf_ctx *c, uint32_t index, unsigned int oedge,
 	}
 	if (m == MAP_FAILED)
 		return;
-	/* its first and last bytes are VRAM */
+	/* its first and last bytes are VRAM (the window: at VRAM 0) */
 	(void)m[0];
 	(void)m[len - 1];
-	if (c->relaxed && rnd(c, 2))
+	if (c->relaxed && index == VFIO_PCI_BAR2_REGION_INDEX && rnd(c, 2))
 		m[len - 1] = 0x77;
 	munmap((void *)m, len);
 }
@@ -1017,7 +1184,7 @@ static int vf_build(FIXTURE_DATA(vf) *self)
 	int ret;
 
 	snprintf(self->msg, sizeof(self->msg), "create/open");
-	ret = mt_vgpu_create_open(&self->t, MT_PARENT0, MT_T164);
+	ret = mt_vgpu_create_open(&self->t, MT_PARENT0, TARGET);
 	if (!ret)
 		ret = mt_vgpu_create_open(&self->n, MT_PARENT0, MT_T18);
 	if (ret)
@@ -1122,7 +1289,7 @@ static void check_works(struct __test_metadata *_metadata,
 		VFIO_PCI_REQ_IRQ_INDEX,
 	};
 	struct libmvgpu_dev *dev = &self->t.dev;
-	uint64_t vram = mt_type_vram(MT_T164);
+	uint64_t vram = mt_type_vram(TARGET);
 	uint8_t out[4096], in[4096];
 	uint32_t state = 0;
 	size_t i;
@@ -1196,7 +1363,7 @@ static void check_neighbour(struct __test_metadata *_metadata,
 #define CTX_UP(c) do { \
 	int __r; \
 	CHECK_SETUP(); \
-	__r = ctx_init((c), &self->t.dev, mt_type_vram(MT_T164), self->seed); \
+	__r = ctx_init((c), &self->t.dev, mt_type_vram(TARGET), self->seed); \
 	ASSERT_EQ(0, __r) TH_LOG("context: %s", strerror(-__r)); \
 } while (0)
 
@@ -1268,7 +1435,10 @@ TEST_F(vf, set_irqs_payloads)
 	CTX_DOWN(&c);
 }
 
-/* GET_INFO, GET_REGION_INFO, GET_IRQ_INFO, RESET and unknown ioctls. */
+/*
+ * GET_INFO, GET_REGION_INFO, GET_IRQ_INFO, QUERY_GFX_PLANE, RESET and
+ * unknown ioctls.
+ */
 TEST_F(vf, info_ioctls)
 {
 	static const uint32_t devinfo_argsz[] = {
@@ -1282,7 +1452,7 @@ TEST_F(vf, info_ioctls)
 	for (i = 0; i < MT_ARRAY_SIZE(devinfo_argsz); i++)
 		op_get_info(&c, devinfo_argsz[i]);
 	for (e = 0; e < 5; e++) {
-		for (ix = 0; ix < VFIO_PCI_NUM_REGIONS + 2; ix++)
+		for (ix = 0; ix < VFIO_PCI_NUM_REGIONS + 4; ix++)
 			op_region_info(&c, argsz_of(e, REGINFO_SIZE), ix);
 		op_region_info(&c, argsz_of(e, REGINFO_SIZE), 0xffffffff);
 		for (i = 0; i < MT_ARRAY_SIZE(irq_indexes); i++)
@@ -1291,6 +1461,15 @@ TEST_F(vf, info_ioctls)
 	}
 	for (i = 0; i < MT_ARRAY_SIZE(unknown_cmds); i++)
 		op_unknown_ioctl(&c, c.fd, unknown_cmds[i]);
+	/* the plane query: every flag set, plane type, argsz edge, cut */
+	for (e = 0; e < 5; e++)
+	for (i = 0; i < MT_ARRAY_SIZE(plane_flags); i++)
+	for (ix = 0; ix < MT_ARRAY_SIZE(plane_types); ix++) {
+		op_gfx_plane(&c, argsz_of(e, PLANE_MINSZ), plane_flags[i],
+			     plane_types[ix], false);
+		op_gfx_plane(&c, argsz_of(e, PLANE_MINSZ), plane_flags[i],
+			     plane_types[ix], true);
+	}
 	/* RESET takes no argument and always works */
 	EXPECT_EQ(0, xioctl(c.fd, VFIO_DEVICE_RESET, NULL));
 	EXPECT_EQ(0, xioctl(c.fd, VFIO_DEVICE_RESET, (void *)-1));
@@ -1388,10 +1567,13 @@ TEST_F_TIMEOUT(vf, region_rw, 300)
 	CTX_DOWN(&c);
 }
 
-/* mmap at odd offsets and lengths around BAR2, and of other regions. */
+/*
+ * mmap at odd offsets and lengths around BAR2 and the display region, and
+ * of other regions.
+ */
 TEST_F(vf, mmap_edges)
 {
-	static const uint32_t idx[] = { 0, 1, 2, 6, 7, 8, 9 };
+	static const uint32_t idx[] = { 0, 1, 2, 6, 7, 8, 9, 10, 11 };
 	unsigned int i, o, l, s;
 	struct vf_ctx c;
 
@@ -1446,13 +1628,19 @@ static void fuzz_one(struct vf_ctx *c)
 			    rnd_fdkind(c), rnd(c, 2));
 		break;
 	case 3:
-		switch (rnd(c, 3)) {
+		switch (rnd(c, 4)) {
+		case 3:
+			op_gfx_plane(c, argsz_of(rnd(c, 5), PLANE_MINSZ),
+				     plane_flags[rnd(c, MT_ARRAY_SIZE(plane_flags))],
+				     plane_types[rnd(c, MT_ARRAY_SIZE(plane_types))],
+				     !rnd(c, 16));
+			break;
 		case 0:
 			op_get_info(c, argsz_of(rnd(c, 5), c->devinfo_size));
 			break;
 		case 1:
 			op_region_info(c, argsz_of(rnd(c, 5), REGINFO_SIZE),
-				       rnd(c, 8) ? rnd(c, 11) : 0xffffffff);
+				       rnd(c, 8) ? rnd(c, 12) : 0xffffffff);
 			break;
 		default:
 			op_irq_info(c, argsz_of(rnd(c, 5), IRQINFO_SIZE),
@@ -1484,7 +1672,7 @@ static void fuzz_one(struct vf_ctx *c)
 		      rnd(c, 8), rw_sizes[rnd(c, 16) ? rnd(c, 5) : 5]);
 		break;
 	case 10:
-		op_mmap(c, rnd(c, 4) ? 2 : rnd(c, 10), rnd(c, 6), rnd(c, 7),
+		op_mmap(c, rnd(c, 4) ? 2 : rnd(c, 12), rnd(c, 6), rnd(c, 7),
 			rnd(c, 4));
 		break;
 	default:
@@ -1596,7 +1784,7 @@ TEST_F_TIMEOUT(vf, concurrent, 600)
 	       (unsigned long long)self->seed,
 	       (unsigned long long)self->seed);
 	for (i = 0; i <= NR_THREADS; i++) {
-		ret = ctx_init(&th[i].c, &self->t.dev, mt_type_vram(MT_T164),
+		ret = ctx_init(&th[i].c, &self->t.dev, mt_type_vram(TARGET),
 			       self->seed * 0x9e3779b97f4a7c15ull + i);
 		ASSERT_EQ(0, ret) TH_LOG("context: %s", strerror(-ret));
 		th[i].c.relaxed = true;
