@@ -104,11 +104,12 @@ fds_lack() {
 	! fds_have "$1"
 }
 
-# ---- QEMU screendumps (display.sh, display_kms.sh) ----
-
+# Whole seconds since the VM booted (migrate.sh's timeouts too).
 uptime_s() {
 	cut -d. -f1 /proc/uptime
 }
+
+# ---- QEMU screendumps (display.sh, display_kms.sh) ----
 
 # ppm_size FILE: "WIDTH HEIGHT" of a binary PPM (P6) as QEMU writes it.
 ppm_size() {
