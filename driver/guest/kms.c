@@ -386,8 +386,13 @@ static void mvgpu_kms_hotplug_work(struct work_struct *work)
 {
 	struct mvgpu_kms *kms = container_of(work, struct mvgpu_kms,
 					     hotplug_work);
+	int idx;
 
+	/* not once remove() has unplugged the device */
+	if (!drm_dev_enter(&kms->drm, &idx))
+		return;
 	drm_kms_helper_hotplug_event(&kms->drm);
+	drm_dev_exit(idx);
 }
 
 /* Interrupt context, under mvgpu_accel's display interrupt lock. */
