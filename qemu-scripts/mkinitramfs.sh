@@ -130,30 +130,36 @@ pack() {
 # --- nested guests: their kernel, the guest driver for it, an initramfs ---
 # The kernel is a small one built from linux-source-6.12 (build-kernel.sh
 # nested, cached): Debian's generic kernel takes minutes to boot under TCG in TCG.
-# mvgpu_accel.ko is built for it from a copy of the sources (the tree's own
-# objects are for Debian's kernel); drm is built into that kernel.
+# mvgpu_accel.ko and mvgpu_kms.ko are built for it from a copy of the
+# sources (the tree's own objects are for Debian's kernel); drm and its
+# KMS helpers are built into that kernel.
 NKOBJ=$(bash "$TOP/qemu-scripts/build-kernel.sh" nested)
 NKREL=$(cat "$NKOBJ/include/config/kernel.release")
 nko=$BUILD/nested-ko
 copy_module_sources "$nko"
 make -s -C "$NKOBJ" M="$nko" MVGPU_GUEST_ONLY=1 modules >/dev/null ||
 	die "mvgpu_accel.ko does not build for the nested-guest kernel $NKREL"
+[ -f "$nko/driver/mvgpu_kms.ko" ] ||
+	die "no mvgpu_kms.ko for the nested-guest kernel $NKREL (its config lacks KMS?)"
 
-# The initramfs: busybox, its /init, the guest driver ("modprobe
-# mvgpu_accel" in a guest command) and tools/guest's mvgpu-run and
-# mvgpu-disp.
+# The initramfs: busybox, its /init, the guest drivers ("modprobe
+# mvgpu_accel", "modprobe mvgpu_kms" in a guest command) and tools/guest's
+# mvgpu-run, mvgpu-disp and mvgpu-kms-draw.
 NESTED=$VM/nested-initramfs.cpio.gz
 guest_ko=$nko/driver/mvgpu_accel.ko
+guest_kms_ko=$nko/driver/mvgpu_kms.ko
 guest_run=$TOP/tools/guest/mvgpu-run
 guest_disp=$TOP/tools/guest/mvgpu-disp
+guest_draw=$TOP/tools/guest/mvgpu-kms-draw
 if [ -f "$TOP/tools/guest/Makefile" ] &&
-   { [ ! -x "$guest_run" ] || [ ! -x "$guest_disp" ]; }; then
+   { [ ! -x "$guest_run" ] || [ ! -x "$guest_disp" ] || [ ! -x "$guest_draw" ]; }; then
 	make -s -C "$TOP/tools/guest" >/dev/null 2>&1 ||
 		note "tools/guest does not build: no mvgpu-run in nested guests"
 fi
 rebuild=0
 for f in "$TOP/qemu-scripts/nested/init.sh" "$(command -v busybox)" "$0" \
-	 "$guest_ko" "$guest_run" "$guest_disp" "$NKOBJ/vmlinux"; do
+	 "$guest_ko" "$guest_kms_ko" "$guest_run" "$guest_disp" "$guest_draw" \
+	 "$NKOBJ/vmlinux"; do
 	[ -e "$f" ] && [ "$f" -nt "$NESTED" ] && rebuild=1
 done
 [ -f "$NESTED" ] || rebuild=1
@@ -165,12 +171,14 @@ if [ $rebuild = 1 ]; then
 	install_busybox "$nroot"
 	install -m 0755 "$TOP/qemu-scripts/nested/init.sh" "$nroot/init"
 	install -D -m 0644 "$guest_ko" "$nroot/lib/modules/$NKREL/extra/mvgpu_accel.ko"
+	install -m 0644 "$guest_kms_ko" "$nroot/lib/modules/$NKREL/extra/mvgpu_kms.ko"
 	for f in modules.builtin modules.builtin.modinfo modules.order; do
 		[ -f "$NKOBJ/$f" ] && cp "$NKOBJ/$f" "$nroot/lib/modules/$NKREL/"
 	done
 	depmod -b "$nroot" "$NKREL"
 	[ -x "$guest_run" ] && install -m 0755 "$guest_run" "$nroot/bin/"
 	[ -x "$guest_disp" ] && install -m 0755 "$guest_disp" "$nroot/bin/"
+	[ -x "$guest_draw" ] && install -m 0755 "$guest_draw" "$nroot/bin/"
 	pack "$nroot" "$NESTED"
 	rm -rf "$nroot"
 fi

@@ -11,7 +11,7 @@
 #                        without a warning; Sphinx's toctree is allowed,
 #                        and the kernel's kernel-doc directive when its file
 #                        exists and its options are the extension's
-#   static: dkms         dkms.conf builds the three modules for the kernel
+#   static: dkms         dkms.conf builds the four modules for the kernel
 #                        of KDIR, in a private DKMS tree (dkms.sh check)
 #   static: names        no function, struct or variable name is shared
 #                        between the kernel modules and the tools, or

@@ -59,7 +59,7 @@ check)
 		dkms build -m "$NAME" -v "$VERSION" -k "$kver" "${opts[@]}" \
 			>> "$tmp/log" 2>&1 || { cat "$tmp/log"; exit 1; }
 	dir=$tmp/tree/$NAME/$VERSION/$kver/$(uname -m)/module
-	for m in mvgpu mvgpu_sim mvgpu_accel; do
+	for m in mvgpu mvgpu_sim mvgpu_accel mvgpu_kms; do
 		ko=$(ls "$dir/$m.ko"* 2> /dev/null | head -n 1)
 		[ -n "$ko" ] || { echo "dkms built no $m.ko"; exit 1; }
 		magic=$(modinfo -F vermagic "$ko")
@@ -71,7 +71,7 @@ check)
 	*,mvgpu,*) ;;
 	*) echo "mvgpu_sim.ko depends on '$deps', not mvgpu"; exit 1 ;;
 	esac
-	echo "dkms built mvgpu, mvgpu_sim (depends: $deps) and mvgpu_accel for $kver"
+	echo "dkms built mvgpu, mvgpu_sim (depends: $deps), mvgpu_accel and mvgpu_kms for $kver"
 	;;
 *)
 	echo "usage: ${0##*/} install [KERNELRELEASE] | remove | check KERNELRELEASE" >&2

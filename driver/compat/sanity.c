@@ -7,6 +7,7 @@
  * #error (the compiler's words are in mvgpu_autoconf.log) rather than
  * silently giving the oldest kernel's code paths.
  */
+#include <drm/drm_drv.h>
 #include <linux/device/class.h>
 #include <linux/eventfd.h>
 #include <linux/mm.h>
@@ -20,6 +21,10 @@ static int __maybe_unused probe_mmap(struct vfio_device *vdev,
 
 static const struct vfio_device_ops __maybe_unused probe_ops = {
 	.mmap = probe_mmap,
+};
+
+static const struct drm_driver __maybe_unused probe_drm_driver = {
+	.name = "probe",
 };
 
 static int __maybe_unused probe(struct vm_area_struct *vma,

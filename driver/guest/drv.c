@@ -4,7 +4,8 @@
  *
  * Probes the PCI function of Documentation/mvgpu/device.rst, maps its
  * registers, takes MSI (INTx when MSI is unavailable) and registers
- * /dev/accel/accelN. The uapi is include/uapi/drm/mvgpu_accel.h.
+ * /dev/accel/accelN. The uapi is include/uapi/drm/mvgpu_accel.h. A vGPU
+ * with a display also gets an auxiliary device for mvgpu_kms.ko (disp.c).
  */
 #include <drm/drm_accel.h>
 #include <drm/drm_drv.h>
@@ -85,11 +86,13 @@ static irqreturn_t mvgpu_accel_irq(int irq, void *arg)
 	struct mvgpu_accel_dev *adev = arg;
 	u32 status = mvgpu_accel_rd(adev, MVGPU_REG_IRQ_STATUS);
 
-	if (!status)
-		return IRQ_NONE;
-	mvgpu_accel_wr(adev, MVGPU_REG_IRQ_ACK, status);
-	mvgpu_accel_ctx_irq(adev, status);
-	return IRQ_HANDLED;
+	if (status) {
+		mvgpu_accel_wr(adev, MVGPU_REG_IRQ_ACK, status);
+		mvgpu_accel_ctx_irq(adev, status);
+	}
+	if (adev->has_display && mvgpu_accel_disp_irq(adev))
+		return IRQ_HANDLED;
+	return status ? IRQ_HANDLED : IRQ_NONE;
 }
 
 /* Registers to their working state after probe or a reset. */
@@ -99,6 +102,7 @@ static void mvgpu_accel_hw_init(struct mvgpu_accel_dev *adev)
 
 	mvgpu_accel_wr(adev, MVGPU_REG_IRQ_ACK, ~0u);
 	mvgpu_accel_wr(adev, MVGPU_REG_IRQ_MASK, ctx_bits | (ctx_bits << 16));
+	mvgpu_accel_disp_hw_init(adev);
 }
 
 static int mvgpu_accel_pci_probe(struct pci_dev *pdev,
@@ -115,6 +119,8 @@ static int mvgpu_accel_pci_probe(struct pci_dev *pdev,
 	adev->pdev = pdev;
 	mutex_init(&adev->lock);
 	spin_lock_init(&adev->irq_lock);
+	mutex_init(&adev->disp_lock);
+	spin_lock_init(&adev->disp_irq_lock);
 	pci_set_drvdata(pdev, adev);
 
 	ret = pcim_enable_device(pdev);
@@ -151,6 +157,8 @@ static int mvgpu_accel_pci_probe(struct pci_dev *pdev,
 				  MVGPU_MAX_CONTEXTS);
 	if (!adev->nr_contexts)
 		return -ENODEV;
+	adev->has_display = IS_ENABLED(CONFIG_AUXILIARY_BUS) &&
+		(mvgpu_accel_rd(adev, MVGPU_REG_CAPS) & MVGPU_CAP_DISPLAY);
 
 	/* Start from power-on state, whatever the previous driver left. */
 	mvgpu_accel_wr(adev, MVGPU_REG_RESET, MVGPU_RESET_MAGIC);
@@ -170,6 +178,7 @@ static int mvgpu_accel_pci_probe(struct pci_dev *pdev,
 		 version >> 16, version & 0xffff,
 		 (u64)adev->vram_size >> 20, adev->nr_contexts,
 		 pdev->msi_enabled ? "MSI" : "INTx");
+	mvgpu_accel_disp_init(adev);
 	return 0;
 
 err_irq:
@@ -186,6 +195,7 @@ static void mvgpu_accel_pci_remove(struct pci_dev *pdev)
 {
 	struct mvgpu_accel_dev *adev = pci_get_drvdata(pdev);
 
+	mvgpu_accel_disp_fini(adev);
 	drm_dev_unplug(&adev->drm);
 	mvgpu_accel_wr(adev, MVGPU_REG_IRQ_MASK, 0);
 	free_irq(pci_irq_vector(pdev, 0), adev);
@@ -194,12 +204,18 @@ static void mvgpu_accel_pci_remove(struct pci_dev *pdev)
 
 static void mvgpu_accel_reset_prepare(struct pci_dev *pdev)
 {
-	mvgpu_accel_ctx_lose_all(pci_get_drvdata(pdev));
+	struct mvgpu_accel_dev *adev = pci_get_drvdata(pdev);
+
+	mvgpu_accel_disp_reset_prepare(adev);
+	mvgpu_accel_ctx_lose_all(adev);
 }
 
 static void mvgpu_accel_reset_done(struct pci_dev *pdev)
 {
-	mvgpu_accel_hw_init(pci_get_drvdata(pdev));
+	struct mvgpu_accel_dev *adev = pci_get_drvdata(pdev);
+
+	mvgpu_accel_hw_init(adev);
+	mvgpu_accel_disp_reset_done(adev);
 }
 
 static const struct pci_error_handlers mvgpu_accel_err_handlers = {

@@ -16,6 +16,9 @@
 #include <uapi/drm/mvgpu_accel.h>
 #include <uapi/linux/mvgpu.h>
 
+struct mvgpu_accel_disp;
+struct mvgpu_accel_disp_ops;
+
 #define MVGPU_ACCEL_RING_SIZE		SZ_256K
 #define MVGPU_ACCEL_SUBMIT_MAX_DW	16384
 /* GPU VA layout of every context: nothing below 1 MiB (catches NULL). */
@@ -39,6 +42,18 @@
  * @vram_mm: VRAM allocator
  * @irq_lock: protects @contexts, for the interrupt handler
  * @contexts: open contexts by index
+ * @has_display: CAPS has DISPLAY (set before the interrupt is requested)
+ * @disp: the display's auxiliary device, or NULL (probe and remove only)
+ * @disp_node: the VRAM range of its scanout while a display driver is
+ *	attached, in @vram_mm (@lock; changed under @disp_lock)
+ * @disp_lock: protects @disp_ops and @disp_priv for the reset hooks,
+ *	and serialises attaching and detaching
+ * @disp_irq_lock: protects @disp_ops, @disp_priv and @disp_irq_mask for
+ *	the interrupt handler, which calls @disp_ops->irq under it
+ * @disp_ops: what the attached display driver wants called, or NULL
+ * @disp_priv: its argument
+ * @disp_irq_mask: the DISP_IRQ_MASK the display driver asked for (0
+ *	without one; the interrupt handler reads it first without the lock)
  */
 struct mvgpu_accel_dev {
 	struct drm_device drm;
@@ -55,6 +70,16 @@ struct mvgpu_accel_dev {
 	/* protects contexts[] against the interrupt handler */
 	spinlock_t irq_lock;
 	struct mvgpu_accel_ctx *contexts[MVGPU_MAX_CONTEXTS];
+	bool has_display;
+	struct mvgpu_accel_disp *disp;
+	struct drm_mm_node disp_node;
+	/* protects disp_ops and disp_priv for the reset hooks */
+	struct mutex disp_lock;
+	/* protects disp_ops, disp_priv, disp_irq_mask for the IRQ handler */
+	spinlock_t disp_irq_lock;
+	const struct mvgpu_accel_disp_ops *disp_ops;
+	void *disp_priv;
+	u32 disp_irq_mask;
 };
 
 /**
@@ -144,6 +169,29 @@ static inline void mvgpu_accel_wr(struct mvgpu_accel_dev *adev, u32 off,
 {
 	writel(val, adev->mmio + off);
 }
+
+/* disp.c: the display's auxiliary device, where the kernel has the bus */
+#if IS_ENABLED(CONFIG_AUXILIARY_BUS)
+void mvgpu_accel_disp_init(struct mvgpu_accel_dev *adev);
+void mvgpu_accel_disp_fini(struct mvgpu_accel_dev *adev);
+bool mvgpu_accel_disp_irq(struct mvgpu_accel_dev *adev);
+void mvgpu_accel_disp_hw_init(struct mvgpu_accel_dev *adev);
+void mvgpu_accel_disp_reset_prepare(struct mvgpu_accel_dev *adev);
+void mvgpu_accel_disp_reset_done(struct mvgpu_accel_dev *adev);
+#else
+static inline void mvgpu_accel_disp_init(struct mvgpu_accel_dev *adev) { }
+static inline void mvgpu_accel_disp_fini(struct mvgpu_accel_dev *adev) { }
+static inline void mvgpu_accel_disp_hw_init(struct mvgpu_accel_dev *adev) { }
+static inline void
+mvgpu_accel_disp_reset_prepare(struct mvgpu_accel_dev *adev) { }
+static inline void
+mvgpu_accel_disp_reset_done(struct mvgpu_accel_dev *adev) { }
+
+static inline bool mvgpu_accel_disp_irq(struct mvgpu_accel_dev *adev)
+{
+	return false;
+}
+#endif
 
 /* gem.c */
 int mvgpu_accel_ioctl_bo_create(struct drm_device *drm, void *data,

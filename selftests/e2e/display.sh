@@ -44,42 +44,6 @@ read -r l <&4
 EOJ
 }
 
-uptime_s() {
-	cut -d. -f1 /proc/uptime
-}
-
-# ppm_size FILE: "WIDTH HEIGHT" of a binary PPM (P6) as QEMU writes it.
-ppm_size() {
-	head -n 2 "$1" | tail -n 1
-}
-
-# ppm_pixel FILE X Y: "RRGGBB" of a pixel (QEMU's header: three lines).
-ppm_pixel() {
-	local hdr w
-
-	hdr=$(head -n 3 "$1" | wc -c)
-	w=$(ppm_size "$1" | cut -d' ' -f1)
-	dd if="$1" bs=1 skip=$((hdr + ($3 * w + $2) * 3)) count=3 2>/dev/null |
-		od -An -tx1 | tr -d ' \n'
-}
-
-# screendump OUTDIR FILE: ask QEMU for the screen, wait for the file.
-screendump() {
-	local end=$(($(uptime_s) + 120)) size
-
-	rm -f "$2"
-	nested-ctl.sh hmp "$1" screendump "$2"
-	while [ "$(uptime_s)" -lt "$end" ]; do
-		sleep 2
-		[ -f "$2" ] || continue
-		# complete when it stops growing
-		size=$(wc -c < "$2")
-		sleep 1
-		[ "$size" -gt 0 ] && [ "$(wc -c < "$2")" = "$size" ] && return 0
-	done
-	return 1
-}
-
 # check_quads FILE W H C0 C1 C2 C3: the picture is W x H and the centre of
 # each quadrant (top left, top right, bottom left, bottom right) has that
 # colour (RRGGBB).

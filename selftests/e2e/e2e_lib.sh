@@ -103,3 +103,42 @@ fds_have() {
 fds_lack() {
 	! fds_have "$1"
 }
+
+# Whole seconds since the VM booted (migrate.sh's timeouts too).
+uptime_s() {
+	cut -d. -f1 /proc/uptime
+}
+
+# ---- QEMU screendumps (display.sh, display_kms.sh) ----
+
+# ppm_size FILE: "WIDTH HEIGHT" of a binary PPM (P6) as QEMU writes it.
+ppm_size() {
+	head -n 2 "$1" | tail -n 1
+}
+
+# ppm_pixel FILE X Y: "RRGGBB" of a pixel (QEMU's header: three lines).
+ppm_pixel() {
+	local hdr w
+
+	hdr=$(head -n 3 "$1" | wc -c)
+	w=$(ppm_size "$1" | cut -d' ' -f1)
+	dd if="$1" bs=1 skip=$((hdr + ($3 * w + $2) * 3)) count=3 2>/dev/null |
+		od -An -tx1 | tr -d ' \n'
+}
+
+# screendump OUTDIR FILE: ask QEMU for the screen, wait for the file.
+screendump() {
+	local end=$(($(uptime_s) + 120)) size
+
+	rm -f "$2"
+	nested-ctl.sh hmp "$1" screendump "$2"
+	while [ "$(uptime_s)" -lt "$end" ]; do
+		sleep 2
+		[ -f "$2" ] || continue
+		# complete when it stops growing
+		size=$(wc -c < "$2")
+		sleep 1
+		[ "$size" -gt 0 ] && [ "$(wc -c < "$2")" = "$size" ] && return 0
+	done
+	return 1
+}

@@ -83,10 +83,6 @@ echo FINAL-OK
 EOJ
 }
 
-uptime_s() {
-	cut -d. -f1 /proc/uptime
-}
-
 # wait_for SECONDS COMMAND...: until the command succeeds (every second).
 wait_for() {
 	local end=$(($(uptime_s) + $1))
