@@ -18,8 +18,7 @@
 # The build is cached under /var/cache/mvgpu/kernel-NAME/<key> (or
 # $BUILD/kernel-NAME when that is not writable), <key> being a hash of the
 # source tarball's name and size, the config fragment, the patches and
-# this script: later runs, and other clones on the machine, reuse it; a
-# build no run used for a day is removed by the next build of another key. The
+# this script: later runs, and other clones on the machine, reuse it. The
 # nested one takes about 3 minutes on two cores the first time.
 #
 # Usage: build-kernel.sh NAME    (progress on stderr, the path on stdout)
@@ -59,7 +58,6 @@ exec 9> "$cache/.lock"
 flock 9
 
 if [ -f "$out/.done" ]; then
-	touch "$out/.done"	# last use, see below
 	echo "$out/obj"
 	exit 0
 fi
@@ -99,15 +97,6 @@ install -D -m 0644 "$out/obj/arch/x86/boot/bzImage" "$out/root/boot/vmlinuz-$rel
 note "$NAME kernel $release built in $(($(date +%s) - start)) s"
 touch "$out/.done"
 
-# Builds of other keys: another clone or worktree of another branch may
-# still use one (and would rebuild it at its next run), so only those
-# unused for a day go, and what an interrupted build left (builders take
-# the lock in turn: no other is under way).
-for d in "$cache"/*/; do
-	d=${d%/}
-	[ "$d" = "$out" ] && continue
-	if [ ! -f "$d/.done" ] || [ -z "$(find "$d/.done" -mmin -1440)" ]; then
-		rm -rf "$d"
-	fi
-done
+# Builds of older keys are of no further use.
+find "$cache" -mindepth 1 -maxdepth 1 -type d ! -name "$key" -exec rm -rf {} +
 echo "$out/obj"
