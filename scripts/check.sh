@@ -98,12 +98,14 @@ phase_end static
 
 # Every test of the VM's run_list but those MVGPU_CHECK_SKIP names (default:
 # e2e/guests_same_type.sh, whose scheduler check guests_two_types.sh makes
-# too, with two weights, and e2e/migrate.sh, which runs on the iommufd
-# kernel below: a nested guest costs minutes on a slow machine;
+# too, with two weights, e2e/migrate.sh, which runs on the iommufd
+# kernel below, and e2e/display.sh, whose QEMU display path
+# e2e/display_kms.sh takes too, with the guest's driver: a nested guest
+# costs minutes on a slow machine;
 # testing.rst, "CI time"). TESTS=... runs what it names, skipped or not.
 vm_tests=("$@")
 if [ $# = 0 ] && [ -f "$BUILD/vm/root/selftests/run_list" ]; then
-	read -r -a skip <<< "${MVGPU_CHECK_SKIP-e2e/guests_same_type.sh e2e/migrate.sh}"
+	read -r -a skip <<< "${MVGPU_CHECK_SKIP-e2e/guests_same_type.sh e2e/migrate.sh e2e/display.sh}"
 	while read -r t; do
 		case " ${skip[*]-} " in *" $t "*) continue ;; esac
 		vm_tests+=("$t")
