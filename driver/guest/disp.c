@@ -44,7 +44,8 @@ void mvgpu_accel_disp_init(struct mvgpu_accel_dev *adev)
 		return;
 	w = mvgpu_accel_rd(adev, MVGPU_REG_DISP_MAX_WIDTH);
 	h = mvgpu_accel_rd(adev, MVGPU_REG_DISP_MAX_HEIGHT);
-	if (!w || !h || w > MVGPU_DISP_MAX_STRIDE / 4) {
+	/* a mode's sizes are u16; DRM's limits are ints */
+	if (!w || !h || w > MVGPU_DISP_MAX_STRIDE / 4 || h > U16_MAX) {
 		dev_warn(dev, "display %ux%u not supported: no display\n", w, h);
 		return;
 	}

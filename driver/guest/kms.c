@@ -40,6 +40,7 @@
 #include <drm/drm_modeset_helper.h>
 #include <drm/drm_modeset_helper_vtables.h>
 #include <drm/drm_plane.h>
+#include <drm/drm_prime.h>
 #include <drm/drm_print.h>
 #include <drm/drm_probe_helper.h>
 #include <linux/auxiliary_bus.h>
@@ -434,10 +435,24 @@ static const struct mvgpu_accel_disp_ops mvgpu_kms_disp_ops = {
 
 DEFINE_DRM_GEM_FOPS(mvgpu_kms_fops);
 
+/*
+ * A PRIME import maps the buffer for DMA: for the PCI function, which has
+ * a DMA mask, not for the auxiliary device this DRM device sits on (it has
+ * none, and mapping for it WARNs).
+ */
+static struct drm_gem_object *mvgpu_kms_prime_import(struct drm_device *drm,
+						     struct dma_buf *buf)
+{
+	return drm_gem_prime_import_dev(drm, buf, drm->dev->parent);
+}
+
 static const struct drm_driver mvgpu_kms_drm_driver = {
 	.driver_features = DRIVER_GEM | DRIVER_MODESET | DRIVER_ATOMIC,
 	.fops = &mvgpu_kms_fops,
-	DRM_GEM_SHMEM_DRIVER_OPS,
+	/* DRM_GEM_SHMEM_DRIVER_OPS, with our import */
+	.gem_prime_import = mvgpu_kms_prime_import,
+	.gem_prime_import_sg_table = drm_gem_shmem_prime_import_sg_table,
+	.dumb_create = drm_gem_shmem_dumb_create,
 #ifdef MVGPU_HAVE_FBDEV_SHMEM_DRIVER_OPS
 	DRM_FBDEV_SHMEM_DRIVER_OPS,
 #endif
