@@ -54,16 +54,6 @@ static u32 hi32(u64 v)
 	return upper_32_bits(v);
 }
 
-static void set_lo32(u64 *reg, u32 val)
-{
-	*reg = (*reg & GENMASK_ULL(63, 32)) | val;
-}
-
-static void set_hi32(u64 *reg, u32 val)
-{
-	*reg = (*reg & GENMASK_ULL(31, 0)) | ((u64)val << 32);
-}
-
 /* Are a context's ring registers usable? */
 static bool mvgpu_ring_valid(const struct mvgpu_ctx_regs *r)
 {
@@ -275,7 +265,7 @@ static void mvgpu_ctx_write(struct mvgpu_vgpu *vgpu, unsigned int n,
 	defer->ctx = n;
 	switch (reg) {
 	case MVGPU_CTX_PT_ROOT_LO:
-		set_lo32(&ctx->pt_root, val);
+		mvgpu_set_lo32(&ctx->pt_root, val);
 		if (enabled) {
 			/* Write HI first: the LO write switches tables. */
 			defer->kind = MVGPU_DEFER_SYNC;
@@ -283,13 +273,13 @@ static void mvgpu_ctx_write(struct mvgpu_vgpu *vgpu, unsigned int n,
 		}
 		break;
 	case MVGPU_CTX_PT_ROOT_HI:
-		set_hi32(&ctx->pt_root, val);
+		mvgpu_set_hi32(&ctx->pt_root, val);
 		break;
 	case MVGPU_CTX_RING_BASE_LO:
-		set_lo32(&ctx->ring_base, val);
+		mvgpu_set_lo32(&ctx->ring_base, val);
 		break;
 	case MVGPU_CTX_RING_BASE_HI:
-		set_hi32(&ctx->ring_base, val);
+		mvgpu_set_hi32(&ctx->ring_base, val);
 		break;
 	case MVGPU_CTX_RING_SIZE:
 		ctx->ring_size = val;
@@ -313,16 +303,16 @@ static void mvgpu_ctx_write(struct mvgpu_vgpu *vgpu, unsigned int n,
 		}
 		break;
 	case MVGPU_CTX_TLB_INV_ADDR_LO:
-		set_lo32(&ctx->tlb_inv_addr, val);
+		mvgpu_set_lo32(&ctx->tlb_inv_addr, val);
 		break;
 	case MVGPU_CTX_TLB_INV_ADDR_HI:
-		set_hi32(&ctx->tlb_inv_addr, val);
+		mvgpu_set_hi32(&ctx->tlb_inv_addr, val);
 		break;
 	case MVGPU_CTX_TLB_INV_SIZE_LO:
-		set_lo32(&ctx->tlb_inv_size, val);
+		mvgpu_set_lo32(&ctx->tlb_inv_size, val);
 		break;
 	case MVGPU_CTX_TLB_INV_SIZE_HI:
-		set_hi32(&ctx->tlb_inv_size, val);
+		mvgpu_set_hi32(&ctx->tlb_inv_size, val);
 		break;
 	case MVGPU_CTX_TLB_INV:
 		if ((val & 1) && enabled) {

@@ -95,6 +95,17 @@ bool mvgpu_display_present(const struct mvgpu_vgpu *vgpu)
 
 static void mvgpu_display_vblank_work(struct work_struct *work);
 
+/* The monitor as the VMM finds it: connected, no EDID, link up. */
+static void mvgpu_display_monitor_reset(struct mvgpu_display *d)
+{
+	d->connected = true;
+	d->edid_size = 0;
+	memset(d->edid, 0, sizeof(d->edid));
+	d->region_edid_size = 0;
+	d->link_state = VFIO_DEVICE_GFX_LINK_STATE_UP;
+	memset(d->region_edid, 0, sizeof(d->region_edid));
+}
+
 /**
  * mvgpu_display_init() - set up the display of a new vGPU
  * @vgpu: the vGPU, not visible to anyone yet; its VRAM size is set
@@ -108,8 +119,7 @@ void mvgpu_display_init(struct mvgpu_vgpu *vgpu)
 	mvgpu_display_max(vgpu->vram_size, &d->max_width, &d->max_height);
 	d->window = PAGE_ALIGN((u64)d->max_width * d->max_height *
 			       MVGPU_DISP_BPP);
-	d->connected = true;
-	d->link_state = VFIO_DEVICE_GFX_LINK_STATE_UP;
+	mvgpu_display_monitor_reset(d);
 }
 
 /**
@@ -141,6 +151,12 @@ static bool mvgpu_display_vblank_wanted(const struct mvgpu_vgpu *vgpu)
 	return d->active && (d->irq_mask & MVGPU_DISP_IRQ_VBLANK);
 }
 
+/* Vblanks in @ns of the device's clock (DISP_VBLANK_COUNT counts them). */
+static u64 mvgpu_display_frames(u64 ns)
+{
+	return mul_u64_u32_div(ns, MVGPU_DISP_REFRESH_HZ, NSEC_PER_SEC);
+}
+
 /*
  * Jiffies from now to the next vblank: frames are counted on the device's
  * clock (DISP_VBLANK_COUNT), so the interrupts keep 60 Hz on average
@@ -149,7 +165,7 @@ static bool mvgpu_display_vblank_wanted(const struct mvgpu_vgpu *vgpu)
 static unsigned long mvgpu_display_next_vblank(struct mvgpu_vgpu *vgpu)
 {
 	u64 now = ktime_get_ns() - vgpu->ts_base;
-	u64 frame = mul_u64_u32_div(now, MVGPU_DISP_REFRESH_HZ, NSEC_PER_SEC);
+	u64 frame = mvgpu_display_frames(now);
 	u64 next = div_u64((frame + 1) * NSEC_PER_SEC, MVGPU_DISP_REFRESH_HZ);
 
 	return max(1UL, nsecs_to_jiffies(next - now));
@@ -205,14 +221,8 @@ void mvgpu_display_reset(struct mvgpu_vgpu *vgpu, bool monitor)
 	d->irq_status = 0;
 	d->irq_mask = 0;
 	mvgpu_display_scan(vgpu, false, &none);
-	if (monitor) {
-		d->connected = true;
-		d->edid_size = 0;
-		memset(d->edid, 0, sizeof(d->edid));
-		d->region_edid_size = 0;
-		d->link_state = VFIO_DEVICE_GFX_LINK_STATE_UP;
-		memset(d->region_edid, 0, sizeof(d->region_edid));
-	}
+	if (monitor)
+		mvgpu_display_monitor_reset(d);
 }
 
 /**
@@ -327,8 +337,7 @@ u32 mvgpu_display_read(struct mvgpu_vgpu *vgpu, unsigned int off)
 	case MVGPU_REG_DISP_ERROR:
 		return d->error;
 	case MVGPU_REG_DISP_VBLANK_COUNT:
-		return mul_u64_u32_div(ktime_get_ns() - vgpu->ts_base,
-				       MVGPU_DISP_REFRESH_HZ, NSEC_PER_SEC);
+		return mvgpu_display_frames(ktime_get_ns() - vgpu->ts_base);
 	case MVGPU_REG_DISP_IRQ_STATUS:
 		return d->irq_status;
 	case MVGPU_REG_DISP_IRQ_MASK:
@@ -355,11 +364,10 @@ bool mvgpu_display_write(struct mvgpu_vgpu *vgpu, unsigned int off, u32 val)
 		return false;
 	switch (off) {
 	case MVGPU_REG_DISP_FB_BASE_LO:
-		d->prog.base = (d->prog.base & GENMASK_ULL(63, 32)) | val;
+		mvgpu_set_lo32(&d->prog.base, val);
 		break;
 	case MVGPU_REG_DISP_FB_BASE_HI:
-		d->prog.base = (d->prog.base & GENMASK_ULL(31, 0)) |
-			       (u64)val << 32;
+		mvgpu_set_hi32(&d->prog.base, val);
 		break;
 	case MVGPU_REG_DISP_FB_FORMAT:
 		d->prog.format = val;

@@ -566,6 +566,17 @@ struct mvgpu_vgpu {
 	struct mvgpu_mig mig;
 };
 
+/* A write of the low or high half of a 64-bit register (BAR0's _LO/_HI). */
+static inline void mvgpu_set_lo32(u64 *reg, u32 val)
+{
+	*reg = (*reg & GENMASK_ULL(63, 32)) | val;
+}
+
+static inline void mvgpu_set_hi32(u64 *reg, u32 val)
+{
+	*reg = (*reg & GENMASK_ULL(31, 0)) | ((u64)val << 32);
+}
+
 static inline struct mvgpu_vgpu *vdev_to_vgpu(struct vfio_device *vdev)
 {
 	return container_of(vdev, struct mvgpu_vgpu, vdev);
