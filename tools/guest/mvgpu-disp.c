@@ -18,18 +18,16 @@
  *
  * or the device's DISP_ERROR. Exit status 0 on success.
  */
-#include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <linux/mvgpu.h>
+
+#include "mvgpu_pci.h"
 
 /* The colours of pattern @pattern's quadrants: TL, TR, BL, BR. */
 static const uint32_t quad[2][4] = {
@@ -47,78 +45,6 @@ static uint32_t rd(uint32_t off)
 static void wr(uint32_t off, uint32_t val)
 {
 	bar0[off / 4] = val;
-}
-
-static int read_hex(const char *dir, const char *name, unsigned long *val)
-{
-	char path[512], buf[32];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = 0;
-	*val = strtoul(buf, NULL, 16);
-	return 0;
-}
-
-static int find_dev(char *out, size_t len)
-{
-	const char *root = "/sys/bus/pci/devices";
-	unsigned long vendor, device;
-	struct dirent *de;
-	char dir[512];
-	DIR *d;
-
-	d = opendir(root);
-	if (!d)
-		return -1;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(dir, sizeof(dir), "%s/%s", root, de->d_name);
-		if (read_hex(dir, "vendor", &vendor) ||
-		    read_hex(dir, "device", &device))
-			continue;
-		if (vendor == MVGPU_PCI_VENDOR_ID &&
-		    device == MVGPU_PCI_DEVICE_ID) {
-			snprintf(out, len, "%s", dir);
-			closedir(d);
-			return 0;
-		}
-	}
-	closedir(d);
-	return -1;
-}
-
-static void *map_resource(const char *dev, int bar, size_t *len)
-{
-	char path[512];
-	struct stat st;
-	void *p;
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/resource%d", dev, bar);
-	fd = open(path, O_RDWR | O_SYNC);
-	if (fd < 0 || fstat(fd, &st)) {
-		fprintf(stderr, "mvgpu-disp: %s: %s\n", path, strerror(errno));
-		return NULL;
-	}
-	*len = st.st_size;
-	p = mmap(NULL, *len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	close(fd);
-	if (p == MAP_FAILED) {
-		fprintf(stderr, "mvgpu-disp: mmap %s: %s\n", path,
-			strerror(errno));
-		return NULL;
-	}
-	return p;
 }
 
 static int info(void)
@@ -143,7 +69,8 @@ static int draw(const char *dev, uint64_t base, uint32_t w, uint32_t h,
 		fprintf(stderr, "mvgpu-disp: pattern is 0 or 1\n");
 		return 1;
 	}
-	vram = map_resource(dev, MVGPU_BAR_VRAM, &vram_len);
+	vram = mvgpu_pci_map(dev, MVGPU_BAR_VRAM, PROT_READ | PROT_WRITE,
+			     &vram_len);
 	if (!vram)
 		return 1;
 	if (base > vram_len || (uint64_t)stride * h > vram_len - base) {
@@ -190,11 +117,12 @@ int main(int argc, char **argv)
 	argv += optind;
 	if (argc < 1)
 		goto usage;
-	if (!dev[0] && find_dev(dev, sizeof(dev))) {
+	if (!dev[0] && mvgpu_pci_find(dev, sizeof(dev))) {
 		fprintf(stderr, "mvgpu-disp: no mvgpu vGPU on the PCI bus\n");
 		return 1;
 	}
-	bar0 = map_resource(dev, MVGPU_BAR_MMIO, &bar0_len);
+	bar0 = mvgpu_pci_map(dev, MVGPU_BAR_MMIO, PROT_READ | PROT_WRITE,
+			     &bar0_len);
 	if (!bar0)
 		return 1;
 	if (rd(MVGPU_REG_ID) != MVGPU_ID_MAGIC) {

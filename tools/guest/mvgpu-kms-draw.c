@@ -23,7 +23,6 @@
  */
 #include <drm.h>
 #include <drm_mode.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -35,6 +34,8 @@
 #include <unistd.h>
 
 #include <linux/mvgpu.h>
+
+#include "mvgpu_pci.h"
 
 static const uint32_t palette[8] = {
 	0x000000, 0xff0000, 0x00ff00, 0x0000ff,
@@ -207,47 +208,20 @@ static int draw(const char *dev, unsigned int pattern)
 	return 0;
 }
 
-/* The first mvgpu PCI function's BAR0, mapped through sysfs. */
+/* The first mvgpu PCI function's BAR0, mapped read-only through sysfs. */
 static volatile uint32_t *map_bar0(void)
 {
-	char path[300], id[16];
-	struct dirent *d;
-	void *p = MAP_FAILED;
-	DIR *dir;
-	int fd;
+	char dev[512];
+	size_t len;
+	void *p;
 
-	dir = opendir("/sys/bus/pci/devices");
-	if (!dir)
-		die("/sys/bus/pci/devices");
-	while ((d = readdir(dir))) {
-		FILE *f;
-
-		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/device",
-			 d->d_name);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		if (!fgets(id, sizeof(id), f) || strncmp(id, "0x10f0", 6)) {
-			fclose(f);
-			continue;
-		}
-		fclose(f);
-		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource0",
-			 d->d_name);
-		fd = open(path, O_RDONLY | O_SYNC);
-		if (fd < 0)
-			die(path);
-		p = mmap(NULL, MVGPU_MMIO_SIZE, PROT_READ, MAP_SHARED, fd, 0);
-		if (p == MAP_FAILED)
-			die("mmap resource0");
-		close(fd);
-		break;
-	}
-	closedir(dir);
-	if (p == MAP_FAILED) {
+	if (mvgpu_pci_find(dev, sizeof(dev))) {
 		fprintf(stderr, "mvgpu-kms-draw: no mvgpu PCI function\n");
 		exit(1);
 	}
+	p = mvgpu_pci_map(dev, MVGPU_BAR_MMIO, PROT_READ, &len);
+	if (!p)
+		exit(1);
 	return p;
 }
 
