@@ -102,15 +102,11 @@ copy_module_sources() {
 }
 
 # The findings of a results file (PASS/FAIL/NOTE/SKIP/INFO lines, as
-# parse-tap.sh and the checks write them): the failures with their notes,
-# the skips and the timing lines.
+# parse-tap.sh and the checks write them): the skips, the timing lines,
+# then the failures with their notes.
 print_findings() {
 	local all=$1
 
-	if grep -q '^FAIL' "$all"; then
-		echo "failed:"
-		grep -E '^(FAIL|NOTE) ' "$all" | sed 's/^FAIL /  /; s/^NOTE /      /'
-	fi
 	if grep -q '^SKIP' "$all"; then
 		echo "skipped:"
 		grep '^SKIP' "$all" | sed 's/^SKIP /  /'
@@ -118,6 +114,11 @@ print_findings() {
 	if grep -q '^INFO ' "$all"; then
 		echo "timing:"
 		sed -n 's/^INFO /  /p' "$all"
+	fi
+	# Last, so that a log's tail shows them.
+	if grep -q '^FAIL' "$all"; then
+		echo "failed:"
+		grep -E '^(FAIL|NOTE) ' "$all" | sed 's/^FAIL /  /; s/^NOTE /      /'
 	fi
 }
 
