@@ -6,8 +6,9 @@
  *   mvgpu-ctl remove UUID
  *   mvgpu-ctl weight UUID [1..64]         shows or sets the weight
  *   mvgpu-ctl group UUID                  prints its /dev/vfio group node
- *   mvgpu-ctl cdi [-o FILE]               writes the CDI spec of the vGPUs
- *                                         (Documentation/mvgpu/admin.rst,
+ *   mvgpu-ctl cdi [-u UUID] [-o FILE]     writes the CDI spec of the vGPUs
+ *                                         (-u: of that one alone;
+ *                                         Documentation/mvgpu/admin.rst,
  *                                         "Containers")
  */
 #include <errno.h>
@@ -24,7 +25,7 @@
 
 #include "lib/mvgpu_vfio.h"
 
-#define CDI_DEFAULT	"/var/run/cdi/mvgpu.json"
+#define CDI_DIR		"/var/run/cdi"
 #define CDI_VERSION	"0.6.0"		/* the first with annotations */
 #define CDI_KIND	"mvgpu.dev/vgpu"
 #define CDI_VFIO	"/dev/vfio/vfio"
@@ -38,9 +39,11 @@ static int print_usage(void)
 		"       %s remove UUID\n"
 		"       %s weight UUID [WEIGHT]\n"
 		"       %s group UUID\n"
-		"       %s cdi [-o FILE]   (default FILE: %s)\n"
-		"PARENT is e.g. mvgpu0, TYPE e.g. mvgpu-1_4 (see mvgpu-info).\n",
-		prog, prog, prog, prog, prog, CDI_DEFAULT);
+		"       %s cdi [-u UUID] [-o FILE]\n"
+		"PARENT is e.g. mvgpu0, TYPE e.g. mvgpu-1_4 (see mvgpu-info).\n"
+		"cdi: the CDI spec of every vGPU (-u: of vGPU UUID alone), in FILE\n"
+		"(default " CDI_DIR "/mvgpu.json, with -u " CDI_DIR "/mvgpu-UUID.json)\n",
+		prog, prog, prog, prog, prog);
 	return 2;
 }
 
@@ -268,7 +271,8 @@ err_node:
 
 static int cdi_fail(const char *what, int err)
 {
-	fprintf(stderr, "%s: cdi: %s: %s\n", prog, what, strerror(-err));
+	fprintf(stderr, "%s: cdi: %s: %s\n", prog, what,
+		err == -ENODEV ? "no such vGPU" : strerror(-err));
 	return 1;
 }
 
@@ -280,22 +284,48 @@ static int cdi_fail(const char *what, int err)
  */
 static int cmd_cdi(int argc, char **argv)
 {
-	char dir[PATH_MAX], base[PATH_MAX], tmp[PATH_MAX];
+	char dir[PATH_MAX], base[PATH_MAX], tmp[PATH_MAX], deflt[128];
+	char type[64];
+	const char *out = NULL, *only = NULL;
 	struct cdi_spec spec = { 0 };
-	const char *out = CDI_DEFAULT;
-	int dfd, fd = -1, ret;
+	int i, dfd, fd = -1, ret;
 
-	if (argc == 2 && !strcmp(argv[0], "-o") && argv[1][0])
-		out = argv[1];
-	else if (argc)
+	for (i = 0; i + 1 < argc; i += 2) {
+		if (!strcmp(argv[i], "-o") && argv[i + 1][0] && !out)
+			out = argv[i + 1];
+		else if (!strcmp(argv[i], "-u") && !only)
+			only = argv[i + 1];
+		else
+			return print_usage();
+	}
+	if (i != argc)
 		return print_usage();
+	if (only) {
+		if (strlen(only) != LIBMVGPU_UUID_LEN || strchr(only, '/') ||
+		    !libmvgpu_mdev_exists(only))
+			return cdi_fail(only, -ENODEV);
+		ret = libmvgpu_mdev_read_str(only, "type", type, sizeof(type));
+		if (ret) {
+			fprintf(stderr, "%s: cdi: %s: not an mvgpu vGPU\n",
+				prog, only);
+			return 1;
+		}
+	}
+	if (!out) {
+		/* /var/run/cdi may not exist yet; another FILE's directory must */
+		if (mkdir(CDI_DIR, 0755) && errno != EEXIST)
+			return cdi_fail(CDI_DIR, -errno);
+		if (only)
+			snprintf(deflt, sizeof(deflt), CDI_DIR "/mvgpu-%s.json",
+				 only);
+		else
+			snprintf(deflt, sizeof(deflt), CDI_DIR "/mvgpu.json");
+		out = deflt;
+	}
 	if (strlen(out) >= sizeof(base))
 		return fail(out, -ENAMETOOLONG);
 	snprintf(base, sizeof(base), "%s", out);
 	snprintf(dir, sizeof(dir), "%s", dirname(base));
-	/* /var/run/cdi may not exist yet; another FILE's directory must */
-	if (!argc && mkdir(dir, 0755) && errno != EEXIST)
-		return cdi_fail(out, -errno);
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return cdi_fail(out, -errno);
@@ -323,9 +353,19 @@ static int cmd_cdi(int argc, char **argv)
 	}
 	fprintf(spec.f, "{\n  \"cdiVersion\": \"%s\",\n  \"kind\": \"%s\",\n"
 		"  \"devices\": [\n", CDI_VERSION, CDI_KIND);
-	ret = libmvgpu_dir_walk(LIBMVGPU_SYSFS_MDEV_DEVS, cdi_device, &spec);
-	if (ret == -ENOENT && access(LIBMVGPU_SYSFS_MDEV_DEVS, F_OK))
-		ret = 0;	/* mdev not loaded: no vGPU */
+	if (only) {
+		ret = cdi_device(only, &spec);
+		if (!ret && !spec.nr) {
+			/* removed meanwhile, or no group */
+			snprintf(spec.what, sizeof(spec.what), "vGPU %s", only);
+			ret = -ENODEV;
+		}
+	} else {
+		ret = libmvgpu_dir_walk(LIBMVGPU_SYSFS_MDEV_DEVS, cdi_device,
+					&spec);
+		if (ret == -ENOENT && access(LIBMVGPU_SYSFS_MDEV_DEVS, F_OK))
+			ret = 0;	/* mdev not loaded: no vGPU */
+	}
 	if (ret)
 		goto fail_tmp;
 	fprintf(spec.f, "%s  ]\n}\n", spec.nr ? "\n" : "");

@@ -660,6 +660,45 @@ TEST_F(cdi, one_vgpu)
 	CHECK_FILE(want, 1);
 }
 
+/*
+ * -u UUID: the spec of that vGPU alone (a DRA driver's prepare step);
+ * a UUID that is no vGPU fails and writes nothing.
+ */
+TEST_F(cdi, one_vgpu_of_two_by_uuid)
+{
+	char args[256], uuid[LIBMVGPU_UUID_LEN + 1];
+	struct want want[1];
+
+	CHECK_SETUP();
+	ASSERT_EQ(0, mt_vgpu_create(&self->v[0], MT_PARENT0, MT_T14));
+	ASSERT_EQ(0, mt_vgpu_create(&self->v[1], MT_PARENT1, MT_T18));
+	want[0] = (struct want){ self->v[1].uuid, "mvgpu-1_8", MT_PARENT1, false };
+	snprintf(args, sizeof(args), "-u %s -o %s", self->v[1].uuid, self->file);
+	ASSERT_EQ(0, run_cdi(args, self->out, sizeof(self->out)))
+		TH_LOG("mvgpu-ctl cdi: %s", self->out);
+	EXPECT_STREQ("", self->out);
+	CHECK_FILE(want, 1);
+
+	/* the same, options the other way round */
+	snprintf(args, sizeof(args), "-o %s -u %s", self->file, self->v[0].uuid);
+	ASSERT_EQ(0, run_cdi(args, self->out, sizeof(self->out)))
+		TH_LOG("mvgpu-ctl cdi: %s", self->out);
+	want[0] = (struct want){ self->v[0].uuid, "mvgpu-1_4", MT_PARENT0, false };
+	CHECK_FILE(want, 1);
+
+	ASSERT_EQ(0, libmvgpu_uuid_gen(uuid));
+	snprintf(args, sizeof(args), "-u %s -o %s/other.json", uuid, self->dir);
+	ASSERT_EQ(1, run_cdi(args, self->out, sizeof(self->out)));
+	EXPECT_NE(NULL, strstr(self->out, "no such vGPU")) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, uuid)) TH_LOG("%s", self->out);
+	/* 36 characters, but a path: refused, not looked up */
+	snprintf(args, sizeof(args), "-u ../../../../../../../../../etc/passw -o %s/other.json",
+		 self->dir);
+	ASSERT_EQ(1, run_cdi(args, self->out, sizeof(self->out)));
+	EXPECT_NE(NULL, strstr(self->out, "no such vGPU")) TH_LOG("%s", self->out);
+	EXPECT_EQ(1, mt_dir_count(self->dir));
+}
+
 /* Three vGPUs of three types on two GPUs; one removed: the spec follows. */
 TEST_F(cdi, three_vgpus_then_two)
 {
