@@ -269,10 +269,94 @@ err_node:
 	return ret;
 }
 
+/* A sorted list of names without repeats. */
+struct cdi_names {
+	char **v;
+	int nr, cap;
+};
+
+static void cdi_names_free(struct cdi_names *n)
+{
+	while (n->nr)
+		free(n->v[--n->nr]);
+	free(n->v);
+	n->v = NULL;
+	n->cap = 0;
+}
+
+/* Append name unless it is the last one (the walk gives them sorted). */
+static int cdi_names_add(const char *name, void *arg)
+{
+	struct cdi_names *n = arg;
+	char **v;
+
+	if (n->nr && !strcmp(n->v[n->nr - 1], name))
+		return 0;
+	if (n->nr == n->cap) {
+		v = realloc(n->v, (n->cap ? n->cap * 2 : 16) * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		n->v = v;
+		n->cap = n->cap ? n->cap * 2 : 16;
+	}
+	n->v[n->nr] = strdup(name);
+	if (!n->v[n->nr])
+		return -ENOMEM;
+	n->nr++;
+	return 0;
+}
+
+static bool cdi_names_equal(const struct cdi_names *a,
+			    const struct cdi_names *b)
+{
+	int i;
+
+	if (a->nr != b->nr)
+		return false;
+	for (i = 0; i < a->nr; i++)
+		if (strcmp(a->v[i], b->v[i]))
+			return false;
+	return true;
+}
+
+/*
+ * The mdevs, in all. A sysfs directory read while one of its entries is
+ * removed can skip the entry after it (kernfs looks the removed entry's
+ * place up again and steps past its successor), so the directory is read
+ * until two readings agree, and the union of the last two is taken: a
+ * vGPU that exists throughout is in it. Gone ones are sorted out later.
+ */
+#define CDI_READINGS	20
+static int cdi_list(struct cdi_names *all)
+{
+	struct cdi_names prev = { 0 }, cur = { 0 };
+	int i, j, k, ret;
+
+	ret = libmvgpu_dir_walk(LIBMVGPU_SYSFS_MDEV_DEVS, cdi_names_add, &prev);
+	for (k = 1; !ret && k < CDI_READINGS; k++) {
+		ret = libmvgpu_dir_walk(LIBMVGPU_SYSFS_MDEV_DEVS,
+					cdi_names_add, &cur);
+		if (ret || cdi_names_equal(&prev, &cur))
+			break;
+		cdi_names_free(&prev);
+		prev = cur;
+		memset(&cur, 0, sizeof(cur));
+	}
+	/* the union, in order */
+	for (i = 0, j = 0; !ret && (i < prev.nr || j < cur.nr);) {
+		if (j == cur.nr || (i < prev.nr && strcmp(prev.v[i], cur.v[j]) <= 0))
+			ret = cdi_names_add(prev.v[i++], all);
+		else
+			ret = cdi_names_add(cur.v[j++], all);
+	}
+	cdi_names_free(&prev);
+	cdi_names_free(&cur);
+	return ret;
+}
+
 static int cdi_fail(const char *what, int err)
 {
-	fprintf(stderr, "%s: cdi: %s: %s\n", prog, what,
-		err == -ENODEV ? "no such vGPU" : strerror(-err));
+	fprintf(stderr, "%s: cdi: %s: %s\n", prog, what, strerror(-err));
 	return 1;
 }
 
@@ -287,6 +371,7 @@ static int cmd_cdi(int argc, char **argv)
 	char dir[PATH_MAX], base[PATH_MAX], tmp[PATH_MAX], deflt[128];
 	char type[64];
 	const char *out = NULL, *only = NULL;
+	struct cdi_names names = { 0 };
 	struct cdi_spec spec = { 0 };
 	int i, dfd, fd = -1, ret;
 
@@ -302,8 +387,11 @@ static int cmd_cdi(int argc, char **argv)
 		return print_usage();
 	if (only) {
 		if (strlen(only) != LIBMVGPU_UUID_LEN || strchr(only, '/') ||
-		    !libmvgpu_mdev_exists(only))
-			return cdi_fail(only, -ENODEV);
+		    !libmvgpu_mdev_exists(only)) {
+			fprintf(stderr, "%s: cdi: %s: no such vGPU\n", prog,
+				only);
+			return 1;
+		}
 		ret = libmvgpu_mdev_read_str(only, "type", type, sizeof(type));
 		if (ret) {
 			fprintf(stderr, "%s: cdi: %s: not an mvgpu vGPU\n",
@@ -323,7 +411,7 @@ static int cmd_cdi(int argc, char **argv)
 		out = deflt;
 	}
 	if (strlen(out) >= sizeof(base))
-		return fail(out, -ENAMETOOLONG);
+		return cdi_fail(out, -ENAMETOOLONG);
 	snprintf(base, sizeof(base), "%s", out);
 	snprintf(dir, sizeof(dir), "%s", dirname(base));
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -361,10 +449,13 @@ static int cmd_cdi(int argc, char **argv)
 			ret = -ENODEV;
 		}
 	} else {
-		ret = libmvgpu_dir_walk(LIBMVGPU_SYSFS_MDEV_DEVS, cdi_device,
-					&spec);
+		ret = cdi_list(&names);
 		if (ret == -ENOENT && access(LIBMVGPU_SYSFS_MDEV_DEVS, F_OK))
 			ret = 0;	/* mdev not loaded: no vGPU */
+		snprintf(spec.what, sizeof(spec.what), LIBMVGPU_SYSFS_MDEV_DEVS);
+		for (i = 0; !ret && i < names.nr; i++)
+			ret = cdi_device(names.v[i], &spec);
+		cdi_names_free(&names);
 	}
 	if (ret)
 		goto fail_tmp;
