@@ -173,7 +173,7 @@ ctr_view() {
 	out=$(podman_run --device "mvgpu.dev/vgpu=$UUID_A" "$IMAGE" \
 		sh -c 'echo $MVGPU_DEVICE; ls /dev/vfio; echo "memlock $(ulimit -l)"' 2>&1 |
 		tr '\n' ' ')
-	diag "in the container: ${out##* memlock } KiB locked memory at most"
+	diag "in the container: ${out##* memlock }KiB locked memory at most"
 	[ "${out% memlock *}" = "vfio:$UUID_A $(group_of "$UUID_A") vfio" ] && return 0
 	echo "$out"
 	return 1
