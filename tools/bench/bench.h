@@ -77,6 +77,8 @@ double bench_now_s(void);
 /* Print min, median, mean and max of the n ns values of v (sorted). */
 void bench_stats(const char *what, uint64_t *v, unsigned int n);
 
+/* Only create a vGPU of type on parent (removed by inst_down()). */
+void inst_create(struct inst *in, const char *parent, const char *type);
 /*
  * Create and open a vGPU of type on parent (inst_up: on --parent), with
  * ram_mb of guest RAM, its whole VRAM mapped at WORK_VA and context 0.
@@ -100,5 +102,6 @@ void part_shadow(void);
 void part_sched(void);
 void part_migration(void);
 void part_display(void);
+void part_container(void);
 
 #endif /* MVGPU_BENCH_H */

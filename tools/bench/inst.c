@@ -46,11 +46,8 @@ void bench_cleanup(void)
 			inst_down(all_inst[i]);
 }
 
-/* Create and open a vGPU of type on parent, with ram_mb of guest RAM. */
-void inst_up_on(struct inst *in, const char *parent, const char *type,
-		size_t ram_mb)
+void inst_create(struct inst *in, const char *parent, const char *type)
 {
-	uint64_t vram;
 	int ret, i;
 
 	memset(in, 0, sizeof(*in));
@@ -63,6 +60,16 @@ void inst_up_on(struct inst *in, const char *parent, const char *type,
 	if (ret)
 		bench_die("create vGPU", ret);
 	in->created = true;
+}
+
+/* Create and open a vGPU of type on parent, with ram_mb of guest RAM. */
+void inst_up_on(struct inst *in, const char *parent, const char *type,
+		size_t ram_mb)
+{
+	uint64_t vram;
+	int ret;
+
+	inst_create(in, parent, type);
 	ret = libmvgpu_open(&in->dev, in->uuid);
 	if (ret)
 		bench_die("open vGPU", ret);

@@ -39,6 +39,11 @@
  *      rounds and bytes, the device's stop-copy bytes and time (from
  *      STOP_COPY until the end of its stream), and the time the
  *      destination takes to load the stream
+ *   8  display: mode set, flip, plane query; a flipping neighbour
+ *   9  the container path, libmvgpu_accel's VFIO backend on a 1/4 vGPU:
+ *      mva_open, the mva_submit + mva_wait round trip of one command
+ *      (median, p99), submissions per second with 16 in flight, COPY
+ *      MiB/s as the program sees it (system memory and VRAM)
  */
 #include <getopt.h>
 #include <signal.h>
@@ -65,7 +70,7 @@ struct opts opt = {
 	.inv_reps = 100,
 	.sched_window = 5,
 	.mig_gap_ms = 100,
-	.parts = "12345678",
+	.parts = "123456789",
 };
 
 /* The parts, in the order they run. */
@@ -85,6 +90,8 @@ static const struct bench_part bench_parts[] = {
 	  part_migration },
 	{ '8', "display", "mode set, flip, plane query; a flipping neighbour",
 	  part_display },
+	{ '9', "container", "libmvgpu_accel over VFIO: round trip, rate, COPY",
+	  part_container },
 	{ }
 };
 
@@ -100,17 +107,17 @@ static void usage(FILE *f)
 		"Usage: mvgpu-bench [options]\n"
 		"  --parent NAME       physical GPU (default mvgpu0); it needs all its VRAM free\n"
 		"  --parent2 NAME      part 7 destination GPU (default mvgpu1), all VRAM free\n"
-		"  --parts LIST        parts to run, e.g. 1,3 (default 1,2,3,4,5,6,7,8)\n"
+		"  --parts LIST        parts to run, e.g. 1,3 (default 1,2,3,4,5,6,7,8,9)\n"
 		"  --window S          part 1 and 8 window in seconds (6)\n"
 		"  --agg-window S      part 3 window per phase in seconds (4)\n"
 		"  --warmup S          warm-up before a window (2)\n"
 		"  --load-dim N        GEMM size of the load streams (48)\n"
-		"  --copy-mb N         part 2 copy size in MiB (4)\n"
-		"  --copy-reps N       part 2 copies (8)\n"
+		"  --copy-mb N         part 2 and 9 copy size in MiB (4)\n"
+		"  --copy-reps N       part 2 and 9 copies (8)\n"
 		"  --gemm-dim N        part 2 GEMM size (96)\n"
 		"  --gemm-reps N       part 2 GEMMs (4)\n"
 		"  --rounds N          part 2 rounds, medians reported (9, max 16)\n"
-		"  --lat-reps N        part 4 repetitions (50)\n"
+		"  --lat-reps N        part 4 repetitions (50; part 9: 4 times that)\n"
 		"  --shadow-mb N       part 5 VA size in MiB (1024)\n"
 		"  --backing-mb N      part 5 memory the VA is aliased over (64)\n"
 		"  --inv-reps N        part 5 one-page invalidates (100)\n"

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libmvgpu_accel: a small C library over the mvgpu_accel uapi.
+ * libmvgpu_accel: a small C library over the mvgpu_accel uapi, with two
+ * backends: the guest driver's ioctls (here), or a user-space driver over
+ * VFIO (libmvgpu_accel_vfio.c) for a device path "vfio:UUID".
  * Functions return 0 or a negative errno and never exit.
  */
 #include <errno.h>
@@ -15,6 +17,7 @@
 #include <linux/mvgpu.h>
 
 #include "libmvgpu_accel.h"
+#include "libmvgpu_accel_vfio.h"
 
 static int mva_ioctl(struct mva_dev *dev, unsigned long req, void *arg)
 {
@@ -26,14 +29,39 @@ static int mva_ioctl(struct mva_dev *dev, unsigned long req, void *arg)
 	return ret < 0 ? -errno : 0;
 }
 
+const char *mva_path(const char *path)
+{
+	const char *env;
+
+	if (path)
+		return path;
+	env = getenv(MVA_DEVICE_ENV);
+	return env && *env ? env : MVA_DEFAULT_PATH;
+}
+
+int mva_path_is_vfio(const char *path)
+{
+	return !strncmp(mva_path(path), MVA_VFIO_PREFIX,
+			strlen(MVA_VFIO_PREFIX));
+}
+
 int mva_open(struct mva_dev *dev, const char *path)
 {
+	dev->fd = -1;
+	dev->vfio = NULL;
+	path = mva_path(path);
+	if (mva_path_is_vfio(path))
+		return mva_vfio_open(&dev->vfio,
+				     path + strlen(MVA_VFIO_PREFIX));
 	dev->fd = open(path, O_RDWR | O_CLOEXEC);
 	return dev->fd < 0 ? -errno : 0;
 }
 
 void mva_close(struct mva_dev *dev)
 {
+	if (dev->vfio)
+		mva_vfio_close(dev->vfio);
+	dev->vfio = NULL;
 	if (dev->fd >= 0)
 		close(dev->fd);
 	dev->fd = -1;
@@ -42,7 +70,11 @@ void mva_close(struct mva_dev *dev)
 int mva_get_param(struct mva_dev *dev, uint32_t param, uint64_t *value)
 {
 	struct drm_mvgpu_get_param p = { .param = param };
-	int ret = mva_ioctl(dev, DRM_IOCTL_MVGPU_GET_PARAM, &p);
+	int ret;
+
+	if (dev->vfio)
+		return mva_vfio_get_param(dev->vfio, param, value);
+	ret = mva_ioctl(dev, DRM_IOCTL_MVGPU_GET_PARAM, &p);
 
 	if (!ret)
 		*value = p.value;
@@ -60,6 +92,8 @@ int mva_bo_new(struct mva_dev *dev, uint64_t size, int vram, int readonly,
 	struct drm_mvgpu_vm_bind bind = {};
 	int ret;
 
+	if (dev->vfio)
+		return mva_vfio_bo_new(dev->vfio, size, vram, readonly, bo);
 	memset(bo, 0, sizeof(*bo));
 	ret = mva_ioctl(dev, DRM_IOCTL_MVGPU_BO_CREATE, &create);
 	if (ret)
@@ -95,6 +129,10 @@ void mva_bo_free(struct mva_dev *dev, struct mva_bo *bo)
 	struct drm_mvgpu_vm_unbind unbind = { .va = bo->va };
 	struct drm_gem_close close_args = { .handle = bo->handle };
 
+	if (dev->vfio) {
+		mva_vfio_bo_free(dev->vfio, bo);
+		return;
+	}
 	if (bo->va)
 		mva_ioctl(dev, DRM_IOCTL_MVGPU_VM_UNBIND, &unbind);
 	if (bo->cpu)
@@ -111,8 +149,11 @@ int mva_submit(struct mva_dev *dev, const struct mva_cmds *c,
 		.commands = (uintptr_t)c->dw,
 		.ndw = c->n,
 	};
-	int ret = mva_ioctl(dev, DRM_IOCTL_MVGPU_SUBMIT, &s);
+	int ret;
 
+	if (dev->vfio)
+		return mva_vfio_submit(dev->vfio, c->dw, c->n, seqno);
+	ret = mva_ioctl(dev, DRM_IOCTL_MVGPU_SUBMIT, &s);
 	if (!ret)
 		*seqno = s.seqno;
 	return ret;
@@ -122,8 +163,12 @@ int mva_wait(struct mva_dev *dev, uint64_t seqno, uint32_t timeout_ms,
 	     uint32_t *fault_reason, uint64_t *fault_addr)
 {
 	struct drm_mvgpu_wait w = { .seqno = seqno, .timeout_ms = timeout_ms };
-	int ret = mva_ioctl(dev, DRM_IOCTL_MVGPU_WAIT, &w);
+	int ret;
 
+	if (dev->vfio)
+		return mva_vfio_wait(dev->vfio, seqno, timeout_ms, fault_reason,
+				     fault_addr);
+	ret = mva_ioctl(dev, DRM_IOCTL_MVGPU_WAIT, &w);
 	if (fault_reason)
 		*fault_reason = w.fault_reason;
 	if (fault_addr)

@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * libmvgpu_accel: a small C library over the mvgpu_accel uapi, for
- * programs running inside a VM that has an mvgpu vGPU.
+ * programs running inside a VM that has an mvgpu vGPU (the guest driver's
+ * /dev/accel/accelN), or in a container that was handed a vGPU as its
+ * VFIO device (a user-space driver in this process, "vfio:UUID"). A
+ * program runs unchanged on either: mva_open() picks the backend from the
+ * device path.
  */
 #ifndef _LIBMVGPU_ACCEL_H
 #define _LIBMVGPU_ACCEL_H
@@ -15,8 +19,19 @@
  */
 #include "common/mvgpu_cmd.h"
 
+/* The default device path, and the variable that overrides it. */
+#define MVA_DEFAULT_PATH	"/dev/accel/accel0"
+#define MVA_DEVICE_ENV		"MVGPU_DEVICE"
+
+struct mva_vfio;
+
+/*
+ * An opened vGPU: fd is the accel file (kernel backend, else -1); vfio
+ * the user-space backend's state (else NULL).
+ */
 struct mva_dev {
 	int fd;
+	struct mva_vfio *vfio;
 };
 
 /* A buffer: GEM handle, GPU VA in this context, CPU mapping. */
@@ -34,6 +49,20 @@ struct mva_cmds {
 	uint32_t cap;
 };
 
+/*
+ * The device path mva_open() uses for path: path itself, else
+ * $MVGPU_DEVICE when set and not empty, else MVA_DEFAULT_PATH.
+ */
+const char *mva_path(const char *path);
+/* Whether mva_open() takes path (as mva_path() resolves it) through VFIO. */
+int mva_path_is_vfio(const char *path);
+/*
+ * Open the vGPU at mva_path(path). "vfio:UUID": the user-space backend on
+ * the vGPU (mdev) UUID, opened through its VFIO group; a vGPU takes one
+ * process at a time: -EBUSY while another has it (or its group) open,
+ * -EINVAL when UUID is no UUID, -ENOENT when no such vGPU exists. Any
+ * other path: the accel file of the guest driver. 0 or -errno.
+ */
 int mva_open(struct mva_dev *dev, const char *path);
 void mva_close(struct mva_dev *dev);
 int mva_get_param(struct mva_dev *dev, uint32_t param, uint64_t *value);

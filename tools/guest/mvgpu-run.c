@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mvgpu-run: run workloads on an mvgpu vGPU from inside the VM and check
- * every result against a CPU reference.
+ * mvgpu-run: run workloads on an mvgpu vGPU from inside the VM, or in a
+ * container that has a vGPU's VFIO device, and check every result
+ * against a CPU reference.
  *
  *   mvgpu-run [-d DEV] [-s SIZE] [-n ITERS] [-t SECONDS] [-q DEPTH] [-v] [-w]
  *             WORK...
  *
+ * DEV is the guest driver's accel file, or vfio:UUID for the vGPU UUID
+ * through VFIO (libmvgpu_accel's user-space backend); without -d,
+ * $MVGPU_DEVICE, else /dev/accel/accel0.
  * WORK is copy, fill, gemm, hash, all, or fault (provokes a GPU page fault
  * and expects this process, alone, to get the error). SIZE is bytes for
  * copy/fill/hash and the matrix dimension for gemm. -v puts the
@@ -330,6 +334,32 @@ static int work_fault(struct mva_dev *dev)
 	return ok ? 0 : -EBADMSG;
 }
 
+/* Why mva_open() failed, in words, for the device path it was given. */
+static void open_error(const char *path, int err)
+{
+	const char *why = NULL;
+	int vfio = mva_path_is_vfio(path);
+	int len = (int)strlen(path);
+
+	if (vfio && err == -EBUSY)
+		why = "the vGPU is in use by another process (one process a vGPU)";
+	else if (vfio && err == -EINVAL)
+		why = "not a vGPU (vfio:xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)";
+	else if (vfio && err == -ENOENT)
+		why = "no such vGPU (no /sys/bus/mdev/devices/UUID)";
+	else if (vfio && (err == -EACCES || err == -EPERM))
+		why = "no access to its VFIO group (/dev/vfio/N, /dev/vfio/vfio)";
+	else if (!vfio && err == -EBUSY)
+		why = "every context of the vGPU is taken";
+	/* a path too long to print whole is cut */
+	fprintf(stderr, "mvgpu-run: device %.*s%s: ", len > 80 ? 80 : len,
+		path, len > 80 ? "..." : "");
+	if (why)
+		fprintf(stderr, "%s (%s)\n", why, strerror(-err));
+	else
+		fprintf(stderr, "%s\n", strerror(-err));
+}
+
 static int run_work(const char *name, const struct opts *o)
 {
 	struct mva_dev dev;
@@ -338,7 +368,7 @@ static int run_work(const char *name, const struct opts *o)
 
 	ret = mva_open(&dev, o->dev);
 	if (ret) {
-		fprintf(stderr, "mvgpu-run: %s: %s\n", o->dev, strerror(-ret));
+		open_error(mva_path(o->dev), ret);
 		return ret;
 	}
 	if (!strcmp(name, "fault")) {
@@ -363,13 +393,15 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: mvgpu-run [-d DEV] [-s SIZE] [-n ITERS] [-t SECONDS] [-q DEPTH] [-v] [-w] WORK...\n"
 		"WORK: copy fill gemm hash all fault\n"
+		"-d: /dev/accel/accelN (in a VM) or vfio:UUID (the vGPU UUID through VFIO);\n"
+		"    default: $MVGPU_DEVICE, else /dev/accel/accel0\n"
 		"-w: set each work up, say 'mvgpu-run: WORK ready', start on a line from stdin\n");
 }
 
 int main(int argc, char **argv)
 {
 	struct opts o = {
-		.dev = "/dev/accel/accel0",
+		.dev = NULL,	/* $MVGPU_DEVICE, else /dev/accel/accel0 */
 		.size = 1 << 20,
 		.iters = 1,
 		.queue = 1,
