@@ -60,7 +60,8 @@ int mva_path_is_vfio(const char *path);
  * Open the vGPU at mva_path(path). "vfio:UUID": the user-space backend on
  * the vGPU (mdev) UUID, opened through its VFIO group; a vGPU takes one
  * process at a time: -EBUSY while another has it (or its group) open,
- * -EINVAL when UUID is no UUID, -ENOENT when no such vGPU exists. Any
+ * -EINVAL when UUID is no UUID, -ENODEV when no such vGPU exists, -ENOENT
+ * or -EACCES when its VFIO device nodes are missing or out of reach. Any
  * other path: the accel file of the guest driver. 0 or -errno.
  */
 int mva_open(struct mva_dev *dev, const char *path);

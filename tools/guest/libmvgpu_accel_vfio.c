@@ -209,9 +209,10 @@ static void bo_destroy(struct mva_vfio *v, struct mva_vfio_bo *b)
  * @vp: gets the backend's state
  * @uuid: the mdev's UUID
  *
- * Return: 0; -EINVAL when @uuid is no UUID, -ENOENT when no such vGPU
- * exists, -EBUSY when another process has it open, -EOPNOTSUPP when it
- * has no usable context, or another -errno of the VFIO open.
+ * Return: 0; -EINVAL when @uuid is no UUID, -ENODEV when no such vGPU
+ * exists (in sysfs), -EBUSY when another process has it open, -ENOENT or
+ * -EACCES when its VFIO device nodes are missing or out of reach,
+ * -EOPNOTSUPP when it has no usable context, or another -errno.
  */
 int mva_vfio_open(struct mva_vfio **vp, const char *uuid)
 {
@@ -221,6 +222,9 @@ int mva_vfio_open(struct mva_vfio **vp, const char *uuid)
 	*vp = NULL;
 	if (!uuid_valid(uuid))
 		return -EINVAL;
+	/* tell a vGPU that is not there from device nodes that are not */
+	if (!libmvgpu_mdev_exists(uuid))
+		return -ENODEV;
 	v = calloc(1, sizeof(*v));
 	if (!v)
 		return -ENOMEM;

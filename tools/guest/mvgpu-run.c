@@ -345,8 +345,10 @@ static void open_error(const char *path, int err)
 		why = "the vGPU is in use by another process (one process a vGPU)";
 	else if (vfio && err == -EINVAL)
 		why = "not a vGPU (vfio:xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)";
-	else if (vfio && err == -ENOENT)
+	else if (vfio && err == -ENODEV)
 		why = "no such vGPU (no /sys/bus/mdev/devices/UUID)";
+	else if (vfio && err == -ENOENT)
+		why = "no VFIO device nodes for it (/dev/vfio/N, /dev/vfio/vfio)";
 	else if (vfio && (err == -EACCES || err == -EPERM))
 		why = "no access to its VFIO group (/dev/vfio/N, /dev/vfio/vfio)";
 	else if (!vfio && err == -EBUSY)
