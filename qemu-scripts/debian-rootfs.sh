@@ -22,7 +22,8 @@
 #             mdevctl 1.2
 #   trixie    Debian 13: its own 6.12 kernel (linux-image-amd64,
 #             linux-headers-amd64), libvirt 11.3, QEMU 10.0, mdevctl 1.4,
-#             DKMS 3.2, systemd 257; and from trixie-backports the newest
+#             DKMS 3.2, systemd 257, podman 5.4 (with crun, conmon,
+#             netavark) and busybox-static; and from trixie-backports the newest
 #             linux-headers-7.3.*+deb13-amd64 installed (DKMS builds for
 #             it; its kernel is not), and libvirt and QEMU (12.9, 11.1)
 #             downloaded, not installed: their .deb files stay in the
@@ -40,9 +41,10 @@
 #
 # Cache: /var/cache/mvgpu/debian-SUITE-<hash> (or $BUILD/debian-SUITE-<hash>
 # when that is not writable), <hash> covering the suite, the package list,
-# the kernel ABI (bookworm) and this script; older ones of the same suite
-# are deleted. The first build downloads 300-500 MB and takes a few
-# minutes.
+# the kernel ABI (bookworm) and this script; of the same suite only the
+# two newest images are kept (two trees, e.g. a branch and its main, may
+# use different ones). The first build downloads 300-500 MB and takes a
+# few minutes.
 #
 # Usage: debian-rootfs.sh [SUITE]  (root; progress on stderr, the path on stdout)
 set -euo pipefail
@@ -71,7 +73,9 @@ bookworm)
 trixie)
 	# the kernel's ABI is known once the image has it
 	ABI=
-	PACKAGES="$PACKAGES iproute2 linux-image-amd64 linux-headers-amd64"
+	# podman (5.4) and busybox-static: the job's containers
+	# (debian/containers.sh) and their locally built image
+	PACKAGES="$PACKAGES iproute2 linux-image-amd64 linux-headers-amd64 podman busybox-static"
 	;;
 *)	die "unknown suite $SUITE (bookworm, trixie)" ;;
 esac
@@ -266,7 +270,9 @@ rm -rf "$root"
 touch "$out/.done"
 note "Debian image built in $(($(date +%s) - start)) s"
 
-# Images of older keys are of no further use.
-find "$cache" -mindepth 1 -maxdepth 1 -type d -name "debian-$SUITE-*" ! -name "debian-$SUITE-$key" \
-	-exec rm -rf {} +
+# Images of older keys: the newest other one stays (another tree may still
+# use it), older ones go.
+find "$cache" -mindepth 2 -maxdepth 2 -path "$cache/debian-$SUITE-*/.done" \
+	! -path "$out/.done" -printf '%T@ %h\n' | sort -rn | tail -n +2 |
+	cut -d' ' -f2- | xargs -r rm -rf
 echo "$out"

@@ -29,7 +29,8 @@
 #   -r FILE      also write the results ("PASS/FAIL name", "INFO timing")
 #   -t FILE      append the steps' times ("debianN-NAME SECONDS" lines:
 #                image, boot, dkms, mdevctl, reboot, domain, libvirt, vm; on
-#                13 also dkms73, bpo-install, bpo-domain) to FILE
+#                13 also dkms73, bpo-install, bpo-domain, and with podman
+#                ctr-setup, ctr-vm, ctr-run) to FILE
 #   -W SECONDS   the whole VM's timeout (default 2700; Debian 13: 5400)
 # Results and logs are named by the system: debian12 or debian13
 # (build/vm-logs/debianN-<date>.{log,tap,results}; with -j migrate
@@ -61,7 +62,7 @@ while getopts s:j:r:t:W:h opt; do
 	r)	results_out=$OPTARG ;;
 	t)	timing_out=$OPTARG ;;
 	W)	vm_timeout=$OPTARG ;;
-	*)	sed -n '4,39s/^# \{0,1\}//p' "$0"; exit 2 ;;
+	*)	sed -n '4,40s/^# \{0,1\}//p' "$0"; exit 2 ;;
 	esac
 done
 case $suite in
@@ -113,6 +114,11 @@ cp "$nkobj/vmlinux" "$payload/nested/vmlinux"
 cp "$VM/nested-initramfs.cpio.gz" "$payload/nested/initramfs.cpio.gz"
 install -m 0755 "$HERE/debian/$job.sh" "$payload/run.sh"
 install -m 0644 "$HERE/debian/lib.sh" "$payload/lib.sh"
+install -m 0644 "$HERE/debian/containers.sh" "$payload/containers.sh"
+# the static tools the containers' job uses (make vm built them): the
+# nested guests' very mvgpu-run, and mvgpu-ctl
+install -D -m 0755 "$TOP/tools/guest/mvgpu-run" "$payload/bin/mvgpu-run"
+install -m 0755 "$TOP/tools/mvgpu-ctl" "$payload/bin/mvgpu-ctl"
 # its TAP helpers, laid out as in the test VM's /selftests
 install -D -m 0644 "$KSRC/tools/testing/selftests/kselftest/ktap_helpers.sh" \
 	"$payload/kselftest/ktap_helpers.sh"

@@ -25,7 +25,16 @@
 #   the parent, nodedev-define and nodedev-start of a second vGPU, a
 #   domain (type qemu, TCG) with it as <hostdev type='mdev'> whose guest
 #   loads mvgpu_accel and runs mvgpu-run with checked results, virsh
-#   destroy (the vGPU is free after it); on an image with trixie-backports'
+#   destroy (the vGPU is free after it); on an image with podman
+#   (debian/containers.sh) a test image built locally, two vGPUs A and B
+#   and "mvgpu-ctl cdi"'s spec checked before that domain, and while it
+#   runs a container on its vGPU refused (EBUSY) and the guest's
+#   mvgpu-run the container's (sha256); after it, containers on A and B:
+#   what a container sees, checked work in two at once, shares by weights
+#   1:2 within 2 points, A's container cannot open B (no node; a node made
+#   with mknod: EPERM), a container killed mid-work leaves its vGPU free,
+#   with no page pinned and no shadow entry, and the next container on it
+#   passes; A and B removed; on an image with trixie-backports'
 #   libvirt and QEMU downloaded (/etc/mvgpu-image.conf: BPO_PACKAGES) they
 #   are installed (apt-get -t trixie-backports, no network) and the same
 #   domain runs again on them; the vGPUs undefined; power off.
@@ -51,14 +60,18 @@ UUID_L=5d1f8f6e-8a54-4d0e-9a35-6b3f1e0d0a02
 
 # shellcheck source=qemu-scripts/debian/lib.sh
 . /mnt/mvgpu/lib.sh
+# shellcheck source=qemu-scripts/debian/containers.sh
+. /mnt/mvgpu/containers.sh
 # DKMS_K73=0 (settings; MVGPU_DEBIAN_K73=0 on the host) leaves out the 7.3
 # build, DEBIAN_BPO=0 (MVGPU_DEBIAN_BPO=0) trixie-backports' libvirt
 [ "${DKMS_K73:-1}" = 1 ] || K73=
 [ "${DEBIAN_BPO:-1}" = 1 ] || BPO_PACKAGES=
-# the test cases: 33, one more with K73, eleven more with BPO_PACKAGES
+# the test cases: 33, one more with K73, eleven more with BPO_PACKAGES,
+# CTR_CASES (11) more with podman
 PLAN=33
 [ -n "$K73" ] && PLAN=$((PLAN + 1))
 [ -n "$BPO_PACKAGES" ] && PLAN=$((PLAN + 11))
+[ -n "$PODMAN" ] && PLAN=$((PLAN + CTR_CASES))
 
 # The defined vGPU exists and has the attributes mdevctl applied.
 defined_attrs_applied() {
@@ -195,6 +208,7 @@ done
 modprobe mvgpu_accel || { echo JOB-END rc=10; exit; }
 for i in 1 2 3 4 5 6 7 8 9 10; do [ -c /dev/accel/accel0 ] && break; sleep 1; done
 echo "accel: $(cat /sys/class/accel/accel0/device/vendor) $(cat /sys/class/accel/accel0/device/device)"
+echo "mvgpu-run-sha256: $(sha256sum /bin/mvgpu-run | cut -d' ' -f1)"
 mvgpu-run -s 262144 all && mvgpu-run -v -s 131072 copy fill hash gemm; echo JOB-END rc=$?
 sleep 100000
 EOJ
@@ -238,6 +252,8 @@ domain_run() {
 		       ! echo \"\$1\" | grep -q 'mvgpu-run: .* FAIL'" _ "$out"
 	check "${p}the host counted the guest's work on the vGPU" \
 		sh -c "[ '$(attr "$UUID_L" commands)' -gt 0 ] && [ '$(attr "$UUID_L" commands)' != '$before' ]"
+	# the first domain: containers meet its vGPU while it runs
+	[ -z "$p" ] && containers_vm_busy
 	if [ "$KTAP_CNT_FAIL" != 0 ]; then
 		printf '%s\n' "$out" > /tmp/job.out
 		nest diag_file /tmp/job.out 40
@@ -305,10 +321,16 @@ EOX
 	check "virsh nodedev-start: the vGPU exists" \
 		sh -c "virsh nodedev-start '$mname' && [ \"\$(cat /sys/bus/mdev/devices/$UUID_L/mvgpu/type)\" = $TYPE_L ]"
 
+	# Containers (with podman): the image, vGPUs A and B, the CDI spec.
+	containers_setup
+
 	# The domain, on the suite's libvirt and QEMU.
 	cp "$SRC/nested/vmlinux" /var/lib/libvirt/images/mvgpu-vmlinux
 	cp "$SRC/nested/initramfs.cpio.gz" /var/lib/libvirt/images/mvgpu-initramfs.cpio.gz
 	domain_run "" domain
+
+	# Containers on A and B.
+	containers_run
 
 	if [ -n "$BPO_PACKAGES" ]; then
 		# An operator takes libvirt and QEMU from trixie-backports (the
