@@ -6,7 +6,7 @@
 #
 #  - each guest: sees its device as QEMU attached it (IDs, class, BAR
 #    sizes), its driver binds it, every workload's result is right (sysmem
-#    and VRAM), then it sets a GEMM load up (mvgpu-run -w: buffers and CPU
+#    and VRAM; the latency work's every submission), then it sets a GEMM load up (mvgpu-run -w: buffers and CPU
 #    reference ready), says so and waits for the host's "go" (sent to both
 #    guests at once with nested-ctl.sh, so that neither boot skew nor set-up
 #    time can make the loads miss each other) and keeps the vGPU saturated
@@ -50,6 +50,7 @@ for i in 1 2 3 4 5 6 7 8 9 10; do [ -c /dev/accel/accel0 ] && break; sleep 1; do
 echo "accel: \$(cat /sys/class/accel/accel0/device/vendor) \$(cat /sys/class/accel/accel0/device/device)"
 mvgpu-run -s 262144 all || exit 11
 mvgpu-run -v -s 131072 copy fill hash || exit 12
+mvgpu-run -n 50 -q 8 latency || exit 14
 mvgpu-run -w -q 16 -s 256 -t $LOAD_SECONDS gemm <&4; echo LOAD-END rc=\$?
 if [ "$1" = fault ]; then
 	mvgpu-run -q 4 -s 128 -n 40 gemm > /tmp/other.out 2>&1 &
@@ -140,7 +141,7 @@ guest_pair() {
 		check "$side: BAR0 64 KiB" [ "$(field "$line" bar0)" = 65536 ]
 		check "$side: BAR2 = type VRAM" [ "$(field "$line" bar2)" = "$(type_vram "$gpu" "$type")" ]
 		check "$side: guest driver bound the vGPU" grep -q '^accel: 0x1b36 0x10f0' "$out/result.txt"
-		check "$side: every workload result right" all_runs_ok "$out" 8
+		check "$side: every workload result right" all_runs_ok "$out" 9
 		check "$side: load ran and finished" grep -q 'LOAD-END rc=0' "$out/result.txt"
 		check "$side: no page left pinned" [ "$(vgpu_attr "$uuid" pinned_pages)" = 0 ]
 		check "$side: QEMU log clean" qemu_log_clean "$out"

@@ -372,6 +372,34 @@ TEST_F_TIMEOUT(urun, workloads_vram, 900)
 }
 
 /*
+ * The latency work (mva_latency(), which mvgpu-bench part 9 shares): the
+ * round trips and the rate are run and every submission's TIMESTAMP is
+ * checked; the line gives the counts asked for and figures above zero.
+ */
+TEST_F_TIMEOUT(urun, latency_checked, 900)
+{
+	static const char * const args[] = { "-n", "50", "-q", "8", "latency",
+					     NULL };
+	double median, p99, rate;
+	struct proc p;
+	const char *l;
+	int st;
+
+	ASSERT_EQ(0, self->setup_err) TH_LOG("set-up: %s", self->msg);
+	st = run(&p, self->dev, args);
+	ASSERT_RUN_OK(st, &p, 1);
+	l = strstr(p.buf, "mvgpu-run: latency ok iters=50 ");
+	ASSERT_NE(NULL, l) TH_LOG("output:\n%s", p.buf);
+	ASSERT_EQ(3, sscanf(l, "mvgpu-run: latency ok iters=50 median_us=%lf p99_us=%lf subs=200 depth=8 subs_per_s=%lf",
+			    &median, &p99, &rate))
+		TH_LOG("output:\n%s", p.buf);
+	ASSERT_GT(median, 0);
+	ASSERT_GE(p99, median);
+	ASSERT_GT(rate, 0);
+	TH_LOG("%s", p.buf);
+}
+
+/*
  * A GPU fault: the process gets -EIO with the reason and address, and its
  * next submission fails (mvgpu-run's fault work checks both); the next
  * process runs on the same vGPU as if nothing happened.

@@ -88,4 +88,26 @@ void mva_emit_hash(struct mva_cmds *c, uint64_t src, uint64_t size,
 		   uint64_t dst);
 void mva_emit_timestamp(struct mva_cmds *c, uint64_t va);
 
+/* mva_latency(): most submissions in flight for the rate. */
+#define MVA_LAT_MAX_DEPTH	64
+
+/* What mva_latency() measured. */
+struct mva_lat_res {
+	unsigned int n;		/* round trips timed */
+	uint64_t median_ns;	/* their median */
+	uint64_t p99_ns;	/* their 99th percentile */
+	unsigned int depth;	/* in flight for the rate */
+	unsigned int subs;	/* submissions the rate is over */
+	double subs_per_s;	/* submissions completed per second */
+};
+
+/*
+ * The mva_submit() + mva_wait() round trip of one TIMESTAMP, n times, then
+ * the rate of 4 * n submissions with depth in flight; every submission's
+ * result checked (libmvgpu_accel_lat.c). lat (n entries, or NULL) gets
+ * the round trips in ns, sorted. 0 or -errno.
+ */
+int mva_latency(struct mva_dev *dev, unsigned int n, unsigned int depth,
+		uint32_t timeout_ms, uint64_t *lat, struct mva_lat_res *res);
+
 #endif /* _LIBMVGPU_ACCEL_H */

@@ -10,15 +10,21 @@
  * DEV is the guest driver's accel file, or vfio:UUID for the vGPU UUID
  * through VFIO (libmvgpu_accel's user-space backend); without -d,
  * $MVGPU_DEVICE, else /dev/accel/accel0.
- * WORK is copy, fill, gemm, hash, all, or fault (provokes a GPU page fault
- * and expects this process, alone, to get the error). SIZE is bytes for
+ * WORK is copy, fill, gemm, hash, all, fault (provokes a GPU page fault
+ * and expects this process, alone, to get the error), or latency (the
+ * round trip of one tiny command, mva_submit + mva_wait, ITERS times,
+ * default 200; then the submissions per second of 4 * ITERS with DEPTH in
+ * flight, default 16; every submission's TIMESTAMP checked; -s, -t, -v
+ * and -w do not apply to it: libmvgpu_accel_lat.c). SIZE is bytes (a
+ * suffix K or M multiplies by 1024 or 1048576) for
  * copy/fill/hash and the matrix dimension for gemm. -v puts the
  * destination buffers in VRAM. -q keeps up to DEPTH submissions in flight
  * (to keep the vGPU busy); then only the last result is checked. Each
  * work prints one line:
  *
- *   mvgpu-run: copy ok iters=8 bytes=8388608 ms=123 MBps=68.20
- *   mvgpu-run: gemm ok iters=2 macs=524288 ms=90 MMACps=5.83
+ *   mvgpu-run: copy ok iters=8 bytes=8388608 ms=123 MBps=68.20 check_ms=9
+ *   mvgpu-run: gemm ok iters=2 macs=524288 ms=90 MMACps=5.83 check_ms=1
+ *   mvgpu-run: latency ok iters=200 median_us=28.1 p99_us=110.4 subs=800 depth=16 subs_per_s=86845
  *
  * -w lets another party start several loads at once: each work is set up
  * (buffers filled, CPU reference computed), prints
@@ -51,6 +57,8 @@ struct opts {
 	unsigned int iters;
 	double seconds;
 	unsigned int queue;
+	int iters_given;	/* -n given: latency's round trips */
+	int queue_given;	/* -q given: latency's rate depth */
 	int vram;
 	int wait_go;
 };
@@ -80,13 +88,13 @@ static int more(const struct opts *o, unsigned int done, double start)
 }
 
 static void report(const char *work, int ok, unsigned int iters,
-		   uint64_t units, const char *unit, double ms)
+		   uint64_t units, const char *unit, double ms, double check_ms)
 {
 	/* units per ms / 1e3 = millions of units per second */
-	printf("mvgpu-run: %s %s iters=%u %s=%llu ms=%.0f %sps=%.2f\n", work,
-	       ok ? "ok" : "FAIL", iters, unit, (unsigned long long)units, ms,
-	       !strcmp(unit, "bytes") ? "MB" : "MMAC",
-	       ms > 0 ? units / ms / 1e3 : 0.0);
+	printf("mvgpu-run: %s %s iters=%u %s=%llu ms=%.0f %sps=%.2f check_ms=%.0f\n",
+	       work, ok ? "ok" : "FAIL", iters, unit, (unsigned long long)units,
+	       ms, !strcmp(unit, "bytes") ? "MB" : "MMAC",
+	       ms > 0 ? units / ms / 1e3 : 0.0, check_ms);
 	fflush(stdout);
 }
 
@@ -123,13 +131,14 @@ struct work {
 /*
  * Run iterations (-n) or for a time (-t), keeping up to -q submissions in
  * flight; with one in flight every iteration's result is checked, else the
- * result of the last.
+ * result of the last. The line's ms includes the checks; check_ms is
+ * their part (they are slow in a nested guest under TCG).
  */
 static int run_loop(const struct opts *o, struct mva_dev *dev, struct work *w)
 {
 	uint64_t seq[MAX_QUEUE];
 	unsigned int iters = 0, inflight = 0, done = 0;
-	double start = now_ms();
+	double start = now_ms(), check_ms = 0, t;
 	int ret = 0, ok = 1;
 
 	w->wipe(w);
@@ -151,8 +160,10 @@ static int run_loop(const struct opts *o, struct mva_dev *dev, struct work *w)
 			if (ret)
 				break;
 			if (o->queue == 1) {
+				t = now_ms();
 				ok = w->check(w);
 				w->wipe(w);
+				check_ms += now_ms() - t;
 			}
 		}
 		ret = mva_submit(dev, &w->cmds, &seq[iters % MAX_QUEUE]);
@@ -170,10 +181,13 @@ static int run_loop(const struct opts *o, struct mva_dev *dev, struct work *w)
 		done++;
 		inflight--;
 	}
-	if (!ret && ok)
+	if (!ret && ok) {
+		t = now_ms();
 		ok = w->check(w);
+		check_ms += now_ms() - t;
+	}
 	report(w->name, ok && !ret, done, done * w->units_per_iter, w->unit,
-	       now_ms() - start);
+	       now_ms() - start, check_ms);
 	return ret ? ret : (ok ? 0 : -EBADMSG);
 }
 
@@ -334,6 +348,27 @@ static int work_fault(struct mva_dev *dev)
 	return ok ? 0 : -EBADMSG;
 }
 
+/*
+ * The round trip and rate of one TIMESTAMP command (-n round trips,
+ * default 200; -q in flight for the rate, default 16); mva_latency()
+ * checks every submission's result.
+ */
+static int work_latency(struct mva_dev *dev, const struct opts *o)
+{
+	unsigned int n = o->iters_given ? o->iters : 200;
+	unsigned int depth = o->queue_given ? o->queue : 16;
+	struct mva_lat_res r;
+	int ret;
+
+	ret = mva_latency(dev, n, depth, WAIT_MS, NULL, &r);
+	printf("mvgpu-run: latency %s iters=%u median_us=%.1f p99_us=%.1f",
+	       ret ? "FAIL" : "ok", r.n, r.median_ns / 1e3, r.p99_ns / 1e3);
+	printf(" subs=%u depth=%u subs_per_s=%.0f\n", r.subs, depth,
+	       r.subs_per_s);
+	fflush(stdout);
+	return ret;
+}
+
 /* Why mva_open() failed, in words, for the device path it was given. */
 static void open_error(const char *path, int err)
 {
@@ -375,6 +410,8 @@ static int run_work(const char *name, const struct opts *o)
 	}
 	if (!strcmp(name, "fault")) {
 		ret = work_fault(&dev);
+	} else if (!strcmp(name, "latency")) {
+		ret = work_latency(&dev, o);
 	} else {
 		double t0 = now_ms();
 
@@ -390,11 +427,30 @@ static int run_work(const char *name, const struct opts *o)
 	return ret;
 }
 
+/* -s: a number, times 1024 with a suffix K, 1048576 with M; 0 if bad. */
+static uint64_t parse_size(const char *arg)
+{
+	char *end;
+	uint64_t v = strtoull(arg, &end, 0);
+
+	if (*end == 'K' || *end == 'k') {
+		v <<= 10;
+		end++;
+	} else if (*end == 'M' || *end == 'm') {
+		v <<= 20;
+		end++;
+	}
+	return *end ? 0 : v;
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
 		"usage: mvgpu-run [-d DEV] [-s SIZE] [-n ITERS] [-t SECONDS] [-q DEPTH] [-v] [-w] WORK...\n"
-		"WORK: copy fill gemm hash all fault\n"
+		"WORK: copy fill gemm hash all fault latency\n"
+		"-s: bytes (suffix K, M), the matrix dimension for gemm\n"
+		"latency: -n round trips (default 200), then 4x that many submissions\n"
+		"    with -q in flight (default 16)\n"
 		"-d: /dev/accel/accelN (in a VM) or vfio:UUID (the vGPU UUID through VFIO);\n"
 		"    default: $MVGPU_DEVICE, else /dev/accel/accel0\n"
 		"-w: set each work up, say 'mvgpu-run: WORK ready', start on a line from stdin\n");
@@ -416,16 +472,18 @@ int main(int argc, char **argv)
 			o.dev = optarg;
 			break;
 		case 's':
-			o.size = strtoull(optarg, NULL, 0);
+			o.size = parse_size(optarg);
 			break;
 		case 'n':
 			o.iters = strtoul(optarg, NULL, 0);
+			o.iters_given = 1;
 			break;
 		case 't':
 			o.seconds = strtod(optarg, NULL);
 			break;
 		case 'q':
 			o.queue = strtoul(optarg, NULL, 0);
+			o.queue_given = 1;
 			break;
 		case 'v':
 			o.vram = 1;
