@@ -39,6 +39,7 @@ struct opts {
 	unsigned int inv_reps;
 	unsigned int sched_window;	/* s, part 6 */
 	unsigned int mig_gap_ms;	/* part 7: last pass to STOP_COPY */
+	bool vm_path;			/* part 9: also a nested guest */
 	char parts[16];
 };
 
