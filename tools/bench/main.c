@@ -4,7 +4,8 @@
  * print numbers (never pass/fail). Run as root where the modules are
  * loaded (vfio_iommu_type1, mvgpu_sim) and the parent GPU has no vGPU:
  *
- *   mvgpu-bench [options]          all parts, about a minute under TCG
+ *   mvgpu-bench [options]          all parts, about a minute under TCG,
+ *                                  plus one to two for part 9's nested guest
  *   mvgpu-bench --parts 1,5        only some parts
  *   mvgpu-bench --list             the parts
  *
