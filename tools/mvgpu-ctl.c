@@ -319,35 +319,65 @@ static bool cdi_names_equal(const struct cdi_names *a,
 	return true;
 }
 
+/* all = the union of all and r, both sorted without repeats. */
+static int cdi_names_merge(struct cdi_names *all, const struct cdi_names *r)
+{
+	struct cdi_names u = { 0 };
+	int i = 0, j = 0, ret = 0;
+
+	while (!ret && (i < all->nr || j < r->nr)) {
+		if (j == r->nr ||
+		    (i < all->nr && strcmp(all->v[i], r->v[j]) <= 0))
+			ret = cdi_names_add(all->v[i++], &u);
+		else
+			ret = cdi_names_add(r->v[j++], &u);
+	}
+	if (ret) {
+		cdi_names_free(&u);
+		return ret;
+	}
+	cdi_names_free(all);
+	*all = u;
+	return 0;
+}
+
 /*
  * The mdevs, in all. A sysfs directory read while one of its entries is
  * removed can skip the entry after it (kernfs looks the removed entry's
  * place up again and steps past its successor), so the directory is read
- * until two readings agree, and the union of the last two is taken: a
- * vGPU that exists throughout is in it. Gone ones are sorted out later.
+ * until two readings in a row agree, at most CDI_READINGS times, and the
+ * union of all readings is taken: a vGPU that exists throughout is in
+ * every reading but those a removal made skip it, and a reading that
+ * skipped one holds the removed entry, which the next reading lacks, so
+ * the pair that agrees has it. Without two agreeing readings -EAGAIN:
+ * nothing is left out silently. Gone ones are sorted out later.
  */
 #define CDI_READINGS	20
 static int cdi_list(struct cdi_names *all)
 {
 	struct cdi_names prev = { 0 }, cur = { 0 };
-	int i, j, k, ret;
+	int k, ret;
 
 	ret = libmvgpu_dir_walk(LIBMVGPU_SYSFS_MDEV_DEVS, cdi_names_add, &prev);
-	for (k = 1; !ret && k < CDI_READINGS; k++) {
+	if (!ret)
+		ret = cdi_names_merge(all, &prev);
+	for (k = 1; !ret; k++) {
+		if (k == CDI_READINGS) {
+			fprintf(stderr,
+				"%s: cdi: vGPUs created or removed all the time: %d readings of %s, no two in a row agree; try again\n",
+				prog, CDI_READINGS, LIBMVGPU_SYSFS_MDEV_DEVS);
+			ret = -EAGAIN;
+			break;
+		}
 		ret = libmvgpu_dir_walk(LIBMVGPU_SYSFS_MDEV_DEVS,
 					cdi_names_add, &cur);
+		if (!ret)
+			ret = cdi_names_merge(all, &cur);
 		if (ret || cdi_names_equal(&prev, &cur))
 			break;
 		cdi_names_free(&prev);
 		prev = cur;
 		memset(&cur, 0, sizeof(cur));
-	}
-	/* the union, in order */
-	for (i = 0, j = 0; !ret && (i < prev.nr || j < cur.nr);) {
-		if (j == cur.nr || (i < prev.nr && strcmp(prev.v[i], cur.v[j]) <= 0))
-			ret = cdi_names_add(prev.v[i++], all);
-		else
-			ret = cdi_names_add(cur.v[j++], all);
 	}
 	cdi_names_free(&prev);
 	cdi_names_free(&cur);
