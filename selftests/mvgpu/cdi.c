@@ -388,9 +388,10 @@ static const char *check_node(const struct jv *n, const char *path,
 
 /*
  * Check the spec text against the vGPUs in want (all of them, each once,
- * nothing else). With strict false a device need only be complete (a
- * racing removal may have taken its node away since). NULL or the reason
- * in why.
+ * nothing else). With strict false other devices may be there too and
+ * are not checked (a racing removal may have taken their nodes away
+ * since); the vGPUs in want, which stay, are checked in full, their group
+ * nodes too. NULL or the reason in why.
  */
 static const char *check_spec(const char *text, struct want *want, int nr,
 			      bool strict, char *why, size_t len)
@@ -476,7 +477,7 @@ static const char *check_spec(const char *text, struct want *want, int nr,
 		snprintf(group, sizeof(group), "/dev/vfio/%d",
 			 libmvgpu_mdev_group(name));
 		ret = check_node(&nodes->items[0], "/dev/vfio/vfio", why, len);
-		if (!ret && strict)
+		if (!ret)
 			ret = check_node(&nodes->items[1], group, why, len);
 		if (ret)
 			goto out;
@@ -770,8 +771,9 @@ TEST_F(cdi, unwritable_file_fails)
 /*
  * Two writers run mvgpu-ctl cdi again and again while a third process
  * creates and removes a vGPU: every spec read meanwhile is complete (valid
- * JSON naming the vGPU that stays, every device complete), no temporary
- * file is left, and the last spec is exact.
+ * JSON naming the vGPU that stays, with its env and both its nodes, the
+ * group node's major and minor those of /dev/vfio/<its group>), no
+ * temporary file is left, and the last spec is exact.
  */
 TEST_F_TIMEOUT(cdi, racing_vgpus_never_a_partial_spec, 300)
 {
