@@ -236,6 +236,13 @@ static int cdi_device(const char *uuid, void *arg)
 			 path, uuid);
 		goto err_node;
 	}
+	/*
+	 * The vGPU may have been removed and its group number given to a
+	 * new vGPU between the link and the stat: the node read is that
+	 * group's only if the link still names it afterwards.
+	 */
+	if (libmvgpu_mdev_group(uuid) != group)
+		goto skip;
 	ret = cdi_parent(uuid, parent, sizeof(parent));
 	if (ret)
 		goto err;
