@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/file.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
@@ -398,6 +399,35 @@ static int cdi_fail(const char *what, int err)
 }
 
 /*
+ * Create the temporary file ".NAME.XXXXXX" (six random letters or digits)
+ * in directory dfd, exclusively, mode 0644; its name into tmp. The fd or
+ * -errno.
+ */
+static int cdi_tmp_open(int dfd, const char *name, char *tmp, size_t len)
+{
+	static const char set[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+	unsigned char rnd[6];
+	int tries, i, fd;
+	size_t n;
+
+	n = snprintf(tmp, len, ".%s.XXXXXX", name);
+	if (n >= len)
+		return -ENAMETOOLONG;
+	for (tries = 0; tries < 100; tries++) {
+		if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
+			return -EIO;
+		for (i = 0; i < 6; i++)
+			tmp[n - 6 + i] = set[rnd[i] % (sizeof(set) - 1)];
+		fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+			    O_CLOEXEC, 0644);
+		if (fd >= 0 || errno != EEXIST)
+			return fd >= 0 ? fd : -errno;
+	}
+	return -EEXIST;
+}
+
+/*
  * Write the spec of all vGPUs to a temporary file in out's directory and
  * rename it to out, so that a reader never sees a partial spec. Without a
  * vGPU out is removed: CDI refuses a spec without devices. Runs of this
@@ -405,9 +435,10 @@ static int cdi_fail(const char *what, int err)
  */
 static int cmd_cdi(int argc, char **argv)
 {
-	char dir[PATH_MAX], base[PATH_MAX], tmp[PATH_MAX], deflt[128];
+	char dir[PATH_MAX], base[PATH_MAX], tmp[NAME_MAX + 1], deflt[128];
+	const char *out = NULL, *only = NULL, *name;
 	char type[64];
-	const char *out = NULL, *only = NULL;
+	struct stat st;
 	struct cdi_names names = { 0 };
 	struct cdi_spec spec = { 0 };
 	int i, dfd, fd = -1, ret;
@@ -451,24 +482,36 @@ static int cmd_cdi(int argc, char **argv)
 		return cdi_fail(out, -ENAMETOOLONG);
 	snprintf(base, sizeof(base), "%s", out);
 	snprintf(dir, sizeof(dir), "%s", dirname(base));
+	snprintf(base, sizeof(base), "%s", out);	/* dirname() wrote it */
+	name = basename(base);
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return cdi_fail(out, -errno);
+	/*
+	 * Every name below is relative to dfd, the directory locked. One
+	 * that another user may change (rename the file, swap in a link)
+	 * between our steps is refused.
+	 */
+	if (fstat(dfd, &st)) {
+		ret = cdi_fail(out, -errno);
+		goto out_dir;
+	}
+	if (st.st_uid || (st.st_mode & 022)) {
+		fprintf(stderr,
+			"%s: cdi: %s: directory not owned by root or writable by group or others: refused\n",
+			prog, dir);
+		ret = 1;
+		goto out_dir;
+	}
 	if (flock(dfd, LOCK_EX)) {
 		ret = cdi_fail(out, -errno);
 		goto out_dir;
 	}
-	/* a name CDI does not read (not *.json, *.yaml) until the rename */
-	snprintf(base, sizeof(base), "%s", out);	/* dirname() wrote it */
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir,
-			     basename(base)) >= sizeof(tmp)) {
-		ret = -ENAMETOOLONG;
-		goto fail;
-	}
 	snprintf(spec.what, sizeof(spec.what), "%s", out);
-	fd = mkstemp(tmp);
+	/* a name CDI does not read (not *.json, *.yaml) until the rename */
+	fd = cdi_tmp_open(dfd, name, tmp, sizeof(tmp));
 	if (fd < 0) {
-		ret = -errno;
+		ret = fd;
 		goto fail;
 	}
 	spec.f = fdopen(fd, "w");
@@ -503,8 +546,8 @@ static int cmd_cdi(int argc, char **argv)
 		goto fail_tmp;
 	}
 	if (!spec.nr) {
-		unlink(tmp);
-		if (unlink(out) && errno != ENOENT) {
+		unlinkat(dfd, tmp, 0);
+		if (unlinkat(dfd, name, 0) && errno != ENOENT) {
 			ret = -errno;
 			goto fail_tmp;
 		}
@@ -512,13 +555,13 @@ static int cmd_cdi(int argc, char **argv)
 			prog, out);
 		goto out;
 	}
-	if (rename(tmp, out)) {
+	if (renameat(dfd, tmp, dfd, name)) {
 		ret = -errno;
 		goto fail_tmp;
 	}
 	goto out;
 fail_tmp:
-	unlink(tmp);
+	unlinkat(dfd, tmp, 0);
 fail:
 	ret = cdi_fail(spec.what, ret);
 out:

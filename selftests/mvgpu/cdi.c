@@ -744,7 +744,7 @@ TEST_F(cdi, unwritable_file_fails)
 		TH_LOG("%s", self->out);
 
 	ASSERT_EQ(0, mkdir(self->ro, 0755));
-	ASSERT_EQ(0, mount("tmpfs", self->ro, "tmpfs", 0, "size=64k"));
+	ASSERT_EQ(0, mount("tmpfs", self->ro, "tmpfs", 0, "size=64k,mode=0755"));
 	self->ro_mounted = true;
 	snprintf(path, sizeof(path), "%s/mvgpu.json", self->ro);
 	ASSERT_EQ(0, write_file(path, "old\n"));
@@ -759,13 +759,58 @@ TEST_F(cdi, unwritable_file_fails)
 	EXPECT_EQ(1, mt_dir_count(self->ro));
 
 	/* FILE is a directory: the rename fails, the temporary file goes */
-	snprintf(args, sizeof(args), "-o %s", self->dir);
+	snprintf(path, sizeof(path), "%s/sub", self->dir);
+	ASSERT_EQ(0, mkdir(path, 0755));
+	snprintf(args, sizeof(args), "-o %s", path);
 	ASSERT_EQ(1, run_cdi(args, self->out, sizeof(self->out)));
 	EXPECT_NE(NULL, strstr(self->out, "Is a directory"))
 		TH_LOG("%s", self->out);
-	snprintf(path, sizeof(path), ".%s.", strrchr(self->dir, '/') + 1);
-	EXPECT_EQ(0, count_prefix("/tmp", path));
-	EXPECT_EQ(1, mt_dir_count(self->dir));	/* ro/ only */
+	EXPECT_EQ(0, count_prefix(self->dir, ".sub."));
+	EXPECT_EQ(2, mt_dir_count(self->dir));	/* ro/ and sub/ only */
+}
+
+/*
+ * A directory of FILE that another user could change between the steps
+ * (not root's, or writable by group or others, as /tmp) is refused:
+ * exit status 1, the reason named, nothing written or removed there.
+ */
+TEST_F(cdi, directory_of_others_refused)
+{
+	static const struct { mode_t mode; uid_t uid; } bad[] = {
+		{ 0775, 0 }, { 0757, 0 }, { 01777, 0 }, { 0755, 65534 },
+	};
+	char args[256], path[160];
+	unsigned int i;
+
+	CHECK_SETUP();
+	ASSERT_EQ(0, mt_vgpu_create(&self->v[0], MT_PARENT0, MT_T14));
+	snprintf(path, sizeof(path), "%s/d", self->dir);
+	ASSERT_EQ(0, mkdir(path, 0755));
+	snprintf(path, sizeof(path), "%s/d/mvgpu.json", self->dir);
+	ASSERT_EQ(0, write_file(path, "old\n"));
+	snprintf(args, sizeof(args), "-o %s", path);
+	snprintf(path, sizeof(path), "%s/d", self->dir);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ASSERT_EQ(0, chown(path, bad[i].uid, 0));
+		ASSERT_EQ(0, chmod(path, bad[i].mode));
+		ASSERT_EQ(1, run_cdi(args, self->out, sizeof(self->out)))
+			TH_LOG("mode %o, uid %u: %s", bad[i].mode, bad[i].uid,
+			       self->out);
+		EXPECT_NE(NULL, strstr(self->out,
+				       "directory not owned by root or writable by group or others: refused"))
+			TH_LOG("%s", self->out);
+		EXPECT_NE(NULL, strstr(self->out, path)) TH_LOG("%s", self->out);
+		EXPECT_EQ(1, mt_dir_count(path));
+		ASSERT_LT(0, read_all(args + 3, self->spec, SPEC_MAX));
+		EXPECT_STREQ("old\n", self->spec);
+	}
+	/* root's, 0755: written */
+	ASSERT_EQ(0, chown(path, 0, 0));
+	ASSERT_EQ(0, chmod(path, 0755));
+	ASSERT_EQ(0, run_cdi(args, self->out, sizeof(self->out)))
+		TH_LOG("%s", self->out);
+	EXPECT_STREQ("", self->out);
+	EXPECT_EQ(1, mt_dir_count(path));
 }
 
 /*
