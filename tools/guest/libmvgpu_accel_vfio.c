@@ -355,10 +355,33 @@ static int bo_back(struct mva_vfio *v, struct mva_vfio_bo *b)
 	}
 	b->cpu = p;
 	ret = libmvgpu_iommu_map(&v->dev, p, b->addr, b->size);
+	/* type1's dma_entry_limit: out of mappings, as out of memory */
 	if (ret)
-		return ret;
+		return ret == -ENOSPC ? -ENOMEM : ret;
 	b->iova_mapped = true;
 	return 0;
+}
+
+/*
+ * A handle for a new buffer: never 0; after 2^32 - 1 handles next_handle
+ * wraps and 0 and the handles still in use are skipped, so that, as the
+ * kernel backend's GEM handles, a handle names one live buffer. There are
+ * fewer buffers than handles (each holds at least a page), so one is free.
+ */
+static uint32_t handle_new(struct mva_vfio *v)
+{
+	struct mva_vfio_bo *b;
+	uint32_t h;
+
+	for (;;) {
+		h = v->next_handle++;
+		if (!h)
+			continue;
+		for (b = v->bos; b && b->handle != h; b = b->next)
+			;
+		if (!b)
+			return h;
+	}
 }
 
 /**
@@ -370,7 +393,8 @@ static int bo_back(struct mva_vfio *v, struct mva_vfio_bo *b)
  * @bo: gets the handle, size, GPU VA and CPU address
  *
  * Return: 0, -EINVAL for a bad @size, -ENOMEM when no memory (or VRAM)
- * is left, -ENOSPC when no GPU VA range is, -EOPNOTSUPP for VRAM where
+ * is left (a VFIO DMA mapping refused with -ENOSPC, type1's
+ * dma_entry_limit reached, included), -ENOSPC when no GPU VA range is, -EOPNOTSUPP for VRAM where
  * BAR2 cannot be mapped, or another -errno.
  */
 int mva_vfio_bo_new(struct mva_vfio *v, uint64_t size, int vram,
@@ -404,7 +428,7 @@ int mva_vfio_bo_new(struct mva_vfio *v, uint64_t size, int vram,
 		goto err;
 	libmvgpu_ctx_tlb_inv(&v->ctx, b->va, b->size);
 
-	b->handle = v->next_handle++;
+	b->handle = handle_new(v);
 	b->next = v->bos;
 	v->bos = b;
 	bo->handle = b->handle;
@@ -464,8 +488,8 @@ static int check_stream(const uint32_t *dw, uint32_t ndw)
 int mva_vfio_submit(struct mva_vfio *v, const uint32_t *dw, uint32_t ndw,
 		    uint64_t *seqno)
 {
+	uint32_t *p, tail;
 	int64_t seq;
-	uint32_t *p;
 	int ret = 0;
 
 	if (!ndw || ndw > MVA_SUBMIT_MAX_DW)
@@ -484,10 +508,14 @@ int mva_vfio_submit(struct mva_vfio *v, const uint32_t *dw, uint32_t ndw,
 		return ret == -ETIMEDOUT ? -EBUSY : ret;
 	}
 	memcpy(p, dw, ndw * 4);
+	tail = v->ctx.tail;
 	v->ctx.tail = (v->ctx.tail + ndw * 4) & (v->ctx.ring_size - 1);
 	seq = libmvgpu_ctx_fence(&v->ctx, true);
-	if (seq < 0)
+	if (seq < 0) {
+		/* no commands queued without their fence: not submitted */
+		v->ctx.tail = tail;
 		return (int)seq;
+	}
 	libmvgpu_ring_kick(&v->ctx);
 	*seqno = (uint64_t)seq;
 	return 0;
