@@ -210,8 +210,9 @@ static void bo_destroy(struct mva_vfio *v, struct mva_vfio_bo *b)
  * @uuid: the mdev's UUID
  *
  * Return: 0; -EINVAL when @uuid is no UUID, -ENODEV when no such vGPU
- * exists (in sysfs), -EBUSY when another process has it open, -ENOENT or
- * -EACCES when its VFIO device nodes are missing or out of reach,
+ * exists (in sysfs), -EBUSY when another process has it open, -ENOENT
+ * when its VFIO device nodes are missing, -EACCES when file permissions
+ * deny them, -EPERM when the device cgroup does,
  * -EOPNOTSUPP when it has no usable context, or another -errno.
  */
 int mva_vfio_open(struct mva_vfio **vp, const char *uuid)
