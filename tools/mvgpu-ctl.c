@@ -255,8 +255,9 @@ static int cdi_device(const char *uuid, void *arg)
 	json_str(f, parent);
 	fprintf(f, "\n      },\n      \"containerEdits\": {\n"
 		"        \"env\": [\n          \"MVGPU_DEVICE=vfio:");
-	/* a UUID: nothing to escape */
-	fprintf(f, "%s\"\n        ],\n        \"deviceNodes\": [\n", uuid);
+	/* a UUID: nothing to escape; the group: the backend needs no sysfs */
+	fprintf(f, "%s\",\n          \"MVGPU_VFIO_GROUP=%d\"\n"
+		"        ],\n        \"deviceNodes\": [\n", uuid, group);
 	cdi_print_node(f, &spec->vfio, false);
 	cdi_print_node(f, &node, true);
 	fprintf(f, "        ]\n      }\n    }");

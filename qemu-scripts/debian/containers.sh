@@ -102,7 +102,7 @@ spec_right() {
 		done)
 		[ "$have" = "$want " ] || { echo "$u: nodes '$have', want '$want'"; return 1; }
 		[ "$(jq -r --arg u "$u" '.devices[] | select(.name == $u) |
-			.containerEdits.env | join(" ")' "$spec")" = "MVGPU_DEVICE=vfio:$u" ] ||
+			.containerEdits.env | join(" ")' "$spec")" = "MVGPU_DEVICE=vfio:$u MVGPU_VFIO_GROUP=$g" ] ||
 			{ echo "$u: env"; return 1; }
 	done
 	jq -e '.cdiVersion == "0.6.0" and .kind == "mvgpu.dev/vgpu"' "$spec" > /dev/null &&
@@ -254,7 +254,11 @@ other_no_node() {
 	local cb
 
 	cb=$(attr "$UUID_B" commands)
-	! ctr_run other "$UUID_A" -d "vfio:$UUID_B" -s 4096 copy || return 1
+	# B's group in MVGPU_VFIO_GROUP too (the spec's is A's; set in the
+	# container: the spec's edits would override podman --env)
+	! podman_run --name other --device "mvgpu.dev/vgpu=$UUID_A" "$IMAGE" \
+		sh -c "MVGPU_VFIO_GROUP=$(group_of "$UUID_B") mvgpu-run -d vfio:$UUID_B -s 4096 copy" \
+		> "$CTR_LOG/other.out" 2>&1 || return 1
 	cat "$CTR_LOG/other.out"
 	grep -q 'No such file or directory' "$CTR_LOG/other.out" &&
 		[ "$(attr "$UUID_B" commands)" = "$cb" ]
@@ -269,7 +273,7 @@ other_mknod() {
 	n="$((0x$(stat -c %t "/dev/vfio/$g"))) $((0x$(stat -c %T "/dev/vfio/$g")))"
 	! podman_run --cap-add MKNOD --device "mvgpu.dev/vgpu=$UUID_A" "$IMAGE" \
 		sh -c "mknod /dev/vfio/$g c $n && echo NODE-MADE &&
-		       mvgpu-run -d vfio:$UUID_B -s 4096 copy" > "$CTR_LOG/mknod.out" 2>&1 ||
+		       MVGPU_VFIO_GROUP=$g mvgpu-run -d vfio:$UUID_B -s 4096 copy" > "$CTR_LOG/mknod.out" 2>&1 ||
 		return 1
 	cat "$CTR_LOG/mknod.out"
 	grep -q NODE-MADE "$CTR_LOG/mknod.out" &&

@@ -397,7 +397,7 @@ static const char *check_spec(const char *text, struct want *want, int nr,
 			      bool strict, char *why, size_t len)
 {
 	const struct jv *devs, *d, *ed, *env, *nodes, *ann;
-	char parent[256], group[64], envwant[128];
+	char parent[256], group[64], envwant[128], envgroup[64];
 	const char *ret = NULL, *name;
 	struct jv root;
 	int i, j;
@@ -462,9 +462,13 @@ static const char *check_spec(const char *text, struct want *want, int nr,
 		}
 		env = j_get(ed, "env");
 		snprintf(envwant, sizeof(envwant), "MVGPU_DEVICE=vfio:%s", name);
-		if (!env || env->type != J_ARR || env->nr != 1 ||
-		    strcmp(j_str(&env->items[0]) ?: "", envwant)) {
-			snprintf(why, len, "device %s: env is not [\"%s\"]", name, envwant);
+		snprintf(envgroup, sizeof(envgroup), "MVGPU_VFIO_GROUP=%d",
+			 libmvgpu_mdev_group(name));
+		if (!env || env->type != J_ARR || env->nr != 2 ||
+		    strcmp(j_str(&env->items[0]) ?: "", envwant) ||
+		    strcmp(j_str(&env->items[1]) ?: "", envgroup)) {
+			snprintf(why, len, "device %s: env is not [\"%s\", \"%s\"]",
+				 name, envwant, envgroup);
 			ret = why;
 			goto out;
 		}

@@ -19,7 +19,9 @@
  * at a time per struct mva_dev, and not across fork().
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -204,13 +206,42 @@ static void bo_destroy(struct mva_vfio *v, struct mva_vfio_bo *b)
 	free(b);
 }
 
+/*
+ * $MVGPU_VFIO_GROUP, the vGPU's IOMMU group number (the CDI spec sets
+ * it): -1 when unset or empty; -EINVAL, with a note on stderr, when it
+ * is not a decimal number.
+ */
+static int env_group(const char *uuid)
+{
+	const char *env = getenv("MVGPU_VFIO_GROUP");
+	unsigned long n;
+	char *end;
+
+	if (!env || !*env)
+		return -1;
+	errno = 0;
+	n = strtoul(env, &end, 10);
+	if (*env < '0' || *env > '9' || *end || errno || n > INT_MAX) {
+		fprintf(stderr,
+			"libmvgpu_accel: MVGPU_VFIO_GROUP=%.16s%s for vGPU %s: not a VFIO group number\n",
+			env, strlen(env) > 16 ? "..." : "", uuid);
+		return -EINVAL;
+	}
+	return (int)n;
+}
+
 /**
  * mva_vfio_open() - open the vGPU uuid and set up a context on it
  * @vp: gets the backend's state
  * @uuid: the mdev's UUID
  *
+ * With $MVGPU_VFIO_GROUP set (a decimal group number) sysfs is not read:
+ * /dev/vfio/<that group> is opened and the device asked for by @uuid, so
+ * a vGPU not in that group gets -ENODEV; a value that is no number
+ * -EINVAL (each with a note on stderr).
+ *
  * Return: 0; -EINVAL when @uuid is no UUID, -ENODEV when no such vGPU
- * exists (in sysfs), -EBUSY when another process has it open, -ENOENT
+ * exists (in sysfs, or in the group of $MVGPU_VFIO_GROUP), -EBUSY when another process has it open, -ENOENT
  * when its VFIO device nodes are missing, -EACCES when file permissions
  * deny them, -EPERM when the device cgroup does,
  * -EOPNOTSUPP when it has no usable context, or another -errno.
@@ -218,13 +249,16 @@ static void bo_destroy(struct mva_vfio *v, struct mva_vfio_bo *b)
 int mva_vfio_open(struct mva_vfio **vp, const char *uuid)
 {
 	struct mva_vfio *v;
-	int ret;
+	int group, ret;
 
 	*vp = NULL;
 	if (!uuid_valid(uuid))
 		return -EINVAL;
+	group = env_group(uuid);
+	if (group < -1)
+		return group;
 	/* tell a vGPU that is not there from device nodes that are not */
-	if (!libmvgpu_mdev_exists(uuid))
+	if (group < 0 && !libmvgpu_mdev_exists(uuid))
 		return -ENODEV;
 	v = calloc(1, sizeof(*v));
 	if (!v)
@@ -235,7 +269,15 @@ int mva_vfio_open(struct mva_vfio **vp, const char *uuid)
 	v->va.end = MVA_VA_END;
 	v->next_handle = 1;
 
-	ret = libmvgpu_open_backend(&v->dev, uuid, LIBMVGPU_LEGACY);
+	if (group >= 0) {
+		ret = libmvgpu_open_group(&v->dev, uuid, group);
+		if (ret == -ENODEV)
+			fprintf(stderr,
+				"libmvgpu_accel: vGPU %s is not in VFIO group %d (MVGPU_VFIO_GROUP)\n",
+				uuid, group);
+	} else {
+		ret = libmvgpu_open_backend(&v->dev, uuid, LIBMVGPU_LEGACY);
+	}
 	if (ret)
 		goto err_free;
 	/* without a BAR2 mapping (hosts before 6.10) only VRAM buffers fail */
