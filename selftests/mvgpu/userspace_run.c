@@ -766,4 +766,36 @@ TEST_F_TIMEOUT(urun, group_env_without_sysfs, 900)
 		TH_LOG("%s", p.buf);
 }
 
+/*
+ * type1's dma_entry_limit (DMA mappings per container) reached: MAP_DMA's
+ * -ENOSPC is out of memory for the caller, as the API says (-ENOMEM,
+ * "Cannot allocate memory"), not -ENOSPC, which means no GPU VA range.
+ * With a limit of 2 the backend's open (its pool: one mapping) and the
+ * copy's first buffer fit, the second buffer does not.
+ */
+TEST_F_TIMEOUT(urun, dma_entry_limit_is_enomem, 900)
+{
+	static const char lim[] =
+		"/sys/module/vfio_iommu_type1/parameters/dma_entry_limit";
+	static const char * const args[] = { "-s", "4096", "copy", NULL };
+	char old[32];
+	struct proc p;
+	ssize_t n;
+	int st;
+
+	ASSERT_EQ(0, self->setup_err) TH_LOG("set-up: %s", self->msg);
+	n = libmvgpu_sysfs_read(lim, old, sizeof(old));
+	ASSERT_LT(0, n) TH_LOG("%s: %s", lim, strerror((int)-n));
+	ASSERT_EQ(0, libmvgpu_sysfs_write(lim, "2"));
+	st = run(&p, self->dev, args);
+	EXPECT_EQ(0, libmvgpu_sysfs_write(lim, old));
+	EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 1)
+		TH_LOG("status %#x: %s", st, p.buf);
+	EXPECT_NE(NULL, strstr(p.buf, "mvgpu-run: copy: Cannot allocate memory"))
+		TH_LOG("%s", p.buf);
+	/* and with the limit back the same run passes */
+	st = run(&p, self->dev, args);
+	ASSERT_RUN_OK(st, &p, 1);
+}
+
 TEST_HARNESS_MAIN
