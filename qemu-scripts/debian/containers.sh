@@ -126,7 +126,7 @@ containers_setup() {
 		build_image
 	mdevctl start -p "$parent" -t "$TYPE_C" -u "$UUID_A" &&
 		mdevctl start -p "$parent" -t "$TYPE_C" -u "$UUID_B"
-	check "mvgpu-ctl cdi: /var/run/cdi/mvgpu.json names the vGPUs, their nodes and MVGPU_DEVICE" \
+	check "mvgpu-ctl cdi: /var/run/cdi/mvgpu.json names the vGPUs, their nodes, MVGPU_DEVICE and MVGPU_VFIO_GROUP" \
 		spec_written
 	timing "containers: image and spec $(($(now) - t)) s"
 	phase ctr-setup $(($(now) - t))
