@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/file.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
@@ -236,6 +237,13 @@ static int cdi_device(const char *uuid, void *arg)
 			 path, uuid);
 		goto err_node;
 	}
+	/*
+	 * The vGPU may have been removed and its group number given to a
+	 * new vGPU between the link and the stat: the node read is that
+	 * group's only if the link still names it afterwards.
+	 */
+	if (libmvgpu_mdev_group(uuid) != group)
+		goto skip;
 	ret = cdi_parent(uuid, parent, sizeof(parent));
 	if (ret)
 		goto err;
@@ -247,8 +255,9 @@ static int cdi_device(const char *uuid, void *arg)
 	json_str(f, parent);
 	fprintf(f, "\n      },\n      \"containerEdits\": {\n"
 		"        \"env\": [\n          \"MVGPU_DEVICE=vfio:");
-	/* a UUID: nothing to escape */
-	fprintf(f, "%s\"\n        ],\n        \"deviceNodes\": [\n", uuid);
+	/* a UUID: nothing to escape; the group: the backend needs no sysfs */
+	fprintf(f, "%s\",\n          \"MVGPU_VFIO_GROUP=%d\"\n"
+		"        ],\n        \"deviceNodes\": [\n", uuid, group);
 	cdi_print_node(f, &spec->vfio, false);
 	cdi_print_node(f, &node, true);
 	fprintf(f, "        ]\n      }\n    }");
@@ -319,35 +328,65 @@ static bool cdi_names_equal(const struct cdi_names *a,
 	return true;
 }
 
+/* all = the union of all and r, both sorted without repeats. */
+static int cdi_names_merge(struct cdi_names *all, const struct cdi_names *r)
+{
+	struct cdi_names u = { 0 };
+	int i = 0, j = 0, ret = 0;
+
+	while (!ret && (i < all->nr || j < r->nr)) {
+		if (j == r->nr ||
+		    (i < all->nr && strcmp(all->v[i], r->v[j]) <= 0))
+			ret = cdi_names_add(all->v[i++], &u);
+		else
+			ret = cdi_names_add(r->v[j++], &u);
+	}
+	if (ret) {
+		cdi_names_free(&u);
+		return ret;
+	}
+	cdi_names_free(all);
+	*all = u;
+	return 0;
+}
+
 /*
  * The mdevs, in all. A sysfs directory read while one of its entries is
  * removed can skip the entry after it (kernfs looks the removed entry's
  * place up again and steps past its successor), so the directory is read
- * until two readings agree, and the union of the last two is taken: a
- * vGPU that exists throughout is in it. Gone ones are sorted out later.
+ * until two readings in a row agree, at most CDI_READINGS times, and the
+ * union of all readings is taken: a vGPU that exists throughout is in
+ * every reading but those a removal made skip it, and a reading that
+ * skipped one holds the removed entry, which the next reading lacks, so
+ * the pair that agrees has it. Without two agreeing readings -EAGAIN:
+ * nothing is left out silently. Gone ones are sorted out later.
  */
 #define CDI_READINGS	20
 static int cdi_list(struct cdi_names *all)
 {
 	struct cdi_names prev = { 0 }, cur = { 0 };
-	int i, j, k, ret;
+	int k, ret;
 
 	ret = libmvgpu_dir_walk(LIBMVGPU_SYSFS_MDEV_DEVS, cdi_names_add, &prev);
-	for (k = 1; !ret && k < CDI_READINGS; k++) {
+	if (!ret)
+		ret = cdi_names_merge(all, &prev);
+	for (k = 1; !ret; k++) {
+		if (k == CDI_READINGS) {
+			fprintf(stderr,
+				"%s: cdi: vGPUs created or removed all the time: %d readings of %s, no two in a row agree; try again\n",
+				prog, CDI_READINGS, LIBMVGPU_SYSFS_MDEV_DEVS);
+			ret = -EAGAIN;
+			break;
+		}
 		ret = libmvgpu_dir_walk(LIBMVGPU_SYSFS_MDEV_DEVS,
 					cdi_names_add, &cur);
+		if (!ret)
+			ret = cdi_names_merge(all, &cur);
 		if (ret || cdi_names_equal(&prev, &cur))
 			break;
 		cdi_names_free(&prev);
 		prev = cur;
 		memset(&cur, 0, sizeof(cur));
-	}
-	/* the union, in order */
-	for (i = 0, j = 0; !ret && (i < prev.nr || j < cur.nr);) {
-		if (j == cur.nr || (i < prev.nr && strcmp(prev.v[i], cur.v[j]) <= 0))
-			ret = cdi_names_add(prev.v[i++], all);
-		else
-			ret = cdi_names_add(cur.v[j++], all);
 	}
 	cdi_names_free(&prev);
 	cdi_names_free(&cur);
@@ -361,6 +400,35 @@ static int cdi_fail(const char *what, int err)
 }
 
 /*
+ * Create the temporary file ".NAME.XXXXXX" (six random letters or digits)
+ * in directory dfd, exclusively, mode 0644; its name into tmp. The fd or
+ * -errno.
+ */
+static int cdi_tmp_open(int dfd, const char *name, char *tmp, size_t len)
+{
+	static const char set[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+	unsigned char rnd[6];
+	int tries, i, fd;
+	size_t n;
+
+	n = snprintf(tmp, len, ".%s.XXXXXX", name);
+	if (n >= len)
+		return -ENAMETOOLONG;
+	for (tries = 0; tries < 100; tries++) {
+		if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
+			return -EIO;
+		for (i = 0; i < 6; i++)
+			tmp[n - 6 + i] = set[rnd[i] % (sizeof(set) - 1)];
+		fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+			    O_CLOEXEC, 0644);
+		if (fd >= 0 || errno != EEXIST)
+			return fd >= 0 ? fd : -errno;
+	}
+	return -EEXIST;
+}
+
+/*
  * Write the spec of all vGPUs to a temporary file in out's directory and
  * rename it to out, so that a reader never sees a partial spec. Without a
  * vGPU out is removed: CDI refuses a spec without devices. Runs of this
@@ -368,9 +436,10 @@ static int cdi_fail(const char *what, int err)
  */
 static int cmd_cdi(int argc, char **argv)
 {
-	char dir[PATH_MAX], base[PATH_MAX], tmp[PATH_MAX], deflt[128];
+	char dir[PATH_MAX], base[PATH_MAX], tmp[NAME_MAX + 1], deflt[128];
+	const char *out = NULL, *only = NULL, *name;
 	char type[64];
-	const char *out = NULL, *only = NULL;
+	struct stat st;
 	struct cdi_names names = { 0 };
 	struct cdi_spec spec = { 0 };
 	int i, dfd, fd = -1, ret;
@@ -414,24 +483,36 @@ static int cmd_cdi(int argc, char **argv)
 		return cdi_fail(out, -ENAMETOOLONG);
 	snprintf(base, sizeof(base), "%s", out);
 	snprintf(dir, sizeof(dir), "%s", dirname(base));
+	snprintf(base, sizeof(base), "%s", out);	/* dirname() wrote it */
+	name = basename(base);
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return cdi_fail(out, -errno);
+	/*
+	 * Every name below is relative to dfd, the directory locked. One
+	 * that another user may change (rename the file, swap in a link)
+	 * between our steps is refused.
+	 */
+	if (fstat(dfd, &st)) {
+		ret = cdi_fail(out, -errno);
+		goto out_dir;
+	}
+	if (st.st_uid || (st.st_mode & 022)) {
+		fprintf(stderr,
+			"%s: cdi: %s: directory not owned by root or writable by group or others: refused\n",
+			prog, dir);
+		ret = 1;
+		goto out_dir;
+	}
 	if (flock(dfd, LOCK_EX)) {
 		ret = cdi_fail(out, -errno);
 		goto out_dir;
 	}
-	/* a name CDI does not read (not *.json, *.yaml) until the rename */
-	snprintf(base, sizeof(base), "%s", out);	/* dirname() wrote it */
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir,
-			     basename(base)) >= sizeof(tmp)) {
-		ret = -ENAMETOOLONG;
-		goto fail;
-	}
 	snprintf(spec.what, sizeof(spec.what), "%s", out);
-	fd = mkstemp(tmp);
+	/* a name CDI does not read (not *.json, *.yaml) until the rename */
+	fd = cdi_tmp_open(dfd, name, tmp, sizeof(tmp));
 	if (fd < 0) {
-		ret = -errno;
+		ret = fd;
 		goto fail;
 	}
 	spec.f = fdopen(fd, "w");
@@ -466,8 +547,8 @@ static int cmd_cdi(int argc, char **argv)
 		goto fail_tmp;
 	}
 	if (!spec.nr) {
-		unlink(tmp);
-		if (unlink(out) && errno != ENOENT) {
+		unlinkat(dfd, tmp, 0);
+		if (unlinkat(dfd, name, 0) && errno != ENOENT) {
 			ret = -errno;
 			goto fail_tmp;
 		}
@@ -475,13 +556,13 @@ static int cmd_cdi(int argc, char **argv)
 			prog, out);
 		goto out;
 	}
-	if (rename(tmp, out)) {
+	if (renameat(dfd, tmp, dfd, name)) {
 		ret = -errno;
 		goto fail_tmp;
 	}
 	goto out;
 fail_tmp:
-	unlink(tmp);
+	unlinkat(dfd, tmp, 0);
 fail:
 	ret = cdi_fail(spec.what, ret);
 out:

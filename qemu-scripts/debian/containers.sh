@@ -39,6 +39,8 @@ CTR_SECONDS=600
 SHARE_RUN=14
 SHARE_WARMUP=3
 SHARE_WINDOW=8
+# The two vGPUs' busy_ns must cover this much of the window (%).
+SHARE_BUSY=80
 CTR_LOG=/var/log/mvgpu-containers
 
 podman_run() {
@@ -100,7 +102,7 @@ spec_right() {
 		done)
 		[ "$have" = "$want " ] || { echo "$u: nodes '$have', want '$want'"; return 1; }
 		[ "$(jq -r --arg u "$u" '.devices[] | select(.name == $u) |
-			.containerEdits.env | join(" ")' "$spec")" = "MVGPU_DEVICE=vfio:$u" ] ||
+			.containerEdits.env | join(" ")' "$spec")" = "MVGPU_DEVICE=vfio:$u MVGPU_VFIO_GROUP=$g" ] ||
 			{ echo "$u: env"; return 1; }
 	done
 	jq -e '.cdiVersion == "0.6.0" and .kind == "mvgpu.dev/vgpu"' "$spec" > /dev/null &&
@@ -124,7 +126,7 @@ containers_setup() {
 		build_image
 	mdevctl start -p "$parent" -t "$TYPE_C" -u "$UUID_A" &&
 		mdevctl start -p "$parent" -t "$TYPE_C" -u "$UUID_B"
-	check "mvgpu-ctl cdi: /var/run/cdi/mvgpu.json names the vGPUs, their nodes and MVGPU_DEVICE" \
+	check "mvgpu-ctl cdi: /var/run/cdi/mvgpu.json names the vGPUs, their nodes, MVGPU_DEVICE and MVGPU_VFIO_GROUP" \
 		spec_written
 	timing "containers: image and spec $(($(now) - t)) s"
 	phase ctr-setup $(($(now) - t))
@@ -197,20 +199,24 @@ two_checked() {
 }
 
 # Weights 1:2, two containers' GEMMs started at once (mvgpu-run -w: each
-# waits for a line on its stdin), busy_ns over a window of the run.
+# waits for a line on its stdin), busy_ns over a window of the run. The
+# scheduler is work conserving: the shares follow the weights only while
+# both queues stay full, so sixteen 256x256 GEMMs are kept in flight and
+# the two vGPUs' busy_ns must cover most (SHARE_BUSY %) of the window; a
+# submitting CPU too slow to keep the engine busy fails as such.
 shares() {
-	local a0 b0 a1 b1 da db sa pa pb rc=0
+	local a0 b0 a1 b1 da db sa pa pb t0 t1 rc=0
 
 	echo 1 > "/sys/bus/mdev/devices/$UUID_A/mvgpu/weight"
 	echo 2 > "/sys/bus/mdev/devices/$UUID_B/mvgpu/weight"
 	rm -f /tmp/go-a /tmp/go-b
 	mkfifo /tmp/go-a /tmp/go-b
 	podman_run -i --name share-a --device "mvgpu.dev/vgpu=$UUID_A" "$IMAGE" \
-		mvgpu-run -w -q 4 -t "$SHARE_RUN" -s 128 gemm \
+		mvgpu-run -w -q 16 -t "$SHARE_RUN" -s 256 gemm \
 		< /tmp/go-a > "$CTR_LOG/share-a.out" 2>&1 &
 	pa=$!
 	podman_run -i --name share-b --device "mvgpu.dev/vgpu=$UUID_B" "$IMAGE" \
-		mvgpu-run -w -q 4 -t "$SHARE_RUN" -s 128 gemm \
+		mvgpu-run -w -q 16 -t "$SHARE_RUN" -s 256 gemm \
 		< /tmp/go-b > "$CTR_LOG/share-b.out" 2>&1 &
 	pb=$!
 	exec 7> /tmp/go-a 8> /tmp/go-b
@@ -219,11 +225,13 @@ shares() {
 	echo go >&7
 	echo go >&8
 	sleep "$SHARE_WARMUP"
+	t0=$(date +%s%N)
 	a0=$(attr "$UUID_A" busy_ns)
 	b0=$(attr "$UUID_B" busy_ns)
 	sleep "$SHARE_WINDOW"
 	a1=$(attr "$UUID_A" busy_ns)
 	b1=$(attr "$UUID_B" busy_ns)
+	t1=$(date +%s%N)
 	exec 7>&- 8>&-
 	wait "$pa" || rc=1
 	wait "$pb" || rc=1
@@ -234,6 +242,10 @@ shares() {
 	# A's share in hundredths of a percent
 	sa=$((da * 10000 / (da + db)))
 	diag "weights 1:2, busy_ns over $SHARE_WINDOW s: A $da, B $db: shares $((sa / 100)).$(printf %02d $((sa % 100))) % and $(((10000 - sa) / 100)).$(printf %02d $(((10000 - sa) % 100))) % (ideal 33.33 % and 66.67 %)"
+	if [ $(((da + db) * 100)) -lt $(((t1 - t0) * SHARE_BUSY)) ]; then
+		echo "engine not saturated: A $da + B $db busy ns over a $((t1 - t0)) ns window (under $SHARE_BUSY %): the shares follow demand, not the weights"
+		rc=1
+	fi
 	[ "$rc" = 0 ] && [ "$sa" -ge 3133 ] && [ "$sa" -le 3533 ]
 }
 
@@ -242,7 +254,11 @@ other_no_node() {
 	local cb
 
 	cb=$(attr "$UUID_B" commands)
-	! ctr_run other "$UUID_A" -d "vfio:$UUID_B" -s 4096 copy || return 1
+	# B's group in MVGPU_VFIO_GROUP too (the spec's is A's; set in the
+	# container: the spec's edits would override podman --env)
+	! podman_run --name other --device "mvgpu.dev/vgpu=$UUID_A" "$IMAGE" \
+		sh -c "MVGPU_VFIO_GROUP=$(group_of "$UUID_B") mvgpu-run -d vfio:$UUID_B -s 4096 copy" \
+		> "$CTR_LOG/other.out" 2>&1 || return 1
 	cat "$CTR_LOG/other.out"
 	grep -q 'No such file or directory' "$CTR_LOG/other.out" &&
 		[ "$(attr "$UUID_B" commands)" = "$cb" ]
@@ -257,7 +273,7 @@ other_mknod() {
 	n="$((0x$(stat -c %t "/dev/vfio/$g"))) $((0x$(stat -c %T "/dev/vfio/$g")))"
 	! podman_run --cap-add MKNOD --device "mvgpu.dev/vgpu=$UUID_A" "$IMAGE" \
 		sh -c "mknod /dev/vfio/$g c $n && echo NODE-MADE &&
-		       mvgpu-run -d vfio:$UUID_B -s 4096 copy" > "$CTR_LOG/mknod.out" 2>&1 ||
+		       MVGPU_VFIO_GROUP=$g mvgpu-run -d vfio:$UUID_B -s 4096 copy" > "$CTR_LOG/mknod.out" 2>&1 ||
 		return 1
 	cat "$CTR_LOG/mknod.out"
 	grep -q NODE-MADE "$CTR_LOG/mknod.out" &&
@@ -300,7 +316,7 @@ containers_run() {
 	check "a container sees MVGPU_DEVICE=vfio:UUID, /dev/vfio/vfio and its vGPU's group only" ctr_view
 	check "two containers, each on its vGPU from the spec: mvgpu-run's results checked and right" \
 		two_checked
-	check "weights 1:2: the containers' shares of busy_ns within 2 points of 33.3 % and 66.7 %" \
+	check "weights 1:2: the containers' shares of busy_ns within 2 points of 33.3 % and 66.7 %, the engine saturated" \
 		shares
 	check "a container given vGPU A cannot open B (mvgpu-run -d vfio:B: no node of B's group)" \
 		other_no_node

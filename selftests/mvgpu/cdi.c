@@ -388,15 +388,16 @@ static const char *check_node(const struct jv *n, const char *path,
 
 /*
  * Check the spec text against the vGPUs in want (all of them, each once,
- * nothing else). With strict false a device need only be complete (a
- * racing removal may have taken its node away since). NULL or the reason
- * in why.
+ * nothing else). With strict false other devices may be there too and
+ * are not checked (a racing removal may have taken their nodes away
+ * since); the vGPUs in want, which stay, are checked in full, their group
+ * nodes too. NULL or the reason in why.
  */
 static const char *check_spec(const char *text, struct want *want, int nr,
 			      bool strict, char *why, size_t len)
 {
 	const struct jv *devs, *d, *ed, *env, *nodes, *ann;
-	char parent[256], group[64], envwant[128];
+	char parent[256], group[64], envwant[128], envgroup[64];
 	const char *ret = NULL, *name;
 	struct jv root;
 	int i, j;
@@ -461,9 +462,13 @@ static const char *check_spec(const char *text, struct want *want, int nr,
 		}
 		env = j_get(ed, "env");
 		snprintf(envwant, sizeof(envwant), "MVGPU_DEVICE=vfio:%s", name);
-		if (!env || env->type != J_ARR || env->nr != 1 ||
-		    strcmp(j_str(&env->items[0]) ?: "", envwant)) {
-			snprintf(why, len, "device %s: env is not [\"%s\"]", name, envwant);
+		snprintf(envgroup, sizeof(envgroup), "MVGPU_VFIO_GROUP=%d",
+			 libmvgpu_mdev_group(name));
+		if (!env || env->type != J_ARR || env->nr != 2 ||
+		    strcmp(j_str(&env->items[0]) ?: "", envwant) ||
+		    strcmp(j_str(&env->items[1]) ?: "", envgroup)) {
+			snprintf(why, len, "device %s: env is not [\"%s\", \"%s\"]",
+				 name, envwant, envgroup);
 			ret = why;
 			goto out;
 		}
@@ -476,7 +481,7 @@ static const char *check_spec(const char *text, struct want *want, int nr,
 		snprintf(group, sizeof(group), "/dev/vfio/%d",
 			 libmvgpu_mdev_group(name));
 		ret = check_node(&nodes->items[0], "/dev/vfio/vfio", why, len);
-		if (!ret && strict)
+		if (!ret)
 			ret = check_node(&nodes->items[1], group, why, len);
 		if (ret)
 			goto out;
@@ -743,7 +748,7 @@ TEST_F(cdi, unwritable_file_fails)
 		TH_LOG("%s", self->out);
 
 	ASSERT_EQ(0, mkdir(self->ro, 0755));
-	ASSERT_EQ(0, mount("tmpfs", self->ro, "tmpfs", 0, "size=64k"));
+	ASSERT_EQ(0, mount("tmpfs", self->ro, "tmpfs", 0, "size=64k,mode=0755"));
 	self->ro_mounted = true;
 	snprintf(path, sizeof(path), "%s/mvgpu.json", self->ro);
 	ASSERT_EQ(0, write_file(path, "old\n"));
@@ -758,20 +763,66 @@ TEST_F(cdi, unwritable_file_fails)
 	EXPECT_EQ(1, mt_dir_count(self->ro));
 
 	/* FILE is a directory: the rename fails, the temporary file goes */
-	snprintf(args, sizeof(args), "-o %s", self->dir);
+	snprintf(path, sizeof(path), "%s/sub", self->dir);
+	ASSERT_EQ(0, mkdir(path, 0755));
+	snprintf(args, sizeof(args), "-o %s", path);
 	ASSERT_EQ(1, run_cdi(args, self->out, sizeof(self->out)));
 	EXPECT_NE(NULL, strstr(self->out, "Is a directory"))
 		TH_LOG("%s", self->out);
-	snprintf(path, sizeof(path), ".%s.", strrchr(self->dir, '/') + 1);
-	EXPECT_EQ(0, count_prefix("/tmp", path));
-	EXPECT_EQ(1, mt_dir_count(self->dir));	/* ro/ only */
+	EXPECT_EQ(0, count_prefix(self->dir, ".sub."));
+	EXPECT_EQ(2, mt_dir_count(self->dir));	/* ro/ and sub/ only */
+}
+
+/*
+ * A directory of FILE that another user could change between the steps
+ * (not root's, or writable by group or others, as /tmp) is refused:
+ * exit status 1, the reason named, nothing written or removed there.
+ */
+TEST_F(cdi, directory_of_others_refused)
+{
+	static const struct { mode_t mode; uid_t uid; } bad[] = {
+		{ 0775, 0 }, { 0757, 0 }, { 01777, 0 }, { 0755, 65534 },
+	};
+	char args[256], path[160];
+	unsigned int i;
+
+	CHECK_SETUP();
+	ASSERT_EQ(0, mt_vgpu_create(&self->v[0], MT_PARENT0, MT_T14));
+	snprintf(path, sizeof(path), "%s/d", self->dir);
+	ASSERT_EQ(0, mkdir(path, 0755));
+	snprintf(path, sizeof(path), "%s/d/mvgpu.json", self->dir);
+	ASSERT_EQ(0, write_file(path, "old\n"));
+	snprintf(args, sizeof(args), "-o %s", path);
+	snprintf(path, sizeof(path), "%s/d", self->dir);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ASSERT_EQ(0, chown(path, bad[i].uid, 0));
+		ASSERT_EQ(0, chmod(path, bad[i].mode));
+		ASSERT_EQ(1, run_cdi(args, self->out, sizeof(self->out)))
+			TH_LOG("mode %o, uid %u: %s", bad[i].mode, bad[i].uid,
+			       self->out);
+		EXPECT_NE(NULL, strstr(self->out,
+				       "directory not owned by root or writable by group or others: refused"))
+			TH_LOG("%s", self->out);
+		EXPECT_NE(NULL, strstr(self->out, path)) TH_LOG("%s", self->out);
+		EXPECT_EQ(1, mt_dir_count(path));
+		ASSERT_LT(0, read_all(args + 3, self->spec, SPEC_MAX));
+		EXPECT_STREQ("old\n", self->spec);
+	}
+	/* root's, 0755: written */
+	ASSERT_EQ(0, chown(path, 0, 0));
+	ASSERT_EQ(0, chmod(path, 0755));
+	ASSERT_EQ(0, run_cdi(args, self->out, sizeof(self->out)))
+		TH_LOG("%s", self->out);
+	EXPECT_STREQ("", self->out);
+	EXPECT_EQ(1, mt_dir_count(path));
 }
 
 /*
  * Two writers run mvgpu-ctl cdi again and again while a third process
  * creates and removes a vGPU: every spec read meanwhile is complete (valid
- * JSON naming the vGPU that stays, every device complete), no temporary
- * file is left, and the last spec is exact.
+ * JSON naming the vGPU that stays, with its env and both its nodes, the
+ * group node's major and minor those of /dev/vfio/<its group>), no
+ * temporary file is left, and the last spec is exact.
  */
 TEST_F_TIMEOUT(cdi, racing_vgpus_never_a_partial_spec, 300)
 {

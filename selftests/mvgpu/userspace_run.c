@@ -15,10 +15,12 @@
 #include <libgen.h>
 #include <limits.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -51,6 +53,23 @@ struct proc {
  * runs mvgpu-run without CAP_IPC_LOCK, so that the limit applies.
  */
 static uint64_t child_memlock;
+/*
+ * For the next proc_start(): MVGPU_VFIO_GROUP's value (NULL: unset), and
+ * whether the child sees an empty tmpfs over /sys (a mount namespace of
+ * its own), as a container whose sysfs is masked.
+ */
+static const char *child_group;
+static bool child_no_sysfs;
+
+/* In the child: a private mount namespace with an empty /sys. */
+static void child_hide_sysfs(void)
+{
+	if (unshare(CLONE_NEWNS) ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+	    mount("tmpfs", "/sys", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  "size=16k,mode=0755"))
+		_exit(125);
+}
 
 /* In the child: drop CAP_IPC_LOCK for good (exec included), set the limit. */
 static void child_limit_memlock(void)
@@ -127,6 +146,12 @@ static int proc_start(struct proc *p, const char *dev, const char *const *args)
 		dup2(out[1], 2);
 		if (child_memlock)
 			child_limit_memlock();
+		if (child_no_sysfs)
+			child_hide_sysfs();
+		if (child_group)
+			setenv("MVGPU_VFIO_GROUP", child_group, 1);
+		else
+			unsetenv("MVGPU_VFIO_GROUP");
 		if (dev)
 			setenv(MVA_DEVICE_ENV, dev, 1);
 		else
@@ -714,6 +739,91 @@ TEST_F_TIMEOUT(urun, memlock_limit, 900)
 	child_memlock = 0;
 	ASSERT_RUN_OK(st, &p, 1);
 	ASSERT_EQ(0, et_attr(self->v.uuid, "pinned_pages"));
+}
+
+/*
+ * MVGPU_VFIO_GROUP (what the CDI spec sets): with an empty /sys, as in a
+ * container whose sysfs is masked, the backend opens /dev/vfio/N itself
+ * and the work passes; without it the same run cannot find the vGPU
+ * (so /sys was hidden indeed). Another vGPU's group and a value that is
+ * no number fail with status 1 and say so.
+ */
+TEST_F_TIMEOUT(urun, group_env_without_sysfs, 900)
+{
+	static const char * const args[] = { "-s", "65536", "copy", NULL };
+	char group[16], other[16];
+	struct proc p;
+	int st;
+
+	ASSERT_EQ(0, self->setup_err) TH_LOG("set-up: %s", self->msg);
+	ASSERT_EQ(0, mt_vgpu_create(&self->w, MT_PARENT0, MT_T14));
+	snprintf(group, sizeof(group), "%d", libmvgpu_mdev_group(self->v.uuid));
+	snprintf(other, sizeof(other), "%d", libmvgpu_mdev_group(self->w.uuid));
+	ASSERT_STRNE(group, other);
+
+	child_no_sysfs = true;
+	child_group = group;
+	st = run(&p, self->dev, args);
+	child_group = NULL;
+	EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st))
+		TH_LOG("MVGPU_VFIO_GROUP=%s, no sysfs: status %#x: %s", group,
+		       st, p.buf);
+	EXPECT_EQ(1, count(&p, " ok ")) TH_LOG("%s", p.buf);
+
+	st = run(&p, self->dev, args);
+	EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 1)
+		TH_LOG("no sysfs, no MVGPU_VFIO_GROUP: status %#x: %s", st,
+		       p.buf);
+	EXPECT_NE(NULL, strstr(p.buf, "no such vGPU")) TH_LOG("%s", p.buf);
+
+	child_group = other;
+	st = run(&p, self->dev, args);
+	EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 1)
+		TH_LOG("another vGPU's group: status %#x: %s", st, p.buf);
+	EXPECT_NE(NULL, strstr(p.buf, "is not in VFIO group")) TH_LOG("%s", p.buf);
+
+	child_group = "12x";
+	st = run(&p, self->dev, args);
+	child_group = NULL;
+	child_no_sysfs = false;
+	EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 1)
+		TH_LOG("MVGPU_VFIO_GROUP=12x: status %#x: %s", st, p.buf);
+	EXPECT_NE(NULL, strstr(p.buf, "MVGPU_VFIO_GROUP=12x for vGPU"))
+		TH_LOG("%s", p.buf);
+	EXPECT_NE(NULL, strstr(p.buf, "not a VFIO group number"))
+		TH_LOG("%s", p.buf);
+}
+
+/*
+ * type1's dma_entry_limit (DMA mappings per container) reached: MAP_DMA's
+ * -ENOSPC is out of memory for the caller, as the API says (-ENOMEM,
+ * "Cannot allocate memory"), not -ENOSPC, which means no GPU VA range.
+ * With a limit of 2 the backend's open (its pool: one mapping) and the
+ * copy's first buffer fit, the second buffer does not.
+ */
+TEST_F_TIMEOUT(urun, dma_entry_limit_is_enomem, 900)
+{
+	static const char lim[] =
+		"/sys/module/vfio_iommu_type1/parameters/dma_entry_limit";
+	static const char * const args[] = { "-s", "4096", "copy", NULL };
+	char old[32];
+	struct proc p;
+	ssize_t n;
+	int st;
+
+	ASSERT_EQ(0, self->setup_err) TH_LOG("set-up: %s", self->msg);
+	n = libmvgpu_sysfs_read(lim, old, sizeof(old));
+	ASSERT_LT(0, n) TH_LOG("%s: %s", lim, strerror((int)-n));
+	ASSERT_EQ(0, libmvgpu_sysfs_write(lim, "2"));
+	st = run(&p, self->dev, args);
+	EXPECT_EQ(0, libmvgpu_sysfs_write(lim, old));
+	EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 1)
+		TH_LOG("status %#x: %s", st, p.buf);
+	EXPECT_NE(NULL, strstr(p.buf, "mvgpu-run: copy: Cannot allocate memory"))
+		TH_LOG("%s", p.buf);
+	/* and with the limit back the same run passes */
+	st = run(&p, self->dev, args);
+	ASSERT_RUN_OK(st, &p, 1);
 }
 
 TEST_HARNESS_MAIN

@@ -61,7 +61,8 @@ int mva_path_is_vfio(const char *path);
  * the vGPU (mdev) UUID, opened through its VFIO group; a vGPU takes one
  * process at a time: -EBUSY while another has it (or its group) open,
  * -EINVAL when UUID is no UUID, -ENODEV when no such vGPU exists, -ENOENT
- * or -EACCES when its VFIO device nodes are missing or out of reach. Any
+ * when its VFIO device nodes are missing, -EACCES when file permissions
+ * deny them, -EPERM when the device cgroup does. Any
  * other path: the accel file of the guest driver. 0 or -errno.
  */
 int mva_open(struct mva_dev *dev, const char *path);

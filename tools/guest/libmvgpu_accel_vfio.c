@@ -19,7 +19,9 @@
  * at a time per struct mva_dev, and not across fork().
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -204,26 +206,59 @@ static void bo_destroy(struct mva_vfio *v, struct mva_vfio_bo *b)
 	free(b);
 }
 
+/*
+ * $MVGPU_VFIO_GROUP, the vGPU's IOMMU group number (the CDI spec sets
+ * it): -1 when unset or empty; -EINVAL, with a note on stderr, when it
+ * is not a decimal number.
+ */
+static int env_group(const char *uuid)
+{
+	const char *env = getenv("MVGPU_VFIO_GROUP");
+	unsigned long n;
+	char *end;
+
+	if (!env || !*env)
+		return -1;
+	errno = 0;
+	n = strtoul(env, &end, 10);
+	if (*env < '0' || *env > '9' || *end || errno || n > INT_MAX) {
+		fprintf(stderr,
+			"libmvgpu_accel: MVGPU_VFIO_GROUP=%.16s%s for vGPU %s: not a VFIO group number\n",
+			env, strlen(env) > 16 ? "..." : "", uuid);
+		return -EINVAL;
+	}
+	return (int)n;
+}
+
 /**
  * mva_vfio_open() - open the vGPU uuid and set up a context on it
  * @vp: gets the backend's state
  * @uuid: the mdev's UUID
  *
+ * With $MVGPU_VFIO_GROUP set (a decimal group number) sysfs is not read:
+ * /dev/vfio/<that group> is opened and the device asked for by @uuid, so
+ * a vGPU not in that group gets -ENODEV; a value that is no number
+ * -EINVAL (each with a note on stderr).
+ *
  * Return: 0; -EINVAL when @uuid is no UUID, -ENODEV when no such vGPU
- * exists (in sysfs), -EBUSY when another process has it open, -ENOENT or
- * -EACCES when its VFIO device nodes are missing or out of reach,
+ * exists (in sysfs, or in the group of $MVGPU_VFIO_GROUP), -EBUSY when another process has it open, -ENOENT
+ * when its VFIO device nodes are missing, -EACCES when file permissions
+ * deny them, -EPERM when the device cgroup does,
  * -EOPNOTSUPP when it has no usable context, or another -errno.
  */
 int mva_vfio_open(struct mva_vfio **vp, const char *uuid)
 {
 	struct mva_vfio *v;
-	int ret;
+	int group, ret;
 
 	*vp = NULL;
 	if (!uuid_valid(uuid))
 		return -EINVAL;
+	group = env_group(uuid);
+	if (group < -1)
+		return group;
 	/* tell a vGPU that is not there from device nodes that are not */
-	if (!libmvgpu_mdev_exists(uuid))
+	if (group < 0 && !libmvgpu_mdev_exists(uuid))
 		return -ENODEV;
 	v = calloc(1, sizeof(*v));
 	if (!v)
@@ -234,7 +269,15 @@ int mva_vfio_open(struct mva_vfio **vp, const char *uuid)
 	v->va.end = MVA_VA_END;
 	v->next_handle = 1;
 
-	ret = libmvgpu_open_backend(&v->dev, uuid, LIBMVGPU_LEGACY);
+	if (group >= 0) {
+		ret = libmvgpu_open_group(&v->dev, uuid, group);
+		if (ret == -ENODEV)
+			fprintf(stderr,
+				"libmvgpu_accel: vGPU %s is not in VFIO group %d (MVGPU_VFIO_GROUP)\n",
+				uuid, group);
+	} else {
+		ret = libmvgpu_open_backend(&v->dev, uuid, LIBMVGPU_LEGACY);
+	}
 	if (ret)
 		goto err_free;
 	/* without a BAR2 mapping (hosts before 6.10) only VRAM buffers fail */
@@ -355,10 +398,33 @@ static int bo_back(struct mva_vfio *v, struct mva_vfio_bo *b)
 	}
 	b->cpu = p;
 	ret = libmvgpu_iommu_map(&v->dev, p, b->addr, b->size);
+	/* type1's dma_entry_limit: out of mappings, as out of memory */
 	if (ret)
-		return ret;
+		return ret == -ENOSPC ? -ENOMEM : ret;
 	b->iova_mapped = true;
 	return 0;
+}
+
+/*
+ * A handle for a new buffer: never 0; after 2^32 - 1 handles next_handle
+ * wraps and 0 and the handles still in use are skipped, so that, as the
+ * kernel backend's GEM handles, a handle names one live buffer. There are
+ * fewer buffers than handles (each holds at least a page), so one is free.
+ */
+static uint32_t handle_new(struct mva_vfio *v)
+{
+	struct mva_vfio_bo *b;
+	uint32_t h;
+
+	for (;;) {
+		h = v->next_handle++;
+		if (!h)
+			continue;
+		for (b = v->bos; b && b->handle != h; b = b->next)
+			;
+		if (!b)
+			return h;
+	}
 }
 
 /**
@@ -370,7 +436,8 @@ static int bo_back(struct mva_vfio *v, struct mva_vfio_bo *b)
  * @bo: gets the handle, size, GPU VA and CPU address
  *
  * Return: 0, -EINVAL for a bad @size, -ENOMEM when no memory (or VRAM)
- * is left, -ENOSPC when no GPU VA range is, -EOPNOTSUPP for VRAM where
+ * is left (a VFIO DMA mapping refused with -ENOSPC, type1's
+ * dma_entry_limit reached, included), -ENOSPC when no GPU VA range is, -EOPNOTSUPP for VRAM where
  * BAR2 cannot be mapped, or another -errno.
  */
 int mva_vfio_bo_new(struct mva_vfio *v, uint64_t size, int vram,
@@ -404,7 +471,7 @@ int mva_vfio_bo_new(struct mva_vfio *v, uint64_t size, int vram,
 		goto err;
 	libmvgpu_ctx_tlb_inv(&v->ctx, b->va, b->size);
 
-	b->handle = v->next_handle++;
+	b->handle = handle_new(v);
 	b->next = v->bos;
 	v->bos = b;
 	bo->handle = b->handle;
@@ -464,8 +531,8 @@ static int check_stream(const uint32_t *dw, uint32_t ndw)
 int mva_vfio_submit(struct mva_vfio *v, const uint32_t *dw, uint32_t ndw,
 		    uint64_t *seqno)
 {
+	uint32_t *p, tail;
 	int64_t seq;
-	uint32_t *p;
 	int ret = 0;
 
 	if (!ndw || ndw > MVA_SUBMIT_MAX_DW)
@@ -484,10 +551,14 @@ int mva_vfio_submit(struct mva_vfio *v, const uint32_t *dw, uint32_t ndw,
 		return ret == -ETIMEDOUT ? -EBUSY : ret;
 	}
 	memcpy(p, dw, ndw * 4);
+	tail = v->ctx.tail;
 	v->ctx.tail = (v->ctx.tail + ndw * 4) & (v->ctx.ring_size - 1);
 	seq = libmvgpu_ctx_fence(&v->ctx, true);
-	if (seq < 0)
+	if (seq < 0) {
+		/* no commands queued without their fence: not submitted */
+		v->ctx.tail = tail;
 		return (int)seq;
+	}
 	libmvgpu_ring_kick(&v->ctx);
 	*seqno = (uint64_t)seq;
 	return 0;

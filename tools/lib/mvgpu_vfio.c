@@ -42,6 +42,7 @@ int libmvgpu_mdev_group(const char *uuid)
 }
 
 static int open_legacy(struct libmvgpu_dev *dev, const char *uuid, int iommu);
+static int legacy_setup(struct libmvgpu_dev *dev, int iommu);
 
 /* -1: not decided yet (libmvgpu_backend() reads MVGPU_VFIO once) */
 static int backend_selected = -1;
@@ -253,6 +254,26 @@ static int open_legacy(struct libmvgpu_dev *dev, const char *uuid, int iommu)
 	ret = dev_start(dev, uuid, LIBMVGPU_LEGACY);
 	if (ret)
 		return ret;
+	return legacy_setup(dev, iommu);
+}
+
+int libmvgpu_open_group(struct libmvgpu_dev *dev, const char *uuid,
+			int group)
+{
+	dev_init(dev);
+	dev->backend = LIBMVGPU_LEGACY;
+	if (strlen(uuid) != LIBMVGPU_UUID_LEN || group < 0)
+		return -EINVAL;
+	memcpy(dev->uuid, uuid, LIBMVGPU_UUID_LEN + 1);
+	dev->group_id = group;
+	return legacy_setup(dev, 0);
+}
+
+/* Container, group (dev->group_id) and device of dev, from dev_start(). */
+static int legacy_setup(struct libmvgpu_dev *dev, int iommu)
+{
+	int ret;
+
 	dev->container = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
 	if (dev->container < 0)
 		goto fail_errno;

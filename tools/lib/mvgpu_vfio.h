@@ -210,6 +210,14 @@ int libmvgpu_open(struct libmvgpu_dev *dev, const char *uuid);
  * always the legacy container. iommu 0 is libmvgpu_open().
  */
 int libmvgpu_open_iommu(struct libmvgpu_dev *dev, const char *uuid, int iommu);
+/*
+ * The legacy backend on the mdev uuid in IOMMU group group, without sysfs
+ * (a container's view of it may be masked): /dev/vfio/<group> is opened
+ * and VFIO_GROUP_GET_DEVICE_FD asked for uuid, so a uuid not in that
+ * group fails with -ENODEV. All fds are -1 on failure.
+ */
+int libmvgpu_open_group(struct libmvgpu_dev *dev, const char *uuid,
+			int group);
 /* Open the mdev uuid with a given backend. */
 int libmvgpu_open_backend(struct libmvgpu_dev *dev, const char *uuid,
 			  enum libmvgpu_backend backend);
