@@ -372,14 +372,21 @@ static int work_latency(struct mva_dev *dev, const struct opts *o)
 /* Why mva_open() failed, in words, for the device path it was given. */
 static void open_error(const char *path, int err)
 {
+	const char *group = getenv("MVGPU_VFIO_GROUP");
 	const char *why = NULL;
 	int vfio = mva_path_is_vfio(path);
 	int len = (int)strlen(path);
 
+	if (group && !*group)
+		group = NULL;
 	if (vfio && err == -EBUSY)
 		why = "the vGPU is in use by another process (one process a vGPU)";
+	else if (vfio && err == -EINVAL && group)
+		why = "not a vGPU (vfio:UUID), or MVGPU_VFIO_GROUP not a group number";
 	else if (vfio && err == -EINVAL)
 		why = "not a vGPU (vfio:xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)";
+	else if (vfio && err == -ENODEV && group)
+		why = "no such vGPU in the VFIO group MVGPU_VFIO_GROUP names";
 	else if (vfio && err == -ENODEV)
 		why = "no such vGPU (no /sys/bus/mdev/devices/UUID)";
 	else if (vfio && err == -ENOENT)
