@@ -455,8 +455,7 @@ static int cmd_cdi(int argc, char **argv)
 	if (i != argc)
 		return print_usage();
 	if (only) {
-		if (strlen(only) != LIBMVGPU_UUID_LEN || strchr(only, '/') ||
-		    !libmvgpu_mdev_exists(only)) {
+		if (!libmvgpu_uuid_valid(only) || !libmvgpu_mdev_exists(only)) {
 			fprintf(stderr, "%s: cdi: %s: no such vGPU\n", prog,
 				only);
 			return 1;

@@ -147,27 +147,6 @@ static void space_fini(struct mva_space *s)
 		space_free(s, s->used->start);
 }
 
-/* 8-4-4-4-12 hex digits: nothing else may reach a sysfs path. */
-static bool uuid_valid(const char *uuid)
-{
-	size_t i;
-
-	if (strnlen(uuid, LIBMVGPU_UUID_LEN + 1) != LIBMVGPU_UUID_LEN)
-		return false;
-	for (i = 0; i < LIBMVGPU_UUID_LEN; i++) {
-		char c = uuid[i];
-
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (c != '-')
-				return false;
-		} else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-			     (c >= 'A' && c <= 'F'))) {
-			return false;
-		}
-	}
-	return true;
-}
-
 /* Read the context's fault state once STATUS says it faulted. */
 static bool ctx_dead(struct mva_vfio *v)
 {
@@ -252,7 +231,7 @@ int mva_vfio_open(struct mva_vfio **vp, const char *uuid)
 	int group, ret;
 
 	*vp = NULL;
-	if (!uuid_valid(uuid))
+	if (!libmvgpu_uuid_valid(uuid))
 		return -EINVAL;
 	group = env_group(uuid);
 	if (group < -1)

@@ -239,6 +239,26 @@ int libmvgpu_uuid_gen(char *buf)
 	return 0;
 }
 
+bool libmvgpu_uuid_valid(const char *uuid)
+{
+	size_t i;
+
+	if (strnlen(uuid, LIBMVGPU_UUID_LEN + 1) != LIBMVGPU_UUID_LEN)
+		return false;
+	for (i = 0; i < LIBMVGPU_UUID_LEN; i++) {
+		char c = uuid[i];
+
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (c != '-')
+				return false;
+		} else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+			     (c >= 'A' && c <= 'F'))) {
+			return false;
+		}
+	}
+	return true;
+}
+
 int libmvgpu_mdev_create(const char *parent, const char *type, char *uuid)
 {
 	char path[512];

@@ -262,7 +262,7 @@ int libmvgpu_open_group(struct libmvgpu_dev *dev, const char *uuid,
 {
 	dev_init(dev);
 	dev->backend = LIBMVGPU_LEGACY;
-	if (strlen(uuid) != LIBMVGPU_UUID_LEN || group < 0)
+	if (!libmvgpu_uuid_valid(uuid) || group < 0)
 		return -EINVAL;
 	memcpy(dev->uuid, uuid, LIBMVGPU_UUID_LEN + 1);
 	dev->group_id = group;

@@ -139,6 +139,11 @@ struct libmvgpu_dma {
 
 /* Fresh random UUID from /proc/sys/kernel/random/uuid into buf[37]. */
 int libmvgpu_uuid_gen(char *buf);
+/*
+ * Whether uuid is 8-4-4-4-12 hex digits, nothing else: a name that may
+ * safely be put into a sysfs or device path.
+ */
+bool libmvgpu_uuid_valid(const char *uuid);
 
 /* Read a sysfs file into buf (NUL terminated, trailing newline kept). */
 ssize_t libmvgpu_sysfs_read(const char *path, char *buf, size_t len);
