@@ -8,20 +8,12 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "lib/mvgpu_gpu.h"
 #include "libmvgpu_accel.h"
 
 /* What a stamp slot holds until the engine writes it. */
 #define MVA_LAT_UNSET	UINT64_MAX
-
-static uint64_t mva_lat_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
 
 static int mva_lat_cmp(const void *a, const void *b)
 {
@@ -105,12 +97,12 @@ int mva_latency(struct mva_dev *dev, unsigned int n, unsigned int depth,
 
 	/* round trips, slot 0; the first one untimed (it maps the buffer) */
 	for (i = 0; i <= n && !ret; i++) {
-		t0 = mva_lat_now_ns();
+		t0 = libmvgpu_now_ns();
 		ret = mva_submit(dev, &c[0], &seq[0]);
 		if (!ret)
 			ret = mva_wait(dev, seq[0], timeout_ms, NULL, NULL);
 		if (i)
-			v[i - 1] = mva_lat_now_ns() - t0;
+			v[i - 1] = libmvgpu_now_ns() - t0;
 		if (!ret)
 			ret = mva_lat_check(&stamp, 0, &last);
 	}
@@ -122,7 +114,7 @@ int mva_latency(struct mva_dev *dev, unsigned int n, unsigned int depth,
 	res->p99_ns = v[(uint64_t)n * 99 / 100];
 
 	/* the rate: submission i goes into slot i % depth */
-	t0 = mva_lat_now_ns();
+	t0 = libmvgpu_now_ns();
 	for (i = 0, done = 0; i < total; i++) {
 		k = i % depth;
 		if (i - done == depth) {
@@ -148,7 +140,7 @@ int mva_latency(struct mva_dev *dev, unsigned int n, unsigned int depth,
 	if (!ret) {
 		res->depth = depth;
 		res->subs = total;
-		res->subs_per_s = total / ((mva_lat_now_ns() - t0) / 1e9);
+		res->subs_per_s = total / ((libmvgpu_now_ns() - t0) / 1e9);
 	}
 out_cmds:
 	for (k = 0; k < depth; k++)
