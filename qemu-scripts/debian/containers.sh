@@ -90,7 +90,7 @@ spec_right() {
 	local spec=/var/run/cdi/mvgpu.json u g want have
 
 	for u in "$UUID_A" "$UUID_B"; do
-		g=$(basename "$(readlink -f "/sys/bus/mdev/devices/$u/iommu_group")")
+		g=$(group_of "$u")
 		want="/dev/vfio/vfio $(stat -c '%t %T' /dev/vfio/vfio)"
 		want="$want /dev/vfio/$g $(stat -c '%t %T' "/dev/vfio/$g")"
 		have=$(jq -r --arg u "$u" '.devices[] | select(.name == $u) |
@@ -160,10 +160,6 @@ containers_vm_busy() {
 		same_run "$guest" "$ctr"
 	timing "containers beside the domain: $(($(now) - t)) s"
 	phase ctr-vm $(($(now) - t))
-}
-
-group_of() {
-	basename "$(readlink -f "/sys/bus/mdev/devices/$1/iommu_group")"
 }
 
 # What a container sees: MVGPU_DEVICE, /dev/vfio/vfio and its group's

@@ -183,10 +183,14 @@ job_ended_or_gone() {
 	job_ended || [ "$(domain_state)" != running ]
 }
 # The vGPU's VFIO group can be opened: no one holds the vGPU.
+# group_of UUID: the vGPU's IOMMU (VFIO) group number
+group_of() {
+	basename "$(readlink -f "/sys/bus/mdev/devices/$1/iommu_group")"
+}
 vgpu_free() {
 	local g
 
-	g=$(basename "$(readlink -f "/sys/bus/mdev/devices/$1/iommu_group")")
+	g=$(group_of "$1")
 	[ -c "/dev/vfio/$g" ] && ( exec 5<> "/dev/vfio/$g" ) &&
 		[ "$(attr "$1" pinned_pages)" = 0 ]
 }
