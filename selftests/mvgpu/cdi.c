@@ -534,12 +534,6 @@ static int write_file(const char *path, const char *text)
 	return n == (ssize_t)strlen(text) ? 0 : -EIO;
 }
 
-/* The whole file into buf (NUL terminated): its length or -errno. */
-static ssize_t read_all(const char *path, char *buf, size_t len)
-{
-	return libmvgpu_sysfs_read(path, buf, len);
-}
-
 struct prefix_count {
 	const char *prefix;
 	int n;
@@ -625,7 +619,7 @@ FIXTURE_TEARDOWN(cdi)
 	ASSERT_EQ(0, stat(self->file, &_st)); \
 	EXPECT_TRUE(S_ISREG(_st.st_mode)); \
 	EXPECT_EQ(0644, _st.st_mode & 07777); \
-	ASSERT_LT(0, read_all(self->file, self->spec, SPEC_MAX)); \
+	ASSERT_LT(0, libmvgpu_sysfs_read(self->file, self->spec, SPEC_MAX)); \
 	_bad = check_spec(self->spec, want, nr, true, self->why, \
 			  sizeof(self->why)); \
 	if (_bad) \
@@ -758,7 +752,7 @@ TEST_F(cdi, unwritable_file_fails)
 	EXPECT_NE(NULL, strstr(self->out, "Read-only file system"))
 		TH_LOG("%s", self->out);
 	EXPECT_NE(NULL, strstr(self->out, path)) TH_LOG("%s", self->out);
-	ASSERT_LT(0, read_all(path, self->spec, SPEC_MAX));
+	ASSERT_LT(0, libmvgpu_sysfs_read(path, self->spec, SPEC_MAX));
 	EXPECT_STREQ("old\n", self->spec);
 	EXPECT_EQ(1, mt_dir_count(self->ro));
 
@@ -805,7 +799,7 @@ TEST_F(cdi, directory_of_others_refused)
 			TH_LOG("%s", self->out);
 		EXPECT_NE(NULL, strstr(self->out, path)) TH_LOG("%s", self->out);
 		EXPECT_EQ(1, mt_dir_count(path));
-		ASSERT_LT(0, read_all(args + 3, self->spec, SPEC_MAX));
+		ASSERT_LT(0, libmvgpu_sysfs_read(args + 3, self->spec, SPEC_MAX));
 		EXPECT_STREQ("old\n", self->spec);
 	}
 	/* root's, 0755: written */
@@ -892,7 +886,7 @@ TEST_F_TIMEOUT(cdi, racing_vgpus_never_a_partial_spec, 300)
 		}
 	}
 	while (mt_now_ms() < end + 500) {
-		n = read_all(self->file, self->spec, SPEC_MAX);
+		n = libmvgpu_sysfs_read(self->file, self->spec, SPEC_MAX);
 		if (n < 0) {
 			bad = "the spec was missing";
 			break;

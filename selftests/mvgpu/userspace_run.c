@@ -273,22 +273,14 @@ static int count(const struct proc *p, const char *s)
 static long long vram_nonzero(struct mt_vgpu *v)
 {
 	struct mt_vram m = {};
-	long long at = -1;
-	size_t i;
+	long long at;
 
 	if (mt_vgpu_open(v))
 		return -2;
-	if (mt_vram_get(&m, &v->dev) || mt_vram_pull(&m)) {
+	if (mt_vram_get(&m, &v->dev) || mt_vram_pull(&m))
 		at = -2;
-		goto out;
-	}
-	for (i = 0; i < m.len; i++) {
-		if (m.p[i]) {
-			at = (long long)i;
-			break;
-		}
-	}
-out:
+	else
+		at = mt_find_nonzero(m.p, m.len);
 	mt_vram_put(&m);
 	libmvgpu_close(&v->dev);
 	return at;
